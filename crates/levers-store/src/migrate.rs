@@ -1,0 +1,63 @@
+//! Schema migrations, one ordered list per backend, applied in a transaction each and recorded.
+
+use crate::{Backend, Result, Store, StoreError, now_unix};
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+/// Every migration, oldest first. Append only: never edit one that has shipped.
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "foundation",
+    sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
+    postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
+}];
+
+const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
+    version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
+
+impl Store {
+    /// Applies every migration the database has not had yet. Safe to call on every start.
+    /// Returns the versions applied now.
+    pub async fn migrate(&self) -> Result<Vec<i64>> {
+        let known = MIGRATIONS.last().map_or(0, |m| m.version);
+        let mut applied = Vec::new();
+        crate::with_pool!(self, pool => {
+            sqlx::raw_sql(CREATE_TABLE).execute(pool).await?;
+            let found: Option<i64> =
+                sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations").fetch_one(pool).await?;
+            let found = found.unwrap_or(0);
+            if found > known {
+                return Err(StoreError::SchemaTooNew { found, known });
+            }
+            for m in MIGRATIONS.iter().filter(|m| m.version > found) {
+                let sql = match self.backend { Backend::Sqlite(_) => m.sqlite, Backend::Postgres(_) => m.postgres };
+                let fail = |source| StoreError::Migrate { version: m.version, name: m.name, source };
+                let mut tx = pool.begin().await.map_err(fail)?;
+                sqlx::raw_sql(sql).execute(&mut *tx).await.map_err(fail)?;
+                sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+                    .bind(m.version)
+                    .bind(m.name)
+                    .bind(now_unix())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(fail)?;
+                tx.commit().await.map_err(fail)?;
+                applied.push(m.version);
+            }
+        });
+        Ok(applied)
+    }
+
+    /// The highest schema version applied.
+    pub async fn schema_version(&self) -> Result<i64> {
+        crate::with_pool!(self, pool => {
+            let v: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations").fetch_one(pool).await?;
+            Ok(v.unwrap_or(0))
+        })
+    }
+}
