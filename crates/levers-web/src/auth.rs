@@ -1,0 +1,368 @@
+//! Who is asking: passwords (argon2), session and API tokens, CSRF protection and role checks.
+//!
+//! Sessions: a random 256-bit token in an HttpOnly, SameSite=Lax cookie (Secure over HTTPS); the
+//! database keeps only its SHA-256. CSRF: every state-changing request must carry the session's token
+//! (form field `csrf_token` or header `X-CSRF-Token`); before sign-in, a double-submit cookie plays the
+//! same part. Bearer-token API calls carry no cookies and so need no CSRF token.
+
+use std::net::SocketAddr;
+
+use rand_core::{OsRng, RngCore};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::body::{Body, to_bytes};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, header, request::Parts};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use levers_store::{Role, Session, User};
+use sha2::{Digest, Sha256};
+
+use crate::error::AppError;
+use crate::AppState;
+
+/// Failed sign-ins are counted over this window.
+pub const THROTTLE_WINDOW_SECONDS: i64 = 15 * 60;
+/// Failures on one account within the window before it is locked for the rest of the window.
+pub const MAX_ACCOUNT_FAILURES: i64 = 5;
+/// Failures from one address within the window before that address is refused.
+pub const MAX_ADDRESS_FAILURES: i64 = 20;
+/// Shortest password accepted (NCSC advice favours length over complexity rules).
+pub const MIN_PASSWORD_LEN: usize = 10;
+
+const CSRF_COOKIE: &str = "levers_csrf";
+
+/// The identity behind a request, put in the request's extensions by [`identify`].
+#[derive(Debug, Clone)]
+pub enum Identity {
+    /// Not signed in; `csrf` is the double-submit token for forms such as sign-in.
+    Anonymous { csrf: String },
+    /// Signed in through the browser.
+    Session { session: Session, user: User },
+    /// An API client with a bearer token.
+    Bearer { user: User },
+}
+
+impl Identity {
+    pub fn user(&self) -> Option<&User> {
+        match self {
+            Identity::Anonymous { .. } => None,
+            Identity::Session { user, .. } | Identity::Bearer { user } => Some(user),
+        }
+    }
+
+    /// The token forms on this page must carry.
+    pub fn csrf(&self) -> &str {
+        match self {
+            Identity::Anonymous { csrf } => csrf,
+            Identity::Session { session, .. } => &session.csrf_token,
+            Identity::Bearer { .. } => "",
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Identity {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Identity>()
+            .cloned()
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("identify middleware did not run")))
+    }
+}
+
+/// The signed-in user; handlers behind [`require`] can rely on it.
+pub struct CurrentUser(pub User);
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let id = Identity::from_request_parts(parts, state).await?;
+        id.user().cloned().map(CurrentUser).ok_or(AppError::Unauthenticated)
+    }
+}
+
+/// The client's address for throttling: the socket peer, or the first `X-Forwarded-For` hop when the
+/// app is configured to trust its proxy.
+#[derive(Debug, Clone)]
+pub struct ClientAddr(pub String);
+
+/// A new argon2id hash (PHC string) of a password, with a random salt.
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("cannot hash the password: {e}"))
+}
+
+/// Whether `password` matches a stored argon2 hash. Malformed hashes never match.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// Spends the same time as a real verification, so unknown accounts cannot be told apart by timing.
+pub fn verify_dummy(password: &str) {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let hash = DUMMY.get_or_init(|| hash_password("levers-dummy-password").unwrap_or_default());
+    let _ = verify_password(password, hash);
+}
+
+/// Why a new password is not acceptable, if it is not.
+pub fn password_problem(password: &str, email: &str) -> Option<String> {
+    if password.chars().count() < MIN_PASSWORD_LEN {
+        Some(format!("Password must be {MIN_PASSWORD_LEN} characters or more"))
+    } else if password.len() > 256 {
+        Some("Password must be 256 characters or fewer".into())
+    } else if password.trim().eq_ignore_ascii_case(email.trim()) {
+        Some("Password must not be your email address".into())
+    } else {
+        None
+    }
+}
+
+/// A random secret: 32 bytes as 64 hex characters.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    hex(&bytes)
+}
+
+/// A password for one-time use, easy to read aloud: four groups of five from an unambiguous alphabet.
+pub fn one_time_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut bytes = [0u8; 20];
+    OsRng.fill_bytes(&mut bytes);
+    let chars: Vec<char> = bytes.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect();
+    chars.chunks(5).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-")
+}
+
+/// SHA-256 of a token, hex: what the database stores instead of the token.
+pub fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Compares secrets in time independent of where they differ.
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The value of cookie `name` in the request.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// The session cookie's name: `__Host-` prefixed when cookies are Secure (pins it to this host and path).
+pub fn session_cookie_name(secure: bool) -> &'static str {
+    if secure { "__Host-levers_session" } else { "levers_session" }
+}
+
+/// A `Set-Cookie` value with the attributes levers always uses.
+pub fn set_cookie(name: &str, value: &str, secure: bool, max_age: Option<i64>) -> HeaderValue {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if secure {
+        c.push_str("; Secure");
+    }
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static("invalid=; Max-Age=0"))
+}
+
+fn client_addr(req: &Request, trust_proxy: bool) -> String {
+    if trust_proxy
+        && let Some(first) = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+    {
+        return first.trim().to_string();
+    }
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| "unknown".to_string(), |ci| ci.0.ip().to_string())
+}
+
+/// Middleware on every route: works out the [`Identity`], and refuses (403) a state-changing request
+/// whose CSRF token is missing or wrong.
+pub async fn identify(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    match identify_inner(state, req, next).await {
+        Ok(r) | Err(r) => r,
+    }
+}
+
+async fn identify_inner(state: AppState, req: Request, next: Next) -> Result<Response, Response> {
+    let secure = state.config.secure_cookies;
+    let addr = client_addr(&req, state.config.trust_proxy);
+    let headers = req.headers().clone();
+
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let mut new_csrf_cookie = None;
+    let identity = if let Some(token) = bearer {
+        match state.store.api_token_user(&token_hash(token)).await {
+            Ok(Some(user)) => Identity::Bearer { user },
+            Ok(None) => return Err(AppError::BadToken.into_response()),
+            Err(e) => return Err(AppError::from(e).into_response()),
+        }
+    } else {
+        let session = match cookie(&headers, session_cookie_name(secure)) {
+            Some(token) => state
+                .store
+                .session_user(&token_hash(token), state.config.session_ttl_seconds)
+                .await
+                .map_err(|e| AppError::from(e).into_response())?,
+            None => None,
+        };
+        match session {
+            Some((session, user)) => Identity::Session { session, user },
+            None => {
+                let csrf = match cookie(&headers, CSRF_COOKIE) {
+                    Some(c) if c.len() == 64 && c.bytes().all(|b| b.is_ascii_hexdigit()) => c.to_string(),
+                    _ => {
+                        let c = random_token();
+                        new_csrf_cookie = Some(c.clone());
+                        c
+                    }
+                };
+                Identity::Anonymous { csrf }
+            }
+        }
+    };
+
+    let mut req = req;
+    let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if unsafe_method && !matches!(identity, Identity::Bearer { .. }) {
+        // A token we minted just now cannot be in a form the client already submitted.
+        let expected = if new_csrf_cookie.is_some() { None } else { Some(identity.csrf().to_string()) };
+        let (parts, body) = req.into_parts();
+        let bytes = to_bytes(body, state.config.max_body_bytes)
+            .await
+            .map_err(|_| AppError::TooLarge.into_response())?;
+        let sent = headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+            .or_else(|| {
+                let form = parts
+                    .headers
+                    .get(header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+                form.then(|| {
+                    form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf_token").map(|(_, v)| v.into_owned())
+                })
+                .flatten()
+            });
+        let valid = matches!((&expected, &sent), (Some(e), Some(s)) if constant_time_eq(e, s));
+        if !valid {
+            return Err(AppError::Csrf.into_response());
+        }
+        req = Request::from_parts(parts, Body::from(bytes));
+    }
+
+    req.extensions_mut().insert(identity);
+    req.extensions_mut().insert(ClientAddr(addr));
+    let mut resp = next.run(req).await;
+    if let Some(c) = new_csrf_cookie {
+        resp.headers_mut().append(header::SET_COOKIE, set_cookie(CSRF_COOKIE, &c, secure, None));
+    }
+    Ok(resp)
+}
+
+/// A middleware that lets a request through only for accounts with at least `role`. Anonymous visitors
+/// to pages are sent to sign-in (API callers get 401); signed-in accounts without the role get 403.
+/// Accounts that must change their password are sent to do so first.
+pub fn require(
+    role: Role,
+) -> impl Fn(Request, Next) -> std::pin::Pin<Box<dyn std::future::Future<Output = Response> + Send>> + Clone + Send + Sync + 'static
+{
+    move |req: Request, next: Next| {
+        Box::pin(async move {
+            let is_api = req.uri().path().starts_with("/api/");
+            let user = req.extensions().get::<Identity>().and_then(Identity::user).cloned();
+            match user {
+                None if is_api => AppError::Unauthenticated.json(),
+                None => {
+                    let next_path = req.uri().path_and_query().map_or("/", |p| p.as_str()).to_string();
+                    let target = format!(
+                        "/sign-in?next={}",
+                        form_urlencoded::byte_serialize(next_path.as_bytes()).collect::<String>()
+                    );
+                    Redirect::to(&target).into_response()
+                }
+                Some(u) if !u.role.allows(role) && is_api => AppError::Forbidden.json(),
+                Some(u) if !u.role.allows(role) => AppError::Forbidden.into_response(),
+                Some(u)
+                    if u.must_change_password
+                        && !is_api
+                        && req.uri().path() != "/account/password"
+                        && req.uri().path() != "/sign-out" =>
+                {
+                    Redirect::to("/account/password").into_response()
+                }
+                Some(_) => next.run(req).await,
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_are_argon2id_and_verify() {
+        let h = hash_password("correct horse battery").unwrap();
+        assert!(h.starts_with("$argon2id$"), "{h}");
+        assert!(verify_password("correct horse battery", &h));
+        assert!(!verify_password("Correct horse battery", &h));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn tokens_are_random_and_hashed() {
+        let (a, b) = (random_token(), random_token());
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, b);
+        assert_eq!(token_hash("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        let otp = one_time_password();
+        assert_eq!(otp.len(), 23);
+        assert!(password_problem(&otp, "a@b").is_none());
+    }
+
+    #[test]
+    fn cookies_are_found_among_others() {
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, HeaderValue::from_static("a=1; levers_session=tok; b=2"));
+        assert_eq!(cookie(&h, "levers_session"), Some("tok"));
+        assert_eq!(cookie(&h, "missing"), None);
+        let c = set_cookie("n", "v", true, Some(0));
+        assert_eq!(c.to_str().unwrap(), "n=v; Path=/; HttpOnly; SameSite=Lax; Secure; Max-Age=0");
+    }
+
+    #[test]
+    fn password_rules() {
+        assert!(password_problem("short", "a@b.c").is_some());
+        assert!(password_problem("someone@example.org", "someone@example.org").is_some());
+        assert!(password_problem("a long enough passphrase", "a@b.c").is_none());
+        assert!(constant_time_eq("abc", "abc") && !constant_time_eq("abc", "abd") && !constant_time_eq("ab", "abc"));
+    }
+}

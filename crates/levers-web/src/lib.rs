@@ -1,0 +1,134 @@
+//! levers-web: the web app (server-rendered HTML in GOV.UK Design System patterns) and JSON API.
+//!
+//! The only crate that speaks HTTP. Handlers call the store and domain crates, never SQL. Every request
+//! passes [`auth::identify`] (who is this, and is a state-changing request carrying a valid CSRF token?)
+//! and every route sits behind a role check from [`auth::require`].
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{get, post};
+use levers_store::{Role, Store};
+
+mod admin;
+mod api;
+pub mod auth;
+mod error;
+mod pages;
+mod templates;
+
+pub use error::AppError;
+
+/// How the web app behaves; set from the command line.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` (and use the `__Host-` prefix): on whenever the app is reached over HTTPS.
+    pub secure_cookies: bool,
+    /// Trust `X-Forwarded-For` for the client address (only behind a reverse proxy you run).
+    pub trust_proxy: bool,
+    /// A session ends after this many seconds without a request.
+    pub session_ttl_seconds: i64,
+    /// The largest request body accepted, in bytes (uploads included).
+    pub max_body_bytes: usize,
+    /// Shown in a banner on every page when the data is synthetic.
+    pub demo: bool,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            secure_cookies: false,
+            trust_proxy: false,
+            session_ttl_seconds: 8 * 3600,
+            max_body_bytes: 200 * 1024 * 1024,
+            demo: false,
+        }
+    }
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<WebConfig>,
+}
+
+/// The version reported by `/healthz` and the page footer.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The whole application as a router, ready to serve or to test with `tower::ServiceExt::oneshot`.
+pub fn router(store: Store, config: WebConfig) -> Router {
+    let max_body = config.max_body_bytes;
+    let state = AppState { store, config: Arc::new(config) };
+
+    // Anyone: the landing page, sign-in, health, assets.
+    let public = Router::new()
+        .route("/", get(pages::home))
+        .route("/sign-in", get(pages::sign_in_form).post(pages::sign_in))
+        .route("/healthz", get(api::healthz))
+        .route("/assets/levers.css", get(pages::stylesheet))
+        .route("/favicon.ico", get(pages::favicon));
+
+    // Any signed-in account.
+    let signed_in = Router::new()
+        .route("/sign-out", post(pages::sign_out))
+        .route("/account/password", get(pages::password_form).post(pages::change_password))
+        .route("/procurement", get(pages::section))
+        .route("/community-budgets", get(pages::section))
+        .route("/co-production", get(pages::section))
+        .route("/strategy", get(pages::section))
+        .route("/api/v1/me", get(api::me))
+        .route_layer(from_fn(auth::require(Role::Viewer)));
+
+    // Admins only.
+    let admin = Router::new()
+        .route("/admin", get(admin::index))
+        .route("/admin/users", get(admin::users).post(admin::add_user))
+        .route("/admin/users/{id}/disable", post(admin::disable_user))
+        .route("/admin/users/{id}/enable", post(admin::enable_user))
+        .route("/admin/users/{id}/role", post(admin::change_role))
+        .route("/admin/users/{id}/reset-password", post(admin::reset_password))
+        .route("/admin/audit", get(admin::audit))
+        .route("/admin/tokens", get(admin::tokens).post(admin::issue_token))
+        .route("/admin/tokens/{id}/revoke", post(admin::revoke_token))
+        .route("/admin/settings", get(admin::settings).post(admin::save_settings))
+        .route("/api/v1/users", get(api::users))
+        .route("/api/v1/audit", get(api::audit))
+        .route_layer(from_fn(auth::require(Role::Admin)));
+
+    Router::new()
+        .merge(public)
+        .merge(signed_in)
+        .merge(admin)
+        .fallback(pages::not_found)
+        .layer(from_fn_with_state(state.clone(), auth::identify))
+        .layer(from_fn(pages::security_headers))
+        .layer(DefaultBodyLimit::max(max_body))
+        .with_state(state)
+}
+
+/// Serves the app on `addr` until Ctrl-C.
+pub async fn serve(store: Store, config: WebConfig, addr: SocketAddr) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}. Choose another address with --bind"))?;
+    let local = listener.local_addr()?;
+    eprintln!("levers is serving on http://{local}/  (Ctrl-C to stop)");
+    let purge_store = store.clone();
+    tokio::spawn(async move {
+        loop {
+            let _ = purge_store.purge_expired(auth::THROTTLE_WINDOW_SECONDS).await;
+            tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+        }
+    });
+    let app = router(store, config).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,211 @@
+//! The `levers` command: serve the web app, run the demo borough, manage accounts, migrate the database.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use levers_store::{Actor, NewUser, Role, Store};
+use levers_web::{WebConfig, auth};
+
+mod demo;
+
+#[derive(Parser, Debug)]
+#[command(name = "levers", version, about = "Tools for a council tackling poverty with its procurement, community budgets and co-production.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the web app.
+    Serve(ServeArgs),
+    /// Create or refresh the synthetic demo borough, print a one-time admin password, then serve it.
+    Demo(DemoArgs),
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Bring the database schema up to date (the web app also does this when it starts).
+    Migrate(DbArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+struct DbArgs {
+    /// The database: a SQLite file path (created if missing) or postgres://user:pass@host/db.
+    #[arg(long, env = "LEVERS_DATABASE", default_value = "levers.db")]
+    database: String,
+}
+
+#[derive(Args, Debug, Clone)]
+struct WebArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "LEVERS_BIND", default_value = "127.0.0.1:8080")]
+    bind: SocketAddr,
+    /// Mark cookies Secure: set this whenever people reach levers over HTTPS (behind a TLS proxy).
+    #[arg(long, env = "LEVERS_SECURE_COOKIES")]
+    secure_cookies: bool,
+    /// Take the client address from X-Forwarded-For (only behind a reverse proxy you control).
+    #[arg(long, env = "LEVERS_TRUST_PROXY")]
+    trust_proxy: bool,
+    /// Largest upload accepted, in megabytes.
+    #[arg(long, env = "LEVERS_MAX_UPLOAD_MB", default_value_t = 200)]
+    max_upload_mb: usize,
+    /// Sign people out after this many hours without activity.
+    #[arg(long, env = "LEVERS_SESSION_HOURS", default_value_t = 8)]
+    session_hours: i64,
+}
+
+impl WebArgs {
+    fn config(&self, demo: bool) -> WebConfig {
+        WebConfig {
+            secure_cookies: self.secure_cookies,
+            trust_proxy: self.trust_proxy,
+            session_ttl_seconds: self.session_hours.max(1) * 3600,
+            max_body_bytes: self.max_upload_mb.max(1) * 1024 * 1024,
+            demo,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+struct ServeArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    #[command(flatten)]
+    web: WebArgs,
+}
+
+#[derive(Args, Debug)]
+struct DemoArgs {
+    /// The demo database. Kept apart from levers.db so synthetic data never mixes with real data.
+    #[arg(long, env = "LEVERS_DEMO_DATABASE", default_value = "levers-demo.db")]
+    database: String,
+    #[command(flatten)]
+    web: WebArgs,
+    /// Create or refresh the borough and print the password, but do not serve.
+    #[arg(long)]
+    no_serve: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCommand {
+    /// Add an account. The password comes from LEVERS_PASSWORD, or is asked for twice.
+    Add {
+        #[arg(long)]
+        email: String,
+        /// admin, officer or viewer.
+        #[arg(long)]
+        role: Role,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// List accounts.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(a) => {
+            let store = Store::open(&a.db.database).await?;
+            if store.users().await?.is_empty() {
+                eprintln!(
+                    "note: there are no accounts yet. Add an admin with: levers user add --email YOU@COUNCIL --role admin --database {}",
+                    a.db.database
+                );
+            }
+            levers_web::serve(store, a.web.config(false), a.web.bind).await
+        }
+        Command::Demo(a) => {
+            let store = Store::open(&a.database).await?;
+            let created = demo::build(&store).await?;
+            let url = format!("http://{}/sign-in", a.web.bind);
+            println!("levers demo: the synthetic borough of {} is ready in {}", demo::COUNCIL, a.database);
+            println!("  Sign in at:        {url}");
+            println!("  Email:             {}", created.admin_email);
+            println!("  One-time password: {}", created.admin_password);
+            println!("  (You will choose your own password when you first sign in.)");
+            if a.no_serve {
+                return Ok(());
+            }
+            levers_web::serve(store, a.web.config(true), a.web.bind).await
+        }
+        Command::User(UserCommand::Add { email, role, db }) => {
+            let password = match std::env::var("LEVERS_PASSWORD") {
+                Ok(p) if !p.is_empty() => p,
+                _ => {
+                    let p = rpassword::prompt_password(format!("Password for {email}: "))
+                        .context("cannot read the password: set LEVERS_PASSWORD or run in a terminal")?;
+                    let again = rpassword::prompt_password("Same password again: ").context("cannot read the password")?;
+                    if p != again {
+                        bail!("the two passwords differ: run the command again");
+                    }
+                    p
+                }
+            };
+            if let Some(problem) = auth::password_problem(&password, &email) {
+                bail!("{problem}");
+            }
+            let store = Store::open(&db.database).await?;
+            let user = store
+                .create_user(
+                    &Actor::system("cli"),
+                    NewUser {
+                        email,
+                        display_name: String::new(),
+                        password_hash: auth::hash_password(&password)?,
+                        role,
+                        must_change_password: false,
+                    },
+                )
+                .await?;
+            println!("added {} as {}", user.email, user.role);
+            Ok(())
+        }
+        Command::User(UserCommand::List { db, json }) => {
+            let store = Store::open(&db.database).await?;
+            let users = store.users().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "users": users }))?);
+            } else {
+                for u in users {
+                    println!("{}\t{}\t{}", u.email, u.role, if u.disabled { "disabled" } else { "active" });
+                }
+            }
+            Ok(())
+        }
+        Command::Migrate(db) => {
+            let store = Store::connect(&db.database).await?;
+            let applied = store.migrate().await?;
+            if applied.is_empty() {
+                println!("the database is up to date (schema version {})", store.schema_version().await?);
+            } else {
+                println!("applied migrations {applied:?}; schema version {}", store.schema_version().await?);
+            }
+            Ok(())
+        }
+    }
+}
