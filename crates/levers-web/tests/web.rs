@@ -1,0 +1,413 @@
+//! The web shell's security and behaviour, driven through the router in-process (no network):
+//! sign-in redirects, roles, CSRF, throttling, argon2 storage, audit of admin actions, errors, API tokens.
+
+use std::collections::HashMap;
+
+use axum::Router;
+use axum::body::{Body, to_bytes};
+use axum::http::{Request, StatusCode, header};
+use levers_store::audit::AuditQuery;
+use levers_store::testing::{Scratch, scratch_sqlite};
+use levers_store::{Actor, NewUser, Role, Store};
+use levers_web::{WebConfig, auth, router};
+use tower::ServiceExt;
+
+const PASSWORD: &str = "a long test passphrase";
+
+/// A browser-like client: keeps cookies, finds the CSRF token in the last page it read.
+struct Client {
+    app: Router,
+    cookies: HashMap<String, String>,
+    csrf: String,
+}
+
+struct Reply {
+    status: StatusCode,
+    location: Option<String>,
+    set_cookies: Vec<String>,
+    content_type: String,
+    body: String,
+}
+
+impl Client {
+    fn new(app: &Router) -> Client {
+        Client { app: app.clone(), cookies: HashMap::new(), csrf: String::new() }
+    }
+
+    async fn send(&mut self, req: Request<Body>) -> Reply {
+        let resp = self.app.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let location = resp.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_string());
+        let content_type = resp.headers().get(header::CONTENT_TYPE).map_or(String::new(), |v| v.to_str().unwrap().to_string());
+        let set_cookies: Vec<String> =
+            resp.headers().get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_string()).collect();
+        for c in &set_cookies {
+            let (pair, attrs) = c.split_once(';').unwrap_or((c, ""));
+            let (k, v) = pair.split_once('=').unwrap();
+            if attrs.contains("Max-Age=0") {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_string(), v.to_string());
+            }
+        }
+        let body = String::from_utf8(to_bytes(resp.into_body(), usize::MAX).await.unwrap().to_vec()).unwrap();
+        if let Some(i) = body.find("name=\"csrf_token\" value=\"") {
+            let rest = &body[i + 25..];
+            self.csrf = rest[..rest.find('"').unwrap()].to_string();
+        }
+        Reply { status, location, set_cookies, content_type, body }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    async fn get(&mut self, path: &str) -> Reply {
+        let req = Request::get(path).header(header::COOKIE, self.cookie_header()).body(Body::empty()).unwrap();
+        self.send(req).await
+    }
+
+    /// Posts a form with the current CSRF token added.
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let csrf = self.csrf.clone();
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("csrf_token", &csrf));
+        self.post_raw(path, &all).await
+    }
+
+    /// Posts exactly these fields (no CSRF token unless given).
+    async fn post_raw(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let body: String = form_encode(fields);
+        let req = Request::post(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
+    async fn sign_in(&mut self, email: &str, password: &str) -> Reply {
+        self.get("/sign-in").await;
+        self.post("/sign-in", &[("email", email), ("password", password), ("next", "/")]).await
+    }
+}
+
+fn form_encode(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| format!("{k}={}", v.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect::<String>()))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+async fn setup(config: WebConfig) -> (Store, Scratch, Router) {
+    let (store, scratch) = scratch_sqlite().await.unwrap();
+    for (email, role) in [("admin@example.org", Role::Admin), ("officer@example.org", Role::Officer), ("viewer@example.org", Role::Viewer)] {
+        store
+            .create_user(
+                &Actor::system("test"),
+                NewUser {
+                    email: email.into(),
+                    display_name: String::new(),
+                    password_hash: auth::hash_password(PASSWORD).unwrap(),
+                    role,
+                    must_change_password: false,
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let app = router(store.clone(), config);
+    (store, scratch, app)
+}
+
+#[tokio::test]
+async fn anonymous_visitors_are_sent_to_sign_in() {
+    let (_store, scratch, app) = setup(WebConfig::default()).await;
+    let mut c = Client::new(&app);
+    for path in ["/procurement", "/admin", "/admin/users", "/account/password", "/strategy?x=1"] {
+        let r = c.get(path).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{path}");
+        let loc = r.location.unwrap();
+        assert!(loc.starts_with("/sign-in?next="), "{path} -> {loc}");
+    }
+    let r = c.get("/api/v1/me").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.content_type.starts_with("application/json"));
+    // Public pages work without signing in.
+    assert_eq!(c.get("/").await.status, StatusCode::OK);
+    assert_eq!(c.get("/sign-in").await.status, StatusCode::OK);
+    let css = c.get("/assets/levers.css").await;
+    assert!(css.body.contains("Arial") && !css.body.contains("GDS Transport\","), "our own stylesheet, Arial");
+    scratch.remove().await;
+}
+
+#[tokio::test]
+async fn healthz_reports_version_and_database() {
+    let (store, scratch, app) = setup(WebConfig::default()).await;
+    let mut c = Client::new(&app);
+    let r = c.get("/healthz").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(v, serde_json::json!({"status": "ok", "version": env!("CARGO_PKG_VERSION"), "database": "sqlite"}));
+    store.close().await;
+    let r = c.get("/healthz").await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    scratch.remove().await;
+}
+
+#[tokio::test]
+async fn viewers_cannot_reach_admin_pages() {
+    let (_store, scratch, app) = setup(WebConfig::default()).await;
+    let mut c = Client::new(&app);
+    assert_eq!(c.sign_in("viewer@example.org", PASSWORD).await.status, StatusCode::SEE_OTHER);
+    for path in ["/procurement", "/community-budgets", "/co-production", "/strategy", "/"] {
+        assert_eq!(c.get(path).await.status, StatusCode::OK, "{path}");
+    }
+    for path in ["/admin", "/admin/users", "/admin/audit", "/admin/tokens", "/admin/settings"] {
+        let r = c.get(path).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}");
+        assert!(r.body.contains("You do not have access to this page"), "{path}");
+        assert!(r.body.contains("lv-header"), "403 page is in the site layout");
+    }
+    let r = c.post("/admin/users", &[("email", "new@example.org"), ("role", "admin")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(c.get("/api/v1/users").await.status, StatusCode::FORBIDDEN);
+    // Officers neither.
+    let mut o = Client::new(&app);
+    o.sign_in("officer@example.org", PASSWORD).await;
+    assert_eq!(o.get("/admin").await.status, StatusCode::FORBIDDEN);
+    // The nav shows Admin only to admins.
+    assert!(!c.get("/").await.body.contains("href=\"/admin\""));
+    scratch.remove().await;
+}
+
+#[tokio::test]
+async fn posts_without_a_valid_csrf_token_are_refused() {
+    let (store, scratch, app) = setup(WebConfig::default()).await;
+    // Before sign-in: the sign-in form itself needs the double-submit token.
+    let mut anon = Client::new(&app);
+    anon.get("/sign-in").await;
+    let r = anon.post_raw("/sign-in", &[("email", "admin@example.org"), ("password", PASSWORD)]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = anon.post_raw("/sign-in", &[("email", "admin@example.org"), ("password", PASSWORD), ("csrf_token", "0")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // A client with no cookie at all cannot post either.
+    let mut bare = Client::new(&app);
+    let r = bare.post_raw("/sign-in", &[("email", "admin@example.org"), ("password", PASSWORD), ("csrf_token", "")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    let mut c = Client::new(&app);
+    c.sign_in("admin@example.org", PASSWORD).await;
+    c.get("/admin/users").await;
+    let before = store.users().await.unwrap().len();
+    let r = c.post_raw("/admin/users", &[("email", "new@example.org"), ("role", "viewer")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("This form has expired"));
+    // Another session's token does not work either.
+    let mut other = Client::new(&app);
+    other.sign_in("officer@example.org", PASSWORD).await;
+    other.get("/").await;
+    let foreign = other.csrf.clone();
+    let r = c.post_raw("/admin/users", &[("email", "new@example.org"), ("role", "viewer"), ("csrf_token", &foreign)]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = c.post_raw("/sign-out", &[]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(store.users().await.unwrap().len(), before, "nothing was added");
+    // With the token it works.
+    let r = c.post("/admin/users", &[("email", "new@example.org"), ("role", "viewer")]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(store.users().await.unwrap().len(), before + 1);
+    scratch.remove().await;
+}
+
+#[tokio::test]
+async fn five_wrong_passwords_throttle_the_account() {
+    let (store, scratch, app) = setup(WebConfig::default()).await;
+    let mut c = Client::new(&app);
+    for i in 0..5 {
+        let r = c.sign_in("officer@example.org", "wrong password!").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "attempt {i}");
+        assert!(r.body.contains("Enter a correct email address and password"));
+    }
+    // Even the right password is refused while throttled.
+    let r = c.sign_in("officer@example.org", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.body.contains("too many failed attempts"));
+    assert!(!c.cookies.contains_key("levers_session"));
+    // Other accounts are not locked by it.
+    let mut d = Client::new(&app);
+    assert_eq!(d.sign_in("viewer@example.org", PASSWORD).await.status, StatusCode::SEE_OTHER);
+    let lockouts = store.audit_entries(&AuditQuery { action: Some("auth.lockout".into()), limit: 10, ..Default::default() }).await.unwrap();
+    assert_eq!(lockouts.len(), 1);
+    assert_eq!(lockouts[0].object_id, "officer@example.org");
+    // Unknown accounts get the same answer as wrong passwords.
+    let r = c.sign_in("nobody@example.org", "whatever it is").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    scratch.remove().await;
+}
+
+#[tokio::test]
+async fn sessions_are_secure_cookies_and_passwords_only_argon2() {
+    let config = WebConfig { secure_cookies: true, ..WebConfig::default() };
+    let (store, scratch, app) = setup(config).await;
+    let mut c = Client::new(&app);
+    let r = c.sign_in("admin@example.org", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let session = r.set_cookies.iter().find(|s| s.starts_with("__Host-levers_session=")).expect("session cookie");
+    for attr in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
+        assert!(session.contains(attr), "{session} lacks {attr}");
+    }
+    let token = session.split(';').next().unwrap().split_once('=').unwrap().1;
+    // The database holds only the token's hash.
+    assert!(store.session_user(token, 60).await.unwrap().is_none());
+    assert!(store.session_user(&auth::token_hash(token), 60).await.unwrap().is_some());
+    // Adding a user through the page stores an argon2id hash of the one-time password, never the password.
+    c.get("/admin/users").await;
+    let r = c.post("/admin/users", &[("email", "Someone@Example.org"), ("role", "officer")]).await;
+    assert!(r.body.contains("One-time password for someone@example.org"));
+    let shown = r.body.split("lv-code-large\">").nth(1).unwrap().split('<').next().unwrap().to_string();
+    let user = store.user_by_email("someone@example.org").await.unwrap().unwrap();
+    assert!(user.password_hash.starts_with("$argon2id$"), "{}", user.password_hash);
+    assert!(!user.password_hash.contains(&shown));
+    assert!(auth::verify_password(&shown, &user.password_hash));
+    for u in store.users().await.unwrap() {
+        assert!(u.password_hash.starts_with("$argon2id$"));
+    }
+    // The new account must choose its own password first.
+    let mut n = Client::new(&app);
+    let r = n.sign_in("someone@example.org", &shown).await;
+    assert_eq!(r.location.as_deref(), Some("/account/password"));
+    assert_eq!(n.get("/procurement").await.location.as_deref(), Some("/account/password"));
+    n.get("/account/password").await;
+    let r = n.post("/account/password", &[("current", &shown), ("new", "short"), ("confirm", "short")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("There is a problem") && r.body.contains("href=\"#new\""));
+    let r = n.post("/account/password", &[("current", &shown), ("new", "my own long passphrase"), ("confirm", "my own long passphrase")]).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(n.get("/procurement").await.status, StatusCode::OK);
+    // Sign-out ends the session in the database too.
+    n.get("/").await;
+    let r = n.post("/sign-out", &[]).await;
+    assert_eq!(r.location.as_deref(), Some("/sign-in?signed_out=1"));
+    assert_eq!(store.session_count(user.id).await.unwrap(), 0);
+    assert_eq!(n.get("/procurement").await.status, StatusCode::SEE_OTHER);
+    scratch.remove().await;
+}
+
+#[tokio::test]
+async fn every_admin_action_is_audited() {
+    let (store, scratch, app) = setup(WebConfig::default()).await;
+    let mut c = Client::new(&app);
+    c.sign_in("admin@example.org", PASSWORD).await;
+    let start = store.audit_count(&AuditQuery::default()).await.unwrap();
+    c.get("/admin/users").await;
+    assert_eq!(c.post("/admin/users", &[("email", "temp@example.org"), ("role", "viewer")]).await.status, StatusCode::OK);
+    let id = store.user_by_email("temp@example.org").await.unwrap().unwrap().id;
+    assert_eq!(c.post(&format!("/admin/users/{id}/role"), &[("role", "officer")]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(c.post(&format!("/admin/users/{id}/disable"), &[]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(c.post(&format!("/admin/users/{id}/enable"), &[]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(c.post(&format!("/admin/users/{id}/reset-password"), &[]).await.status, StatusCode::OK);
+    c.get("/admin/tokens").await;
+    let r = c.post("/admin/tokens", &[("name", "nightly import"), ("user_id", &id.to_string())]).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let token_id = store.api_tokens().await.unwrap()[0].id;
+    assert_eq!(c.post(&format!("/admin/tokens/{token_id}/revoke"), &[]).await.status, StatusCode::SEE_OTHER);
+    c.get("/admin/settings").await;
+    assert_eq!(c.post("/admin/settings", &[("council_name", "Testshire Council")]).await.status, StatusCode::SEE_OTHER);
+
+    let entries = store.audit_entries(&AuditQuery { limit: 100, ..Default::default() }).await.unwrap();
+    let new: Vec<&str> = entries.iter().take((entries.len() as i64 - start) as usize).rev().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        new,
+        ["user.create", "user.role", "user.disable", "user.enable", "user.password", "token.create", "token.revoke", "setting.set"]
+    );
+    assert!(entries.iter().take(new.len()).all(|e| e.actor == "admin@example.org"));
+    // The audit page shows them.
+    let page = c.get("/admin/audit").await;
+    assert_eq!(page.status, StatusCode::OK);
+    for action in &new {
+        assert!(page.body.contains(action), "{action} on the audit page");
+    }
+    assert!(page.body.contains("Testshire Council"), "settings change shows its new value");
+    // The last admin cannot disable themself.
+    let me = store.user_by_email("admin@example.org").await.unwrap().unwrap().id;
+    c.get("/admin/users").await;
+    let r = c.post(&format!("/admin/users/{me}/disable"), &[]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(!store.user_by_id(me).await.unwrap().unwrap().disabled);
+    scratch.remove().await;
+}
+
+#[tokio::test]
+async fn api_tokens_authenticate_until_revoked() {
+    let (store, scratch, app) = setup(WebConfig::default()).await;
+    let officer = store.user_by_email("officer@example.org").await.unwrap().unwrap();
+    let secret = auth::random_token();
+    let t = store.create_api_token(&Actor::system("test"), officer.id, "script", &auth::token_hash(&secret)).await.unwrap();
+    let mut c = Client::new(&app);
+    let bearer = |path: &str| Request::get(path).header(header::AUTHORIZATION, format!("Bearer {secret}")).body(Body::empty()).unwrap();
+    let r = c.send(bearer("/api/v1/me")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(v["email"], "officer@example.org");
+    assert_eq!(v["role"], "officer");
+    assert_eq!(c.send(bearer("/api/v1/users")).await.status, StatusCode::FORBIDDEN, "roles apply to tokens too");
+    // Bearer calls need no CSRF token (no cookies are involved) but still their role.
+    let post = Request::post("/admin/settings")
+        .header(header::AUTHORIZATION, format!("Bearer {secret}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("council_name=X"))
+        .unwrap();
+    assert_eq!(c.send(post).await.status, StatusCode::FORBIDDEN);
+    store.revoke_api_token(&Actor::system("test"), t.id).await.unwrap();
+    let r = c.send(bearer("/api/v1/me")).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.body.contains("revoked"));
+    let wrong = Request::get("/api/v1/me").header(header::AUTHORIZATION, "Bearer nope").body(Body::empty()).unwrap();
+    assert_eq!(c.send(wrong).await.status, StatusCode::UNAUTHORIZED);
+    // Admin API with a session.
+    let mut a = Client::new(&app);
+    a.sign_in("admin@example.org", PASSWORD).await;
+    let r = a.get("/api/v1/audit?object_type=api_token").await;
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(v["entries"].as_array().unwrap().len(), 2);
+    let r = a.get("/api/v1/users").await;
+    assert!(!r.body.contains("argon2"), "hashes never leave the server");
+    scratch.remove().await;
+}
+
+#[tokio::test]
+async fn errors_are_pages_in_the_layout() {
+    let (store, scratch, app) = setup(WebConfig::default()).await;
+    let mut c = Client::new(&app);
+    c.sign_in("admin@example.org", PASSWORD).await;
+    let r = c.get("/no/such/page").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.body.contains("Page not found") && r.body.contains("lv-header") && r.body.contains("admin@example.org"));
+    let r = c.get("/api/v1/nothing").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.content_type.starts_with("application/json"));
+    // A broken database gives the 500 page, in the layout, with no internal detail.
+    store.close().await;
+    let r = c.get("/admin/users").await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(r.body.contains("Sorry, there is a problem with the service") && r.body.contains("lv-header"));
+    assert!(!r.body.to_lowercase().contains("sqlx") && !r.body.contains("pool"));
+    scratch.remove().await;
+}
+
+#[tokio::test]
+async fn pages_carry_security_headers_and_no_open_redirects() {
+    let (_store, scratch, app) = setup(WebConfig::default()).await;
+    let resp = app.clone().oneshot(Request::get("/sign-in").body(Body::empty()).unwrap()).await.unwrap();
+    let h = resp.headers();
+    assert!(h[header::CONTENT_SECURITY_POLICY].to_str().unwrap().contains("frame-ancestors 'none'"));
+    assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    assert_eq!(h[header::CACHE_CONTROL], "no-store");
+    let mut c = Client::new(&app);
+    c.get("/sign-in").await;
+    let r = c.post("/sign-in", &[("email", "viewer@example.org"), ("password", PASSWORD), ("next", "//evil.example/")]).await;
+    assert_eq!(r.location.as_deref(), Some("/"));
+    scratch.remove().await;
+}
