@@ -47,12 +47,12 @@ impl NewAudit {
     }
 
     pub fn before(mut self, v: impl Serialize) -> NewAudit {
-        self.before = serde_json::to_value(v).ok();
+        self.before = serde_json::to_value(v).ok().filter(|v| !v.is_null());
         self
     }
 
     pub fn after(mut self, v: impl Serialize) -> NewAudit {
-        self.after = serde_json::to_value(v).ok();
+        self.after = serde_json::to_value(v).ok().filter(|v| !v.is_null());
         self
     }
 }
