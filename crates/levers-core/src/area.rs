@@ -20,6 +20,9 @@ pub enum Nation {
     NorthernIreland,
     /// `K` codes: United Kingdom, Great Britain, England and Wales.
     Multiple,
+    /// `X` codes: no GSS code starts with X, so levers' synthetic demo borough uses them and can never
+    /// be mistaken for, or collide with, a real place.
+    Synthetic,
 }
 
 /// What kind of area a code names, from its three-character prefix.
@@ -71,7 +74,7 @@ impl AreaKind {
 pub enum AreaCodeError {
     #[error("\"{0}\" is not an area code: a GSS code is one letter and eight digits, such as E07000123")]
     Invalid(String),
-    #[error("\"{0}\" starts with an unknown nation letter: GSS codes start with E, W, S, N or K")]
+    #[error("\"{0}\" starts with an unknown nation letter: GSS codes start with E, W, S, N or K (X for levers' synthetic demo)")]
     UnknownNation(String),
 }
 
@@ -86,7 +89,7 @@ impl AreaCode {
         let mut out = [0u8; 9];
         out.copy_from_slice(b);
         out[0] = out[0].to_ascii_uppercase();
-        if !matches!(out[0], b'E' | b'W' | b'S' | b'N' | b'K') {
+        if !matches!(out[0], b'E' | b'W' | b'S' | b'N' | b'K' | b'X') {
             return Err(AreaCodeError::UnknownNation(s.to_string()));
         }
         Ok(AreaCode(out))
@@ -108,19 +111,20 @@ impl AreaCode {
             b'W' => Nation::Wales,
             b'S' => Nation::Scotland,
             b'N' => Nation::NorthernIreland,
+            b'X' => Nation::Synthetic,
             _ => Nation::Multiple,
         }
     }
 
     pub fn kind(&self) -> AreaKind {
         match self.prefix() {
-            "E01" | "W01" | "S01" | "N00" => AreaKind::Lsoa,
-            "E02" | "W02" | "S02" => AreaKind::Msoa,
-            "E05" | "W05" | "S13" | "N08" => AreaKind::Ward,
-            "E06" | "E07" | "E08" | "E09" | "W06" | "S12" | "N09" => AreaKind::District,
+            "E01" | "W01" | "S01" | "N00" | "X01" => AreaKind::Lsoa,
+            "E02" | "W02" | "S02" | "X02" => AreaKind::Msoa,
+            "E05" | "W05" | "S13" | "N08" | "X05" => AreaKind::Ward,
+            "E06" | "E07" | "E08" | "E09" | "W06" | "S12" | "N09" | "X06" | "X07" | "X08" | "X09" => AreaKind::District,
             "E10" => AreaKind::County,
             "E11" => AreaKind::MetropolitanCounty,
-            "E12" => AreaKind::Region,
+            "E12" | "X12" => AreaKind::Region,
             "E47" => AreaKind::CombinedAuthority,
             "E92" | "W92" | "S92" | "N92" => AreaKind::Country,
             _ => AreaKind::Other,
@@ -202,7 +206,9 @@ mod tests {
         for bad in ["", "E0700012", "E070001234", "EE7000123", "E07 00123", "E07000l23", "é07000123"] {
             assert!(AreaCode::parse(bad).is_err(), "{bad}");
         }
-        assert!(matches!(AreaCode::parse("X07000123"), Err(AreaCodeError::UnknownNation(_))));
+        assert!(matches!(AreaCode::parse("Q07000123"), Err(AreaCodeError::UnknownNation(_))));
+        assert_eq!(AreaCode::parse("X07000001").unwrap().nation(), Nation::Synthetic);
+        assert_eq!(AreaCode::parse("X01000001").unwrap().kind(), AreaKind::Lsoa);
     }
 
     #[test]

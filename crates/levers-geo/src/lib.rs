@@ -3,6 +3,7 @@
 //! Pure: readers take any `Read` and a callback, the index is built in memory. The CLI and the store
 //! decide where bytes come from and where records go.
 
+pub mod block;
 pub mod index;
 pub mod kind;
 pub mod postcode;
@@ -11,4 +12,4 @@ pub mod read;
 pub use index::{AreaProfile, AreaRef, GeoIndex, GeoIndexBuilder, ImdFound, IndexStats, Located, LsoaSummary, PostcodeLookup};
 pub use kind::FileKind;
 pub use postcode::{Postcode, PostcodeError};
-pub use read::{AreaRow, DeprivationRow, Domain, GeoError, GeoRecord, ImdVintage, PostcodeRow, ReadReport, Rejection, read_geo};
+pub use read::{AreaRow, DeprivationRow, Domain, GeoError, GeoRecord, ImdVintage, PostcodeRow, ReadReport, Rejection, read_geo, read_geo_with_kind};

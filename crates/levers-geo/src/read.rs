@@ -399,9 +399,15 @@ fn row_records(c: &Columns, rec: &csv::ByteRecord, line: u64, out: &mut Vec<GeoR
 
 /// Reads a whole geography file from `input`, calling `sink` with every record and `progress` with
 /// the bytes read so far (every 64 KiB or so). The file's kind comes from its header.
-pub fn read_geo<R: Read>(
+pub fn read_geo<R: Read>(file: &str, input: R, sink: impl FnMut(GeoRecord), progress: impl FnMut(u64)) -> Result<ReadReport, GeoError> {
+    read_geo_with_kind(file, input, |_| {}, sink, progress)
+}
+
+/// As [`read_geo`], telling `on_kind` the file's kind as soon as the header is read (before any record).
+pub fn read_geo_with_kind<R: Read>(
     file: &str,
     input: R,
+    on_kind: impl FnOnce(FileKind),
     mut sink: impl FnMut(GeoRecord),
     mut progress: impl FnMut(u64),
 ) -> Result<ReadReport, GeoError> {
@@ -421,6 +427,7 @@ pub fn read_geo<R: Read>(
         known: FileKind::ALL.iter().map(|k| k.describe()).collect::<Vec<_>>().join("; "),
         header: header.cells.iter().take(30).cloned().collect::<Vec<_>>().join(", "),
     })?;
+    on_kind(kind);
     let cols = columns(kind, &header);
     let mut report = ReadReport { kind: Some(kind), ..ReadReport::default() };
     let mut out = Vec::with_capacity(4);

@@ -13,6 +13,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 pub mod audit;
+pub mod geo;
 mod migrate;
 pub mod sessions;
 pub mod testing;

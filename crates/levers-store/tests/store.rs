@@ -20,7 +20,7 @@ fn new_user(email: &str, role: Role) -> NewUser {
 async fn story(store: &Store) {
     // Migrations are idempotent.
     assert_eq!(store.migrate().await.unwrap(), Vec::<i64>::new());
-    assert_eq!(store.schema_version().await.unwrap(), 1);
+    assert_eq!(store.schema_version().await.unwrap(), 2);
     store.ping().await.unwrap();
     let system = Actor::system("test");
 
@@ -137,10 +137,64 @@ async fn audit_log_is_append_only(scratch: &Scratch) {
     }
 }
 
+/// Geography datasets: an import is one transaction; re-importing a file replaces it; an abandoned
+/// import leaves nothing; the index is rebuilt from the blocks in import order.
+async fn geo_story(store: &Store) {
+    use levers_geo::block::encode_block;
+    use levers_geo::read_geo;
+    use levers_store::geo::GeoCounts;
+    let actor = Actor::system("test");
+    let v0 = store.geo_version().await.unwrap();
+    let file = |lad: &str| {
+        format!("pcd,pcds,doterm,oslaua,osward,lsoa11,lsoa21,lat,long\nXL1 1AA,XL1 1AA,,{lad},X05000001,X01000001,X01000001,53.9,-3.1\nXL1 1AB,XL1 1AB,202001,{lad},X05000001,X01000001,X01000001,53.9,-3.1\nbad,bad,,,,,,,\n")
+    };
+    let act = &actor;
+    let import = |text: String| async move {
+        let mut recs = Vec::new();
+        let rep = read_geo("pc.csv", text.as_bytes(), |r| recs.push(r), |_| {}).unwrap();
+        let mut imp = store.begin_geo_import(act, "onspd", "pc.csv").await.unwrap();
+        imp.add_block(recs.len() as i64, &encode_block(&recs)).await.unwrap();
+        let counts = GeoCounts {
+            rows_read: rep.rows_read as i64,
+            rows_imported: rep.rows_imported as i64,
+            rows_rejected: rep.rows_rejected as i64,
+            rows_blank: rep.rows_blank as i64,
+            records: recs.len() as i64,
+            rejections: serde_json::to_value(&rep.rejections).unwrap(),
+        };
+        imp.finish(act, &counts).await.unwrap()
+    };
+    let first = import(file("X07000001")).await;
+    assert_eq!((first.rows_read, first.rows_imported, first.rows_rejected), (3, 2, 1));
+    assert_eq!(first.rejections[0]["line"], 4);
+    // Re-importing replaces: still one dataset, and the index has the new values.
+    let second = import(file("X07000002")).await;
+    let all = store.geo_datasets().await.unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].id, second.id);
+    assert_ne!(store.geo_version().await.unwrap(), v0);
+    let index = store.load_geo_index().await.unwrap();
+    let pc = levers_geo::Postcode::parse("xl11aa").unwrap();
+    assert_eq!(index.lookup(&pc).unwrap().lad.unwrap().code.as_str(), "X07000002");
+    assert_eq!(index.stats().postcodes, 2);
+    assert_eq!(index.stats().postcodes_terminated, 1);
+    // An import that never finishes (an error, a killed process) leaves nothing behind.
+    {
+        let mut imp = store.begin_geo_import(&actor, "onspd", "other.csv").await.unwrap();
+        imp.add_block(0, &encode_block(&[])).await.unwrap();
+    }
+    assert_eq!(store.geo_datasets().await.unwrap().len(), 1);
+    let audit = store.audit_entries(&AuditQuery { object_type: Some("geo_dataset".into()), limit: 10, ..Default::default() }).await.unwrap();
+    assert_eq!(audit.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), vec!["geo.reimport", "geo.import"]);
+    store.delete_geo_dataset(&actor, second.id).await.unwrap();
+    assert_eq!(store.load_geo_index().await.unwrap().stats().postcodes, 0);
+}
+
 #[tokio::test]
 async fn story_on_sqlite() {
     let (store, scratch) = scratch_sqlite().await.unwrap();
     story(&store).await;
+    geo_story(&store).await;
     audit_log_is_append_only(&scratch).await;
     store.close().await;
     scratch.remove().await;
@@ -159,6 +213,7 @@ async fn story_on_postgres() {
     let (store, scratch) = scratch_postgres(&url).await.unwrap();
     assert_eq!(store.backend_name(), "postgres");
     story(&store).await;
+    geo_story(&store).await;
     audit_log_is_append_only(&scratch).await;
     store.close().await;
     scratch.remove().await;

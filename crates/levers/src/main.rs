@@ -9,6 +9,7 @@ use levers_store::{Actor, NewUser, Role, Store};
 use levers_web::{WebConfig, auth};
 
 mod demo;
+mod geo_cli;
 
 #[derive(Parser, Debug)]
 #[command(name = "levers", version, about = "Tools for a council tackling poverty with its procurement, community budgets and co-production.")]
@@ -28,6 +29,9 @@ enum Command {
     User(UserCommand),
     /// Bring the database schema up to date (the web app also does this when it starts).
     Migrate(DbArgs),
+    /// Geography: postcodes, areas and deprivation.
+    #[command(subcommand)]
+    Geo(geo_cli::GeoCommand),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -197,6 +201,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Geo(cmd) => geo_cli::run(cmd).await,
         Command::Migrate(db) => {
             let store = Store::connect(&db.database).await?;
             let applied = store.migrate().await?;
