@@ -442,6 +442,11 @@ function shellTests() {
     ['admin-tokens', '/admin/tokens'],
     ['admin-audit', '/admin/audit'],
     ['admin-settings', '/admin/settings'],
+    ['admin-geography', '/admin/geography'],
+    ['places', '/places'],
+    ['place-district', '/places/X07000001'],
+    ['place-ward', '/places/X05000001'],
+    ['place-lsoa', '/places/X01000001'],
   ];
   for (const [name, p] of signedInPages) {
     it(`page ${p}`, async () => {
@@ -451,6 +456,30 @@ function shellTests() {
       await checkPage(name);
     });
   }
+
+  it('places: a postcode typed in lower case without its space finds its page', async () => {
+    await goto('/places');
+    await page.getByLabel('Postcode or area code').fill('xl11bf');
+    await Promise.all([
+      page.waitForNavigation({ waitUntil: 'load' }),
+      page.getByRole('button', { name: 'Find' }).click(),
+    ]);
+    assert.equal(new URL(page.url()).pathname, '/places/postcode/XL11BF');
+    await page.getByRole('heading', { level: 1, name: 'XL1 1BF' }).waitFor();
+    await checkPage('place-postcode');
+  });
+
+  it('places: a search that is neither a postcode nor an area code shows an error', async () => {
+    await goto('/places');
+    await page.getByLabel('Postcode or area code').fill('not a place!');
+    pageProblems = [];
+    await Promise.all([
+      page.waitForNavigation({ waitUntil: 'load' }),
+      page.getByRole('button', { name: 'Find' }).click(),
+    ]);
+    await page.locator('.lv-error-summary').waitFor();
+    await checkPage('places-errors', { allowMainDocumentError: true });
+  });
 
   it('404 page when signed in', async () => {
     await goto('/no-such-page', 404);

@@ -621,16 +621,30 @@ impl GeoIndex {
             }
         }
         if kind == AreaKind::District {
-            let mut wards: Vec<AreaRef> = self
-                .info
-                .iter()
-                .filter(|i| i.code.kind() == AreaKind::Ward && i.parents[P_LAD] == id)
-                .map(|i| AreaRef { code: i.code, name: i.name.as_deref().map(str::to_string) })
-                .collect();
-            wards.sort_by(|a, b| a.name.cmp(&b.name));
+            // Wards named as in the district, or holding any of its LSOAs.
+            let mut ids: Vec<u32> = l11.iter().chain(&l21).map(|l| self.info[*l as usize].parents[P_WARD]).filter(|w| *w != NONE).collect();
+            ids.extend(
+                self.info.iter().enumerate().filter(|(_, i)| i.code.kind() == AreaKind::Ward && i.parents[P_LAD] == id).map(|(n, _)| n as u32),
+            );
+            ids.sort_unstable();
+            ids.dedup();
+            let mut wards: Vec<AreaRef> = ids.into_iter().filter_map(|w| self.aref(w)).collect();
+            wards.sort_by(|a, b| a.name.cmp(&b.name).then(a.code.cmp(&b.code)));
             p.wards = wards;
         }
         Some(p)
+    }
+
+    /// Every loaded area of a kind, by name then code.
+    pub fn areas_of_kind(&self, kind: AreaKind) -> Vec<AreaRef> {
+        let mut v: Vec<AreaRef> = self
+            .info
+            .iter()
+            .filter(|i| i.code.kind() == kind)
+            .map(|i| AreaRef { code: i.code, name: i.name.as_deref().map(str::to_string) })
+            .collect();
+        v.sort_by(|a, b| a.name.cmp(&b.name).then(a.code.cmp(&b.code)));
+        v
     }
 
     /// Every postcode (for tests and exports), in key order.

@@ -377,9 +377,12 @@ fn row_records(c: &Columns, rec: &csv::ByteRecord, line: u64, out: &mut Vec<GeoR
                 parents: [msoa, ward, lad, region].into_iter().flatten().collect(),
                 names,
             }));
-            // A LAD's region is worth knowing on its own.
+            // A LAD's region and a ward's LAD are worth knowing on their own.
             if let (Some(lad), Some(region)) = (lad, region) {
                 out.push(GeoRecord::Area(AreaRow { code: lad, name: None, parents: vec![region], names: vec![] }));
+            }
+            if let (Some(ward), Some(lad)) = (ward, lad) {
+                out.push(GeoRecord::Area(AreaRow { code: ward, name: None, parents: vec![lad], names: vec![] }));
             }
         }
         FileKind::WardToLad => {

@@ -16,8 +16,10 @@ use levers_store::{Role, Store};
 mod admin;
 mod api;
 pub mod auth;
+mod charts;
 mod error;
 mod pages;
+pub mod places;
 mod templates;
 
 pub use error::AppError;
@@ -54,6 +56,8 @@ impl Default for WebConfig {
 pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
+    /// This process's read-only copy of the geography index.
+    pub geo: Arc<places::GeoCache>,
 }
 
 /// The version reported by `/healthz` and the page footer.
@@ -62,7 +66,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// The whole application as a router, ready to serve or to test with `tower::ServiceExt::oneshot`.
 pub fn router(store: Store, config: WebConfig) -> Router {
     let max_body = config.max_body_bytes;
-    let state = AppState { store, config: Arc::new(config) };
+    let state = AppState { store, config: Arc::new(config), geo: Arc::default() };
 
     // Anyone: the landing page, sign-in, health, assets.
     let public = Router::new()
@@ -80,6 +84,9 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         .route("/community-budgets", get(pages::section))
         .route("/co-production", get(pages::section))
         .route("/strategy", get(pages::section))
+        .route("/places", get(places::places))
+        .route("/places/postcode/{postcode}", get(places::postcode))
+        .route("/places/{code}", get(places::area))
         .route("/api/v1/me", get(api::me))
         .route_layer(from_fn(auth::require(Role::Viewer)));
 
@@ -92,6 +99,7 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         .route("/admin/users/{id}/role", post(admin::change_role))
         .route("/admin/users/{id}/reset-password", post(admin::reset_password))
         .route("/admin/audit", get(admin::audit))
+        .route("/admin/geography", get(places::admin_geography))
         .route("/admin/tokens", get(admin::tokens).post(admin::issue_token))
         .route("/admin/tokens/{id}/revoke", post(admin::revoke_token))
         .route("/admin/settings", get(admin::settings).post(admin::save_settings))

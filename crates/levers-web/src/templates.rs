@@ -18,6 +18,7 @@ pub const NAV: &[NavItem] = &[
     NavItem { key: "community-budgets", href: "/community-budgets", label: "Community budgets" },
     NavItem { key: "co-production", href: "/co-production", label: "Co-production" },
     NavItem { key: "strategy", href: "/strategy", label: "Strategy" },
+    NavItem { key: "places", href: "/places", label: "Places" },
     NavItem { key: "admin", href: "/admin", label: "Admin" },
 ];
 
@@ -255,5 +256,89 @@ impl Unix for i64 {
 impl<T: Unix + ?Sized> Unix for &T {
     fn unix(&self) -> i64 {
         (**self).unix()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "places.html")]
+pub struct PlacesPage {
+    pub chrome: Chrome,
+    pub q: String,
+    pub districts: Vec<levers_geo::AreaRef>,
+    pub stats: levers_geo::IndexStats,
+    pub errors: Vec<FieldError>,
+}
+field_errors!(PlacesPage);
+
+#[derive(Template)]
+#[template(path = "place_postcode.html")]
+pub struct PlacePostcodePage {
+    pub chrome: Chrome,
+    pub found: levers_geo::PostcodeLookup,
+}
+
+impl PlacePostcodePage {
+    /// Rows of the summary list: label, area (if known).
+    pub fn rows(&self) -> Vec<(&'static str, Option<&levers_geo::AreaRef>)> {
+        let f = &self.found;
+        vec![
+            ("Local authority district", f.lad.as_ref()),
+            ("Ward", f.ward.as_ref()),
+            ("LSOA (2011)", f.lsoa11.as_ref()),
+            ("LSOA (2021)", f.lsoa21.as_ref()),
+            ("MSOA", f.msoa.as_ref()),
+            ("Region", f.region.as_ref()),
+        ]
+    }
+
+    pub fn status(&self) -> &'static str {
+        match self.found.terminated {
+            Some(true) => "Terminated (no longer in use, kept for old records)",
+            Some(false) => "Live",
+            None => "Not stated by the loaded files",
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "place_area.html")]
+pub struct PlaceAreaPage {
+    pub chrome: Chrome,
+    pub p: levers_geo::AreaProfile,
+    pub chart2019: Option<String>,
+    pub chart2025: Option<String>,
+}
+
+impl PlaceAreaPage {
+    pub fn deciles(&self) -> Vec<(usize, u32, u32)> {
+        (0..10).map(|i| (i + 1, self.p.imd2019_deciles[i], self.p.imd2025_deciles[i])).collect()
+    }
+
+    pub fn has2025(&self) -> bool {
+        self.chart2025.is_some()
+    }
+
+    /// LSOAs to list: 2011 codes when IMD 2019 is the base, else 2021.
+    pub fn lsoas(&self) -> &[levers_geo::LsoaSummary] {
+        if self.p.lsoas_2011.is_empty() { &self.p.lsoas_2021 } else { &self.p.lsoas_2011 }
+    }
+
+    pub fn lsoa_vintage(&self) -> &'static str {
+        if self.p.lsoas_2011.is_empty() { "2021" } else { "2011" }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/geography.html")]
+pub struct AdminGeographyPage {
+    pub chrome: Chrome,
+    pub datasets: Vec<levers_store::geo::GeoDataset>,
+    pub stats: levers_geo::IndexStats,
+    pub index_mb: f64,
+}
+
+impl AdminGeographyPage {
+    pub fn when(&self, at: impl Unix) -> String {
+        when(&at.unix())
     }
 }

@@ -411,3 +411,49 @@ async fn pages_carry_security_headers_and_no_open_redirects() {
     assert_eq!(r.location.as_deref(), Some("/"));
     scratch.remove().await;
 }
+
+#[tokio::test]
+async fn places_find_postcodes_and_profile_areas() {
+    use levers_geo::block::encode_block;
+    use levers_store::geo::GeoCounts;
+    let (store, scratch, app) = setup(WebConfig::default()).await;
+    let mut c = Client::new(&app);
+    c.sign_in("viewer@example.org", PASSWORD).await;
+    // Before any import the page says so.
+    assert!(c.get("/places").await.body.contains("No geography is loaded yet"));
+    let files = [
+        "LSOA code (2011),LSOA name (2011),Local Authority District code (2019),Local Authority District name (2019),Index of Multiple Deprivation (IMD) Rank,Index of Multiple Deprivation (IMD) Decile\n\
+         X01000001,Testham 001A,X07000009,Testham,\"1,000\",1\nX01000002,Testham 001B,X07000009,Testham,\"31,000\",10\n",
+        "pcd,pcds,doterm,oslaua,osward,lsoa11,lsoa21,lat,long\nXT1 1AA,XT1 1AA,,X07000009,X05000009,X01000001,X01000001,54.0,-3.3\n",
+    ];
+    for (i, f) in files.iter().enumerate() {
+        let mut recs = Vec::new();
+        let rep = levers_geo::read_geo("f", f.as_bytes(), |r| recs.push(r), |_| {}).unwrap();
+        let mut imp = store.begin_geo_import(&Actor::system("test"), rep.kind.unwrap().as_str(), &format!("f{i}.csv")).await.unwrap();
+        imp.add_block(recs.len() as i64, &encode_block(&recs)).await.unwrap();
+        imp.finish(&Actor::system("test"), &GeoCounts { rows_read: rep.rows_read as i64, rows_imported: rep.rows_imported as i64, ..Default::default() }).await.unwrap();
+    }
+    // The index is rebuilt because the data changed.
+    let r = c.get("/places").await;
+    assert!(r.body.contains("href=\"/places/X07000009\""), "{}", r.body);
+    let r = c.get("/places?q=xt1++1aa").await;
+    assert_eq!(r.location.as_deref(), Some("/places/postcode/XT11AA"));
+    let r = c.get("/places/postcode/XT11AA").await;
+    assert!(r.body.contains("XT1 1AA") && r.body.contains("Decile 1"), "{}", r.body);
+    let r = c.get("/places?q=X07000009").await;
+    assert_eq!(r.location.as_deref(), Some("/places/X07000009"));
+    let r = c.get("/places/X07000009").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("<svg") && r.body.contains("<desc id=\"imd2019-desc\">1: 1; 2: 0"), "chart with its data");
+    assert!(r.body.contains("<caption class=\"lv-table__caption\">Neighbourhoods (LSOAs) by IMD decile</caption>"), "and a table");
+    let r = c.get("/places?q=nonsense!").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Enter a postcode, like PR1 2HE"));
+    assert_eq!(c.get("/places/X07999999").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(c.get("/admin/geography").await.status, StatusCode::FORBIDDEN);
+    let mut a = Client::new(&app);
+    a.sign_in("admin@example.org", PASSWORD).await;
+    let r = a.get("/admin/geography").await;
+    assert!(r.body.contains("f1.csv") && r.body.contains("onspd"));
+    scratch.remove().await;
+}

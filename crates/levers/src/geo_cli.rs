@@ -96,8 +96,20 @@ impl Read for Counting {
 /// Imports one file in one transaction: read on a worker thread, stored block by block.
 pub async fn import_file(store: &Store, actor: &Actor, path: &Path, bar: ProgressBar) -> anyhow::Result<(GeoDataset, ReadReport, Option<i64>)> {
     let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-    let display = path.display().to_string();
     let reader = open(path, bar)?;
+    import_reader(store, actor, &name, &path.display().to_string(), reader).await
+}
+
+/// Imports from any reader under the dataset name `name` (what a re-import is matched on).
+pub async fn import_reader(
+    store: &Store,
+    actor: &Actor,
+    name: &str,
+    display: &str,
+    reader: Box<dyn Read + Send>,
+) -> anyhow::Result<(GeoDataset, ReadReport, Option<i64>)> {
+    let (name, display) = (name.to_string(), display.to_string());
+    let path = PathBuf::from(&display);
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(4);
     let worker = std::thread::spawn(move || {
         let mut batch: Vec<GeoRecord> = Vec::with_capacity(BLOCK_RECORDS);

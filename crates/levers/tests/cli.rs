@@ -77,3 +77,65 @@ fn demo_creates_a_borough_and_refreshes_the_one_time_password() {
     let out = levers(&["user", "list", "--database", &db], &[]);
     assert_eq!(text(&out.stdout).lines().count(), 1, "refreshing does not duplicate the admin");
 }
+
+fn shared_geo() -> Option<std::path::PathBuf> {
+    let base = std::env::var("LEVERS_SHARED_DATA")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data")));
+    let geo = base.join("geo");
+    if geo.is_dir() {
+        return Some(geo);
+    }
+    assert!(std::env::var("CI").map_or(true, |v| v != "true"), "CI=true but {} is missing", geo.display());
+    eprintln!("NOT RUN: {} is missing; the CLI geography test needs the real files", geo.display());
+    None
+}
+
+#[test]
+fn geo_import_lookup_area_and_status_on_real_files() {
+    let Some(geo) = shared_geo() else { return };
+    let db = temp_db("geo");
+    let imd = geo.join("imd2019/File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv");
+    let nspd = geo.join("postcodes/nspd_nov2025_pcd_lad_lancashire14_gm10.csv");
+    let out = levers(&["geo", "import", "--json", "--database", &db, imd.to_str().unwrap(), nspd.to_str().unwrap()], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["kind"], "iod2019_file1");
+    assert_eq!(v[0]["rows_imported"], 32_844);
+    assert_eq!(v[1]["kind"], "nspd");
+    assert_eq!(v[1]["rows_read"], 173_073);
+    assert_eq!(v[1]["reconciles"], true);
+    // Re-importing replaces rather than duplicates.
+    let again = levers(&["geo", "import", "--json", "--database", &db, nspd.to_str().unwrap()], &[]);
+    let a: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(a[0]["replaced_dataset"], v[1]["dataset_id"]);
+    let status = levers(&["geo", "status", "--json", "--database", &db], &[]);
+    let s: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(s["datasets"].as_array().unwrap().len(), 2);
+    assert_eq!(s["index"]["postcodes"], 173_073);
+    // Three ways of typing one postcode, one answer.
+    let answers: Vec<String> = ["PR1 2HE", "pr1  2he", "PR12HE"]
+        .iter()
+        .map(|p| text(&levers(&["geo", "lookup", p, "--json", "--database", &db], &[]).stdout))
+        .collect();
+    assert_eq!(answers[0], answers[1]);
+    assert_eq!(answers[0], answers[2]);
+    let l: serde_json::Value = serde_json::from_str(&answers[0]).unwrap();
+    assert_eq!(l["postcode"], "PR1 2HE");
+    assert_eq!(l["lad"]["code"], "E07000123");
+    let area = levers(&["geo", "area", "E07000123", "--json", "--database", &db], &[]);
+    let p: serde_json::Value = serde_json::from_slice(&area.stdout).unwrap();
+    assert_eq!(p["lsoas_2011"].as_array().unwrap().len(), 86);
+    assert_eq!(p["imd2019_deciles"][0], 16);
+    assert_eq!(p["imd2019_deciles"][1], 21);
+    assert_eq!(p["postcodes"], 6_152);
+    // Errors: one line, non-zero.
+    let bad = levers(&["geo", "lookup", "PR1 2H!", "--database", &db], &[]);
+    assert!(!bad.status.success());
+    assert!(text(&bad.stderr).contains("not a UK postcode"));
+    let missing = levers(&["geo", "lookup", "XX1 1AA", "--database", &db], &[]);
+    assert!(text(&missing.stderr).contains("not in any loaded postcode file"));
+    let unknown = levers(&["geo", "import", "--database", &db, geo.join("postcodes/trafford_postcodes_metadata.csv").to_str().unwrap()], &[]);
+    assert!(!unknown.status.success());
+    assert!(text(&unknown.stderr).contains("It recognises: ONS Postcode Directory"));
+}
