@@ -220,3 +220,55 @@ fn fixture_borough_profile_and_lookup() {
     let l = idx.locate(&Postcode::parse("ZZ11AA").unwrap()).unwrap();
     assert_eq!((l.imd2019_decile, l.lad.unwrap().as_str()), (Some(1), "E09900001"));
 }
+
+mod never_panics {
+    //! The same properties as the fuzz targets in `fuzz/`, run on every test run with proptest.
+    use levers_geo::block::{decode_block, encode_block};
+    use levers_geo::{Postcode, read_geo};
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn postcode_parser(s in "\\PC{0,12}") {
+            if let Ok(p) = Postcode::parse(&s) {
+                prop_assert_eq!(Postcode::parse(&p.to_string()).ok(), Some(p));
+                prop_assert_eq!(Postcode::from_key(p.key()), Some(p));
+            }
+        }
+
+        #[test]
+        fn postcode_shaped_input(s in "[A-Za-z]{1,2}[0-9][0-9A-Za-z]? ?[0-9][A-Za-z]{2}") {
+            let _ = Postcode::parse(&s);
+        }
+
+        #[test]
+        fn reader_on_any_bytes(data in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let mut n = 0;
+            if let Ok(rep) = read_geo("p", &data[..], |_| n += 1, |_| {}) {
+                prop_assert!(rep.reconciles());
+            }
+            let _ = decode_block(&data, |_| {});
+        }
+
+        #[test]
+        fn reader_on_plausible_files(
+            header in prop::sample::select(vec![
+                "pcd,pcds,doterm,oslaua,osward,lsoa11,lsoa21,lat,long",
+                "pcd7,lad25cd,east1m,north1m",
+                "postcode,ward_code,lsoa_code,la_code,lon,lat",
+                "LSOA code (2011),Index of Multiple Deprivation (IMD) Rank,Index of Multiple Deprivation (IMD) Decile",
+                "LSOA11CD,LSOA21CD,LAD22CD",
+                "lsoa21cd,wd22cd,lad22cd",
+            ]),
+            rows in proptest::collection::vec("[A-Z0-9 ,\"\\-\\.]{0,60}", 0..20),
+        ) {
+            let text = format!("{header}\n{}\n", rows.join("\n"));
+            let mut records = Vec::new();
+            let rep = read_geo("p", text.as_bytes(), |r| records.push(r), |_| {}).unwrap();
+            prop_assert!(rep.reconciles());
+            let mut back = Vec::new();
+            decode_block(&encode_block(&records), |r| back.push(r)).unwrap();
+            prop_assert_eq!(back, records);
+        }
+    }
+}
