@@ -38,10 +38,10 @@ rows, size, ls, lkb, ps, pkb = int(rows), int(size), float(ls), int(lkb), float(
 look = json.loads(look)
 print(f"| what | seconds | rows/s | peak memory |")
 print(f"|---|---:|---:|---:|")
-print(f"| levers geo import ({rows:,} rows, {size:,} MB) into SQLite | {ls:.1} | {rows/ls:,.0f} | {lkb/1024:,.0f} MB |")
-print(f"| pandas.read_csv of the same file (dtype=str) | {ps:.1} | {rows/ps:,.0f} | {pkb/1024:,.0f} MB |")
-print(f"| levers speed-up | {ps/ls:.1}x | | |")
+print(f"| levers geo import ({rows:,} rows, {size:,} MB) into SQLite | {ls:.1f} | {rows/ls:,.0f} | {lkb/1024:,.0f} MB |")
+print(f"| pandas.read_csv of the same file (dtype=str) | {ps:.1f} | {rows/ps:,.0f} | {pkb/1024:,.0f} MB |")
+print(f"| levers speed-up | {ps/ls:.1f}x | | |")
 print()
-print(f"In-memory index of {look['postcodes']:,} postcodes: built in {look['index_build_s']:.1} s, {look['index_mb']:.0f} MB; "
+print(f"In-memory index of {look['postcodes']:,} postcodes: built in {look['index_build_s']:.1f} s, {look['index_mb']:.0f} MB; "
       f"`locate` {look['locate_per_s']:,.0f} lookups/s and full `lookup` {look['lookup_per_s']:,.0f} lookups/s on one core.")
 PY

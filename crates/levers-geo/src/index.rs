@@ -243,7 +243,55 @@ impl GeoIndexBuilder {
                 from_21.entry(info.best_fit_21).or_default().push(i as u32);
             }
         }
-        GeoIndex { ids: self.ids, info: self.info, keys, recs, from_21 }
+        let table = PostcodeTable::build(&keys);
+        GeoIndex { ids: self.ids, info: self.info, keys, recs, table, from_21 }
+    }
+}
+
+/// Open-addressing hash table from postcode key to record index: one probe usually lands on the
+/// right slot, so a lookup costs about two cache misses (slot, record) instead of a binary search's
+/// twenty-odd.
+struct PostcodeTable {
+    /// (key, index + 1); index 0 marks an empty slot.
+    slots: Vec<(u64, u32)>,
+    shift: u32,
+}
+
+impl PostcodeTable {
+    fn build(keys: &[u64]) -> PostcodeTable {
+        let want = (keys.len() * 8 / 5).max(16).next_power_of_two();
+        let bits = want.trailing_zeros();
+        let mut t = PostcodeTable { slots: vec![(0, 0); want], shift: 64 - bits };
+        let mask = want - 1;
+        for (i, k) in keys.iter().enumerate() {
+            let mut s = t.slot(*k);
+            while t.slots[s].1 != 0 {
+                s = (s + 1) & mask;
+            }
+            t.slots[s] = (*k, i as u32 + 1);
+        }
+        t
+    }
+
+    #[inline]
+    fn slot(&self, key: u64) -> usize {
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    #[inline]
+    fn get(&self, key: u64) -> Option<usize> {
+        let mask = self.slots.len() - 1;
+        let mut s = self.slot(key);
+        loop {
+            let (k, i) = self.slots[s];
+            if i == 0 {
+                return None;
+            }
+            if k == key {
+                return Some(i as usize - 1);
+            }
+            s = (s + 1) & mask;
+        }
     }
 }
 
@@ -253,6 +301,7 @@ pub struct GeoIndex {
     info: Vec<CodeInfo>,
     keys: Vec<u64>,
     recs: Vec<PcRec>,
+    table: PostcodeTable,
     /// LSOA 2021 → the LSOA 2011s whose best fit it is.
     from_21: HashMap<u32, Vec<u32>>,
 }
@@ -372,7 +421,7 @@ impl GeoIndex {
     }
 
     fn find(&self, p: &Postcode) -> Option<&PcRec> {
-        self.keys.binary_search(&p.key()).ok().map(|i| &self.recs[i])
+        self.table.get(p.key()).map(|i| &self.recs[i])
     }
 
     pub fn contains(&self, p: &Postcode) -> bool {
@@ -676,6 +725,7 @@ impl GeoIndex {
     /// Approximate bytes held (for the status page and benchmarks).
     pub fn approx_bytes(&self) -> usize {
         self.keys.capacity() * 8
+            + self.table.slots.capacity() * std::mem::size_of::<(u64, u32)>()
             + self.recs.capacity() * std::mem::size_of::<PcRec>()
             + self.info.capacity() * std::mem::size_of::<CodeInfo>()
             + self.info.iter().map(|i| i.name.as_ref().map_or(0, |n| n.len())).sum::<usize>()
