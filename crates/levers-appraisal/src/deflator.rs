@@ -1,0 +1,89 @@
+//! GDP deflators: each financial year's percentage change on the year before, and uprating a value
+//! from its price year to any price base by chaining them.
+
+use std::collections::BTreeMap;
+
+use levers_core::FinancialYear;
+
+/// Percentage change in the GDP deflator on the previous year, by financial year.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Deflators {
+    pct: BTreeMap<FinancialYear, f64>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum DeflatorError {
+    #[error("{file}, line {line}: {message}")]
+    Bad { file: String, line: u64, message: String },
+    #[error("no deflator is loaded for {0}: import a deflator table that covers it")]
+    Missing(FinancialYear),
+}
+
+impl Deflators {
+    /// Reads `fin_year, pct_change_on_previous_year` (header names matched without case).
+    pub fn from_csv(file: &str, bytes: &[u8]) -> Result<Deflators, DeflatorError> {
+        let bad = |line: u64, message: String| DeflatorError::Bad { file: file.to_string(), line, message };
+        let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+        let headers = rdr.headers().map_err(|e| bad(1, e.to_string()))?.clone();
+        let col = |want: &[&str]| headers.iter().position(|h| want.iter().any(|w| h.trim().eq_ignore_ascii_case(w)));
+        let year_col = col(&["fin_year", "financial_year", "year"]).ok_or_else(|| bad(1, "no fin_year column: name the year column fin_year".into()))?;
+        let pct_col = col(&["pct_change_on_previous_year", "pct_change", "deflator_pct"])
+            .ok_or_else(|| bad(1, "no pct_change_on_previous_year column".into()))?;
+        let mut pct = BTreeMap::new();
+        for (i, rec) in rdr.records().enumerate() {
+            let line = i as u64 + 2;
+            let rec = rec.map_err(|e| bad(line, e.to_string()))?;
+            let y: FinancialYear = rec.get(year_col).unwrap_or("").parse().map_err(|e: levers_core::FinancialYearError| bad(line, e.to_string()))?;
+            let p: f64 = rec
+                .get(pct_col)
+                .unwrap_or("")
+                .trim()
+                .parse()
+                .map_err(|_| bad(line, format!("\"{}\" is not a percentage", rec.get(pct_col).unwrap_or(""))))?;
+            pct.insert(y, p);
+        }
+        Ok(Deflators { pct })
+    }
+
+    pub fn years(&self) -> impl Iterator<Item = FinancialYear> + '_ {
+        self.pct.keys().copied()
+    }
+
+    /// The factor that turns `from` prices into `to` prices: the product of (1 + change/100) over the
+    /// years after `from` up to and including `to` (its inverse when `to` is earlier).
+    pub fn factor(&self, from: FinancialYear, to: FinancialYear) -> Result<f64, DeflatorError> {
+        let (lo, hi, invert) = if from <= to { (from, to, false) } else { (to, from, true) };
+        let mut f = 1.0;
+        let mut y = lo.next();
+        while y <= hi {
+            let p = self.pct.get(&y).ok_or(DeflatorError::Missing(y))?;
+            f *= 1.0 + p / 100.0;
+            y = y.next();
+        }
+        Ok(if invert { 1.0 / f } else { f })
+    }
+
+    /// A value at `from` prices expressed at `to` prices.
+    pub fn uprate(&self, value: f64, from: FinancialYear, to: FinancialYear) -> Result<f64, DeflatorError> {
+        Ok(value * self.factor(from, to)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fy(s: &str) -> FinancialYear {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn chains_year_on_year_changes_both_ways() {
+        let d = Deflators::from_csv("d.csv", b"fin_year,pct_change_on_previous_year\n2013/14,2.123\n2014/15,1.7\n2015/16,1.4\n").unwrap();
+        assert_eq!(d.factor(fy("2014/15"), fy("2014/15")).unwrap(), 1.0);
+        assert!((d.factor(fy("2013/14"), fy("2015/16")).unwrap() - 1.017 * 1.014).abs() < 1e-12);
+        assert!((d.factor(fy("2015/16"), fy("2013/14")).unwrap() - 1.0 / (1.017 * 1.014)).abs() < 1e-12);
+        assert_eq!(d.factor(fy("2015/16"), fy("2016/17")), Err(DeflatorError::Missing(fy("2016/17"))));
+        assert!(matches!(Deflators::from_csv("d.csv", b"fin_year,pct_change_on_previous_year\n2013,2\n"), Err(DeflatorError::Bad { line: 2, .. })));
+    }
+}

@@ -1,0 +1,164 @@
+//! The unit cost library: the GMCA / New Economy Unit Cost Database layout (and any council's own
+//! table in the same columns), read by header names, each cost with its fiscal, economic and social
+//! values and their price years, agencies, confidence (RAG) and source.
+
+use levers_core::FinancialYear;
+use serde::Serialize;
+
+/// Confidence in a value, as the Unit Cost Database grades it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Rag {
+    Green,
+    Amber,
+    Red,
+    Unknown,
+}
+
+/// Which kind of value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ValueKind {
+    /// A cost to (or saving for) a public agency's budget.
+    Fiscal,
+    /// Wider economic value (e.g. earnings).
+    Economic,
+    /// Social value (e.g. wellbeing).
+    Social,
+}
+
+/// A value and the price year it is stated in.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ValueAt {
+    pub amount: f64,
+    pub price_year: FinancialYear,
+    /// The source's own figure at 2015/16 prices, where it gives one (a check on uprating).
+    pub stated_2015_16: Option<f64>,
+}
+
+/// One unit cost.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnitCost {
+    pub code: String,
+    pub theme: String,
+    pub category: String,
+    pub detail: String,
+    pub description: String,
+    pub unit: String,
+    /// The agency that bears a fiscal cost (first and second level).
+    pub agency: String,
+    pub agency_detail: String,
+    pub fiscal: Option<ValueAt>,
+    pub economic: Option<ValueAt>,
+    pub social: Option<ValueAt>,
+    pub source: String,
+    pub rag: Rag,
+    pub comment: String,
+}
+
+impl UnitCost {
+    pub fn value(&self, kind: ValueKind) -> Option<ValueAt> {
+        match kind {
+            ValueKind::Fiscal => self.fiscal,
+            ValueKind::Economic => self.economic,
+            ValueKind::Social => self.social,
+        }
+    }
+}
+
+/// What reading a library file found.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LibraryReport {
+    pub rows_read: u64,
+    pub costs: u64,
+    /// Rows without a cost code (section headings in some exports).
+    pub rows_without_code: u64,
+    pub rejected: Vec<(u64, String)>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LibraryError {
+    #[error("{file}: {message}")]
+    Header { file: String, message: String },
+    #[error("{file}, line {line}: {message}")]
+    Csv { file: String, line: u64, message: String },
+}
+
+const REQUIRED: [&str; 5] = ["cost_code", "description", "unit", "fiscal_value", "fiscal_price_year"];
+
+/// Reads a unit cost table. Rows with a bad value are rejected with line and reason; the rest kept.
+pub fn read_unit_costs(file: &str, bytes: &[u8]) -> Result<(Vec<UnitCost>, LibraryReport), LibraryError> {
+    let text = String::from_utf8_lossy(bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes)).into_owned();
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+    let headers: Vec<String> = rdr
+        .headers()
+        .map_err(|e| LibraryError::Header { file: file.into(), message: e.to_string() })?
+        .iter()
+        .map(|h| h.trim().to_lowercase())
+        .collect();
+    let missing: Vec<&str> = REQUIRED.iter().copied().filter(|r| !headers.iter().any(|h| h == r)).collect();
+    if !missing.is_empty() {
+        return Err(LibraryError::Header {
+            file: file.into(),
+            message: format!(
+                "this is not a unit cost table: it lacks the columns {} (the Unit Cost Database CSV layout is expected). Headers seen: {}",
+                missing.join(", "),
+                headers.join(", ")
+            ),
+        });
+    }
+    let col = |n: &str| headers.iter().position(|h| h == n);
+    let mut report = LibraryReport::default();
+    let mut out = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let line = i as u64 + 2;
+        report.rows_read += 1;
+        let rec = rec.map_err(|e| LibraryError::Csv { file: file.into(), line, message: e.to_string() })?;
+        let get = |n: &str| col(n).and_then(|c| rec.get(c)).unwrap_or("").trim().to_string();
+        let code = get("cost_code");
+        if code.is_empty() {
+            report.rows_without_code += 1;
+            continue;
+        }
+        let value = |v: &str, y: &str, s: &str| -> Result<Option<ValueAt>, String> {
+            let (v, y, s) = (get(v), get(y), get(s));
+            if v.is_empty() {
+                return Ok(None);
+            }
+            let amount: f64 = v.replace([',', '£'], "").parse().map_err(|_| format!("\"{v}\" is not a number"))?;
+            let price_year: FinancialYear = y.parse().map_err(|e: levers_core::FinancialYearError| e.to_string())?;
+            let stated = if s.is_empty() { None } else { s.replace([',', '£'], "").parse().ok() };
+            Ok(Some(ValueAt { amount, price_year, stated_2015_16: stated }))
+        };
+        let parsed = (|| -> Result<UnitCost, String> {
+            Ok(UnitCost {
+                fiscal: value("fiscal_value", "fiscal_price_year", "fiscal_value_2015_16").map_err(|e| format!("fiscal value: {e}"))?,
+                economic: value("economic_value", "economic_price_year", "economic_value_2015_16").map_err(|e| format!("economic value: {e}"))?,
+                social: value("social_value", "social_price_year", "social_value_2015_16").map_err(|e| format!("social value: {e}"))?,
+                theme: get("theme"),
+                category: get("outcome_category"),
+                detail: get("outcome_detail"),
+                description: get("description"),
+                unit: get("unit"),
+                agency: get("agency_level1"),
+                agency_detail: get("agency_level2"),
+                source: get("original_source"),
+                rag: match get("rag_assessment").to_uppercase().as_str() {
+                    "G" | "GREEN" => Rag::Green,
+                    "A" | "AMBER" => Rag::Amber,
+                    "R" | "RED" => Rag::Red,
+                    _ => Rag::Unknown,
+                },
+                comment: get("comment"),
+                code: code.clone(),
+            })
+        })();
+        match parsed {
+            Ok(c) => {
+                report.costs += 1;
+                out.push(c);
+            }
+            Err(e) => report.rejected.push((line, format!("{code}: {e}"))),
+        }
+    }
+    Ok((out, report))
+}
