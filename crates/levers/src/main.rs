@@ -10,6 +10,7 @@ use levers_web::{WebConfig, auth};
 
 mod demo;
 mod geo_cli;
+mod pb_cli;
 
 #[derive(Parser, Debug)]
 #[command(name = "levers", version, about = "Tools for a council tackling poverty with its procurement, community budgets and co-production.")]
@@ -32,6 +33,9 @@ enum Command {
     /// Geography: postcodes, areas and deprivation.
     #[command(subcommand)]
     Geo(geo_cli::GeoCommand),
+    /// Participatory budgeting: check Pabulib files, run allocation rules, verify official results.
+    #[command(subcommand)]
+    Pb(pb_cli::PbCommand),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -202,6 +206,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Geo(cmd) => geo_cli::run(cmd).await,
+        Command::Pb(cmd) => pb_cli::run(cmd),
         Command::Migrate(db) => {
             let store = Store::connect(&db.database).await?;
             let applied = store.migrate().await?;

@@ -1,0 +1,19 @@
+//! levers-pb: participatory budgeting for councils — a Pabulib reader/writer/checker and PB rules
+//! (city greedy variants, pabutools' greedy utilitarian welfare, the Method of Equal Shares with
+//! its completions, sequential Phragmén, maximum welfare) with explanations. Pure: no IO.
+
+pub mod compare;
+pub mod csv;
+pub mod model;
+pub mod num;
+pub mod profile;
+pub mod reader;
+pub mod rules;
+pub mod verify;
+pub mod writer;
+
+pub use model::{Election, Project, VoteType, Voter, WITHDRAWN_SENTINEL_COST};
+pub use reader::{check, read, CheckReport, Diagnostic, Level, Mode, ParseError};
+pub use rules::{run, run_prepared, Completion, Outcome, Prepared, RuleKind, RuleSpec, Sat, Semantics, Tie};
+pub use verify::{verify, Verification};
+pub use writer::write;

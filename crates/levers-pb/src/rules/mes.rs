@@ -1,0 +1,572 @@
+//! Method of Equal Shares in exact rationals, with pabutools, equalshares.net and Pabulib-checker
+//! semantics, add1/add1u/utilitarian completions and a "who paid what" explanation.
+//!
+//! Voters whose ballots contain the same set of projects are merged, and voters with equal
+//! remaining budgets are kept as one "level", so each round costs O(projects × levels) exact
+//! operations instead of O(projects × voters).
+
+use super::{utilitarian, Completion, Num, Prepared, RuleError, RuleSpec, Sat, Semantics};
+use crate::num::{floor_q, q_f64, q_int, q_u, Q};
+use num_traits::{ToPrimitive, Zero};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// What a group of supporters paid in one round.
+#[derive(Debug, Clone, Serialize)]
+pub struct PaymentGroup {
+    /// How many voters paid this amount.
+    pub voters: u64,
+    pub paid: Num,
+    /// True when this is their whole remaining budget (they could not pay the full share).
+    pub capped: bool,
+}
+
+/// One MES round.
+#[derive(Debug, Clone, Serialize)]
+pub struct MesRound {
+    pub round: usize,
+    pub project: String,
+    pub cost: Num,
+    /// Price per unit of satisfaction (pabutools' affordability ρ).
+    pub rho: Num,
+    /// What a supporter who can afford it pays: ρ × satisfaction.
+    pub price_per_supporter: Num,
+    pub supporters: u64,
+    pub payments: Vec<PaymentGroup>,
+}
+
+/// A project MES did not fund and how far it was from being affordable at the end.
+#[derive(Debug, Clone, Serialize)]
+pub struct Unfunded {
+    pub project: String,
+    pub cost: Num,
+    pub supporters: u64,
+    /// Money its supporters had left when MES stopped.
+    pub supporters_money_left: Num,
+    /// cost − money left.
+    pub shortfall: Num,
+    /// Money left as a share of the cost, in percent.
+    pub effective_support_percent: f64,
+    /// Extra supporters with a full fresh share needed to afford it.
+    pub more_supporters_needed: Option<u64>,
+    /// Funded later by a completion step.
+    pub funded_by_completion: bool,
+}
+
+/// The MES explanation.
+#[derive(Debug, Clone, Serialize)]
+pub struct MesExplanation {
+    pub semantics: String,
+    pub budget_per_voter: Num,
+    /// How many MES runs the completion needed.
+    pub runs: usize,
+    pub rounds: Vec<MesRound>,
+    pub unfunded: Vec<Unfunded>,
+    /// Projects added by the utilitarian completion, in order.
+    pub completion_added: Vec<String>,
+}
+
+struct Ctx<'p, 'a> {
+    prep: &'p Prepared<'a>,
+    costs: Vec<Q>,
+    costs_f: Vec<f64>,
+    sat_f: Vec<f64>,
+    /// satisfaction per supporter (cost or 1)
+    sat: Vec<Q>,
+    ranks: Vec<usize>,
+    candidates: Vec<usize>,
+}
+
+struct Run {
+    selected: Vec<usize>,
+    rounds: Vec<MesRound>,
+    money_left: Vec<Q>,
+}
+
+impl<'p, 'a> Ctx<'p, 'a> {
+    /// The outcome for a per-voter budget: a floating-point run whose every decision is checked to
+    /// be far (relative 1e-9) from a tie; if any decision is that close, the exact run decides.
+    fn outcome(&self, per_voter: &Q) -> Vec<usize> {
+        match self.run_fast(per_voter) {
+            Some(s) => s,
+            None => self.run(per_voter, false).selected,
+        }
+    }
+
+    fn run_fast(&self, per_voter: &Q) -> Option<Vec<usize>> {
+        const EPS: f64 = 1e-9;
+        let g = &self.prep.groups;
+        let n = self.costs.len();
+        let mut levels: Vec<f64> = vec![q_f64(per_voter)];
+        let mut zero_level: Option<u32> = None;
+        let mut group_level: Vec<u32> = vec![0; g.sets.len()];
+        let mut proj_levels: Vec<Vec<(u32, u64)>> = (0..n).map(|p| if g.support[p] > 0 { vec![(0u32, g.support[p])] } else { Vec::new() }).collect();
+        let mut active = vec![false; n];
+        let mut stored_f: Vec<f64> = vec![0.0; n];
+        for &p in &self.candidates {
+            active[p] = true;
+            stored_f[p] = self.costs_f[p] / (self.sat_f[p] * g.support[p] as f64);
+        }
+        let mut remaining: Vec<usize> = self.candidates.clone();
+        let mut selected = Vec::new();
+        let mut lv: Vec<(f64, u64)> = Vec::new();
+        let mut map: Vec<(u32, u32)> = Vec::new();
+        loop {
+            remaining.retain(|&p| active[p]);
+            remaining.sort_by(|&a, &b| stored_f[a].partial_cmp(&stored_f[b]).unwrap_or(std::cmp::Ordering::Equal));
+            let mut best: Option<(f64, usize, Option<u64>)> = None;
+            for &p in &remaining {
+                if let Some((b, _, _)) = best
+                    && stored_f[p] > b * (1.0 + 1e-6) {
+                        break;
+                    }
+                lv.clear();
+                lv.extend(proj_levels[p].iter().filter(|x| x.1 > 0).map(|&(l, c)| (levels[l as usize], c)));
+                let money: f64 = lv.iter().map(|(v, c)| v * *c as f64).sum();
+                let cost = self.costs_f[p];
+                if (money - cost).abs() <= EPS * cost {
+                    return None;
+                }
+                if money < cost {
+                    active[p] = false;
+                    continue;
+                }
+                lv.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
+                let s = self.sat_f[p];
+                let mut contrib = 0.0;
+                let mut count: u64 = lv.iter().map(|x| x.1).sum();
+                let mut rho = None;
+                let mut simple = None;
+                for (k, &(v, c)) in lv.iter().enumerate() {
+                    let r = (cost - contrib) / (s * count as f64);
+                    let x = r * s;
+                    if (x - v).abs() <= EPS * v.max(x) {
+                        return None;
+                    }
+                    if x <= v {
+                        rho = Some(r);
+                        if k == 0 {
+                            simple = Some(count);
+                        }
+                        break;
+                    }
+                    contrib += v * c as f64;
+                    count -= c;
+                }
+                let rho = rho?;
+                stored_f[p] = rho;
+                match best {
+                    Some((b, bp, bsimple)) if (rho - b).abs() <= EPS * b => {
+                        // near tie: decide exactly when both prices are cost / (sat × supporters)
+                        let (Some(cp), Some(cb)) = (simple, bsimple) else { return None };
+                        let qa = &self.costs[p] / (&self.sat[p] * q_u(cp));
+                        let qb = &self.costs[bp] / (&self.sat[bp] * q_u(cb));
+                        if qa < qb || (qa == qb && self.ranks[p] < self.ranks[bp]) {
+                            best = Some((rho, p, simple));
+                        }
+                    }
+                    Some((b, _, _)) if rho > b => {}
+                    _ => best = Some((rho, p, simple)),
+                }
+            }
+            let Some((rho, w, _)) = best else { break };
+            let payment = rho * self.sat_f[w];
+            map.clear();
+            for &(l, c) in &proj_levels[w] {
+                if c == 0 {
+                    continue;
+                }
+                let v = levels[l as usize];
+                if (v - payment).abs() <= EPS * payment {
+                    return None;
+                }
+                let nl = if v < payment {
+                    *zero_level.get_or_insert_with(|| {
+                        levels.push(0.0);
+                        (levels.len() - 1) as u32
+                    })
+                } else {
+                    levels.push(v - payment);
+                    (levels.len() - 1) as u32
+                };
+                map.push((l, nl));
+            }
+            for &gi in &g.supporters[w] {
+                let gi = gi as usize;
+                let old = group_level[gi];
+                let Some(&(_, new)) = map.iter().find(|x| x.0 == old) else { continue };
+                if new == old {
+                    continue;
+                }
+                group_level[gi] = new;
+                let m = g.mult[gi];
+                for &q in &g.sets[gi] {
+                    let pl = &mut proj_levels[q as usize];
+                    if let Some(x) = pl.iter_mut().find(|x| x.0 == old) {
+                        x.1 -= m;
+                    }
+                    match pl.iter_mut().find(|x| x.0 == new) {
+                        Some(x) => x.1 += m,
+                        None => pl.push((new, m)),
+                    }
+                    if pl.len() > 8 {
+                        pl.retain(|x| x.1 > 0);
+                    }
+                }
+            }
+            active[w] = false;
+            selected.push(w);
+        }
+        Some(selected)
+    }
+
+    fn run(&self, per_voter: &Q, detail: bool) -> Run {
+        let g = &self.prep.groups;
+        let e = self.prep.e;
+        let n = e.projects.len();
+        // levels
+        let mut levels: Vec<Q> = vec![per_voter.clone()];
+        let mut zero_level: Option<u32> = None;
+        let mut group_level: Vec<u32> = vec![0; g.sets.len()];
+        let mut proj_levels: Vec<Vec<(u32, u64)>> = vec![Vec::new(); n];
+        let mut active = vec![false; n];
+        let mut stored: Vec<Q> = vec![Q::zero(); n];
+        let mut stored_f: Vec<f64> = vec![0.0; n];
+        for &p in &self.candidates {
+            proj_levels[p] = vec![(0, g.support[p])];
+            active[p] = true;
+            stored[p] = &self.costs[p] / (&self.sat[p] * q_u(g.support[p]));
+            stored_f[p] = q_f64(&stored[p]);
+        }
+        let tracked: Vec<bool> = (0..n).map(|p| g.support[p] > 0).collect();
+        for p in 0..n {
+            if tracked[p] && proj_levels[p].is_empty() {
+                proj_levels[p] = vec![(0, g.support[p])];
+            }
+        }
+        let mut remaining: Vec<usize> = self.candidates.clone();
+        let mut selected = Vec::new();
+        let mut rounds = Vec::new();
+        loop {
+            remaining.retain(|&p| active[p]);
+            remaining.sort_by(|&a, &b| stored_f[a].partial_cmp(&stored_f[b]).unwrap_or(std::cmp::Ordering::Equal));
+            let mut best: Option<Q> = None;
+            let mut best_f = f64::INFINITY;
+            let mut tied: Vec<usize> = Vec::new();
+            for &p in &remaining {
+                if best.is_some() && stored_f[p] > best_f * (1.0 + 1e-9) {
+                    break;
+                }
+                let mut lv: Vec<(&Q, u64)> = proj_levels[p].iter().filter(|x| x.1 > 0).map(|&(l, c)| (&levels[l as usize], c)).collect();
+                let money: Q = lv.iter().map(|(v, c)| *v * q_u(*c)).sum();
+                if money < self.costs[p] {
+                    active[p] = false;
+                    continue;
+                }
+                lv.sort_by(|a, b| a.0.cmp(b.0));
+                let s = &self.sat[p];
+                let mut contrib = Q::zero();
+                let mut count: u64 = lv.iter().map(|x| x.1).sum();
+                let mut rho = None;
+                for (v, c) in &lv {
+                    let r = (&self.costs[p] - &contrib) / (s * q_u(count));
+                    if &(&r * s) <= *v {
+                        rho = Some(r);
+                        break;
+                    }
+                    contrib += *v * q_u(*c);
+                    count -= c;
+                }
+                let Some(rho) = rho else {
+                    // money == cost reached only at the very end: the last level pays exactly
+                    active[p] = false;
+                    continue;
+                };
+                stored_f[p] = q_f64(&rho);
+                stored[p] = rho.clone();
+                match &best {
+                    Some(b) if rho > *b => {}
+                    Some(b) if rho == *b => tied.push(p),
+                    _ => {
+                        best_f = stored_f[p];
+                        best = Some(rho);
+                        tied = vec![p];
+                    }
+                }
+            }
+            let Some(rho) = best else { break };
+            let w = *tied.iter().min_by_key(|&&p| self.ranks[p]).unwrap_or(&tied[0]);
+            let payment = &rho * &self.sat[w];
+            // new level per old level
+            let mut map: HashMap<u32, u32> = HashMap::new();
+            let mut pay_groups: Vec<PaymentGroup> = Vec::new();
+            let mut full_payers = 0u64;
+            for &(l, c) in &proj_levels[w] {
+                if c == 0 {
+                    continue;
+                }
+                let v = levels[l as usize].clone();
+                let nl = if v <= payment {
+                    if detail && v < payment {
+                        pay_groups.push(PaymentGroup { voters: c, paid: Num(v.clone()), capped: true });
+                    } else if detail {
+                        full_payers += c;
+                    }
+                    *zero_level.get_or_insert_with(|| {
+                        levels.push(Q::zero());
+                        (levels.len() - 1) as u32
+                    })
+                } else {
+                    full_payers += c;
+                    levels.push(v - &payment);
+                    (levels.len() - 1) as u32
+                };
+                map.insert(l, nl);
+            }
+            if detail {
+                let mut groups = vec![PaymentGroup { voters: full_payers, paid: Num(payment.clone()), capped: false }];
+                groups.extend(pay_groups);
+                groups.retain(|x| x.voters > 0);
+                rounds.push(MesRound {
+                    round: rounds.len() + 1,
+                    project: e.projects[w].id.clone(),
+                    cost: Num(self.costs[w].clone()),
+                    rho: Num(rho.clone()),
+                    price_per_supporter: Num(payment.clone()),
+                    supporters: g.support[w],
+                    payments: groups,
+                });
+            }
+            for &gi in &g.supporters[w] {
+                let gi = gi as usize;
+                let old = group_level[gi];
+                let Some(&new) = map.get(&old) else { continue };
+                if new == old {
+                    continue;
+                }
+                group_level[gi] = new;
+                let m = g.mult[gi];
+                for &q in &g.sets[gi] {
+                    let pl = &mut proj_levels[q as usize];
+                    if let Some(x) = pl.iter_mut().find(|x| x.0 == old) {
+                        x.1 -= m;
+                    }
+                    match pl.iter_mut().find(|x| x.0 == new) {
+                        Some(x) => x.1 += m,
+                        None => pl.push((new, m)),
+                    }
+                    if pl.len() > 8 {
+                        pl.retain(|x| x.1 > 0);
+                    }
+                }
+            }
+            active[w] = false;
+            selected.push(w);
+        }
+        let money_left = if detail {
+            (0..n).map(|p| proj_levels[p].iter().map(|&(l, c)| &levels[l as usize] * q_u(c)).sum()).collect()
+        } else {
+            Vec::new()
+        };
+        Run { selected, rounds, money_left }
+    }
+}
+
+fn total(costs: &[Q], sel: &[usize]) -> Q {
+    sel.iter().map(|&p| costs[p].clone()).sum()
+}
+
+/// Runs MES with the spec's satisfaction, completion and semantics. Returns the selection order.
+pub fn mes(prep: &Prepared<'_>, spec: &RuleSpec, explain: bool, notes: &mut Vec<String>) -> Result<(Vec<usize>, MesExplanation), RuleError> {
+    let e = prep.e;
+    let g = &prep.groups;
+    let n = e.projects.len();
+    let sem = spec.semantics;
+    let floor = sem == Semantics::Checker;
+    let costs: Vec<Q> = e.projects.iter().map(|p| if floor { floor_q(&p.cost) } else { p.cost.clone() }).collect();
+    let budget = if floor { floor_q(&e.budget) } else { e.budget.clone() };
+    let sat: Vec<Q> = (0..n).map(|p| match spec.sat { Sat::Cost => costs[p].clone(), Sat::Cardinality => q_int(1) }).collect();
+    let ranks = spec.effective_tie().ranks(e, &g.support);
+    let voters = g.num_voters;
+    let mut initial: Vec<usize> = Vec::new();
+    let mut candidates = Vec::new();
+    for p in 0..n {
+        if g.support[p] == 0 || sat[p].is_zero() {
+            continue;
+        }
+        if costs[p] > q_int(0) {
+            candidates.push(p);
+        } else if sem == Semantics::Pabutools {
+            initial.push(p);
+        }
+    }
+    initial.sort_by_key(|&p| ranks[p]);
+    let costs_f: Vec<f64> = costs.iter().map(q_f64).collect();
+    let sat_f: Vec<f64> = sat.iter().map(q_f64).collect();
+    let ctx = Ctx { prep, costs: costs.clone(), costs_f, sat_f, sat, ranks: ranks.clone(), candidates: candidates.clone() };
+    if voters == 0 {
+        let ex = MesExplanation { semantics: sem.name().into(), budget_per_voter: Num(q_int(0)), runs: 0, rounds: vec![], unfunded: vec![], completion_added: vec![] };
+        return Ok((initial, ex));
+    }
+    let nq = q_u(voters);
+    let start = &budget / &nq;
+    let inc = spec.increment.clone().unwrap_or_else(|| q_int(1));
+    if inc <= q_int(0) {
+        return Err(RuleError("the add1 increment must be positive".into()));
+    }
+    let add1 = matches!(spec.completion, Completion::Add1 | Completion::Add1U);
+    let mut runs = 1usize;
+    let mut per_voter = start.clone();
+    let mut cur: Vec<usize> = ctx.outcome(&start);
+    let init_cost = total(&costs, &initial);
+    const MAX_RUNS: usize = 2_000_000;
+    if add1 {
+        match sem {
+            Semantics::Pabutools => {
+                let mut prev: Option<(Vec<usize>, Q)> = None;
+                let mut b = start.clone();
+                loop {
+                    let c = &init_cost + total(&costs, &cur);
+                    if c > budget {
+                        match prev {
+                            Some((r, pb)) => {
+                                cur = r;
+                                per_voter = pb;
+                            }
+                            None => {
+                                cur = Vec::new();
+                            }
+                        }
+                        break;
+                    }
+                    let exhaustive = candidates.iter().all(|p| cur.contains(p) || &c + &costs[*p] > budget);
+                    if exhaustive {
+                        per_voter = b.clone();
+                        break;
+                    }
+                    if runs >= MAX_RUNS {
+                        notes.push(format!("add1 stopped after {MAX_RUNS} runs"));
+                        break;
+                    }
+                    prev = Some((cur, b.clone()));
+                    b += &inc;
+                    cur = ctx.outcome(&b);
+                    runs += 1;
+                }
+            }
+            Semantics::Equalshares | Semantics::Checker => {
+                let mut tot = floor_q(&start) * &nq;
+                let step = &inc * &nq;
+                let all_cands = candidates.len();
+                loop {
+                    let c = total(&costs, &cur);
+                    if sem == Semantics::Equalshares {
+                        let exhaustive = (0..n).all(|p| cur.contains(&p) || &c + &costs[p] > budget);
+                        if exhaustive {
+                            break;
+                        }
+                    }
+                    if cur.len() == all_cands && runs > 1 {
+                        // every supported project is funded: further increments change nothing
+                        break;
+                    }
+                    if runs >= MAX_RUNS {
+                        notes.push(format!("add1 stopped after {MAX_RUNS} runs"));
+                        break;
+                    }
+                    let next_tot = &tot + &step;
+                    let pv = &next_tot / &nq;
+                    let next = ctx.outcome(&pv);
+                    runs += 1;
+                    if total(&costs, &next) <= budget {
+                        tot = next_tot;
+                        per_voter = pv;
+                        cur = next;
+                        if cur.len() == all_cands {
+                            break;
+                        }
+                    } else {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    let final_run = if explain { ctx.run(&per_voter, true) } else { Run { selected: cur, rounds: Vec::new(), money_left: Vec::new() } };
+    let mut selected = initial.clone();
+    selected.extend(final_run.selected.iter().copied());
+    let mes_part = selected.clone();
+    let mut completion_added = Vec::new();
+    if matches!(spec.completion, Completion::Add1U | Completion::Utilitarian) {
+        let before = selected.len();
+        match sem {
+            Semantics::Pabutools => {
+                let (sel, _) = utilitarian::greedy_utilitarian(prep, spec.sat, &ranks, &selected, spec.fund_unsupported);
+                selected = sel;
+            }
+            _ => {
+                selected = votes_completion(prep, &costs, &budget, &selected);
+            }
+        }
+        completion_added = selected[before..].iter().map(|&p| e.projects[p].id.clone()).collect();
+    }
+    let mut unfunded = Vec::new();
+    if explain {
+        #[allow(clippy::needless_range_loop)]
+        for p in 0..n {
+            if mes_part.contains(&p) {
+                continue;
+            }
+            let left = final_run.money_left.get(p).cloned().unwrap_or_else(Q::zero);
+            let short = &costs[p] - &left;
+            let more = if short > q_int(0) && per_voter > q_int(0) {
+                (&short / &per_voter).ceil().to_integer().to_u64()
+            } else {
+                Some(0)
+            };
+            unfunded.push(Unfunded {
+                project: e.projects[p].id.clone(),
+                cost: Num(costs[p].clone()),
+                supporters: g.support[p],
+                supporters_money_left: Num(left.clone()),
+                shortfall: Num(short),
+                effective_support_percent: if costs[p].is_zero() { 0.0 } else { 100.0 * q_f64(&(left / &costs[p])) },
+                more_supporters_needed: more,
+                funded_by_completion: selected.contains(&p),
+            });
+        }
+    }
+    if runs > 1 {
+        notes.push(format!("add1: {runs} MES runs, final budget per voter {}", crate::num::fmt_q_approx(&per_voter, 4)));
+    }
+    let ex = MesExplanation {
+        semantics: sem.name().into(),
+        budget_per_voter: Num(per_voter),
+        runs,
+        rounds: final_run.rounds,
+        unfunded,
+        completion_added,
+    };
+    Ok((selected, ex))
+}
+
+/// equalshares.net / checker utilitarian completion: by number of supporters (stable on file
+/// order), add every project that still fits.
+pub fn votes_completion(prep: &Prepared<'_>, costs: &[Q], budget: &Q, already: &[usize]) -> Vec<usize> {
+    let g = &prep.groups;
+    let mut order: Vec<usize> = (0..costs.len()).collect();
+    order.sort_by(|&a, &b| g.support[b].cmp(&g.support[a]));
+    let mut sel = already.to_vec();
+    let mut cost = total(costs, &sel);
+    for p in order {
+        if sel.contains(&p) {
+            continue;
+        }
+        if &cost + &costs[p] > *budget {
+            continue;
+        }
+        cost += &costs[p];
+        sel.push(p);
+    }
+    sel
+}
