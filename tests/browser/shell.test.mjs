@@ -447,6 +447,9 @@ function shellTests() {
     ['place-district', '/places/X07000001'],
     ['place-ward', '/places/X05000001'],
     ['place-lsoa', '/places/X01000001'],
+    ['spend-imports', '/procurement/imports'],
+    ['spend-import', '/procurement/imports/1'],
+    ['spend-upload', '/procurement/upload'],
   ];
   for (const [name, p] of signedInPages) {
     it(`page ${p}`, async () => {
@@ -479,6 +482,27 @@ function shellTests() {
     ]);
     await page.locator('.lv-error-summary').waitFor();
     await checkPage('places-errors', { allowMainDocumentError: true });
+  });
+
+  it('spend: upload a file, check it, import it', async () => {
+    await goto('/procurement/upload');
+    await page.getByLabel('Published by').fill('Browser Test Council');
+    const csv = 'Title row,,\nDate,Supplier,Amount\n01/04/2024,Acme Ltd,"1,000.00"\n02/04/2024,Beta CIC,250.50\n';
+    await page.getByLabel('Spending file').setInputFiles({ name: 'april.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await Promise.all([
+      page.waitForNavigation({ waitUntil: 'load' }),
+      page.getByRole('button', { name: 'Check the file' }).click(),
+    ]);
+    assert.match(new URL(page.url()).pathname, /^\/procurement\/upload\/[0-9a-f]{64}$/);
+    await page.getByText('£1,250.50').first().waitFor();
+    await checkPage('spend-review');
+    await Promise.all([
+      page.waitForNavigation({ waitUntil: 'load' }),
+      page.getByRole('button', { name: 'Import 2 payments' }).click(),
+    ]);
+    assert.match(new URL(page.url()).pathname, /^\/procurement\/imports\/\d+$/);
+    await page.getByRole('button', { name: 'Undo this import' }).waitFor();
+    await checkPage('spend-imported');
   });
 
   it('404 page when signed in', async () => {

@@ -6,7 +6,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::audit::{Actor, NewAudit, insert_audit};
-use crate::{Result, Store, StoreError, now_unix, with_pool};
+use crate::{Result, Store, StoreError, Tx, now_unix, with_pool, with_tx};
 
 /// One imported geography file and its reconciliation.
 #[derive(Debug, Clone, Serialize)]
@@ -33,20 +33,6 @@ pub struct GeoCounts {
     pub rows_blank: i64,
     pub records: i64,
     pub rejections: serde_json::Value,
-}
-
-enum Tx {
-    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
-    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
-}
-
-macro_rules! with_tx {
-    ($tx:expr, $t:ident => $body:expr) => {
-        match $tx {
-            Tx::Sqlite($t) => $body,
-            Tx::Postgres($t) => $body,
-        }
-    };
 }
 
 /// An import in progress: nothing is visible to others until [`GeoImport::finish`] commits, and
@@ -164,18 +150,6 @@ impl Store {
             tx.commit().await?;
         });
         Ok(())
-    }
-}
-
-impl From<sqlx::Transaction<'static, sqlx::Sqlite>> for Tx {
-    fn from(t: sqlx::Transaction<'static, sqlx::Sqlite>) -> Tx {
-        Tx::Sqlite(t)
-    }
-}
-
-impl From<sqlx::Transaction<'static, sqlx::Postgres>> for Tx {
-    fn from(t: sqlx::Transaction<'static, sqlx::Postgres>) -> Tx {
-        Tx::Postgres(t)
     }
 }
 

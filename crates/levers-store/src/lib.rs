@@ -18,6 +18,7 @@ mod migrate;
 pub mod sessions;
 pub mod testing;
 pub mod settings;
+pub mod spend;
 pub mod throttle;
 pub mod tokens;
 pub mod users;
@@ -38,6 +39,35 @@ macro_rules! with_pool {
     };
 }
 pub(crate) use with_pool;
+
+/// An open transaction on either backend, for work that spans several calls (imports).
+pub(crate) enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// Runs `$body` with `$t` bound to the concrete transaction of a [`Tx`].
+macro_rules! with_tx {
+    ($tx:expr, $t:ident => $body:expr) => {
+        match $tx {
+            $crate::Tx::Sqlite($t) => $body,
+            $crate::Tx::Postgres($t) => $body,
+        }
+    };
+}
+pub(crate) use with_tx;
+
+impl From<sqlx::Transaction<'static, sqlx::Sqlite>> for Tx {
+    fn from(t: sqlx::Transaction<'static, sqlx::Sqlite>) -> Tx {
+        Tx::Sqlite(t)
+    }
+}
+
+impl From<sqlx::Transaction<'static, sqlx::Postgres>> for Tx {
+    fn from(t: sqlx::Transaction<'static, sqlx::Postgres>) -> Tx {
+        Tx::Postgres(t)
+    }
+}
 
 /// Which database a store talks to.
 #[derive(Debug, Clone)]

@@ -23,6 +23,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_geo.sql"),
         postgres: include_str!("../migrations/postgres/0002_geo.sql"),
     },
+    Migration {
+        version: 3,
+        name: "spend",
+        sqlite: include_str!("../migrations/sqlite/0003_spend.sql"),
+        postgres: include_str!("../migrations/postgres/0003_spend.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -20,7 +20,7 @@ fn new_user(email: &str, role: Role) -> NewUser {
 async fn story(store: &Store) {
     // Migrations are idempotent.
     assert_eq!(store.migrate().await.unwrap(), Vec::<i64>::new());
-    assert_eq!(store.schema_version().await.unwrap(), 2);
+    assert_eq!(store.schema_version().await.unwrap(), 3);
     store.ping().await.unwrap();
     let system = Actor::system("test");
 
@@ -190,11 +190,57 @@ async fn geo_story(store: &Store) {
     assert_eq!(store.load_geo_index().await.unwrap().stats().postcodes, 0);
 }
 
+/// Spend: an import is one transaction; overlapping files add only what is new; undo removes exactly
+/// what an import added; totals stay exact in pence on both backends.
+async fn spend_story(store: &Store) {
+    use levers_spend::{CheckOptions, transactions};
+    let actor = Actor::system("test");
+    let opts = CheckOptions { body: Some("Testshire".into()), ..CheckOptions::default() };
+    let jan = "Date,Supplier,Amount,Transaction Number\n05/01/2025,Acme Ltd,\"1,000.50\",T1\n06/01/2025,Beta CIC,-20.25,T2\n";
+    let jan_feb = "Date,Supplier,Amount,Transaction Number\n05/01/2025,Acme Ltd,\"1,000.50\",T1\n06/01/2025,Beta CIC,-20.25,T2\n03/02/2025,Gamma Trust,500.00,T3\n";
+    let import = |name: &'static str, text: &'static str| {
+        let opts = opts.clone();
+        let actor = actor.clone();
+        async move {
+            let (txs, report) = transactions(name, text.as_bytes(), &opts).unwrap();
+            let mut imp = store.begin_spend_import(&actor, "Testshire", name, &format!("sha-{name}"), text.len() as i64).await.unwrap();
+            imp.add(&txs).await.unwrap();
+            imp.finish(&actor, &serde_json::to_value(&report).unwrap(), &[("amount".into(), "Amount".into())]).await.unwrap()
+        }
+    };
+    let (first, c1) = import("jan.csv", jan).await;
+    assert_eq!((c1.rows_kept, c1.rows_new, c1.rows_already, c1.total_pence, c1.new_pence), (2, 2, 0, 98_025, 98_025));
+    let (second, c2) = import("jan-feb.csv", jan_feb).await;
+    assert_eq!((c2.rows_kept, c2.rows_new, c2.rows_already, c2.new_pence), (3, 1, 2, 50_000));
+    let (n, total) = store.spend_totals("Testshire", None).await.unwrap();
+    assert_eq!((n, total.pence()), (3, 148_025));
+    let fy = "2024/25".parse().unwrap();
+    assert_eq!(store.spend_totals("Testshire", Some(fy)).await.unwrap().0, 3);
+    assert_eq!(store.spend_mapping("Testshire").await.unwrap(), vec![("amount".to_string(), "Amount".to_string())]);
+    assert_eq!(store.spend_import_of_file("Testshire", "sha-jan.csv").await.unwrap().unwrap().id, first);
+    // An abandoned import leaves nothing.
+    {
+        let (txs, _) = transactions("x.csv", "Date,Supplier,Amount\n01/03/2025,Delta,1.00\n".as_bytes(), &opts).unwrap();
+        let mut imp = store.begin_spend_import(&actor, "Testshire", "x.csv", "sha-x", 10).await.unwrap();
+        imp.add(&txs).await.unwrap();
+    }
+    assert_eq!(store.spend_totals("Testshire", None).await.unwrap().0, 3);
+    assert_eq!(store.spend_imports().await.unwrap().len(), 2);
+    // Undo removes only what that import added.
+    assert_eq!(store.undo_spend_import(&actor, second).await.unwrap(), 1);
+    assert_eq!(store.spend_totals("Testshire", None).await.unwrap().1.pence(), 98_025);
+    assert!(matches!(store.undo_spend_import(&actor, second).await, Err(StoreError::Conflict(_))));
+    assert!(store.spend_import_of_file("Testshire", "sha-jan-feb.csv").await.unwrap().is_none());
+    let audit = store.audit_entries(&AuditQuery { object_type: Some("spend_import".into()), limit: 10, ..Default::default() }).await.unwrap();
+    assert_eq!(audit.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), vec!["spend.undo", "spend.import", "spend.import"]);
+}
+
 #[tokio::test]
 async fn story_on_sqlite() {
     let (store, scratch) = scratch_sqlite().await.unwrap();
     story(&store).await;
     geo_story(&store).await;
+    spend_story(&store).await;
     audit_log_is_append_only(&scratch).await;
     store.close().await;
     scratch.remove().await;
@@ -214,6 +260,7 @@ async fn story_on_postgres() {
     assert_eq!(store.backend_name(), "postgres");
     story(&store).await;
     geo_story(&store).await;
+    spend_story(&store).await;
     audit_log_is_append_only(&scratch).await;
     store.close().await;
     scratch.remove().await;

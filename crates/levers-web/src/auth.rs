@@ -256,21 +256,16 @@ async fn identify_inner(state: AppState, req: Request, next: Next) -> Result<Res
         let bytes = to_bytes(body, state.config.max_body_bytes)
             .await
             .map_err(|_| AppError::TooLarge.into_response())?;
-        let sent = headers
-            .get("x-csrf-token")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-            .or_else(|| {
-                let form = parts
-                    .headers
-                    .get(header::CONTENT_TYPE)
-                    .and_then(|v| v.to_str().ok())
-                    .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-                form.then(|| {
-                    form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf_token").map(|(_, v)| v.into_owned())
-                })
-                .flatten()
-            });
+        let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let sent = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_string).or_else(|| {
+            if content_type.starts_with("application/x-www-form-urlencoded") {
+                form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf_token").map(|(_, v)| v.into_owned())
+            } else if content_type.starts_with("multipart/form-data") {
+                multipart_field(content_type, &bytes, "csrf_token")
+            } else {
+                None
+            }
+        });
         let valid = matches!((&expected, &sent), (Some(e), Some(s)) if constant_time_eq(e, s));
         if !valid {
             return Err(AppError::Csrf.into_response());
@@ -285,6 +280,34 @@ async fn identify_inner(state: AppState, req: Request, next: Next) -> Result<Res
         resp.headers_mut().append(header::SET_COOKIE, set_cookie(CSRF_COOKIE, &c, secure, None));
     }
     Ok(resp)
+}
+
+/// The value of a small text field in a `multipart/form-data` body (forms put `csrf_token` first).
+fn multipart_field(content_type: &str, body: &[u8], name: &str) -> Option<String> {
+    let boundary = content_type.split(';').find_map(|p| p.trim().strip_prefix("boundary="))?.trim_matches('"');
+    let delim = format!("--{boundary}");
+    let wanted = format!("name=\"{name}\"");
+    let mut rest = body;
+    // Look only at the first few parts: the token comes before any file.
+    for _ in 0..8 {
+        let start = find(rest, delim.as_bytes())? + delim.len();
+        rest = &rest[start..];
+        let head_end = find(rest, b"\r\n\r\n")?;
+        let head = std::str::from_utf8(&rest[..head_end]).ok()?;
+        let value_start = head_end + 4;
+        let value_end = value_start + find(&rest[value_start..], delim.as_bytes())?;
+        if head.lines().any(|l| l.to_ascii_lowercase().starts_with("content-disposition") && l.contains(&wanted)) {
+            let v = &rest[value_start..value_end];
+            let v = v.strip_suffix(b"\r\n").unwrap_or(v);
+            return std::str::from_utf8(v).ok().map(str::to_string);
+        }
+        rest = &rest[value_end..];
+    }
+    None
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 /// A middleware that lets a request through only for accounts with at least `role`. Anonymous visitors
@@ -356,6 +379,14 @@ mod tests {
         assert_eq!(cookie(&h, "missing"), None);
         let c = set_cookie("n", "v", true, Some(0));
         assert_eq!(c.to_str().unwrap(), "n=v; Path=/; HttpOnly; SameSite=Lax; Secure; Max-Age=0");
+    }
+
+    #[test]
+    fn csrf_token_is_found_in_multipart_forms() {
+        let body = b"--XyZ\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\nabc123\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\nDate,Amount\r\n--XyZ--\r\n";
+        assert_eq!(multipart_field("multipart/form-data; boundary=XyZ", body, "csrf_token").as_deref(), Some("abc123"));
+        assert_eq!(multipart_field("multipart/form-data; boundary=XyZ", body, "other"), None);
+        assert_eq!(multipart_field("multipart/form-data", body, "csrf_token"), None);
     }
 
     #[test]

@@ -20,6 +20,7 @@ mod charts;
 mod error;
 mod pages;
 pub mod places;
+pub mod spend;
 mod templates;
 
 pub use error::AppError;
@@ -84,6 +85,13 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         .route("/community-budgets", get(pages::section))
         .route("/co-production", get(pages::section))
         .route("/strategy", get(pages::section))
+        .route("/procurement/imports", get(spend::imports))
+        .route("/procurement/imports/{id}", get(spend::import_detail))
+        .route("/procurement/imports/{id}/undo", post(spend::undo))
+        .route("/procurement/upload", get(spend::upload_form).post(spend::upload))
+        .route("/procurement/upload/{token}", get(spend::review))
+        .route("/procurement/upload/{token}/check", post(spend::recheck))
+        .route("/procurement/upload/{token}/import", post(spend::import))
         .route("/places", get(places::places))
         .route("/places/postcode/{postcode}", get(places::postcode))
         .route("/places/{code}", get(places::area))

@@ -28,6 +28,8 @@ pub(crate) fn render_status<T: Template>(status: StatusCode, page: &T) -> Result
 }
 
 struct Section {
+    /// Pages of the section that already work: (href, label, description).
+    links: &'static [(&'static str, &'static str, &'static str)],
     key: &'static str,
     href: &'static str,
     title: &'static str,
@@ -37,6 +39,10 @@ struct Section {
 
 const SECTIONS: &[Section] = &[
     Section {
+        links: &[
+            ("/procurement/upload", "Upload a spending file", "Check any council's \"spending over £500\" file, correct its columns, and import it."),
+            ("/procurement/imports", "Spend imports", "Every file imported, how each row was accounted for, and undo."),
+        ],
         key: "procurement",
         href: "/procurement",
         title: "Procurement",
@@ -50,6 +56,7 @@ const SECTIONS: &[Section] = &[
         ],
     },
     Section {
+        links: &[],
         key: "community-budgets",
         href: "/community-budgets",
         title: "Community budgets",
@@ -62,6 +69,7 @@ const SECTIONS: &[Section] = &[
         ],
     },
     Section {
+        links: &[],
         key: "co-production",
         href: "/co-production",
         title: "Co-production",
@@ -73,6 +81,7 @@ const SECTIONS: &[Section] = &[
         ],
     },
     Section {
+        links: &[("/places", "Places", "Any postcode or area: where it is and how deprived its neighbourhoods are.")],
         key: "strategy",
         href: "/strategy",
         title: "Strategy",
@@ -89,7 +98,7 @@ pub async fn home(State(state): State<AppState>, identity: Identity) -> Result<R
     let chrome = chrome(&state, &identity, "", "Home").await?;
     let cards = SECTIONS
         .iter()
-        .map(|s| SectionCard { href: s.href, title: s.title, summary: s.summary, ready: false })
+        .map(|s| SectionCard { href: s.href, title: s.title, summary: s.summary, ready: !s.links.is_empty() })
         .collect();
     render(&HomePage { chrome, cards })
 }
@@ -97,7 +106,7 @@ pub async fn home(State(state): State<AppState>, identity: Identity) -> Result<R
 pub async fn section(State(state): State<AppState>, identity: Identity, uri: Uri) -> Result<Response, AppError> {
     let s = SECTIONS.iter().find(|s| s.href == uri.path()).ok_or(AppError::NotFound)?;
     let chrome = chrome(&state, &identity, s.key, s.title).await?;
-    render(&SectionPage { chrome, heading: s.title, lead: s.summary, coming: s.coming })
+    render(&SectionPage { chrome, heading: s.title, lead: s.summary, coming: s.coming, links: s.links })
 }
 
 #[derive(Deserialize, Default)]

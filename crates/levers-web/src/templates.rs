@@ -121,6 +121,7 @@ pub struct SectionPage {
     pub heading: &'static str,
     pub lead: &'static str,
     pub coming: &'static [&'static str],
+    pub links: &'static [(&'static str, &'static str, &'static str)],
 }
 
 #[derive(Template)]
@@ -220,11 +221,19 @@ macro_rules! field_errors {
 }
 field_errors!(SignInPage, PasswordPage, UsersPage, TokensPage, SettingsPage);
 
-impl AuditPage {
-    pub fn when(&self, at: impl Unix) -> String {
-        when(&at.unix())
-    }
+/// Gives pages that show stored timestamps the `when(at)` their templates use.
+macro_rules! timestamps {
+    ($($page:ty),*) => {$(
+        impl $page {
+            pub fn when(&self, at: impl Unix) -> String {
+                when(&at.unix())
+            }
+        }
+    )*};
+}
+timestamps!(AuditPage, TokensPage, AdminGeographyPage, SpendImportsPage, SpendImportPage, SpendReviewPage);
 
+impl AuditPage {
     /// A JSON value compactly, or a dash when absent.
     pub fn json(&self, v: &Option<serde_json::Value>) -> String {
         v.as_ref().map_or_else(|| "–".to_string(), |v| v.to_string())
@@ -236,11 +245,6 @@ impl AuditPage {
     }
 }
 
-impl TokensPage {
-    pub fn when(&self, at: impl Unix) -> String {
-        when(&at.unix())
-    }
-}
 
 /// A timestamp however deeply a template borrowed it.
 pub trait Unix {
@@ -337,8 +341,162 @@ pub struct AdminGeographyPage {
     pub index_mb: f64,
 }
 
-impl AdminGeographyPage {
-    pub fn when(&self, at: impl Unix) -> String {
-        when(&at.unix())
+
+#[derive(Template)]
+#[template(path = "spend/imports.html")]
+pub struct SpendImportsPage {
+    pub chrome: Chrome,
+    pub imports: Vec<levers_store::spend::SpendImport>,
+    pub can_change: bool,
+}
+
+impl SpendImportsPage {
+    pub fn money(&self, p: &i64) -> String {
+        crate::spend::pounds(*p)
+    }
+    pub fn rejected(&self, i: &levers_store::spend::SpendImport) -> u64 {
+        i.report.get("rejected_count").and_then(serde_json::Value::as_u64).unwrap_or(0)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "spend/import.html")]
+pub struct SpendImportPage {
+    pub chrome: Chrome,
+    pub imp: levers_store::spend::SpendImport,
+    pub report: crate::spend::ReportView,
+}
+
+impl SpendImportPage {
+    pub fn can_undo(&self) -> bool {
+        self.imp.undone_at.is_none() && self.chrome.user.as_ref().is_some_and(|u| u.role.allows(levers_store::Role::Officer))
+    }
+    pub fn money(&self, p: &i64) -> String {
+        crate::spend::pounds(*p)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "spend/upload.html")]
+pub struct SpendUploadPage {
+    pub chrome: Chrome,
+    pub body: String,
+    pub bodies: Vec<String>,
+    pub errors: Vec<FieldError>,
+    pub max_mb: usize,
+}
+field_errors!(SpendUploadPage);
+
+/// One field's row in the mapping form.
+pub struct MappingRow {
+    pub field: &'static str,
+    pub label: String,
+    /// The header the file's column for this field has now ("" when none).
+    pub current: String,
+    /// How it was chosen: override, synonym, guess, or "".
+    pub how: &'static str,
+    pub required: bool,
+}
+
+/// A first row of the file as levers reads it.
+pub struct PreviewRow {
+    pub line: u64,
+    pub date: String,
+    pub supplier: String,
+    pub amount: String,
+    pub expense_area: String,
+    pub expense_type: String,
+    pub reference: String,
+}
+
+#[derive(Template)]
+#[template(path = "spend/review.html")]
+pub struct SpendReviewPage {
+    pub chrome: Chrome,
+    pub token: String,
+    pub body: String,
+    pub file: String,
+    pub report: Option<levers_spend::CheckReport>,
+    pub rows: Vec<MappingRow>,
+    pub headers: Vec<String>,
+    pub preview: Vec<PreviewRow>,
+    pub problem: Option<String>,
+    pub dropped: Vec<String>,
+    pub already: Option<levers_store::spend::SpendImport>,
+    pub errors: Vec<FieldError>,
+}
+
+impl SpendReviewPage {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        chrome: Chrome,
+        token: &str,
+        body: &str,
+        file: &str,
+        report: Option<levers_spend::CheckReport>,
+        first: Vec<levers_spend::Transaction>,
+        problem: Option<String>,
+        explicit: Vec<(levers_spend::Field, String)>,
+        dropped: Vec<String>,
+        already: Option<levers_store::spend::SpendImport>,
+    ) -> SpendReviewPage {
+        use levers_spend::Field;
+        let mut headers: Vec<String> = Vec::new();
+        let mut rows = Vec::new();
+        for f in Field::ALL {
+            let mapped = report.as_ref().and_then(|r| r.mapping.columns.iter().find(|c| c.field == f));
+            let current = mapped
+                .map(|c| c.header.clone())
+                .or_else(|| explicit.iter().find(|(e, _)| *e == f).map(|(_, h)| h.clone()))
+                .unwrap_or_default();
+            rows.push(MappingRow {
+                field: f.name(),
+                label: {
+                    let n = f.name().replace('_', " ");
+                    let mut c = n.chars();
+                    c.next().map_or_else(String::new, |x| x.to_uppercase().collect::<String>() + c.as_str())
+                },
+                current,
+                how: mapped.map_or("", |c| c.how),
+                required: matches!(f, Field::Date | Field::Amount | Field::SupplierName),
+            });
+        }
+        if let Some(r) = &report {
+            let mut cols: Vec<(usize, String)> = r.mapping.columns.iter().map(|c| (c.column, c.header.clone())).collect();
+            cols.sort();
+            headers.extend(cols.into_iter().map(|(_, h)| h));
+            headers.extend(r.mapping.unmapped.iter().cloned());
+        }
+        let preview = first
+            .iter()
+            .map(|t| PreviewRow {
+                line: t.line,
+                date: t.date.map_or_else(|| "—".to_string(), |d| format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())),
+                supplier: t.supplier_name.clone(),
+                amount: t.amount.to_string(),
+                expense_area: t.expense_area.clone().unwrap_or_default(),
+                expense_type: t.expense_type.clone().unwrap_or_default(),
+                reference: t.transaction_number.clone().or_else(|| t.invoice_number.clone()).unwrap_or_default(),
+            })
+            .collect();
+        let errors = problem.iter().map(|p| FieldError::new("map_amount", p.clone())).collect();
+        SpendReviewPage {
+            chrome,
+            token: token.to_string(),
+            body: body.to_string(),
+            file: file.to_string(),
+            report,
+            rows,
+            headers,
+            preview,
+            problem,
+            dropped,
+            already,
+            errors,
+        }
+    }
+
+    pub fn date(&self, d: &Option<time::Date>) -> String {
+        d.map_or_else(|| "—".to_string(), |d| format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year()))
     }
 }

@@ -457,3 +457,100 @@ async fn places_find_postcodes_and_profile_areas() {
     assert!(r.body.contains("f1.csv") && r.body.contains("onspd"));
     scratch.remove().await;
 }
+
+/// Builds a multipart body with the CSRF token first, then the fields, then the file.
+fn multipart(csrf: &str, fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
+    let boundary = "levers-test-boundary";
+    let mut b = Vec::new();
+    let mut part = |head: String, value: &[u8]| {
+        b.extend_from_slice(format!("--{boundary}\r\n{head}\r\n\r\n").as_bytes());
+        b.extend_from_slice(value);
+        b.extend_from_slice(b"\r\n");
+    };
+    part("Content-Disposition: form-data; name=\"csrf_token\"".into(), csrf.as_bytes());
+    for (k, v) in fields {
+        part(format!("Content-Disposition: form-data; name=\"{k}\""), v.as_bytes());
+    }
+    if let Some((name, data)) = file {
+        part(format!("Content-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/csv"), data);
+    }
+    b.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), b)
+}
+
+#[tokio::test]
+async fn spend_upload_check_correct_import_and_undo() {
+    let (store, scratch, app) = setup(WebConfig::default()).await;
+    let mut c = Client::new(&app);
+    c.sign_in("officer@example.org", PASSWORD).await;
+    assert_eq!(c.get("/procurement/upload").await.status, StatusCode::OK);
+    // A file whose amount column has a header the synonym table does not know: "Value (GBP)" is read
+    // only once the officer says so. A preamble line and a grand total row come with it.
+    let file = "Spending report,,,\nPaid,Payee,Value (GBP),Ref\n01/04/2024,Acme Ltd,\"1,200.00\",A1\n02/04/2024,Beta CIC,300.50,A2\n,,\"1,500.50\",\n";
+    let upload = |csrf: String, data: &'static str| {
+        let (ct, body) = multipart(&csrf, &[("body", "Testshire Council")], Some(("april.csv", data.as_bytes())));
+        Request::post("/procurement/upload").header(header::CONTENT_TYPE, ct).body(Body::from(body)).unwrap()
+    };
+    // Without the token the upload is refused.
+    let (ct, body) = multipart("wrong", &[("body", "X")], Some(("a.csv", b"a")));
+    let mut req = Request::post("/procurement/upload").header(header::CONTENT_TYPE, ct).body(Body::from(body)).unwrap();
+    req.headers_mut().insert(header::COOKIE, c.cookie_header().parse().unwrap());
+    assert_eq!(c.send(req).await.status, StatusCode::FORBIDDEN);
+    let mut req = upload(c.csrf.clone(), file);
+    req.headers_mut().insert(header::COOKIE, c.cookie_header().parse().unwrap());
+    let r = c.send(req).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let review = r.location.unwrap();
+    let page = c.get(&review).await;
+    let detected = page.body.contains("Import 2 payments");
+    let mut fields = vec![("map_date", "Paid"), ("map_supplier_name", "Payee"), ("map_amount", "Value (GBP)"), ("map_transaction_number", "Ref")];
+    let rechecked = c.post(&format!("{review}/check"), &fields).await;
+    assert_eq!(rechecked.status, StatusCode::OK, "{}", rechecked.body);
+    assert!(rechecked.body.contains("Import 2 payments"), "detected before: {detected}; {}", rechecked.body);
+    assert!(rechecked.body.contains("£1,500.50"));
+    assert!(rechecked.body.contains("Acme Ltd"), "first rows shown");
+    fields.push(("map_expense_area", ""));
+    let imported = c.post(&format!("{review}/import"), &fields).await;
+    assert_eq!(imported.status, StatusCode::SEE_OTHER);
+    let detail = imported.location.unwrap();
+    let page = c.get(&detail).await;
+    assert!(page.body.contains("£1,500.50") && page.body.contains("Undo this import"), "{}", page.body);
+    assert_eq!(store.spend_totals("Testshire Council", None).await.unwrap().1.pence(), 150_050);
+    // The mapping is remembered: the same layout next month needs no correction.
+    let may = "Spending report,,,\nPaid,Payee,Value (GBP),Ref\n01/05/2024,Acme Ltd,10.00,B1\n";
+    c.get("/procurement/upload").await;
+    let mut req = upload(c.csrf.clone(), may);
+    req.headers_mut().insert(header::COOKIE, c.cookie_header().parse().unwrap());
+    let review2 = c.send(req).await.location.unwrap();
+    assert!(c.get(&review2).await.body.contains("Import 1 payments"));
+    // Uploading April again says it is already there, and importing adds nothing.
+    c.get("/procurement/upload").await;
+    let mut req = upload(c.csrf.clone(), file);
+    req.headers_mut().insert(header::COOKIE, c.cookie_header().parse().unwrap());
+    let review3 = c.send(req).await.location.unwrap();
+    assert!(c.get(&review3).await.body.contains("already imported"));
+    let again = c.post(&format!("{review3}/import"), &[]).await;
+    assert_eq!(again.location.as_deref(), Some(detail.as_str()));
+    assert_eq!(store.spend_imports().await.unwrap().len(), 1);
+    // The list shows it; a viewer can look but not change.
+    assert!(c.get("/procurement/imports").await.body.contains("april.csv"));
+    let mut v = Client::new(&app);
+    v.sign_in("viewer@example.org", PASSWORD).await;
+    assert!(!v.get(&detail).await.body.contains("Undo this import"));
+    assert_eq!(v.get("/procurement/upload").await.status, StatusCode::FORBIDDEN);
+    v.get("/").await;
+    assert_eq!(v.post(&format!("{detail}/undo"), &[]).await.status, StatusCode::FORBIDDEN);
+    // Undo, audited.
+    c.get(&detail).await;
+    assert_eq!(c.post(&format!("{detail}/undo"), &[]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(store.spend_totals("Testshire Council", None).await.unwrap().0, 0);
+    assert!(c.get(&detail).await.body.contains("This import was undone"));
+    let audit = store.audit_entries(&AuditQuery { object_type: Some("spend_import".into()), limit: 10, ..Default::default() }).await.unwrap();
+    assert_eq!(audit.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), vec!["spend.undo", "spend.import"]);
+    assert_eq!(audit[1].actor, "officer@example.org");
+    // Another officer cannot see someone else's staged upload.
+    let mut o2 = Client::new(&app);
+    o2.sign_in("admin@example.org", PASSWORD).await;
+    assert_eq!(o2.get(&review2).await.status, StatusCode::NOT_FOUND);
+    scratch.remove().await;
+}

@@ -187,6 +187,12 @@ pub async fn build(store: &Store) -> anyhow::Result<Created> {
         let reader: Box<dyn std::io::Read + Send> = Box::new(std::io::Cursor::new(text.into_bytes()));
         geo_cli::import_reader(store, &actor, name, name, reader).await?;
     }
+    // Three years of spend, through the same import as real files (a refresh adds nothing twice).
+    for (name, bytes) in crate::demo_spend::spend_files() {
+        levers_web::spend::import_bytes(store, &actor, COUNCIL, &name, std::sync::Arc::new(bytes), &[])
+            .await
+            .map_err(|e| anyhow::anyhow!("demo spend file {name}: {e}"))?;
+    }
     let password = auth::one_time_password();
     let hash = auth::hash_password(&password)?;
     match store.user_by_email(ADMIN_EMAIL).await? {

@@ -9,8 +9,11 @@ use levers_store::{Actor, NewUser, Role, Store};
 use levers_web::{WebConfig, auth};
 
 mod demo;
+mod demo_spend;
 mod geo_cli;
 mod pb_cli;
+mod spend_cli;
+mod spend_import_cli;
 
 #[derive(Parser, Debug)]
 #[command(name = "levers", version, about = "Tools for a council tackling poverty with its procurement, community budgets and co-production.")]
@@ -36,6 +39,9 @@ enum Command {
     /// Participatory budgeting: check Pabulib files, run allocation rules, verify official results.
     #[command(subcommand)]
     Pb(pb_cli::PbCommand),
+    /// Council spending files: check them and import them.
+    #[command(subcommand)]
+    Spend(spend_cli::SpendCommand),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -207,6 +213,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Geo(cmd) => geo_cli::run(cmd).await,
         Command::Pb(cmd) => pb_cli::run(cmd),
+        Command::Spend(cmd) => spend_cli::run(cmd).await,
         Command::Migrate(db) => {
             let store = Store::connect(&db.database).await?;
             let applied = store.migrate().await?;

@@ -28,9 +28,9 @@ fn migrate_then_add_and_list_users() {
     let db = temp_db("users");
     let out = levers(&["migrate", "--database", &db], &[]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("applied migrations [1, 2]"));
+    assert!(text(&out.stdout).contains("applied migrations [1, 2, 3]"));
     let out = levers(&["migrate", "--database", &db], &[]);
-    assert!(text(&out.stdout).contains("up to date (schema version 2)"));
+    assert!(text(&out.stdout).contains("up to date (schema version 3)"));
 
     let out = levers(&["user", "add", "--email", "Chief@Council.example", "--role", "admin", "--database", &db], &[("LEVERS_PASSWORD", "a decent passphrase")]);
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -138,4 +138,41 @@ fn geo_import_lookup_area_and_status_on_real_files() {
     let unknown = levers(&["geo", "import", "--database", &db, geo.join("postcodes/trafford_postcodes_metadata.csv").to_str().unwrap()], &[]);
     assert!(!unknown.status.success());
     assert!(text(&unknown.stderr).contains("It recognises: ONS Postcode Directory"));
+}
+
+#[test]
+fn spend_check_and_import_with_overlap_and_repeat() {
+    let db = temp_db("spend");
+    let dir = std::env::temp_dir().join(format!("levers_cli_spend_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let jan = dir.join("jan.csv");
+    let jan_feb = dir.join("jan-feb.csv");
+    std::fs::write(&jan, "Date,Supplier,Amount,Transaction Number\n05/01/2025,Acme Ltd,\"1,000.50\",T1\n06/01/2025,Beta CIC,20.25-,T2\n").unwrap();
+    std::fs::write(&jan_feb, "Date,Supplier,Amount,Transaction Number\n05/01/2025,Acme Ltd,\"1,000.50\",T1\n06/01/2025,Beta CIC,20.25-,T2\n03/02/2025,Gamma Trust,500.00,T3\nTotal,,\"1,480.25\",\n").unwrap();
+    let check = levers(&["spend", "check", "--json", jan_feb.to_str().unwrap()], &[]);
+    assert!(check.status.success(), "{}", text(&check.stderr));
+    let c: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    let c = if c.is_array() { c[0].clone() } else { c };
+    assert_eq!(c["rows"], 3);
+    assert_eq!(c["total"], 148_025);
+    assert_eq!(c["negatives"], 1);
+    let import = |f: &std::path::Path| {
+        let out = levers(&["spend", "import", "--json", "--body", "Testshire", "--database", &db, f.to_str().unwrap()], &[]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v[0].clone()
+    };
+    let a = import(&jan);
+    assert_eq!((a["rows_new"].as_i64(), a["total_pence"].as_i64()), (Some(2), Some(98_025)));
+    let b = import(&jan_feb);
+    assert_eq!((b["rows_kept"].as_i64(), b["rows_new"].as_i64(), b["rows_already"].as_i64()), (Some(3), Some(1), Some(2)));
+    assert_eq!(b["reconciliation"]["balanced"], true);
+    let again = import(&jan_feb);
+    assert_eq!(again["already_imported"], true);
+    assert_eq!(again["rows_new"], 0);
+    let march = dir.join("march.csv");
+    std::fs::write(&march, "Date,Supplier,Amount\n05/03/2025,Acme Ltd,10.00\n").unwrap();
+    let bad = levers(&["spend", "import", "--body", "Testshire", "--database", &db, "--map", "amount=Nope", march.to_str().unwrap()], &[]);
+    assert!(!bad.status.success());
+    assert!(text(&bad.stderr).contains("Nope"), "{}", text(&bad.stderr));
 }
