@@ -1,9 +1,9 @@
 //! Canonical fields, the synonym table built from real council headers, and finding the header row.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The canonical fields of a transparency-code payment record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
     Body,

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use levers_core::Money;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::date::DateOrder;
@@ -145,7 +145,7 @@ impl<'a> TransactionView<'a> {
 }
 
 /// A row that was not kept, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RejectedRow {
     pub line: u64,
     pub sheet: Option<String>,
@@ -198,7 +198,7 @@ pub struct TotalRow {
 }
 
 /// Every physical record of the file accounted for.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reconciliation {
     /// Text lines in the file (CSV); rows (spreadsheets).
     pub physical_lines: u64,
@@ -221,7 +221,7 @@ pub struct Reconciliation {
 }
 
 /// The grand-total check: does the file add up to its own stated total?
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GrandTotalCheck {
     pub line: u64,
     pub stated: Money,

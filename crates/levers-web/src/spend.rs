@@ -307,7 +307,8 @@ pub async fn import(
     }
 }
 
-/// The parts of a stored check report the import page shows.
+/// The parts of a stored check report the import page shows (the report's `&'static str` fields
+/// keep `CheckReport` itself from being read back, so this reads the rest).
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ReportView {
@@ -325,47 +326,12 @@ pub struct ReportView {
     pub first_date: Option<String>,
     pub last_date: Option<String>,
     pub rejected_count: u64,
-    pub rejected: Vec<RejectedView>,
+    pub rejected: Vec<levers_spend::RejectedRow>,
     pub flagged_count: u64,
-    pub grand_total: Option<GrandView>,
-    pub reconciliation: ReconView,
+    pub grand_total: Option<levers_spend::GrandTotalCheck>,
+    pub reconciliation: levers_spend::Reconciliation,
     pub warnings: Vec<String>,
     pub mapping: MappingView,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct RejectedView {
-    pub line: u64,
-    pub field: Option<String>,
-    pub value: Option<String>,
-    pub reason: String,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct GrandView {
-    pub line: u64,
-    pub stated: i64,
-    pub computed: i64,
-    pub matched: bool,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct ReconView {
-    pub physical_lines: u64,
-    pub records: u64,
-    pub empty_lines: u64,
-    pub preamble_records: u64,
-    pub header_records: u64,
-    pub kept: u64,
-    pub rejected: u64,
-    pub total_rows: u64,
-    pub blank_rows: u64,
-    pub note_rows: u64,
-    pub skipped_sheet_records: u64,
-    pub balanced: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
