@@ -84,140 +84,266 @@ struct Run {
 }
 
 impl<'p, 'a> Ctx<'p, 'a> {
-    /// The outcome for a per-voter budget: a floating-point run whose every decision is checked to
-    /// be far (relative 1e-9) from a tie; if any decision is that close, the exact run decides.
+    /// The outcome for a per-voter budget, identical to the exact run (`run`): every decision is
+    /// made in floating point when it is certified far (relative 1e-9) from the threshold, and
+    /// otherwise settled exactly on the spot. Remaining budgets ("levels") are kept exactly and the
+    /// floating-point copies are rounded from them, so errors never accumulate across rounds.
     fn outcome(&self, per_voter: &Q) -> Vec<usize> {
-        match self.run_fast(per_voter) {
-            Some(s) => s,
-            None => self.run(per_voter, false).selected,
+        let sel = self.run_hybrid(per_voter);
+        #[cfg(debug_assertions)]
+        if self.prep.groups.sets.len() * self.candidates.len() <= 200_000 {
+            debug_assert_eq!(sel, self.run(per_voter, false).selected, "hybrid MES differs from the exact run");
         }
+        sel
     }
 
-    fn run_fast(&self, per_voter: &Q) -> Option<Vec<usize>> {
-        const EPS: f64 = 1e-9;
+    /// Exact ρ of `p` when the float pass certified which levels are capped: (cost − Σ capped) / (s × count).
+    fn rho_from(&self, p: usize, lz: &mut Lazy, capped: &[(u32, u64)], count: u64) -> Q {
+        let mut contrib = Q::zero();
+        for &(l, c) in capped {
+            contrib += lz.exact(l) * q_u(c);
+        }
+        (&self.costs[p] - contrib) / (&self.sat[p] * q_u(count))
+    }
+
+    fn run_hybrid(&self, per_voter: &Q) -> Vec<usize> {
+        // generous unit roundoff (≈ 9 ulps) and safety factor for the running error bounds
+        const U: f64 = 1e-15;
+        const SAFE: f64 = 4.0;
         let g = &self.prep.groups;
         let n = self.costs.len();
-        let mut levels: Vec<f64> = vec![q_f64(per_voter)];
+        let pv_f = q_f64(per_voter);
+        let mut lz = Lazy { defs: vec![LDef::Val], exact: vec![Some(per_voter.clone())], vf: vec![pv_f], ve: vec![pv_f * U], pays: Vec::new() };
         let mut zero_level: Option<u32> = None;
         let mut group_level: Vec<u32> = vec![0; g.sets.len()];
         let mut proj_levels: Vec<Vec<(u32, u64)>> = (0..n).map(|p| if g.support[p] > 0 { vec![(0u32, g.support[p])] } else { Vec::new() }).collect();
         let mut active = vec![false; n];
-        let mut stored_f: Vec<f64> = vec![0.0; n];
+        // lower bound on each candidate's current ρ (ρ never decreases as budgets shrink)
+        let mut lb: Vec<f64> = vec![0.0; n];
         for &p in &self.candidates {
             active[p] = true;
-            stored_f[p] = self.costs_f[p] / (self.sat_f[p] * g.support[p] as f64);
+            lb[p] = self.costs_f[p] / (self.sat_f[p] * g.support[p] as f64) * (1.0 - 1e-12);
         }
         let mut remaining: Vec<usize> = self.candidates.clone();
         let mut selected = Vec::new();
-        let mut lv: Vec<(f64, u64)> = Vec::new();
-        let mut map: Vec<(u32, u32)> = Vec::new();
+        let mut lv: Vec<(u32, u64)> = Vec::new();
+        let mut cands: Vec<Cand> = Vec::new();
+        let mut new_of: Vec<u32> = Vec::new();
+        let mut delta: Vec<i64> = vec![0; 1];
+        let mut moves: Vec<(u32, u32, u32, u64)> = Vec::new();
         loop {
             remaining.retain(|&p| active[p]);
-            remaining.sort_by(|&a, &b| stored_f[a].partial_cmp(&stored_f[b]).unwrap_or(std::cmp::Ordering::Equal));
-            let mut best: Option<(f64, usize, Option<u64>)> = None;
+            remaining.sort_by(|&a, &b| lb[a].total_cmp(&lb[b]));
+            cands.clear();
+            let mut best_hi = f64::INFINITY;
             for &p in &remaining {
-                if let Some((b, _, _)) = best
-                    && stored_f[p] > b * (1.0 + 1e-6) {
-                        break;
-                    }
-                lv.clear();
-                lv.extend(proj_levels[p].iter().filter(|x| x.1 > 0).map(|&(l, c)| (levels[l as usize], c)));
-                let money: f64 = lv.iter().map(|(v, c)| v * *c as f64).sum();
-                let cost = self.costs_f[p];
-                if (money - cost).abs() <= EPS * cost {
-                    return None;
+                if lb[p] > best_hi {
+                    break;
                 }
-                if money < cost {
+                let cost = self.costs_f[p];
+                let cost_e = cost * U;
+                let s = self.sat_f[p];
+                lv.clear();
+                lv.extend(proj_levels[p].iter().filter(|x| x.1 > 0).copied());
+                let mut money = 0.0;
+                let mut money_e = 0.0;
+                for &(l, c) in lv.iter() {
+                    money += lz.vf[l as usize] * c as f64;
+                    money_e += lz.ve[l as usize] * c as f64;
+                }
+                money_e += U * money * (lv.len() as f64 + 1.0) + cost_e;
+                let mut fast: Option<Cand> = None;
+                if money + SAFE * money_e < cost {
                     active[p] = false;
                     continue;
                 }
-                lv.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
-                let s = self.sat_f[p];
-                let mut contrib = 0.0;
-                let mut count: u64 = lv.iter().map(|x| x.1).sum();
-                let mut rho = None;
-                let mut simple = None;
-                for (k, &(v, c)) in lv.iter().enumerate() {
-                    let r = (cost - contrib) / (s * count as f64);
-                    let x = r * s;
-                    if (x - v).abs() <= EPS * v.max(x) {
-                        return None;
-                    }
-                    if x <= v {
-                        rho = Some(r);
-                        if k == 0 {
-                            simple = Some(count);
+                if money - SAFE * money_e > cost {
+                    lv.sort_by(|a, b| lz.vf[a.0 as usize].total_cmp(&lz.vf[b.0 as usize]));
+                    let mut contrib = 0.0;
+                    let mut contrib_e = 0.0;
+                    let mut count: u64 = lv.iter().map(|x| x.1).sum();
+                    for (k, &(l, c)) in lv.iter().enumerate() {
+                        let (v, ve) = (lz.vf[l as usize], lz.ve[l as usize]);
+                        let x = (cost - contrib) / count as f64;
+                        let x_e = (cost_e + contrib_e + U * (cost + contrib)) / count as f64 + U * x;
+                        if (x - v).abs() <= SAFE * (x_e + ve + U * v) {
+                            break;
                         }
-                        break;
+                        if x <= v {
+                            let r = x / s;
+                            let tol = SAFE * (x_e / s + U * r);
+                            fast = Some(Cand { rho_f: r, tol, p, exact: None, capped: lv[..k].to_vec(), count, pay_f: x, pay_e: x_e });
+                            break;
+                        }
+                        contrib += v * c as f64;
+                        contrib_e += ve * c as f64 + U * contrib;
+                        count -= c;
                     }
-                    contrib += v * c as f64;
-                    count -= c;
                 }
-                let rho = rho?;
-                stored_f[p] = rho;
-                match best {
-                    Some((b, bp, bsimple)) if (rho - b).abs() <= EPS * b => {
-                        // near tie: decide exactly when both prices are cost / (sat × supporters)
-                        let (Some(cp), Some(cb)) = (simple, bsimple) else { return None };
-                        let qa = &self.costs[p] / (&self.sat[p] * q_u(cp));
-                        let qb = &self.costs[bp] / (&self.sat[bp] * q_u(cb));
-                        if qa < qb || (qa == qb && self.ranks[p] < self.ranks[bp]) {
-                            best = Some((rho, p, simple));
+                let entry = match fast {
+                    Some(c) => c,
+                    None => {
+                        match self.rho_exact_lazy(p, &mut lz, &lv) {
+                            None => {
+                                active[p] = false;
+                                continue;
+                            }
+                            Some(q) => {
+                                let f = q_f64(&q);
+                                let pay = &q * &self.sat[p];
+                                let pf = q_f64(&pay);
+                                Cand { rho_f: f, tol: f * 1e-12, p, exact: Some(q), capped: Vec::new(), count: 0, pay_f: pf, pay_e: pf * U }
+                            }
                         }
                     }
-                    Some((b, _, _)) if rho > b => {}
-                    _ => best = Some((rho, p, simple)),
+                };
+                lb[p] = entry.rho_f - entry.tol;
+                best_hi = best_hi.min(entry.rho_f + entry.tol);
+                cands.push(entry);
+            }
+            cands.retain(|c| c.rho_f - c.tol <= best_hi);
+            if cands.is_empty() {
+                break;
+            }
+            if cands.len() > 1 {
+                for c in cands.iter_mut() {
+                    if c.exact.is_none() {
+                        c.exact = Some(self.rho_from(c.p, &mut lz, &c.capped, c.count));
+                    }
                 }
             }
-            let Some((rho, w, _)) = best else { break };
-            let payment = rho * self.sat_f[w];
-            map.clear();
+            let mut wi = 0;
+            for i in 1..cands.len() {
+                let (a, b) = (&cands[i], &cands[wi]);
+                let (qa, qb) = (a.exact.as_ref().expect("exact ρ"), b.exact.as_ref().expect("exact ρ"));
+                if qa < qb || (qa == qb && self.ranks[a.p] < self.ranks[b.p]) {
+                    wi = i;
+                }
+            }
+            let win = cands.swap_remove(wi);
+            let w = win.p;
+            // the payment ρ × s, exact when known, else defined lazily by the certified structure
+            let pay_id = lz.pays.len() as u32;
+            let (pf, pe) = match &win.exact {
+                Some(q) => {
+                    let pay = q * &self.sat[w];
+                    let pf = q_f64(&pay);
+                    lz.pays.push(PayDef { exact: Some(pay), cost: self.costs[w].clone(), capped: Vec::new(), count: 0 });
+                    (pf, pf * U)
+                }
+                None => {
+                    lz.pays.push(PayDef { exact: None, cost: self.costs[w].clone(), capped: win.capped, count: win.count });
+                    (win.pay_f, win.pay_e)
+                }
+            };
+            if new_of.len() < lz.vf.len() {
+                new_of.resize(lz.vf.len(), u32::MAX);
+            }
+            let mut mapped: Vec<u32> = Vec::new();
             for &(l, c) in &proj_levels[w] {
                 if c == 0 {
                     continue;
                 }
-                let v = levels[l as usize];
-                if (v - payment).abs() <= EPS * payment {
-                    return None;
-                }
-                let nl = if v < payment {
-                    *zero_level.get_or_insert_with(|| {
-                        levels.push(0.0);
-                        (levels.len() - 1) as u32
-                    })
+                let (v, ve) = (lz.vf[l as usize], lz.ve[l as usize]);
+                let margin = SAFE * (ve + pe + U * v.abs().max(pf.abs()));
+                let zero = if v - margin > pf {
+                    false
+                } else if v + margin < pf {
+                    true
                 } else {
-                    levels.push(v - payment);
-                    (levels.len() - 1) as u32
+                    let vq = lz.exact(l);
+                    vq <= lz.pay_exact(pay_id)
                 };
-                map.push((l, nl));
+                let nl = if zero {
+                    *zero_level.get_or_insert_with(|| lz.push(LDef::Val, Some(Q::zero()), 0.0, 0.0))
+                } else {
+                    let nv = v - pf;
+                    lz.push(LDef::Sub(l, pay_id), None, nv, ve + pe + U * nv.abs())
+                };
+                new_of[l as usize] = nl;
+                mapped.push(l);
             }
+            if new_of.len() < lz.vf.len() {
+                new_of.resize(lz.vf.len(), u32::MAX);
+            }
+            if delta.len() < lz.vf.len() {
+                delta.resize(lz.vf.len(), 0);
+            }
+            // moves of voter groups between levels, per project
+            moves.clear();
             for &gi in &g.supporters[w] {
                 let gi = gi as usize;
                 let old = group_level[gi];
-                let Some(&(_, new)) = map.iter().find(|x| x.0 == old) else { continue };
-                if new == old {
+                let new = new_of[old as usize];
+                if new == u32::MAX || new == old {
                     continue;
                 }
                 group_level[gi] = new;
                 let m = g.mult[gi];
                 for &q in &g.sets[gi] {
-                    let pl = &mut proj_levels[q as usize];
-                    if let Some(x) = pl.iter_mut().find(|x| x.0 == old) {
-                        x.1 -= m;
-                    }
-                    match pl.iter_mut().find(|x| x.0 == new) {
-                        Some(x) => x.1 += m,
-                        None => pl.push((new, m)),
-                    }
-                    if pl.len() > 8 {
-                        pl.retain(|x| x.1 > 0);
-                    }
+                    moves.push((q, old, new, m));
                 }
+            }
+            moves.sort_unstable_by_key(|x| x.0);
+            let mut i = 0;
+            while i < moves.len() {
+                let q = moves[i].0;
+                let mut j = i;
+                while j < moves.len() && moves[j].0 == q {
+                    let (_, old, new, m) = moves[j];
+                    delta[old as usize] -= m as i64;
+                    if delta.len() <= new as usize {
+                        delta.resize(new as usize + 1, 0);
+                    }
+                    delta[new as usize] += m as i64;
+                    j += 1;
+                }
+                let pl = &mut proj_levels[q as usize];
+                for x in pl.iter_mut() {
+                    let d = std::mem::take(&mut delta[x.0 as usize]);
+                    x.1 = (x.1 as i64 + d) as u64;
+                }
+                for k in i..j {
+                    let new = moves[k].2;
+                    let d = std::mem::take(&mut delta[new as usize]);
+                    if d != 0 {
+                        pl.push((new, d as u64));
+                    }
+                    delta[moves[k].1 as usize] = 0;
+                }
+                pl.retain(|x| x.1 > 0);
+                i = j;
+            }
+            for l in mapped {
+                new_of[l as usize] = u32::MAX;
             }
             active[w] = false;
             selected.push(w);
         }
-        Some(selected)
+        selected
+    }
+
+    /// Exact ρ of `p` from its (lazily materialised) exact levels; `None` when unaffordable.
+    fn rho_exact_lazy(&self, p: usize, lz: &mut Lazy, pl: &[(u32, u64)]) -> Option<Q> {
+        let vals: Vec<Q> = pl.iter().map(|&(l, _)| lz.exact(l)).collect();
+        let mut lvq: Vec<(&Q, u64)> = vals.iter().zip(pl.iter()).map(|(v, &(_, c))| (v, c)).collect();
+        let money: Q = lvq.iter().map(|(v, c)| *v * q_u(*c)).sum();
+        if money < self.costs[p] {
+            return None;
+        }
+        lvq.sort_by(|a, b| a.0.cmp(b.0));
+        let s = &self.sat[p];
+        let mut contrib = Q::zero();
+        let mut count: u64 = lvq.iter().map(|x| x.1).sum();
+        for (v, c) in &lvq {
+            let r = (&self.costs[p] - &contrib) / (s * q_u(count));
+            if &(&r * s) <= *v {
+                return Some(r);
+            }
+            contrib += *v * q_u(*c);
+            count -= c;
+        }
+        None
     }
 
     fn run(&self, per_voter: &Q, detail: bool) -> Run {
@@ -370,6 +496,78 @@ impl<'p, 'a> Ctx<'p, 'a> {
         };
         Run { selected, rounds, money_left }
     }
+}
+
+/// How a remaining-budget level is defined: a known value, or a parent level minus a round's payment.
+enum LDef {
+    Val,
+    Sub(u32, u32),
+}
+
+/// A round's payment ρ × s: exact, or (cost − Σ capped levels) / count with the capped levels
+/// certified by the float pass.
+struct PayDef {
+    exact: Option<Q>,
+    cost: Q,
+    capped: Vec<(u32, u64)>,
+    count: u64,
+}
+
+/// Levels with float values, absolute error bounds and exact values materialised on demand.
+struct Lazy {
+    defs: Vec<LDef>,
+    exact: Vec<Option<Q>>,
+    vf: Vec<f64>,
+    ve: Vec<f64>,
+    pays: Vec<PayDef>,
+}
+
+impl Lazy {
+    fn push(&mut self, d: LDef, exact: Option<Q>, vf: f64, ve: f64) -> u32 {
+        self.defs.push(d);
+        self.exact.push(exact);
+        self.vf.push(vf);
+        self.ve.push(ve);
+        (self.defs.len() - 1) as u32
+    }
+
+    fn exact(&mut self, l: u32) -> Q {
+        if let Some(q) = &self.exact[l as usize] {
+            return q.clone();
+        }
+        let LDef::Sub(parent, pay) = self.defs[l as usize] else { unreachable!("value levels are exact") };
+        let v = self.exact(parent) - self.pay_exact(pay);
+        self.exact[l as usize] = Some(v.clone());
+        v
+    }
+
+    fn pay_exact(&mut self, k: u32) -> Q {
+        if let Some(q) = &self.pays[k as usize].exact {
+            return q.clone();
+        }
+        let capped = std::mem::take(&mut self.pays[k as usize].capped);
+        let mut contrib = Q::zero();
+        for &(l, c) in &capped {
+            contrib += self.exact(l) * q_u(c);
+        }
+        let d = &self.pays[k as usize];
+        let v = (&d.cost - contrib) / q_u(d.count);
+        self.pays[k as usize].exact = Some(v.clone());
+        v
+    }
+}
+
+/// A candidate's ρ this round: float value with tolerance, exact when computed, and the certified
+/// capped levels / uncapped count that define it exactly.
+struct Cand {
+    rho_f: f64,
+    tol: f64,
+    p: usize,
+    exact: Option<Q>,
+    capped: Vec<(u32, u64)>,
+    count: u64,
+    pay_f: f64,
+    pay_e: f64,
 }
 
 fn total(costs: &[Q], sel: &[usize]) -> Q {
