@@ -124,6 +124,16 @@ enum UserCommand {
 }
 
 fn main() -> ExitCode {
+    // Piping into `head` and the like closes stdout early: end quietly, as other Unix tools do,
+    // rather than report a panic.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let msg = info.payload().downcast_ref::<String>().map(String::as_str).or_else(|| info.payload().downcast_ref::<&str>().copied());
+        if msg.is_some_and(|m| m.contains("Broken pipe")) {
+            std::process::exit(141);
+        }
+        default_hook(info);
+    }));
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
