@@ -250,10 +250,15 @@ async fn identify_inner(state: AppState, req: Request, next: Next) -> Result<Res
     let mut req = req;
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if unsafe_method && !matches!(identity, Identity::Bearer { .. }) {
-        // A token we minted just now cannot be in a form the client already submitted.
-        let expected = if new_csrf_cookie.is_some() { None } else { Some(identity.csrf().to_string()) };
+        // A token we minted just now cannot be in a form the client already submitted: refuse before
+        // reading any of the body.
+        let Some(expected) = (if new_csrf_cookie.is_some() { None } else { Some(identity.csrf().to_string()) }) else {
+            return Err(AppError::Csrf.into_response());
+        };
+        // Only the upload page takes large bodies; everything else is a small form.
+        let limit = if req.uri().path() == crate::UPLOAD_PATH { state.config.max_body_bytes } else { crate::FORM_LIMIT_BYTES };
         let (parts, body) = req.into_parts();
-        let bytes = to_bytes(body, state.config.max_body_bytes)
+        let bytes = to_bytes(body, limit)
             .await
             .map_err(|_| AppError::TooLarge.into_response())?;
         let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
@@ -266,7 +271,7 @@ async fn identify_inner(state: AppState, req: Request, next: Next) -> Result<Res
                 None
             }
         });
-        let valid = matches!((&expected, &sent), (Some(e), Some(s)) if constant_time_eq(e, s));
+        let valid = sent.as_deref().is_some_and(|s| constant_time_eq(&expected, s));
         if !valid {
             return Err(AppError::Csrf.into_response());
         }

@@ -61,6 +61,11 @@ pub struct AppState {
     pub geo: Arc<places::GeoCache>,
 }
 
+/// The largest body any form other than the upload page may send.
+pub const FORM_LIMIT_BYTES: usize = 1024 * 1024;
+/// The one route that takes large bodies (spending files); its limit is `WebConfig::max_body_bytes`.
+pub const UPLOAD_PATH: &str = "/procurement/upload";
+
 /// The version reported by `/healthz` and the page footer.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -88,7 +93,7 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         .route("/procurement/imports", get(spend::imports))
         .route("/procurement/imports/{id}", get(spend::import_detail))
         .route("/procurement/imports/{id}/undo", post(spend::undo))
-        .route("/procurement/upload", get(spend::upload_form).post(spend::upload))
+        .route(UPLOAD_PATH, get(spend::upload_form).post(spend::upload).layer(DefaultBodyLimit::max(max_body)))
         .route("/procurement/upload/{token}", get(spend::review))
         .route("/procurement/upload/{token}/check", post(spend::recheck))
         .route("/procurement/upload/{token}/import", post(spend::import))
@@ -122,7 +127,7 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         .fallback(pages::not_found)
         .layer(from_fn_with_state(state.clone(), auth::identify))
         .layer(from_fn(pages::security_headers))
-        .layer(DefaultBodyLimit::max(max_body))
+        .layer(DefaultBodyLimit::max(FORM_LIMIT_BYTES))
         .with_state(state)
 }
 

@@ -554,3 +554,33 @@ async fn spend_upload_check_correct_import_and_undo() {
     assert_eq!(o2.get(&review2).await.status, StatusCode::NOT_FOUND);
     scratch.remove().await;
 }
+
+#[tokio::test]
+async fn large_bodies_are_refused_except_on_the_upload_page() {
+    let config = WebConfig { max_body_bytes: 3 * 1024 * 1024, ..WebConfig::default() };
+    let (_store, scratch, app) = setup(config).await;
+    let mut c = Client::new(&app);
+    c.sign_in("officer@example.org", PASSWORD).await;
+    c.get("/admin/settings").await;
+    let big = "x".repeat(2 * 1024 * 1024);
+    let r = c.post("/account/password", &[("current", &big)]).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    // The upload page takes up to its configured limit, and no more.
+    c.get("/procurement/upload").await;
+    let data = format!("Date,Supplier,Amount\n{}", "01/04/2024,Acme Ltd,1.00\n".repeat(90_000));
+    assert!(data.len() > 2 * 1024 * 1024 && data.len() < 3 * 1024 * 1024);
+    let (ct, body) = multipart(&c.csrf, &[("body", "Big Council")], Some(("big.csv", data.as_bytes())));
+    let mut req = Request::post("/procurement/upload").header(header::CONTENT_TYPE, ct).body(Body::from(body)).unwrap();
+    req.headers_mut().insert(header::COOKIE, c.cookie_header().parse().unwrap());
+    assert_eq!(c.send(req).await.status, StatusCode::SEE_OTHER);
+    let huge = "y".repeat(4 * 1024 * 1024);
+    let (ct, body) = multipart(&c.csrf, &[("body", "Big Council")], Some(("huge.csv", huge.as_bytes())));
+    let mut req = Request::post("/procurement/upload").header(header::CONTENT_TYPE, ct).body(Body::from(body)).unwrap();
+    req.headers_mut().insert(header::COOKIE, c.cookie_header().parse().unwrap());
+    assert_eq!(c.send(req).await.status, StatusCode::PAYLOAD_TOO_LARGE);
+    // An anonymous post with no CSRF cookie is refused before its body is read.
+    let mut anon = Client::new(&app);
+    let r = anon.post_raw("/sign-in", &[("email", &big)]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    scratch.remove().await;
+}
