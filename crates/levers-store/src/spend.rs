@@ -247,8 +247,10 @@ impl Store {
     pub async fn spend_totals(&self, body: &str, year: Option<FinancialYear>) -> Result<(i64, Money)> {
         let fy = year.map(|y| y.to_string());
         with_pool!(self, pool => {
+            // SUM is BIGINT on SQLite and NUMERIC on PostgreSQL: read it as text to be exact on both.
             let r = sqlx::query(
-                "SELECT COUNT(*) AS n, COALESCE(SUM(t.amount_pence), 0) AS total FROM spend_transactions t JOIN spend_bodies b ON b.id = t.body_id
+                "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(t.amount_pence), 0) AS TEXT) AS total
+                 FROM spend_transactions t JOIN spend_bodies b ON b.id = t.body_id
                  WHERE b.name = $1 AND ($2 IS NULL OR t.financial_year = $2)",
             )
             .bind(body.trim())
@@ -256,21 +258,8 @@ impl Store {
             .fetch_one(pool)
             .await?;
             let n: i64 = r.try_get("n")?;
-            // SUM is BIGINT on SQLite and NUMERIC on PostgreSQL: read it as text to be exact on both.
-            let total: i64 = match r.try_get::<i64, _>("total") {
-                Ok(v) => v,
-                Err(_) => {
-                    let s: String = sqlx::query_scalar(
-                        "SELECT CAST(COALESCE(SUM(t.amount_pence), 0) AS TEXT) FROM spend_transactions t JOIN spend_bodies b ON b.id = t.body_id
-                         WHERE b.name = $1 AND ($2 IS NULL OR t.financial_year = $2)",
-                    )
-                    .bind(body.trim())
-                    .bind(year.map(|y| y.to_string()))
-                    .fetch_one(pool)
-                    .await?;
-                    s.parse().map_err(|_| StoreError::Corrupt(format!("spend total {s} is not whole pence")))?
-                }
-            };
+            let total: String = r.try_get("total")?;
+            let total: i64 = total.parse().map_err(|_| StoreError::Corrupt(format!("spend total {total} is not whole pence")))?;
             Ok((n, Money::from_pence(total)))
         })
     }

@@ -2,7 +2,7 @@
 
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use levers_store::audit::AuditQuery;
 use levers_store::settings::COUNCIL_NAME;
 use levers_store::{Actor, NewUser, Role, StoreError, User};
@@ -163,19 +163,9 @@ async fn set_disabled(state: AppState, identity: Identity, me: User, id: i64, di
         return refuse(&state, &identity, &me, "email", "You cannot disable your own account".into()).await;
     }
     match state.store.set_user_disabled(&actor(&me), id, disabled).await {
-        Ok(_) => Ok(Redirect::to(if disabled { "/admin/users?done=disabled" } else { "/admin/users?done=enabled" }).into_response_ok()),
+        Ok(_) => Ok(Redirect::to(if disabled { "/admin/users?done=disabled" } else { "/admin/users?done=enabled" }).into_response()),
         Err(StoreError::Conflict(msg)) => refuse(&state, &identity, &me, "email", capitalise(&msg)).await,
         Err(e) => Err(e.into()),
-    }
-}
-
-trait IntoOk {
-    fn into_response_ok(self) -> Response;
-}
-
-impl IntoOk for Redirect {
-    fn into_response_ok(self) -> Response {
-        axum::response::IntoResponse::into_response(self)
     }
 }
 
@@ -204,7 +194,7 @@ pub async fn change_role(
         return refuse(&state, &identity, &me, "role", "Select admin, officer or viewer".into()).await;
     };
     match state.store.set_user_role(&actor(&me), id, role).await {
-        Ok(_) => Ok(Redirect::to("/admin/users?done=role").into_response_ok()),
+        Ok(_) => Ok(Redirect::to("/admin/users?done=role").into_response()),
         Err(StoreError::Conflict(msg)) => refuse(&state, &identity, &me, "email", capitalise(&msg)).await,
         Err(e) => Err(e.into()),
     }
@@ -311,7 +301,7 @@ pub async fn issue_token(
 
 pub async fn revoke_token(State(state): State<AppState>, CurrentUser(me): CurrentUser, Path(id): Path<i64>) -> Result<Response, AppError> {
     state.store.revoke_api_token(&actor(&me), id).await?;
-    Ok(Redirect::to("/admin/tokens?done=revoked").into_response_ok())
+    Ok(Redirect::to("/admin/tokens?done=revoked").into_response())
 }
 
 pub async fn settings(State(state): State<AppState>, identity: Identity, Query(q): Query<DoneQuery>) -> Result<Response, AppError> {
@@ -346,7 +336,7 @@ pub async fn save_settings(
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     state.store.set_setting(&actor(&me), COUNCIL_NAME, name).await?;
-    Ok(Redirect::to("/admin/settings?done=saved").into_response_ok())
+    Ok(Redirect::to("/admin/settings?done=saved").into_response())
 }
 
 #[cfg(test)]
