@@ -3,7 +3,8 @@
 //!
 //! Voters whose ballots contain the same set of projects are merged, and voters with equal
 //! remaining budgets are kept as one "level", so each round costs O(projects × levels) exact
-//! operations instead of O(projects × voters).
+//! operations instead of O(projects × voters). The add1 runs use a hybrid float/exact pass that
+//! keeps only each group's level and gathers a project's levels when it is evaluated.
 
 use super::{utilitarian, Completion, Num, Prepared, RuleError, RuleSpec, Sat, Semantics};
 use crate::num::{floor_q, q_f64, q_int, q_u, Q};
@@ -75,6 +76,10 @@ struct Ctx<'p, 'a> {
     sat: Vec<Q>,
     ranks: Vec<usize>,
     candidates: Vec<usize>,
+    /// For each project, its supporter groups with their multiplicities.
+    sup_m: Vec<Vec<(u32, u64)>>,
+    /// Number of levels the last hybrid run created (capacity hint for the next add1 run).
+    level_hint: std::cell::Cell<usize>,
 }
 
 struct Run {
@@ -107,16 +112,17 @@ impl<'p, 'a> Ctx<'p, 'a> {
     }
 
     fn run_hybrid(&self, per_voter: &Q) -> Vec<usize> {
-        // generous unit roundoff (≈ 9 ulps) and safety factor for the running error bounds
-        const U: f64 = 1e-15;
-        const SAFE: f64 = 4.0;
         let g = &self.prep.groups;
         let n = self.costs.len();
         let pv_f = q_f64(per_voter);
-        let mut lz = Lazy { defs: vec![LDef::Val], exact: vec![Some(per_voter.clone())], vf: vec![pv_f], ve: vec![pv_f * U], pays: Vec::new() };
+        // capacity from the previous run, so the level arrays do not grow (and copy) round by round
+        let cap = self.level_hint.get();
+        let mut lz = Lazy { defs: Vec::with_capacity(cap), exact: Vec::with_capacity(cap), vf: Vec::with_capacity(cap), ve: Vec::with_capacity(cap), pays: Vec::new() };
+        lz.push(LDef::Val, Some(per_voter.clone()), pv_f, pv_f * U);
         let mut zero_level: Option<u32> = None;
         let mut group_level: Vec<u32> = vec![0; g.sets.len()];
-        let mut proj_levels: Vec<Vec<(u32, u64)>> = (0..n).map(|p| if g.support[p] > 0 { vec![(0u32, g.support[p])] } else { Vec::new() }).collect();
+        // per-level voter counts, scratch for `gather` (levels of a project are built on demand)
+        let mut agg: Vec<u64> = Vec::new();
         let mut active = vec![false; n];
         // lower bound on each candidate's current ρ (ρ never decreases as budgets shrink)
         let mut lb: Vec<f64> = vec![0.0; n];
@@ -129,11 +135,14 @@ impl<'p, 'a> Ctx<'p, 'a> {
         let mut lv: Vec<(u32, u64)> = Vec::new();
         let mut cands: Vec<Cand> = Vec::new();
         let mut new_of: Vec<u32> = Vec::new();
-        let mut delta: Vec<i64> = vec![0; 1];
-        let mut moves: Vec<(u32, u32, u32, u64)> = Vec::new();
+        let mut mapped: Vec<u32> = Vec::new();
+        let mut capped_flag: Vec<bool> = Vec::new();
         loop {
+            if agg.len() < lz.vf.len() {
+                agg.resize(lz.vf.len(), 0);
+            }
             remaining.retain(|&p| active[p]);
-            remaining.sort_by(|&a, &b| lb[a].total_cmp(&lb[b]));
+            remaining.sort_unstable_by(|&a, &b| lb[a].total_cmp(&lb[b]));
             cands.clear();
             let mut best_hi = f64::INFINITY;
             for &p in &remaining {
@@ -143,8 +152,7 @@ impl<'p, 'a> Ctx<'p, 'a> {
                 let cost = self.costs_f[p];
                 let cost_e = cost * U;
                 let s = self.sat_f[p];
-                lv.clear();
-                lv.extend(proj_levels[p].iter().filter(|x| x.1 > 0).copied());
+                gather(&self.sup_m[p], &group_level, &mut agg, &mut lv);
                 let mut money = 0.0;
                 let mut money_e = 0.0;
                 for &(l, c) in lv.iter() {
@@ -157,8 +165,16 @@ impl<'p, 'a> Ctx<'p, 'a> {
                     active[p] = false;
                     continue;
                 }
-                if money - SAFE * money_e > cost {
-                    lv.sort_by(|a, b| lz.vf[a.0 as usize].total_cmp(&lz.vf[b.0 as usize]));
+                if money - SAFE * money_e > cost
+                    && let Some((x, x_e, count)) = water(&lv, &lz.vf, &lz.ve, cost, cost_e, &mut capped_flag)
+                {
+                    let r = x / s;
+                    let tol = SAFE * (x_e / s + U * r);
+                    let capped = lv.iter().zip(capped_flag.iter()).filter(|x| *x.1).map(|x| *x.0).collect();
+                    fast = Some(Cand { rho_f: r, tol, p, exact: None, capped, count, pay_f: x, pay_e: x_e });
+                }
+                if fast.is_none() && money - SAFE * money_e > cost {
+                    lv.sort_unstable_by(|a, b| lz.vf[a.0 as usize].total_cmp(&lz.vf[b.0 as usize]));
                     let mut contrib = 0.0;
                     let mut contrib_e = 0.0;
                     let mut count: u64 = lv.iter().map(|x| x.1).sum();
@@ -239,11 +255,9 @@ impl<'p, 'a> Ctx<'p, 'a> {
             if new_of.len() < lz.vf.len() {
                 new_of.resize(lz.vf.len(), u32::MAX);
             }
-            let mut mapped: Vec<u32> = Vec::new();
-            for &(l, c) in &proj_levels[w] {
-                if c == 0 {
-                    continue;
-                }
+            mapped.clear();
+            gather(&self.sup_m[w], &group_level, &mut agg, &mut lv);
+            for &(l, _) in lv.iter() {
                 let (v, ve) = (lz.vf[l as usize], lz.ve[l as usize]);
                 let margin = SAFE * (ve + pe + U * v.abs().max(pf.abs()));
                 let zero = if v - margin > pf {
@@ -263,63 +277,20 @@ impl<'p, 'a> Ctx<'p, 'a> {
                 new_of[l as usize] = nl;
                 mapped.push(l);
             }
-            if new_of.len() < lz.vf.len() {
-                new_of.resize(lz.vf.len(), u32::MAX);
-            }
-            if delta.len() < lz.vf.len() {
-                delta.resize(lz.vf.len(), 0);
-            }
-            // moves of voter groups between levels, per project
-            moves.clear();
             for &gi in &g.supporters[w] {
                 let gi = gi as usize;
-                let old = group_level[gi];
-                let new = new_of[old as usize];
-                if new == u32::MAX || new == old {
-                    continue;
-                }
-                group_level[gi] = new;
-                let m = g.mult[gi];
-                for &q in &g.sets[gi] {
-                    moves.push((q, old, new, m));
+                let new = new_of[group_level[gi] as usize];
+                if new != u32::MAX {
+                    group_level[gi] = new;
                 }
             }
-            moves.sort_unstable_by_key(|x| x.0);
-            let mut i = 0;
-            while i < moves.len() {
-                let q = moves[i].0;
-                let mut j = i;
-                while j < moves.len() && moves[j].0 == q {
-                    let (_, old, new, m) = moves[j];
-                    delta[old as usize] -= m as i64;
-                    if delta.len() <= new as usize {
-                        delta.resize(new as usize + 1, 0);
-                    }
-                    delta[new as usize] += m as i64;
-                    j += 1;
-                }
-                let pl = &mut proj_levels[q as usize];
-                for x in pl.iter_mut() {
-                    let d = std::mem::take(&mut delta[x.0 as usize]);
-                    x.1 = (x.1 as i64 + d) as u64;
-                }
-                for k in i..j {
-                    let new = moves[k].2;
-                    let d = std::mem::take(&mut delta[new as usize]);
-                    if d != 0 {
-                        pl.push((new, d as u64));
-                    }
-                    delta[moves[k].1 as usize] = 0;
-                }
-                pl.retain(|x| x.1 > 0);
-                i = j;
-            }
-            for l in mapped {
+            for &l in &mapped {
                 new_of[l as usize] = u32::MAX;
             }
             active[w] = false;
             selected.push(w);
         }
+        self.level_hint.set(self.level_hint.get().max(lz.vf.len()));
         selected
     }
 
@@ -498,6 +469,79 @@ impl<'p, 'a> Ctx<'p, 'a> {
     }
 }
 
+/// Generous unit roundoff (≈ 9 ulps) and safety factor for the running error bounds of the float pass.
+const U: f64 = 1e-15;
+const SAFE: f64 = 4.0;
+
+/// Float water-filling for an affordable project without sorting its levels: caps every level
+/// below the equal share x = (cost − Σ capped)/count until none is left below (x only grows).
+/// Returns (x, error bound of x, uncapped count) and the capped flags per level, or `None` when
+/// some level is within its error margin of x (or no quick convergence): the caller then decides
+/// by the sorted scan / exactly. Every level is certified strictly below (capped) or above x.
+fn water(lv: &[(u32, u64)], vf: &[f64], ve: &[f64], cost: f64, cost_e: f64, capped: &mut Vec<bool>) -> Option<(f64, f64, u64)> {
+    capped.clear();
+    capped.resize(lv.len(), false);
+    let mut count: u64 = lv.iter().map(|x| x.1).sum();
+    let mut contrib = 0.0;
+    let mut contrib_e = 0.0;
+    let mut ncap = 0usize;
+    let mut x = cost / count as f64;
+    let mut converged = false;
+    for _ in 0..12 {
+        let mut changed = false;
+        for (i, &(l, c)) in lv.iter().enumerate() {
+            let v = vf[l as usize];
+            if !capped[i] && v < x {
+                capped[i] = true;
+                changed = true;
+                contrib += v * c as f64;
+                contrib_e += ve[l as usize] * c as f64;
+                count -= c;
+                ncap += 1;
+            }
+        }
+        if !changed {
+            converged = true;
+            break;
+        }
+        if count == 0 {
+            return None;
+        }
+        x = (cost - contrib) / count as f64;
+    }
+    if !converged || x.is_nan() || x <= 0.0 {
+        return None;
+    }
+    // contrib: ncap products and additions of nonnegative terms, each rounding ≤ U·contrib
+    let ce = contrib_e + U * contrib * (ncap as f64 + 1.0);
+    let x_e = (cost_e + ce + U * (cost + contrib)) / count as f64 + U * x;
+    for (i, &(l, _)) in lv.iter().enumerate() {
+        let (v, e) = (vf[l as usize], ve[l as usize]);
+        if (x - v).abs() <= SAFE * (x_e + e + U * v) || capped[i] != (v < x) {
+            return None;
+        }
+    }
+    Some((x, x_e, count))
+}
+
+/// The levels of a project's supporters with their voter counts (in first-seen order), from the
+/// voter groups' current levels; `agg` is zeroed scratch indexed by level (at least as long as the
+/// number of levels) and is left zeroed.
+fn gather(sup: &[(u32, u64)], group_level: &[u32], agg: &mut [u64], out: &mut Vec<(u32, u64)>) {
+    out.clear();
+    for &(gi, m) in sup {
+        let l = group_level[gi as usize];
+        let a = &mut agg[l as usize];
+        if *a == 0 {
+            out.push((l, 0));
+        }
+        *a += m;
+    }
+    for x in out.iter_mut() {
+        x.1 = std::mem::take(&mut agg[x.0 as usize]);
+    }
+}
+
 /// How a remaining-budget level is defined: a known value, or a parent level minus a round's payment.
 enum LDef {
     Val,
@@ -601,7 +645,8 @@ pub fn mes(prep: &Prepared<'_>, spec: &RuleSpec, explain: bool, notes: &mut Vec<
     initial.sort_by_key(|&p| ranks[p]);
     let costs_f: Vec<f64> = costs.iter().map(q_f64).collect();
     let sat_f: Vec<f64> = sat.iter().map(q_f64).collect();
-    let ctx = Ctx { prep, costs: costs.clone(), costs_f, sat_f, sat, ranks: ranks.clone(), candidates: candidates.clone() };
+    let sup_m: Vec<Vec<(u32, u64)>> = g.supporters.iter().map(|v| v.iter().map(|&gi| (gi, g.mult[gi as usize])).collect()).collect();
+    let ctx = Ctx { prep, costs: costs.clone(), costs_f, sat_f, sat, ranks: ranks.clone(), candidates: candidates.clone(), sup_m, level_hint: std::cell::Cell::new(1) };
     if voters == 0 {
         let ex = MesExplanation { semantics: sem.name().into(), budget_per_voter: Num(q_int(0)), runs: 0, rounds: vec![], unfunded: vec![], completion_added: vec![] };
         return Ok((initial, ex));
