@@ -363,6 +363,19 @@ const OBLIGATORY_META: &[&str] = &[
 
 fn strict_checks(e: &Election, d: &mut Vec<Diagnostic>) {
     use Level::{Error, Warning};
+    // Voter fields whose values the format defines.
+    let sex_col = e.vote_columns.iter().position(|c| c == "sex");
+    for v in &e.voters {
+        if v.id.contains(',') {
+            push(d, Error, v.line, "voter-id", format!("voter id `{}` contains a comma; ids are single values", v.id));
+        }
+        if let Some(s) = sex_col.and_then(|i| v.values.get(i)) {
+            let s = s.trim();
+            if !(s.is_empty() || is_none_cell(s) || matches!(s, "M" | "F" | "O")) {
+                push(d, Error, v.line, "sex", format!("sex `{s}` for voter {} is not M, F or O", v.id));
+            }
+        }
+    }
     for k in OBLIGATORY_META {
         match e.meta(k) {
             None => push(d, Error, 0, "missing-meta", format!("META has no `{k}`; add it")),
@@ -595,6 +608,15 @@ mod tests {
         assert_eq!(e.budget, q_int(10));
         let r = check(SMALL, Mode::Strict);
         assert!(r.valid, "{:?}", r.diagnostics);
+    }
+
+    #[test]
+    fn strict_checks_voter_ids_and_sex() {
+        let text = "META\nkey;value\ndescription;x\ncountry;X\nunit;X\ninstance;2024\nnum_projects;1\nnum_votes;2\nbudget;10\nvote_type;approval\nrule;greedy\nPROJECTS\nproject_id;cost\n1;5\nVOTES\nvoter_id;sex;vote\n290,67;M;1\n2;Z;1\n";
+        let r = check(text, Mode::Strict);
+        let codes: Vec<(&str, usize)> = r.diagnostics.iter().map(|d| (d.code.as_str(), d.line)).collect();
+        assert!(codes.contains(&("voter-id", 17)), "{codes:?}");
+        assert!(codes.contains(&("sex", 18)), "{codes:?}");
     }
 
     #[test]

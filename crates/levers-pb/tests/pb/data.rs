@@ -81,6 +81,10 @@ fn strict_check_on_checker_examples() {
     assert!(!bad.valid);
     let codes: Vec<&str> = bad.diagnostics.iter().map(|d| d.code.as_str()).collect();
     assert!(codes.contains(&"currency"), "{codes:?}");
+    // The voter with id "290,67" (a comma in an id) and the sexes X and Z the format does not allow.
+    let lines = |code: &str| bad.diagnostics.iter().filter(|d| d.code == code).map(|d| d.line).collect::<Vec<_>>();
+    assert_eq!(lines("voter-id"), vec![29]);
+    assert_eq!(lines("sex"), vec![29, 30]);
     assert!(bad.diagnostics.iter().all(|d| d.line > 0 || d.code.starts_with("missing")), "{:?}", bad.diagnostics);
     // the real city files pass the strict check with no errors
     for name in ["Poland_Warszawa_2017_Plac_Wojska_Polskiego.pb", "Netherlands_Assen_2024.pb", "Poland_Swiecie_2023.pb"] {
