@@ -29,6 +29,24 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_spend.sql"),
         postgres: include_str!("../migrations/postgres/0003_spend.sql"),
     },
+    Migration {
+        version: 4,
+        name: "appraisal",
+        sqlite: include_str!("../migrations/sqlite/0004_appraisal.sql"),
+        postgres: include_str!("../migrations/postgres/0004_appraisal.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "coproduction",
+        sqlite: include_str!("../migrations/sqlite/0005_coproduction.sql"),
+        postgres: include_str!("../migrations/postgres/0005_coproduction.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "procurement",
+        sqlite: include_str!("../migrations/sqlite/0006_procurement.sql"),
+        postgres: include_str!("../migrations/postgres/0006_procurement.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -1,0 +1,2 @@
+-- 0006_procurement: filled in by its issue's work (placeholder so migration numbers stay in order).
+SELECT 1;
