@@ -47,6 +47,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_procurement.sql"),
         postgres: include_str!("../migrations/postgres/0006_procurement.sql"),
     },
+    Migration {
+        version: 7,
+        name: "pb_process",
+        sqlite: include_str!("../migrations/sqlite/0007_pb_process.sql"),
+        postgres: include_str!("../migrations/postgres/0007_pb_process.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
