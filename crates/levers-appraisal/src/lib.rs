@@ -1,13 +1,25 @@
-//! levers-appraisal: the arithmetic of cost-benefit appraisal for community budgets (the New Economy /
-//! GMCA method): the unit cost library, uprating to a price base, and Green Book discounting.
+//! levers-appraisal: cost-benefit appraisal for community budgets (the New Economy / GMCA method):
+//! the unit cost library, uprating to a price base, Green Book discounting, the appraisal model and
+//! its results (outcomes first, then budget impact, public value and who pays and who benefits), and
+//! the pooled-budget report.
 //!
-//! Pure: readers take bytes, everything else is arithmetic. Appraisal values are `f64` (they are
-//! estimates, not ledger money); they are rounded to pence only for display and comparison.
+//! Pure: readers take bytes or text, everything else is arithmetic. Appraisal values are `f64` (they
+//! are estimates, not ledger money); pooled-budget contributions and spend are ledger money in pence.
 
+pub mod compute;
 pub mod deflator;
 pub mod discount;
 pub mod library;
+pub mod model;
+pub mod pooled;
+pub mod search;
 
+pub use compute::{
+    AgencyFigures, Bound, Evidence, Figures, OutcomeFigures, Resolved, Results, SENSITIVITY, Scenario, SensitivityRow,
+    YearFigures, compute, resolve, results,
+};
 pub use deflator::{DeflatorError, Deflators};
 pub use discount::{Schedule, discount_factor};
-pub use library::{LibraryError, LibraryReport, Rag, UnitCost, ValueKind, ValueAt, read_unit_costs};
+pub use library::{LibraryError, LibraryReport, Rag, UnitCost, ValueAt, ValueKind, read_unit_costs};
+pub use model::{Appraisal, Bounds, CostLine, ModelError, OptimismBiasTable, OutcomeLine, PerYear, ReadError, ValueLine};
+pub use search::search_costs;

@@ -3,10 +3,10 @@
 //! values and their price years, agencies, confidence (RAG) and source.
 
 use levers_core::FinancialYear;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Confidence in a value, as the Unit Cost Database grades it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Rag {
     Green,
     Amber,
@@ -15,7 +15,7 @@ pub enum Rag {
 }
 
 /// Which kind of value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ValueKind {
     /// A cost to (or saving for) a public agency's budget.

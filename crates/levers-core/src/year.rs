@@ -25,6 +25,11 @@ pub enum FinancialYearError {
 }
 
 impl FinancialYear {
+    /// The calendar year this financial year starts in (2024 for 2024/25).
+    pub fn start(self) -> i32 {
+        self.start
+    }
+
     /// The financial year starting on 1 April of `start`.
     pub fn starting(start: i32) -> Result<Self, FinancialYearError> {
         if (1900..=9998).contains(&start) {
