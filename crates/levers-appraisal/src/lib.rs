@@ -21,5 +21,7 @@ pub use compute::{
 pub use deflator::{DeflatorError, Deflators};
 pub use discount::{Schedule, discount_factor};
 pub use library::{LibraryError, LibraryReport, Rag, UnitCost, ValueAt, ValueKind, read_unit_costs};
+#[cfg(feature = "excel")]
+pub use library::read_unit_costs_xlsx;
 pub use model::{Appraisal, Bounds, CostLine, ModelError, OptimismBiasTable, OutcomeLine, PerYear, ReadError, ValueLine};
 pub use search::search_costs;

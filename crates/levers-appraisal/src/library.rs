@@ -114,51 +114,142 @@ pub fn read_unit_costs(file: &str, bytes: &[u8]) -> Result<(Vec<UnitCost>, Libra
         report.rows_read += 1;
         let rec = rec.map_err(|e| LibraryError::Csv { file: file.into(), line, message: e.to_string() })?;
         let get = |n: &str| col(n).and_then(|c| rec.get(c)).unwrap_or("").trim().to_string();
-        let code = get("cost_code");
-        if code.is_empty() {
-            report.rows_without_code += 1;
+        keep(parse_row(&get), line, &mut out, &mut report);
+    }
+    Ok((out, report))
+}
+
+fn keep(parsed: Result<Option<UnitCost>, String>, line: u64, out: &mut Vec<UnitCost>, report: &mut LibraryReport) {
+    match parsed {
+        Ok(Some(c)) => {
+            report.costs += 1;
+            out.push(c);
+        }
+        Ok(None) => report.rows_without_code += 1,
+        Err(e) => report.rejected.push((line, e)),
+    }
+}
+
+/// One row, its fields fetched by the CSV layout's column names. `None` for a row without a code.
+fn parse_row(get: &dyn Fn(&str) -> String) -> Result<Option<UnitCost>, String> {
+    let code = get("cost_code");
+    if code.is_empty() {
+        return Ok(None);
+    }
+    let value = |v: &str, y: &str, s: &str| -> Result<Option<ValueAt>, String> {
+        let (v, y, s) = (get(v), get(y), get(s));
+        if v.is_empty() {
+            return Ok(None);
+        }
+        let amount: f64 = v.replace([',', '£'], "").parse().map_err(|_| format!("\"{v}\" is not a number"))?;
+        let price_year: FinancialYear = y.parse().map_err(|e: levers_core::FinancialYearError| e.to_string())?;
+        let stated = if s.is_empty() { None } else { s.replace([',', '£'], "").parse().ok() };
+        Ok(Some(ValueAt { amount, price_year, stated_2015_16: stated }))
+    };
+    Ok(Some(UnitCost {
+        fiscal: value("fiscal_value", "fiscal_price_year", "fiscal_value_2015_16").map_err(|e| format!("{code}: fiscal value: {e}"))?,
+        economic: value("economic_value", "economic_price_year", "economic_value_2015_16")
+            .map_err(|e| format!("{code}: economic value: {e}"))?,
+        social: value("social_value", "social_price_year", "social_value_2015_16").map_err(|e| format!("{code}: social value: {e}"))?,
+        theme: get("theme"),
+        category: get("outcome_category"),
+        detail: get("outcome_detail"),
+        description: get("description"),
+        unit: get("unit"),
+        agency: get("agency_level1"),
+        agency_detail: get("agency_level2"),
+        source: get("original_source"),
+        rag: match get("rag_assessment").to_uppercase().as_str() {
+            "G" | "GREEN" => Rag::Green,
+            "A" | "AMBER" => Rag::Amber,
+            "R" | "RED" => Rag::Red,
+            _ => Rag::Unknown,
+        },
+        comment: get("comment"),
+        code,
+    }))
+}
+
+/// The columns of each thematic sheet of the Unit Cost Database workbook (v1.4 and later editions
+/// in the same layout), by position, named as in the CSV layout.
+#[cfg(feature = "excel")]
+const WORKBOOK_COLUMNS: [&str; 19] = [
+    "outcome_category",
+    "outcome_detail",
+    "cost_code",
+    "description",
+    "unit",
+    "agency_level1",
+    "agency_level2",
+    "fiscal_value",
+    "fiscal_price_year",
+    "fiscal_value_2015_16",
+    "economic_value",
+    "economic_price_year",
+    "economic_value_2015_16",
+    "social_value",
+    "social_price_year",
+    "social_value_2015_16",
+    "original_source",
+    "rag_assessment",
+    "comment",
+];
+
+/// Reads the Unit Cost Database workbook itself (.xlsx): every sheet whose first and third columns
+/// are headed "Outcome category" and "Cost code" is a theme (the sheet name); rows start after the two header rows; outcome details
+/// are filled down and whitespace collapsed, as in the CSV. Errors and rejections name the sheet
+/// and row (rejections carry the row number; their reason starts with the sheet name).
+#[cfg(feature = "excel")]
+pub fn read_unit_costs_xlsx(file: &str, bytes: &[u8]) -> Result<(Vec<UnitCost>, LibraryReport), LibraryError> {
+    use calamine::{Data, Reader};
+    let err = |message: String| LibraryError::Header { file: file.into(), message };
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|e: calamine::XlsxError| err(format!("not a readable .xlsx workbook ({e})")))?;
+    let mut report = LibraryReport::default();
+    let mut out = Vec::new();
+    let mut themes = 0;
+    for sheet in wb.sheet_names() {
+        let range = wb.worksheet_range(&sheet).map_err(|e| err(format!("sheet {sheet}: {e}")))?;
+        let cell = |r: u32, c: u32| -> String {
+            match range.get_value((r, c)) {
+                None | Some(Data::Empty) => String::new(),
+                Some(Data::String(s)) => s.split_whitespace().collect::<Vec<_>>().join(" "),
+                Some(Data::Float(f)) => f.to_string(),
+                Some(Data::Int(i)) => i.to_string(),
+                Some(other) => other.to_string(),
+            }
+        };
+        let (start, _) = range.start().unwrap_or((0, 0));
+        if !(cell(start, 0).eq_ignore_ascii_case("outcome category") && cell(start, 2).eq_ignore_ascii_case("cost code")) {
             continue;
         }
-        let value = |v: &str, y: &str, s: &str| -> Result<Option<ValueAt>, String> {
-            let (v, y, s) = (get(v), get(y), get(s));
-            if v.is_empty() {
-                return Ok(None);
+        themes += 1;
+        let (end, _) = range.end().unwrap_or((0, 0));
+        let mut detail = String::new();
+        for r in start + 2..=end {
+            let mut row: Vec<String> = (0..WORKBOOK_COLUMNS.len() as u32).map(|c| cell(r, c)).collect();
+            if row.iter().all(String::is_empty) {
+                continue;
             }
-            let amount: f64 = v.replace([',', '£'], "").parse().map_err(|_| format!("\"{v}\" is not a number"))?;
-            let price_year: FinancialYear = y.parse().map_err(|e: levers_core::FinancialYearError| e.to_string())?;
-            let stated = if s.is_empty() { None } else { s.replace([',', '£'], "").parse().ok() };
-            Ok(Some(ValueAt { amount, price_year, stated_2015_16: stated }))
-        };
-        let parsed = (|| -> Result<UnitCost, String> {
-            Ok(UnitCost {
-                fiscal: value("fiscal_value", "fiscal_price_year", "fiscal_value_2015_16").map_err(|e| format!("fiscal value: {e}"))?,
-                economic: value("economic_value", "economic_price_year", "economic_value_2015_16").map_err(|e| format!("economic value: {e}"))?,
-                social: value("social_value", "social_price_year", "social_value_2015_16").map_err(|e| format!("social value: {e}"))?,
-                theme: get("theme"),
-                category: get("outcome_category"),
-                detail: get("outcome_detail"),
-                description: get("description"),
-                unit: get("unit"),
-                agency: get("agency_level1"),
-                agency_detail: get("agency_level2"),
-                source: get("original_source"),
-                rag: match get("rag_assessment").to_uppercase().as_str() {
-                    "G" | "GREEN" => Rag::Green,
-                    "A" | "AMBER" => Rag::Amber,
-                    "R" | "RED" => Rag::Red,
-                    _ => Rag::Unknown,
-                },
-                comment: get("comment"),
-                code: code.clone(),
-            })
-        })();
-        match parsed {
-            Ok(c) => {
-                report.costs += 1;
-                out.push(c);
+            report.rows_read += 1;
+            if row[1].is_empty() {
+                row[1] = detail.clone();
+            } else {
+                detail = row[1].clone();
             }
-            Err(e) => report.rejected.push((line, format!("{code}: {e}"))),
+            let theme = sheet.clone();
+            let get = |n: &str| {
+                if n == "theme" {
+                    return theme.clone();
+                }
+                WORKBOOK_COLUMNS.iter().position(|c| *c == n).map(|i| row[i].clone()).unwrap_or_default()
+            };
+            let parsed = parse_row(&get).map_err(|e| format!("sheet {sheet}: {e}"));
+            keep(parsed, u64::from(r) + 1, &mut out, &mut report);
         }
+    }
+    if themes == 0 {
+        return Err(err("no sheet has a \"Cost code\" column in the Unit Cost Database layout".into()));
     }
     Ok((out, report))
 }

@@ -336,3 +336,28 @@ once = true
         }
     }
 }
+
+/// The workbook itself reads to the same 683 costs as the flat CSV made from it.
+#[test]
+fn the_workbook_reads_like_the_csv() {
+    let Some(dir) = shared() else { return };
+    let (csv, _) = read_unit_costs("ucd", &std::fs::read(dir.join("gmca_unit_cost_database_v1_4.csv")).unwrap()).unwrap();
+    let (xlsx, report) =
+        levers_appraisal::read_unit_costs_xlsx("ucd.xlsx", &std::fs::read(dir.join("gmca-unit-cost-database.xlsx")).unwrap()).unwrap();
+    assert!(report.rejected.is_empty(), "{:?}", &report.rejected[..report.rejected.len().min(5)]);
+    let known: std::collections::HashSet<&str> = csv.iter().map(|c| c.code.as_str()).collect();
+    let extra: Vec<(&str, &str)> = xlsx.iter().filter(|c| !known.contains(c.code.as_str())).map(|c| (c.theme.as_str(), c.code.as_str())).collect();
+    assert!(extra.is_empty(), "{} extra: {:?}", extra.len(), &extra[..extra.len().min(10)]);
+    assert_eq!(xlsx.len(), 683);
+    assert_eq!(report.rows_read, report.costs + report.rows_without_code);
+    let mut differences = 0;
+    for (a, b) in csv.iter().zip(&xlsx) {
+        if a != b {
+            differences += 1;
+            if differences < 4 {
+                eprintln!("CSV  {a:?}\nXLSX {b:?}");
+            }
+        }
+    }
+    assert_eq!(differences, 0);
+}
