@@ -45,6 +45,20 @@ impl Deflators {
         Ok(Deflators { pct })
     }
 
+    /// A table from `(year, percentage change on the year before)` pairs.
+    pub fn from_pairs(pairs: impl IntoIterator<Item = (FinancialYear, f64)>) -> Deflators {
+        Deflators { pct: pairs.into_iter().collect() }
+    }
+
+    /// Every year's percentage change, oldest first.
+    pub fn pairs(&self) -> impl Iterator<Item = (FinancialYear, f64)> + '_ {
+        self.pct.iter().map(|(y, p)| (*y, *p))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pct.is_empty()
+    }
+
     pub fn years(&self) -> impl Iterator<Item = FinancialYear> + '_ {
         self.pct.keys().copied()
     }

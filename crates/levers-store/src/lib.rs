@@ -12,6 +12,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 
+pub mod appraisal;
 pub mod audit;
 pub mod geo;
 mod migrate;
@@ -89,6 +90,9 @@ pub enum StoreError {
     Conflict(String),
     #[error("{0} was not found")]
     NotFound(String),
+    /// The caller asked for something the rules do not allow; the message says what to change.
+    #[error("{0}")]
+    Invalid(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("stored data is not valid: {0}")]

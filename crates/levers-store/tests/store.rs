@@ -235,12 +235,88 @@ async fn spend_story(store: &Store) {
     assert_eq!(audit.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), vec!["spend.undo", "spend.import", "spend.import"]);
 }
 
+/// Appraisal: a library imported twice replaces itself; a council's own table overrides a code;
+/// deflators; appraisals saved, renamed, refused when invalid or duplicated; a pool that reports.
+async fn appraisal_story(store: &Store) {
+    use levers_appraisal::{Appraisal, pooled::Funds, read_unit_costs};
+    use levers_core::{FinancialYear, Money};
+    let officer = Actor::system("appraisal-test");
+    let lib = "cost_code,description,unit,agency_level1,fiscal_value,fiscal_price_year,economic_value,economic_price_year,rag_assessment\n\
+               HO1.0,Complex eviction,Per incident,Local authority,6680,2010/11,,,A\n\
+               E&E3.0,Workless claimant entering work,Per claimant per year,Multiple,7570,2012/13,8701,2012/13,G\n";
+    let (costs, report) = read_unit_costs("ucd.csv", lib.as_bytes()).unwrap();
+    store.import_unit_costs(&officer, "UCD v1.4", "ucd.csv", &costs, &report).await.unwrap();
+    store.import_unit_costs(&officer, "UCD v1.4", "ucd.csv", &costs, &report).await.unwrap();
+    assert_eq!(store.unit_cost_libraries().await.unwrap().len(), 1);
+    assert_eq!(store.unit_costs().await.unwrap().iter().map(|c| c.code.as_str()).collect::<Vec<_>>(), ["HO1.0", "E&E3.0"]);
+    let ours = "cost_code,description,unit,agency_level1,fiscal_value,fiscal_price_year\nHO1.0,Levermouth eviction,Per incident,Local authority,7000,2019/20\n";
+    let (own, report) = read_unit_costs("own.csv", ours.as_bytes()).unwrap();
+    store.import_unit_costs(&officer, "Levermouth", "own.csv", &own, &report).await.unwrap();
+    let ho = store.unit_cost("HO1.0").await.unwrap().unwrap();
+    assert_eq!(ho.description, "Levermouth eviction");
+    assert_eq!(ho.fiscal.unwrap().amount, 7000.0);
+    let e = store.unit_cost("E&E3.0").await.unwrap().unwrap();
+    assert_eq!(e.economic.unwrap().price_year.to_string(), "2012/13");
+    assert_eq!(e.rag, levers_appraisal::Rag::Green);
+
+    let d = levers_appraisal::Deflators::from_csv("d.csv", b"fin_year,pct_change_on_previous_year\n2018/19,2.1\n2019/20,2.6\n").unwrap();
+    assert_eq!(store.import_deflators(&officer, "d.csv", &d).await.unwrap(), 2);
+    assert_eq!(store.deflators().await.unwrap(), d);
+
+    let model = Appraisal::from_toml("a.toml", "name = \"Debt advice\"\nprice_base = \"2019/20\"\n[[costs]]\nagency = \"Local authority\"\namount = 5000\n").unwrap();
+    let id = store.save_appraisal(&officer, None, &model).await.unwrap();
+    let dup = store.save_appraisal(&officer, None, &model).await.unwrap_err();
+    assert!(matches!(dup, StoreError::Conflict(_)), "{dup}");
+    let mut renamed = model.clone();
+    renamed.name = "Debt and money advice".into();
+    assert_eq!(store.save_appraisal(&officer, Some(id), &renamed).await.unwrap(), id);
+    assert_eq!(store.appraisal(id).await.unwrap().unwrap().model, renamed);
+    let mut bad = renamed.clone();
+    bad.costs[0].agency = " ".into();
+    assert!(matches!(store.save_appraisal(&officer, Some(id), &bad).await, Err(StoreError::Invalid(_))));
+
+    let pool = store.create_pool(&officer, "Levermouth Together").await.unwrap();
+    let council = store.add_pool_partner(&officer, pool, "Council", &["Local authority".into()]).await.unwrap();
+    let icb = store.add_pool_partner(&officer, pool, "ICB", &["NHS".into()]).await.unwrap();
+    let y: FinancialYear = "2025/26".parse().unwrap();
+    store.set_pool_contribution(&officer, council, y, Money::from_pence(60_000_00)).await.unwrap();
+    store.set_pool_contribution(&officer, icb, y, Money::from_pence(40_000_00)).await.unwrap();
+    store.set_pool_contribution(&officer, icb, y, Money::from_pence(45_000_00)).await.unwrap();
+    assert!(store.set_pool_contribution(&officer, icb, y, Money::from_pence(-1)).await.is_err());
+    let line = store.add_pool_line(&officer, pool, "Debt advice", Funds::Intervention, Some(id)).await.unwrap();
+    store.set_pool_quarter(&officer, line, y, 1, Money::from_pence(20_000_00), Money::from_pence(18_500_00)).await.unwrap();
+    assert!(store.set_pool_quarter(&officer, line, y, 5, Money::ZERO, Money::ZERO).await.is_err());
+    let stored = store.pool(pool).await.unwrap().unwrap();
+    assert_eq!(stored.budget.lines[0].appraisal.as_deref(), Some("Debt and money advice"));
+    let r = stored.budget.report(&Default::default()).unwrap();
+    assert_eq!(r.total, Money::from_pence(105_000_00));
+    assert_eq!(r.spent, Money::from_pence(18_500_00));
+    assert_eq!(r.quarters[0].variance, Money::from_pence(-1_500_00));
+
+    // Every change is in the audit log: two library imports, one own library, deflators, two saves,
+    // pool, two partners, three contributions, a line, a quarter.
+    let actions: Vec<String> = store
+        .audit_entries(&AuditQuery { limit: 1000, ..Default::default() })
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .filter(|a| a.starts_with("appraisal") || a.starts_with("pool"))
+        .collect();
+    assert_eq!(actions.len(), 14, "{actions:?}");
+    store.delete_appraisal(&officer, id).await.unwrap();
+    assert!(store.appraisal(id).await.unwrap().is_none());
+    // The line survives its appraisal, without it.
+    assert_eq!(store.pool(pool).await.unwrap().unwrap().budget.lines[0].appraisal, None);
+}
+
 #[tokio::test]
 async fn story_on_sqlite() {
     let (store, scratch) = scratch_sqlite().await.unwrap();
     story(&store).await;
     geo_story(&store).await;
     spend_story(&store).await;
+    appraisal_story(&store).await;
     audit_log_is_append_only(&scratch).await;
     store.close().await;
     scratch.remove().await;
@@ -261,6 +337,7 @@ async fn story_on_postgres() {
     story(&store).await;
     geo_story(&store).await;
     spend_story(&store).await;
+    appraisal_story(&store).await;
     audit_log_is_append_only(&scratch).await;
     store.close().await;
     scratch.remove().await;
