@@ -448,7 +448,9 @@ pub fn compute(r: &Resolved, s: Scenario) -> Figures {
     let pv_fiscal: f64 = years.iter().map(|y| y.pv_fiscal).sum();
     let pv_economic: f64 = years.iter().map(|y| y.economic * y.discount_factor).sum();
     let pv_social: f64 = years.iter().map(|y| y.social * y.discount_factor).sum();
-    let public_value = pv_fiscal - pv_transfers + pv_economic + pv_social;
+    // Summed from its parts rather than as fiscal − transfers, which would leave rounding noise where
+    // every fiscal value is a transfer.
+    let public_value: f64 = years.iter().map(|y| y.pv_public_value).sum();
     for line in &mut outcomes {
         line.cost_per_net_outcome = ratio(pv_costs, line.net_outcomes);
     }

@@ -254,8 +254,8 @@ pub struct ModelError {
 /// Reading the TOML file failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
-    #[error("{file}, line {line}, column {column}: {message}")]
-    Syntax { file: String, line: usize, column: usize, message: String },
+    #[error("{file}, line {line}, column {column}{}: {message}", field.as_ref().map(|f| format!(", field {f}")).unwrap_or_default())]
+    Syntax { file: String, line: usize, column: usize, field: Option<String>, message: String },
     #[error("{file}: {0}", .source)]
     Invalid { file: String, source: ModelError },
 }
@@ -264,16 +264,23 @@ impl Appraisal {
     /// Parses an appraisal written as TOML and checks it.
     pub fn from_toml(file: &str, text: &str) -> Result<Appraisal, ReadError> {
         let a: Appraisal = toml::from_str(text).map_err(|e| {
-            let (line, column) = e
+            let (line, column, field) = e
                 .span()
                 .map(|s| {
-                    let before = &text[..s.start.min(text.len())];
+                    let start = s.start.min(text.len());
+                    let before = &text[..start];
                     let line = before.matches('\n').count() + 1;
                     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-                    (line, column)
+                    // The key at the start of that line, when the line is `key = value`.
+                    let whole = text.lines().nth(line - 1).unwrap_or("");
+                    let field = whole
+                        .split_once('=')
+                        .map(|(k, _)| k.trim().trim_matches('"').to_owned())
+                        .filter(|k| !k.is_empty() && !k.starts_with('[') && !k.starts_with('#'));
+                    (line, column, field)
                 })
-                .unwrap_or((0, 0));
-            ReadError::Syntax { file: file.into(), line, column, message: e.message().trim().to_owned() }
+                .unwrap_or((0, 0, None));
+            ReadError::Syntax { file: file.into(), line, column, field, message: e.message().trim().to_owned() }
         })?;
         a.check().map_err(|source| ReadError::Invalid { file: file.into(), source })?;
         Ok(a)

@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use levers_store::{Actor, NewUser, Role, Store};
 use levers_web::{WebConfig, auth};
 
+mod appraisal_cli;
 mod demo;
 mod demo_spend;
 mod geo_cli;
@@ -42,6 +43,9 @@ enum Command {
     /// Council spending files: check them and import them.
     #[command(subcommand)]
     Spend(spend_cli::SpendCommand),
+    /// Appraise community-budget interventions: outcomes, public value, who pays and who benefits.
+    #[command(subcommand)]
+    Appraisal(appraisal_cli::AppraisalCommand),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -224,6 +228,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Geo(cmd) => geo_cli::run(cmd).await,
         Command::Pb(cmd) => pb_cli::run(cmd),
         Command::Spend(cmd) => spend_cli::run(cmd).await,
+        Command::Appraisal(cmd) => appraisal_cli::run(cmd).await,
         Command::Migrate(db) => {
             let store = Store::connect(&db.database).await?;
             let applied = store.migrate().await?;
