@@ -97,3 +97,109 @@ mod tests {
         assert_eq!((nice_step(4), nice_step(21), nice_step(122), nice_step(6152)), (1, 5, 50, 2000));
     }
 }
+
+/// A horizontal bar chart of signed amounts (pounds or ratios), one or two series per row, with a
+/// zero line, value labels (formatted by `fmt`) and a legend when there are two series. Negative
+/// bars run left of zero. Colours: blue and orange from the GOV.UK palette, which keep 3:1
+/// contrast with white and with each other's neighbours.
+pub fn signed_hbar_chart(
+    id: &str,
+    title: &str,
+    labels: &[String],
+    series: &[(&str, &[f64])],
+    fmt: &dyn Fn(f64) -> String,
+) -> String {
+    const COLOURS: [&str; 2] = ["#1d70b8", "#b65a00"];
+    let per_row = series.len().clamp(1, 2);
+    let bar_h = 18.0_f64;
+    let row_h = bar_h * per_row as f64 + 14.0;
+    let (left, right, top) = (220.0_f64, 110.0_f64, if per_row > 1 { 34.0 } else { 12.0 });
+    let w = 760.0_f64;
+    let h = top + row_h * labels.len().max(1) as f64 + 12.0;
+    let plot_w = w - left - right;
+    let all = series.iter().flat_map(|(_, v)| v.iter().copied()).filter(|v| v.is_finite());
+    let (lo, hi) = all.fold((0.0_f64, 0.0_f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let span = (hi - lo).max(f64::MIN_POSITIVE);
+    let x = |v: f64| left + plot_w * (v - lo) / span;
+    let zero = x(0.0);
+    let mut desc = Vec::new();
+    for (i, l) in labels.iter().enumerate() {
+        let parts: Vec<String> = series.iter().map(|(name, v)| format!("{name} {}", fmt(v.get(i).copied().unwrap_or(0.0)))).collect();
+        desc.push(format!("{l}: {}", parts.join(", ")));
+    }
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg class="lv-chart" viewBox="0 0 {w} {h:.0}" role="img" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
+        esc(title),
+        esc(&desc.join("; "))
+    );
+    if per_row > 1 {
+        for (k, (name, _)) in series.iter().enumerate().take(2) {
+            let lx = left + 170.0 * k as f64;
+            let _ = write!(
+                s,
+                r##"<rect x="{lx}" y="8" width="14" height="14" fill="{}"/><text x="{}" y="20" font-size="13" fill="#0b0c0c">{}</text>"##,
+                COLOURS[k],
+                lx + 20.0,
+                esc(name)
+            );
+        }
+    }
+    for (i, label) in labels.iter().enumerate() {
+        let y0 = top + row_h * i as f64;
+        let _ = write!(
+            s,
+            r##"<text x="{:.1}" y="{:.1}" text-anchor="end" font-size="13" fill="#0b0c0c">{}</text>"##,
+            left - 8.0,
+            y0 + row_h / 2.0 + 2.0,
+            esc(&truncate(label, 30))
+        );
+        for (k, (_, values)) in series.iter().enumerate().take(2) {
+            let v = values.get(i).copied().unwrap_or(0.0);
+            let v = if v.is_finite() { v } else { 0.0 };
+            let (a, b) = if v >= 0.0 { (zero, x(v)) } else { (x(v), zero) };
+            let y = y0 + 7.0 + bar_h * k as f64;
+            let _ = write!(s, r##"<rect x="{a:.1}" y="{y:.1}" width="{:.1}" height="{:.1}" fill="{}"/>"##, (b - a).max(0.5), bar_h - 3.0, COLOURS[k]);
+            let (tx, anchor) = if v >= 0.0 { (b + 4.0, "start") } else { (a - 4.0, "end") };
+            let _ = write!(
+                s,
+                r##"<text x="{tx:.1}" y="{:.1}" text-anchor="{anchor}" font-size="12" fill="#0b0c0c">{}</text>"##,
+                y + bar_h - 7.0,
+                esc(&fmt(v))
+            );
+        }
+    }
+    let _ = write!(
+        s,
+        r##"<line x1="{zero:.1}" x2="{zero:.1}" y1="{:.1}" y2="{:.1}" stroke="#0b0c0c" stroke-width="1"/></svg>"##,
+        top - 2.0,
+        h - 10.0
+    );
+    s
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n { s.to_owned() } else { s.chars().take(n - 1).collect::<String>() + "…" }
+}
+
+#[cfg(test)]
+mod signed_tests {
+    use super::*;
+
+    #[test]
+    fn signed_bars_run_both_ways_and_describe_themselves() {
+        let svg = signed_hbar_chart(
+            "t",
+            "Who pays & who benefits",
+            &["Council".into(), "NHS".into()],
+            &[("Pays", &[-100.0, 0.0]), ("Benefits", &[0.0, 250.0])],
+            &|v| format!("£{v:.0}"),
+        );
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        assert!(svg.contains("Who pays &amp; who benefits"));
+        assert!(svg.contains("Council: Pays £-100, Benefits £0; NHS: Pays £0, Benefits £250"));
+        assert!(svg.contains(r#"text-anchor="end" font-size="12" fill="#0b0c0c">£-100"#));
+        assert_eq!(svg.matches("<rect").count(), 4 + 2, "four bars and two legend keys");
+    }
+}

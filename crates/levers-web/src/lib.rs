@@ -15,6 +15,7 @@ use levers_store::{Role, Store};
 
 mod admin;
 mod api;
+mod appraisal;
 pub mod auth;
 mod charts;
 mod error;
@@ -123,6 +124,7 @@ pub fn router(store: Store, config: WebConfig) -> Router {
     Router::new()
         .merge(public)
         .merge(signed_in)
+        .merge(appraisal::routes())
         .merge(admin)
         .fallback(pages::not_found)
         .layer(from_fn_with_state(state.clone(), auth::identify))

@@ -56,7 +56,15 @@ const SECTIONS: &[Section] = &[
         ],
     },
     Section {
-        links: &[],
+        links: &[
+            (
+                "/community-budgets/appraisals",
+                "Appraisals",
+                "Outcomes, public value and who pays and who benefits, for each intervention of a community budget",
+            ),
+            ("/community-budgets/pools", "Pooled budgets", "Partners' contributions, spend against plan, and each partner's share of the benefits"),
+            ("/community-budgets/unit-costs", "Unit cost library", "Fiscal, economic and social values per outcome, from the Unit Cost Database or your own"),
+        ],
         key: "community-budgets",
         href: "/community-budgets",
         title: "Community budgets",
@@ -64,8 +72,6 @@ const SECTIONS: &[Section] = &[
         coming: &[
             "Participatory budgeting: proposals, single-use voting codes, accessible ballots, explained results",
             "Fair allocation rules verified against the research reference tools",
-            "Cost-benefit appraisal of community-budget interventions: who pays and who benefits",
-            "Pooled budgets: partners' contributions and spend against plan",
         ],
     },
     Section {

@@ -10,6 +10,7 @@ use levers_web::{WebConfig, auth};
 
 mod appraisal_cli;
 mod demo;
+mod demo_appraisal;
 mod demo_spend;
 mod geo_cli;
 mod pb_cli;
