@@ -575,6 +575,8 @@ pub struct EditPage {
     pub query_outcome: usize,
     pub hits: Vec<UnitCost>,
     pub library_costs: usize,
+    /// The library's entries for the codes this appraisal uses.
+    pub used: HashMap<String, UnitCost>,
     pub problem: Option<String>,
     pub notice: Option<String>,
 }
@@ -610,7 +612,7 @@ impl EditPage {
         };
         match (&o.cohort, &o.count) {
             (Some(c), _) => format!("Cohort {}; engagement {:.0}%, success {:.0}%", show(c), o.engagement * 100.0, o.success * 100.0),
-            (None, Some(n)) => format!("{} outcomes", show(n)),
+            (None, Some(n)) => format!("Outcomes: {}", show(n)),
             _ => String::new(),
         }
     }
@@ -631,15 +633,24 @@ impl EditPage {
         )
     }
     pub fn value_text(&self, v: &ValueLine) -> String {
-        let what = v.description.clone().or_else(|| v.cost_code.clone()).unwrap_or_default();
-        let amount = match (v.amount, v.price_year) {
-            (Some(a), Some(y)) => format!("{} at {y} prices", pounds(a)),
-            (Some(a), None) => format!("{} at the price base", pounds(a)),
-            (None, _) => "the library's figure".into(),
+        let unit = v.cost_code.as_ref().and_then(|c| self.used.get(c));
+        let what = match (&v.cost_code, &v.description, unit) {
+            (Some(code), Some(d), _) => format!("{code} {d}"),
+            (Some(code), None, Some(u)) => format!("{code} {}", u.description),
+            (Some(code), None, None) => format!("{code} (not in the library)"),
+            (None, d, _) => d.clone().unwrap_or_default(),
+        };
+        let amount = match (v.amount, v.price_year, unit.and_then(|u| u.value(v.kind))) {
+            (Some(a), Some(y), _) => format!("{} at {y} prices", pounds(a)),
+            (Some(a), None, _) => format!("{} at the price base", pounds(a)),
+            (None, _, Some(l)) => format!("{} at {} prices, from the library", pounds(l.amount), l.price_year),
+            (None, _, None) => "no figure".into(),
         };
         let mut extras = Vec::new();
-        if let Some(a) = &v.agency {
-            extras.push(format!("to {a}"));
+        match (&v.agency, unit) {
+            (Some(a), _) => extras.push(format!("to {a}")),
+            (None, Some(u)) if v.kind == ValueKind::Fiscal => extras.push(format!("to {}", u.agency)),
+            _ => {}
         }
         if v.transfer {
             extras.push("a transfer".into());
@@ -692,6 +703,14 @@ async fn edit_page(
     let query = q.q.unwrap_or_default();
     let hits = search_costs(&costs, &query, 15).into_iter().cloned().collect();
     let problem = compute(state, &a.model).await?.err();
+    let used = a
+        .model
+        .outcomes
+        .iter()
+        .flat_map(|o| &o.values)
+        .filter_map(|v| v.cost_code.as_ref())
+        .filter_map(|code| costs.iter().find(|c| c.code.eq_ignore_ascii_case(code)).map(|c| (code.clone(), c.clone())))
+        .collect();
     let notice = q.saved.map(|what| format!("{} saved.", capitalise(&what)));
     Ok(EditPage {
         chrome: chrome(state, identity, SECTION, &format!("Edit {}", a.model.name)).await?,
@@ -703,6 +722,7 @@ async fn edit_page(
         query_outcome: q.outcome.unwrap_or(0),
         hits,
         library_costs: costs.len(),
+        used,
         problem,
         notice,
     })
