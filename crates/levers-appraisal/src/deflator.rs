@@ -45,6 +45,34 @@ impl Deflators {
         Ok(Deflators { pct })
     }
 
+    /// Reads the deflator table from the Unit Cost Database workbook (.xlsx): on its "Lookups" sheet,
+    /// the column of financial years with the percentage change on the previous year beside it.
+    /// `Ok(None)` when the workbook has no such table.
+    #[cfg(feature = "excel")]
+    pub fn from_xlsx(file: &str, bytes: &[u8]) -> Result<Option<Deflators>, DeflatorError> {
+        use calamine::{Data, Reader};
+        let bad = |message: String| DeflatorError::Bad { file: file.to_string(), line: 0, message };
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
+            .map_err(|e: calamine::XlsxError| bad(format!("not a readable .xlsx workbook ({e})")))?;
+        let Some(sheet) = wb.sheet_names().into_iter().find(|s| s.eq_ignore_ascii_case("lookups")) else { return Ok(None) };
+        let range = wb.worksheet_range(&sheet).map_err(|e| bad(format!("sheet {sheet}: {e}")))?;
+        // For each column, the (year, pct) pairs found with a number to the year's right.
+        let mut by_column: BTreeMap<usize, Vec<(FinancialYear, f64)>> = BTreeMap::new();
+        for row in range.rows() {
+            for (c, cell) in row.iter().enumerate() {
+                let Data::String(text) = cell else { continue };
+                let Ok(year) = text.trim().parse::<FinancialYear>() else { continue };
+                let pct = match row.get(c + 1) {
+                    Some(Data::Float(f)) => *f,
+                    Some(Data::Int(i)) => *i as f64,
+                    _ => continue,
+                };
+                by_column.entry(c).or_default().push((year, pct));
+            }
+        }
+        Ok(by_column.into_values().max_by_key(Vec::len).filter(|v| v.len() >= 2).map(Deflators::from_pairs))
+    }
+
     /// A table from `(year, percentage change on the year before)` pairs.
     pub fn from_pairs(pairs: impl IntoIterator<Item = (FinancialYear, f64)>) -> Deflators {
         Deflators { pct: pairs.into_iter().collect() }

@@ -361,3 +361,13 @@ fn the_workbook_reads_like_the_csv() {
     }
     assert_eq!(differences, 0);
 }
+
+/// The workbook's own deflator table (Lookups, columns M:N) equals the CSV made from it.
+#[test]
+fn the_workbook_carries_its_deflator_table() {
+    let Some(dir) = shared() else { return };
+    let csv = Deflators::from_csv("d.csv", &std::fs::read(dir.join("gmca_ucd_v1_4_gdp_deflator_lookup.csv")).unwrap()).unwrap();
+    let xlsx = Deflators::from_xlsx("ucd.xlsx", &std::fs::read(dir.join("gmca-unit-cost-database.xlsx")).unwrap()).unwrap().unwrap();
+    assert_eq!(xlsx, csv);
+    assert_eq!(xlsx.years().count(), 31);
+}

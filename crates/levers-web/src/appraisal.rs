@@ -1203,8 +1203,14 @@ pub async fn library_upload(State(state): State<AppState>, identity: Identity, C
         match read {
             Ok((costs, report)) if !costs.is_empty() => {
                 state.store.import_unit_costs(&actor(&me), &name, &file_name, &costs, &report).await?;
+                // The Unit Cost Database workbook brings its deflator table too.
+                let deflators = if data.starts_with(b"PK") { levers_appraisal::Deflators::from_xlsx(&file_name, &data).ok().flatten() } else { None };
+                let extra = match &deflators {
+                    Some(d) => format!(" Its deflator table ({} years) was imported too.", state.store.import_deflators(&actor(&me), &file_name, d).await?),
+                    None => String::new(),
+                };
                 let note = format!(
-                    "Imported {} unit costs into \"{}\": {} rows read = {} kept + {} rejected + {} without a code.",
+                    "Imported {} unit costs into \"{}\": {} rows read = {} kept + {} rejected + {} without a code.{extra}",
                     costs.len(),
                     name.trim(),
                     report.rows_read,

@@ -27,7 +27,8 @@ pub enum AppraisalCommand {
     /// The unit cost library: search it, or import a table.
     #[command(subcommand)]
     Costs(CostsCommand),
-    /// Import a GDP deflator table (fin_year, pct_change_on_previous_year) into the database.
+    /// Import a GDP deflator table (a CSV of fin_year, pct_change_on_previous_year, or the Unit Cost
+    /// Database workbook) into the database.
     Deflators {
         /// The CSV file.
         file: PathBuf,
@@ -73,12 +74,24 @@ pub struct LibrarySource {
     /// A unit cost table (.csv or .xlsx) to use instead of the database's library.
     #[arg(long)]
     library: Option<PathBuf>,
-    /// A deflator table (.csv) to use instead of the database's.
+    /// A deflator table (.csv, or the workbook) to use instead of the database's. A workbook given as
+    /// --library brings its own.
     #[arg(long)]
     deflators: Option<PathBuf>,
     /// The database whose library and deflators to use when no file is given.
     #[arg(long, env = "LEVERS_DATABASE", default_value = "levers.db")]
     database: String,
+}
+
+/// A deflator table from a CSV, or from the Unit Cost Database workbook's Lookups sheet.
+fn read_deflators(path: &Path) -> Result<Deflators> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let name = path.display().to_string();
+    if bytes.starts_with(b"PK") {
+        Deflators::from_xlsx(&name, &bytes)?.with_context(|| format!("{name} has no deflator table (a Lookups sheet with years and % changes)"))
+    } else {
+        Ok(Deflators::from_csv(&name, &bytes)?)
+    }
 }
 
 fn read_library(path: &Path) -> Result<Vec<UnitCost>> {
@@ -112,13 +125,12 @@ impl LibrarySource {
             (None, Some(s)) => s.unit_costs().await?,
             (None, None) => Vec::new(),
         };
-        let deflators = match (&self.deflators, &store) {
-            (Some(p), _) => {
-                let bytes = std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
-                Some(Deflators::from_csv(&p.display().to_string(), &bytes)?)
-            }
-            (None, Some(s)) => Some(s.deflators().await?).filter(|d| !d.is_empty()),
-            (None, None) => None,
+        let deflators = match (&self.deflators, &store, &self.library) {
+            (Some(p), _, _) => Some(read_deflators(p)?),
+            (None, Some(s), _) => Some(s.deflators().await?).filter(|d| !d.is_empty()),
+            // The Unit Cost Database workbook carries its own deflator table.
+            (None, None, Some(lib)) => read_deflators(lib).ok(),
+            (None, None, None) => None,
         };
         if let Some(s) = store {
             s.close().await;
@@ -202,6 +214,12 @@ pub async fn run(cmd: AppraisalCommand) -> Result<()> {
             let name = name.unwrap_or_else(|| file_name.clone());
             let store = Store::open(&db.database).await?;
             store.import_unit_costs(&Actor::system("cli"), &name, &file_name, &costs, &report).await?;
+            // The workbook brings its deflator table too.
+            let deflators = if bytes.starts_with(b"PK") { Deflators::from_xlsx(&file_name, &bytes)? } else { None };
+            if let Some(d) = &deflators {
+                let n = store.import_deflators(&Actor::system("cli"), &file_name, d).await?;
+                println!("Imported the workbook's deflator table ({n} financial years).");
+            }
             store.close().await;
             println!(
                 "Imported {} unit costs into the library \"{name}\": {} rows read = {} kept + {} rejected + {} without a code.",
@@ -217,8 +235,7 @@ pub async fn run(cmd: AppraisalCommand) -> Result<()> {
             Ok(())
         }
         AppraisalCommand::Deflators { file, db } => {
-            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let table = Deflators::from_csv(&file.display().to_string(), &bytes)?;
+            let table = read_deflators(&file)?;
             let store = Store::open(&db.database).await?;
             let n = store.import_deflators(&Actor::system("cli"), &file.display().to_string(), &table).await?;
             store.close().await;

@@ -234,7 +234,7 @@ fn appraisal_costs_import_search_and_run() {
     let err = text(&out.stderr);
     assert!(err.contains("debt.toml, line 5") && err.contains("amount"), "{err}");
 
-    // The template, on the real Unit Cost Database and its deflators.
+    // The template, on the real Unit Cost Database workbook.
     let template = levers(&["appraisal", "template"], &[]);
     let path = dir.join("template.toml");
     std::fs::write(&path, &template.stdout).unwrap();
@@ -245,10 +245,9 @@ fn appraisal_costs_import_search_and_run() {
             "appraisal",
             "run",
             path.to_str().unwrap(),
+            // The workbook brings its own deflator table.
             "--library",
             ucd.join("gmca-unit-cost-database.xlsx").to_str().unwrap(),
-            "--deflators",
-            ucd.join("gmca_ucd_v1_4_gdp_deflator_lookup.csv").to_str().unwrap(),
         ],
         &[],
     );
