@@ -41,4 +41,6 @@ fi
 
 shopt -s nullglob
 tests=(*.test.mjs)
-exec node --test --test-reporter=spec "${tests[@]}"
+# One file at a time: each starts its own levers demo and chromium, and on a 2-core machine running
+# them side by side only makes every page slower and the timeouts flakier.
+exec node --test --test-concurrency=1 --test-reporter=spec "${tests[@]}"
