@@ -11,169 +11,24 @@
 //   CHROMIUM    the chromium binary (default /usr/bin/chromium)
 //   CI          when "true" a missing chromium fails the run; otherwise the tests are skipped
 
-import { describe, it, before, after } from 'node:test';
+import { it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { access, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { constants as fsConstants, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
+import {
+  AXE_OPTIONS, CHROMIUM, CHROMIUM_ARGS, FOCUS_YELLOW, NEW_PASSWORD, SCREENSHOTS,
+  formatViolations, startLevers, stopLevers, suite,
+} from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
-
-// LEVERS_BIN, when given, is taken relative to the working directory; the default is relative to this file.
-const LEVERS_BIN = process.env.LEVERS_BIN
-  ? path.resolve(process.env.LEVERS_BIN)
-  : path.resolve(here, '../../target/debug/levers');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const IS_CI = /^(true|1|yes)$/i.test(process.env.CI || '');
-const SCREENSHOTS = path.join(here, 'screenshots');
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-// The GOV.UK focus colour, #ffdd00, as computed styles report it.
-const FOCUS_YELLOW = 'rgb(255, 221, 0)';
-
-// Every WCAG 2.x A/AA rule plus axe's best-practice rules.
-const AXE_OPTIONS = {
-  runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
-  resultTypes: ['violations'],
-};
-
-const NEW_PASSWORD = 'correct horse battery staple lever';
 const NEW_USER_EMAIL = 'browser.officer@levermouth.example';
 
-async function isExecutable(file) {
-  try {
-    await access(file, fsConstants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
+suite('levers web shell in chromium', shellTests);
 
-const chromiumMissing = (await isExecutable(CHROMIUM))
-  ? null
-  : `chromium was not found or is not executable at ${CHROMIUM} (install it, e.g. apt-get install chromium, or set CHROMIUM=/path/to/chromium)`;
-
-if (chromiumMissing && IS_CI) {
-  it('chromium is available for the browser tests', () => {
-    assert.fail(`CI=true but ${chromiumMissing}. The browser tests must run in CI.`);
-  });
-} else if (chromiumMissing) {
-  it('levers web shell in chromium', {
-    skip: `not run: ${chromiumMissing}. Outside CI this is a skip; with CI=true it fails.`,
-  }, () => {});
-} else {
-  describe('levers web shell in chromium', shellTests);
-}
-
-// ---------------------------------------------------------------------------------------------
-// The levers server
-
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function tail(text, n = 4000) {
-  return text.length > n ? `…${text.slice(-n)}` : text;
-}
-
-async function startLevers(dir) {
-  if (!(await isExecutable(LEVERS_BIN))) {
-    throw new Error(`levers binary not found at ${LEVERS_BIN}: build it with \`cargo build -p levers\` or set LEVERS_BIN`);
-  }
-  const port = await freePort();
-  const database = path.join(dir, 'levers-demo.db');
-  // Drop any LEVERS_* settings from the caller (e.g. LEVERS_SECURE_COOKIES would break plain http).
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LEVERS_')));
-  const child = spawn(LEVERS_BIN, ['demo', '--database', database, '--bind', `127.0.0.1:${port}`], {
-    cwd: dir,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const server = { child, port, base: `http://127.0.0.1:${port}`, stdout: '', stderr: '', exited: null };
-  child.stdout.setEncoding('utf8');
-  child.stderr.setEncoding('utf8');
-  child.stdout.on('data', (d) => { server.stdout += d; });
-  child.stderr.on('data', (d) => { server.stderr = (server.stderr + d).slice(-20000); });
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => {
-    server.exited = { code, signal };
-    resolve();
-  }));
-  server.exitedPromise = exited;
-  child.on('error', (e) => { server.stderr += `\nspawn error: ${e.message}`; });
-
-  const deadline = Date.now() + 20000;
-  const describeFailure = (why) => new Error(
-    `${why}\n--- levers stdout ---\n${tail(server.stdout)}\n--- levers stderr ---\n${tail(server.stderr)}`,
-  );
-  // Wait for the credentials on stdout, then for /healthz.
-  for (;;) {
-    if (server.exited) throw describeFailure(`levers demo exited early (${JSON.stringify(server.exited)})`);
-    if (Date.now() > deadline) throw describeFailure('timed out waiting for levers demo to start');
-    const email = /^\s*Email:\s*(\S+)/m.exec(server.stdout);
-    const password = /^\s*One-time password:\s*(\S+)/m.exec(server.stdout);
-    if (email && password) {
-      server.email = email[1];
-      server.oneTimePassword = password[1];
-      try {
-        const r = await fetch(`${server.base}/healthz`);
-        if (r.ok) break;
-      } catch {
-        // not listening yet
-      }
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return server;
-}
-
-async function stopLevers(server) {
-  if (!server || server.exited) return;
-  server.child.kill('SIGTERM');
-  const timer = setTimeout(() => { if (!server.exited) server.child.kill('SIGKILL'); }, 3000);
-  await server.exitedPromise;
-  clearTimeout(timer);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Page checks
-
-function formatViolations(name, url, violations) {
-  const lines = [`axe found ${violations.length} violation(s) on ${name} (${url}):`];
-  for (const v of violations) {
-    lines.push(`  [${v.impact}] ${v.id}: ${v.help}`);
-    lines.push(`      ${v.helpUrl}`);
-    for (const node of v.nodes) {
-      lines.push(`      target: ${JSON.stringify(node.target)}`);
-      lines.push(`      html:   ${node.html.replace(/\s+/g, ' ').slice(0, 300)}`);
-      if (node.failureSummary) lines.push(`      ${node.failureSummary.replace(/\n\s*/g, ' / ')}`);
-    }
-  }
-  return lines.join('\n');
-}
 
 function shellTests() {
   let tmp;
