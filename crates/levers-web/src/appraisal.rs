@@ -945,15 +945,27 @@ pub async fn add_cost(
     .await
 }
 
-pub async fn delete_cost(State(state): State<AppState>, CurrentUser(me): CurrentUser, Path((id, i)): Path<(i64, usize)>) -> Result<Response, AppError> {
-    require_officer(&me)?;
-    let a = load(&state, id).await?;
-    let mut model = a.model;
-    if i < model.costs.len() {
-        model.costs.remove(i);
-        state.store.save_appraisal(&actor(&me), Some(id), &model).await?;
+/// Removes one line with `remove` (which says whether there was such a line), saves, and returns to
+/// the builder at `anchor`.
+async fn remove_line(
+    state: &AppState,
+    me: &User,
+    id: i64,
+    remove: impl FnOnce(&mut Appraisal) -> bool,
+    saved: &str,
+    anchor: &str,
+) -> Result<Response, AppError> {
+    require_officer(me)?;
+    let mut model = load(state, id).await?.model;
+    if remove(&mut model) {
+        state.store.save_appraisal(&actor(me), Some(id), &model).await?;
     }
-    Ok(Redirect::to(&format!("/community-budgets/appraisals/{id}/edit?saved=cost+removal#costs")).into_response())
+    Ok(Redirect::to(&format!("/community-budgets/appraisals/{id}/edit?saved={saved}#{anchor}")).into_response())
+}
+
+pub async fn delete_cost(State(state): State<AppState>, CurrentUser(me): CurrentUser, Path((id, i)): Path<(i64, usize)>) -> Result<Response, AppError> {
+    let remove = |m: &mut Appraisal| (i < m.costs.len()).then(|| m.costs.remove(i)).is_some();
+    remove_line(&state, &me, id, remove, "cost+removal", "costs").await
 }
 
 pub async fn add_outcome(
@@ -1013,14 +1025,8 @@ pub async fn add_outcome(
 }
 
 pub async fn delete_outcome(State(state): State<AppState>, CurrentUser(me): CurrentUser, Path((id, i)): Path<(i64, usize)>) -> Result<Response, AppError> {
-    require_officer(&me)?;
-    let a = load(&state, id).await?;
-    let mut model = a.model;
-    if i < model.outcomes.len() {
-        model.outcomes.remove(i);
-        state.store.save_appraisal(&actor(&me), Some(id), &model).await?;
-    }
-    Ok(Redirect::to(&format!("/community-budgets/appraisals/{id}/edit?saved=outcome+removal#outcomes")).into_response())
+    let remove = |m: &mut Appraisal| (i < m.outcomes.len()).then(|| m.outcomes.remove(i)).is_some();
+    remove_line(&state, &me, id, remove, "outcome+removal", "outcomes").await
 }
 
 pub async fn add_value(
@@ -1088,16 +1094,14 @@ pub async fn delete_value(
     CurrentUser(me): CurrentUser,
     Path((id, i, j)): Path<(i64, usize, usize)>,
 ) -> Result<Response, AppError> {
-    require_officer(&me)?;
-    let a = load(&state, id).await?;
-    let mut model = a.model;
-    if let Some(o) = model.outcomes.get_mut(i)
-        && j < o.values.len()
-    {
-        o.values.remove(j);
-        state.store.save_appraisal(&actor(&me), Some(id), &model).await?;
-    }
-    Ok(Redirect::to(&format!("/community-budgets/appraisals/{id}/edit?saved=value+removal#outcome-{i}")).into_response())
+    let remove = |m: &mut Appraisal| match m.outcomes.get_mut(i) {
+        Some(o) if j < o.values.len() => {
+            o.values.remove(j);
+            true
+        }
+        _ => false,
+    };
+    remove_line(&state, &me, id, remove, "value+removal", &format!("outcome-{i}")).await
 }
 
 pub async fn delete(State(state): State<AppState>, CurrentUser(me): CurrentUser, Path(id): Path<i64>) -> Result<Response, AppError> {

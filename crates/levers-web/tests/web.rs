@@ -710,6 +710,15 @@ async fn appraisal_builder_results_export_compare_and_pool() {
     assert!(page.body.contains("£50,000.00") && page.body.contains("Appraisal: Debt advice"), "{}", page.body);
     assert!(page.body.contains("100.0%"), "the council gets all the fiscal benefit: {}", page.body);
 
+    // Removing lines: the second value, then the only cost; an index that is not there changes nothing.
+    let stored_id: i64 = id.parse().unwrap();
+    assert_eq!(c.post(&format!("{base}/outcomes/0/values/1/delete"), &[]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(c.post(&format!("{base}/costs/0/delete"), &[]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(c.post(&format!("{base}/costs/7/delete"), &[]).await.status, StatusCode::SEE_OTHER);
+    let now = store.appraisal(stored_id).await.unwrap().unwrap().model;
+    assert_eq!((now.costs.len(), now.outcomes[0].values.len()), (0, 1));
+    assert_eq!(now.outcomes[0].values[0].cost_code.as_deref(), Some("HO1.0"));
+
     // A viewer reads but cannot change.
     let mut v = Client::new(&app);
     v.sign_in("viewer@example.org", PASSWORD).await;
@@ -722,7 +731,7 @@ async fn appraisal_builder_results_export_compare_and_pool() {
     let audited = store.audit_entries(&AuditQuery { limit: 1000, ..Default::default() }).await.unwrap();
     let count = |prefix: &str| audited.iter().filter(|e| e.action.starts_with(prefix)).count();
     assert_eq!(count("appraisal.library.import"), 1);
-    assert!(count("appraisal.update") >= 4, "{}", count("appraisal.update"));
+    assert!(count("appraisal.update") >= 6, "{}", count("appraisal.update"));
     assert_eq!(count("pool.contribution.set"), 1);
     scratch.remove().await;
 }
