@@ -338,7 +338,8 @@ pub fn workbook(results: &[&Results]) -> Vec<u8> {
         let mut head = vec!["Figure".to_string()];
         head.extend(results.iter().map(|r| r.name.clone()));
         s.header(head).widths(&[34.0, 24.0, 24.0]);
-        let rows: [(&str, &dyn Fn(&Results) -> Cell); 17] = [
+        type Row<'a> = (&'a str, &'a dyn Fn(&Results) -> Cell);
+        let rows: [Row; 17] = [
             ("Price base", &|r| Cell::text(r.price_base.to_string())),
             ("Net outcomes", &|r| Cell::number(r.central.net_outcomes)),
             ("Cost per net outcome (£)", &|r| r.central.cost_per_net_outcome.map_or(Cell::Empty, Cell::number)),
@@ -839,6 +840,7 @@ impl<'a> Fields<'a> {
 
 /// Applies a change to the model and saves it, or shows the builder again with the errors and what
 /// was typed.
+#[allow(clippy::too_many_arguments)]
 async fn save_or_show(
     state: &AppState,
     identity: &Identity,

@@ -199,7 +199,7 @@ mod signed_tests {
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(svg.contains("Who pays &amp; who benefits"));
         assert!(svg.contains("Council: Pays £-100, Benefits £0; NHS: Pays £0, Benefits £250"));
-        assert!(svg.contains(r#"text-anchor="end" font-size="12" fill="#0b0c0c">£-100"#));
+        assert!(svg.contains(r##"text-anchor="end" font-size="12" fill="#0b0c0c">£-100"##));
         assert_eq!(svg.matches("<rect").count(), 4 + 2, "four bars and two legend keys");
     }
 }
