@@ -14,6 +14,7 @@ use sqlx::{PgPool, SqlitePool};
 
 pub mod appraisal;
 pub mod audit;
+pub mod coproduction;
 pub mod geo;
 mod migrate;
 pub mod sessions;

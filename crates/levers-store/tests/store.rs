@@ -317,6 +317,9 @@ async fn story_on_sqlite() {
     geo_story(&store).await;
     spend_story(&store).await;
     appraisal_story(&store).await;
+    coproduction_story(&store).await;
+    coproduction_ledger_matches_the_model(&store).await;
+    ledger_is_append_only(&scratch).await;
     audit_log_is_append_only(&scratch).await;
     store.close().await;
     scratch.remove().await;
@@ -338,6 +341,9 @@ async fn story_on_postgres() {
     geo_story(&store).await;
     spend_story(&store).await;
     appraisal_story(&store).await;
+    coproduction_story(&store).await;
+    coproduction_ledger_matches_the_model(&store).await;
+    ledger_is_append_only(&scratch).await;
     audit_log_is_append_only(&scratch).await;
     store.close().await;
     scratch.remove().await;
@@ -348,4 +354,423 @@ async fn a_bad_url_is_named_without_its_password() {
     let err = Store::open("postgres://nobody:secret@127.0.0.1:1/none").await.unwrap_err().to_string();
     assert!(err.contains("nobody:***@"), "{err}");
     assert!(!err.contains("secret"), "{err}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Co-production: the register, assessments, participants, the time-credit ledger, personal data.
+
+fn coprod_activity(reference: &str, directorate: &str, pounds: i64) -> levers_coproduction::Activity {
+    levers_coproduction::Activity {
+        reference: reference.into(),
+        service: format!("Service {reference}"),
+        directorate: directorate.into(),
+        annual_value: levers_core::Money::from_pounds(pounds).unwrap(),
+        current_stage: levers_coproduction::Stage::Plan,
+        procurement_ref: None,
+        objectives: vec!["Reduce child poverty".into()],
+        started_on: time::macros::date!(2025 - 04 - 01),
+    }
+}
+
+fn coprod_involvement(stage: levers_coproduction::Stage, rung: levers_coproduction::Rung) -> levers_coproduction::Involvement {
+    levers_coproduction::Involvement {
+        stage,
+        rung,
+        lead: levers_coproduction::Lead::Council,
+        held_on: time::macros::date!(2025 - 05 - 01),
+        methods: vec!["Workshop".into()],
+        groups: vec!["Parents".into()],
+        lived_experience: true,
+        headcount: 12,
+        hours: 30,
+        decisions: "The opening hours".into(),
+        you_said_we_did: "You said evenings; we opened until 8pm".into(),
+    }
+}
+
+fn details(name: &str, reward: levers_coproduction::people::RewardForm) -> levers_store::coproduction::ParticipantDetails {
+    levers_store::coproduction::ParticipantDetails {
+        display_name: name.into(),
+        contact: Some(format!("{}@example.org", name.to_lowercase())),
+        contact_consent: true,
+        reward_form: reward,
+        benefits_advice_offered: false,
+    }
+}
+
+/// Co-production on one database: the register with import and re-import, coverage from what is
+/// stored, assessments, participants with minimum data, the ledger's rules, anonymisation that keeps
+/// the ledger balanced, subject access, erasure and retention, all audited without personal data.
+async fn coproduction_story(store: &Store) {
+    use levers_coproduction::ledger::{AccountKind, TransferKind, TransferRequest};
+    use levers_coproduction::people::RewardForm;
+    use levers_coproduction::principles::{Assessment, statements};
+    use levers_coproduction::{Rung, Stage};
+    use levers_store::coproduction::{ISSUER_ACCOUNT, POT_ACCOUNT, RETENTION_DAYS};
+    let officer = Actor::system("coproduction-test");
+
+    // The register.
+    let a1 = store.create_coproduction_activity(&officer, &coprod_activity("ASC-1", "Adults", 250_000)).await.unwrap();
+    let dup = store.create_coproduction_activity(&officer, &coprod_activity("ASC-1", "Adults", 1)).await;
+    assert!(matches!(dup, Err(StoreError::Conflict(ref m)) if m.contains("ASC-1")), "{dup:?}");
+    let i1 = store.add_coproduction_involvement(&officer, a1, &coprod_involvement(Stage::Analyse, Rung::CoDesign)).await.unwrap();
+    store.add_coproduction_involvement(&officer, a1, &coprod_involvement(Stage::Plan, Rung::CoProduction)).await.unwrap();
+    assert!(matches!(store.add_coproduction_involvement(&officer, 999, &coprod_involvement(Stage::Plan, Rung::CoDesign)).await, Err(StoreError::NotFound(_))));
+    let mut changed = coprod_activity("ASC-1", "Adults", 300_000);
+    changed.procurement_ref = Some("PR-77".into());
+    store.update_coproduction_activity(&officer, a1, &changed).await.unwrap();
+    let rec = store.coproduction_activity(a1).await.unwrap().unwrap();
+    assert_eq!(rec.activity, changed);
+    assert_eq!(rec.involvements.len(), 2);
+    assert_eq!(rec.involvements[0].involvement, coprod_involvement(Stage::Analyse, Rung::CoDesign));
+    let cov = levers_coproduction::coverage(&store.coproduction_register().await.unwrap(), None);
+    assert_eq!((cov.overall.activities, cov.overall.two_plus, cov.overall.value.pence()), (1, 1, 30_000_000));
+
+    // Import: a new activity and a changed one; then the same file again changes nothing.
+    let csv = "reference,service,directorate,annual_value,current_stage,started_on,stage,rung,lead,held_on,lived_experience,headcount,hours\n\
+ASC-1,Service ASC-1,Adults,300000,plan,2025-04-01,analyse,co-design,council,2025-05-01,yes,12,30\n\
+CH-9,Family hubs,Children's,80000,analyse,2025-06-01,analyse,consultation,council,2025-06-10,no,40,40\n";
+    let file = levers_coproduction::csv_io::read_register("reg.csv", csv.as_bytes()).unwrap();
+    assert!(file.errors.is_empty(), "{:?}", file.errors);
+    let c = store.import_coproduction_register(&officer, "reg.csv", &file.entries, serde_json::to_value(file.reconciliation).unwrap()).await.unwrap();
+    // ASC-1: its objectives and procurement ref differ in the file (blank), so it is updated; its Analyse
+    // involvement differs (methods, groups, texts blank in the file) so it is replaced; Plan is removed.
+    assert_eq!((c.activities_created, c.activities_updated, c.involvements_added, c.involvements_removed, c.involvements_kept), (1, 1, 2, 2, 0));
+    let again = store.import_coproduction_register(&officer, "reg.csv", &file.entries, serde_json::json!({})).await.unwrap();
+    assert_eq!((again.activities_unchanged, again.involvements_kept, again.involvements_added, again.involvements_removed), (2, 2, 0, 0));
+    let all = store.coproduction_activities().await.unwrap();
+    assert_eq!(all.iter().map(|a| a.activity.reference.as_str()).collect::<Vec<_>>(), vec!["ASC-1", "CH-9"]);
+    assert!(store.coproduction_activity(a1).await.unwrap().unwrap().involvements.iter().all(|i| i.id != i1), "the changed involvement was replaced");
+    let export = levers_coproduction::csv_io::write_register(&store.coproduction_register().await.unwrap());
+    assert_eq!(levers_coproduction::csv_io::read_register("x.csv", export.as_bytes()).unwrap().entries, file.entries);
+    let keep_involvement = all[0].involvements[0].id;
+
+    // Assessments.
+    let scores = statements().map(|s| (s.key.to_string(), 1u8)).collect();
+    let a = Assessment { directorate: "Adults".into(), assessed_on: time::macros::date!(2025 - 06 - 30), scores, notes: "Baseline".into() };
+    store.add_coproduction_assessment(&officer, &a).await.unwrap();
+    let stored = store.coproduction_assessments().await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].assessment, a);
+
+    // Participants: contact kept only with consent; paid rewards flag benefits advice.
+    let sam = store.create_participant(&officer, &details("Sam", RewardForm::TimeCredits)).await.unwrap();
+    assert_eq!(sam.contact.as_deref(), Some("sam@example.org"));
+    let mut no_consent = details("Ali", RewardForm::TimeCredits);
+    no_consent.contact_consent = false;
+    let ali = store.create_participant(&officer, &no_consent).await.unwrap();
+    assert_eq!((ali.contact.as_deref(), ali.contact_consent), (None, false));
+    let pat = store.create_participant(&officer, &details("Pat", RewardForm::Payment)).await.unwrap();
+    assert!(pat.benefits_flag());
+    let mut advised = details("Pat", RewardForm::Payment);
+    advised.benefits_advice_offered = true;
+    store.update_participant(&officer, pat.id, &advised).await.unwrap();
+    assert!(!store.participant(pat.id).await.unwrap().unwrap().benefits_flag());
+    store.set_participant_equality(&officer, sam.id, &[("gender", Some("woman".into())), ("lived_experience", Some("yes".into()))]).await.unwrap();
+    assert!(matches!(store.set_participant_equality(&officer, sam.id, &[("gender", Some("robot".into()))]).await, Err(StoreError::Conflict(_))));
+    assert_eq!(store.equality_counts().await.unwrap()["gender"]["woman"], 1);
+
+    // The ledger: credits for participation (90 minutes = 2 credits at one an hour), idempotent.
+    let venue = store.create_credit_account(&officer, AccountKind::Venue, "Levermouth Leisure").await.unwrap();
+    let (part, out) = store.record_participation(&officer, sam.id, Some(keep_involvement), 90, "form-abc", "Family hubs workshop").await.unwrap();
+    assert_eq!((out.transfer.transfer.amount, out.replayed), (2, false));
+    let (part2, out2) = store.record_participation(&officer, sam.id, Some(keep_involvement), 90, "form-abc", "Family hubs workshop").await.unwrap();
+    assert_eq!((part2, out2.replayed, out2.transfer.transfer.id), (part, true, out.transfer.transfer.id));
+    assert_eq!(store.participations(sam.id).await.unwrap().len(), 1);
+    let paid = store.record_participation(&officer, pat.id, None, 60, "form-pat", "").await;
+    assert!(matches!(paid, Err(StoreError::Conflict(ref m)) if m.contains("payment")), "{paid:?}");
+    let t = |key: &str, kind, from, to, amount| TransferRequest { key: key.into(), kind, from, to, amount, memo: format!("memo {key}"), reverses: None };
+    let spend = store.credit_transfer(&officer, &t("s1", TransferKind::Spend, sam.account_id, venue, 1)).await.unwrap();
+    let over = store.credit_transfer(&officer, &t("s2", TransferKind::Spend, sam.account_id, venue, 5)).await;
+    assert!(matches!(over, Err(StoreError::Conflict(ref m)) if m.contains("below its limit")), "{over:?}");
+    let wrong = store.credit_transfer(&officer, &t("s3", TransferKind::Issue, ISSUER_ACCOUNT, venue, 5)).await;
+    assert!(matches!(wrong, Err(StoreError::Conflict(_))), "{wrong:?}");
+    let reused = store.credit_transfer(&officer, &t("s1", TransferKind::Spend, sam.account_id, venue, 2)).await;
+    assert!(matches!(reused, Err(StoreError::Conflict(ref m)) if m.contains("already used")), "{reused:?}");
+    let rev = store.reverse_credit_transfer(&officer, spend.transfer.transfer.id, "rev-s1", "wrong venue").await.unwrap();
+    assert_eq!((rev.transfer.transfer.kind, rev.transfer.transfer.from, rev.transfer.transfer.to), (TransferKind::Reversal, venue, sam.account_id));
+    assert!(matches!(store.reverse_credit_transfer(&officer, spend.transfer.transfer.id, "rev-s1b", "").await, Err(StoreError::Conflict(_))));
+    assert!(store.reverse_credit_transfer(&officer, spend.transfer.transfer.id, "rev-s1", "wrong venue").await.unwrap().replayed);
+    store.credit_transfer(&officer, &t("g1", TransferKind::Gift, sam.account_id, POT_ACCOUNT, 1)).await.unwrap();
+    let st = store.credit_statement(sam.account_id).await.unwrap();
+    assert_eq!(st.iter().map(|s| (s.line.amount, s.line.balance)).collect::<Vec<_>>(), vec![(2, 2), (-1, 1), (1, 2), (-1, 1)]);
+    assert_eq!(st[1].reversed_by, Some(rev.transfer.transfer.id));
+    assert_eq!(st[1].counterparty_name, "Levermouth Leisure");
+    store.credit_ledger_snapshot().await.unwrap().check().unwrap();
+    assert_eq!(store.credit_account(ISSUER_ACCOUNT).await.unwrap().unwrap().balance, -2);
+    // An overdraft limit lets Ali go three below zero and no further.
+    store.set_overdraft_limit(&officer, ali.account_id, 3).await.unwrap();
+    store.credit_transfer(&officer, &t("a1", TransferKind::Spend, ali.account_id, venue, 3)).await.unwrap();
+    assert!(store.credit_transfer(&officer, &t("a2", TransferKind::Spend, ali.account_id, venue, 1)).await.is_err());
+    assert!(store.set_overdraft_limit(&officer, ISSUER_ACCOUNT, 5).await.is_err());
+
+    // Subject access: everything about Sam, audited.
+    let sar = store.participant_subject_access(&officer, sam.id).await.unwrap();
+    assert_eq!(sar["participant"]["display_name"], "Sam");
+    assert_eq!(sar["equality_monitoring"]["gender"], "woman");
+    assert_eq!(sar["time_credits"]["balance"], 1);
+    assert_eq!(sar["time_credits"]["statement"].as_array().unwrap().len(), 4);
+
+    // Erasure: a request, then carried out; Sam's credit moves to the pot and the ledger balances.
+    let req = store.request_erasure(&officer, sam.id).await.unwrap();
+    assert_eq!(store.request_erasure(&officer, sam.id).await.unwrap(), req, "one open request per person");
+    let pot_before = store.credit_account(POT_ACCOUNT).await.unwrap().unwrap().balance;
+    store.decide_erasure(&officer, req, None).await.unwrap();
+    assert!(matches!(store.decide_erasure(&officer, req, None).await, Err(StoreError::Conflict(_))));
+    let gone = store.participant(sam.id).await.unwrap().unwrap();
+    assert_eq!((gone.display_name.as_str(), gone.contact.as_deref(), gone.anonymised_at.is_some()), ("Anonymised participant 1", None, true));
+    assert_eq!(store.credit_account(sam.account_id).await.unwrap().unwrap().balance, 0);
+    assert_eq!(store.credit_account(POT_ACCOUNT).await.unwrap().unwrap().balance, pot_before + 1);
+    assert!(store.credit_statement(sam.account_id).await.unwrap().iter().all(|s| s.line.memo.is_empty()));
+    assert!(store.equality_counts().await.unwrap()["gender"].is_empty());
+    let closed = store.credit_transfer(&officer, &t("x1", TransferKind::Issue, ISSUER_ACCOUNT, sam.account_id, 1)).await;
+    assert!(matches!(closed, Err(StoreError::Conflict(ref m)) if m.contains("closed")), "{closed:?}");
+    store.credit_ledger_snapshot().await.unwrap().check().unwrap();
+    // A refused request records why.
+    let req2 = store.request_erasure(&officer, pat.id).await.unwrap();
+    store.decide_erasure(&officer, req2, Some("Payment records must be kept for six years (HMRC)")).await.unwrap();
+    assert_eq!(store.erasure_requests().await.unwrap()[0].status, "refused");
+    assert!(store.participant(pat.id).await.unwrap().unwrap().anonymised_at.is_none());
+
+    // Retention: after 30 days without activity everyone left is anonymised; Ali's overdraft stays
+    // on the closed account and the ledger still balances.
+    store.set_setting(&officer, RETENTION_DAYS, "30").await.unwrap();
+    let purged = store.purge_participants(&officer, levers_store::now_unix() + 31 * 86_400).await.unwrap();
+    assert_eq!(purged, vec![ali.id, pat.id]);
+    assert!(store.purge_participants(&officer, levers_store::now_unix() + 31 * 86_400).await.unwrap().is_empty());
+    assert_eq!(store.credit_account(ali.account_id).await.unwrap().unwrap().balance, -3);
+    store.credit_ledger_snapshot().await.unwrap().check().unwrap();
+
+    // The audit log records every change, and never a participant's name or contact.
+    let entries = store.audit_entries(&AuditQuery { limit: 1000, ..Default::default() }).await.unwrap();
+    let text: String = entries.iter().filter(|e| e.action.starts_with("coproduction.") || e.action.starts_with("credits.")).map(|e| format!("{e:?}")).collect();
+    for needle in ["Sam", "sam@example.org", "Ali", "Pat", "woman"] {
+        assert!(!text.contains(needle), "the audit log holds {needle}");
+    }
+    for action in ["coproduction.register.import", "coproduction.participant.subject_access", "coproduction.erasure.complete", "coproduction.erasure.refuse", "coproduction.participant.anonymise", "credits.transfer", "coproduction.assessment.create"] {
+        assert!(entries.iter().any(|e| e.action == action), "no {action} in the audit log");
+    }
+}
+
+/// The stored ledger against the in-memory model: a long deterministic random sequence of transfers,
+/// reversals, replays and anonymisations gives the same outcomes and the same balances in both.
+async fn coproduction_ledger_matches_the_model(store: &Store) {
+    use levers_coproduction::ledger::{AccountKind, Ledger, TransferKind, TransferRequest};
+    use levers_coproduction::people::RewardForm;
+    use levers_store::coproduction::{ISSUER_ACCOUNT, POT_ACCOUNT};
+    let actor = Actor::system("model-test");
+    let mut rng = 0x5EED_u64;
+    let mut next = move |n: u64| {
+        rng = rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = rng;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        (z ^ (z >> 31)) % n
+    };
+    let mut model = Ledger::new();
+    // Model ids follow the store's: replay every existing account into the model first.
+    let existing = store.credit_accounts().await.unwrap();
+    let mut ids: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
+    let mut sorted = existing.clone();
+    sorted.sort_by_key(|a| a.id);
+    for a in &sorted {
+        let m = model.open(a.kind, &a.name, a.overdraft_limit);
+        ids.insert(a.id, m);
+    }
+    let before = store.credit_ledger_snapshot().await.unwrap();
+    for t in &before.transfers {
+        let mut req = TransferRequest { key: t.key.clone(), kind: t.kind, from: ids[&t.from], to: ids[&t.to], amount: t.amount, memo: t.memo.clone(), reverses: None };
+        // Earlier stories' transfers go in as they are; reversals are re-pointed at the model's ids.
+        if let Some(r) = t.reverses {
+            req.reverses = Some(model.transfers.iter().find(|m| m.key == before.transfers.iter().find(|x| x.id == r).unwrap().key).unwrap().id);
+        }
+        model.transfer(&req).unwrap_or_else(|e| panic!("replaying {t:?}: {e}"));
+    }
+    for a in &sorted {
+        if a.closed_at.is_some() {
+            let id = ids[&a.id];
+            model.accounts.iter_mut().find(|x| x.id == id).unwrap().closed = true;
+        }
+    }
+    let mut participants: Vec<(i64, i64)> = Vec::new(); // (participant id, store account)
+    let mut venues: Vec<i64> = Vec::new();
+    let mut sent: Vec<TransferRequest> = Vec::new();
+    for step in 0..200u64 {
+        let key = format!("model-{step}");
+        let op = next(100);
+        if participants.len() < 2 || op < 6 {
+            let p = store.create_participant(&actor, &details("Model", RewardForm::TimeCredits)).await.unwrap();
+            let m = model.open(AccountKind::Participant, "Model", Some(0));
+            ids.insert(p.account_id, m);
+            participants.push((p.id, p.account_id));
+            continue;
+        }
+        if venues.is_empty() || op < 9 {
+            let v = store.create_credit_account(&actor, AccountKind::Venue, "Model venue").await.unwrap();
+            ids.insert(v, model.open(AccountKind::Venue, "Model venue", Some(0)));
+            venues.push(v);
+            continue;
+        }
+        let p = participants[next(participants.len() as u64) as usize].1;
+        let v = venues[next(venues.len() as u64) as usize];
+        let amount = 1 + next(8) as i64;
+        let req = match op {
+            9..=44 => TransferRequest { key, kind: TransferKind::Issue, from: ISSUER_ACCOUNT, to: p, amount, memo: String::new(), reverses: None },
+            45..=62 => TransferRequest { key, kind: TransferKind::Spend, from: p, to: v, amount, memo: String::new(), reverses: None },
+            63..=68 => TransferRequest { key, kind: TransferKind::Gift, from: p, to: POT_ACCOUNT, amount, memo: String::new(), reverses: None },
+            69..=73 => TransferRequest { key, kind: TransferKind::Grant, from: POT_ACCOUNT, to: p, amount, memo: String::new(), reverses: None },
+            74..=77 => TransferRequest { key, kind: TransferKind::Redeem, from: v, to: ISSUER_ACCOUNT, amount, memo: String::new(), reverses: None },
+            78..=85 if !sent.is_empty() => sent[next(sent.len() as u64) as usize].clone(),
+            78..=96 => {
+                let all = store.credit_transfers(10_000).await.unwrap();
+                let t = &all[next(all.len() as u64) as usize];
+                let stored = store.reverse_credit_transfer(&actor, t.transfer.id, &key, "").await;
+                let mid = model.transfers.iter().find(|m| m.key == t.transfer.key).unwrap().id;
+                let modelled = model.reverse(mid, &key, "");
+                assert_eq!(stored.is_ok(), modelled.is_ok(), "step {step}: reversing {t:?}: store {stored:?}, model {modelled:?}");
+                continue;
+            }
+            _ => {
+                let (pid, acc) = participants[next(participants.len() as u64) as usize];
+                store.anonymise_participant(&actor, pid, "model").await.unwrap();
+                model.anonymise(ids[&acc], &format!("anonymise-participant-{pid}")).unwrap();
+                continue;
+            }
+        };
+        let stored = store.credit_transfer(&actor, &req).await;
+        let mreq = TransferRequest { from: ids[&req.from], to: ids[&req.to], ..req.clone() };
+        let modelled = model.transfer(&mreq);
+        match (&stored, &modelled) {
+            (Ok(s), Ok(m)) => assert_eq!(s.replayed, m.replayed, "step {step}"),
+            (Err(StoreError::Conflict(s)), Err(m)) => assert_eq!(s, &m.to_string(), "step {step}"),
+            _ => panic!("step {step}: {req:?}: store {stored:?}, model {modelled:?}"),
+        }
+        sent.push(req);
+        let snap = store.credit_ledger_snapshot().await.unwrap();
+        snap.check().unwrap_or_else(|e| panic!("step {step}: {e}"));
+        for (sid, mid) in &ids {
+            assert_eq!(snap.balances[sid], model.balance(*mid), "step {step}: account {sid}");
+        }
+    }
+    model.invariants().unwrap();
+    let made = store.credit_transfers(10_000).await.unwrap().len();
+    assert!(made > 60, "the sequence should make many transfers, made {made}");
+}
+
+/// The ledger is append-only at the database level: movements never change, transfers only their memo.
+async fn ledger_is_append_only(scratch: &Scratch) {
+    let tamper = ["UPDATE credit_movements SET amount = amount * 2", "DELETE FROM credit_movements", "UPDATE credit_transfers SET amount = 1", "DELETE FROM credit_transfers"];
+    let allowed = "UPDATE credit_transfers SET memo = memo";
+    match scratch {
+        Scratch::SqliteFile(path) => {
+            let mut c = sqlx::SqliteConnection::connect(&format!("sqlite:{}", path.display())).await.unwrap();
+            for sql in tamper {
+                let err = sqlx::query(sql).execute(&mut c).await.unwrap_err().to_string();
+                assert!(err.contains("append-only"), "{sql}: {err}");
+            }
+            sqlx::query(allowed).execute(&mut c).await.unwrap();
+        }
+        Scratch::PostgresSchema { url, schema } => {
+            let mut c = sqlx::PgConnection::connect(url).await.unwrap();
+            for sql in tamper.iter().chain([&allowed]) {
+                let sql = sql.replace("credit_", &format!("{schema}.credit_"));
+                let r = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).execute(&mut c).await;
+                if sql.contains("memo = memo") {
+                    r.unwrap();
+                } else {
+                    let err = r.unwrap_err().to_string();
+                    assert!(err.contains("append-only"), "{sql}: {err}");
+                }
+            }
+        }
+    }
+}
+
+/// Fifty transfers at once between overlapping accounts: balances exact, nothing lost or doubled,
+/// no overdraft, and each duplicated key applied once.
+async fn coproduction_parallel_transfers(store: &Store) {
+    use levers_coproduction::ledger::{AccountKind, TransferKind, TransferRequest};
+    use levers_coproduction::people::RewardForm;
+    use levers_store::coproduction::{ISSUER_ACCOUNT, POT_ACCOUNT};
+    let actor = Actor::system("parallel-test");
+    let mut people = Vec::new();
+    for i in 0..4 {
+        let p = store.create_participant(&actor, &details(&format!("P{i}"), RewardForm::TimeCredits)).await.unwrap();
+        store.credit_transfer(&actor, &TransferRequest { key: format!("seed-{i}"), kind: TransferKind::Issue, from: ISSUER_ACCOUNT, to: p.account_id, amount: 5, memo: String::new(), reverses: None }).await.unwrap();
+        people.push(p.account_id);
+    }
+    let venue = store.create_credit_account(&actor, AccountKind::Venue, "Venue").await.unwrap();
+    let before = store.credit_ledger_snapshot().await.unwrap().balances;
+    let transfers_before = store.credit_transfers(10_000).await.unwrap().len();
+    let mut reqs = Vec::new();
+    for i in 0..50usize {
+        let p = people[i % 4];
+        // Every fifth request repeats the key of the one before it (a double-clicked form).
+        let key = if i % 5 == 4 { format!("par-{}", i - 1) } else { format!("par-{i}") };
+        let (kind, from, to, amount) = match i % 5 {
+            0 => (TransferKind::Spend, p, venue, 2),
+            1 => (TransferKind::Gift, p, POT_ACCOUNT, 1),
+            2 => (TransferKind::Grant, POT_ACCOUNT, p, 1),
+            3 => (TransferKind::Issue, ISSUER_ACCOUNT, p, 1),
+            _ => (TransferKind::Issue, ISSUER_ACCOUNT, people[(i - 1) % 4], 1),
+        };
+        reqs.push(TransferRequest { key, kind, from, to, amount, memo: String::new(), reverses: None });
+    }
+    let handles: Vec<_> = reqs
+        .iter()
+        .cloned()
+        .map(|r| {
+            let store = store.clone();
+            let actor = actor.clone();
+            tokio::spawn(async move { (r.clone(), store.credit_transfer(&actor, &r).await) })
+        })
+        .collect();
+    let mut expected = before.clone();
+    let mut applied = 0;
+    let mut replays = 0;
+    for h in handles {
+        let (r, out) = h.await.unwrap();
+        match out {
+            Ok(o) if o.replayed => replays += 1,
+            Ok(_) => {
+                applied += 1;
+                *expected.get_mut(&r.from).unwrap() -= r.amount;
+                *expected.get_mut(&r.to).unwrap() += r.amount;
+            }
+            Err(StoreError::Conflict(m)) => assert!(m.contains("below its limit"), "{m}"),
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!(replays, 10, "each repeated key answered once as a replay");
+    let snap = store.credit_ledger_snapshot().await.unwrap();
+    snap.check().unwrap();
+    assert_eq!(snap.transfers.len(), transfers_before + applied);
+    for (id, b) in &expected {
+        assert_eq!(snap.balances[id], *b, "account {id}");
+    }
+    assert!(people.iter().chain([&venue, &POT_ACCOUNT]).all(|a| snap.balances[a] >= 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn coproduction_transfers_in_parallel_on_sqlite() {
+    let (store, scratch) = scratch_sqlite().await.unwrap();
+    coproduction_parallel_transfers(&store).await;
+    store.close().await;
+    scratch.remove().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn coproduction_transfers_in_parallel_on_postgres() {
+    let url = match postgres_test_url() {
+        Ok(Some(url)) => url,
+        Ok(None) => {
+            eprintln!("NOT RUN: coproduction_transfers_in_parallel_on_postgres needs LEVERS_TEST_PG=postgres://… (CI sets it)");
+            return;
+        }
+        Err(why) => panic!("{why}"),
+    };
+    let (store, scratch) = scratch_postgres(&url).await.unwrap();
+    coproduction_parallel_transfers(&store).await;
+    store.close().await;
+    scratch.remove().await;
 }

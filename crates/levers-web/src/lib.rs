@@ -18,6 +18,7 @@ mod api;
 mod appraisal;
 pub mod auth;
 mod charts;
+pub mod coproduction;
 mod error;
 mod pages;
 pub mod places;
@@ -125,6 +126,7 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         .merge(public)
         .merge(signed_in)
         .merge(appraisal::routes())
+        .merge(coproduction::routes())
         .merge(admin)
         .fallback(pages::not_found)
         .layer(from_fn_with_state(state.clone(), auth::identify))

@@ -75,15 +75,20 @@ const SECTIONS: &[Section] = &[
         ],
     },
     Section {
-        links: &[],
+        links: &[
+            ("/co-production/register", "Co-production register", "Every commissioning activity and, at each stage, how people were involved, with CSV import and export."),
+            ("/co-production/coverage", "Coverage", "How much commissioning is co-produced at two or more stages and at all four, by count and £ value, by directorate, band and quarter."),
+            ("/co-production/principles", "Principles self-assessment", "Each directorate scored against the six features of co-production, with its history."),
+            ("/co-production/participants", "Participants", "The people who take part: rewards, benefits advice, equality totals, subject access and erasure."),
+            ("/co-production/credits", "Time credits", "Credits issued for participation, spent at partner venues and gifted to the community pot; statements and reversals."),
+        ],
         key: "co-production",
         href: "/co-production",
         title: "Co-production",
         summary: "A register of how residents, including people with lived experience of poverty, shape every commissioning activity at every stage, with time credits to value their part.",
         coming: &[
-            "Record involvement at each stage of the commissioning cycle: analyse, plan, do, review",
-            "Coverage: how much commissioning is co-produced beyond single contracts",
-            "A time-credit ledger for participants, venues and a community pot",
+            "Each activity linked to the joined-up strategy's objectives and the places it serves",
+            "Co-production shown beside deprivation on the strategy's place profiles",
         ],
     },
     Section {

@@ -195,6 +195,7 @@ pub async fn build(store: &Store) -> anyhow::Result<Created> {
     }
     // Appraisals of three community-budget interventions and the pooled budget that funds them.
     crate::demo_appraisal::build(store, &actor).await?;
+    crate::demo_coproduction::build(store, &actor).await?;
     let password = auth::one_time_password();
     let hash = auth::hash_password(&password)?;
     match store.user_by_email(ADMIN_EMAIL).await? {

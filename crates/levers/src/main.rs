@@ -9,8 +9,10 @@ use levers_store::{Actor, NewUser, Role, Store};
 use levers_web::{WebConfig, auth};
 
 mod appraisal_cli;
+mod coproduction_cli;
 mod demo;
 mod demo_appraisal;
+mod demo_coproduction;
 mod demo_spend;
 mod geo_cli;
 mod pb_cli;
@@ -47,6 +49,9 @@ enum Command {
     /// Appraise community-budget interventions: outcomes, public value, who pays and who benefits.
     #[command(subcommand)]
     Appraisal(appraisal_cli::AppraisalCommand),
+    /// Co-production: coverage across the register, register CSV, the time-credit ledger, retention.
+    #[command(subcommand)]
+    Coproduction(coproduction_cli::CoproductionCommand),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -230,6 +235,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Pb(cmd) => pb_cli::run(cmd),
         Command::Spend(cmd) => spend_cli::run(cmd).await,
         Command::Appraisal(cmd) => appraisal_cli::run(cmd).await,
+        Command::Coproduction(cmd) => coproduction_cli::run(cmd).await,
         Command::Migrate(db) => {
             let store = Store::connect(&db.database).await?;
             let applied = store.migrate().await?;

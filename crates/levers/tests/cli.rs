@@ -269,3 +269,173 @@ fn shared_data() -> Option<std::path::PathBuf> {
     eprintln!("NOT RUN: {} is missing; the appraisal template is checked against the real Unit Cost Database there", base.display());
     None
 }
+
+/// One HTTP/1.1 request over a fresh connection; `None` when the server did not answer (it was killed).
+fn http_post(port: u16, token: &str, body: &str) -> Option<u16> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(std::time::Duration::from_secs(20))).ok()?;
+    let req = format!(
+        "POST /api/v1/coproduction/transfers HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).ok()?;
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).ok()?;
+    resp.split(' ').nth(1)?.parse().ok()
+}
+
+/// `levers serve` killed (SIGKILL) while clients keep sending transfers, three times over: afterwards
+/// every transfer in the database has both its movements (never one), the ledger balances, and every
+/// transfer the server acknowledged is there.
+#[test]
+fn a_server_killed_mid_transfer_leaves_both_movements_or_neither() {
+    use levers_coproduction::people::RewardForm;
+    use levers_store::coproduction::{ISSUER_ACCOUNT, ParticipantDetails};
+    let db = temp_db("kill");
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let token = levers_web::auth::random_token();
+    let (accounts, venue) = rt.block_on(async {
+        let store = levers_store::Store::open(&db).await.unwrap();
+        let actor = levers_store::Actor::system("test");
+        let officer = store
+            .create_user(&actor, levers_store::NewUser {
+                email: "officer@council.example".into(),
+                display_name: String::new(),
+                password_hash: levers_web::auth::hash_password("a decent passphrase").unwrap(),
+                role: levers_store::Role::Officer,
+                must_change_password: false,
+            })
+            .await
+            .unwrap();
+        store.create_api_token(&actor, officer.id, "kill test", &levers_web::auth::token_hash(&token)).await.unwrap();
+        let mut accounts = Vec::new();
+        for i in 0..3 {
+            let d = ParticipantDetails { display_name: format!("P{i}"), contact: None, contact_consent: false, reward_form: RewardForm::TimeCredits, benefits_advice_offered: false };
+            accounts.push(store.create_participant(&actor, &d).await.unwrap().account_id);
+        }
+        let venue = store.create_credit_account(&actor, levers_coproduction::ledger::AccountKind::Venue, "Venue").await.unwrap();
+        store.close().await;
+        (accounts, venue)
+    });
+    let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let mut unanswered = 0;
+    for round in 0..3 {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut server = Command::new(env!("CARGO_BIN_EXE_levers"))
+            .args(["serve", "--database", &db, "--bind", &format!("127.0.0.1:{port}")])
+            .env_remove("LEVERS_DATABASE")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(started.elapsed().as_secs() < 30, "levers serve did not start");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let sent = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let clients: Vec<_> = (0..4)
+            .map(|c| {
+                let (stop, sent, ack, token, accounts) = (stop.clone(), sent.clone(), acknowledged.clone(), token.clone(), accounts.clone());
+                std::thread::spawn(move || {
+                    let mut lost = 0;
+                    let mut n = 0;
+                    while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                        n += 1;
+                        let key = format!("r{round}-c{c}-{n}");
+                        let p = accounts[(c + n) % accounts.len()];
+                        let body = if n % 3 == 0 {
+                            format!(r#"{{"key":"{key}","kind":"spend","from":{p},"to":{venue},"amount":1}}"#)
+                        } else {
+                            format!(r#"{{"key":"{key}","kind":"issue","from":{ISSUER_ACCOUNT},"to":{p},"amount":2}}"#)
+                        };
+                        match http_post(port, &token, &body) {
+                            Some(201) => ack.lock().unwrap().push(key),
+                            Some(_) => {}
+                            None => {
+                                lost += 1;
+                                break;
+                            }
+                        }
+                        sent.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    }
+                    lost
+                })
+            })
+            .collect();
+        // Let the clients get going, then kill the server without warning.
+        let t = std::time::Instant::now();
+        while sent.load(std::sync::atomic::Ordering::SeqCst) < 40 && t.elapsed().as_secs() < 60 {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        server.kill().unwrap();
+        server.wait().unwrap();
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        for c in clients {
+            unanswered += c.join().unwrap();
+        }
+    }
+    assert!(unanswered > 0, "the kills should have cut off requests in flight");
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    rt.block_on(async {
+        let store = levers_store::Store::open(&db).await.unwrap();
+        let snap = store.credit_ledger_snapshot().await.unwrap();
+        snap.check().unwrap();
+        assert!(snap.transfers.len() >= acknowledged.len() && acknowledged.len() >= 40, "{} acknowledged", acknowledged.len());
+        for key in &acknowledged {
+            assert!(store.credit_transfer_by_key(key).await.unwrap().is_some(), "acknowledged transfer {key} is missing");
+        }
+        store.close().await;
+    });
+    for ext in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{db}{ext}"));
+    }
+}
+
+/// `levers coproduction`: a register file imported (a bad row named by file, line and column, the
+/// rest imported), coverage as text and JSON, the register exported back, the ledger checked.
+#[test]
+fn coproduction_register_coverage_and_ledger_check() {
+    let db = temp_db("coprod");
+    let dir = std::env::temp_dir().join(format!("levers_cli_coprod_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("register.csv");
+    std::fs::write(
+        &file,
+        "reference,service,directorate,annual_value,current_stage,started_on,stage,rung,lead,held_on\n\
+A-1,Home care,Adults,1000000,do,2025-04-01,analyse,co-design,council,2025-05-01\n\
+A-1,Home care,Adults,1000000,do,2025-04-01,plan,co-production,council,2025-06-01\n\
+B-2,Parks,Place,250000,plan,2025-04-01,do,co-design,provider,2025-06-01\n\
+C-3,Libraries,Place,ten,plan,2025-04-01,,,,\n",
+    )
+    .unwrap();
+    let f = file.display().to_string();
+    let out = levers(&["coproduction", "register", "import", &f, "--database", &db], &[]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains(&format!("{f}, line 5, annual_value")), "{err}");
+    assert!(text(&out.stdout).contains("4 rows read = 3 kept + 1 rejected + 0 blank"), "{}", text(&out.stdout));
+    let out = levers(&["coproduction", "coverage", "--json", "--database", &db], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // A-1 (£1m) at two stages; B-2 (£250k) only in the provider's contract: 1 of 2, £1m of £1.25m.
+    assert_eq!(v["overall"]["activities"], 2);
+    assert_eq!(v["overall"]["two_plus_stages"], 1);
+    assert_eq!(v["overall"]["two_plus_stages_value_share"], 0.8);
+    assert_eq!(v["overall"]["provider_contract_only"], 1);
+    let out = levers(&["coproduction", "coverage", "--database", &db], &[]);
+    assert!(text(&out.stdout).contains("2 activities worth £1,250,000.00 a year"), "{}", text(&out.stdout));
+    let out = levers(&["coproduction", "register", "export", "--database", &db], &[]);
+    let csv = text(&out.stdout);
+    assert!(csv.starts_with("reference,service") && csv.contains("B-2,Parks,Place,250000.00,250k_to_1m,plan"), "{csv}");
+    let out = levers(&["coproduction", "check-ledger", "--json", "--database", &db], &[]);
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["balanced"], true);
+    let _ = std::fs::remove_dir_all(&dir);
+    for ext in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{db}{ext}"));
+    }
+}

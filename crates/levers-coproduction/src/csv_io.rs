@@ -1,0 +1,484 @@
+//! The register as CSV: one row per involvement, the activity's columns repeated on each (an activity
+//! with no involvement yet has one row with the stage blank). Reading reconciles every row (read =
+//! kept + rejected + blank), names the line and column of every problem, and holds back an activity
+//! whose rows are not all good, so an import never replaces a good record with part of one.
+//!
+//! Text that a spreadsheet would run as a formula (starting `=`, `+`, `-` or `@`) is written with a
+//! leading `'`, which reading removes again, so exported files are safe to open and round-trip exactly.
+
+use std::collections::HashMap;
+
+use levers_core::Money;
+use serde::Serialize;
+
+use crate::register::{Activity, Involvement, Lead, RegisterEntry, Rung, Stage, ValueBand, iso, join_list, parse_date, split_list};
+
+/// The columns, in the order export writes them, with the other headers each is recognised by
+/// (compared in lower case with everything but letters and digits removed).
+pub const COLUMNS: &[(&str, &[&str])] = &[
+    ("reference", &["ref", "activityreference", "activityref"]),
+    ("service", &["servicename"]),
+    ("directorate", &["department"]),
+    ("annual_value", &["estimatedannualvalue", "value", "annualvaluegbp"]),
+    ("value_band", &["band"]),
+    ("current_stage", &[]),
+    ("procurement_ref", &["procurementreference", "contractreference", "contractref"]),
+    ("objectives", &["strategyobjectives", "linkedobjectives"]),
+    ("started_on", &["startdate"]),
+    ("stage", &["involvementstage"]),
+    ("rung", &["ladderrung"]),
+    ("lead", &["ledby"]),
+    ("held_on", &["involvementdate"]),
+    ("methods", &["method"]),
+    ("groups", &["participantgroups"]),
+    ("lived_experience", &["livedexperienceofpoverty"]),
+    ("headcount", &["people"]),
+    ("hours", &["participanthours"]),
+    ("decisions", &["decisionsinfluenced"]),
+    ("you_said_we_did", &[]),
+];
+
+/// Columns a file must have.
+pub const REQUIRED: &[&str] = &["reference", "service", "directorate", "annual_value", "current_stage", "started_on"];
+
+/// A file that cannot be read at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RegisterCsvError {
+    #[error("{file}: the file is empty: export the register from levers for the layout, or see the README")]
+    Empty { file: String },
+    #[error("{file}, line 1: the header lacks the column(s) {}: a register file needs {}", .missing.join(", "), REQUIRED.join(", "))]
+    MissingColumns { file: String, missing: Vec<&'static str> },
+    #[error("{file}, line 1: the column \"{column}\" appears twice: remove one")]
+    DuplicateColumn { file: String, column: &'static str },
+    #[error("{file}, line {line}: {message}")]
+    Csv { file: String, line: u64, message: String },
+}
+
+/// A row levers could not use, with where and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowError {
+    pub line: u64,
+    pub field: String,
+    pub value: String,
+    pub message: String,
+}
+
+/// Every row accounted for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Reconciliation {
+    /// Data rows after the header.
+    pub rows_read: u64,
+    pub rows_kept: u64,
+    pub rows_rejected: u64,
+    pub rows_blank: u64,
+}
+
+impl Reconciliation {
+    pub fn reconciles(&self) -> bool {
+        self.rows_read == self.rows_kept + self.rows_rejected + self.rows_blank
+    }
+}
+
+/// What reading a register file found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RegisterFile {
+    pub file: String,
+    /// Activities to import, in the order first seen, each with all its involvements in the file.
+    pub entries: Vec<RegisterEntry>,
+    pub reconciliation: Reconciliation,
+    /// Rows rejected: one entry per problem (a row may have several), ordered by line.
+    pub errors: Vec<RowError>,
+    /// Activities held back because one of their rows was rejected.
+    pub held_back: Vec<String>,
+    /// Headers not recognised (ignored), and how the bytes were decoded when not UTF-8.
+    pub warnings: Vec<String>,
+}
+
+fn norm(h: &str) -> String {
+    h.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase()
+}
+
+fn column_of(header: &str) -> Option<&'static str> {
+    let n = norm(header);
+    COLUMNS.iter().find(|(c, aliases)| norm(c) == n || aliases.contains(&n.as_str())).map(|(c, _)| *c)
+}
+
+/// Windows-1252's characters for bytes 0x80 to 0x9F (others are as Latin-1).
+const CP1252: [char; 32] = [
+    '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—',
+    '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
+];
+
+/// UTF-8 (with or without a byte-order mark), or else Windows-1252.
+fn decode(bytes: &[u8], warnings: &mut Vec<String>) -> String {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => {
+            warnings.push("the file is not UTF-8: it was read as Windows-1252 (check accented letters and £ signs)".into());
+            bytes.iter().map(|&b| if (0x80..0xA0).contains(&b) { CP1252[(b - 0x80) as usize] } else { b as char }).collect()
+        }
+    }
+}
+
+/// Whether a spreadsheet could take the text as a formula, even behind quote marks.
+fn formula_like(s: &str) -> bool {
+    s.trim_start_matches('\'').starts_with(['=', '+', '-', '@'])
+}
+
+/// Removes the `'` that export puts before formula-like text.
+fn unguard(s: &str) -> &str {
+    match s.strip_prefix('\'') {
+        Some(rest) if formula_like(rest) => rest,
+        _ => s,
+    }
+}
+
+/// Puts `'` before text a spreadsheet would treat as a formula.
+fn guard(s: &str) -> String {
+    if formula_like(s) { format!("'{s}") } else { s.to_string() }
+}
+
+fn parse_bool(s: &str) -> Option<bool> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "" | "no" | "n" | "false" | "0" => Some(false),
+        "yes" | "y" | "true" | "1" => Some(true),
+        _ => None,
+    }
+}
+
+fn parse_count(s: &str) -> Option<u32> {
+    let t: String = s.trim().chars().filter(|c| *c != ',').collect();
+    if t.is_empty() { Some(0) } else { t.parse().ok() }
+}
+
+/// Reads a register file. `file` names it in messages.
+pub fn read_register(file: &str, bytes: &[u8]) -> Result<RegisterFile, RegisterCsvError> {
+    let mut warnings = Vec::new();
+    let text = decode(bytes, &mut warnings);
+    if text.trim().is_empty() {
+        return Err(RegisterCsvError::Empty { file: file.to_string() });
+    }
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut records = rdr.records();
+    let header = match records.next() {
+        Some(Ok(h)) => h,
+        Some(Err(e)) => return Err(RegisterCsvError::Csv { file: file.into(), line: 1, message: e.to_string() }),
+        None => return Err(RegisterCsvError::Empty { file: file.to_string() }),
+    };
+    let mut index: HashMap<&'static str, usize> = HashMap::new();
+    for (i, h) in header.iter().enumerate() {
+        match column_of(h) {
+            Some(c) if index.contains_key(c) => return Err(RegisterCsvError::DuplicateColumn { file: file.into(), column: c }),
+            Some(c) => {
+                index.insert(c, i);
+            }
+            None if h.trim().is_empty() => {}
+            None => warnings.push(format!("the column \"{}\" is not a register column and was ignored", h.trim())),
+        }
+    }
+    let missing: Vec<&'static str> = REQUIRED.iter().copied().filter(|c| !index.contains_key(c)).collect();
+    if !missing.is_empty() {
+        return Err(RegisterCsvError::MissingColumns { file: file.into(), missing });
+    }
+
+    let mut rec = Reconciliation::default();
+    let mut errors: Vec<RowError> = Vec::new();
+    // Per reference: the entry, the line that defined the activity, and the kept lines.
+    let mut order: Vec<String> = Vec::new();
+    let mut found: HashMap<String, (RegisterEntry, u64, Vec<u64>)> = HashMap::new();
+    let mut rejected_lines: HashMap<String, Vec<u64>> = HashMap::new();
+    for r in records {
+        let r = match r {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                return Err(RegisterCsvError::Csv { file: file.into(), line, message: format!("{e}: check the quoting of this row") });
+            }
+        };
+        let line = r.position().map_or(0, |p| p.line());
+        rec.rows_read += 1;
+        if r.iter().all(|c| c.trim().is_empty()) {
+            rec.rows_blank += 1;
+            continue;
+        }
+        let get = |c: &str| index.get(c).and_then(|&i| r.get(i)).map(|v| unguard(v.trim())).unwrap_or("");
+        let mut row_errors: Vec<RowError> = Vec::new();
+        let mut err = |field: &str, value: &str, message: String| row_errors.push(RowError { line, field: field.to_string(), value: value.to_string(), message });
+        let reference = get("reference").to_string();
+        let value = match get("annual_value").parse::<Money>() {
+            Ok(m) => m,
+            Err(e) => {
+                err("annual_value", get("annual_value"), e.to_string());
+                Money::ZERO
+            }
+        };
+        let current_stage = Stage::parse(get("current_stage")).unwrap_or_else(|| {
+            err("current_stage", get("current_stage"), "Enter the current stage: analyse, plan, do or review".into());
+            Stage::Analyse
+        });
+        let started_on = parse_date(get("started_on")).unwrap_or_else(|| {
+            err("started_on", get("started_on"), "Enter the date the activity started, such as 2025-04-01 or 01/04/2025".into());
+            time::Date::MIN
+        });
+        let procurement_ref = Some(get("procurement_ref").to_string()).filter(|s| !s.is_empty());
+        let activity = Activity {
+            reference: reference.clone(),
+            service: get("service").to_string(),
+            directorate: get("directorate").to_string(),
+            annual_value: value,
+            current_stage,
+            procurement_ref,
+            objectives: split_list(get("objectives")),
+            started_on,
+        };
+        for p in activity.problems() {
+            err(p.field, get(p.field), p.message);
+        }
+        let band = get("value_band");
+        if !band.is_empty() {
+            match ValueBand::parse(band) {
+                Some(b) if b == activity.value_band() => {}
+                Some(b) => err("value_band", band, format!("the band {} does not match the annual value {} (band {}): correct one of them", b, activity.annual_value, activity.value_band())),
+                None => err("value_band", band, "not a value band: leave it blank, levers works it out from the annual value".into()),
+            }
+        }
+        // The involvement, if the row has one.
+        let involvement_cols = ["rung", "lead", "held_on", "methods", "groups", "lived_experience", "headcount", "hours", "decisions", "you_said_we_did"];
+        let stage_text = get("stage");
+        let involvement = if stage_text.is_empty() {
+            if let Some(c) = involvement_cols.iter().find(|c| !get(c).is_empty()) {
+                err("stage", "", format!("the row has a {c} but no stage: enter the stage (analyse, plan, do or review) or clear the involvement columns"));
+            }
+            None
+        } else {
+            let stage = Stage::parse(stage_text);
+            if stage.is_none() {
+                err("stage", stage_text, "Enter the stage: analyse, plan, do or review".into());
+            }
+            let rung = Rung::parse(get("rung"));
+            if rung.is_none() {
+                err("rung", get("rung"), "Enter the rung: coercion, educating, informing, consultation, engagement, co-design or co-production".into());
+            }
+            let lead = Lead::parse(get("lead"));
+            if lead.is_none() {
+                err("lead", get("lead"), "Enter who led it: council or provider".into());
+            }
+            let held_on = parse_date(get("held_on"));
+            if held_on.is_none() {
+                err("held_on", get("held_on"), "Enter the date it took place, such as 2025-05-14 or 14/05/2025".into());
+            }
+            let lived = parse_bool(get("lived_experience"));
+            if lived.is_none() {
+                err("lived_experience", get("lived_experience"), "Enter yes or no".into());
+            }
+            let headcount = parse_count(get("headcount"));
+            if headcount.is_none() {
+                err("headcount", get("headcount"), "Enter how many people took part as a whole number".into());
+            }
+            let hours = parse_count(get("hours"));
+            if hours.is_none() {
+                err("hours", get("hours"), "Enter the total hours as a whole number".into());
+            }
+            match (stage, rung, lead, held_on, lived, headcount, hours) {
+                (Some(stage), Some(rung), Some(lead), Some(held_on), Some(lived_experience), Some(headcount), Some(hours)) => {
+                    let inv = Involvement {
+                        stage,
+                        rung,
+                        lead,
+                        held_on,
+                        methods: split_list(get("methods")),
+                        groups: split_list(get("groups")),
+                        lived_experience,
+                        headcount,
+                        hours,
+                        decisions: get("decisions").to_string(),
+                        you_said_we_did: get("you_said_we_did").to_string(),
+                    };
+                    for p in inv.problems() {
+                        err(p.field, get(p.field), p.message);
+                    }
+                    Some(inv)
+                }
+                _ => None,
+            }
+        };
+        // The same activity on several rows must agree.
+        if row_errors.is_empty()
+            && let Some((prev, first_line, _)) = found.get(&reference)
+        {
+            let a = &prev.activity;
+            let diff = [
+                ("service", a.service != activity.service),
+                ("directorate", a.directorate != activity.directorate),
+                ("annual_value", a.annual_value != activity.annual_value),
+                ("current_stage", a.current_stage != activity.current_stage),
+                ("procurement_ref", a.procurement_ref != activity.procurement_ref),
+                ("objectives", a.objectives != activity.objectives),
+                ("started_on", a.started_on != activity.started_on),
+            ];
+            if let Some((field, _)) = diff.iter().find(|(_, d)| *d) {
+                row_errors.push(RowError {
+                    line,
+                    field: field.to_string(),
+                    value: get(field).to_string(),
+                    message: format!("differs from line {first_line} for the same reference {reference}: an activity's columns must be the same on all its rows"),
+                });
+            }
+        }
+        if row_errors.is_empty() {
+            rec.rows_kept += 1;
+            let slot = found.entry(reference.clone()).or_insert_with(|| {
+                order.push(reference.clone());
+                (RegisterEntry { activity, involvements: Vec::new() }, line, Vec::new())
+            });
+            slot.2.push(line);
+            if let Some(inv) = involvement {
+                slot.0.involvements.push(inv);
+            }
+        } else {
+            rec.rows_rejected += 1;
+            rejected_lines.entry(reference).or_default().push(line);
+            errors.extend(row_errors);
+        }
+    }
+    // Hold back activities with any rejected row: importing the rest would replace a whole record with
+    // part of it.
+    let mut entries = Vec::new();
+    let mut held_back = Vec::new();
+    for reference in order {
+        let Some((entry, _, lines)) = found.remove(&reference) else { continue };
+        match rejected_lines.get(&reference) {
+            Some(bad) => {
+                for l in &lines {
+                    errors.push(RowError {
+                        line: *l,
+                        field: "reference".into(),
+                        value: reference.clone(),
+                        message: format!("not imported because line {} of the same activity was rejected: correct it and import the file again", bad[0]),
+                    });
+                }
+                rec.rows_kept -= lines.len() as u64;
+                rec.rows_rejected += lines.len() as u64;
+                held_back.push(reference);
+            }
+            None => entries.push(entry),
+        }
+    }
+    errors.sort_by_key(|e| e.line);
+    Ok(RegisterFile { file: file.to_string(), entries, reconciliation: rec, errors, held_back, warnings })
+}
+
+/// Writes the register in the layout [`read_register`] reads.
+pub fn write_register(entries: &[RegisterEntry]) -> String {
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    let _ = w.write_record(COLUMNS.iter().map(|(c, _)| *c));
+    for e in entries {
+        let a = &e.activity;
+        let base = [
+            guard(&a.reference),
+            guard(&a.service),
+            guard(&a.directorate),
+            a.annual_value.to_plain(),
+            a.value_band().name().to_string(),
+            a.current_stage.name().to_string(),
+            guard(a.procurement_ref.as_deref().unwrap_or("")),
+            guard(&join_list(&a.objectives)),
+            iso(a.started_on),
+        ];
+        if e.involvements.is_empty() {
+            let _ = w.write_record(base.iter().map(String::as_str).chain(std::iter::repeat_n("", COLUMNS.len() - base.len())));
+        }
+        for i in &e.involvements {
+            let inv = [
+                i.stage.name().to_string(),
+                i.rung.name().to_string(),
+                i.lead.name().to_string(),
+                iso(i.held_on),
+                guard(&join_list(&i.methods)),
+                guard(&join_list(&i.groups)),
+                if i.lived_experience { "yes" } else { "no" }.to_string(),
+                i.headcount.to_string(),
+                i.hours.to_string(),
+                guard(&i.decisions),
+                guard(&i.you_said_we_did),
+            ];
+            let _ = w.write_record(base.iter().chain(inv.iter()).map(String::as_str));
+        }
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = "Reference,Service,Directorate,Annual value,Current stage,Started on,Stage,Rung,Lead,Held on,Lived experience,Headcount,Hours,Notes\n\
+ASC-1,Home care,Adults,\"£1,200,000\",do,01/04/2024,analyse,co-design,council,2024-05-01,yes,12,36,x\n\
+ASC-1,Home care,Adults,1200000,do,2024-04-01,do,consultation,provider,2024-09-01,no,40,40,\n\
+,,,,,,,,,,,,,\n\
+CH-2,Youth clubs,Children's,25000,plan,2024-06-01,,,,,,,,\n";
+
+    #[test]
+    fn a_good_file_reconciles_and_groups_rows() {
+        let f = read_register("reg.csv", GOOD.as_bytes()).unwrap();
+        assert_eq!(f.reconciliation, Reconciliation { rows_read: 4, rows_kept: 3, rows_rejected: 0, rows_blank: 1 });
+        assert!(f.errors.is_empty(), "{:?}", f.errors);
+        assert_eq!(f.entries.len(), 2);
+        assert_eq!(f.entries[0].involvements.len(), 2);
+        assert_eq!(f.entries[0].activity.annual_value, Money::from_pounds(1_200_000).unwrap());
+        assert!(f.entries[1].involvements.is_empty());
+        assert_eq!(f.warnings, vec!["the column \"Notes\" is not a register column and was ignored".to_string()]);
+    }
+
+    #[test]
+    fn errors_name_line_and_field_and_hold_back_the_activity() {
+        let text = "reference,service,directorate,annual_value,current_stage,started_on,stage,rung,lead,held_on\n\
+A-1,Meals,Adults,100,do,2024-04-01,plan,co-design,council,2024-05-01\n\
+A-1,Meals,Adults,100,do,2024-04-01,plan,tokenism,council,2024-05-01\n\
+B-2,Parks,Place,ten pounds,do,2024-04-01,,,,\n\
+C-3,Libraries,Place,100,do,2024-04-01,,,,\n\
+C-3,Libraries,People,100,do,2024-04-01,,,,\n\
+D-4,Markets,Place,100,do,2024-04-01,,,,\n";
+        let f = read_register("r.csv", text.as_bytes()).unwrap();
+        assert!(f.reconciliation.reconciles());
+        assert_eq!(f.reconciliation.rows_kept, 1, "only D-4 survives; {:?}", f.errors);
+        let found: Vec<(u64, &str)> = f.errors.iter().map(|e| (e.line, e.field.as_str())).collect();
+        assert_eq!(found, vec![(2, "reference"), (3, "rung"), (4, "annual_value"), (5, "reference"), (6, "directorate")]);
+        assert!(f.errors[0].message.contains("line 3"));
+        assert_eq!(f.held_back, vec!["A-1".to_string(), "C-3".to_string()]);
+        assert_eq!(f.entries.len(), 1);
+        assert_eq!(f.entries[0].activity.reference, "D-4");
+    }
+
+    #[test]
+    fn files_without_the_required_columns_are_refused() {
+        let e = read_register("x.csv", b"reference,service\nA,B\n").unwrap_err();
+        assert_eq!(e.to_string().split(':').next(), Some("x.csv, line 1"));
+        assert!(matches!(e, RegisterCsvError::MissingColumns { ref missing, .. } if missing == &["directorate", "annual_value", "current_stage", "started_on"]));
+        assert!(matches!(read_register("x.csv", b"  \n"), Err(RegisterCsvError::Empty { .. })));
+        assert!(matches!(read_register("x.csv", b"reference,ref\n"), Err(RegisterCsvError::DuplicateColumn { column: "reference", .. })));
+    }
+
+    #[test]
+    fn export_round_trips_and_guards_formulas() {
+        let f = read_register("reg.csv", GOOD.as_bytes()).unwrap();
+        let mut entries = f.entries.clone();
+        entries[1].activity.service = "=HYPERLINK(\"x\")".into();
+        entries[1].activity.objectives = vec!["Reduce child poverty".into(), "-10% rough sleeping".into()];
+        let text = write_register(&entries);
+        assert!(text.contains("'=HYPERLINK"));
+        let back = read_register("out.csv", text.as_bytes()).unwrap();
+        assert!(back.errors.is_empty(), "{:?}", back.errors);
+        assert_eq!(back.entries, entries);
+    }
+
+    #[test]
+    fn windows_1252_files_are_read() {
+        let bytes = b"reference,service,directorate,annual_value,current_stage,started_on\nA,Caf\xe9 \x96 meals,Adults,\xa3100,do,2024-04-01\n";
+        let f = read_register("w.csv", bytes).unwrap();
+        assert_eq!(f.entries[0].activity.service, "Café – meals");
+        assert_eq!(f.entries[0].activity.annual_value, Money::from_pence(10_000));
+        assert_eq!(f.warnings.len(), 1);
+    }
+}
