@@ -1,11 +1,16 @@
 //! levers-pb: participatory budgeting for councils — a Pabulib reader/writer/checker and PB rules
 //! (city greedy variants, pabutools' greedy utilitarian welfare, the Method of Equal Shares with
-//! its completions, sequential Phragmén, maximum welfare) with explanations. Pure: no IO.
+//! its completions, sequential Phragmén, maximum welfare) with explanations; and the domain of a council's
+//! community budget process (`process`, `ballot`, `codes`, `count`). Pure: no IO.
 
+pub mod ballot;
+pub mod codes;
 pub mod compare;
+pub mod count;
 pub mod csv;
 pub mod model;
 pub mod num;
+pub mod process;
 pub mod profile;
 pub mod reader;
 pub mod rules;

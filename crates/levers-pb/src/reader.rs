@@ -396,7 +396,9 @@ fn strict_checks(e: &Election, d: &mut Vec<Diagnostic>) {
         }
     }
     let rule = e.rule();
-    if !VALID_RULES.contains(&rule) {
+    if rule == crate::verify::EQUALSHARES_ADD1U {
+        push(d, Warning, e.meta_line("rule"), "levers-rule", format!("rule `{rule}` is levers' equal shares with add1 then votes completion; `levers pb verify` recomputes it but the Pabulib checker does not know it"));
+    } else if !VALID_RULES.contains(&rule) {
         push(d, Error, e.meta_line("rule"), "unknown-rule", format!("rule `{rule}` is not one of {}", VALID_RULES.join(", ")));
     }
     if rule == "greedy" && e.meta("min_project_score_threshold").is_some() {
@@ -584,7 +586,7 @@ fn strict_checks(e: &Election, d: &mut Vec<Diagnostic>) {
         }
     }
     // Rule compliance.
-    if e.project_col("selected").is_some() && VALID_RULES.contains(&rule) {
+    if e.project_col("selected").is_some() && (VALID_RULES.contains(&rule) || rule == crate::verify::EQUALSHARES_ADD1U) {
         let v = crate::verify::verify(e);
         if v.supported && !v.matches {
             let why = v.reason.clone().unwrap_or_default();

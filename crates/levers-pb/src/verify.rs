@@ -62,6 +62,12 @@ fn comment_explains(comment: &str, diff: &[String]) -> bool {
     }) || DEPARTURE_WORDS.iter().any(|w| c.contains(w))
 }
 
+/// levers' community budget rule: Method of Equal Shares with equalshares.net semantics (exact costs,
+/// start B/n, then floor(B/n)+k per voter while the outcome is not exhaustive and the next one fits;
+/// ties cheaper first, then more votes) and the remaining money by votes (add1u). Not a Pabulib
+/// checker rule name. Defined for every ballot type by which projects a ballot contains.
+pub const EQUALSHARES_ADD1U: &str = "equalshares/add1u";
+
 /// Verifies the file's own rule against its `selected` column.
 pub fn verify(e: &Election) -> Verification {
     let rule = e.rule().to_string();
@@ -101,6 +107,7 @@ pub fn verify(e: &Election) -> Verification {
         "greedy-no-skip" => Some(RuleSpec::new(RuleKind::GreedyNoSkip)),
         "greedy-threshold" => Some(RuleSpec::new(RuleKind::GreedyThreshold)),
         "greedy-custom" if poznan => Some(RuleSpec::new(RuleKind::GreedyCustom)),
+        EQUALSHARES_ADD1U => Some(RuleSpec::new(RuleKind::Mes).sat(Sat::Cost).completion(Completion::Add1U).semantics(Semantics::Equalshares)),
         "equalshares" | "equalshares-comparison" | "equalshares/add1" | "equalshares/add1-comparison" => {
             if !e.vote_type.is_approval() {
                 v.reason = Some(format!("rule {rule} is only defined (by the Pabulib checker) for approval ballots; this file is {}", e.vote_type.as_str()));
@@ -174,7 +181,9 @@ pub fn verify(e: &Election) -> Verification {
             method.push_str(&format!(" then comparison step: {prefer_mes} voters prefer MES vs {prefer_greedy} greedy, MES outcome kept"));
         }
     }
-    if spec.kind == RuleKind::Mes {
+    if rule == EQUALSHARES_ADD1U {
+        method.push_str(" (equalshares.net variant: exact costs, start B/n, then floor(B/n)+k per voter while the outcome is not exhaustive and the next fits; then what is left by votes; each ballot counts as support for the projects it contains)");
+    } else if spec.kind == RuleKind::Mes {
         method.push_str(" (Pabulib checker variant: costs and budget floored, start B/n, then floor(B/n)+k per voter until the next outcome overspends)");
     }
     v.method = Some(method);

@@ -11,12 +11,19 @@
 //! ```
 
 pub mod amount;
+pub mod analysis;
+pub mod classify;
 mod clean;
 pub mod date;
 pub mod encoding;
 pub mod header;
+pub mod lm3;
+pub mod registers;
 mod report;
+pub mod resolve;
 mod source;
+pub mod suppliers;
+mod table;
 #[cfg(feature = "excel")]
 mod xls_guard;
 

@@ -3,6 +3,8 @@
 
 #[path = "spend/fixtures.rs"]
 mod fixtures;
+#[path = "spend/procurement.rs"]
+mod procurement;
 #[path = "spend/real.rs"]
 mod real;
 #[cfg(feature = "excel")]

@@ -17,6 +17,8 @@ pub mod audit;
 pub mod coproduction;
 pub mod geo;
 mod migrate;
+pub mod pb_process;
+pub mod procurement;
 pub mod sessions;
 pub mod testing;
 pub mod settings;

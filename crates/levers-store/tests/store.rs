@@ -1,5 +1,7 @@
 //! The store's test story, run on SQLite always and on PostgreSQL when `LEVERS_TEST_PG` names a server.
 
+#[path = "store/pb_process.rs"]
+mod pb_process;
 use levers_store::testing::{Scratch, postgres_test_url, scratch_postgres, scratch_sqlite};
 use sqlx::Connection;
 use levers_store::{Actor, NewUser, Role, Store, StoreError, audit::AuditQuery, settings::COUNCIL_NAME};
@@ -310,16 +312,97 @@ async fn appraisal_story(store: &Store) {
     assert_eq!(store.pool(pool).await.unwrap().unwrap().budget.lines[0].appraisal, None);
 }
 
+/// Procurement: supplier records upsert by ID (or name), register entries replace older ones,
+/// decisions are remembered, replaced and audited, exclusion rules default until saved, and a year
+/// of payments loads with its registered numbers normalised, on both backends.
+async fn procurement_story(store: &Store) {
+    use levers_spend::classify::default_rules;
+    use levers_spend::registers::{CompanyRecord, RegisterKind, RegisterRecord};
+    use levers_spend::suppliers::read_suppliers;
+    use levers_spend::{CheckOptions, transactions};
+    let actor = Actor::system("test");
+    let body = "Procshire";
+    let csv = "Supplier ID,Supplier Name,Postcode,Branch Postcodes,Company Number,Supplier Type,Sector\nP1,Acme Ltd,PR1 2HE,PR2 1AA;M15 4FN,1234567,SME,Catering\nP2,Harbour Trust,,,,Charity,\n,No Id Co,M1 1AA,,,,\n";
+    let (recs, rep) = read_suppliers("suppliers.csv", csv.as_bytes(), &[]).unwrap();
+    let c = store.import_suppliers(&actor, body, "suppliers.csv", "sha1", &recs, &serde_json::to_value(&rep).unwrap()).await.unwrap();
+    assert_eq!((c.kept, c.added, c.updated), (3, 3, 0));
+    // The same file again updates; a changed postcode is taken.
+    let csv2 = csv.replace("PR1 2HE", "PR1 1AA");
+    let (recs2, rep2) = read_suppliers("suppliers.csv", csv2.as_bytes(), &[]).unwrap();
+    let c2 = store.import_suppliers(&actor, body, "suppliers.csv", "sha2", &recs2, &serde_json::to_value(&rep2).unwrap()).await.unwrap();
+    assert_eq!((c2.added, c2.updated), (0, 3));
+    let sups = store.proc_suppliers(body).await.unwrap();
+    assert_eq!(sups.len(), 3);
+    let acme = sups.iter().find(|s| s.record.name == "Acme Ltd").unwrap();
+    assert_eq!(acme.record.postcode.as_deref(), Some("PR1 1AA"));
+    assert_eq!(acme.record.branch_postcodes, vec!["PR2 1AA".to_string(), "M15 4FN".to_string()]);
+    assert_eq!(acme.record.company_number.as_deref(), Some("01234567"));
+    assert_eq!(acme.record.declared_type, Some(levers_spend::suppliers::DeclaredType::Sme));
+    assert_eq!(store.proc_supplier_imports().await.unwrap().len(), 2);
+
+    // Registers: the numbers wanted, then an entry stored and replaced by a newer file.
+    let (co, _) = store.proc_wanted_numbers().await.unwrap();
+    assert!(co.contains("01234567"));
+    let entry = |cat: &str| RegisterRecord::Company(CompanyRecord {
+        number: "01234567".into(), name: "ACME LIMITED".into(), postcode: Some("PR1 2HE".into()), category: "Private Limited Company".into(),
+        status: "Active".into(), account_category: cat.into(), sic: vec!["56290".into()],
+    });
+    store.import_register(&actor, RegisterKind::CompaniesHouse, "ch1.csv", &[entry("SMALL")], &serde_json::json!({"records": 2})).await.unwrap();
+    store.import_register(&actor, RegisterKind::CompaniesHouse, "ch2.csv", &[entry("FULL")], &serde_json::json!({"records": 2})).await.unwrap();
+    let held = store.register_entries().await.unwrap();
+    assert_eq!(held.len(), 1);
+    assert!(matches!(&held[0], RegisterRecord::Company(c) if c.account_category == "FULL"));
+
+    // Decisions: link, then replace with "none"; a supplier of another body is refused.
+    let d = store.decide_match(&actor, body, "Acme Catering", Some(acme.id)).await.unwrap();
+    assert_eq!((d.name_norm.as_str(), d.supplier_name.as_deref()), ("ACME CATERING", Some("Acme Ltd")));
+    let d2 = store.decide_match(&actor, body, "ACME  catering", None).await.unwrap();
+    assert_eq!((d2.id, d2.supplier_id), (d.id, None));
+    assert_eq!(store.match_decisions(Some(body)).await.unwrap().len(), 1);
+    assert!(matches!(store.decide_match(&actor, "Testshire", "Acme", Some(acme.id)).await, Err(StoreError::Conflict(_))));
+    let audit = store.audit_entries(&AuditQuery { object_type: Some("proc_match_decision".into()), limit: 10, ..Default::default() }).await.unwrap();
+    assert_eq!(audit.len(), 2);
+    assert!(audit[0].before.is_some(), "the replacement records what it replaced");
+
+    // Exclusion rules: defaults, then an officer's edit.
+    assert_eq!(store.exclusion_rules().await.unwrap(), default_rules());
+    let mut rules = default_rules();
+    rules[0].enabled = false;
+    rules[1].keywords.push("superannuation fund".into());
+    store.save_exclusion_rules(&actor, &rules).await.unwrap();
+    assert_eq!(store.exclusion_rules().await.unwrap(), rules);
+    let mut dup = rules.clone();
+    dup[1].key = dup[0].key.clone();
+    assert!(store.save_exclusion_rules(&actor, &dup).await.is_err());
+    assert_eq!(store.exclusion_rules().await.unwrap(), rules, "a refused save changes nothing");
+
+    // Payments for a year, with registered numbers normalised.
+    let opts = CheckOptions { body: Some(body.into()), ..CheckOptions::default() };
+    let text = "Date,Supplier,Amount,Transaction Number,Company Number\n05/01/2025,Acme Ltd,\"1,000.50\",T1,1234567\n06/04/2025,Other,5.00,T2,\n";
+    let (txs, report) = transactions("p.csv", text.as_bytes(), &opts).unwrap();
+    let mut imp = store.begin_spend_import(&actor, body, "p.csv", "sha-p", text.len() as i64).await.unwrap();
+    imp.add(&txs).await.unwrap();
+    imp.finish(&actor, &serde_json::to_value(&report).unwrap(), &[]).await.unwrap();
+    assert_eq!(store.spend_years(&[body.to_string()]).await.unwrap(), vec!["2025/26".to_string(), "2024/25".to_string()]);
+    let pays = store.procurement_payments(&[body.to_string()], "2024/25").await.unwrap();
+    assert_eq!(pays.rows.len(), 1);
+    let row = pays.rows[0];
+    assert_eq!((row.amount_pence, pays.strings.get(row.supplier_name), pays.strings.get(row.company_number)), (100_050, "Acme Ltd", "01234567"));
+    assert_eq!(row.date, Some(time::macros::date!(2025 - 01 - 05)));
+}
+
 #[tokio::test]
 async fn story_on_sqlite() {
     let (store, scratch) = scratch_sqlite().await.unwrap();
     story(&store).await;
     geo_story(&store).await;
     spend_story(&store).await;
+    procurement_story(&store).await;
     appraisal_story(&store).await;
     coproduction_story(&store).await;
     coproduction_ledger_matches_the_model(&store).await;
     ledger_is_append_only(&scratch).await;
+    pb_process::pb_story(&store, &scratch).await;
     audit_log_is_append_only(&scratch).await;
     store.close().await;
     scratch.remove().await;
@@ -340,10 +423,12 @@ async fn story_on_postgres() {
     story(&store).await;
     geo_story(&store).await;
     spend_story(&store).await;
+    procurement_story(&store).await;
     appraisal_story(&store).await;
     coproduction_story(&store).await;
     coproduction_ledger_matches_the_model(&store).await;
     ledger_is_append_only(&scratch).await;
+    pb_process::pb_story(&store, &scratch).await;
     audit_log_is_append_only(&scratch).await;
     store.close().await;
     scratch.remove().await;

@@ -18,10 +18,12 @@ mod api;
 mod appraisal;
 pub mod auth;
 mod charts;
+pub mod community_budgets;
 pub mod coproduction;
 mod error;
 mod pages;
 pub mod places;
+pub mod procurement;
 pub mod spend;
 mod templates;
 
@@ -82,14 +84,15 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         .route("/sign-in", get(pages::sign_in_form).post(pages::sign_in))
         .route("/healthz", get(api::healthz))
         .route("/assets/levers.css", get(pages::stylesheet))
-        .route("/favicon.ico", get(pages::favicon));
+        .route("/favicon.ico", get(pages::favicon))
+        .merge(community_budgets::public_routes());
 
     // Any signed-in account.
     let signed_in = Router::new()
         .route("/sign-out", post(pages::sign_out))
         .route("/account/password", get(pages::password_form).post(pages::change_password))
         .route("/procurement", get(pages::section))
-        .route("/community-budgets", get(pages::section))
+        .merge(community_budgets::officer_routes())
         .route("/co-production", get(pages::section))
         .route("/strategy", get(pages::section))
         .route("/procurement/imports", get(spend::imports))
@@ -99,6 +102,18 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         .route("/procurement/upload/{token}", get(spend::review))
         .route("/procurement/upload/{token}/check", post(spend::recheck))
         .route("/procurement/upload/{token}/import", post(spend::import))
+        .route("/procurement/analysis", get(procurement::dashboard))
+        .route("/procurement/analysis/report", get(procurement::report_download))
+        .route("/procurement/analysis/export.csv", get(procurement::export_csv))
+        .route("/procurement/analysis/export.xlsx", get(procurement::export_xlsx))
+        .route("/procurement/analysis/sector", get(procurement::sector))
+        .route("/procurement/analysis/supplier", get(procurement::supplier))
+        .route("/procurement/review", get(procurement::review).post(procurement::decide))
+        .route("/procurement/rules", get(procurement::rules).post(procurement::save_rules))
+        .route(
+            "/procurement/suppliers",
+            get(procurement::suppliers).post(procurement::upload_suppliers).layer(DefaultBodyLimit::max(procurement::SUPPLIER_UPLOAD_BYTES)),
+        )
         .route("/places", get(places::places))
         .route("/places/postcode/{postcode}", get(places::postcode))
         .route("/places/{code}", get(places::area))

@@ -42,17 +42,18 @@ const SECTIONS: &[Section] = &[
         links: &[
             ("/procurement/upload", "Upload a spending file", "Check any council's \"spending over £500\" file, correct its columns, and import it."),
             ("/procurement/imports", "Spend imports", "Every file imported, how each row was accounted for, and undo."),
+            ("/procurement/analysis", "Where the money goes", "The community wealth building report: local, wider-area, deprived-area, SME and VCSE shares, leakage by sector, opportunities, year on year."),
+            ("/procurement/suppliers", "Supplier records", "Import the council's supplier (creditor) file: postcodes, branches, company and charity numbers, types."),
+            ("/procurement/review", "Supplier matches to review", "Names on payments close to a supplier record: accept, reject or choose another."),
+            ("/procurement/rules", "Exclusion rules", "What counts as influenceable spend: levies, pensions, payroll and the rest, editable."),
         ],
         key: "procurement",
         href: "/procurement",
         title: "Procurement",
         summary: "Where the council's spend goes: how much stays in the borough, reaches its most deprived neighbourhoods, small firms and the voluntary sector, and what leaks away.",
         coming: &[
-            "Import the council's published spending-over-£500 files, whatever finance system wrote them",
-            "Match suppliers to their locations, size and sector",
-            "The community wealth building report: local, deprived-area, SME and VCSE shares, year on year",
-            "Sectors where spend leaks out while local suppliers exist, for meet-the-buyer events",
-            "The local multiplier (LM3) from supplier surveys",
+            "A contract pipeline matched to local suppliers",
+            "The local multiplier (LM3) from supplier surveys in the web app (the CLI has it: levers spend lm3)",
         ],
     },
     Section {
@@ -64,6 +65,7 @@ const SECTIONS: &[Section] = &[
             ),
             ("/community-budgets/pools", "Pooled budgets", "Partners' contributions, spend against plan, and each partner's share of the benefits"),
             ("/community-budgets/unit-costs", "Unit cost library", "Fiscal, economic and social values per outcome, from the Unit Cost Database or your own"),
+            ("/community-budgets", "Community budget votes", "Residents propose ideas, vote with single-use codes and see a fair, explained result"),
         ],
         key: "community-budgets",
         href: "/community-budgets",
@@ -104,6 +106,11 @@ const SECTIONS: &[Section] = &[
         ],
     },
 ];
+
+/// The working pages of a section (href, label, description), for sections with their own index.
+pub(crate) fn section_links(key: &str) -> &'static [(&'static str, &'static str, &'static str)] {
+    SECTIONS.iter().find(|s| s.key == key).map_or(&[], |s| s.links)
+}
 
 pub async fn home(State(state): State<AppState>, identity: Identity) -> Result<Response, AppError> {
     let chrome = chrome(&state, &identity, "", "Home").await?;

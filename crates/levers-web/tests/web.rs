@@ -12,6 +12,11 @@ use levers_store::{Actor, NewUser, Role, Store};
 use levers_web::{WebConfig, auth, router};
 use tower::ServiceExt;
 
+#[path = "web/community_budgets.rs"]
+mod community_budgets;
+#[path = "web/procurement.rs"]
+mod procurement;
+
 const PASSWORD: &str = "a long test passphrase";
 
 /// A browser-like client: keeps cookies, finds the CSRF token in the last page it read.

@@ -195,6 +195,9 @@ pub async fn build(store: &Store) -> anyhow::Result<Created> {
     }
     // Appraisals of three community-budget interventions and the pooled budget that funds them.
     crate::demo_appraisal::build(store, &actor).await?;
+    // Supplier records and register entries for the procurement dashboard.
+    crate::demo_procurement::build(store, &actor).await?;
+    crate::demo_pb::build(store, &actor).await?;
     crate::demo_coproduction::build(store, &actor).await?;
     let password = auth::one_time_password();
     let hash = auth::hash_password(&password)?;

@@ -44,6 +44,30 @@ const SUPPLIERS: &[Supplier] = &[
     Supplier { name: "Levermouth Coast Pension Fund", weight: 3, expense: ("Corporate", "Pension contributions") },
 ];
 
+/// The names of the made-up suppliers, in order (the supplier records in `demo_procurement.rs` follow it).
+pub fn supplier_names() -> Vec<&'static str> {
+    SUPPLIERS.iter().map(|s| s.name).collect()
+}
+
+/// A supplier's ID in the council's finance system (the same in the spend files and the supplier
+/// records): `S10001` for the first supplier, and so on.
+pub fn supplier_ref(name: &str) -> String {
+    let i = SUPPLIERS.iter().position(|s| s.name == name).unwrap_or(SUPPLIERS.len());
+    format!("S{:05}", 10_001 + i)
+}
+
+/// How the 2024/25 finance system sometimes spells a supplier, so the demo has names to match by
+/// similarity and one to review: "Old Town Joinery" (no "Ltd") links automatically; "Kestrel Vale
+/// Transport & Logistics" is close enough only to suggest.
+fn spelling(name: &'static str, n: usize) -> &'static str {
+    match name {
+        "Old Town Joinery Ltd" if n % 3 == 0 => "Old Town Joinery",
+        "Kestrel Vale Transport Ltd" if n % 5 == 0 => "Kestrel Vale Transport & Logistics",
+        "Levermouth Harbour Catering Ltd" if n % 4 == 0 => "LEVERMOUTH HARBOUR CATERING LIMITED",
+        _ => name,
+    }
+}
+
 fn pick<'a>(rng: &mut Rng, total: u32) -> &'a Supplier {
     let mut r = (rng.next_u64() % u64::from(total)) as u32;
     for s in SUPPLIERS {
@@ -100,7 +124,7 @@ pub fn spend_files() -> Vec<(String, Vec<u8>)> {
         let supplier = if p.redacted { "REDACTED UNDER DP ACT" } else { p.supplier };
         let _ = write!(
             a,
-            "X07000001,Levermouth Borough Council,{:02}/{:02}/{},LBC22-{:06},INV{:07},\"{}{}\",{supplier},S{:05},{},{}\r\n",
+            "X07000001,Levermouth Borough Council,{:02}/{:02}/{},LBC22-{:06},INV{:07},\"{}{}\",{supplier},{},{},{}\r\n",
             p.day.2,
             p.day.1,
             p.day.0,
@@ -108,7 +132,7 @@ pub fn spend_files() -> Vec<(String, Vec<u8>)> {
             i * 7 + 3,
             if p.pence < 0 { "-" } else { "" },
             thousands(p.pence),
-            supplier.len() * 37 % 99_991,
+            if p.redacted { String::new() } else { supplier_ref(p.supplier) },
             p.expense.0,
             p.expense.1
         );
@@ -134,7 +158,7 @@ pub fn spend_files() -> Vec<(String, Vec<u8>)> {
     // 2024/25: Hyndburn-style "Name:" headers, ISO datetimes, trailing-minus credit notes.
     let mut c = String::from("Date:,Name:  ,Cost Centre:,Account:,Amount:,Reference:\n");
     for (i, p) in payments(&mut rng, 2024, 3_400, 16).iter().enumerate() {
-        let supplier = if p.redacted { "Redacted Personal Information" } else { p.supplier };
+        let supplier = if p.redacted { "Redacted Personal Information" } else { spelling(p.supplier, i) };
         let amount = if p.pence < 0 { format!("\"{}-\"", thousands(p.pence)) } else { format!("\"{}\"", thousands(p.pence)) };
         let _ = writeln!(c, "{}-{:02}-{:02} 00:00:00,{supplier},{},{},{amount},LBC24{:06}", p.day.0, p.day.1, p.day.2, p.expense.0, p.expense.1, i + 1);
     }

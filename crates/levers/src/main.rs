@@ -11,11 +11,15 @@ use levers_web::{WebConfig, auth};
 mod appraisal_cli;
 mod coproduction_cli;
 mod demo;
-mod demo_appraisal;
 mod demo_coproduction;
+mod demo_appraisal;
+mod demo_pb;
+mod demo_procurement;
 mod demo_spend;
 mod geo_cli;
 mod pb_cli;
+mod procurement_cli;
+mod pb_process_cli;
 mod spend_cli;
 mod spend_import_cli;
 
@@ -43,6 +47,10 @@ enum Command {
     /// Participatory budgeting: check Pabulib files, run allocation rules, verify official results.
     #[command(subcommand)]
     Pb(pb_cli::PbCommand),
+    /// Community budget votes: list processes, count a closed vote, export its anonymised ballots as
+    /// a Pabulib file, make voting codes for a mail merge.
+    #[command(subcommand, name = "community-budget")]
+    CommunityBudget(pb_process_cli::BudgetCommand),
     /// Council spending files: check them and import them.
     #[command(subcommand)]
     Spend(spend_cli::SpendCommand),
@@ -233,6 +241,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Geo(cmd) => geo_cli::run(cmd).await,
         Command::Pb(cmd) => pb_cli::run(cmd),
+        Command::CommunityBudget(cmd) => pb_process_cli::run(cmd).await,
         Command::Spend(cmd) => spend_cli::run(cmd).await,
         Command::Appraisal(cmd) => appraisal_cli::run(cmd).await,
         Command::Coproduction(cmd) => coproduction_cli::run(cmd).await,

@@ -1,6 +1,7 @@
 //! `levers spend …`: check council "spending over £500" transparency files (CSV, XLS, XLSX) and report what
 //! levers would read from them (header found, column mapping, rows kept and rejected, totals, dates), and
-//! import them into the store.
+//! import them into the store; the procurement commands (suppliers, registers, lm3, analyse) live in
+//! `procurement_cli.rs`.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -46,6 +47,17 @@ pub enum SpendCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The council's supplier (creditor) records.
+    #[command(subcommand)]
+    Suppliers(crate::procurement_cli::SuppliersCommand),
+    /// Companies House and Charity Commission register files.
+    #[command(subcommand)]
+    Registers(crate::procurement_cli::RegistersCommand),
+    /// The local multiplier LM3 (New Economics Foundation) from direct figures or a survey file.
+    Lm3(crate::procurement_cli::Lm3Args),
+    /// The community wealth building spend analysis: local, wider-area, deprived-area, SME and VCSE
+    /// shares, leakage, sectors, wards and opportunities, for all suppliers and the top N.
+    Analyse(crate::procurement_cli::AnalyseArgs),
 }
 
 pub async fn run(cmd: SpendCommand) -> anyhow::Result<()> {
@@ -54,6 +66,10 @@ pub async fn run(cmd: SpendCommand) -> anyhow::Result<()> {
         SpendCommand::Import { files, body, map, database, json } => {
             crate::spend_import_cli::import(&files, &body, &map, &database, json).await
         }
+        SpendCommand::Suppliers(c) => crate::procurement_cli::suppliers(c).await,
+        SpendCommand::Registers(c) => crate::procurement_cli::registers(c).await,
+        SpendCommand::Lm3(a) => crate::procurement_cli::lm3_cmd(a),
+        SpendCommand::Analyse(a) => crate::procurement_cli::analyse_cmd(a).await,
     }
 }
 

@@ -270,6 +270,106 @@ fn shared_data() -> Option<std::path::PathBuf> {
     None
 }
 
+/// `levers spend lm3` with the BRIEF's figures prints exactly the issue's JSON; the survey template
+/// reproduces it and reports the responses behind each figure; bad figures are refused.
+#[test]
+fn lm3_from_figures_and_from_a_survey() {
+    let out = levers(&["spend", "lm3", "--r1", "100000", "--r2-staff", "30000", "--r2-suppliers", "20000", "--r3-staff-share", "0.454", "--r3-supplier-share", "0.40", "--json"], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).trim(), r#"{"r1":100000,"r2":50000,"r3":21620,"lm3":1.7162}"#);
+    let dir = std::env::temp_dir().join(format!("levers_cli_lm3_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let t = dir.join("survey.csv");
+    let out = levers(&["spend", "lm3", "--template", t.to_str().unwrap()], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = levers(&["spend", "lm3", "--survey", t.to_str().unwrap(), "--json"], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((v["r1"].as_i64(), v["r2"].as_i64(), v["r3"].as_i64(), v["lm3"].as_f64()), (Some(100_000), Some(50_000), Some(21_620), Some(1.7162)));
+    assert_eq!(v["responses"]["r3_staff"].as_u64(), Some(2));
+    let out = levers(&["spend", "lm3", "--r1", "100000", "--r2-staff", "1", "--r2-suppliers", "1", "--r3-staff-share", "1.5", "--r3-supplier-share", "0"], &[]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("--r3-staff-share"), "{}", text(&out.stderr));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Geography, spend, supplier records and a Companies House extract imported through the CLI, then
+/// `levers spend analyse`, with every figure worked out by hand:
+/// analysed = 1,000 + 3,000 + 800 + 2,500 = £7,300 (the fire authority's levy, £600, excluded);
+/// local = Alpha 1,000 + Beta 3,000 (its branch is local) = £4,000; wider adds Gamma 800 = £4,800;
+/// leakage = £2,500 (Delta, which the council's record does not locate: Companies House's registered
+/// office puts it in the third district); decile 1 = Alpha 1,000 + Delta 2,500 = £3,500; deciles 1–2
+/// add Gamma = £4,300.
+#[test]
+fn suppliers_registers_and_analyse_on_fixtures() {
+    let db = temp_db("analyse");
+    let dir = std::env::temp_dir().join(format!("levers_cli_analyse_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, body: &str| {
+        let p = dir.join(name);
+        std::fs::write(&p, body).unwrap();
+        p.display().to_string()
+    };
+    let iod = write("iod.csv", "LSOA code (2011),LSOA name (2011),Local Authority District code (2019),Local Authority District name (2019),Index of Multiple Deprivation (IMD) Rank,Index of Multiple Deprivation (IMD) Decile\nX01000001,L 001A,X07000001,L,\"1,000\",1\nX01000002,L 002A,X07000001,L,\"15,000\",5\nX01000003,S 001A,X07000002,S,\"5,000\",2\nX01000004,K 001A,X07000003,K,\"2,000\",1\n");
+    let pcs = write("onspd.csv", "pcd,pcds,doterm,oslaua,osward,lsoa11,lsoa21,lat,long\nXL11AA,XL1 1AA,,X07000001,X05000001,X01000001,X01000001,54.0,-3.0\nXL12AB,XL1 2AB,,X07000001,X05000002,X01000002,X01000002,54.0,-3.0\nXS11AA,XS1 1AA,,X07000002,X05000003,X01000003,X01000003,54.0,-3.0\nXK11AA,XK1 1AA,,X07000003,X05000004,X01000004,X01000004,54.0,-3.0\n");
+    let out = levers(&["geo", "import", &iod, &pcs, "--database", &db], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let spend = write("spend.csv", "Date,Supplier Name,Supplier ID,Amount,Expense Type,Transaction Number\n01/05/2024,Alpha Catering Ltd,A1,1000.00,Catering,T1\n02/05/2024,Beta Builders Ltd,B1,3000.00,Building works,T2\n03/05/2024,The Gamma Trust,,800.00,Grants to voluntary bodies,T3\n04/05/2024,Delta Software plc,D1,2500.00,ICT,T4\n05/05/2024,County Fire Authority,,600.00,Levies,T5\n");
+    let out = levers(&["spend", "import", &spend, "--body", "Fixture Council", "--database", &db], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let sup = write("suppliers.csv", "Supplier ID,Supplier Name,Postcode,Branch Postcodes,Company Number,Supplier Type,Category\nA1,Alpha Catering Ltd,XL1 1AA,,,SME,Catering\nB1,Beta Builders Ltd,XK1 1AA,XL1 2AB,,Large,Building works\nG1,Gamma Trust,XS1 1AA,,,Charity,\nD1,Delta Software plc,,,1234567,,ICT\n,,,,,,\nX9,,XL1 1AA,,,,\n");
+    let out = levers(&["spend", "suppliers", "import", &sup, "--body", "Fixture Council", "--json", "--database", &db], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((v["report"]["kept"].as_u64(), v["report"]["rejected"].as_u64(), v["report"]["blank"].as_u64()), (Some(4), Some(1), Some(1)));
+    assert_eq!(v["report"]["rejections"][0]["line"].as_u64(), Some(7));
+    let mut ch = vec![String::new(); 33];
+    ch[0] = "DELTA SOFTWARE PLC".into();
+    ch[1] = "01234567".into();
+    ch[9] = "XK1 1AA".into();
+    ch[10] = "Public Limited Company".into();
+    ch[19] = "FULL".into();
+    let other = { let mut o = ch.clone(); o[0] = "NOT A SUPPLIER LTD".into(); o[1] = "07654321".into(); o };
+    let chf = write("BasicCompanyData.csv", &format!("CompanyName, CompanyNumber,RegAddress.CareOf,RegAddress.POBox,RegAddress.AddressLine1, RegAddress.AddressLine2,RegAddress.PostTown,RegAddress.County,RegAddress.Country,RegAddress.PostCode,CompanyCategory,CompanyStatus,CountryOfOrigin,DissolutionDate,IncorporationDate,Accounts.AccountRefDay,Accounts.AccountRefMonth,Accounts.NextDueDate,Accounts.LastMadeUpDate,Accounts.AccountCategory,Returns.NextDueDate,Returns.LastMadeUpDate,Mortgages.NumMortCharges,Mortgages.NumMortOutstanding,Mortgages.NumMortPartSatisfied,Mortgages.NumMortSatisfied,SICCode.SicText_1,SICCode.SicText_2,SICCode.SicText_3,SICCode.SicText_4,LimitedPartnerships.NumGenPartners,LimitedPartnerships.NumLimPartners,URI\n{}\n{}\n", ch.join(","), other.join(",")));
+    let out = levers(&["spend", "registers", "import", &chf, "--json", "--database", &db], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((v[0]["report"]["kept"].as_u64(), v[0]["report"]["skipped"].as_u64()), (Some(1), Some(1)), "only the supplier's company is kept");
+
+    let html = dir.join("report.html");
+    let xlsx = dir.join("report.xlsx");
+    let args = ["spend", "analyse", "--body", "Fixture Council", "--year", "2024/25", "--local", "X07000001", "--wider", "X07000002", "--top", "2", "--json", "--database", &db, "--html", html.to_str().unwrap(), "--xlsx", xlsx.to_str().unwrap()];
+    let out = levers(&args, &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let all = &v["all"];
+    assert_eq!((all["spend"]["total_pence"].as_i64(), all["spend"]["excluded_pence"].as_i64(), all["spend"]["analysed_pence"].as_i64()), (Some(790_000), Some(60_000), Some(730_000)));
+    assert_eq!((all["pounds"]["local_pence"].as_i64(), all["pounds"]["wider_pence"].as_i64(), all["pounds"]["leakage_pence"].as_i64()), (Some(400_000), Some(480_000), Some(250_000)));
+    let share = |k: &str| all["shares"][k].as_f64().unwrap();
+    assert!((share("local") - 4_000.0 / 7_300.0).abs() < 1e-12);
+    assert!((share("deprived_decile_1") - 3_500.0 / 7_300.0).abs() < 1e-12);
+    assert!((share("deprived_decile_1_2") - 4_300.0 / 7_300.0).abs() < 1e-12);
+    assert!((share("vcse") - 800.0 / 7_300.0).abs() < 1e-12);
+    assert_eq!(share("unknown_location"), 0.0);
+    assert_eq!((all["suppliers"]["analysed"].as_u64(), all["suppliers"]["located"].as_u64()), (Some(4), Some(4)));
+    let sources: Vec<(String, i64)> = all["location_sources"].as_array().unwrap().iter().map(|s| (s["source"].as_str().unwrap_or("").to_string(), s["pence"].as_i64().unwrap())).collect();
+    assert!(sources.contains(&("companies_house".to_string(), 250_000)), "{sources:?}");
+    assert!(all["by_sector"].is_array() && all["by_ward"].is_array() && all["opportunities"].is_array());
+    assert_eq!(v["top_n"]["spend"]["analysed_pence"].as_i64(), Some(550_000), "top 2: Beta 3,000 + Delta 2,500");
+    let levy = v["exclusions"].as_array().unwrap().iter().find(|e| e["key"] == "levies").unwrap();
+    assert_eq!(levy["pence"].as_i64(), Some(60_000));
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>") && page.contains("Open Government Licence") && page.contains("<svg"), "the report is a standalone page");
+    assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK\x03\x04"));
+
+    // Errors name what to do.
+    let out = levers(&["spend", "analyse", "--body", "Nobody", "--year", "2024/25", "--local", "X07000001", "--wider", "X07000002", "--database", &db], &[]);
+    assert!(!out.status.success() && text(&out.stderr).contains("Fixture Council"), "{}", text(&out.stderr));
+    let out = levers(&["spend", "analyse", "--body", "Fixture Council", "--year", "2024/25", "--local", "nowhere", "--wider", "X07000002", "--database", &db], &[]);
+    assert!(!out.status.success() && text(&out.stderr).contains("--local"), "{}", text(&out.stderr));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// One HTTP/1.1 request over a fresh connection; `None` when the server did not answer (it was killed).
 fn http_post(port: u16, token: &str, body: &str) -> Option<u16> {
     use std::io::{Read, Write};

@@ -1,0 +1,143 @@
+//! The procurement pages (issue 5) through the router: supplier upload, the dashboard with filters,
+//! charts and tables, drill-down from sector to supplier to payments, CSV, XLSX and HTML exports,
+//! the review queue (a decision is remembered, changes the figures and is audited), the exclusion
+//! rules (viewers read, officers edit), and bad filters shown back as errors.
+
+use super::*;
+
+async fn load_fixture(store: &Store) {
+    use levers_geo::block::encode_block;
+    use levers_store::geo::GeoCounts;
+    let files = [
+        "LSOA code (2011),LSOA name (2011),Local Authority District code (2019),Local Authority District name (2019),Index of Multiple Deprivation (IMD) Rank,Index of Multiple Deprivation (IMD) Decile\n\
+         X01000001,L 001A,X07000001,L,\"1,000\",1\nX01000002,L 002A,X07000001,L,\"15,000\",5\nX01000003,S 001A,X07000002,S,\"5,000\",2\nX01000004,K 001A,X07000003,K,\"2,000\",1\n",
+        "pcd,pcds,doterm,oslaua,osward,lsoa11,lsoa21,lat,long\nXL11AA,XL1 1AA,,X07000001,X05000001,X01000001,X01000001,54.0,-3.0\nXL12AB,XL1 2AB,,X07000001,X05000002,X01000002,X01000002,54.0,-3.0\nXS11AA,XS1 1AA,,X07000002,X05000003,X01000003,X01000003,54.0,-3.0\nXK11AA,XK1 1AA,,X07000003,X05000004,X01000004,X01000004,54.0,-3.0\n",
+    ];
+    for (i, f) in files.iter().enumerate() {
+        let mut recs = Vec::new();
+        let rep = levers_geo::read_geo("f", f.as_bytes(), |r| recs.push(r), |_| {}).unwrap();
+        let mut imp = store.begin_geo_import(&Actor::system("test"), rep.kind.unwrap().as_str(), &format!("f{i}.csv")).await.unwrap();
+        imp.add_block(recs.len() as i64, &encode_block(&recs)).await.unwrap();
+        imp.finish(&Actor::system("test"), &GeoCounts { rows_read: rep.rows_read as i64, rows_imported: rep.rows_imported as i64, ..Default::default() }).await.unwrap();
+    }
+    let spend = "Date,Supplier Name,Supplier ID,Amount,Expense Type,Transaction Number\n\
+                 01/05/2024,Alpha Catering Ltd,A1,1000.00,Catering,T1\n02/05/2024,Beta Builders Ltd,B1,3000.00,Building works,T2\n\
+                 03/05/2024,Delta Software Solutions,,100.00,ICT,T3\n04/05/2024,Delta Software plc,D1,2500.00,ICT,T4\n05/05/2024,County Fire Authority,,600.00,Levies,T5\n\
+                 06/05/2023,Alpha Catering Ltd,A1,500.00,Catering,T6\n";
+    levers_web::spend::import_bytes(store, &Actor::system("test"), "Fixture Council", "spend.csv", std::sync::Arc::new(spend.as_bytes().to_vec()), &[]).await.unwrap();
+}
+
+const SUPPLIERS: &str = "Supplier ID,Supplier Name,Postcode,Branch Postcodes,Supplier Type,Category\nA1,Alpha Catering Ltd,XL1 1AA,,SME,Catering\nB1,Beta Builders Ltd,XK1 1AA,XL1 2AB,Large,Building works\nD1,Delta Software plc,XK1 1AA,,Large,ICT\nH1,Harbour IT Ltd,XL1 2AB,,SME,ICT\n";
+
+const Q: &str = "body=Fixture+Council&year=2024%2F25&top=2&local=X07000001&local_name=Lhaven&wider=X07000002&wider_name=Coast";
+
+#[tokio::test]
+async fn procurement_dashboard_drilldown_review_rules_and_exports() {
+    let (store, scratch, app) = setup(WebConfig::default()).await;
+    load_fixture(&store).await;
+    let mut c = Client::new(&app);
+    c.sign_in("officer@example.org", PASSWORD).await;
+
+    // Supplier upload (multipart, CSRF first).
+    assert_eq!(c.get("/procurement/suppliers").await.status, StatusCode::OK);
+    let (ct, body) = multipart(&c.csrf, &[("body", "Fixture Council")], Some(("creditors.csv", SUPPLIERS.as_bytes())));
+    let mut req = Request::post("/procurement/suppliers").header(header::CONTENT_TYPE, ct).body(Body::from(body)).unwrap();
+    req.headers_mut().insert(header::COOKIE, c.cookie_header().parse().unwrap());
+    let r = c.send(req).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("creditors.csv imported") && r.body.contains("4 suppliers kept") && r.body.contains("Harbour IT Ltd"), "{}", r.body);
+    // A file with no name column is shown back as an error, nothing stored.
+    let (ct, body) = multipart(&c.csrf, &[("body", "Fixture Council")], Some(("bad.csv", b"Postcode,Amount\nXL1 1AA,1\n")));
+    let mut req = Request::post("/procurement/suppliers").header(header::CONTENT_TYPE, ct).body(Body::from(body)).unwrap();
+    req.headers_mut().insert(header::COOKIE, c.cookie_header().parse().unwrap());
+    let r = c.send(req).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("There is a problem"));
+    assert_eq!(store.proc_suppliers("Fixture Council").await.unwrap().len(), 4);
+
+    // Dashboard: analysed 1,000 + 3,000 + 100 + 2,500 = 6,600; local Alpha + Beta (branch) = 4,000.
+    let r = c.get(&format!("/procurement/analysis?{Q}")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    for want in ["£6,600.00", "60.6%", "Spent in Lhaven", "<svg", "Leakage by sector", "Opportunities for local suppliers", "Harbour IT Ltd", "Open Government Licence", "could not locate", "Levies and precepts"] {
+        assert!(r.body.contains(want), "missing {want}");
+    }
+    assert!(r.body.contains("1 supplier names on this year's payments are close"), "the review prompt");
+    // Bad area codes come back as errors on the form.
+    let r = c.get("/procurement/analysis?body=Fixture+Council&year=2024%2F25&local=nowhere&wider=").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("is not an area code"));
+
+    // Drill-down: sector → suppliers → payments.
+    let r = c.get(&format!("/procurement/analysis/sector?{Q}&sector=ICT")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("Delta Software plc") && r.body.contains("Delta Software Solutions"));
+    let link = r.body.split("href=\"").find(|s| s.starts_with("/procurement/analysis/supplier?")).unwrap();
+    let link = link[..link.find('"').unwrap()].replace("&amp;", "&").replace("&#38;", "&");
+    let r = c.get(&link).await;
+    assert_eq!(r.status, StatusCode::OK, "{link}");
+    assert!(r.body.contains("£2,500.00") && r.body.contains("04/05/2024"), "{}", r.body);
+    assert_eq!(c.get(&format!("/procurement/analysis/sector?{Q}&sector=Nothing")).await.status, StatusCode::NOT_FOUND);
+
+    // Exports.
+    let (ct, csv) = get_bytes(&c, &format!("/procurement/analysis/export.csv?{Q}&table=sectors")).await;
+    assert!(ct.starts_with("text/csv"));
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.starts_with("sector,analysed_pounds") && csv.contains("ICT,2600.00,0.00,0.00,2600.00"), "{csv}");
+    let (ct, xlsx) = get_bytes(&c, &format!("/procurement/analysis/export.xlsx?{Q}")).await;
+    assert!(ct.contains("spreadsheetml") && xlsx.starts_with(b"PK\x03\x04"));
+    let (ct, html) = get_bytes(&c, &format!("/procurement/analysis/report?{Q}")).await;
+    assert!(ct.starts_with("text/html") && String::from_utf8(html).unwrap().contains("@media print"));
+
+    // Review queue: accept the suggestion; it is remembered, changes the figures and is audited.
+    let r = c.get("/procurement/review?body=Fixture+Council&year=2024%2F25").await;
+    assert!(r.body.contains("Delta Software Solutions") && r.body.contains("It is Delta Software plc"), "{}", r.body);
+    let delta = store.proc_suppliers("Fixture Council").await.unwrap().into_iter().find(|s| s.record.name == "Delta Software plc").unwrap();
+    let choice = format!("s:{}", delta.id);
+    let r = c.post("/procurement/review", &[("body", "Fixture Council"), ("name", "Delta Software Solutions"), ("year", "2024/25"), ("choice", &choice), ("other", "")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = c.get(r.location.as_deref().unwrap()).await;
+    assert!(r.body.contains("Decision saved") && r.body.contains("Nothing to review"), "{}", r.body);
+    let d = store.match_decisions(Some("Fixture Council")).await.unwrap();
+    assert_eq!((d.len(), d[0].supplier_id), (1, Some(delta.id)));
+    let audit = store.audit_entries(&AuditQuery { object_type: Some("proc_match_decision".into()), limit: 5, ..Default::default() }).await.unwrap();
+    assert_eq!(audit[0].actor, "officer@example.org");
+    let r = c.get(&format!("/procurement/analysis?{Q}")).await;
+    assert!(!r.body.contains("are close to a supplier record"));
+
+    // Exclusion rules: switch off levies; the fire authority's £600 is then analysed (as leakage).
+    let r = c.get("/procurement/rules").await;
+    assert!(r.body.contains("Levies and precepts"));
+    let rules = store.exclusion_rules().await.unwrap();
+    let mut form: Vec<(String, String)> = Vec::new();
+    for (i, rule) in rules.iter().enumerate() {
+        form.push((format!("key_{i}"), rule.key.clone()));
+        form.push((format!("label_{i}"), rule.label.clone()));
+        if rule.key != "levies" {
+            form.push((format!("enabled_{i}"), "on".into()));
+        }
+        for f in &rule.fields {
+            form.push((format!("field_{i}"), f.key().into()));
+        }
+        form.push((format!("keywords_{i}"), rule.keywords.join("\n")));
+        form.push((format!("types_{i}"), rule.supplier_types.join(",")));
+    }
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let r = c.post("/procurement/rules", &fields).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(!store.exclusion_rules().await.unwrap()[0].enabled);
+    let r = c.get(&format!("/procurement/analysis?{Q}")).await;
+    assert!(r.body.contains("£7,200.00"), "6,600 + the levy");
+    // A rule with a name but nothing to match is refused with an error.
+    let r = c.post("/procurement/rules", &[("label_0", "Empty"), ("field_0", "purpose")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Viewers read but cannot change.
+    let mut v = Client::new(&app);
+    v.sign_in("viewer@example.org", PASSWORD).await;
+    assert_eq!(v.get(&format!("/procurement/analysis?{Q}")).await.status, StatusCode::OK);
+    let r = v.get("/procurement/rules").await;
+    assert!(r.body.contains("readonly") && !r.body.contains("Save the rules"));
+    assert_eq!(v.post("/procurement/rules", &[("label_0", "X"), ("field_0", "purpose"), ("keywords_0", "x")]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(v.post("/procurement/review", &[("body", "Fixture Council"), ("name", "X"), ("choice", "none")]).await.status, StatusCode::FORBIDDEN);
+    scratch.remove().await;
+}
