@@ -127,13 +127,32 @@ pub struct PaymentRow {
     pub expense_area: u32,
     pub purpose: u32,
     pub creditor_type: u32,
+    /// The row's supplier as the payment names it (body, ID, numbers, name, redacted), as an index
+    /// into [`Payments::supplier_keys`]: rows naming a supplier the same way share it, so the
+    /// analysis resolves each once.
+    pub supplier_key: u32,
+    /// The row's other rule-relevant fields (expense type, area, purpose, creditor type), as an index
+    /// into [`Payments::fact_keys`].
+    pub fact_key: u32,
 }
 
-/// A year of payments for the bodies analysed.
+/// How a payment names its supplier: body, ID, company, charity and VAT numbers, name (string ids)
+/// and whether it is redacted.
+pub type SupplierKey = (u16, u32, u32, u32, u32, u32, bool);
+/// A payment's expense type, area, purpose and creditor type (string ids).
+pub type FactKey = (u32, u32, u32, u32);
+
+/// A year of payments for the bodies analysed, dictionary-encoded as they are added (strings, the
+/// ways suppliers are named, and the combinations of other fields each stored once), so the analysis
+/// works on small integers. Add rows with [`Payments::push`].
 #[derive(Debug, Clone, Default)]
 pub struct Payments {
     pub strings: Interner,
     pub rows: Vec<PaymentRow>,
+    pub supplier_keys: Vec<SupplierKey>,
+    pub fact_keys: Vec<FactKey>,
+    supplier_key_ids: FxMap<SupplierKey, u32>,
+    fact_key_ids: FxMap<FactKey, u32>,
 }
 
 /// A payment's fields as text, for [`Payments::push`].
@@ -173,8 +192,22 @@ impl Payments {
             expense_area: s.id(p.expense_area),
             purpose: s.id(p.purpose),
             creditor_type: s.id(p.creditor_type),
+            supplier_key: 0,
+            fact_key: 0,
         };
-        self.rows.push(row);
+        let sk: SupplierKey = (row.body, row.supplier_id, row.company_number, row.charity_number, row.vat_number, row.supplier_name, row.redacted);
+        let next = self.supplier_keys.len() as u32;
+        let supplier_key = *self.supplier_key_ids.entry(sk).or_insert(next);
+        if supplier_key == next {
+            self.supplier_keys.push(sk);
+        }
+        let fk: FactKey = (row.expense_type, row.expense_area, row.purpose, row.creditor_type);
+        let next = self.fact_keys.len() as u32;
+        let fact_key = *self.fact_key_ids.entry(fk).or_insert(next);
+        if fact_key == next {
+            self.fact_keys.push(fk);
+        }
+        self.rows.push(PaymentRow { supplier_key, fact_key, ..row });
     }
 }
 
@@ -757,18 +790,24 @@ pub fn analyse(bodies: &[BodyData], payments: &Payments, geo: &GeoIndex, opts: &
         payments: u64,
         pence: i64,
     }
-    let mut names: FxMap<NameKey, u32> = FxMap::default();
+    // Per supplier key (see `Payments::supplier_keys`): its entry in `name_res`, or u32::MAX.
+    let mut key_res: Vec<u32> = vec![u32::MAX; payments.supplier_keys.len()];
     let mut name_res: Vec<(NameKey, NameRes)> = Vec::new();
     let mut units: Vec<Unit> = Vec::new();
-    let mut unit_of: HashMap<(u16, u8, String), u32> = HashMap::new();
+    // Units already made: a body's redacted payments, a linked supplier, an unlinked normalised name.
+    let mut unit_of_redacted: FxMap<u16, u32> = FxMap::default();
+    let mut unit_of_linked: FxMap<(u16, u32), u32> = FxMap::default();
+    let mut unit_of_name: HashMap<(u16, String), u32> = HashMap::new();
     let mut loc_cache: HashMap<(u16, u32), UnitLocation> = HashMap::new();
     let mut new_unit = |units: &mut Vec<Unit>, body: u16, supplier: Option<u32>, name: &str, redacted: bool| -> u32 {
-        let key = match (redacted, supplier) {
-            (true, _) => (body, 0u8, String::new()),
-            (false, Some(s)) => (body, 1u8, s.to_string()),
-            (false, None) => (body, 2u8, normalise_name(name)),
+        let name_key = (!redacted && supplier.is_none()).then(|| (body, normalise_name(name)));
+        let known = match (redacted, supplier, &name_key) {
+            (true, _, _) => unit_of_redacted.get(&body).copied(),
+            (false, Some(s), _) => unit_of_linked.get(&(body, s)).copied(),
+            (false, None, Some(k)) => unit_of_name.get(k).copied(),
+            (false, None, None) => None,
         };
-        if let Some(&u) = unit_of.get(&key) {
+        if let Some(u) = known {
             return u;
         }
         let b = &bodies[body as usize];
@@ -804,12 +843,30 @@ pub fn analyse(bodies: &[BodyData], payments: &Payments, geo: &GeoIndex, opts: &
             own_sector: None,
             loc,
         });
-        unit_of.insert(key, u);
+        match (redacted, supplier, name_key) {
+            (true, _, _) => unit_of_redacted.insert(body, u),
+            (false, Some(s), _) => unit_of_linked.insert((body, s), u),
+            (false, None, Some(k)) => unit_of_name.insert(k, u),
+            (false, None, None) => None,
+        };
         u
     };
 
-    // 2. Exclusions, memoised per distinct set of facts.
+    // 2. Exclusions. The rules' matches on the supplier's name are worked out once per distinct
+    // name (a bit set per string id) and their matches on the other fields once per distinct
+    // combination, so a payment costs two lookups; more than 64 rules fall back to whole-payment
+    // matching, memoised per distinct set of facts.
     type RuleKey = (u32, u32, u32, u32, u32, bool, bool);
+    let split = rules.name_mask("").is_some();
+    let mut name_masks: Vec<u64> = Vec::new();
+    let mut name_mask_done: Vec<bool> = Vec::new();
+    if split {
+        name_masks = vec![0; strings.len()];
+        name_mask_done = vec![false; strings.len()];
+    }
+    // Per (fact key, public, individual): the other fields' rule bits, or u64::MAX before it is known
+    // (64 bits set would mean 64 rules, and the split is used only up to 64).
+    let mut other_memo: Vec<u64> = if split { vec![u64::MAX; payments.fact_keys.len() * 4] } else { Vec::new() };
     let mut rule_memo: FxMap<RuleKey, u8> = FxMap::default();
     let mut excluded_by_rule: Vec<(i64, u64)> = vec![(0, 0); rules.rules().count()];
     let mut sector_ids: HashMap<String, u32> = HashMap::new();
@@ -824,16 +881,22 @@ pub fn analyse(bodies: &[BodyData], payments: &Payments, geo: &GeoIndex, opts: &
         sector_ids.insert(s.to_string(), i);
         i
     };
-    let mut unit_sector: FxMap<(u32, u32), i64> = FxMap::default();
+
     let mut row_unit = Vec::with_capacity(payments.rows.len());
     let mut row_rule = Vec::with_capacity(payments.rows.len());
     let mut total: i64 = 0;
     let mut excluded_total: i64 = 0;
     // Sector of a unit on the supplier basis, memoised.
     let mut unit_sector_id: FxMap<u32, u32> = FxMap::default();
-    // Sector of an expense type's string id, memoised.
-    let mut et_sector: FxMap<u32, u32> = FxMap::default();
+    // Sector of an expense type's string id, memoised (indexed by string id; u32::MAX = not yet).
+    let mut et_sector: Vec<u32> = vec![u32::MAX; strings.len()];
 
+    let mut ni_payments: Vec<u64> = Vec::new();
+    let mut ni_pence: Vec<i64> = Vec::new();
+    let mut ni_unit: Vec<u32> = Vec::new();
+    let mut unit_flags: Vec<u8> = Vec::new();
+    let mut unit_net: Vec<i64> = Vec::new();
+    let mut unit_excluded: Vec<i64> = Vec::new();
     for row in &payments.rows {
         let body = row.body;
         if body as usize >= bodies.len() {
@@ -842,10 +905,10 @@ pub fn analyse(bodies: &[BodyData], payments: &Payments, geo: &GeoIndex, opts: &
             continue;
         }
         total += row.amount_pence;
-        let nk: NameKey = (body, row.supplier_id, row.company_number, row.charity_number, row.vat_number, row.supplier_name, row.redacted);
-        let ni = match names.get(&nk) {
-            Some(&i) => i,
-            None => {
+        let ni = match key_res[row.supplier_key as usize] {
+            i if i != u32::MAX => i,
+            _ => {
+                let nk: NameKey = (body, row.supplier_id, row.company_number, row.charity_number, row.vat_number, row.supplier_name, row.redacted);
                 let opt = |id: u32| Some(strings.get(id)).filter(|s| !s.is_empty());
                 let name = strings.get(row.supplier_name);
                 let r = matchers[body as usize].resolve(opt(row.supplier_id), [opt(row.company_number), opt(row.charity_number), opt(row.vat_number)], name, row.redacted);
@@ -854,28 +917,54 @@ pub fn analyse(bodies: &[BodyData], payments: &Payments, geo: &GeoIndex, opts: &
                 let unit = new_unit(&mut units, body, supplier, name, row.redacted);
                 let i = name_res.len() as u32;
                 name_res.push((nk, NameRes { method: r.method, unit, payments: 0, pence: 0 }));
-                names.insert(nk, i);
+                key_res[row.supplier_key as usize] = i;
                 i
             }
         };
-        let nr = &mut name_res[ni as usize].1;
-        nr.payments += 1;
-        nr.pence += row.amount_pence;
-        let unit = nr.unit;
-        let u = &units[unit as usize];
-        let rk: RuleKey = (row.supplier_name, row.expense_type, row.expense_area, row.purpose, row.creditor_type, u.class.public, u.class.individual);
-        let rule = *rule_memo.entry(rk).or_insert_with(|| {
-            let facts = PaymentFacts {
-                supplier_name: strings.get(row.supplier_name),
-                expense_type: strings.get(row.expense_type),
-                expense_area: strings.get(row.expense_area),
-                purpose: strings.get(row.purpose),
-                creditor_type: strings.get(row.creditor_type),
-                public: u.class.public,
-                individual: u.class.individual,
-            };
-            rules.first_match(&facts).map_or(u8::MAX, |i| i.min(254) as u8)
-        });
+        // The hot loop touches only small arrays indexed by the name's entry and the unit; the
+        // units themselves are updated once, after it.
+        let ni = ni as usize;
+        if ni == ni_payments.len() {
+            ni_payments.push(0);
+            ni_pence.push(0);
+            ni_unit.push(name_res[ni].1.unit);
+        }
+        ni_payments[ni] += 1;
+        ni_pence[ni] += row.amount_pence;
+        let unit = ni_unit[ni];
+        if unit as usize == unit_flags.len() {
+            let c = &units[unit as usize].class;
+            unit_flags.push(u8::from(c.public) * 2 + u8::from(c.individual));
+            unit_net.push(0);
+            unit_excluded.push(0);
+        }
+        let flags = unit_flags[unit as usize];
+        let (public, individual) = (flags & 2 != 0, flags & 1 != 0);
+        let facts = |row: &PaymentRow| PaymentFacts {
+            supplier_name: strings.get(row.supplier_name),
+            expense_type: strings.get(row.expense_type),
+            expense_area: strings.get(row.expense_area),
+            purpose: strings.get(row.purpose),
+            creditor_type: strings.get(row.creditor_type),
+            public,
+            individual,
+        };
+        let rule = if split {
+            let n = row.supplier_name as usize;
+            if !name_mask_done[n] {
+                name_masks[n] = rules.name_mask(strings.get(row.supplier_name)).unwrap_or(0);
+                name_mask_done[n] = true;
+            }
+            let slot = row.fact_key as usize * 4 + usize::from(flags);
+            if other_memo[slot] == u64::MAX {
+                other_memo[slot] = rules.other_mask(&facts(row)).unwrap_or(0);
+            }
+            let other = other_memo[slot];
+            RuleSet::first_of(name_masks[n] | other).map_or(u8::MAX, |i| i.min(254) as u8)
+        } else {
+            let rk: RuleKey = (row.supplier_name, row.expense_type, row.expense_area, row.purpose, row.creditor_type, public, individual);
+            *rule_memo.entry(rk).or_insert_with(|| rules.first_match(&facts(row)).map_or(u8::MAX, |i| i.min(254) as u8))
+        };
         row_unit.push(unit);
         row_rule.push(rule);
         if rule != u8::MAX {
@@ -883,12 +972,18 @@ pub fn analyse(bodies: &[BodyData], payments: &Payments, geo: &GeoIndex, opts: &
             let e = &mut excluded_by_rule[rule as usize];
             e.0 += row.amount_pence;
             e.1 += 1;
-            units[unit as usize].excluded_pence += row.amount_pence;
+            unit_excluded[unit as usize] += row.amount_pence;
             continue;
         }
         let sec = match opts.sector {
             // A payment without an expense type falls back to its supplier's own sector.
-            SectorBasis::ExpenseType if row.expense_type != 0 => *et_sector.entry(row.expense_type).or_insert_with(|| sector_id(strings.get(row.expense_type))),
+            SectorBasis::ExpenseType if row.expense_type != 0 => {
+                let e = &mut et_sector[row.expense_type as usize];
+                if *e == u32::MAX {
+                    *e = sector_id(strings.get(row.expense_type));
+                }
+                *e
+            }
             _ => *unit_sector_id.entry(unit).or_insert_with(|| {
                 let u = &units[unit as usize];
                 let label = u
@@ -898,11 +993,22 @@ pub fn analyse(bodies: &[BodyData], payments: &Payments, geo: &GeoIndex, opts: &
                 sector_id(&label)
             }),
         };
-        *unit_sector.entry((unit, sec)).or_default() += row.amount_pence;
-        units[unit as usize].net_pence += row.amount_pence;
+        // A unit has few sectors: a short list beats a map of every (unit, sector) pair.
+        let u = &mut units[unit as usize];
+        match u.sectors.iter_mut().find(|(s, _)| *s == sec) {
+            Some((_, p)) => *p += row.amount_pence,
+            None => u.sectors.push((sec, row.amount_pence)),
+        }
+        unit_net[unit as usize] += row.amount_pence;
     }
-    for ((u, s), p) in unit_sector {
-        units[u as usize].sectors.push((s, p));
+    for (ni, (payments, pence)) in ni_payments.into_iter().zip(ni_pence).enumerate() {
+        let nr = &mut name_res[ni].1;
+        nr.payments = payments;
+        nr.pence = pence;
+    }
+    for (u, (net, excluded)) in unit_net.into_iter().zip(unit_excluded).enumerate() {
+        units[u].net_pence += net;
+        units[u].excluded_pence += excluded;
     }
     for (u, s) in unit_sector_id {
         units[u as usize].own_sector = Some(s);

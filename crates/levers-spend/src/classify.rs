@@ -323,6 +323,66 @@ impl RuleSet {
         self.rules.iter().map(|(r, _)| r)
     }
 
+    /// The rules whose supplier-name keywords match `name`, as a bit set (bit i = enabled rule i).
+    /// `None` when there are more than 64 enabled rules (use [`RuleSet::first_match`] then).
+    /// With [`RuleSet::other_mask`] this splits [`RuleSet::first_match`] so the analysis can test a
+    /// name once per distinct name and the other fields once per distinct combination.
+    pub fn name_mask(&self, name: &str) -> Option<u64> {
+        if self.rules.len() > 64 {
+            return None;
+        }
+        if name.is_empty() {
+            return Some(0);
+        }
+        let text = padded(name);
+        let mut mask = 0u64;
+        for (i, (rule, kws)) in self.rules.iter().enumerate() {
+            if rule.fields.contains(&RuleField::SupplierName) && kws.iter().any(|k| text.contains(k.as_str())) {
+                mask |= 1 << i;
+            }
+        }
+        Some(mask)
+    }
+
+    /// The rules matching on anything but the supplier's name (supplier types and the other fields),
+    /// as a bit set; the name is ignored. `None` when there are more than 64 enabled rules.
+    pub fn other_mask(&self, p: &PaymentFacts<'_>) -> Option<u64> {
+        if self.rules.len() > 64 {
+            return None;
+        }
+        let mut texts: [Option<String>; 4] = Default::default();
+        let mut mask = 0u64;
+        for (i, (rule, kws)) in self.rules.iter().enumerate() {
+            if rule.supplier_types.iter().any(|t| (t == "public" && p.public) || (t == "individual" && p.individual)) {
+                mask |= 1 << i;
+                continue;
+            }
+            for f in &rule.fields {
+                let (slot, raw) = match f {
+                    RuleField::SupplierName => continue,
+                    RuleField::ExpenseType => (0, p.expense_type),
+                    RuleField::ExpenseArea => (1, p.expense_area),
+                    RuleField::Purpose => (2, p.purpose),
+                    RuleField::CreditorType => (3, p.creditor_type),
+                };
+                if raw.is_empty() {
+                    continue;
+                }
+                let t = texts[slot].get_or_insert_with(|| padded(raw));
+                if kws.iter().any(|k| t.contains(k.as_str())) {
+                    mask |= 1 << i;
+                    break;
+                }
+            }
+        }
+        Some(mask)
+    }
+
+    /// The first rule in a bit set from [`RuleSet::name_mask`] | [`RuleSet::other_mask`].
+    pub fn first_of(mask: u64) -> Option<usize> {
+        (mask != 0).then(|| mask.trailing_zeros() as usize)
+    }
+
     /// The index (among enabled rules) of the first rule excluding this payment.
     pub fn first_match(&self, p: &PaymentFacts<'_>) -> Option<usize> {
         let mut texts: [Option<String>; 5] = Default::default();
@@ -459,5 +519,30 @@ mod tests {
         let c = classify(None, None, None, "Levermouth Council for Voluntary Service", false);
         assert!(!c.public && c.vcse);
         assert!(classify(None, None, None, "REDACTED", true).individual);
+    }
+
+    proptest::proptest! {
+        /// Splitting the match into the name's rules and the other fields' rules picks the same
+        /// first rule as matching the whole payment.
+        #[test]
+        fn split_masks_agree_with_first_match(
+            name in proptest::sample::select(vec!["", "Fire Authority", "HMRC", "Acme Ltd", "Mr J Smith", "Pension Fund Trustees", "Harbour Housing Trust", "Levermouth Council"]),
+            et in proptest::sample::select(vec!["", "Levies", "Pension contributions", "Catering", "Tax payments", "Grants to individuals", "Loan repayment", "ICT"]),
+            area in proptest::sample::select(vec!["", "Finance", "Payroll", "Adult social care", "Treasury management"]),
+            purpose in proptest::sample::select(vec!["", "Refund", "Precept", "Direct payment", "Repairs"]),
+            creditor in proptest::sample::select(vec!["", "Individual", "Public body", "Company"]),
+            public in proptest::bool::ANY,
+            individual in proptest::bool::ANY,
+            drop in 0usize..12,
+        ) {
+            let mut rules = default_rules();
+            if drop < rules.len() {
+                rules[drop].enabled = false;
+            }
+            let rs = RuleSet::new(&rules);
+            let facts = PaymentFacts { supplier_name: name, expense_type: et, expense_area: area, purpose, creditor_type: creditor, public, individual };
+            let split = RuleSet::first_of(rs.name_mask(name).unwrap() | rs.other_mask(&facts).unwrap());
+            proptest::prop_assert_eq!(split, rs.first_match(&facts));
+        }
     }
 }

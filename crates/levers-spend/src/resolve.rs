@@ -187,8 +187,9 @@ pub struct Matcher {
     by_number: HashMap<String, usize>,
     by_name: HashMap<String, usize>,
     names: Vec<String>,
-    /// Token → suppliers whose normalised core name has it.
-    blocks: HashMap<String, Vec<u32>>,
+    /// Token → suppliers whose normalised core name has it; built on the first fuzzy search, since
+    /// most payments resolve by ID or exact name and never need it.
+    blocks: std::sync::OnceLock<HashMap<String, Vec<u32>>>,
     decisions: HashMap<String, Decision>,
     config: MatchConfig,
 }
@@ -206,7 +207,7 @@ impl Matcher {
             by_number: HashMap::new(),
             by_name: HashMap::new(),
             names: Vec::with_capacity(candidates.len()),
-            blocks: HashMap::new(),
+            blocks: std::sync::OnceLock::new(),
             decisions,
             config,
         };
@@ -221,17 +222,28 @@ impl Matcher {
             }
             let norm = normalise_name(&c.name);
             m.by_name.entry(norm.clone()).or_insert(i);
-            for t in core_name(&norm).split(' ').filter(|t| !t.is_empty()) {
-                let v = m.blocks.entry(t.to_string()).or_default();
-                if v.last() != Some(&(i as u32)) {
-                    v.push(i as u32);
-                }
-            }
             m.names.push(norm);
         }
-        let limit = ((candidates.len() as f64 * COMMON_TOKEN_SHARE) as usize).max(50);
-        m.blocks.retain(|_, v| v.len() <= limit);
         m
+    }
+
+    /// The blocking index: token → suppliers whose normalised core name has it, leaving out tokens
+    /// too common to block on.
+    fn blocks(&self) -> &HashMap<String, Vec<u32>> {
+        self.blocks.get_or_init(|| {
+            let mut blocks: HashMap<String, Vec<u32>> = HashMap::new();
+            for (i, norm) in self.names.iter().enumerate() {
+                for t in core_name(norm).split(' ').filter(|t| !t.is_empty()) {
+                    let v = blocks.entry(t.to_string()).or_default();
+                    if v.last() != Some(&(i as u32)) {
+                        v.push(i as u32);
+                    }
+                }
+            }
+            let limit = ((self.names.len() as f64 * COMMON_TOKEN_SHARE) as usize).max(50);
+            blocks.retain(|_, v| v.len() <= limit);
+            blocks
+        })
     }
 
     pub fn config(&self) -> MatchConfig {
@@ -243,7 +255,7 @@ impl Matcher {
         let core = core_name(normalised);
         let mut cands: Vec<u32> = Vec::new();
         for t in core.split(' ') {
-            if let Some(v) = self.blocks.get(t) {
+            if let Some(v) = self.blocks().get(t) {
                 cands.extend(v.iter().take(MAX_CANDIDATES));
             }
         }
