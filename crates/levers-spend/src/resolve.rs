@@ -20,7 +20,9 @@ pub fn normalise_name(name: &str) -> String {
         match c {
             '&' | '+' => spaced.push_str(" AND "),
             '\'' | '’' | '`' => {}
-            c if c.is_alphanumeric() => spaced.extend(c.to_uppercase()),
+            // Upper-casing can add combining marks (ΐ → Ϊ́), which are not alphanumeric: keep
+            // only letters and digits, so normalising a normalised name changes nothing.
+            c if c.is_alphanumeric() => spaced.extend(c.to_uppercase().filter(|u| u.is_alphanumeric())),
             _ => spaced.push(' '),
         }
     }
@@ -322,6 +324,10 @@ mod tests {
         assert_eq!(normalise_name("Smith L.T.D"), "SMITH LTD");
         assert_eq!(core_name("ACME AND SONS LTD"), "ACME SONS");
         assert_eq!(core_name("LTD"), "LTD");
+        // Found by the fuzzer: upper-casing U+0390 adds combining marks.
+        let once = normalise_name("\u{390}");
+        assert_eq!(normalise_name(&once), once);
+        assert_eq!(once, "\u{399}");
     }
 
     fn cand(id: &str, name: &str) -> Candidate {
