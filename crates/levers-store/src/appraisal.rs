@@ -11,7 +11,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::audit::{Actor, NewAudit, insert_audit};
-use crate::{Result, Store, StoreError, conflict_on_unique, now_unix, with_pool};
+use crate::{Result, Store, StoreError, conflict_on_unique, now_unix, or_rollback, with_pool};
 
 /// One imported unit cost library.
 #[derive(Debug, Clone, Serialize)]
@@ -160,7 +160,7 @@ impl Store {
                     }
                     q = q.bind(&c.source).bind(rag_code(c.rag)).bind(&c.comment);
                 }
-                q.execute(&mut *tx).await.map_err(|e| conflict_on_unique(e, || format!("the library {name} lists a cost code twice")))?;
+                or_rollback!(tx, q.execute(&mut *tx).await, |e| conflict_on_unique(e, || format!("the library {name} lists a cost code twice")));
                 done += chunk.len() as i64;
             }
             insert_audit!(
@@ -275,7 +275,7 @@ impl Store {
             let mut tx = pool.begin().await?;
             let (id, before) = match id {
                 None => {
-                    let id: i64 = sqlx::query_scalar(
+                    let id: i64 = or_rollback!(tx, sqlx::query_scalar(
                         "INSERT INTO appraisals (name, model_toml, created_at, created_by, updated_at, updated_by)
                          VALUES ($1, $2, $3, $4, $3, $4) RETURNING id",
                     )
@@ -284,8 +284,7 @@ impl Store {
                     .bind(now)
                     .bind(&actor.label)
                     .fetch_one(&mut *tx)
-                    .await
-                    .map_err(|e| conflict_on_unique(e, || format!("an appraisal called \"{name}\" already exists: choose another name")))?;
+                    .await, |e| conflict_on_unique(e, || format!("an appraisal called \"{name}\" already exists: choose another name")));
                     (id, None)
                 }
                 Some(id) => {
@@ -294,15 +293,14 @@ impl Store {
                         .fetch_optional(&mut *tx)
                         .await?;
                     let before = before.ok_or_else(|| StoreError::NotFound(format!("appraisal {id}")))?;
-                    sqlx::query("UPDATE appraisals SET name = $1, model_toml = $2, updated_at = $3, updated_by = $4 WHERE id = $5")
+                    or_rollback!(tx, sqlx::query("UPDATE appraisals SET name = $1, model_toml = $2, updated_at = $3, updated_by = $4 WHERE id = $5")
                         .bind(&name)
                         .bind(&toml)
                         .bind(now)
                         .bind(&actor.label)
                         .bind(id)
                         .execute(&mut *tx)
-                        .await
-                        .map_err(|e| conflict_on_unique(e, || format!("an appraisal called \"{name}\" already exists: choose another name")))?;
+                        .await, |e| conflict_on_unique(e, || format!("an appraisal called \"{name}\" already exists: choose another name")));
                     (id, Some(before))
                 }
             };
@@ -357,13 +355,12 @@ impl Store {
         }
         with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            let id: i64 = sqlx::query_scalar("INSERT INTO pools (name, created_at, created_by) VALUES ($1, $2, $3) RETURNING id")
+            let id: i64 = or_rollback!(tx, sqlx::query_scalar("INSERT INTO pools (name, created_at, created_by) VALUES ($1, $2, $3) RETURNING id")
                 .bind(&name)
                 .bind(now_unix())
                 .bind(&actor.label)
                 .fetch_one(&mut *tx)
-                .await
-                .map_err(|e| conflict_on_unique(e, || format!("a pooled budget called \"{name}\" already exists")))?;
+                .await, |e| conflict_on_unique(e, || format!("a pooled budget called \"{name}\" already exists")));
             insert_audit!(&mut *tx, actor, NewAudit::new("pool.create", "pool", id).after(serde_json::json!({"name": name})))?;
             tx.commit().await?;
             Ok(id)
@@ -379,13 +376,12 @@ impl Store {
         let agencies = agencies.iter().map(|a| a.trim()).filter(|a| !a.is_empty()).collect::<Vec<_>>().join("\n");
         with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            let id: i64 = sqlx::query_scalar("INSERT INTO pool_partners (pool_id, name, agencies) VALUES ($1, $2, $3) RETURNING id")
+            let id: i64 = or_rollback!(tx, sqlx::query_scalar("INSERT INTO pool_partners (pool_id, name, agencies) VALUES ($1, $2, $3) RETURNING id")
                 .bind(pool_id)
                 .bind(&name)
                 .bind(&agencies)
                 .fetch_one(&mut *tx)
-                .await
-                .map_err(|e| conflict_on_unique(e, || format!("{name} is already a partner")))?;
+                .await, |e| conflict_on_unique(e, || format!("{name} is already a partner")));
             insert_audit!(&mut *tx, actor, NewAudit::new("pool.partner.add", "pool", pool_id).after(serde_json::json!({"partner": name, "agencies": agencies})))?;
             tx.commit().await?;
             Ok(id)
@@ -436,14 +432,13 @@ impl Store {
         let funds_code = funds_code(funds);
         with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            let id: i64 = sqlx::query_scalar("INSERT INTO pool_lines (pool_id, name, funds, appraisal_id) VALUES ($1, $2, $3, $4) RETURNING id")
+            let id: i64 = or_rollback!(tx, sqlx::query_scalar("INSERT INTO pool_lines (pool_id, name, funds, appraisal_id) VALUES ($1, $2, $3, $4) RETURNING id")
                 .bind(pool_id)
                 .bind(&name)
                 .bind(funds_code)
                 .bind(appraisal_id)
                 .fetch_one(&mut *tx)
-                .await
-                .map_err(|e| conflict_on_unique(e, || format!("the pool already has a line called {name}")))?;
+                .await, |e| conflict_on_unique(e, || format!("the pool already has a line called {name}")));
             insert_audit!(&mut *tx, actor, NewAudit::new("pool.line.add", "pool", pool_id)
                 .after(serde_json::json!({"line": name, "funds": funds_code, "appraisal_id": appraisal_id})))?;
             tx.commit().await?;

@@ -27,7 +27,7 @@ use serde_json::json;
 use sqlx::Row;
 
 use crate::audit::{Actor, NewAudit, insert_audit};
-use crate::{Backend, Result, Store, StoreError, Tx, now_unix, with_pool, with_tx};
+use crate::{Backend, Result, Store, StoreError, Tx, now_unix, or_rollback, with_pool, with_tx};
 
 /// Settings keys (in the site settings table) for co-production.
 pub const CREDITS_PER_HOUR: &str = "coproduction.credits_per_hour";
@@ -411,7 +411,7 @@ impl Store {
         let now = now_unix();
         with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            let id: i64 = sqlx::query_scalar(
+            let id: i64 = or_rollback!(tx, sqlx::query_scalar(
                 "INSERT INTO coproduction_activities (reference, service, directorate, annual_value_pence, current_stage, procurement_ref, objectives, started_on, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
             )
@@ -425,8 +425,7 @@ impl Store {
             .bind(iso(a.started_on))
             .bind(now)
             .fetch_one(&mut *tx)
-            .await
-            .map_err(|e| crate::conflict_on_unique(e, || format!("the register already has an activity with the reference {}: choose another", a.reference.trim())))?;
+            .await, |e| crate::conflict_on_unique(e, || format!("the register already has an activity with the reference {}: choose another", a.reference.trim())));
             insert_audit!(&mut *tx, actor, NewAudit::new("coproduction.activity.create", "coproduction_activity", id).after(activity_json(a)))?;
             tx.commit().await?;
             Ok(id)
@@ -438,7 +437,7 @@ impl Store {
         let before = self.coproduction_activity(id).await?.ok_or_else(|| StoreError::NotFound(format!("activity {id}")))?;
         with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            sqlx::query(
+            or_rollback!(tx, sqlx::query(
                 "UPDATE coproduction_activities SET reference = $1, service = $2, directorate = $3, annual_value_pence = $4, current_stage = $5,
                     procurement_ref = $6, objectives = $7, started_on = $8, updated_at = $9 WHERE id = $10",
             )
@@ -453,8 +452,7 @@ impl Store {
             .bind(now_unix())
             .bind(id)
             .execute(&mut *tx)
-            .await
-            .map_err(|e| crate::conflict_on_unique(e, || format!("the register already has an activity with the reference {}: choose another", a.reference.trim())))?;
+            .await, |e| crate::conflict_on_unique(e, || format!("the register already has an activity with the reference {}: choose another", a.reference.trim())));
             insert_audit!(
                 &mut *tx,
                 actor,

@@ -61,6 +61,22 @@ macro_rules! with_tx {
 }
 pub(crate) use with_tx;
 
+/// Ends an open transaction before returning an error raised inside it, so the connection goes back
+/// to the pool clean: a dropped SQLite transaction keeps its write lock until the connection is next
+/// used, and another connection's write would then fail with "database is locked".
+macro_rules! or_rollback {
+    ($tx:ident, $res:expr, $map:expr) => {
+        match $res {
+            Ok(v) => v,
+            Err(e) => {
+                let _ = $tx.rollback().await;
+                return Err(($map)(e));
+            }
+        }
+    };
+}
+pub(crate) use or_rollback;
+
 impl From<sqlx::Transaction<'static, sqlx::Sqlite>> for Tx {
     fn from(t: sqlx::Transaction<'static, sqlx::Sqlite>) -> Tx {
         Tx::Sqlite(t)

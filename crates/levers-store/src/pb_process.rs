@@ -15,7 +15,7 @@ use serde_json::json;
 use sqlx::Row;
 
 use crate::audit::{insert_audit, Actor, NewAudit};
-use crate::{now_unix, with_pool, Backend, Result, Store, StoreError};
+use crate::{now_unix, or_rollback, with_pool, Backend, Result, Store, StoreError};
 
 /// A project as frozen on the ballot when voting opens.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -292,7 +292,7 @@ impl Store {
         let json = def_json(def)?;
         let id: i64 = with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            let id: i64 = sqlx::query_scalar(
+            let id: i64 = or_rollback!(tx, sqlx::query_scalar(
                 "INSERT INTO pb_processes (slug, name, definition_json, phase, created_at, created_by, updated_at)
                  VALUES ($1, $2, $3, 'setup', $4, $5, $4) RETURNING id",
             )
@@ -302,8 +302,7 @@ impl Store {
             .bind(now)
             .bind(&actor.label)
             .fetch_one(&mut *tx)
-            .await
-            .map_err(|e| crate::conflict_on_unique(e, || format!("a process with the web address \"{}\" already exists; choose another", def.slug)))?;
+            .await, |e| crate::conflict_on_unique(e, || format!("a process with the web address \"{}\" already exists; choose another", def.slug)));
             insert_audit!(&mut *tx, actor, NewAudit::new("pb.process.create", "pb_process", id).after(def))?;
             tx.commit().await?;
             id
@@ -322,15 +321,14 @@ impl Store {
         let json = def_json(def)?;
         with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            sqlx::query("UPDATE pb_processes SET slug = $1, name = $2, definition_json = $3, updated_at = $4 WHERE id = $5")
+            or_rollback!(tx, sqlx::query("UPDATE pb_processes SET slug = $1, name = $2, definition_json = $3, updated_at = $4 WHERE id = $5")
                 .bind(&def.slug)
                 .bind(&def.name)
                 .bind(&json)
                 .bind(now_unix())
                 .bind(id)
                 .execute(&mut *tx)
-                .await
-                .map_err(|e| crate::conflict_on_unique(e, || format!("a process with the web address \"{}\" already exists; choose another", def.slug)))?;
+                .await, |e| crate::conflict_on_unique(e, || format!("a process with the web address \"{}\" already exists; choose another", def.slug)));
             insert_audit!(&mut *tx, actor, NewAudit::new("pb.process.update", "pb_process", id).before(&old.def).after(def))?;
             tx.commit().await?;
         });
@@ -564,7 +562,7 @@ impl Store {
                 for h in chunk {
                     q = q.bind(process_id).bind(h.clone()).bind(batch);
                 }
-                q.execute(&mut *tx).await.map_err(|e| crate::conflict_on_unique(e, || "a generated code repeated an existing one; generate the batch again".into()))?;
+                or_rollback!(tx, q.execute(&mut *tx).await, |e| crate::conflict_on_unique(e, || "a generated code repeated an existing one; generate the batch again".into()));
             }
             insert_audit!(
                 &mut *tx,

@@ -5,7 +5,7 @@ use sqlx::Row;
 
 use crate::audit::{Actor, NewAudit, insert_audit};
 use crate::users::User;
-use crate::{Result, Store, StoreError, conflict_on_unique, now_unix, with_pool};
+use crate::{Result, Store, StoreError, conflict_on_unique, now_unix, or_rollback, with_pool};
 
 /// An issued token (never the secret itself).
 #[derive(Debug, Clone, Serialize)]
@@ -47,7 +47,7 @@ impl Store {
         let now = now_unix();
         with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            let id: i64 = sqlx::query_scalar(
+            let id: i64 = or_rollback!(tx, sqlx::query_scalar(
                 "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
             )
             .bind(user_id)
@@ -55,8 +55,7 @@ impl Store {
             .bind(token_hash)
             .bind(now)
             .fetch_one(&mut *tx)
-            .await
-            .map_err(|e| conflict_on_unique(e, || "that token already exists".into()))?;
+            .await, |e| conflict_on_unique(e, || "that token already exists".into()));
             insert_audit!(
                 &mut *tx,
                 actor,

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use crate::audit::{Actor, NewAudit, insert_audit};
-use crate::{Result, Store, StoreError, conflict_on_unique, now_unix, with_pool};
+use crate::{Result, Store, StoreError, conflict_on_unique, now_unix, or_rollback, with_pool};
 
 /// What an account may do. Ordered: an admin can do everything an officer can, and so on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -139,7 +139,7 @@ impl Store {
         );
         with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            let row = or_rollback!(tx, sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(&email)
                 .bind(new.display_name.trim())
                 .bind(&new.password_hash)
@@ -147,8 +147,7 @@ impl Store {
                 .bind(new.must_change_password)
                 .bind(now)
                 .fetch_one(&mut *tx)
-                .await
-                .map_err(|e| conflict_on_unique(e, || format!("an account for {email} already exists")))?;
+                .await, |e| conflict_on_unique(e, || format!("an account for {email} already exists")));
             let user = user_from_row(&row)?;
             insert_audit!(&mut *tx, actor, NewAudit::new("user.create", "user", user.id).after(user.audit_view()))?;
             tx.commit().await?;
