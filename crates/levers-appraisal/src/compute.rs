@@ -163,6 +163,14 @@ pub fn resolve(
     Ok(Resolved { appraisal: appraisal.clone(), cost_amounts, values })
 }
 
+/// An estimate in pounds shown to the penny (`£1,234.57`), or "n/a" when it is not a number.
+pub fn pounds(x: f64) -> String {
+    if !x.is_finite() {
+        return "n/a".into();
+    }
+    levers_core::Money::from_pence((x * 100.0).round() as i64).to_string()
+}
+
 fn kind_name(k: ValueKind) -> &'static str {
     match k {
         ValueKind::Fiscal => "fiscal",

@@ -16,7 +16,7 @@ pub mod search;
 
 pub use compute::{
     AgencyFigures, Bound, Evidence, Figures, OutcomeFigures, Resolved, Results, SENSITIVITY, Scenario, SensitivityRow,
-    YearFigures, compute, resolve, results,
+    YearFigures, compute, pounds, resolve, results,
 };
 pub use deflator::{DeflatorError, Deflators};
 pub use discount::{Schedule, discount_factor};

@@ -5,18 +5,15 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use levers_store::audit::AuditQuery;
 use levers_store::settings::COUNCIL_NAME;
-use levers_store::{Actor, NewUser, Role, StoreError, User};
+use levers_store::{NewUser, Role, StoreError, User};
 use serde::Deserialize;
 
-use crate::auth::{self, CurrentUser, Identity};
+use crate::templates::capitalise;
+use crate::auth::{self, CurrentUser, Identity, actor};
 use crate::error::AppError;
 use crate::pages::{chrome, render, render_status};
 use crate::templates::{AdminIndex, AuditPage, FieldError, SettingsPage, TokensPage, UsersPage};
 use crate::AppState;
-
-fn actor(user: &User) -> Actor {
-    Actor::user(user.id, &user.email)
-}
 
 pub async fn index(State(state): State<AppState>, identity: Identity) -> Result<Response, AppError> {
     let users = state.store.users().await?;
@@ -146,11 +143,6 @@ pub async fn add_user(
     }
     let view = UsersView { errors, email: form.email, role: form.role, notice: None, new_password: None };
     users_page(&state, &identity, &me, view, StatusCode::UNPROCESSABLE_ENTITY).await
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map_or_else(String::new, |f| f.to_uppercase().collect::<String>() + c.as_str())
 }
 
 async fn refuse(state: &AppState, identity: &Identity, me: &User, field: &'static str, msg: String) -> Result<Response, AppError> {

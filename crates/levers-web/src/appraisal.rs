@@ -11,16 +11,17 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use levers_appraisal::pooled::{Funds, PoolReport};
 use levers_appraisal::{
-    Appraisal, CostLine, Evidence, OutcomeLine, PerYear, Rag, Results, Schedule, UnitCost, ValueKind, ValueLine, read_unit_costs,
+    pounds, Appraisal, CostLine, Evidence, OutcomeLine, PerYear, Rag, Results, Schedule, UnitCost, ValueKind, ValueLine, read_unit_costs,
     read_unit_costs_xlsx, resolve, results, search_costs,
 };
 use levers_core::{FinancialYear, Money};
 use levers_store::appraisal::StoredAppraisal;
-use levers_store::{Actor, Role, StoreError, User};
+use levers_store::{Role, StoreError, User};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::auth::{CurrentUser, Identity};
+use crate::templates::capitalise;
+use crate::auth::{CurrentUser, Identity, actor, require_officer};
 use crate::charts::signed_hbar_chart;
 use crate::error::AppError;
 use crate::pages::{chrome, render, render_status};
@@ -30,21 +31,6 @@ const SECTION: &str = "community-budgets";
 /// Largest unit cost table accepted by the upload form.
 pub const LIBRARY_LIMIT_BYTES: usize = 10 * 1024 * 1024;
 
-fn actor(u: &User) -> Actor {
-    Actor::user(u.id, &u.email)
-}
-
-fn require_officer(u: &User) -> Result<(), AppError> {
-    if u.role.allows(Role::Officer) { Ok(()) } else { Err(AppError::Forbidden) }
-}
-
-/// Pounds (an estimate) to the penny.
-pub fn pounds(x: f64) -> String {
-    if !x.is_finite() {
-        return "n/a".into();
-    }
-    Money::from_pence((x * 100.0).round() as i64).to_string()
-}
 
 /// Whole pounds, for chart labels.
 fn pounds0(x: f64) -> String {
@@ -78,13 +64,32 @@ fn rag_label(r: Option<Rag>) -> &'static str {
     }
 }
 
-/// An appraisal computed against the store's library and deflators, or why it cannot be.
+/// The unit cost library and deflator table, read from the store once per request.
+struct Library {
+    costs: Vec<UnitCost>,
+    deflators: levers_appraisal::Deflators,
+}
+
+impl Library {
+    async fn load(state: &AppState) -> Result<Library, AppError> {
+        Ok(Library { costs: state.store.unit_costs().await?, deflators: state.store.deflators().await? })
+    }
+
+    fn cost(&self, code: &str) -> Option<&UnitCost> {
+        self.costs.iter().find(|c| c.code.eq_ignore_ascii_case(code.trim()))
+    }
+
+    /// An appraisal computed against this library, or why it cannot be.
+    fn compute(&self, model: &Appraisal) -> Result<Results, String> {
+        let lookup = |code: &str| self.cost(code).cloned();
+        let d = (!self.deflators.is_empty()).then_some(&self.deflators);
+        resolve(model, &lookup, d).map(|r| results(&r)).map_err(|e| e.to_string())
+    }
+}
+
+/// One appraisal computed against the store's library (for pages that show one or two).
 async fn compute(state: &AppState, model: &Appraisal) -> Result<Result<Results, String>, AppError> {
-    let costs = state.store.unit_costs().await?;
-    let deflators = state.store.deflators().await?;
-    let lookup = |code: &str| costs.iter().find(|c| c.code.eq_ignore_ascii_case(code.trim())).cloned();
-    let d = (!deflators.is_empty()).then_some(&deflators);
-    Ok(resolve(model, &lookup, d).map(|r| results(&r)).map_err(|e| e.to_string()))
+    Ok(Library::load(state).await?.compute(model))
 }
 
 async fn load(state: &AppState, id: i64) -> Result<StoredAppraisal, AppError> {
@@ -132,9 +137,10 @@ impl ListPage {
 }
 
 async fn list_page(state: &AppState, identity: &Identity, me: &User, errors: Vec<FieldError>, name: String, price_base: String) -> Result<ListPage, AppError> {
+    let library = Library::load(state).await?;
     let mut rows = Vec::new();
     for a in state.store.appraisals().await? {
-        let result = compute(state, &a.model).await?;
+        let result = library.compute(&a.model);
         rows.push(ListRow { id: a.id, name: a.model.name.clone(), updated: crate::templates::when(&a.updated_at), result });
     }
     Ok(ListPage {
@@ -144,7 +150,7 @@ async fn list_page(state: &AppState, identity: &Identity, me: &User, errors: Vec
         errors,
         name,
         price_base,
-        library_costs: state.store.unit_costs().await?.len(),
+        library_costs: library.costs.len(),
     })
 }
 
@@ -197,11 +203,6 @@ pub async fn create(State(state): State<AppState>, identity: Identity, CurrentUs
     }
     let page = list_page(&state, &identity, &me, errors, f.name, f.price_base).await?;
     render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -510,7 +511,8 @@ pub async fn compare(State(state): State<AppState>, identity: Identity, Query(q)
     };
     let (Some(ia), Some(ib)) = (q.a, q.b) else { return render(&page) };
     let (a, b) = (load(&state, ia).await?, load(&state, ib).await?);
-    let (ra, rb) = match (compute(&state, &a.model).await?, compute(&state, &b.model).await?) {
+    let library = Library::load(&state).await?;
+    let (ra, rb) = match (library.compute(&a.model), library.compute(&b.model)) {
         (Ok(x), Ok(y)) => (x, y),
         (Err(e), _) | (_, Err(e)) => {
             page.problem = Some(e);
@@ -700,17 +702,17 @@ async fn edit_page(
     entered: HashMap<String, String>,
     q: EditQuery,
 ) -> Result<EditPage, AppError> {
-    let costs = state.store.unit_costs().await?;
+    let library = Library::load(state).await?;
     let query = q.q.unwrap_or_default();
-    let hits = search_costs(&costs, &query, 15).into_iter().cloned().collect();
-    let problem = compute(state, &a.model).await?.err();
+    let hits = search_costs(&library.costs, &query, 15).into_iter().cloned().collect();
+    let problem = library.compute(&a.model).err();
     let used = a
         .model
         .outcomes
         .iter()
         .flat_map(|o| &o.values)
         .filter_map(|v| v.cost_code.as_ref())
-        .filter_map(|code| costs.iter().find(|c| c.code.eq_ignore_ascii_case(code)).map(|c| (code.clone(), c.clone())))
+        .filter_map(|code| library.cost(code).map(|c| (code.clone(), c.clone())))
         .collect();
     let notice = q.saved.map(|what| format!("{} saved.", capitalise(&what)));
     Ok(EditPage {
@@ -722,7 +724,7 @@ async fn edit_page(
         query,
         query_outcome: q.outcome.unwrap_or(0),
         hits,
-        library_costs: costs.len(),
+        library_costs: library.costs.len(),
         used,
         problem,
         notice,
@@ -845,7 +847,7 @@ async fn save_or_show(
     state: &AppState,
     identity: &Identity,
     me: &User,
-    mut a: StoredAppraisal,
+    a: StoredAppraisal,
     entered: FormMap,
     mut errors: Vec<FieldError>,
     change: impl FnOnce(&mut Appraisal),
@@ -866,7 +868,6 @@ async fn save_or_show(
             Err(e) => errors.push(FieldError::new(field_of(&e.field), capitalise(&e.to_string()))),
         }
     }
-    a.model = a.model.clone();
     let page = edit_page(state, identity, a, errors, entered, EditQuery::default()).await?;
     render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
@@ -1224,7 +1225,7 @@ pub async fn library_upload(State(state): State<AppState>, identity: Identity, C
                     report.rejected.len(),
                     report.rows_without_code
                 );
-                let url = format!("/community-budgets/unit-costs?imported={}", urlencode(&note));
+                let url = format!("/community-budgets/unit-costs?imported={}", form_urlencoded::byte_serialize(note.as_bytes()).collect::<String>());
                 return Ok(Redirect::to(&url).into_response());
             }
             Ok(_) => errors.push(FieldError::new("file", "The file has no unit costs with a cost code")),
@@ -1235,14 +1236,6 @@ pub async fn library_upload(State(state): State<AppState>, identity: Identity, C
     render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
 
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
 
 // ---------------------------------------------------------------------------------------------
 // Pooled budgets
@@ -1343,11 +1336,12 @@ impl PoolPage {
 
 async fn pool_page(state: &AppState, identity: &Identity, me: &User, id: i64, errors: Vec<FieldError>) -> Result<PoolPage, AppError> {
     let stored = state.store.pool(id).await?.ok_or(AppError::NotFound)?;
+    let library = Library::load(state).await?;
     let mut appraisal_results = BTreeMap::new();
     let mut appraisals = Vec::new();
     for a in state.store.appraisals().await? {
         appraisals.push((a.id, a.model.name.clone()));
-        if let Ok(r) = compute(state, &a.model).await? {
+        if let Ok(r) = library.compute(&a.model) {
             appraisal_results.insert(a.model.name.clone(), r);
         }
     }

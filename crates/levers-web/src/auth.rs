@@ -15,7 +15,7 @@ use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, header, request::Parts};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use levers_store::{Role, Session, User};
+use levers_store::{Actor, Role, Session, User};
 use sha2::{Digest, Sha256};
 
 use crate::error::AppError;
@@ -350,6 +350,17 @@ pub fn require(
             }
         })
     }
+}
+
+/// Who an account's changes are recorded as in the audit log.
+pub(crate) fn actor(u: &User) -> Actor {
+    Actor::user(u.id, &u.email)
+}
+
+/// Refuses (403) an account that is not at least an officer: the check every page that changes
+/// data makes on top of its route group's role.
+pub(crate) fn require_officer(u: &User) -> Result<(), AppError> {
+    if u.role.allows(Role::Officer) { Ok(()) } else { Err(AppError::Forbidden) }
 }
 
 #[cfg(test)]

@@ -19,10 +19,10 @@ use levers_pb::codes::{self, code_hash, receipt_hash};
 use levers_pb::count::{count, CountProject, CountResult};
 use levers_pb::process::{levers_pence, slugify, AllocationRule, Area, BallotType, Phase, PhaseDates, ProcessDef};
 use levers_store::pb_process::{BallotEntry, CastOutcome, Channel, NewBallot, NewProposal, PbProcess, PbProposal, ProposalStatus, ReceiptStatus, Review, DELIVERY_STATUSES};
-use levers_store::{Actor, Role, User};
+use levers_store::{Actor, Role};
 use rand_core::{OsRng, RngCore};
 
-use crate::auth::{ClientAddr, CurrentUser, Identity};
+use crate::auth::{ClientAddr, CurrentUser, Identity, actor, require_officer};
 use crate::error::AppError;
 use crate::pages::{chrome, render, render_status};
 use crate::templates::{error_for, Chrome, FieldError};
@@ -81,14 +81,6 @@ fn field<'a>(f: &'a FormData, k: &str) -> &'a str {
 
 fn is_officer(identity: &Identity) -> bool {
     identity.user().is_some_and(|u| u.role.allows(Role::Officer))
-}
-
-fn require_officer(u: &User) -> Result<(), AppError> {
-    if u.role.allows(Role::Officer) { Ok(()) } else { Err(AppError::Forbidden) }
-}
-
-fn actor(u: &User) -> Actor {
-    Actor::user(u.id, &u.email)
 }
 
 async fn load(state: &AppState, slug: &str) -> Result<PbProcess, AppError> {

@@ -27,26 +27,18 @@ use levers_store::coproduction::{
     AccountRow, ActivityRecord, AssessmentRecord, ErasureRequest, ISSUER_ACCOUNT, POT_ACCOUNT, Participant, ParticipantDetails, ParticipationRow,
     StatementRow, TransferRow,
 };
-use levers_store::{Actor, Role, StoreError, User};
+use levers_store::{Role, StoreError, User};
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::AppState;
-use crate::auth::{CurrentUser, Identity, random_token};
+use crate::auth::{CurrentUser, Identity, random_token, actor, require_officer};
 use crate::charts::esc;
 use crate::error::AppError;
 use crate::pages::{chrome, render, render_status};
 use crate::templates::{Chrome, FieldError, error_for, when};
 
 const SECTION: &str = "co-production";
-
-fn actor(u: &User) -> Actor {
-    Actor::user(u.id, &u.email)
-}
-
-fn require_officer(u: &User) -> Result<(), AppError> {
-    if u.role.allows(Role::Officer) { Ok(()) } else { Err(AppError::Forbidden) }
-}
 
 fn require_admin(u: &User) -> Result<(), AppError> {
     if u.role.allows(Role::Admin) { Ok(()) } else { Err(AppError::Forbidden) }

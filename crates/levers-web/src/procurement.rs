@@ -18,11 +18,11 @@ use levers_spend::analysis::{AnalysisOptions, Area, BodyData, ImdChoice, Payment
 use levers_spend::classify::{ExclusionRule, RuleField};
 use levers_spend::registers::RegisterRecord;
 use levers_spend::resolve::{Decision, normalise_name};
-use levers_store::{Actor, Store, StoreError, User};
+use levers_store::{Store, StoreError, User};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::auth::{CurrentUser, Identity};
+use crate::auth::{CurrentUser, Identity, actor, require_officer};
 use crate::charts::esc;
 use crate::error::AppError;
 use crate::pages::{chrome, render, render_status};
@@ -560,14 +560,6 @@ pub fn report_xlsx(r: &Report) -> Vec<u8> {
 
 // ---------------------------------------------------------------------------------------------
 // Pages.
-
-fn actor(u: &User) -> Actor {
-    Actor::user(u.id, &u.email)
-}
-
-fn require_officer(u: &User) -> Result<(), AppError> {
-    if u.role.allows(levers_store::Role::Officer) { Ok(()) } else { Err(AppError::Forbidden) }
-}
 
 /// The dashboard's filters as the query string carries them.
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -14,7 +14,7 @@ use levers_store::{Actor, Store, User};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::auth::{self, CurrentUser, Identity};
+use crate::auth::{self, CurrentUser, Identity, actor, require_officer};
 use crate::error::AppError;
 use crate::pages::{chrome, render, render_status};
 use crate::templates::{FieldError, SpendImportPage, SpendImportsPage, SpendReviewPage, SpendUploadPage};
@@ -160,15 +160,7 @@ pub async fn import_bytes_with_progress(
     Ok(ImportOutcome::Imported { import_id, counts, report: Box::new(report), dropped_saved: dropped })
 }
 
-fn actor(u: &User) -> Actor {
-    Actor::user(u.id, &u.email)
-}
-
 /// Only officers and admins change data; viewers may look.
-fn require_officer(u: &User) -> Result<(), AppError> {
-    if u.role.allows(levers_store::Role::Officer) { Ok(()) } else { Err(AppError::Forbidden) }
-}
-
 pub async fn imports(State(state): State<AppState>, identity: Identity, CurrentUser(me): CurrentUser) -> Result<Response, AppError> {
     let imports = state.store.spend_imports().await?;
     let chrome = chrome(&state, &identity, "procurement", "Spend imports").await?;

@@ -89,6 +89,12 @@ pub fn error_for<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
     errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
 }
 
+/// A message with its first letter in capitals, for an error shown on its own.
+pub fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}
+
 /// Seconds since the epoch as `28 Nov 2026 22:15 UTC`.
 pub fn when(unix: &i64) -> String {
     match time::OffsetDateTime::from_unix_timestamp(*unix) {

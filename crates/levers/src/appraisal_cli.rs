@@ -4,8 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use levers_appraisal::{Appraisal, Deflators, Results, UnitCost, read_unit_costs, read_unit_costs_xlsx, resolve, results, search_costs};
-use levers_core::Money;
+use levers_appraisal::{Appraisal, Deflators, Results, UnitCost, pounds, read_unit_costs, read_unit_costs_xlsx, resolve, results, search_costs};
 use levers_store::{Actor, Store};
 
 /// The example in docs/appraisal-toml.md, written by `levers appraisal template`.
@@ -139,10 +138,6 @@ impl LibrarySource {
     }
 }
 
-/// Pounds (an estimate) shown to the penny.
-pub fn pounds(x: f64) -> String {
-    Money::from_pence((x * 100.0).round() as i64).to_string()
-}
 
 fn ratio(x: Option<f64>) -> String {
     x.map_or_else(|| "n/a (no costs)".into(), |r| format!("{r:.2}"))
