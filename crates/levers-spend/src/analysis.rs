@@ -32,52 +32,18 @@ use time::Date;
 use crate::classify::{Classification, ExclusionRule, PaymentFacts, RuleSet, SizeClass, public_by_name, vcse_by_name};
 use crate::resolve::{Candidate, Decision, MatchConfig, MatchMethod, Matcher, normalise_name};
 
-/// FxHash (the rustc hasher): a multiply-rotate per word, much faster than SipHash for the small
-/// integer keys of the per-payment maps. Not for keys an attacker chooses (these are our own ids).
-#[derive(Default, Clone, Copy)]
-struct Fx(u64);
-impl std::hash::Hasher for Fx {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.add(u64::from(*b));
-        }
-    }
-    fn write_u8(&mut self, n: u8) {
-        self.add(u64::from(n));
-    }
-    fn write_u16(&mut self, n: u16) {
-        self.add(u64::from(n));
-    }
-    fn write_u32(&mut self, n: u32) {
-        self.add(u64::from(n));
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.add(n);
-    }
-    fn write_usize(&mut self, n: usize) {
-        self.add(n as u64);
-    }
-}
-impl Fx {
-    fn add(&mut self, w: u64) {
-        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fx>>;
+use crate::FastMap;
 
 /// Strings shared by many payments, stored once; id 0 is the empty string.
 #[derive(Debug, Clone)]
 pub struct Interner {
-    map: HashMap<Box<str>, u32>,
+    map: FastMap<Box<str>, u32>,
     strs: Vec<Box<str>>,
 }
 
 impl Default for Interner {
     fn default() -> Self {
-        Interner { map: HashMap::from([(Box::from(""), 0)]), strs: vec![Box::from("")] }
+        Interner { map: FastMap::from_iter([(Box::from(""), 0)]), strs: vec![Box::from("")] }
     }
 }
 
@@ -151,8 +117,8 @@ pub struct Payments {
     pub rows: Vec<PaymentRow>,
     pub supplier_keys: Vec<SupplierKey>,
     pub fact_keys: Vec<FactKey>,
-    supplier_key_ids: FxMap<SupplierKey, u32>,
-    fact_key_ids: FxMap<FactKey, u32>,
+    supplier_key_ids: FastMap<SupplierKey, u32>,
+    fact_key_ids: FastMap<FactKey, u32>,
 }
 
 /// A payment's fields as text, for [`Payments::push`].
@@ -770,57 +736,73 @@ pub fn analyse(bodies: &[BodyData], payments: &Payments, geo: &GeoIndex, opts: &
                 .suppliers
                 .iter()
                 .map(|s| Candidate {
-                    supplier_id: s.supplier_id.clone(),
-                    name: s.name.clone(),
-                    company_number: s.company_number.clone(),
-                    charity_number: s.charity_number.clone(),
-                    vat_number: s.vat_number.clone(),
+                    supplier_id: s.supplier_id.as_deref(),
+                    name: &s.name,
+                    company_number: s.company_number.as_deref(),
+                    charity_number: s.charity_number.as_deref(),
+                    vat_number: s.vat_number.as_deref(),
                 })
                 .collect();
-            Matcher::new(&cands, b.decisions.clone(), opts.matching)
+            Matcher::new(&cands, &b.decisions, opts.matching)
         })
         .collect();
     let strings = &payments.strings;
+    let split = rules.name_mask("").is_some();
 
-    // 1. Resolution, memoised per distinct (body, id, numbers, name, redacted).
-    type NameKey = (u16, u32, u32, u32, u32, u32, bool);
-    struct NameRes {
+    // 1. Resolution, once per distinct way a payment names its supplier (see
+    // `Payments::supplier_keys`), in parallel. Each key also gets its name's exclusion-rule bits.
+    struct KeyRes {
         method: MatchMethod,
-        unit: u32,
-        payments: u64,
-        pence: i64,
+        supplier: Option<u32>,
+        /// The normalised name of an unlinked, unredacted key (units of unlinked names are per
+        /// normalised name).
+        norm: Option<String>,
+        name_mask: u64,
     }
-    // Per supplier key (see `Payments::supplier_keys`): its entry in `name_res`, or u32::MAX.
-    let mut key_res: Vec<u32> = vec![u32::MAX; payments.supplier_keys.len()];
-    let mut name_res: Vec<(NameKey, NameRes)> = Vec::new();
-    let mut units: Vec<Unit> = Vec::new();
-    // Units already made: a body's redacted payments, a linked supplier, an unlinked normalised name.
-    let mut unit_of_redacted: FxMap<u16, u32> = FxMap::default();
-    let mut unit_of_linked: FxMap<(u16, u32), u32> = FxMap::default();
-    let mut unit_of_name: HashMap<(u16, String), u32> = HashMap::new();
-    let mut loc_cache: HashMap<(u16, u32), UnitLocation> = HashMap::new();
-    let mut new_unit = |units: &mut Vec<Unit>, body: u16, supplier: Option<u32>, name: &str, redacted: bool| -> u32 {
-        let name_key = (!redacted && supplier.is_none()).then(|| (body, normalise_name(name)));
-        let known = match (redacted, supplier, &name_key) {
-            (true, _, _) => unit_of_redacted.get(&body).copied(),
-            (false, Some(s), _) => unit_of_linked.get(&(body, s)).copied(),
-            (false, None, Some(k)) => unit_of_name.get(k).copied(),
-            (false, None, None) => None,
-        };
-        if let Some(u) = known {
-            return u;
+    let resolved: Vec<Option<KeyRes>> = crate::par::map(&payments.supplier_keys, |&(body, id, company, charity, vat, name_id, redacted)| {
+        let matcher = matchers.get(body as usize)?;
+        let opt = |id: u32| Some(strings.get(id)).filter(|s| !s.is_empty());
+        let name = strings.get(name_id);
+        let r = matcher.resolve(opt(id), [opt(company), opt(charity), opt(vat)], name, redacted);
+        // A suggestion waiting for review links nothing until an officer accepts it.
+        let supplier = if r.method == MatchMethod::Review { None } else { r.supplier.map(|s| s as u32) };
+        let norm = (!redacted && supplier.is_none()).then(|| normalise_name(name));
+        let name_mask = if split { rules.name_mask(name).unwrap_or(0) } else { 0 };
+        Some(KeyRes { method: r.method, supplier, norm, name_mask })
+    });
+
+    // Units, in order of first appearance: a body's redacted payments, a linked supplier, an
+    // unlinked normalised name. `specs` says what each is; `key_unit` maps every key to its unit.
+    let mut key_unit: Vec<u32> = vec![u32::MAX; resolved.len()];
+    let mut specs: Vec<(u16, Option<u32>, u32, bool)> = Vec::new();
+    {
+        let mut unit_of_redacted: Vec<u32> = vec![u32::MAX; bodies.len()];
+        let mut unit_of_linked: Vec<Vec<u32>> = bodies.iter().map(|b| vec![u32::MAX; b.suppliers.len()]).collect();
+        let mut unit_of_name: FastMap<(u16, &str), u32> = FastMap::default();
+        for (k, res) in resolved.iter().enumerate() {
+            let Some(res) = res else { continue };
+            let (body, .., name_id, redacted) = payments.supplier_keys[k];
+            let next = specs.len() as u32;
+            let slot = match (redacted, res.supplier, &res.norm) {
+                (true, ..) => &mut unit_of_redacted[body as usize],
+                (false, Some(s), _) => &mut unit_of_linked[body as usize][s as usize],
+                (false, None, Some(n)) => unit_of_name.entry((body, n.as_str())).or_insert(u32::MAX),
+                (false, None, None) => unreachable!("an unlinked name is always normalised"),
+            };
+            if *slot == u32::MAX {
+                *slot = next;
+                specs.push((body, if redacted { None } else { res.supplier }, name_id, redacted));
+            }
+            key_unit[k] = *slot;
         }
-        let b = &bodies[body as usize];
+    }
+    let mut units: Vec<Unit> = crate::par::map(&specs, |&(body, supplier, name_id, redacted)| {
+        let name = strings.get(name_id);
         let (class, display, loc) = match (redacted, supplier) {
-            (true, _) => (
-                crate::classify::classify(None, None, None, name, true),
-                "Redacted payments".to_string(),
-                UnitLocation::default(),
-            ),
+            (true, _) => (crate::classify::classify(None, None, None, name, true), "Redacted payments".to_string(), UnitLocation::default()),
             (false, Some(s)) => {
-                let info = &b.suppliers[s as usize];
-                let loc = loc_cache.entry((body, s)).or_insert_with(|| locate(info, geo, &local, &wider, opts.imd)).clone();
-                (info.class.clone(), info.name.clone(), loc)
+                let info = &bodies[body as usize].suppliers[s as usize];
+                (info.class.clone(), info.name.clone(), locate(info, geo, &local, &wider, opts.imd))
             }
             (false, None) => {
                 let mut c = crate::classify::classify(None, None, None, name, false);
@@ -830,46 +812,12 @@ pub fn analyse(bodies: &[BodyData], payments: &Payments, geo: &GeoIndex, opts: &
                 (c, name.trim().to_string(), UnitLocation::default())
             }
         };
-        let u = units.len() as u32;
-        units.push(Unit {
-            body,
-            supplier,
-            name: display,
-            redacted,
-            class,
-            net_pence: 0,
-            excluded_pence: 0,
-            sectors: Vec::new(),
-            own_sector: None,
-            loc,
-        });
-        match (redacted, supplier, name_key) {
-            (true, _, _) => unit_of_redacted.insert(body, u),
-            (false, Some(s), _) => unit_of_linked.insert((body, s), u),
-            (false, None, Some(k)) => unit_of_name.insert(k, u),
-            (false, None, None) => None,
-        };
-        u
-    };
+        Unit { body, supplier, name: display, redacted, class, net_pence: 0, excluded_pence: 0, sectors: Vec::new(), own_sector: None, loc }
+    });
 
-    // 2. Exclusions. The rules' matches on the supplier's name are worked out once per distinct
-    // name (a bit set per string id) and their matches on the other fields once per distinct
-    // combination, so a payment costs two lookups; more than 64 rules fall back to whole-payment
-    // matching, memoised per distinct set of facts.
-    type RuleKey = (u32, u32, u32, u32, u32, bool, bool);
-    let split = rules.name_mask("").is_some();
-    let mut name_masks: Vec<u64> = Vec::new();
-    let mut name_mask_done: Vec<bool> = Vec::new();
-    if split {
-        name_masks = vec![0; strings.len()];
-        name_mask_done = vec![false; strings.len()];
-    }
-    // Per (fact key, public, individual): the other fields' rule bits, or u64::MAX before it is known
-    // (64 bits set would mean 64 rules, and the split is used only up to 64).
-    let mut other_memo: Vec<u64> = if split { vec![u64::MAX; payments.fact_keys.len() * 4] } else { Vec::new() };
-    let mut rule_memo: FxMap<RuleKey, u8> = FxMap::default();
-    let mut excluded_by_rule: Vec<(i64, u64)> = vec![(0, 0); rules.rules().count()];
-    let mut sector_ids: HashMap<String, u32> = HashMap::new();
+    // Sectors: each payment's expense type (per distinct combination of facts), falling back to
+    // its unit's own sector (the supplier's category or SIC section).
+    let mut sector_ids: FastMap<String, u32> = FastMap::default();
     let mut sector_names: Vec<String> = Vec::new();
     let mut sector_id = |s: &str| -> u32 {
         let s = if s.trim().is_empty() { "Unknown sector" } else { s.trim() };
@@ -881,160 +829,213 @@ pub fn analyse(bodies: &[BodyData], payments: &Payments, geo: &GeoIndex, opts: &
         sector_ids.insert(s.to_string(), i);
         i
     };
+    let mut et_sector: FastMap<u32, u32> = FastMap::default();
+    let fact_sector: Vec<u32> = payments
+        .fact_keys
+        .iter()
+        .map(|&(et, ..)| match opts.sector {
+            SectorBasis::ExpenseType if et != 0 => *et_sector.entry(et).or_insert_with(|| sector_id(strings.get(et))),
+            _ => u32::MAX,
+        })
+        .collect();
+    let mut unit_sector: Vec<u32> = Vec::with_capacity(units.len());
+    for u in &mut units {
+        let label = u.supplier.and_then(|s| bodies[u.body as usize].suppliers[s as usize].sector.as_deref()).unwrap_or_default();
+        let s = sector_id(label);
+        u.own_sector = Some(s);
+        unit_sector.push(s);
+    }
+    // Per key, packed for the payment loop: its unit, the unit's public/individual flags (which
+    // some rules test) and its name's rule bits.
+    // Each worker counts a key's payments and pence in the same slot, so a payment touches one
+    // slot for its key and one for its unit.
+    #[derive(Clone, Copy)]
+    struct KeyInfo {
+        name_mask: u64,
+        unit: u32,
+        flags: u8,
+        payments: u64,
+        pence: i64,
+    }
+    let key_info: Vec<KeyInfo> = key_unit
+        .iter()
+        .zip(&resolved)
+        .map(|(&u, r)| match (units.get(u as usize), r) {
+            (Some(unit), Some(r)) => {
+                KeyInfo { name_mask: r.name_mask, unit: u, flags: u8::from(unit.class.public) * 2 + u8::from(unit.class.individual), payments: 0, pence: 0 }
+            }
+            _ => KeyInfo { name_mask: 0, unit: u32::MAX, flags: 0, payments: 0, pence: 0 },
+        })
+        .collect();
 
-    let mut row_unit = Vec::with_capacity(payments.rows.len());
-    let mut row_rule = Vec::with_capacity(payments.rows.len());
+    // 2. Exclusions and sums, over the payments in one chunk per worker. A payment's rule comes from
+    // its name's rule bits (per key) and its other fields' (per fact combination and flags, worked
+    // out when first needed); more than 64 rules fall back to whole-payment matching, memoised per
+    // distinct set of facts.
+    /// A unit's sums in one chunk: net and excluded pence, and its first two sectors' pence kept
+    /// inline (most units have one or two), more going to the chunk's overflow map; with the unit's
+    /// own sector, for payments without an expense type.
+    #[derive(Clone, Copy)]
+    struct UnitSums {
+        net: i64,
+        excluded: i64,
+        sectors: [(u32, i64); 2],
+        own_sector: u32,
+    }
+    const NO_SECTOR: u32 = u32::MAX;
+    struct Part {
+        total: i64,
+        excluded: i64,
+        by_rule: Vec<(i64, u64)>,
+        keys: Vec<KeyInfo>,
+        units: Vec<UnitSums>,
+        /// (unit << 32 | sector) → pence, for a unit's third sector onwards.
+        overflow: FastMap<u64, i64>,
+        row_unit: Vec<u32>,
+        row_rule: Vec<u8>,
+    }
+    let n_rules = rules.rules().count();
+    let parts: Vec<Part> = crate::par::chunks(&payments.rows, |_, rows| {
+        let mut p = Part {
+            total: 0,
+            excluded: 0,
+            by_rule: vec![(0, 0); n_rules],
+            keys: key_info.clone(),
+            units: unit_sector.iter().map(|&own_sector| UnitSums { net: 0, excluded: 0, sectors: [(NO_SECTOR, 0); 2], own_sector }).collect(),
+            overflow: FastMap::default(),
+            row_unit: Vec::with_capacity(rows.len()),
+            row_rule: Vec::with_capacity(rows.len()),
+        };
+        // Per (fact key, flags): the other fields' rule bits, or u64::MAX before they are known (all
+        // 64 bits set would need 64 rules matching at once, which the memo then merely recomputes).
+        let mut other_memo: Vec<u64> = if split { vec![u64::MAX; payments.fact_keys.len() * 4] } else { Vec::new() };
+        type RuleKey = (u32, u32, u32, u32, u32, bool, bool);
+        let mut rule_memo: FastMap<RuleKey, u8> = FastMap::default();
+        for row in rows {
+            let key = &mut p.keys[row.supplier_key as usize];
+            let (name_mask, unit, flags) = (key.name_mask, key.unit, key.flags);
+            if unit == u32::MAX {
+                p.row_unit.push(u32::MAX);
+                p.row_rule.push(u8::MAX);
+                continue;
+            }
+            let amount = row.amount_pence;
+            p.total += amount;
+            key.payments += 1;
+            key.pence += amount;
+            let (public, individual) = (flags & 2 != 0, flags & 1 != 0);
+            let facts = || PaymentFacts {
+                supplier_name: strings.get(row.supplier_name),
+                expense_type: strings.get(row.expense_type),
+                expense_area: strings.get(row.expense_area),
+                purpose: strings.get(row.purpose),
+                creditor_type: strings.get(row.creditor_type),
+                public,
+                individual,
+            };
+            let rule = if split {
+                let slot = row.fact_key as usize * 4 + usize::from(flags);
+                if other_memo[slot] == u64::MAX {
+                    other_memo[slot] = rules.other_mask(&facts()).unwrap_or(0);
+                }
+                RuleSet::first_of(name_mask | other_memo[slot]).map_or(u8::MAX, |i| i.min(254) as u8)
+            } else {
+                let rk: RuleKey = (row.supplier_name, row.expense_type, row.expense_area, row.purpose, row.creditor_type, public, individual);
+                *rule_memo.entry(rk).or_insert_with(|| rules.first_match(&facts()).map_or(u8::MAX, |i| i.min(254) as u8))
+            };
+            p.row_unit.push(unit);
+            p.row_rule.push(rule);
+            let us = &mut p.units[unit as usize];
+            if rule != u8::MAX {
+                p.excluded += amount;
+                let e = &mut p.by_rule[rule as usize];
+                e.0 += amount;
+                e.1 += 1;
+                us.excluded += amount;
+                continue;
+            }
+            us.net += amount;
+            let sec = match fact_sector[row.fact_key as usize] {
+                NO_SECTOR => us.own_sector,
+                s => s,
+            };
+            match us.sectors.iter_mut().find(|(s, _)| *s == sec || *s == NO_SECTOR) {
+                Some(slot) => {
+                    slot.0 = sec;
+                    slot.1 += amount;
+                }
+                None => *p.overflow.entry(u64::from(unit) << 32 | u64::from(sec)).or_insert(0) += amount,
+            }
+        }
+        p
+    });
+
+    // Merge the chunks.
     let mut total: i64 = 0;
     let mut excluded_total: i64 = 0;
-    // Sector of a unit on the supplier basis, memoised.
-    let mut unit_sector_id: FxMap<u32, u32> = FxMap::default();
-    // Sector of an expense type's string id, memoised (indexed by string id; u32::MAX = not yet).
-    let mut et_sector: Vec<u32> = vec![u32::MAX; strings.len()];
-
-    let mut ni_payments: Vec<u64> = Vec::new();
-    let mut ni_pence: Vec<i64> = Vec::new();
-    let mut ni_unit: Vec<u32> = Vec::new();
-    let mut unit_flags: Vec<u8> = Vec::new();
-    let mut unit_net: Vec<i64> = Vec::new();
-    let mut unit_excluded: Vec<i64> = Vec::new();
-    for row in &payments.rows {
-        let body = row.body;
-        if body as usize >= bodies.len() {
-            row_unit.push(u32::MAX);
-            row_rule.push(u8::MAX);
-            continue;
+    let mut excluded_by_rule: Vec<(i64, u64)> = vec![(0, 0); n_rules];
+    let mut key_sums: Vec<(u64, i64)> = vec![(0, 0); key_info.len()];
+    drop(key_info);
+    let mut row_unit = Vec::with_capacity(payments.rows.len());
+    let mut row_rule = Vec::with_capacity(payments.rows.len());
+    let add_sector = |u: &mut Unit, sec: u32, pence: i64| match u.sectors.iter_mut().find(|(s, _)| *s == sec) {
+        Some(e) => e.1 += pence,
+        None => u.sectors.push((sec, pence)),
+    };
+    for p in parts {
+        total += p.total;
+        excluded_total += p.excluded;
+        for (e, (pence, n)) in excluded_by_rule.iter_mut().zip(p.by_rule) {
+            e.0 += pence;
+            e.1 += n;
         }
-        total += row.amount_pence;
-        let ni = match key_res[row.supplier_key as usize] {
-            i if i != u32::MAX => i,
-            _ => {
-                let nk: NameKey = (body, row.supplier_id, row.company_number, row.charity_number, row.vat_number, row.supplier_name, row.redacted);
-                let opt = |id: u32| Some(strings.get(id)).filter(|s| !s.is_empty());
-                let name = strings.get(row.supplier_name);
-                let r = matchers[body as usize].resolve(opt(row.supplier_id), [opt(row.company_number), opt(row.charity_number), opt(row.vat_number)], name, row.redacted);
-                // A suggestion waiting for review links nothing until an officer accepts it.
-                let supplier = if r.method == MatchMethod::Review { None } else { r.supplier.map(|s| s as u32) };
-                let unit = new_unit(&mut units, body, supplier, name, row.redacted);
-                let i = name_res.len() as u32;
-                name_res.push((nk, NameRes { method: r.method, unit, payments: 0, pence: 0 }));
-                key_res[row.supplier_key as usize] = i;
-                i
-            }
-        };
-        // The hot loop touches only small arrays indexed by the name's entry and the unit; the
-        // units themselves are updated once, after it.
-        let ni = ni as usize;
-        if ni == ni_payments.len() {
-            ni_payments.push(0);
-            ni_pence.push(0);
-            ni_unit.push(name_res[ni].1.unit);
+        for (k, key) in key_sums.iter_mut().zip(p.keys) {
+            k.0 += key.payments;
+            k.1 += key.pence;
         }
-        ni_payments[ni] += 1;
-        ni_pence[ni] += row.amount_pence;
-        let unit = ni_unit[ni];
-        if unit as usize == unit_flags.len() {
-            let c = &units[unit as usize].class;
-            unit_flags.push(u8::from(c.public) * 2 + u8::from(c.individual));
-            unit_net.push(0);
-            unit_excluded.push(0);
-        }
-        let flags = unit_flags[unit as usize];
-        let (public, individual) = (flags & 2 != 0, flags & 1 != 0);
-        let facts = |row: &PaymentRow| PaymentFacts {
-            supplier_name: strings.get(row.supplier_name),
-            expense_type: strings.get(row.expense_type),
-            expense_area: strings.get(row.expense_area),
-            purpose: strings.get(row.purpose),
-            creditor_type: strings.get(row.creditor_type),
-            public,
-            individual,
-        };
-        let rule = if split {
-            let n = row.supplier_name as usize;
-            if !name_mask_done[n] {
-                name_masks[n] = rules.name_mask(strings.get(row.supplier_name)).unwrap_or(0);
-                name_mask_done[n] = true;
-            }
-            let slot = row.fact_key as usize * 4 + usize::from(flags);
-            if other_memo[slot] == u64::MAX {
-                other_memo[slot] = rules.other_mask(&facts(row)).unwrap_or(0);
-            }
-            let other = other_memo[slot];
-            RuleSet::first_of(name_masks[n] | other).map_or(u8::MAX, |i| i.min(254) as u8)
-        } else {
-            let rk: RuleKey = (row.supplier_name, row.expense_type, row.expense_area, row.purpose, row.creditor_type, public, individual);
-            *rule_memo.entry(rk).or_insert_with(|| rules.first_match(&facts(row)).map_or(u8::MAX, |i| i.min(254) as u8))
-        };
-        row_unit.push(unit);
-        row_rule.push(rule);
-        if rule != u8::MAX {
-            excluded_total += row.amount_pence;
-            let e = &mut excluded_by_rule[rule as usize];
-            e.0 += row.amount_pence;
-            e.1 += 1;
-            unit_excluded[unit as usize] += row.amount_pence;
-            continue;
-        }
-        let sec = match opts.sector {
-            // A payment without an expense type falls back to its supplier's own sector.
-            SectorBasis::ExpenseType if row.expense_type != 0 => {
-                let e = &mut et_sector[row.expense_type as usize];
-                if *e == u32::MAX {
-                    *e = sector_id(strings.get(row.expense_type));
+        for (u, sums) in units.iter_mut().zip(p.units) {
+            u.net_pence += sums.net;
+            u.excluded_pence += sums.excluded;
+            for (sec, pence) in sums.sectors {
+                if sec != NO_SECTOR {
+                    add_sector(u, sec, pence);
                 }
-                *e
             }
-            _ => *unit_sector_id.entry(unit).or_insert_with(|| {
-                let u = &units[unit as usize];
-                let label = u
-                    .supplier
-                    .and_then(|s| bodies[u.body as usize].suppliers[s as usize].sector.clone())
-                    .unwrap_or_default();
-                sector_id(&label)
-            }),
-        };
-        // A unit has few sectors: a short list beats a map of every (unit, sector) pair.
-        let u = &mut units[unit as usize];
-        match u.sectors.iter_mut().find(|(s, _)| *s == sec) {
-            Some((_, p)) => *p += row.amount_pence,
-            None => u.sectors.push((sec, row.amount_pence)),
         }
-        unit_net[unit as usize] += row.amount_pence;
-    }
-    for (ni, (payments, pence)) in ni_payments.into_iter().zip(ni_pence).enumerate() {
-        let nr = &mut name_res[ni].1;
-        nr.payments = payments;
-        nr.pence = pence;
-    }
-    for (u, (net, excluded)) in unit_net.into_iter().zip(unit_excluded).enumerate() {
-        units[u].net_pence += net;
-        units[u].excluded_pence += excluded;
-    }
-    for (u, s) in unit_sector_id {
-        units[u as usize].own_sector = Some(s);
+        for (key, pence) in p.overflow {
+            add_sector(&mut units[(key >> 32) as usize], key as u32, pence);
+        }
+        row_unit.extend(p.row_unit);
+        row_rule.extend(p.row_rule);
     }
     for u in &mut units {
         u.sectors.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     }
+    // Per resolved key, in order of first appearance: how it resolved, its payments and pence.
+    type NameKey = SupplierKey;
+    struct NameRes {
+        method: MatchMethod,
+        payments: u64,
+        pence: i64,
+    }
+    let name_res: Vec<(NameKey, NameRes)> = resolved
+        .iter()
+        .enumerate()
+        .filter_map(|(k, r)| r.as_ref().map(|r| (payments.supplier_keys[k], NameRes { method: r.method, payments: key_sums[k].0, pence: key_sums[k].1 })))
+        .collect();
 
     // 3. Scopes.
     let analysed_units: Vec<u32> = (0..units.len() as u32).filter(|&u| units[u as usize].net_pence > 0).collect();
     let net_credit: i64 = units.iter().filter(|u| u.net_pence <= 0).map(|u| u.net_pence).sum();
     let mut top: Vec<u32> = Vec::new();
     for b in 0..bodies.len() as u16 {
-        let mut mine: Vec<u32> = analysed_units.iter().copied().filter(|&u| units[u as usize].body == b).collect();
-        mine.sort_by(|&a, &c| {
-            let (ua, uc) = (&units[a as usize], &units[c as usize]);
-            uc.net_pence.cmp(&ua.net_pence).then_with(|| ua.name.cmp(&uc.name))
-        });
-        mine.truncate(opts.top_n);
-        top.extend(mine);
+        let mine: Vec<u32> = analysed_units.iter().copied().filter(|&u| units[u as usize].body == b).collect();
+        top.extend(largest(&units, mine, opts.top_n));
     }
     let unit_of_supplier = units.iter().enumerate().filter_map(|(i, u)| u.supplier.map(|s| ((u.body, s), i as u32))).collect();
     let ctx = Ctx { bodies, unit_of_supplier, units: &units, sector_names: &sector_names, geo, opts, local: &local };
     let base_spend = ScopeSpend { total_pence: total, excluded_pence: excluded_total, net_credit_pence: net_credit, analysed_pence: 0, outside_scope_pence: 0 };
-    let all = ctx.scope(&analysed_units, None, base_spend);
-    let top_scope = ctx.scope(&top, Some(opts.top_n), base_spend);
+    let (all, top_scope) = crate::par::join(|| ctx.scope(&analysed_units, None, base_spend), || ctx.scope(&top, Some(opts.top_n), base_spend));
 
     // Per body and group averages.
     let mut body_summaries = Vec::new();
@@ -1127,6 +1128,24 @@ pub fn analyse(bodies: &[BodyData], payments: &Payments, geo: &GeoIndex, opts: &
         row_unit,
         row_rule,
     }
+}
+
+/// The `n` units of `set` with the largest net spend, largest first (ties by name, then by order of
+/// first appearance), without sorting the rest.
+pub fn largest(units: &[Unit], mut set: Vec<u32>, n: usize) -> Vec<u32> {
+    let order = |a: &u32, b: &u32| {
+        let (ua, ub) = (&units[*a as usize], &units[*b as usize]);
+        ub.net_pence.cmp(&ua.net_pence).then_with(|| ua.name.cmp(&ub.name)).then(a.cmp(b))
+    };
+    if n < set.len() {
+        if n == 0 {
+            return Vec::new();
+        }
+        set.select_nth_unstable_by(n - 1, order);
+        set.truncate(n);
+    }
+    set.sort_unstable_by(order);
+    set
 }
 
 fn mean_shares(v: &[Shares]) -> Shares {
@@ -1280,7 +1299,7 @@ impl Ctx<'_> {
         };
 
         // By sector.
-        let mut sec: HashMap<u32, (i64, i64, i64, u64, u64)> = HashMap::new();
+        let mut sec: FastMap<u32, (i64, i64, i64, u64, u64)> = FastMap::default();
         for &ui in set {
             let u = &units[ui as usize];
             for &(s, p) in &u.sectors {
@@ -1396,9 +1415,7 @@ impl Ctx<'_> {
         // Opportunities: sectors leaking at least the threshold share, with local suppliers of that sector.
         let opportunities = self.opportunities(&by_sector);
 
-        let mut ranked: Vec<u32> = set.to_vec();
-        ranked.sort_by(|&a, &b| units[b as usize].net_pence.cmp(&units[a as usize].net_pence).then_with(|| units[a as usize].name.cmp(&units[b as usize].name)));
-        let top_suppliers = ranked.iter().take(20).map(|&u| self.row(u)).collect();
+        let top_suppliers = largest(units, set.to_vec(), 20).into_iter().map(|u| self.row(u)).collect();
         Scope {
             n,
             spend,
@@ -1415,21 +1432,25 @@ impl Ctx<'_> {
     }
 
     fn opportunities(&self, by_sector: &[SectorRow]) -> Vec<Opportunity> {
-        let mut out = Vec::new();
-        for s in by_sector {
-            if s.analysed_pence <= 0 || s.leakage_pence <= 0 || s.leakage_share < self.opts.opportunity_share || s.sector == "Unknown sector" {
-                continue;
-            }
-            let sid = self.sector_names.iter().position(|n| *n == s.sector).map(|i| i as u32);
-            let mut local: Vec<LocalSupplier> = Vec::new();
-            let mut seen: HashSet<(u16, u32)> = HashSet::new();
-            // Local suppliers paid for this sector this year …
-            for u in self.units.iter().filter(|u| u.loc.local && u.supplier.is_some()) {
-                if let Some(p) = u.sectors.iter().find(|(x, _)| Some(*x) == sid).map(|(_, p)| *p)
-                    && let Some(si) = u.supplier
-                    && seen.insert((u.body, si))
+        let leaking: Vec<&SectorRow> = by_sector
+            .iter()
+            .filter(|s| s.analysed_pence > 0 && s.leakage_pence > 0 && s.leakage_share >= self.opts.opportunity_share && s.sector != "Unknown sector")
+            .collect();
+        if leaking.is_empty() {
+            return Vec::new();
+        }
+        let by_name: HashMap<&str, usize> = leaking.iter().enumerate().map(|(i, s)| (s.sector.as_str(), i)).collect();
+        let by_id: HashMap<u32, usize> = self.sector_names.iter().enumerate().filter_map(|(id, n)| by_name.get(n.as_str()).map(|&i| (id as u32, i))).collect();
+        let mut local: Vec<Vec<LocalSupplier>> = vec![Vec::new(); leaking.len()];
+        let mut seen: Vec<HashSet<(u16, u32)>> = vec![HashSet::new(); leaking.len()];
+        // Local suppliers paid for each sector this year …
+        for u in self.units.iter().filter(|u| u.loc.local) {
+            let Some(si) = u.supplier else { continue };
+            for &(x, p) in &u.sectors {
+                if let Some(&i) = by_id.get(&x)
+                    && seen[i].insert((u.body, si))
                 {
-                    local.push(LocalSupplier {
+                    local[i].push(LocalSupplier {
                         name: u.name.clone(),
                         postcode: u.loc.postcode.clone(),
                         ward: u.loc.ward.and_then(|w| self.geo.name(&w).map(str::to_string)),
@@ -1437,43 +1458,48 @@ impl Ctx<'_> {
                     });
                 }
             }
-            // … and local suppliers on record whose own sector is this one (paid or not).
-            for (b, body) in self.bodies.iter().enumerate() {
-                for (si, info) in body.suppliers.iter().enumerate() {
-                    if info.sector.as_deref().map(str::trim) != Some(s.sector.as_str()) || seen.contains(&(b as u16, si as u32)) {
-                        continue;
+        }
+        // … and local suppliers on record whose own sector is one of them (paid or not).
+        let mut wider: Option<HashSet<AreaCode>> = None;
+        for (b, body) in self.bodies.iter().enumerate() {
+            for (si, info) in body.suppliers.iter().enumerate() {
+                let Some(&i) = info.sector.as_deref().and_then(|s| by_name.get(s.trim())) else { continue };
+                if seen[i].contains(&(b as u16, si as u32)) {
+                    continue;
+                }
+                let loc = match self.unit_of_supplier.get(&(b as u16, si as u32)) {
+                    Some(&u) => self.units[u as usize].loc.clone(),
+                    None => {
+                        let wider = wider.get_or_insert_with(|| self.opts.wider.lads.iter().copied().collect());
+                        locate(info, self.geo, self.local, wider, self.opts.imd)
                     }
-                    let loc = self
-                        .unit_of_supplier
-                        .get(&(b as u16, si as u32))
-                        .map(|&u| self.units[u as usize].loc.clone())
-                        .unwrap_or_else(|| {
-                            let wider: HashSet<AreaCode> = self.opts.wider.lads.iter().copied().collect();
-                            locate(info, self.geo, self.local, &wider, self.opts.imd)
-                        });
-                    if loc.local {
-                        seen.insert((b as u16, si as u32));
-                        local.push(LocalSupplier {
-                            name: info.name.clone(),
-                            postcode: loc.postcode.clone(),
-                            ward: loc.ward.and_then(|w| self.geo.name(&w).map(str::to_string)),
-                            sector_pence: 0,
-                        });
-                    }
+                };
+                if loc.local {
+                    seen[i].insert((b as u16, si as u32));
+                    local[i].push(LocalSupplier {
+                        name: info.name.clone(),
+                        postcode: loc.postcode.clone(),
+                        ward: loc.ward.and_then(|w| self.geo.name(&w).map(str::to_string)),
+                        sector_pence: 0,
+                    });
                 }
             }
-            if local.is_empty() {
-                continue;
-            }
-            local.sort_by(|a, b| b.sector_pence.cmp(&a.sector_pence).then_with(|| a.name.cmp(&b.name)));
-            out.push(Opportunity {
-                sector: s.sector.clone(),
-                analysed_pence: s.analysed_pence,
-                leakage_pence: s.leakage_pence,
-                leakage_share: s.leakage_share,
-                local_suppliers: local,
-            });
         }
+        let mut out: Vec<Opportunity> = leaking
+            .into_iter()
+            .zip(local)
+            .filter(|(_, l)| !l.is_empty())
+            .map(|(s, mut l)| {
+                l.sort_by(|a, b| b.sector_pence.cmp(&a.sector_pence).then_with(|| a.name.cmp(&b.name)));
+                Opportunity {
+                    sector: s.sector.clone(),
+                    analysed_pence: s.analysed_pence,
+                    leakage_pence: s.leakage_pence,
+                    leakage_share: s.leakage_share,
+                    local_suppliers: l,
+                }
+            })
+            .collect();
         out.sort_by(|a, b| b.leakage_pence.cmp(&a.leakage_pence).then_with(|| a.sector.cmp(&b.sector)));
         out
     }
@@ -1537,9 +1563,8 @@ impl Report {
         let mut out = HashSet::new();
         let n = self.top_n.n.unwrap_or(usize::MAX);
         for b in 0..self.bodies.len() as u16 {
-            let mut mine: Vec<u32> = (0..self.units.len() as u32).filter(|&u| self.units[u as usize].body == b && self.units[u as usize].net_pence > 0).collect();
-            mine.sort_by(|&a, &c| self.units[c as usize].net_pence.cmp(&self.units[a as usize].net_pence).then_with(|| self.units[a as usize].name.cmp(&self.units[c as usize].name)));
-            out.extend(mine.into_iter().take(n));
+            let mine: Vec<u32> = (0..self.units.len() as u32).filter(|&u| self.units[u as usize].body == b && self.units[u as usize].net_pence > 0).collect();
+            out.extend(largest(&self.units, mine, n));
         }
         out
     }

@@ -18,6 +18,7 @@ pub mod date;
 pub mod encoding;
 pub mod header;
 pub mod lm3;
+mod par;
 pub mod registers;
 mod report;
 pub mod resolve;
@@ -35,6 +36,11 @@ pub use report::{
     CheckReport, FlaggedRow, GrandTotalCheck, NoteRow, Reconciliation, RejectedRow, RepairedRow, RowFlag, TotalKind,
     TotalRow, Transaction, TransactionView,
 };
+
+/// The hash map of the analysis and matching: foldhash, randomly seeded per map (so minimally
+/// resistant to crafted collisions, which SipHash resists better) and several times faster than
+/// SipHash on the short strings and small integers these maps hold. The maps live for one analysis.
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// How to read a file.
 #[derive(Debug, Clone)]

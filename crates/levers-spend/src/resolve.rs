@@ -8,6 +8,8 @@
 
 use std::collections::HashMap;
 
+use crate::FastMap;
+
 use serde::{Deserialize, Serialize};
 
 /// Upper case; `&` and `+` become AND; apostrophes vanish (`ST BRANNOC'S` → `ST BRANNOCS`); every
@@ -17,47 +19,51 @@ use serde::{Deserialize, Serialize};
 pub fn normalise_name(name: &str) -> String {
     let mut spaced = String::with_capacity(name.len() + 8);
     for c in name.chars() {
-        match c {
-            '&' | '+' => spaced.push_str(" AND "),
-            '\'' | '’' | '`' => {}
-            // Upper-casing can add combining marks (ΐ → Ϊ́), which are not alphanumeric: keep
-            // only letters and digits, so normalising a normalised name changes nothing.
-            c if c.is_alphanumeric() => spaced.extend(c.to_uppercase().filter(|u| u.is_alphanumeric())),
-            _ => spaced.push(' '),
+        if c.is_ascii() {
+            match c {
+                '&' | '+' => spaced.push_str(" AND "),
+                '\'' | '`' => {}
+                c if c.is_ascii_alphanumeric() => spaced.push(c.to_ascii_uppercase()),
+                _ => spaced.push(' '),
+            }
+        } else {
+            match c {
+                '’' => {}
+                // Upper-casing can add combining marks (U+0390); keep only letters and digits so
+                // normalising is idempotent.
+                c if c.is_alphanumeric() => spaced.extend(c.to_uppercase().filter(|u| u.is_alphanumeric())),
+                _ => spaced.push(' '),
+            }
         }
     }
-    let toks: Vec<&str> = spaced.split_whitespace().collect();
-    let mut out: Vec<&str> = Vec::with_capacity(toks.len());
+    let toks: Vec<&str> = spaced.split_ascii_whitespace().collect();
+    let mut out = String::with_capacity(spaced.len());
     let mut i = 0;
-    let at = |i: usize, seq: &[&str]| toks.len() >= i + seq.len() && toks[i..i + seq.len()] == *seq;
+    let at = |i: usize, seq: &[&str; 3]| toks.len() >= i + 3 && toks[i..i + 3] == *seq;
     while i < toks.len() {
-        let (rep, n): (&str, usize) = if at(i, &["PUBLIC", "LIMITED", "COMPANY"]) {
-            ("PLC", 3)
-        } else if at(i, &["LIMITED", "LIABILITY", "PARTNERSHIP"]) {
-            ("LLP", 3)
-        } else if at(i, &["COMMUNITY", "INTEREST", "COMPANY"]) {
-            ("CIC", 3)
-        } else if at(i, &["CHARITABLE", "INCORPORATED", "ORGANISATION"]) {
-            ("CIO", 3)
-        } else if at(i, &["L", "T", "D"]) {
-            ("LTD", 3)
-        } else if at(i, &["P", "L", "C"]) {
-            ("PLC", 3)
-        } else {
-            match toks[i] {
-                "LIMITED" | "LTD" => ("LTD", 1),
-                "CO" | "COMPANY" => ("CO", 1),
-                "INCORPORATED" => ("INC", 1),
-                "THE" => ("", 1),
-                t => (t, 1),
-            }
+        let (rep, n): (&str, usize) = match toks[i] {
+            // The legal forms written out in full or letter by letter.
+            "PUBLIC" if at(i, &["PUBLIC", "LIMITED", "COMPANY"]) => ("PLC", 3),
+            "LIMITED" if at(i, &["LIMITED", "LIABILITY", "PARTNERSHIP"]) => ("LLP", 3),
+            "COMMUNITY" if at(i, &["COMMUNITY", "INTEREST", "COMPANY"]) => ("CIC", 3),
+            "CHARITABLE" if at(i, &["CHARITABLE", "INCORPORATED", "ORGANISATION"]) => ("CIO", 3),
+            "L" if at(i, &["L", "T", "D"]) => ("LTD", 3),
+            "P" if at(i, &["P", "L", "C"]) => ("PLC", 3),
+            "LIMITED" | "LTD" => ("LTD", 1),
+            "CO" | "COMPANY" => ("CO", 1),
+            "INCORPORATED" => ("INC", 1),
+            "THE" => ("", 1),
+            t => (t, 1),
         };
         if !rep.is_empty() {
-            out.push(rep);
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(rep);
         }
         i += n;
     }
-    out.join(" ")
+    out
 }
 
 /// Tokens that say what legal form a name has, not who it is.
@@ -165,13 +171,13 @@ impl Default for MatchConfig {
 }
 
 /// The identifying parts of a supplier record the matcher needs.
-#[derive(Debug, Clone, Default)]
-pub struct Candidate {
-    pub supplier_id: Option<String>,
-    pub name: String,
-    pub company_number: Option<String>,
-    pub charity_number: Option<String>,
-    pub vat_number: Option<String>,
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Candidate<'a> {
+    pub supplier_id: Option<&'a str>,
+    pub name: &'a str,
+    pub company_number: Option<&'a str>,
+    pub charity_number: Option<&'a str>,
+    pub vat_number: Option<&'a str>,
 }
 
 /// What a payment's supplier resolved to.
@@ -184,15 +190,15 @@ pub struct Resolution {
 }
 
 /// Resolves payments' suppliers against one body's supplier records.
-pub struct Matcher {
-    by_id: HashMap<String, usize>,
-    by_number: HashMap<String, usize>,
-    by_name: HashMap<String, usize>,
+pub struct Matcher<'a> {
+    by_id: FastMap<String, usize>,
+    by_number: FastMap<String, usize>,
+    by_name: FastMap<String, usize>,
     names: Vec<String>,
     /// Token → suppliers whose normalised core name has it; built on the first fuzzy search, since
     /// most payments resolve by ID or exact name and never need it.
     blocks: std::sync::OnceLock<HashMap<String, Vec<u32>>>,
-    decisions: HashMap<String, Decision>,
+    decisions: &'a HashMap<String, Decision>,
     config: MatchConfig,
 }
 
@@ -201,32 +207,38 @@ const COMMON_TOKEN_SHARE: f64 = 0.05;
 /// Most candidates scored per name.
 const MAX_CANDIDATES: usize = 400;
 
-impl Matcher {
-    /// `decisions` are keyed by normalised payment name.
-    pub fn new(candidates: &[Candidate], decisions: HashMap<String, Decision>, config: MatchConfig) -> Matcher {
-        let mut m = Matcher {
-            by_id: HashMap::new(),
-            by_number: HashMap::new(),
-            by_name: HashMap::new(),
-            names: Vec::with_capacity(candidates.len()),
-            blocks: std::sync::OnceLock::new(),
-            decisions,
-            config,
-        };
-        for (i, c) in candidates.iter().enumerate() {
-            if let Some(id) = &c.supplier_id {
-                m.by_id.entry(id.trim().to_ascii_uppercase()).or_insert(i);
-            }
-            for (prefix, n) in [("C", &c.company_number), ("R", &c.charity_number), ("V", &c.vat_number)] {
-                if let Some(n) = n {
-                    m.by_number.entry(format!("{prefix}{n}")).or_insert(i);
+impl<'a> Matcher<'a> {
+    /// `decisions` are keyed by normalised payment name. Names are normalised in parallel.
+    pub fn new(candidates: &[Candidate<'_>], decisions: &'a HashMap<String, Decision>, config: MatchConfig) -> Matcher<'a> {
+        let names = crate::par::map(candidates, |c| normalise_name(c.name));
+        // The ID and number maps and the name map are independent: build them side by side.
+        let ((by_id, by_number), by_name) = crate::par::join(
+            || {
+                let mut by_id: FastMap<String, usize> = FastMap::with_capacity_and_hasher(candidates.len(), Default::default());
+                let mut by_number: FastMap<String, usize> = FastMap::default();
+                for (i, c) in candidates.iter().enumerate() {
+                    if let Some(id) = c.supplier_id {
+                        by_id.entry(id.trim().to_ascii_uppercase()).or_insert(i);
+                    }
+                    for (prefix, n) in [("C", c.company_number), ("R", c.charity_number), ("V", c.vat_number)] {
+                        if let Some(n) = n {
+                            by_number.entry(format!("{prefix}{n}")).or_insert(i);
+                        }
+                    }
                 }
-            }
-            let norm = normalise_name(&c.name);
-            m.by_name.entry(norm.clone()).or_insert(i);
-            m.names.push(norm);
-        }
-        m
+                (by_id, by_number)
+            },
+            || {
+                let mut by_name: FastMap<String, usize> = FastMap::with_capacity_and_hasher(names.len(), Default::default());
+                for (i, norm) in names.iter().enumerate() {
+                    if !by_name.contains_key(norm) {
+                        by_name.insert(norm.clone(), i);
+                    }
+                }
+                by_name
+            },
+        );
+        Matcher { by_id, by_number, by_name, names, blocks: std::sync::OnceLock::new(), decisions, config }
     }
 
     /// The blocking index: token → suppliers whose normalised core name has it, leaving out tokens
@@ -279,7 +291,7 @@ impl Matcher {
             return Resolution { method: MatchMethod::Redacted, supplier: None, score: None };
         }
         if let Some(id) = supplier_id.map(str::trim).filter(|s| !s.is_empty())
-            && let Some(&i) = self.by_id.get(&id.to_ascii_uppercase())
+            && let Some(&i) = if id.bytes().any(|b| b.is_ascii_lowercase()) { self.by_id.get(&id.to_ascii_uppercase()) } else { self.by_id.get(id) }
         {
             return Resolution { method: MatchMethod::SupplierId, supplier: Some(i), score: None };
         }
@@ -314,6 +326,60 @@ impl Matcher {
 mod tests {
     use super::*;
 
+    /// The straightforward form of [`normalise_name`], which the fast one must equal.
+    fn reference(name: &str) -> String {
+        let mut spaced = String::with_capacity(name.len() + 8);
+        for c in name.chars() {
+            match c {
+                '&' | '+' => spaced.push_str(" AND "),
+                '\'' | '’' | '`' => {}
+                // Upper-casing can add combining marks (ΐ → Ϊ́), which are not alphanumeric: keep
+                // only letters and digits, so normalising a normalised name changes nothing.
+                c if c.is_alphanumeric() => spaced.extend(c.to_uppercase().filter(|u| u.is_alphanumeric())),
+                _ => spaced.push(' '),
+            }
+        }
+        let toks: Vec<&str> = spaced.split_whitespace().collect();
+        let mut out: Vec<&str> = Vec::with_capacity(toks.len());
+        let mut i = 0;
+        let at = |i: usize, seq: &[&str]| toks.len() >= i + seq.len() && toks[i..i + seq.len()] == *seq;
+        while i < toks.len() {
+            let (rep, n): (&str, usize) = if at(i, &["PUBLIC", "LIMITED", "COMPANY"]) {
+                ("PLC", 3)
+            } else if at(i, &["LIMITED", "LIABILITY", "PARTNERSHIP"]) {
+                ("LLP", 3)
+            } else if at(i, &["COMMUNITY", "INTEREST", "COMPANY"]) {
+                ("CIC", 3)
+            } else if at(i, &["CHARITABLE", "INCORPORATED", "ORGANISATION"]) {
+                ("CIO", 3)
+            } else if at(i, &["L", "T", "D"]) {
+                ("LTD", 3)
+            } else if at(i, &["P", "L", "C"]) {
+                ("PLC", 3)
+            } else {
+                match toks[i] {
+                    "LIMITED" | "LTD" => ("LTD", 1),
+                    "CO" | "COMPANY" => ("CO", 1),
+                    "INCORPORATED" => ("INC", 1),
+                    "THE" => ("", 1),
+                    t => (t, 1),
+                }
+            };
+            if !rep.is_empty() {
+                out.push(rep);
+            }
+            i += n;
+        }
+        out.join(" ")
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_normalisation_equals_the_reference(name in "(?s)[A-Za-z0-9 &+'`’.,()\\-]{0,40}|.{0,20}|(THE |P L C|L\\.T\\.D|LIMITED |COMPANY |PUBLIC |COMMUNITY |INTEREST |CHARITABLE |ß|Ǆ|\u{390}|\t){0,8}") {
+            proptest::prop_assert_eq!(normalise_name(&name), reference(&name));
+        }
+    }
+
     #[test]
     fn names_normalise_token_by_token() {
         assert_eq!(normalise_name("The Acme & Sons Limited"), "ACME AND SONS LTD");
@@ -330,8 +396,8 @@ mod tests {
         assert_eq!(once, "\u{399}");
     }
 
-    fn cand(id: &str, name: &str) -> Candidate {
-        Candidate { supplier_id: Some(id.into()), name: name.into(), ..Candidate::default() }
+    fn cand<'a>(id: &'a str, name: &'a str) -> Candidate<'a> {
+        Candidate { supplier_id: Some(id), name, ..Candidate::default() }
     }
 
     #[test]
@@ -339,9 +405,10 @@ mod tests {
         let cands = vec![
             cand("S1", "Levermouth Harbour Catering Ltd"),
             cand("S2", "Old Town Joinery Limited"),
-            Candidate { company_number: Some("01234567".into()), ..cand("S3", "Fennick Landscapes Ltd") },
+            Candidate { company_number: Some("01234567"), ..cand("S3", "Fennick Landscapes Ltd") },
         ];
-        let m = Matcher::new(&cands, HashMap::new(), MatchConfig::default());
+        let none = HashMap::new();
+        let m = Matcher::new(&cands, &none, MatchConfig::default());
         assert_eq!(m.resolve(Some("s1"), [None; 3], "anything", false).method, MatchMethod::SupplierId);
         assert_eq!(m.resolve(None, [Some("01234567"), None, None], "x", false).supplier, Some(2));
         let r = m.resolve(None, [None; 3], "OLD TOWN JOINERY LTD", false);
@@ -356,7 +423,7 @@ mod tests {
         assert_eq!(m.resolve(None, [None; 3], "REDACTED", true).method, MatchMethod::Redacted);
         // A remembered decision wins over the fuzzy match.
         let d = HashMap::from([(normalise_name("Old Town Joinery & Building"), Decision::NoMatch)]);
-        let m = Matcher::new(&cands, d, MatchConfig::default());
+        let m = Matcher::new(&cands, &d, MatchConfig::default());
         let r = m.resolve(None, [None; 3], "Old Town Joinery & Building", false);
         assert_eq!((r.method, r.supplier), (MatchMethod::Decision, None));
     }

@@ -450,9 +450,8 @@ pub fn report_csv(r: &Report, table: &str) -> String {
         _ => {
             o.push_str("supplier,body,pounds,in_top_n,linked,place,postcode,ward_code,imd_decile,location_source,size,vcse,public,individual_or_redacted\r\n");
             let top: std::collections::HashSet<u32> = r.top_n_units();
-            let mut units: Vec<u32> = (0..r.units.len() as u32).filter(|&u| r.units[u as usize].net_pence > 0).collect();
-            units.sort_by(|&a, &b| r.units[b as usize].net_pence.cmp(&r.units[a as usize].net_pence).then_with(|| r.units[a as usize].name.cmp(&r.units[b as usize].name)));
-            for u in units {
+            let units: Vec<u32> = (0..r.units.len() as u32).filter(|&u| r.units[u as usize].net_pence > 0).collect();
+            for u in levers_spend::analysis::largest(&r.units, units, usize::MAX) {
                 let s = r.unit_row(u);
                 let place = if s.local { "local" } else if s.wider { "wider" } else if s.located { "elsewhere" } else { "not located" };
                 let _ = write!(

@@ -128,7 +128,7 @@ pub async fn import_bytes_with_progress(
                 batch.push(t.to_owned());
                 read += 1;
                 if let Some(p) = &progress
-                    && read % 5_000 == 0
+                    && read.is_multiple_of(5_000)
                 {
                     p(read);
                 }
