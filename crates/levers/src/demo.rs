@@ -90,7 +90,7 @@ const DISTRICTS: &[District] = &[
 
 /// The synthetic geography as files in the real layouts: (dataset name, CSV text).
 pub fn geography_files() -> Vec<(&'static str, String)> {
-    let mut rng = Rng::new(0x1e7e_5_2026);
+    let mut rng = Rng::new(0x0001_e7e5_2026);
     let mut onspd = String::from("pcd,pcds,doterm,oslaua,osward,lsoa11,lsoa21,msoa21,rgn,lat,long\n");
     let mut iod2019 = String::from(
         "LSOA code (2011),LSOA name (2011),Local Authority District code (2019),Local Authority District name (2019),Index of Multiple Deprivation (IMD) Rank,Index of Multiple Deprivation (IMD) Decile\n",
@@ -170,7 +170,7 @@ fn thousands(n: i64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

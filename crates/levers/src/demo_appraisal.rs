@@ -242,7 +242,9 @@ pub async fn build(store: &Store, actor: &Actor) -> anyhow::Result<()> {
         }
     }
     // Plan and spend by quarter: 2025/26 in full, 2026/27 to the second quarter (the third is under way).
-    let lines: [(&str, Funds, Option<i64>, [i64; 8], [i64; 6]); 4] = [
+    // (name, what it funds, the appraisal it carries out, plan by quarter, spend by quarter), £.
+    type Line<'a> = (&'a str, Funds, Option<i64>, [i64; 8], [i64; 6]);
+    let lines: [Line; 4] = [
         ("Levermouth Works", Funds::Intervention, Some(ids[0]), [24_000; 8], [18_000, 22_500, 25_000, 26_500, 24_000, 23_000]),
         ("Family Futures", Funds::Intervention, Some(ids[1]), [36_000; 8], [31_000, 36_500, 38_000, 37_000, 35_000, 36_200]),
         ("Money Matters", Funds::Intervention, Some(ids[2]), [13_500; 8], [9_000, 12_500, 14_000, 15_500, 13_000, 14_100]),

@@ -61,9 +61,9 @@ pub fn supplier_ref(name: &str) -> String {
 /// Transport & Logistics" is close enough only to suggest.
 fn spelling(name: &'static str, n: usize) -> &'static str {
     match name {
-        "Old Town Joinery Ltd" if n % 3 == 0 => "Old Town Joinery",
-        "Kestrel Vale Transport Ltd" if n % 5 == 0 => "Kestrel Vale Transport & Logistics",
-        "Levermouth Harbour Catering Ltd" if n % 4 == 0 => "LEVERMOUTH HARBOUR CATERING LIMITED",
+        "Old Town Joinery Ltd" if n.is_multiple_of(3) => "Old Town Joinery",
+        "Kestrel Vale Transport Ltd" if n.is_multiple_of(5) => "Kestrel Vale Transport & Logistics",
+        "Levermouth Harbour Catering Ltd" if n.is_multiple_of(4) => "LEVERMOUTH HARBOUR CATERING LIMITED",
         _ => name,
     }
 }
