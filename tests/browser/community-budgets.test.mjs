@@ -127,7 +127,25 @@ suite('community budget votes in chromium', () => {
       await click(page, 'button', 'Make the codes');
       codes[p.slug] = await page.locator('.lv-pb-code').allInnerTexts();
       assert.equal(codes[p.slug].length, 2);
-      if (n === 0) await lv.checkPage('cbv-code-sheet');
+      if (n === 0) {
+        await lv.checkPage('cbv-code-sheet');
+        // A returned letter: make a replacement batch of one, then cancel that code with a reason.
+        await lv.goto(`/community-budgets/${p.slug}/codes`);
+        await page.getByLabel('Name of the batch').fill('Returned letters');
+        await page.getByLabel('How many codes').fill('1');
+        await click(page, 'button', 'Make the codes');
+        const [spare] = await page.locator('.lv-pb-code').allInnerTexts();
+        await lv.goto(`/community-budgets/${p.slug}/codes`);
+        await page.getByLabel('The code', { exact: true }).fill(spare.trim().toLowerCase());
+        await click(page, 'button', 'Cancel the code');
+        await lv.checkPage('cbv-code-cancel-error', { allowMainDocumentError: true });
+        lv.resetProblems();
+        assert.match(await page.locator('.lv-error-summary').innerText(), /Choose why the code is being cancelled/);
+        await page.getByLabel('The letter came back undelivered').check();
+        await click(page, 'button', 'Cancel the code');
+        assert.match(await page.locator('.lv-notification-banner').innerText(), /is cancelled and can no longer vote/);
+        await lv.checkPage('cbv-code-cancelled');
+      }
     }
   });
 

@@ -53,6 +53,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_pb_process.sql"),
         postgres: include_str!("../migrations/postgres/0007_pb_process.sql"),
     },
+    Migration {
+        version: 8,
+        name: "pb_code_void",
+        sqlite: include_str!("../migrations/sqlite/0008_pb_code_void.sql"),
+        postgres: include_str!("../migrations/postgres/0008_pb_code_void.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

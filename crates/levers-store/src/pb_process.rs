@@ -136,6 +136,8 @@ pub struct PbCodeBatch {
     pub codes: i64,
     pub used_online: i64,
     pub used_paper: i64,
+    /// Cancelled before use (a returned letter, a damaged card, a code seen by someone else).
+    pub voided: i64,
     pub created_at: i64,
     pub created_by: String,
 }
@@ -176,6 +178,21 @@ pub enum CastOutcome {
     AlreadyUsed(Channel),
     /// The process is not accepting ballots through this channel now.
     NotOpen,
+    /// The code was cancelled by an officer before it was used.
+    Void,
+}
+
+/// What cancelling a code found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VoidOutcome {
+    /// The code was unused and can no longer vote.
+    Voided,
+    /// No such code in this process.
+    UnknownCode,
+    /// Too late: the code has voted (online or on paper), and that ballot stands.
+    AlreadyUsed(Channel),
+    /// The code was cancelled before.
+    AlreadyVoid,
 }
 
 /// What a receipt check finds.
@@ -194,9 +211,11 @@ pub enum ReceiptStatus {
 pub struct WardTurnout {
     pub ward_code: Option<String>,
     pub ward_name: Option<String>,
+    /// Codes made for the ward, less those cancelled.
     pub issued: i64,
     pub used_online: i64,
     pub used_paper: i64,
+    pub voided: i64,
 }
 
 /// A stored count.
@@ -581,7 +600,8 @@ impl Store {
             let rows = sqlx::query(
                 "SELECT b.id, b.process_id, b.label, b.ward_code, b.ward_name, b.codes, b.created_at, b.created_by,
                         (SELECT COUNT(*) FROM pb_codes c WHERE c.batch_id = b.id AND c.state = 'online') AS used_online,
-                        (SELECT COUNT(*) FROM pb_codes c WHERE c.batch_id = b.id AND c.state = 'paper') AS used_paper
+                        (SELECT COUNT(*) FROM pb_codes c WHERE c.batch_id = b.id AND c.state = 'paper') AS used_paper,
+                        (SELECT COUNT(*) FROM pb_codes c WHERE c.batch_id = b.id AND c.state = 'void') AS voided
                  FROM pb_code_batches b WHERE b.process_id = $1 ORDER BY b.id",
             )
             .bind(process_id)
@@ -598,6 +618,7 @@ impl Store {
                         codes: r.try_get("codes")?,
                         used_online: r.try_get("used_online")?,
                         used_paper: r.try_get("used_paper")?,
+                        voided: r.try_get("voided")?,
                         created_at: r.try_get("created_at")?,
                         created_by: r.try_get("created_by")?,
                     })
@@ -606,7 +627,50 @@ impl Store {
         })
     }
 
-    /// Whether a code can vote now: `None` when unknown, else its state (`unused`, `online`, `paper`).
+    /// Cancels an unused code so it can never vote, with the reason, in one transaction with its
+    /// audit entry (which names the batch and the reason, not the code). A used code cannot be
+    /// cancelled: its ballot is already anonymous in the box.
+    pub async fn void_pb_code(&self, actor: &Actor, process_id: i64, code_hash: &str, reason: &str) -> Result<VoidOutcome> {
+        let voided = with_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let batch: Option<i64> = sqlx::query_scalar(
+                "UPDATE pb_codes SET state = 'void' WHERE process_id = $1 AND code_hash = $2 AND state = 'unused' RETURNING batch_id",
+            )
+            .bind(process_id)
+            .bind(code_hash)
+            .fetch_optional(&mut *tx)
+            .await?;
+            match batch {
+                Some(batch) => {
+                    insert_audit!(
+                        &mut *tx,
+                        actor,
+                        NewAudit::new("pb.code.void", "pb_code_batch", batch).after(json!({"process_id": process_id, "reason": reason.trim()}))
+                    )?;
+                    tx.commit().await?;
+                    true
+                }
+                None => {
+                    tx.rollback().await?;
+                    false
+                }
+            }
+        });
+        if voided {
+            return Ok(VoidOutcome::Voided);
+        }
+        Ok(match self.pb_code_state(process_id, code_hash).await?.as_deref() {
+            None => VoidOutcome::UnknownCode,
+            Some("online") => VoidOutcome::AlreadyUsed(Channel::Online),
+            Some("paper") => VoidOutcome::AlreadyUsed(Channel::Paper),
+            // "unused" again would mean it was voided and restored between the two statements,
+            // which nothing does; "void" is the ordinary case.
+            _ => VoidOutcome::AlreadyVoid,
+        })
+    }
+
+    /// Whether a code can vote now: `None` when unknown, else its state (`unused`, `online`,
+    /// `paper`, `void`).
     pub async fn pb_code_state(&self, process_id: i64, code_hash: &str) -> Result<Option<String>> {
         with_pool!(self, pool => {
             Ok(sqlx::query_scalar("SELECT state FROM pb_codes WHERE process_id = $1 AND code_hash = $2")
@@ -669,6 +733,7 @@ impl Store {
             None => CastOutcome::UnknownCode,
             Some("online") => CastOutcome::AlreadyUsed(Channel::Online),
             Some("paper") => CastOutcome::AlreadyUsed(Channel::Paper),
+            Some("void") => CastOutcome::Void,
             _ => CastOutcome::NotOpen,
         })
     }
@@ -812,9 +877,11 @@ impl Store {
     pub async fn pb_turnout(&self, process_id: i64) -> Result<Vec<WardTurnout>> {
         with_pool!(self, pool => {
             let rows = sqlx::query(
-                "SELECT b.ward_code, MAX(b.ward_name) AS ward_name, COUNT(*) AS issued,
+                "SELECT b.ward_code, MAX(b.ward_name) AS ward_name,
+                        SUM(CASE WHEN c.state <> 'void' THEN 1 ELSE 0 END) AS issued,
                         SUM(CASE WHEN c.state = 'online' THEN 1 ELSE 0 END) AS used_online,
-                        SUM(CASE WHEN c.state = 'paper' THEN 1 ELSE 0 END) AS used_paper
+                        SUM(CASE WHEN c.state = 'paper' THEN 1 ELSE 0 END) AS used_paper,
+                        SUM(CASE WHEN c.state = 'void' THEN 1 ELSE 0 END) AS voided
                  FROM pb_codes c JOIN pb_code_batches b ON b.id = c.batch_id
                  WHERE c.process_id = $1 GROUP BY b.ward_code ORDER BY MAX(b.ward_name), b.ward_code",
             )
@@ -829,6 +896,7 @@ impl Store {
                         issued: r.try_get("issued")?,
                         used_online: r.try_get("used_online")?,
                         used_paper: r.try_get("used_paper")?,
+                        voided: r.try_get("voided")?,
                     })
                 })
                 .collect()

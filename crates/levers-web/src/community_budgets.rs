@@ -18,7 +18,9 @@ use levers_pb::ballot::{tally, validate, Ballot, BallotInput, BallotProject, Tal
 use levers_pb::codes::{self, code_hash, receipt_hash};
 use levers_pb::count::{count, CountProject, CountResult};
 use levers_pb::process::{levers_pence, slugify, AllocationRule, Area, BallotType, Phase, PhaseDates, ProcessDef};
-use levers_store::pb_process::{BallotEntry, CastOutcome, Channel, NewBallot, NewProposal, PbProcess, PbProposal, ProposalStatus, ReceiptStatus, Review, DELIVERY_STATUSES};
+use levers_store::pb_process::{
+    BallotEntry, CastOutcome, Channel, NewBallot, NewProposal, PbProcess, PbProposal, ProposalStatus, ReceiptStatus, Review, VoidOutcome, DELIVERY_STATUSES,
+};
 use levers_store::{Actor, Role};
 use rand_core::{OsRng, RngCore};
 
@@ -64,6 +66,7 @@ pub fn officer_routes() -> Router<AppState> {
         .route("/community-budgets/{slug}/ideas", get(ideas).post(add_idea))
         .route("/community-budgets/{slug}/ideas/{id}", post(review_idea))
         .route("/community-budgets/{slug}/codes", get(codes_page).post(generate_codes))
+        .route("/community-budgets/{slug}/codes/void", post(void_code))
         .route("/community-budgets/{slug}/register", get(register_form).post(register))
         .route("/community-budgets/{slug}/paper", get(paper_form).post(paper_entry))
         .route("/community-budgets/{slug}/count", post(count_votes))
@@ -467,6 +470,9 @@ pub async fn code_form(State(state): State<AppState>, identity: Identity, Path(s
     render(&CodePage { chrome, p: ProcessView::new(&p), code: String::new(), errors })
 }
 
+/// What a resident sees on trying a cancelled code.
+const VOIDED_CODE: &str = "This code has been cancelled. Ask the council for a new one";
+
 /// Why a code cannot vote, as the page to show (and whether it counts against the rate limit).
 enum CodeProblem {
     Limited,
@@ -494,6 +500,10 @@ async fn check_code(state: &AppState, addr: &ClientAddr, p: &PbProcess, typed: &
     let hash = code_hash(p.id, &compact);
     match state.store.pb_code_state(p.id, &hash).await?.as_deref() {
         Some("unused") => Ok(Ok((compact, hash))),
+        Some("void") => {
+            state.store.record_sign_in_failure(&[key]).await?;
+            Ok(Err(CodeProblem::Message(VOIDED_CODE.into())))
+        }
         Some(_) => {
             state.store.record_sign_in_failure(&[key]).await?;
             Ok(Err(CodeProblem::Message("This code has already been used to vote. Each code can be used once".into())))
@@ -688,6 +698,10 @@ pub async fn ballot_step(
                     code_problem_page(&state, &identity, &p, typed, CodeProblem::Message("This code has already been used to vote. Each code can be used once".into())).await
                 }
                 CastOutcome::NotOpen => code_problem_page(&state, &identity, &p, typed, CodeProblem::Closed).await,
+                CastOutcome::Void => {
+                    state.store.record_sign_in_failure(&[client_key(&addr, "code")]).await?;
+                    code_problem_page(&state, &identity, &p, typed, CodeProblem::Message(VOIDED_CODE.into())).await
+                }
                 CastOutcome::UnknownCode => Err(AppError::NotFound),
             }
         }
@@ -1437,11 +1451,32 @@ pub struct CodesPage {
     pub wards: Vec<(String, String)>,
     pub errors: Vec<FieldError>,
     pub entropy: String,
+    /// After a code is cancelled: the confirmation to show.
+    pub voided: Option<String>,
+    /// What was typed into the cancel form, shown again with its error.
+    pub void_code: String,
+    pub void_reason: String,
 }
+
+/// Why an officer cancels a code (key, label); the label goes into the audit log.
+pub const VOID_REASONS: &[(&str, &str)] = &[
+    ("returned", "The letter came back undelivered"),
+    ("damaged", "The card or letter was damaged or spoiled"),
+    ("seen", "Someone other than the voter has seen the code"),
+    ("replaced", "The voter was given a replacement code"),
+];
 
 impl CodesPage {
     pub fn err(&self, f: &str) -> Option<&str> {
         error_for(&self.errors, f)
+    }
+
+    pub fn reasons(&self) -> &'static [(&'static str, &'static str)] {
+        VOID_REASONS
+    }
+
+    pub fn reason_chosen(&self, key: &str) -> bool {
+        self.void_reason == key
     }
     pub fn when(&self, at: &i64) -> String {
         crate::templates::when(at)
@@ -1475,11 +1510,68 @@ async fn area_wards(state: &AppState, p: &PbProcess) -> Vec<(String, String)> {
 }
 
 async fn codes_view(state: &AppState, identity: &Identity, p: &PbProcess, errors: Vec<FieldError>) -> Result<Response, AppError> {
+    codes_view_with(state, identity, p, errors, None, String::new(), String::new()).await
+}
+
+async fn codes_view_with(
+    state: &AppState,
+    identity: &Identity,
+    p: &PbProcess,
+    errors: Vec<FieldError>,
+    voided: Option<String>,
+    void_code: String,
+    void_reason: String,
+) -> Result<Response, AppError> {
     let batches = state.store.pb_code_batches(p.id).await?;
     let wards = area_wards(state, p).await;
     let chrome = chrome(state, identity, SECTION, &format!("Voting codes: {}", p.def.name)).await?;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    render_status(status, &CodesPage { chrome, p: ProcessView::new(p), batches, wards, errors, entropy: format!("{:.0}", codes::code_entropy_bits()) })
+    let entropy = format!("{:.0}", codes::code_entropy_bits());
+    render_status(status, &CodesPage { chrome, p: ProcessView::new(p), batches, wards, errors, entropy, voided, void_code, void_reason })
+}
+
+/// Cancels a code that must not vote (a returned letter, a damaged card, a code seen by someone
+/// else, a voter given a replacement). Officers only; audited with the reason, not the code.
+pub async fn void_code(State(state): State<AppState>, identity: Identity, CurrentUser(me): CurrentUser, Path(slug): Path<String>, Form(f): Form<FormData>) -> Result<Response, AppError> {
+    require_officer(&me)?;
+    let p = load(&state, &slug).await?;
+    let typed = field(&f, "void_code").trim().to_string();
+    let reason_key = field(&f, "void_reason").to_string();
+    let again = |msg: String, field_name: &'static str| vec![FieldError::new(field_name, msg)];
+    let Some((_, reason)) = VOID_REASONS.iter().find(|(k, _)| *k == reason_key) else {
+        let errors = again("Choose why the code is being cancelled".into(), "void_reason");
+        return codes_view_with(&state, &identity, &p, errors, None, typed, reason_key).await;
+    };
+    if p.phase >= Phase::Results {
+        let errors = again("The result has been published: cancelling a code now would change nothing".into(), "void_code");
+        return codes_view_with(&state, &identity, &p, errors, None, typed, reason_key).await;
+    }
+    match cancel_code(&state.store, &actor(&me), &p, &typed, reason).await? {
+        Ok(done) => codes_view_with(&state, &identity, &p, vec![], Some(done), String::new(), String::new()).await,
+        Err((status, m)) => {
+            let mut resp = codes_view_with(&state, &identity, &p, again(m, "void_code"), None, typed, reason_key).await?;
+            *resp.status_mut() = status;
+            Ok(resp)
+        }
+    }
+}
+
+/// Cancels one code as typed (any case, spaces or dashes), for the page and the CLI: the
+/// confirmation, or the status and message saying why not.
+pub async fn cancel_code(store: &levers_store::Store, actor: &Actor, p: &PbProcess, typed: &str, reason: &str) -> Result<Result<String, (StatusCode, String)>, AppError> {
+    let compact = match codes::normalise_code(typed) {
+        Ok(c) => c,
+        Err(e) => return Ok(Err((StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))),
+    };
+    let shown = codes::display(&compact);
+    let why_not = match store.void_pb_code(actor, p.id, &code_hash(p.id, &compact), reason).await? {
+        VoidOutcome::Voided => return Ok(Ok(format!("{shown} is cancelled and can no longer vote"))),
+        VoidOutcome::UnknownCode => format!("{shown} is not one of this community budget's codes"),
+        VoidOutcome::AlreadyUsed(Channel::Online) => format!("{shown} has already been used to vote online. Its ballot cannot be taken out: ballots are not linked to codes"),
+        VoidOutcome::AlreadyUsed(Channel::Paper) => format!("A paper ballot has already been entered with {shown}. Its ballot cannot be taken out: ballots are not linked to codes"),
+        VoidOutcome::AlreadyVoid => format!("{shown} was cancelled before"),
+    };
+    Ok(Err((StatusCode::CONFLICT, why_not)))
 }
 
 pub async fn codes_page(State(state): State<AppState>, identity: Identity, CurrentUser(me): CurrentUser, Path(slug): Path<String>) -> Result<Response, AppError> {
@@ -1656,6 +1748,7 @@ pub async fn paper_entry(
         CastOutcome::AlreadyUsed(Channel::Paper) => Some("A paper ballot has already been entered with this code"),
         CastOutcome::UnknownCode => Some("This code is not one of this community budget's codes"),
         CastOutcome::NotOpen => Some("Paper ballots can be entered while voting is open, and after it closes until the result is published"),
+        CastOutcome::Void => Some("This code was cancelled before it was used: the paper ballot must not be counted"),
     };
     match msg {
         Some(m) => {

@@ -1,12 +1,13 @@
 //! `levers community-budget …`: what an officer or auditor needs beyond the web pages: list the
 //! processes, count a closed vote, export the anonymised ballots as a Pabulib file that
-//! `levers pb verify` recomputes, and make batches of voting codes as CSV for a mail merge.
+//! `levers pb verify` recomputes, make batches of voting codes as CSV for a mail merge, and cancel
+//! codes that must not vote (letters returned undelivered, damaged cards, codes seen by others).
 
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, anyhow, bail};
 use levers_store::{Actor, Store};
-use levers_web::community_budgets::{CountError, count_process, new_code_batch};
+use levers_web::community_budgets::{CountError, VOID_REASONS, cancel_code, count_process, new_code_batch};
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct DbArgs {
@@ -68,6 +69,22 @@ pub enum BudgetCommand {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Cancel codes so they can never vote, each with the reason (audited): the codes on the
+    /// command line and/or in a file, one a line (the first column of a CSV of codes works too).
+    Cancel {
+        slug: String,
+        #[command(flatten)]
+        db: DbArgs,
+        /// Why: returned (letter came back undelivered), damaged, seen (someone else saw it) or
+        /// replaced (the voter was given a new code).
+        #[arg(long)]
+        reason: String,
+        /// A file of codes, one a line.
+        #[arg(long)]
+        file: Option<PathBuf>,
+        /// Codes as printed.
+        codes: Vec<String>,
+    },
 }
 
 async fn process(store: &Store, slug: &str) -> Result<levers_store::pb_process::PbProcess> {
@@ -127,6 +144,40 @@ pub async fn run(cmd: BudgetCommand) -> Result<()> {
                 std::fs::write(&out, &r.pb_text).with_context(|| format!("{}: cannot write the file", out.display()))?;
                 eprintln!("wrote {} ballots to {}", r.ballots, out.display());
             }
+            Ok(())
+        }
+        BudgetCommand::Cancel { slug, db, reason, file, mut codes } => {
+            let Some((_, reason)) = VOID_REASONS.iter().find(|(k, _)| *k == reason.trim()) else {
+                bail!("--reason must be one of: {}", VOID_REASONS.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", "));
+            };
+            if let Some(path) = &file {
+                let text = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read the file of codes", path.display()))?;
+                // Blank lines and a CSV header ("code,…") are skipped; only the first column counts.
+                codes.extend(text.lines().map(|l| l.split(',').next().unwrap_or("").trim().to_string()).filter(|c| !c.is_empty() && !c.eq_ignore_ascii_case("code")));
+            }
+            if codes.is_empty() {
+                bail!("give the codes to cancel, on the command line or with --file FILE (one a line)");
+            }
+            let store = Store::open(&db.database).await?;
+            let p = process(&store, &slug).await?;
+            if p.phase >= levers_pb::process::Phase::Results {
+                bail!("{slug}: the result has been published, so cancelling a code would change nothing");
+            }
+            let mut refused = 0;
+            for (i, c) in codes.iter().enumerate() {
+                match cancel_code(&store, &actor, &p, c, reason).await.map_err(|e| anyhow!("{e:?}"))? {
+                    Ok(done) => println!("{done}"),
+                    Err((_, why)) => {
+                        refused += 1;
+                        let at = file.as_ref().map_or_else(|| format!("code {}", i + 1), |f| format!("{} (code {})", f.display(), i + 1));
+                        eprintln!("{at}: {why}");
+                    }
+                }
+            }
+            if refused > 0 {
+                bail!("{refused} of {} codes were not cancelled (see above)", codes.len());
+            }
+            eprintln!("cancelled {} codes", codes.len());
             Ok(())
         }
         BudgetCommand::Codes { slug, db, count, label, ward, site, output } => {

@@ -28,9 +28,9 @@ fn migrate_then_add_and_list_users() {
     let db = temp_db("users");
     let out = levers(&["migrate", "--database", &db], &[]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("applied migrations [1, 2, 3, 4, 5, 6, 7]"));
+    assert!(text(&out.stdout).contains("applied migrations [1, 2, 3, 4, 5, 6, 7, 8]"));
     let out = levers(&["migrate", "--database", &db], &[]);
-    assert!(text(&out.stdout).contains("up to date (schema version 7)"));
+    assert!(text(&out.stdout).contains("up to date (schema version 8)"));
 
     let out = levers(&["user", "add", "--email", "Chief@Council.example", "--role", "admin", "--database", &db], &[("LEVERS_PASSWORD", "a decent passphrase")]);
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -76,6 +76,25 @@ fn demo_creates_a_borough_and_refreshes_the_one_time_password() {
     assert_ne!(password(&text(&second.stdout)), p1, "a refresh issues a new one-time password");
     let out = levers(&["user", "list", "--database", &db], &[]);
     assert_eq!(text(&out.stdout).lines().count(), 1, "refreshing does not duplicate the admin");
+
+    // The demo's community budget is published: it lists, and codes can no longer be made or
+    // cancelled; a wrong reason or no codes are refused before anything is opened.
+    let out = levers(&["community-budget", "list", "--json", "--database", &db], &[]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["processes"][0]["slug"], "harbour-2026");
+    assert_eq!(v["processes"][0]["phase"], "results");
+    let cancel = |args: &[&str]| {
+        let mut a = vec!["community-budget", "cancel", "harbour-2026", "--database", &db];
+        a.extend_from_slice(args);
+        let out = levers(&a, &[]);
+        assert!(!out.status.success());
+        text(&out.stderr)
+    };
+    assert!(cancel(&["--reason", "lost", "ABCD-EFGH-JKMN-PQRS"]).contains("--reason must be one of: returned, damaged, seen, replaced"));
+    assert!(cancel(&["--reason", "returned"]).contains("give the codes to cancel"));
+    assert!(cancel(&["--reason", "returned", "ABCD-EFGH-JKMN-PQRS"]).contains("the result has been published"));
+    let out = levers(&["community-budget", "codes", "harbour-2026", "--count", "1", "--label", "late", "--database", &db], &[]);
+    assert!(text(&out.stderr).contains("voting has closed"), "{}", text(&out.stderr));
 }
 
 fn shared_geo() -> Option<std::path::PathBuf> {

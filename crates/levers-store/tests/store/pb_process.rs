@@ -5,7 +5,7 @@
 use levers_pb::codes::{code_from_random, code_hash};
 use levers_pb::process::{AllocationRule, Area, BallotType, Phase, ProcessDef};
 use levers_store::audit::AuditQuery;
-use levers_store::pb_process::{CastOutcome, Channel, NewBallot, NewProposal, ReceiptStatus, Review};
+use levers_store::pb_process::{CastOutcome, Channel, NewBallot, NewProposal, ReceiptStatus, Review, VoidOutcome};
 use levers_store::testing::Scratch;
 use levers_store::{Actor, Store, StoreError};
 use sqlx::{Connection, Row};
@@ -142,6 +142,28 @@ pub async fn pb_story(store: &Store, scratch: &Scratch) {
     assert_eq!(store.cast_pb_ballot(&officer, pid, &hashes[200], Channel::Paper, &ballot(200, "paper200")).await.unwrap(), CastOutcome::Cast);
     assert_eq!(store.cast_pb_ballot(&resident, pid, &hashes[200], Channel::Online, &ballot(996, "x")).await.unwrap(), CastOutcome::AlreadyUsed(Channel::Paper));
 
+    // Cancelling codes: an unused code (a returned letter) can never vote; a used one cannot be
+    // cancelled (its ballot is anonymous); the audit names the batch and reason, not the code.
+    let void = |h: &str| {
+        let (s, h, o) = (store.clone(), h.to_string(), officer.clone());
+        async move { s.void_pb_code(&o, pid, &h, "The letter came back undelivered").await.unwrap() }
+    };
+    assert_eq!(void(&hashes[399]).await, VoidOutcome::Voided);
+    assert_eq!(void(&hashes[399]).await, VoidOutcome::AlreadyVoid);
+    assert_eq!(void(&hashes[0]).await, VoidOutcome::AlreadyUsed(Channel::Online));
+    assert_eq!(void(&hashes[200]).await, VoidOutcome::AlreadyUsed(Channel::Paper));
+    assert_eq!(void("no such hash").await, VoidOutcome::UnknownCode);
+    assert_eq!(store.cast_pb_ballot(&resident, pid, &hashes[399], Channel::Online, &ballot(995, "x")).await.unwrap(), CastOutcome::Void);
+    assert_eq!(store.cast_pb_ballot(&officer, pid, &hashes[399], Channel::Paper, &ballot(994, "x")).await.unwrap(), CastOutcome::Void);
+    let library = store.pb_code_batches(pid).await.unwrap().into_iter().find(|b| b.label == "Library").unwrap();
+    assert_eq!((library.codes, library.voided), (100, 1));
+    let turnout = store.pb_turnout(pid).await.unwrap();
+    assert_eq!(turnout.iter().find(|t| t.ward_code.is_none()).map(|t| (t.issued, t.voided)), Some((99, 1)), "a cancelled code is not counted as issued");
+    let voids = store.audit_entries(&AuditQuery { action: Some("pb.code.void".into()), limit: 10, ..Default::default() }).await.unwrap();
+    assert_eq!(voids.len(), 1);
+    assert_eq!(voids[0].object_id, library.id.to_string());
+    assert!(!serde_json::to_string(&voids).unwrap().contains(&hashes[399]));
+
     // Concurrency: 40 fresh codes each tried by two voters at once, plus 20 replays of used codes:
     // exactly one ballot per fresh code.
     let mut set = tokio::task::JoinSet::new();
@@ -248,7 +270,7 @@ pub async fn pb_story(store: &Store, scratch: &Scratch) {
     let harbour = turnout.iter().find(|t| t.ward_code.as_deref() == Some("X05000001")).unwrap();
     assert_eq!((harbour.issued, harbour.used_online, harbour.used_paper), (300, sequential as i64 + 40, 1));
     let library = turnout.iter().find(|t| t.ward_code.is_none()).unwrap();
-    assert_eq!((library.issued, library.used_paper), (100, 2));
+    assert_eq!((library.issued, library.used_paper, library.voided), (99, 2, 1), "one Library code was cancelled");
     let batches = store.pb_code_batches(pid).await.unwrap();
     assert_eq!(batches.iter().find(|b| b.id == batch).unwrap().used_online, sequential as i64 + 40);
 

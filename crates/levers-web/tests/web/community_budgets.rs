@@ -104,6 +104,27 @@ async fn an_officer_runs_a_vote_and_a_resident_votes_with_a_code() {
     assert_eq!(codes.len(), 5);
     let sheet = officer.post("/community-budgets/quay-budget/codes", &[("label", "Sheet"), ("count", "2"), ("format", "sheet")]).await;
     assert_eq!(sheet.body.matches("lv-pb-code\"").count(), 2);
+    // A letter comes back undelivered: its code is cancelled and can never vote (a replacement is a
+    // batch of one); a code can be cancelled once, and the reason is required.
+    officer.get("/community-budgets/quay-budget/codes").await;
+    let spare = officer.post("/community-budgets/quay-budget/codes", &[("label", "Replacement"), ("count", "1"), ("format", "csv")]).await;
+    let spare_code = spare.body.lines().nth(1).and_then(|l| l.split(',').next()).unwrap().to_string();
+    officer.get("/community-budgets/quay-budget/codes").await;
+    let no_reason = officer.post("/community-budgets/quay-budget/codes/void", &[("void_code", &spare_code)]).await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(no_reason.body.contains("Choose why the code is being cancelled") && no_reason.body.contains(&spare_code), "{}", no_reason.body);
+    let voided = officer.post("/community-budgets/quay-budget/codes/void", &[("void_code", &spare_code.to_lowercase()), ("void_reason", "returned")]).await;
+    assert_eq!(voided.status, StatusCode::OK, "{}", voided.body);
+    assert!(voided.body.contains("is cancelled and can no longer vote") && voided.body.contains("Cancelled"), "{}", voided.body);
+    let twice = officer.post("/community-budgets/quay-budget/codes/void", &[("void_code", &spare_code), ("void_reason", "seen")]).await;
+    assert_eq!(twice.status, StatusCode::CONFLICT);
+    assert!(twice.body.contains("was cancelled before"), "{}", twice.body);
+    resident.get("/community-budgets/quay-budget/vote").await;
+    let cancelled = post_from(&mut resident, "/community-budgets/quay-budget/vote", "10.1.0.9", &[("code", &spare_code)]).await;
+    assert_eq!(cancelled.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(cancelled.body.contains("This code has been cancelled. Ask the council for a new one"), "{}", cancelled.body);
+    let anonymous = resident.post("/community-budgets/quay-budget/codes/void", &[("void_code", &codes[4]), ("void_reason", "seen")]).await;
+    assert_ne!(anonymous.status, StatusCode::OK, "only officers cancel codes");
 
     // The resident votes: code, ballot with running total, review, age confirmation, receipt.
     resident.get("/community-budgets/quay-budget/vote").await;
@@ -137,6 +158,14 @@ async fn an_officer_runs_a_vote_and_a_resident_votes_with_a_code() {
     let dup = officer.post("/community-budgets/quay-budget/paper", &[("code", &codes[0]), ("p", &ids[1]), ("action", "cast")]).await;
     assert_eq!(dup.status, StatusCode::CONFLICT);
     assert!(dup.body.contains("already used to vote online"));
+    let paper_void = officer.post("/community-budgets/quay-budget/paper", &[("code", &spare_code), ("p", &ids[1]), ("action", "cast")]).await;
+    assert_eq!(paper_void.status, StatusCode::CONFLICT);
+    assert!(paper_void.body.contains("was cancelled before it was used"), "{}", paper_void.body);
+    officer.get("/community-budgets/quay-budget/codes").await;
+    let used = officer.post("/community-budgets/quay-budget/codes/void", &[("void_code", &codes[0]), ("void_reason", "seen")]).await;
+    assert_eq!(used.status, StatusCode::CONFLICT);
+    assert!(used.body.contains("already been used to vote online"), "{}", used.body);
+    officer.get("/community-budgets/quay-budget/paper").await;
     let paper = officer.post("/community-budgets/quay-budget/paper", &[("code", &codes[1]), ("p", &ids[1]), ("action", "cast")]).await;
     assert!(paper.body.contains("Paper ballot with code"), "{}", paper.body);
     for code in &codes[2..4] {
@@ -178,7 +207,7 @@ async fn an_officer_runs_a_vote_and_a_resident_votes_with_a_code() {
     let first = v.computed[0].clone();
     let r = officer.post("/community-budgets/quay-budget/delivery", &[("project", &first), ("status", "in_progress"), ("spent", "1,200"), ("note", "Ordered")]).await;
     assert!(r.body.contains("updated"), "{}", r.body);
-    for action in ["pb.process.create", "pb.process.phase", "pb.proposal.review", "pb.codes.create", "pb.ballot.cast", "pb.ballots.seal", "pb.count", "pb.delivery"] {
+    for action in ["pb.process.create", "pb.process.phase", "pb.proposal.review", "pb.codes.create", "pb.code.void", "pb.ballot.cast", "pb.ballots.seal", "pb.count", "pb.delivery"] {
         let n = store.audit_count(&AuditQuery { action: Some(action.into()), ..Default::default() }).await.unwrap();
         assert!(n > 0, "{action} audited");
     }
