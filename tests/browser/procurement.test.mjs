@@ -1,8 +1,9 @@
 // Browser test of the procurement analysis (issue 5): the dashboard of the demo borough with its
 // charts and tables, the filters (year, baseline, top N), drill-down from a sector to a supplier to
 // its payments, the review queue (a decision is saved and remembered), the exclusion rules and the
-// supplier records, and the standalone HTML report opened from a file. axe-core on every page: zero
-// violations. Run with ./run.sh, or: node --test procurement.test.mjs
+// supplier records, LM3 from figures and from the survey template, and the standalone HTML report
+// opened from a file. axe-core on every page: zero violations. Run with ./run.sh, or:
+// node --test procurement.test.mjs
 
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -78,6 +79,35 @@ suite('procurement analysis in chromium', () => {
     await lv.goto('/procurement/suppliers');
     assert.match(await lv.page.locator('main').innerText(), /Levermouth Digital Co-operative/);
     await lv.checkPage('procurement-suppliers');
+  });
+
+  it('works out LM3 from figures, names a mistake, and reads the survey template', async () => {
+    const page = lv.page;
+    await lv.goto('/procurement/lm3');
+    await lv.checkPage('procurement-lm3');
+    await page.getByLabel('Round 1: the income traced').fill('100,000');
+    await page.getByLabel('Round 2: spent on staff who live in the area').fill('30,000');
+    await page.getByLabel('Round 2: spent with suppliers in the area').fill('20,000');
+    await page.getByLabel("Round 3: share of the staff's own spending made in the area").fill('145%');
+    await page.getByLabel("Round 3: share of the local suppliers' spending made in the area").fill('40%');
+    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Work out LM3' }).click()]);
+    assert.match(await page.locator('.lv-error-summary').innerText(), /share of staff spending made locally/);
+    await lv.checkPage('procurement-lm3-error', { allowMainDocumentError: true });
+    lv.resetProblems();
+    await page.getByLabel("Round 3: share of the staff's own spending made in the area").fill('45.4%');
+    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Work out LM3' }).click()]);
+    assert.equal(await page.locator('#lm3-value').innerText(), '1.7162');
+    await lv.checkPage('procurement-lm3-result');
+    const template = await page.request.get(lv.url('/procurement/lm3/template.csv'));
+    const dir = await mkdtemp(path.join(tmpdir(), 'levers-lm3-'));
+    const file = path.join(dir, 'survey.csv');
+    await writeFile(file, await template.body());
+    await page.getByLabel('Survey file').setInputFiles(file);
+    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Read the survey' }).click()]);
+    assert.equal(await page.locator('#lm3-value').innerText(), '1.7162');
+    assert.match(await page.locator('main').innerText(), /Survey rows behind it/);
+    await lv.checkPage('procurement-lm3-survey');
+    await rm(dir, { recursive: true, force: true });
   });
 
   it('downloads the standalone report, which reads well on its own', async () => {

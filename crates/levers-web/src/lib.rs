@@ -21,6 +21,7 @@ mod charts;
 pub mod community_budgets;
 pub mod coproduction;
 mod error;
+mod lm3;
 mod pages;
 pub mod places;
 pub mod procurement;
@@ -110,6 +111,8 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         .route("/procurement/analysis/supplier", get(procurement::supplier))
         .route("/procurement/review", get(procurement::review).post(procurement::decide))
         .route("/procurement/rules", get(procurement::rules).post(procurement::save_rules))
+        .route("/procurement/lm3", get(lm3::figures).post(lm3::survey).layer(DefaultBodyLimit::max(lm3::SURVEY_UPLOAD_BYTES)))
+        .route("/procurement/lm3/template.csv", get(lm3::template))
         .route(
             "/procurement/suppliers",
             get(procurement::suppliers).post(procurement::upload_suppliers).layer(DefaultBodyLimit::max(procurement::SUPPLIER_UPLOAD_BYTES)),

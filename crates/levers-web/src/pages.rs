@@ -46,6 +46,7 @@ const SECTIONS: &[Section] = &[
             ("/procurement/suppliers", "Supplier records", "Import the council's supplier (creditor) file: postcodes, branches, company and charity numbers, types."),
             ("/procurement/review", "Supplier matches to review", "Names on payments close to a supplier record: accept, reject or choose another."),
             ("/procurement/rules", "Exclusion rules", "What counts as influenceable spend: levies, pensions, payroll and the rest, editable."),
+            ("/procurement/lm3", "Local Multiplier 3 (LM3)", "How much of a contract's value goes round the local economy: from figures or a staff and supplier survey."),
         ],
         key: "procurement",
         href: "/procurement",

@@ -175,7 +175,7 @@ pub fn pct(f: f64) -> String {
 }
 
 /// Pounds rounded to the nearest pound with separators, for chart labels.
-fn pounds_short(p: f64) -> String {
+pub(crate) fn pounds_short(p: f64) -> String {
     let whole = (p / 100.0).round() as i64;
     let m = levers_core::Money::from_pence(whole * 100).to_string();
     m.strip_suffix(".00").unwrap_or(&m).to_string()

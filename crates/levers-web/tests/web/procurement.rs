@@ -141,3 +141,52 @@ async fn procurement_dashboard_drilldown_review_rules_and_exports() {
     assert_eq!(v.post("/procurement/review", &[("body", "Fixture Council"), ("name", "X"), ("choice", "none")]).await.status, StatusCode::FORBIDDEN);
     scratch.remove().await;
 }
+
+/// LM3 on the page: the NEF example from figures (a GET form anyone signed in can use), mistakes
+/// named per field, the survey template downloaded and read back to the same 1.7162 with the rows
+/// behind each figure, and a survey without round 1 refused.
+#[tokio::test]
+async fn lm3_from_figures_and_from_a_survey() {
+    let (_store, scratch, app) = setup(WebConfig::default()).await;
+    let mut c = Client::new(&app);
+    c.sign_in("viewer@example.org", PASSWORD).await;
+    let r = c.get("/procurement").await;
+    assert!(r.body.contains("href=\"/procurement/lm3\""), "the section page links to LM3");
+    let r = c.get("/procurement/lm3").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("Work out LM3") && !r.body.contains("id=\"lm3-value\""));
+
+    let r = c.get("/procurement/lm3?r1=%C2%A3100%2C000&r2_staff=30%2C000&r2_suppliers=20000&r3_staff_share=45.4%25&r3_supplier_share=0.40").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("<span id=\"lm3-value\">1.7162</span>"), "{}", r.body);
+    for figure in ["£100,000.00", "£50,000.00", "£13,620.00", "£8,000.00", "£21,620.00", "45.4%"] {
+        assert!(r.body.contains(figure), "{figure} in {}", r.body);
+    }
+    assert!(r.body.contains("<svg") && r.body.contains("The rounds of LM3"), "a chart with its table");
+    assert!(r.body.contains("value=\"£100,000\""), "the figures stay in the form");
+
+    let r = c.get("/procurement/lm3?r1=0&r2_staff=lots&r2_suppliers=1&r3_staff_share=145%25&r3_supplier_share=0.4").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("There is a problem") && r.body.contains("lots is not an amount in pounds") && r.body.contains("href=\"#r3_staff_share\""), "{}", r.body);
+    let r = c.get("/procurement/lm3?r1=0&r2_staff=1&r2_suppliers=1&r3_staff_share=1&r3_supplier_share=0.4").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Round 1 (the income traced) must be more than zero"), "{}", r.body);
+
+    let t = c.get("/procurement/lm3/template.csv").await;
+    assert!(t.content_type.starts_with("text/csv") && t.body.contains("section,respondent,amount,local_share"));
+    let upload = |c: &Client, file: &[u8]| {
+        let (ct, body) = multipart(&c.csrf, &[], Some(("survey.csv", file)));
+        let mut req = Request::post("/procurement/lm3").header(header::CONTENT_TYPE, ct).body(Body::from(body)).unwrap();
+        req.headers_mut().insert(header::COOKIE, c.cookie_header().parse().unwrap());
+        req
+    };
+    let req = upload(&c, t.body.as_bytes());
+    let r = c.send(req).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("<span id=\"lm3-value\">1.7162</span>") && r.body.contains("Survey rows behind it") && r.body.contains("How survey.csv was read"), "{}", r.body);
+    let req = upload(&c, b"section,respondent,amount,local_share\nr2_staff,A,100,1\n");
+    let r = c.send(req).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("There is a problem"), "{}", r.body);
+    scratch.remove().await;
+}
