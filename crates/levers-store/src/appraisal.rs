@@ -11,6 +11,8 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::audit::{Actor, NewAudit, insert_audit};
+use crate::BeginWrite;
+use crate::rollback_and;
 use crate::{Result, Store, StoreError, conflict_on_unique, now_unix, or_rollback, with_pool};
 
 /// One imported unit cost library.
@@ -123,7 +125,7 @@ impl Store {
         }
         let report_json = serde_json::to_string(report).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let before: Option<i64> = sqlx::query_scalar("SELECT costs FROM appraisal_libraries WHERE name = $1")
                 .bind(name)
                 .fetch_optional(&mut *tx)
@@ -225,7 +227,7 @@ impl Store {
     pub async fn import_deflators(&self, actor: &Actor, source: &str, table: &Deflators) -> Result<usize> {
         let pairs: Vec<(FinancialYear, f64)> = table.pairs().collect();
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             for (y, pct) in &pairs {
                 sqlx::query(
                     "INSERT INTO appraisal_deflators (fin_year, pct, source, imported_at) VALUES ($1, $2, $3, $4)
@@ -272,7 +274,7 @@ impl Store {
         let now = now_unix();
         let name = model.name.trim().to_owned();
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let (id, before) = match id {
                 None => {
                     let id: i64 = or_rollback!(tx, sqlx::query_scalar(
@@ -292,7 +294,7 @@ impl Store {
                         .bind(id)
                         .fetch_optional(&mut *tx)
                         .await?;
-                    let before = before.ok_or_else(|| StoreError::NotFound(format!("appraisal {id}")))?;
+                    let Some(before) = before else { rollback_and!(tx, StoreError::NotFound(format!("appraisal {id}"))) };
                     or_rollback!(tx, sqlx::query("UPDATE appraisals SET name = $1, model_toml = $2, updated_at = $3, updated_by = $4 WHERE id = $5")
                         .bind(&name)
                         .bind(&toml)
@@ -337,9 +339,9 @@ impl Store {
 
     pub async fn delete_appraisal(&self, actor: &Actor, id: i64) -> Result<()> {
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let before: Option<String> = sqlx::query_scalar("SELECT model_toml FROM appraisals WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
-            let before = before.ok_or_else(|| StoreError::NotFound(format!("appraisal {id}")))?;
+            let Some(before) = before else { rollback_and!(tx, StoreError::NotFound(format!("appraisal {id}"))) };
             sqlx::query("DELETE FROM appraisals WHERE id = $1").bind(id).execute(&mut *tx).await?;
             insert_audit!(&mut *tx, actor, NewAudit::new("appraisal.delete", "appraisal", id).before(serde_json::json!({"model_toml": before})))?;
             tx.commit().await?;
@@ -354,7 +356,7 @@ impl Store {
             return Err(StoreError::Invalid("give the pooled budget a name".into()));
         }
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: i64 = or_rollback!(tx, sqlx::query_scalar("INSERT INTO pools (name, created_at, created_by) VALUES ($1, $2, $3) RETURNING id")
                 .bind(&name)
                 .bind(now_unix())
@@ -375,7 +377,7 @@ impl Store {
         }
         let agencies = agencies.iter().map(|a| a.trim()).filter(|a| !a.is_empty()).collect::<Vec<_>>().join("\n");
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: i64 = or_rollback!(tx, sqlx::query_scalar("INSERT INTO pool_partners (pool_id, name, agencies) VALUES ($1, $2, $3) RETURNING id")
                 .bind(pool_id)
                 .bind(&name)
@@ -394,9 +396,9 @@ impl Store {
             return Err(StoreError::Invalid("a contribution cannot be negative".into()));
         }
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let pool_id: Option<i64> = sqlx::query_scalar("SELECT pool_id FROM pool_partners WHERE id = $1").bind(partner_id).fetch_optional(&mut *tx).await?;
-            let pool_id = pool_id.ok_or_else(|| StoreError::NotFound(format!("pool partner {partner_id}")))?;
+            let Some(pool_id) = pool_id else { rollback_and!(tx, StoreError::NotFound(format!("pool partner {partner_id}"))) };
             let before: Option<i64> = sqlx::query_scalar("SELECT amount_pence FROM pool_contributions WHERE partner_id = $1 AND fin_year = $2")
                 .bind(partner_id)
                 .bind(year.to_string())
@@ -431,7 +433,7 @@ impl Store {
         }
         let funds_code = funds_code(funds);
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: i64 = or_rollback!(tx, sqlx::query_scalar("INSERT INTO pool_lines (pool_id, name, funds, appraisal_id) VALUES ($1, $2, $3, $4) RETURNING id")
                 .bind(pool_id)
                 .bind(&name)
@@ -455,9 +457,9 @@ impl Store {
             return Err(StoreError::Invalid("plan and spend cannot be negative; record a refund as lower spend".into()));
         }
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let pool_id: Option<i64> = sqlx::query_scalar("SELECT pool_id FROM pool_lines WHERE id = $1").bind(line_id).fetch_optional(&mut *tx).await?;
-            let pool_id = pool_id.ok_or_else(|| StoreError::NotFound(format!("pool line {line_id}")))?;
+            let Some(pool_id) = pool_id else { rollback_and!(tx, StoreError::NotFound(format!("pool line {line_id}"))) };
             let before = sqlx::query("SELECT plan_pence, spend_pence FROM pool_quarters WHERE line_id = $1 AND fin_year = $2 AND quarter = $3")
                 .bind(line_id)
                 .bind(year.to_string())

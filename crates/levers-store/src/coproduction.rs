@@ -27,6 +27,7 @@ use serde_json::json;
 use sqlx::Row;
 
 use crate::audit::{Actor, NewAudit, insert_audit};
+use crate::BeginWrite;
 use crate::{Backend, Result, Store, StoreError, Tx, now_unix, or_rollback, with_pool, with_tx};
 
 /// Settings keys (in the site settings table) for co-production.
@@ -410,7 +411,7 @@ impl Store {
     pub async fn create_coproduction_activity(&self, actor: &Actor, a: &Activity) -> Result<i64> {
         let now = now_unix();
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: i64 = or_rollback!(tx, sqlx::query_scalar(
                 "INSERT INTO coproduction_activities (reference, service, directorate, annual_value_pence, current_stage, procurement_ref, objectives, started_on, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
@@ -436,7 +437,7 @@ impl Store {
     pub async fn update_coproduction_activity(&self, actor: &Actor, id: i64, a: &Activity) -> Result<()> {
         let before = self.coproduction_activity(id).await?.ok_or_else(|| StoreError::NotFound(format!("activity {id}")))?;
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             or_rollback!(tx, sqlx::query(
                 "UPDATE coproduction_activities SET reference = $1, service = $2, directorate = $3, annual_value_pence = $4, current_stage = $5,
                     procurement_ref = $6, objectives = $7, started_on = $8, updated_at = $9 WHERE id = $10",
@@ -469,7 +470,7 @@ impl Store {
             return Err(StoreError::NotFound(format!("activity {activity_id}")));
         }
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id = insert_involvement!(&mut *tx, activity_id, inv);
             sqlx::query("UPDATE coproduction_activities SET updated_at = $1 WHERE id = $2").bind(now_unix()).bind(activity_id).execute(&mut *tx).await?;
             insert_audit!(&mut *tx, actor, NewAudit::new("coproduction.involvement.create", "coproduction_activity", activity_id).after(json!({
@@ -490,7 +491,7 @@ impl Store {
         let mut c = RegisterImportCounts::default();
         let now = now_unix();
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             for e in entries {
                 let a = &e.activity;
                 let id = match existing.get(a.reference.trim()) {
@@ -578,7 +579,7 @@ impl Store {
         let scores = serde_json::to_string(&a.scores).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let summary = a.summary();
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO coproduction_assessments (directorate, assessed_on, framework, scores_json, notes, created_at, created_by)
                  VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -638,7 +639,7 @@ impl Store {
         let now = now_unix();
         let contact = if d.contact_consent { d.contact.as_deref().map(str::trim).filter(|c| !c.is_empty()) } else { None };
         let id = with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO coproduction_participants (display_name, contact, contact_consent, reward_form, benefits_advice_offered, created_at, last_active_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
@@ -676,7 +677,7 @@ impl Store {
         }
         let contact = if d.contact_consent { d.contact.as_deref().map(str::trim).filter(|c| !c.is_empty()) } else { None };
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "UPDATE coproduction_participants SET display_name = $1, contact = $2, contact_consent = $3, reward_form = $4, benefits_advice_offered = $5
                  WHERE id = $6",
@@ -735,7 +736,7 @@ impl Store {
             vals.insert(k, v.clone());
         }
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("DELETE FROM coproduction_equality WHERE participant_id = $1").bind(id).execute(&mut *tx).await?;
             sqlx::query(
                 "INSERT INTO coproduction_equality (participant_id, age_band, gender, ethnicity, disability, lived_experience, recorded_at)
@@ -827,7 +828,7 @@ impl Store {
             return Err(StoreError::Conflict("participants' accounts are opened with their record, and there is one issuer".into()));
         }
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar("INSERT INTO credit_accounts (kind, name, overdraft_limit, created_at) VALUES ($1, $2, 0, $3) RETURNING id")
                 .bind(kind.name())
                 .bind(name.trim())
@@ -847,7 +848,7 @@ impl Store {
             return Err(StoreError::Conflict(format!("an overdraft limit is 0 to {} credits, and the issuer has none", ledger::MAX_TRANSFER)));
         }
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("UPDATE credit_accounts SET overdraft_limit = $1 WHERE id = $2").bind(limit).bind(id).execute(&mut *tx).await?;
             insert_audit!(&mut *tx, actor, NewAudit::new("credits.account.limit", "credit_account", id).before(a.overdraft_limit).after(limit))?;
             tx.commit().await?;
@@ -862,7 +863,7 @@ impl Store {
             // write could fail with SQLITE_BUSY instead of waiting.
             Backend::Sqlite(pool) => Ok(Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?)),
             Backend::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
+                let mut tx = pool.begin_write().await?;
                 let mut ids = accounts.to_vec();
                 ids.sort_unstable();
                 ids.dedup();
@@ -1253,7 +1254,7 @@ impl Store {
             return Err(StoreError::NotFound(format!("participant {participant_id}")));
         }
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let open: Option<i64> = sqlx::query_scalar("SELECT id FROM coproduction_erasure_requests WHERE participant_id = $1 AND status = 'open'")
                 .bind(participant_id)
                 .fetch_optional(&mut *tx)
@@ -1316,7 +1317,7 @@ impl Store {
             None => ("completed", String::new()),
         };
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("UPDATE coproduction_erasure_requests SET status = $1, decided_at = $2, decided_by = $3, reason = $4 WHERE id = $5 AND status = 'open'")
                 .bind(status)
                 .bind(now_unix())

@@ -6,6 +6,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::audit::{Actor, NewAudit, insert_audit};
+use crate::BeginWrite;
 use crate::{Result, Store, StoreError, Tx, now_unix, with_pool, with_tx};
 
 /// One imported geography file and its reconciliation.
@@ -74,7 +75,7 @@ impl Store {
     pub async fn begin_geo_import(&self, actor: &Actor, kind: &str, file_name: &str) -> Result<GeoImport> {
         let select = format!("SELECT {DATASET_COLUMNS} FROM geo_datasets WHERE kind = $1 AND file_name = $2");
         let (tx, dataset_id, replaced) = with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let old = sqlx::query(sqlx::AssertSqlSafe(select)).bind(kind).bind(file_name).fetch_optional(&mut *tx).await?;
             let replaced = match old {
                 Some(r) => Some(dataset_from_row!(&r)),
@@ -143,7 +144,7 @@ impl Store {
         let all = self.geo_datasets().await?;
         let old = all.into_iter().find(|d| d.id == id).ok_or_else(|| StoreError::NotFound(format!("geography dataset {id}")))?;
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("DELETE FROM geo_blocks WHERE dataset_id = $1").bind(id).execute(&mut *tx).await?;
             sqlx::query("DELETE FROM geo_datasets WHERE id = $1").bind(id).execute(&mut *tx).await?;
             insert_audit!(&mut *tx, actor, NewAudit::new("geo.delete", "geo_dataset", id).before(&old))?;

@@ -1,6 +1,7 @@
 //! Schema migrations, one ordered list per backend, applied in a transaction each and recorded.
 
 use crate::{Backend, Result, Store, StoreError, now_unix};
+use crate::BeginWrite;
 
 struct Migration {
     version: i64,
@@ -81,7 +82,7 @@ impl Store {
             for m in MIGRATIONS.iter().filter(|m| m.version > found) {
                 let sql = match self.backend { Backend::Sqlite(_) => m.sqlite, Backend::Postgres(_) => m.postgres };
                 let fail = |source| StoreError::Migrate { version: m.version, name: m.name, source };
-                let mut tx = pool.begin().await.map_err(fail)?;
+                let mut tx = pool.begin_write().await.map_err(fail)?;
                 sqlx::raw_sql(sql).execute(&mut *tx).await.map_err(fail)?;
                 sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
                     .bind(m.version)

@@ -15,6 +15,8 @@ use serde_json::json;
 use sqlx::Row;
 
 use crate::audit::{insert_audit, Actor, NewAudit};
+use crate::BeginWrite;
+use crate::rollback_and;
 use crate::{now_unix, or_rollback, with_pool, Backend, Result, Store, StoreError};
 
 /// A project as frozen on the ballot when voting opens.
@@ -310,7 +312,7 @@ impl Store {
         let now = now_unix();
         let json = def_json(def)?;
         let id: i64 = with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: i64 = or_rollback!(tx, sqlx::query_scalar(
                 "INSERT INTO pb_processes (slug, name, definition_json, phase, created_at, created_by, updated_at)
                  VALUES ($1, $2, $3, 'setup', $4, $5, $4) RETURNING id",
@@ -339,7 +341,7 @@ impl Store {
         }
         let json = def_json(def)?;
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             or_rollback!(tx, sqlx::query("UPDATE pb_processes SET slug = $1, name = $2, definition_json = $3, updated_at = $4 WHERE id = $5")
                 .bind(&def.slug)
                 .bind(&def.name)
@@ -385,7 +387,7 @@ impl Store {
     pub async fn set_pb_phase(&self, actor: &Actor, id: i64, to: Phase) -> Result<PbProcess> {
         let postgres = matches!(self.backend, Backend::Postgres(_));
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             if postgres {
                 // Waits for ballots in flight (they hold a key-share lock on the row) and keeps new
                 // ones out until the phase has changed.
@@ -394,9 +396,11 @@ impl Store {
             // A write first: on SQLite it takes the database's write lock at once.
             sqlx::query("UPDATE pb_processes SET updated_at = $1 WHERE id = $2").bind(now_unix()).bind(id).execute(&mut *tx).await?;
             let phase: Option<String> = sqlx::query_scalar("SELECT phase FROM pb_processes WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
-            let from = Phase::parse(&phase.ok_or_else(|| StoreError::NotFound(format!("process {id}")))?)
-                .ok_or_else(|| StoreError::Corrupt("process phase".into()))?;
-            from.can_move_to(to).map_err(StoreError::Conflict)?;
+            let Some(phase) = phase else { rollback_and!(tx, StoreError::NotFound(format!("process {id}"))) };
+            let Some(from) = Phase::parse(&phase) else { rollback_and!(tx, StoreError::Corrupt("process phase".into())) };
+            if let Err(why) = from.can_move_to(to) {
+                rollback_and!(tx, StoreError::Conflict(why));
+            }
             let mut after = json!({"phase": to.as_str()});
             if to == Phase::Voting {
                 let rows = sqlx::query(
@@ -418,9 +422,12 @@ impl Store {
                     });
                 }
                 if ballot.is_empty() {
-                    return Err(StoreError::Conflict("accept at least one proposal, with its final cost, before voting opens".into()));
+                    rollback_and!(tx, StoreError::Conflict("accept at least one proposal, with its final cost, before voting opens".into()));
                 }
-                let json = serde_json::to_string(&ballot).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let json = match serde_json::to_string(&ballot) {
+                    Ok(j) => j,
+                    Err(e) => rollback_and!(tx, StoreError::Corrupt(e.to_string())),
+                };
                 sqlx::query("UPDATE pb_processes SET ballot_json = $1 WHERE id = $2").bind(json).bind(id).execute(&mut *tx).await?;
                 after["ballot"] = json!(ballot.iter().map(|b| json!({"id": b.id, "name": b.name, "cost_pence": b.cost_pence})).collect::<Vec<_>>());
             }
@@ -428,9 +435,9 @@ impl Store {
                 let counted: Option<i64> = sqlx::query_scalar("SELECT ballots FROM pb_results WHERE process_id = $1").bind(id).fetch_optional(&mut *tx).await?;
                 let waiting: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pb_ballots_cast WHERE process_id = $1").bind(id).fetch_one(&mut *tx).await?;
                 match counted {
-                    None => return Err(StoreError::Conflict("count the votes before publishing the result".into())),
+                    None => rollback_and!(tx, StoreError::Conflict("count the votes before publishing the result".into())),
                     Some(_) if waiting > 0 => {
-                        return Err(StoreError::Conflict(format!("{waiting} ballot(s) arrived after the count; count again before publishing")))
+                        rollback_and!(tx, StoreError::Conflict(format!("{waiting} ballot(s) arrived after the count; count again before publishing")))
                     }
                     Some(n) => after["ballots"] = json!(n),
                 }
@@ -451,7 +458,7 @@ impl Store {
     /// Stores an idea. `actor` is an officer, or `Actor::system("public")` for the public form.
     pub async fn submit_pb_proposal(&self, actor: &Actor, process_id: i64, p: &NewProposal) -> Result<i64> {
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO pb_proposals (process_id, title, description, rough_cost_pence, location, category, contact, submitted_at, submitted_by)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -517,7 +524,7 @@ impl Store {
             }
         };
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "UPDATE pb_proposals SET status = $1, final_cost_pence = $2, reason = $3, feasibility = $4, merged_into = $5, title = $6,
                         reviewed_at = $7, reviewed_by = $8 WHERE id = $9",
@@ -555,7 +562,7 @@ impl Store {
         hashes: &[String],
     ) -> Result<i64> {
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let batch: i64 = sqlx::query_scalar(
                 "INSERT INTO pb_code_batches (process_id, label, ward_code, ward_name, codes, created_at, created_by)
                  VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -632,15 +639,16 @@ impl Store {
     /// cancelled: its ballot is already anonymous in the box.
     pub async fn void_pb_code(&self, actor: &Actor, process_id: i64, code_hash: &str, reason: &str) -> Result<VoidOutcome> {
         let voided = with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let batch: Option<i64> = sqlx::query_scalar(
+            let mut tx = pool.begin_write().await?;
+            // Read to the end (fetch_all), so the statement is finished before the commit.
+            let batches: Vec<i64> = sqlx::query_scalar(
                 "UPDATE pb_codes SET state = 'void' WHERE process_id = $1 AND code_hash = $2 AND state = 'unused' RETURNING batch_id",
             )
             .bind(process_id)
             .bind(code_hash)
-            .fetch_optional(&mut *tx)
+            .fetch_all(&mut *tx)
             .await?;
-            match batch {
+            match batches.first().copied() {
                 Some(batch) => {
                     insert_audit!(
                         &mut *tx,
@@ -696,7 +704,7 @@ impl Store {
         );
         let postgres = matches!(self.backend, Backend::Postgres(_));
         let claimed = with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             if postgres {
                 // Holds off a concurrent phase change (which locks the row FOR UPDATE) until this
                 // ballot is in, so no ballot can slip past the sealing of the box.
@@ -784,9 +792,9 @@ impl Store {
             sqlx::query("UPDATE pb_processes SET updated_at = $1 WHERE id = $2").bind(now_unix()).bind(process_id).execute(&mut *tx).await?;
             let phase: Option<String> = sqlx::query_scalar("SELECT phase FROM pb_processes WHERE id = $1").bind(process_id).fetch_optional(&mut *tx).await?;
             match phase.as_deref() {
-                None => return Err(StoreError::NotFound(format!("process {process_id}"))),
+                None => rollback_and!(tx, StoreError::NotFound(format!("process {process_id}"))),
                 Some("closed") => {}
-                Some(_) => return Err(StoreError::Conflict("close voting before counting".into())),
+                Some(_) => rollback_and!(tx, StoreError::Conflict("close voting before counting".into())),
             }
             let moved: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pb_ballots_cast WHERE process_id = $1").bind(process_id).fetch_one(&mut *tx).await?;
             for sql in [
@@ -826,10 +834,10 @@ impl Store {
     /// Stores (or replaces) the count of a closed process.
     pub async fn save_pb_count(&self, actor: &Actor, process_id: i64, ballots: i64, result: &serde_json::Value, pb_text: &str) -> Result<()> {
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let phase: Option<String> = sqlx::query_scalar("SELECT phase FROM pb_processes WHERE id = $1").bind(process_id).fetch_optional(&mut *tx).await?;
             if phase.as_deref() != Some("closed") {
-                return Err(StoreError::Conflict("only a closed vote can be counted, and a published result cannot be recounted".into()));
+                rollback_and!(tx, StoreError::Conflict("only a closed vote can be counted, and a published result cannot be recounted".into()));
             }
             let before: Option<String> = sqlx::query_scalar("SELECT result_json FROM pb_results WHERE process_id = $1").bind(process_id).fetch_optional(&mut *tx).await?;
             sqlx::query("DELETE FROM pb_results WHERE process_id = $1").bind(process_id).execute(&mut *tx).await?;
@@ -913,10 +921,10 @@ impl Store {
         }
         let before = self.pb_delivery(process_id).await?.into_iter().find(|d| d.proposal_id == proposal_id);
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let phase: Option<String> = sqlx::query_scalar("SELECT phase FROM pb_processes WHERE id = $1").bind(process_id).fetch_optional(&mut *tx).await?;
             if phase.as_deref() != Some("results") {
-                return Err(StoreError::Conflict("delivery is tracked once the result is published".into()));
+                rollback_and!(tx, StoreError::Conflict("delivery is tracked once the result is published".into()));
             }
             sqlx::query("DELETE FROM pb_delivery WHERE process_id = $1 AND proposal_id = $2").bind(process_id).bind(proposal_id).execute(&mut *tx).await?;
             sqlx::query("INSERT INTO pb_delivery (process_id, proposal_id, status, spent_pence, note, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7)")

@@ -12,6 +12,8 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::audit::{Actor, NewAudit, insert_audit};
+use crate::BeginWrite;
+use crate::rollback_and;
 use crate::{Result, Store, StoreError, now_unix, with_pool};
 
 /// A supplier record as stored.
@@ -134,7 +136,7 @@ impl Store {
         let body_id = self.proc_body_id(body).await?;
         let now = now_unix();
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let import_id: i64 = sqlx::query_scalar(
                 "INSERT INTO proc_supplier_imports (body_id, file_name, file_sha256, rows_kept, rows_added, rows_updated, report_json, imported_at, imported_by)
                  VALUES ($1, $2, $3, $4, 0, 0, $5, $6, $7) RETURNING id",
@@ -299,7 +301,7 @@ impl Store {
     pub async fn import_register(&self, actor: &Actor, kind: RegisterKind, file_name: &str, records: &[RegisterRecord], report: &serde_json::Value) -> Result<i64> {
         let now = now_unix();
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let import_id: i64 = sqlx::query_scalar(
                 "INSERT INTO proc_register_imports (register, file_name, rows_kept, report_json, imported_at, imported_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
             )
@@ -316,7 +318,10 @@ impl Store {
                     RegisterRecord::Company(c) => c.postcode.clone(),
                     RegisterRecord::Charity(c) => c.postcode.clone(),
                 };
-                let json = serde_json::to_string(r).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let json = match serde_json::to_string(r) {
+                Ok(j) => j,
+                Err(e) => rollback_and!(tx, StoreError::Corrupt(e.to_string())),
+            };
                 sqlx::query(
                     "INSERT INTO proc_register_entries (register, number, name, postcode, record_json, import_id) VALUES ($1, $2, $3, $4, $5, $6)
                      ON CONFLICT (register, number) DO UPDATE SET name = excluded.name, postcode = excluded.postcode, record_json = excluded.record_json, import_id = excluded.import_id",
@@ -366,7 +371,7 @@ impl Store {
         let before = self.match_decisions(Some(body)).await?.into_iter().find(|d| d.name_norm == norm);
         let now = now_unix();
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO proc_match_decisions (body_id, name_norm, name_seen, supplier_id, decided_at, decided_by) VALUES ($1, $2, $3, $4, $5, $6)
                  ON CONFLICT (body_id, name_norm) DO UPDATE SET name_seen = excluded.name_seen, supplier_id = excluded.supplier_id,
@@ -461,7 +466,7 @@ impl Store {
         let before = self.exclusion_rules().await?;
         let now = now_unix();
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("DELETE FROM proc_exclusion_rules").execute(&mut *tx).await?;
             for (i, r) in rules.iter().enumerate() {
                 sqlx::query(

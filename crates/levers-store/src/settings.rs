@@ -1,6 +1,7 @@
 //! Site settings (the council's name and the like) as key/value pairs, every change audited.
 
 use crate::audit::{Actor, NewAudit, insert_audit};
+use crate::BeginWrite;
 use crate::{Result, Store, with_pool};
 
 /// The council's name, shown beside the service name in every page header.
@@ -20,7 +21,7 @@ impl Store {
             return Ok(());
         }
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             )

@@ -7,6 +7,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::audit::{Actor, NewAudit, insert_audit};
+use crate::BeginWrite;
 use crate::{Result, Store, StoreError, Tx, now_unix, with_pool, with_tx};
 
 /// One import of one file.
@@ -176,7 +177,7 @@ impl Store {
     pub async fn begin_spend_import(&self, actor: &Actor, body: &str, file_name: &str, sha256: &str, file_bytes: i64) -> Result<SpendImportTx> {
         let body_id = self.spend_body_id(body).await?;
         let (tx, import_id) = with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO spend_imports (body_id, file_name, file_sha256, file_bytes, imported_at, imported_by)
                  VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -223,7 +224,7 @@ impl Store {
             return Err(StoreError::Conflict(format!("import {id} of {} has already been undone", imp.file_name)));
         }
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let removed = sqlx::query("DELETE FROM spend_transactions WHERE import_id = $1").bind(id).execute(&mut *tx).await?.rows_affected();
             sqlx::query("UPDATE spend_imports SET undone_at = $1, undone_by = $2 WHERE id = $3")
                 .bind(now_unix())

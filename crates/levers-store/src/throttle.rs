@@ -2,13 +2,14 @@
 //! web process sees the same counts.
 
 use crate::{Result, Store, now_unix, with_pool};
+use crate::BeginWrite;
 
 impl Store {
     /// Records one failed sign-in against each key (for example `account:a@b` and `addr:10.0.0.1`).
     pub async fn record_sign_in_failure(&self, keys: &[String]) -> Result<()> {
         let now = now_unix();
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             for k in keys {
                 sqlx::query("INSERT INTO sign_in_failures (key, at) VALUES ($1, $2)").bind(k).bind(now).execute(&mut *tx).await?;
             }

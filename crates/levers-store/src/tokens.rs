@@ -4,6 +4,8 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::audit::{Actor, NewAudit, insert_audit};
+use crate::BeginWrite;
+use crate::rollback_and;
 use crate::users::User;
 use crate::{Result, Store, StoreError, conflict_on_unique, now_unix, or_rollback, with_pool};
 
@@ -46,7 +48,7 @@ impl Store {
         }
         let now = now_unix();
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: i64 = or_rollback!(tx, sqlx::query_scalar(
                 "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
             )
@@ -90,7 +92,7 @@ impl Store {
     /// Revokes a token; revoking twice is harmless but only audited once.
     pub async fn revoke_api_token(&self, actor: &Actor, id: i64) -> Result<()> {
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
                 .bind(now_unix())
                 .bind(id)
@@ -102,7 +104,7 @@ impl Store {
             } else {
                 let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM api_tokens WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
                 if exists == 0 {
-                    return Err(StoreError::NotFound(format!("API token {id}")));
+                    rollback_and!(tx, StoreError::NotFound(format!("API token {id}")));
                 }
             }
             tx.commit().await?;

@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use crate::audit::{Actor, NewAudit, insert_audit};
+use crate::BeginWrite;
+use crate::rollback_and;
 use crate::{Result, Store, StoreError, conflict_on_unique, now_unix, or_rollback, with_pool};
 
 /// What an account may do. Ordered: an admin can do everything an officer can, and so on.
@@ -138,7 +140,7 @@ impl Store {
              VALUES ($1, $2, $3, $4, FALSE, $5, $6, $6) RETURNING {USER_COLUMNS}"
         );
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let row = or_rollback!(tx, sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(&email)
                 .bind(new.display_name.trim())
@@ -201,7 +203,7 @@ impl Store {
         let now = now_unix();
         let sql = format!("UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3 RETURNING {USER_COLUMNS}");
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(disabled).bind(now).bind(id).fetch_one(&mut *tx).await?;
             let after = user_from_row(&row)?;
             if disabled {
@@ -238,7 +240,7 @@ impl Store {
         }
         let now = now_unix();
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query("UPDATE users SET password_hash = $1, must_change_password = $2, updated_at = $3 WHERE id = $4")
                 .bind(password_hash)
                 .bind(must_change)
@@ -248,7 +250,7 @@ impl Store {
                 .await?
                 .rows_affected();
             if n == 0 {
-                return Err(StoreError::NotFound(format!("account {id}")));
+                rollback_and!(tx, StoreError::NotFound(format!("account {id}")));
             }
             sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
                 .bind(id)
@@ -273,7 +275,7 @@ impl Store {
         }
         let sql = format!("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3 RETURNING {USER_COLUMNS}");
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(role.as_str()).bind(now_unix()).bind(id).fetch_one(&mut *tx).await?;
             let after = user_from_row(&row)?;
             insert_audit!(
