@@ -92,6 +92,10 @@ suite('appraisals in chromium', () => {
     const main = await page.locator('main').innerText();
     assert.match(main, /Share of benefits/);
     assert.match(main, /Neighbourhood community budget vote/);
+    // The line that funds the demo's vote names it: pot, residents' choice and delivery beside the plan.
+    assert.match(main, /Community budget votes the pool funds/);
+    assert.match(main, /Harbour, Old Town and Quayside community budget 2026/);
+    assert.match(main, /Results published/);
     await lv.checkPage('pool');
   });
 });

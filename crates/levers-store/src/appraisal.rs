@@ -46,6 +46,8 @@ pub struct StoredPool {
     pub partner_ids: Vec<(i64, String)>,
     /// `(line id, name, appraisal id)` in the order of `budget.lines`.
     pub line_ids: Vec<(i64, String, Option<i64>)>,
+    /// The community budget vote (process id) each line funds, in the same order.
+    pub line_processes: Vec<Option<i64>>,
 }
 
 const COST_COLUMNS: [&str; 22] = [
@@ -448,6 +450,34 @@ impl Store {
         })
     }
 
+    /// Names the community budget vote (process) a line funds, or none; only a line that funds a
+    /// vote can name one. Audited with the process before and after.
+    pub async fn set_pool_line_process(&self, actor: &Actor, line_id: i64, process_id: Option<i64>) -> Result<()> {
+        with_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let line = sqlx::query("SELECT pool_id, name, funds, pb_process_id FROM pool_lines WHERE id = $1").bind(line_id).fetch_optional(&mut *tx).await;
+            let line = or_rollback!(tx, line, StoreError::from);
+            let Some(line) = line else { rollback_and!(tx, StoreError::NotFound(format!("pool line {line_id}"))) };
+            let (pool_id, name, funds, before): (i64, String, String, Option<i64>) =
+                (line.try_get("pool_id")?, line.try_get("name")?, line.try_get("funds")?, line.try_get("pb_process_id")?);
+            if funds != "pb_process" && process_id.is_some() {
+                rollback_and!(tx, StoreError::Invalid(format!("the line {name} does not fund a community budget vote, so it cannot be linked to one")));
+            }
+            if let Some(pid) = process_id {
+                let known: Option<i64> = or_rollback!(tx, sqlx::query_scalar("SELECT id FROM pb_processes WHERE id = $1").bind(pid).fetch_optional(&mut *tx).await, StoreError::from);
+                if known.is_none() {
+                    rollback_and!(tx, StoreError::NotFound(format!("community budget {pid}")));
+                }
+            }
+            or_rollback!(tx, sqlx::query("UPDATE pool_lines SET pb_process_id = $1 WHERE id = $2").bind(process_id).bind(line_id).execute(&mut *tx).await, StoreError::from);
+            insert_audit!(&mut *tx, actor, NewAudit::new("pool.line.process", "pool", pool_id)
+                .before(serde_json::json!({"line": name, "pb_process_id": before}))
+                .after(serde_json::json!({"line": name, "pb_process_id": process_id})))?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
     /// Sets a line's plan and spend for one quarter (replacing earlier figures; audited with both).
     pub async fn set_pool_quarter(&self, actor: &Actor, line_id: i64, year: FinancialYear, quarter: u8, plan: Money, spend: Money) -> Result<()> {
         if !(1..=4).contains(&quarter) {
@@ -515,7 +545,7 @@ impl Store {
             .fetch_all(pool)
             .await?;
             let lines = sqlx::query(
-                "SELECT l.id, l.name, l.funds, l.appraisal_id, a.name AS appraisal FROM pool_lines l
+                "SELECT l.id, l.name, l.funds, l.appraisal_id, l.pb_process_id, a.name AS appraisal FROM pool_lines l
                  LEFT JOIN appraisals a ON a.id = l.appraisal_id WHERE l.pool_id = $1 ORDER BY l.id",
             )
             .bind(id)
@@ -545,7 +575,9 @@ impl Store {
                 });
             }
             let mut line_ids = Vec::new();
+            let mut line_processes = Vec::new();
             for r in &lines {
+                line_processes.push(r.try_get::<Option<i64>, _>("pb_process_id")?);
                 let funds: String = r.try_get("funds")?;
                 let line_id: i64 = r.try_get("id")?;
                 let name: String = r.try_get("name")?;
@@ -562,7 +594,7 @@ impl Store {
                 }
                 budget.lines.push(line);
             }
-            Ok(Some(StoredPool { id, budget, partner_ids, line_ids }))
+            Ok(Some(StoredPool { id, budget, partner_ids, line_ids, line_processes }))
         })
     }
 }

@@ -60,6 +60,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0008_pb_code_void.sql"),
         postgres: include_str!("../migrations/postgres/0008_pb_code_void.sql"),
     },
+    Migration {
+        version: 9,
+        name: "pool_pb_link",
+        sqlite: include_str!("../migrations/sqlite/0009_pool_pb_link.sql"),
+        postgres: include_str!("../migrations/postgres/0009_pool_pb_link.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

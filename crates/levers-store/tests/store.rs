@@ -22,7 +22,7 @@ fn new_user(email: &str, role: Role) -> NewUser {
 async fn story(store: &Store) {
     // Migrations are idempotent.
     assert_eq!(store.migrate().await.unwrap(), Vec::<i64>::new());
-    assert_eq!(store.schema_version().await.unwrap(), 8);
+    assert_eq!(store.schema_version().await.unwrap(), 9);
     store.ping().await.unwrap();
     let system = Actor::system("test");
 
@@ -294,9 +294,17 @@ async fn appraisal_story(store: &Store) {
     assert_eq!(r.total, Money::from_pence(105_000_00));
     assert_eq!(r.spent, Money::from_pence(18_500_00));
     assert_eq!(r.quarters[0].variance, Money::from_pence(-1_500_00));
+    // A line that funds a community budget vote names the vote; an intervention's line cannot, and
+    // an unknown vote is refused.
+    let vote_line = store.add_pool_line(&officer, pool, "Neighbourhood vote", Funds::PbProcess, None).await.unwrap();
+    let vote = store.create_pb_process(&officer, &pb_process::def("pool-vote")).await.unwrap();
+    assert!(matches!(store.set_pool_line_process(&officer, line, Some(vote.id)).await, Err(StoreError::Invalid(_))));
+    assert!(matches!(store.set_pool_line_process(&officer, vote_line, Some(vote.id + 1000)).await, Err(StoreError::NotFound(_))));
+    store.set_pool_line_process(&officer, vote_line, Some(vote.id)).await.unwrap();
+    assert_eq!(store.pool(pool).await.unwrap().unwrap().line_processes, vec![None, Some(vote.id)]);
 
     // Every change is in the audit log: two library imports, one own library, deflators, two saves,
-    // pool, two partners, three contributions, a line, a quarter.
+    // pool, two partners, three contributions, two lines, a quarter, the vote linked.
     let actions: Vec<String> = store
         .audit_entries(&AuditQuery { limit: 1000, ..Default::default() })
         .await
@@ -305,7 +313,7 @@ async fn appraisal_story(store: &Store) {
         .map(|e| e.action)
         .filter(|a| a.starts_with("appraisal") || a.starts_with("pool"))
         .collect();
-    assert_eq!(actions.len(), 14, "{actions:?}");
+    assert_eq!(actions.len(), 16, "{actions:?}");
     store.delete_appraisal(&officer, id).await.unwrap();
     assert!(store.appraisal(id).await.unwrap().is_none());
     // The line survives its appraisal, without it.

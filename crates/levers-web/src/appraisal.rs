@@ -1299,6 +1299,64 @@ pub struct PoolPage {
     pub chart_partners: String,
     pub chart_quarters: String,
     pub years: Vec<FinancialYear>,
+    /// The lines that fund a community budget vote, with the vote each names.
+    pub votes: Vec<VoteLine>,
+    /// Every community budget process, `(id, name)`, for the form that links a line to one.
+    pub processes: Vec<(i64, String)>,
+}
+
+/// A pool line that funds a community budget vote, beside the vote itself.
+pub struct VoteLine {
+    pub line_id: i64,
+    pub line: String,
+    pub plan: Money,
+    pub process: Option<VoteInfo>,
+}
+
+/// What the pool page shows of a linked vote: the residents' decision only once it is published.
+pub struct VoteInfo {
+    pub slug: String,
+    pub name: String,
+    pub phase: &'static str,
+    pub pot: Money,
+    /// What the published result funds.
+    pub funded: Option<Money>,
+    /// Spent on delivering the funded projects so far.
+    pub delivered: Money,
+    /// Where the pool's plan for the line and the vote's pot disagree.
+    pub note: Option<String>,
+}
+
+/// The linked votes of a pool's lines.
+async fn vote_lines(state: &AppState, stored: &levers_store::appraisal::StoredPool, report: &PoolReport) -> Result<Vec<VoteLine>, AppError> {
+    let mut out = Vec::new();
+    for (((line_id, name, _), process_id), row) in stored.line_ids.iter().zip(&stored.line_processes).zip(&report.lines) {
+        if row.funds != Funds::PbProcess {
+            continue;
+        }
+        let process = match process_id {
+            Some(pid) => match state.store.pb_process(*pid).await? {
+                Some(p) => {
+                    let published = p.phase == levers_pb::process::Phase::Results;
+                    let funded = if published {
+                        state.store.pb_result(p.id).await?.and_then(|r| r.result.get("spent_pence").and_then(serde_json::Value::as_i64)).map(Money::from_pence)
+                    } else {
+                        None
+                    };
+                    let delivered = Money::from_pence(state.store.pb_delivery(p.id).await?.iter().map(|d| d.spent_pence).sum());
+                    let pot = Money::from_pence(p.def.pot_pence);
+                    let note = (row.plan != pot).then(|| {
+                        format!("the pool plans {} for this line in all years; this vote's pot is {}.", row.plan, pot)
+                    });
+                    Some(VoteInfo { slug: p.def.slug.clone(), name: p.def.name.clone(), phase: p.phase.label(), pot, funded, delivered, note })
+                }
+                None => None,
+            },
+            None => None,
+        };
+        out.push(VoteLine { line_id: *line_id, line: name.clone(), plan: row.plan, process });
+    }
+    Ok(out)
 }
 
 impl PoolPage {
@@ -1361,6 +1419,8 @@ async fn pool_page(state: &AppState, identity: &Identity, me: &User, id: i64, er
     let spend: Vec<f64> = report.quarters.iter().map(|q| q.spend.as_pounds_f64()).collect();
     let chart_quarters = signed_hbar_chart("quarters", "Plan and spend by quarter", &qlabels, &[("Plan", &plan), ("Spend", &spend)], &pounds0);
     let years: Vec<FinancialYear> = report.by_year.keys().copied().collect();
+    let votes = vote_lines(state, &stored, &report).await?;
+    let processes = state.store.pb_processes().await?.into_iter().map(|p| (p.id, p.def.name)).collect();
     Ok(PoolPage {
         chrome: chrome(state, identity, SECTION, &report.name).await?,
         id,
@@ -1373,6 +1433,8 @@ async fn pool_page(state: &AppState, identity: &Identity, me: &User, id: i64, er
         chart_partners,
         chart_quarters,
         years,
+        votes,
+        processes,
     })
 }
 
@@ -1433,6 +1495,11 @@ pub async fn pool_change(
             let appraisal = f.text("line_appraisal").parse::<i64>().ok();
             if f.errors.is_empty() { Some(state.store.add_pool_line(&who, id, &name, funds, appraisal).await.map(|_| ())) } else { None }
         }
+        "vote" => {
+            let line: i64 = f.text("vote_line").parse().unwrap_or(0);
+            let process = f.text("vote_process").parse::<i64>().ok();
+            Some(state.store.set_pool_line_process(&who, line, process).await)
+        }
         "quarter" => {
             let line: i64 = f.text("quarter_line").parse().unwrap_or(0);
             let year = f.year("quarter_year", "year");
@@ -1454,6 +1521,7 @@ pub async fn pool_change(
         Some(Ok(())) => return Ok(Redirect::to(&format!("/community-budgets/pools/{id}")).into_response()),
         Some(Err(StoreError::Conflict(m) | StoreError::Invalid(m) | StoreError::NotFound(m))) => {
             let field = match m.as_str() {
+                _ if m.contains("community budget") => "vote_process",
                 _ if m.contains("partner") => "partner_name",
                 _ if m.contains("line") => "line_name",
                 _ => "quarter_quarter",

@@ -715,6 +715,36 @@ async fn appraisal_builder_results_export_compare_and_pool() {
     assert!(page.body.contains("£50,000.00") && page.body.contains("Appraisal: Debt advice"), "{}", page.body);
     assert!(page.body.contains("100.0%"), "the council gets all the fiscal benefit: {}", page.body);
 
+    // A line that funds a community budget vote names the vote; the page sets the pool's plan beside
+    // the vote's pot, and an intervention's line cannot name one.
+    c.post(&pool, &[("action", "line"), ("line_name", "Quay vote"), ("line_funds", "pb_process"), ("line_appraisal", "")]).await;
+    c.get("/community-budgets/new").await;
+    let made = c
+        .post(
+            "/community-budgets/new",
+            &[("name", "Quay budget"), ("area_name", "Quayside"), ("area_kind", "wards"), ("area_codes", "X05000003"), ("pot", "10,000"), ("ballot_type", "approval"), ("max_choices", "2"), ("rule", "equal_shares")],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let page = c.get(&pool).await;
+    assert!(page.body.contains("Community budget votes the pool funds") && page.body.contains("Not linked to a vote yet"), "{}", page.body);
+    let option = |body: &str, select: &str, label: &str| -> String {
+        let part = body.split(&format!("id=\"{select}\"")).nth(1).unwrap();
+        let before = part.split(&format!(">{label}</option>")).next().unwrap();
+        before.rsplit("<option value=\"").next().unwrap().split('"').next().unwrap().to_string()
+    };
+    let vote_line = option(&page.body, "vote_line", "Quay vote");
+    let process = option(&page.body, "vote_process", "Quay budget");
+    let quarter_line = option(&page.body, "quarter_line", "Debt advice");
+    let r = c.post(&pool, &[("action", "vote"), ("vote_line", &quarter_line), ("vote_process", &process)]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("does not fund a community budget vote"), "{}", r.body);
+    let r = c.post(&pool, &[("action", "vote"), ("vote_line", &vote_line), ("vote_process", &process)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = c.get(&pool).await;
+    assert!(page.body.contains("href=\"/community-budgets/quay-budget\">Quay budget</a>") && page.body.contains("£10,000.00") && page.body.contains("Not yet published"), "{}", page.body);
+    assert!(page.body.contains("Quay vote: the pool plans £0.00 for this line in all years; this vote&#39;s pot is £10,000.00."), "{}", page.body);
+
     // Removing lines: the second value, then the only cost; an index that is not there changes nothing.
     let stored_id: i64 = id.parse().unwrap();
     assert_eq!(c.post(&format!("{base}/outcomes/0/values/1/delete"), &[]).await.status, StatusCode::SEE_OTHER);
@@ -738,6 +768,7 @@ async fn appraisal_builder_results_export_compare_and_pool() {
     assert_eq!(count("appraisal.library.import"), 1);
     assert!(count("appraisal.update") >= 6, "{}", count("appraisal.update"));
     assert_eq!(count("pool.contribution.set"), 1);
+    assert_eq!(count("pool.line.process"), 1);
     scratch.remove().await;
 }
 

@@ -198,6 +198,7 @@ pub async fn build(store: &Store) -> anyhow::Result<Created> {
     // Supplier records and register entries for the procurement dashboard.
     crate::demo_procurement::build(store, &actor).await?;
     crate::demo_pb::build(store, &actor).await?;
+    link_pool_vote(store, &actor).await?;
     crate::demo_coproduction::build(store, &actor).await?;
     let password = auth::one_time_password();
     let hash = auth::hash_password(&password)?;
@@ -227,6 +228,21 @@ pub async fn build(store: &Store) -> anyhow::Result<Created> {
         }
     }
     Ok(Created { admin_email: ADMIN_EMAIL.into(), admin_password: password })
+}
+
+
+/// Names the demo's community budget vote on the pool line that funds it (once).
+async fn link_pool_vote(store: &Store, actor: &Actor) -> anyhow::Result<()> {
+    let Some(process) = store.pb_process_by_slug(crate::demo_pb::SLUG).await? else { return Ok(()) };
+    for (pool_id, _) in store.pools().await? {
+        let Some(pool) = store.pool(pool_id).await? else { continue };
+        for ((line_id, name, _), linked) in pool.line_ids.iter().zip(&pool.line_processes) {
+            if name == crate::demo_appraisal::VOTE_LINE && linked.is_none() {
+                store.set_pool_line_process(actor, *line_id, Some(process.id)).await?;
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -207,6 +207,9 @@ cashable = 0.3
 
 /// Installs the starter library, the deflators, the three appraisals (updated in place on a
 /// refresh) and the pooled budget (set up once).
+/// The pool line that funds the demo's community budget vote (`demo.rs` links the two).
+pub const VOTE_LINE: &str = "Neighbourhood community budget vote";
+
 pub async fn build(store: &Store, actor: &Actor) -> anyhow::Result<()> {
     let costs = starter_library();
     let report = LibraryReport { rows_read: costs.len() as u64, costs: costs.len() as u64, rows_without_code: 0, rejected: Vec::new() };
@@ -248,7 +251,7 @@ pub async fn build(store: &Store, actor: &Actor) -> anyhow::Result<()> {
         ("Levermouth Works", Funds::Intervention, Some(ids[0]), [24_000; 8], [18_000, 22_500, 25_000, 26_500, 24_000, 23_000]),
         ("Family Futures", Funds::Intervention, Some(ids[1]), [36_000; 8], [31_000, 36_500, 38_000, 37_000, 35_000, 36_200]),
         ("Money Matters", Funds::Intervention, Some(ids[2]), [13_500; 8], [9_000, 12_500, 14_000, 15_500, 13_000, 14_100]),
-        ("Neighbourhood community budget vote", Funds::PbProcess, None, [0, 0, 60_000, 0, 0, 0, 60_000, 0], [0, 0, 57_400, 0, 0, 0]),
+        (VOTE_LINE, Funds::PbProcess, None, [0, 0, 60_000, 0, 0, 0, 60_000, 0], [0, 0, 57_400, 0, 0, 0]),
     ];
     for (name, funds, appraisal, plan, spend) in lines {
         let line = store.add_pool_line(actor, pool, name, funds, appraisal).await?;

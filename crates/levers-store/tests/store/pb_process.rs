@@ -10,7 +10,7 @@ use levers_store::testing::Scratch;
 use levers_store::{Actor, Store, StoreError};
 use sqlx::{Connection, Row};
 
-fn def(slug: &str) -> ProcessDef {
+pub fn def(slug: &str) -> ProcessDef {
     ProcessDef {
         name: "Harbour community budget".into(),
         slug: slug.into(),
