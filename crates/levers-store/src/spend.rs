@@ -208,6 +208,16 @@ impl Store {
         })
     }
 
+    /// Changes whenever payments are added or removed (an import or an undo), so a year of payments
+    /// read earlier can be reused until then.
+    pub async fn spend_version(&self) -> Result<String> {
+        with_pool!(self, pool => {
+            let row = sqlx::query("SELECT COUNT(*) AS n, COALESCE(MAX(id), 0) AS m, COUNT(undone_at) AS u FROM spend_imports").fetch_one(pool).await?;
+            let (n, m, u): (i64, i64, i64) = (row.try_get("n")?, row.try_get("m")?, row.try_get("u")?);
+            Ok(format!("{n}:{m}:{u}"))
+        })
+    }
+
     pub async fn spend_import(&self, id: i64) -> Result<Option<SpendImport>> {
         let sql = format!("{IMPORT_SELECT} WHERE i.id = $1");
         with_pool!(self, pool => {

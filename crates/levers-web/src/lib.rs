@@ -64,6 +64,8 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     /// This process's read-only copy of the geography index.
     pub geo: Arc<places::GeoCache>,
+    /// Years of payments read for the procurement analysis, until the payments change.
+    pub payments: Arc<procurement::PaymentsCache>,
 }
 
 /// The largest body any form other than the upload page may send.
@@ -77,7 +79,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// The whole application as a router, ready to serve or to test with `tower::ServiceExt::oneshot`.
 pub fn router(store: Store, config: WebConfig) -> Router {
     let max_body = config.max_body_bytes;
-    let state = AppState { store, config: Arc::new(config), geo: Arc::default() };
+    let state = AppState { store, config: Arc::new(config), geo: Arc::default(), payments: Arc::default() };
 
     // Anyone: the landing page, sign-in, health, assets.
     let public = Router::new()

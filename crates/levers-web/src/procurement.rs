@@ -119,14 +119,60 @@ pub async fn options(store: &Store, p: &AnalysisParams, year: &str) -> Result<An
     Ok(o)
 }
 
+/// Years of payments kept in memory between requests, each as read from the store (dictionary-
+/// encoded), until an import or an undo changes the payments (`Store::spend_version`). Reading a
+/// large council's year out of SQLite takes seconds while the analysis takes a tenth of one, and
+/// the dashboard analyses up to seven years at once (the year, a baseline, a five-year trend); with
+/// this, changing a filter or drilling down reads nothing again. Bounded by rows held.
+#[derive(Default)]
+pub struct PaymentsCache {
+    entries: tokio::sync::Mutex<Vec<CachedYear>>,
+}
+
+struct CachedYear {
+    bodies: Vec<String>,
+    year: String,
+    version: String,
+    payments: Arc<Payments>,
+}
+
+/// At most this many payments are kept (about 100 MB for a million).
+const CACHED_ROWS: usize = 3_000_000;
+
+impl PaymentsCache {
+    /// A year of payments for the bodies, from memory when nothing has changed since it was read.
+    pub async fn get(&self, store: &Store, bodies: &[String], year: &str) -> Result<Arc<Payments>, StoreError> {
+        let version = store.spend_version().await?;
+        {
+            let mut entries = self.entries.lock().await;
+            if let Some(i) = entries.iter().position(|e| e.bodies == bodies && e.year == year && e.version == version) {
+                let hit = entries.remove(i);
+                let payments = hit.payments.clone();
+                entries.insert(0, hit);
+                return Ok(payments);
+            }
+        }
+        let payments = Arc::new(store.procurement_payments(bodies, year).await?);
+        let mut entries = self.entries.lock().await;
+        entries.retain(|e| e.version == version && !(e.bodies == bodies && e.year == year));
+        entries.insert(0, CachedYear { bodies: bodies.to_vec(), year: year.to_string(), version, payments: payments.clone() });
+        let mut rows = 0;
+        entries.retain(|e| {
+            rows += e.payments.rows.len();
+            rows <= CACHED_ROWS || Arc::ptr_eq(&e.payments, &payments)
+        });
+        Ok(payments)
+    }
+}
+
 /// Runs the analysis for the year (and the baseline year, attached as the change), returning the
 /// report and the year's payments (for drill-down).
-pub async fn run(store: &Store, geo: Arc<GeoIndex>, p: &AnalysisParams) -> Result<(Report, Payments), StoreError> {
+pub async fn run(store: &Store, cache: &PaymentsCache, geo: Arc<GeoIndex>, p: &AnalysisParams) -> Result<(Report, Arc<Payments>), StoreError> {
     let bodies = load_bodies(store, &p.bodies, p.use_registers).await?;
-    let payments = store.procurement_payments(&p.bodies, &p.year).await?;
+    let payments = cache.get(store, &p.bodies, &p.year).await?;
     let opts = options(store, p, &p.year).await?;
     let base = match &p.baseline {
-        Some(y) if *y != p.year => Some((store.procurement_payments(&p.bodies, y).await?, options(store, p, y).await?)),
+        Some(y) if *y != p.year => Some((cache.get(store, &p.bodies, y).await?, options(store, p, y).await?)),
         _ => None,
     };
     let result = tokio::task::spawn_blocking(move || {
@@ -146,13 +192,13 @@ pub async fn run(store: &Store, geo: Arc<GeoIndex>, p: &AnalysisParams) -> Resul
 }
 
 /// Local, wider and deprived shares for each year (oldest first), for the trend chart.
-pub async fn trend(store: &Store, geo: Arc<GeoIndex>, p: &AnalysisParams, years: &[String]) -> Result<Vec<(String, Shares)>, StoreError> {
+pub async fn trend(store: &Store, cache: &PaymentsCache, geo: Arc<GeoIndex>, p: &AnalysisParams, years: &[String]) -> Result<Vec<(String, Shares)>, StoreError> {
     let bodies = Arc::new(load_bodies(store, &p.bodies, p.use_registers).await?);
     let mut out = Vec::new();
     let mut ys: Vec<String> = years.iter().take(5).cloned().collect();
     ys.sort();
     for y in ys {
-        let payments = store.procurement_payments(&p.bodies, &y).await?;
+        let payments = cache.get(store, &p.bodies, &y).await?;
         let opts = options(store, p, &y).await?;
         let (b, g) = (bodies.clone(), geo.clone());
         let shares = tokio::task::spawn_blocking(move || analyse(&b, &payments, &g, &opts).all.shares)
@@ -709,8 +755,8 @@ pub async fn dashboard(State(state): State<AppState>, identity: Identity, Curren
     let mut v = None;
     if let Some(p) = params {
         let geo = state.geo.get(&state.store).await?;
-        let (report, _) = run(&state.store, geo.clone(), &p).await?;
-        let tr = trend(&state.store, geo.clone(), &p, &form.years).await?;
+        let (report, _) = run(&state.store, &state.payments, geo.clone(), &p).await?;
+        let tr = trend(&state.store, &state.payments, geo.clone(), &p, &form.years).await?;
         v = Some(ReportView::new(report, &geo, &tr, form.query(), &chrome.council));
     }
     let errors = std::mem::take(&mut form.errors);
@@ -720,12 +766,12 @@ pub async fn dashboard(State(state): State<AppState>, identity: Identity, Curren
     render_status(status, &page)
 }
 
-async fn report_for(state: &AppState, uri: &axum::http::Uri) -> Result<(Filters, ReportView, Payments), AppError> {
+async fn report_for(state: &AppState, uri: &axum::http::Uri) -> Result<(Filters, ReportView, Arc<Payments>), AppError> {
     let f = parse_filters(uri.query());
     let (form, params) = filter_form(state, &f).await?;
     let p = params.ok_or(AppError::NotFound)?;
     let geo = state.geo.get(&state.store).await?;
-    let (report, payments) = run(&state.store, geo.clone(), &p).await?;
+    let (report, payments) = run(&state.store, &state.payments, geo.clone(), &p).await?;
     let council = state.store.setting(levers_store::settings::COUNCIL_NAME).await?.unwrap_or_default();
     Ok((f, ReportView::new(report, &geo, &[], form.query(), &council), payments))
 }
@@ -877,7 +923,7 @@ pub async fn review(State(state): State<AppState>, identity: Identity, CurrentUs
             use_registers: false,
         };
         let geo = state.geo.get(store).await?;
-        items = run(store, geo, &p).await?.0.review;
+        items = run(store, &state.payments, geo, &p).await?.0.review;
     }
     let suppliers = store.proc_suppliers(&body).await?.into_iter().map(|s| (s.id, s.record.name)).collect();
     let decisions = store.match_decisions(Some(&body)).await?;

@@ -333,7 +333,9 @@ pub async fn analyse_cmd(a: AnalyseArgs) -> anyhow::Result<()> {
         use_registers: !a.no_registers,
     };
     bar.set_message("analysing");
-    let (report, payments) = levers_web::procurement::run(&store, geo.clone(), &p).await?;
+    // One command reads each year once (the trend chart of --html reuses the year and baseline).
+    let cache = levers_web::procurement::PaymentsCache::default();
+    let (report, payments) = levers_web::procurement::run(&store, &cache, geo.clone(), &p).await?;
     bar.finish_and_clear();
     if payments.rows.is_empty() {
         eprintln!("warning: no payments for {} in {}", bodies.join(", "), p.year);
@@ -341,7 +343,7 @@ pub async fn analyse_cmd(a: AnalyseArgs) -> anyhow::Result<()> {
     let council = store.setting(levers_store::settings::COUNCIL_NAME).await?.unwrap_or_default();
     if a.html.is_some() || a.xlsx.is_some() {
         let years = store.spend_years(&bodies).await?;
-        let tr = levers_web::procurement::trend(&store, geo.clone(), &p, &years).await?;
+        let tr = levers_web::procurement::trend(&store, &cache, geo.clone(), &p, &years).await?;
         let view = ReportView::new(report.clone(), &geo, &tr, String::new(), &council);
         if let Some(path) = &a.html {
             std::fs::write(path, report_html(&view)?).with_context(|| format!("cannot write {}", path.display()))?;

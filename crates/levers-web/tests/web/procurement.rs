@@ -62,6 +62,15 @@ async fn procurement_dashboard_drilldown_review_rules_and_exports() {
         assert!(r.body.contains(want), "missing {want}");
     }
     assert!(r.body.contains("1 supplier names on this year's payments are close"), "the review prompt");
+    // The year's payments are kept in memory between requests, until an import or an undo changes
+    // them: a new payment shows at once, and disappears again when its import is undone.
+    let more = "Date,Supplier Name,Supplier ID,Amount,Expense Type,Transaction Number\n07/05/2024,Harbour IT Ltd,H1,400.00,ICT,T7\n";
+    let outcome = levers_web::spend::import_bytes(&store, &Actor::system("test"), "Fixture Council", "more.csv", std::sync::Arc::new(more.as_bytes().to_vec()), &[]).await.unwrap();
+    let levers_web::spend::ImportOutcome::Imported { import_id, .. } = outcome else { panic!("a new file imports") };
+    assert!(c.get(&format!("/procurement/analysis?{Q}")).await.body.contains("£7,000.00"), "the new payment is analysed");
+    store.undo_spend_import(&Actor::system("test"), import_id).await.unwrap();
+    let r = c.get(&format!("/procurement/analysis?{Q}")).await;
+    assert!(r.body.contains("£6,600.00") && !r.body.contains("£7,000.00"), "the undone payment is gone");
     // Bad area codes come back as errors on the form.
     let r = c.get("/procurement/analysis?body=Fixture+Council&year=2024%2F25&local=nowhere&wider=").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
