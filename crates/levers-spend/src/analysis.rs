@@ -838,12 +838,9 @@ pub fn analyse(bodies: &[BodyData], payments: &Payments, geo: &GeoIndex, opts: &
             _ => u32::MAX,
         })
         .collect();
-    let mut unit_sector: Vec<u32> = Vec::with_capacity(units.len());
     for u in &mut units {
         let label = u.supplier.and_then(|s| bodies[u.body as usize].suppliers[s as usize].sector.as_deref()).unwrap_or_default();
-        let s = sector_id(label);
-        u.own_sector = Some(s);
-        unit_sector.push(s);
+        u.own_sector = Some(sector_id(label));
     }
     // Per key, packed for the payment loop: its unit, the unit's public/individual flags (which
     // some rules test) and its name's rule bits.
@@ -901,7 +898,7 @@ pub fn analyse(bodies: &[BodyData], payments: &Payments, geo: &GeoIndex, opts: &
             excluded: 0,
             by_rule: vec![(0, 0); n_rules],
             keys: key_info.clone(),
-            units: unit_sector.iter().map(|&own_sector| UnitSums { net: 0, excluded: 0, sectors: [(NO_SECTOR, 0); 2], own_sector }).collect(),
+            units: units.iter().map(|u| UnitSums { net: 0, excluded: 0, sectors: [(NO_SECTOR, 0); 2], own_sector: u.own_sector.unwrap_or(NO_SECTOR) }).collect(),
             overflow: FastMap::default(),
             row_unit: Vec::with_capacity(rows.len()),
             row_rule: Vec::with_capacity(rows.len()),
@@ -1012,13 +1009,12 @@ pub fn analyse(bodies: &[BodyData], payments: &Payments, geo: &GeoIndex, opts: &
         u.sectors.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     }
     // Per resolved key, in order of first appearance: how it resolved, its payments and pence.
-    type NameKey = SupplierKey;
     struct NameRes {
         method: MatchMethod,
         payments: u64,
         pence: i64,
     }
-    let name_res: Vec<(NameKey, NameRes)> = resolved
+    let name_res: Vec<(SupplierKey, NameRes)> = resolved
         .iter()
         .enumerate()
         .filter_map(|(k, r)| r.as_ref().map(|r| (payments.supplier_keys[k], NameRes { method: r.method, payments: key_sums[k].0, pence: key_sums[k].1 })))

@@ -455,8 +455,11 @@ impl Store {
     pub async fn set_pool_line_process(&self, actor: &Actor, line_id: i64, process_id: Option<i64>) -> Result<()> {
         with_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
-            let line = sqlx::query("SELECT pool_id, name, funds, pb_process_id FROM pool_lines WHERE id = $1").bind(line_id).fetch_optional(&mut *tx).await;
-            let line = or_rollback!(tx, line, StoreError::from);
+            let line = or_rollback!(
+                tx,
+                sqlx::query("SELECT pool_id, name, funds, pb_process_id FROM pool_lines WHERE id = $1").bind(line_id).fetch_optional(&mut *tx).await,
+                StoreError::from
+            );
             let Some(line) = line else { rollback_and!(tx, StoreError::NotFound(format!("pool line {line_id}"))) };
             let (pool_id, name, funds, before): (i64, String, String, Option<i64>) =
                 (line.try_get("pool_id")?, line.try_get("name")?, line.try_get("funds")?, line.try_get("pb_process_id")?);

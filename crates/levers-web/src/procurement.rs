@@ -165,10 +165,16 @@ impl PaymentsCache {
     }
 }
 
+/// The analysed bodies' supplier records, register entries and decisions, read once per request and
+/// shared by [`run`] and [`trend`].
+pub async fn bodies_for(store: &Store, p: &AnalysisParams) -> Result<Arc<Vec<BodyData>>, StoreError> {
+    Ok(Arc::new(load_bodies(store, &p.bodies, p.use_registers).await?))
+}
+
 /// Runs the analysis for the year (and the baseline year, attached as the change), returning the
 /// report and the year's payments (for drill-down).
-pub async fn run(store: &Store, cache: &PaymentsCache, geo: Arc<GeoIndex>, p: &AnalysisParams) -> Result<(Report, Arc<Payments>), StoreError> {
-    let bodies = load_bodies(store, &p.bodies, p.use_registers).await?;
+pub async fn run(store: &Store, cache: &PaymentsCache, geo: Arc<GeoIndex>, bodies: &Arc<Vec<BodyData>>, p: &AnalysisParams) -> Result<(Report, Arc<Payments>), StoreError> {
+    let bodies = bodies.clone();
     let payments = cache.get(store, &p.bodies, &p.year).await?;
     let opts = options(store, p, &p.year).await?;
     let base = match &p.baseline {
@@ -192,8 +198,14 @@ pub async fn run(store: &Store, cache: &PaymentsCache, geo: Arc<GeoIndex>, p: &A
 }
 
 /// Local, wider and deprived shares for each year (oldest first), for the trend chart.
-pub async fn trend(store: &Store, cache: &PaymentsCache, geo: Arc<GeoIndex>, p: &AnalysisParams, years: &[String]) -> Result<Vec<(String, Shares)>, StoreError> {
-    let bodies = Arc::new(load_bodies(store, &p.bodies, p.use_registers).await?);
+pub async fn trend(
+    store: &Store,
+    cache: &PaymentsCache,
+    geo: Arc<GeoIndex>,
+    bodies: &Arc<Vec<BodyData>>,
+    p: &AnalysisParams,
+    years: &[String],
+) -> Result<Vec<(String, Shares)>, StoreError> {
     let mut out = Vec::new();
     let mut ys: Vec<String> = years.iter().take(5).cloned().collect();
     ys.sort();
@@ -755,8 +767,9 @@ pub async fn dashboard(State(state): State<AppState>, identity: Identity, Curren
     let mut v = None;
     if let Some(p) = params {
         let geo = state.geo.get(&state.store).await?;
-        let (report, _) = run(&state.store, &state.payments, geo.clone(), &p).await?;
-        let tr = trend(&state.store, &state.payments, geo.clone(), &p, &form.years).await?;
+        let bodies = bodies_for(&state.store, &p).await?;
+        let (report, _) = run(&state.store, &state.payments, geo.clone(), &bodies, &p).await?;
+        let tr = trend(&state.store, &state.payments, geo.clone(), &bodies, &p, &form.years).await?;
         v = Some(ReportView::new(report, &geo, &tr, form.query(), &chrome.council));
     }
     let errors = std::mem::take(&mut form.errors);
@@ -771,7 +784,7 @@ async fn report_for(state: &AppState, uri: &axum::http::Uri) -> Result<(Filters,
     let (form, params) = filter_form(state, &f).await?;
     let p = params.ok_or(AppError::NotFound)?;
     let geo = state.geo.get(&state.store).await?;
-    let (report, payments) = run(&state.store, &state.payments, geo.clone(), &p).await?;
+    let (report, payments) = run(&state.store, &state.payments, geo.clone(), &bodies_for(&state.store, &p).await?, &p).await?;
     let council = state.store.setting(levers_store::settings::COUNCIL_NAME).await?.unwrap_or_default();
     Ok((f, ReportView::new(report, &geo, &[], form.query(), &council), payments))
 }
@@ -923,7 +936,7 @@ pub async fn review(State(state): State<AppState>, identity: Identity, CurrentUs
             use_registers: false,
         };
         let geo = state.geo.get(store).await?;
-        items = run(store, &state.payments, geo, &p).await?.0.review;
+        items = run(store, &state.payments, geo, &bodies_for(store, &p).await?, &p).await?.0.review;
     }
     let suppliers = store.proc_suppliers(&body).await?.into_iter().map(|s| (s.id, s.record.name)).collect();
     let decisions = store.match_decisions(Some(&body)).await?;

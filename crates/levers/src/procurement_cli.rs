@@ -333,9 +333,11 @@ pub async fn analyse_cmd(a: AnalyseArgs) -> anyhow::Result<()> {
         use_registers: !a.no_registers,
     };
     bar.set_message("analysing");
-    // One command reads each year once (the trend chart of --html reuses the year and baseline).
+    // One command reads the supplier records once and each year once (the trend chart of --html
+    // reuses the year and baseline).
     let cache = levers_web::procurement::PaymentsCache::default();
-    let (report, payments) = levers_web::procurement::run(&store, &cache, geo.clone(), &p).await?;
+    let analysed = levers_web::procurement::bodies_for(&store, &p).await?;
+    let (report, payments) = levers_web::procurement::run(&store, &cache, geo.clone(), &analysed, &p).await?;
     bar.finish_and_clear();
     if payments.rows.is_empty() {
         eprintln!("warning: no payments for {} in {}", bodies.join(", "), p.year);
@@ -343,7 +345,7 @@ pub async fn analyse_cmd(a: AnalyseArgs) -> anyhow::Result<()> {
     let council = store.setting(levers_store::settings::COUNCIL_NAME).await?.unwrap_or_default();
     if a.html.is_some() || a.xlsx.is_some() {
         let years = store.spend_years(&bodies).await?;
-        let tr = levers_web::procurement::trend(&store, &cache, geo.clone(), &p, &years).await?;
+        let tr = levers_web::procurement::trend(&store, &cache, geo.clone(), &analysed, &p, &years).await?;
         let view = ReportView::new(report.clone(), &geo, &tr, String::new(), &council);
         if let Some(path) = &a.html {
             std::fs::write(path, report_html(&view)?).with_context(|| format!("cannot write {}", path.display()))?;
