@@ -68,7 +68,11 @@ pub fn resolve(
 ) -> Result<Resolved, ModelError> {
     appraisal.check()?;
     let base = appraisal.price_base;
-    let uprate = |place: &str, field: &str, amount: f64, from: FinancialYear| -> Result<f64, ModelError> {
+    let uprate = |place: &str,
+                  field: &str,
+                  amount: f64,
+                  from: FinancialYear|
+     -> Result<f64, ModelError> {
         if from == base {
             return Ok(amount);
         }
@@ -76,10 +80,16 @@ pub fn resolve(
             return Err(ModelError {
                 place: place.into(),
                 field: field.into(),
-                message: format!("{from} prices need uprating to {base}, but no deflator table is loaded: import one"),
+                message: format!(
+                    "{from} prices need uprating to {base}, but no deflator table is loaded: import one"
+                ),
             });
         };
-        d.uprate(amount, from, base).map_err(|e| ModelError { place: place.into(), field: field.into(), message: e.to_string() })
+        d.uprate(amount, from, base).map_err(|e| ModelError {
+            place: place.into(),
+            field: field.into(),
+            message: e.to_string(),
+        })
     };
     let mut cost_amounts = Vec::with_capacity(appraisal.costs.len());
     for (i, c) in appraisal.costs.iter().enumerate() {
@@ -128,7 +138,8 @@ pub fn resolve(
                         .ok_or_else(|| ModelError {
                             place: place.clone(),
                             field: "agency".into(),
-                            message: "say which agency's budget benefits from this fiscal value".into(),
+                            message: "say which agency's budget benefits from this fiscal value"
+                                .into(),
                         })?,
                 ),
                 _ => None,
@@ -160,7 +171,11 @@ pub fn resolve(
         }
         values.push(out);
     }
-    Ok(Resolved { appraisal: appraisal.clone(), cost_amounts, values })
+    Ok(Resolved {
+        appraisal: appraisal.clone(),
+        cost_amounts,
+        values,
+    })
 }
 
 /// An estimate in pounds shown to the penny (`£1,234.57`), or "n/a" when it is not a number.
@@ -198,7 +213,11 @@ pub struct Scenario {
 }
 
 impl Scenario {
-    pub const CENTRAL: Scenario = Scenario { optimism_bias: Bound::Central, deadweight_scale: 1.0, social_value: true };
+    pub const CENTRAL: Scenario = Scenario {
+        optimism_bias: Bound::Central,
+        deadweight_scale: 1.0,
+        social_value: true,
+    };
 }
 
 /// One year of the appraisal, undiscounted and discounted.
@@ -299,14 +318,20 @@ pub struct Results {
 /// Agency names as the library writes them vary in case ("Local authority", "Local Authority"):
 /// they are grouped without case and shown as first met.
 fn agency_key(a: &str) -> String {
-    a.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    a.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 struct Names(BTreeMap<String, String>);
 impl Names {
     fn name(&mut self, a: &str) -> String {
         let key = agency_key(a);
-        self.0.entry(key).or_insert_with(|| a.split_whitespace().collect::<Vec<_>>().join(" ")).clone()
+        self.0
+            .entry(key)
+            .or_insert_with(|| a.split_whitespace().collect::<Vec<_>>().join(" "))
+            .clone()
     }
 }
 
@@ -330,14 +355,22 @@ pub fn compute(r: &Resolved, s: Scenario) -> Figures {
             let b = table.cost(DEFAULT_GRADE).expect("grade");
             (ob + pick(b) - b.central).clamp(0.0, 1.0)
         }
-        None => pick(table.cost(grade.unwrap_or(DEFAULT_GRADE)).expect("grade checked")),
+        None => pick(
+            table
+                .cost(grade.unwrap_or(DEFAULT_GRADE))
+                .expect("grade checked"),
+        ),
     };
     let benefit_ob = |explicit: Option<f64>, grade: Option<u8>| match explicit {
         Some(ob) => {
             let b = table.benefit(DEFAULT_GRADE).expect("grade");
             (ob + pick(b) - b.central).clamp(0.0, 1.0)
         }
-        None => pick(table.benefit(grade.unwrap_or(DEFAULT_GRADE)).expect("grade checked")),
+        None => pick(
+            table
+                .benefit(grade.unwrap_or(DEFAULT_GRADE))
+                .expect("grade checked"),
+        ),
     };
 
     // The period: every cost year and every benefit year, unless `years` cuts it.
@@ -346,14 +379,20 @@ pub fn compute(r: &Resolved, s: Scenario) -> Figures {
         last = last.max(c.year);
     }
     for o in &a.outcomes {
-        let n = o.cohort.as_ref().or(o.count.as_ref()).map_or(1, |p| p.by_year(o.year).len() as u32);
+        let n = o
+            .cohort
+            .as_ref()
+            .or(o.count.as_ref())
+            .map_or(1, |p| p.by_year(o.year).len() as u32);
         last = last.max(n.saturating_sub(1) + o.lag + o.duration - 1);
     }
     let period = a.years.unwrap_or(last + 1);
     let mut years: Vec<YearFigures> = (0..period)
         .map(|y| YearFigures {
             year: y,
-            financial_year: a.first_year.and_then(|f| FinancialYear::starting(f.start() + y as i32).ok()),
+            financial_year: a
+                .first_year
+                .and_then(|f| FinancialYear::starting(f.start() + y as i32).ok()),
             discount_factor: discount_factor(a.discount, y),
             ..YearFigures::default()
         })
@@ -383,7 +422,11 @@ pub fn compute(r: &Resolved, s: Scenario) -> Figures {
             * (1.0 - o.leakage)
             * (1.0 - benefit_ob(o.optimism_bias, o.confidence));
         let gross: Vec<f64> = match (&o.cohort, &o.count) {
-            (Some(c), _) => c.by_year(o.year).iter().map(|n| n * o.engagement * o.success).collect(),
+            (Some(c), _) => c
+                .by_year(o.year)
+                .iter()
+                .map(|n| n * o.engagement * o.success)
+                .collect(),
             (None, Some(n)) => n.by_year(o.year),
             (None, None) => Vec::new(),
         };
@@ -472,7 +515,11 @@ pub fn compute(r: &Resolved, s: Scenario) -> Figures {
         }
     }
     let net_public_value = public_value - pv_costs;
-    let mut all: Vec<String> = pv_costs_by_agency.keys().chain(pv_fiscal_by_agency.keys()).cloned().collect();
+    let mut all: Vec<String> = pv_costs_by_agency
+        .keys()
+        .chain(pv_fiscal_by_agency.keys())
+        .cloned()
+        .collect();
     all.sort_by_key(|a| agency_key(a));
     all.dedup();
     let agencies = all
@@ -505,7 +552,9 @@ pub fn compute(r: &Resolved, s: Scenario) -> Figures {
         public_value,
         net_public_value,
         public_value_roi: ratio(public_value, pv_costs),
-        payback_financial_year: payback.and_then(|p| years.get(p as usize)).and_then(|y| y.financial_year),
+        payback_financial_year: payback
+            .and_then(|p| years.get(p as usize))
+            .and_then(|y| y.financial_year),
         payback_year: payback,
         pv_costs_by_agency,
         pv_fiscal_by_agency,
@@ -519,11 +568,46 @@ pub fn compute(r: &Resolved, s: Scenario) -> Figures {
 /// The sensitivity scenarios, in the order they are reported.
 pub const SENSITIVITY: [(&str, Scenario); 6] = [
     ("Central case", Scenario::CENTRAL),
-    ("Optimism bias at the low bound", Scenario { optimism_bias: Bound::Low, deadweight_scale: 1.0, social_value: true }),
-    ("Optimism bias at the high bound", Scenario { optimism_bias: Bound::High, deadweight_scale: 1.0, social_value: true }),
-    ("Deadweight 50% lower", Scenario { optimism_bias: Bound::Central, deadweight_scale: 0.5, social_value: true }),
-    ("Deadweight 50% higher", Scenario { optimism_bias: Bound::Central, deadweight_scale: 1.5, social_value: true }),
-    ("Social value left out", Scenario { optimism_bias: Bound::Central, deadweight_scale: 1.0, social_value: false }),
+    (
+        "Optimism bias at the low bound",
+        Scenario {
+            optimism_bias: Bound::Low,
+            deadweight_scale: 1.0,
+            social_value: true,
+        },
+    ),
+    (
+        "Optimism bias at the high bound",
+        Scenario {
+            optimism_bias: Bound::High,
+            deadweight_scale: 1.0,
+            social_value: true,
+        },
+    ),
+    (
+        "Deadweight 50% lower",
+        Scenario {
+            optimism_bias: Bound::Central,
+            deadweight_scale: 0.5,
+            social_value: true,
+        },
+    ),
+    (
+        "Deadweight 50% higher",
+        Scenario {
+            optimism_bias: Bound::Central,
+            deadweight_scale: 1.5,
+            social_value: true,
+        },
+    ),
+    (
+        "Social value left out",
+        Scenario {
+            optimism_bias: Bound::Central,
+            deadweight_scale: 1.0,
+            social_value: false,
+        },
+    ),
 ];
 
 /// The full results: the central case, every sensitivity scenario, and the evidence.
@@ -532,7 +616,11 @@ pub fn results(r: &Resolved) -> Results {
     let sensitivity = SENSITIVITY
         .iter()
         .map(|(label, s)| {
-            let f = if *s == Scenario::CENTRAL { central.clone() } else { compute(r, *s) };
+            let f = if *s == Scenario::CENTRAL {
+                central.clone()
+            } else {
+                compute(r, *s)
+            };
             SensitivityRow {
                 scenario: (*label).into(),
                 pv_costs: f.pv_costs,

@@ -14,7 +14,11 @@ pub struct Deflators {
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum DeflatorError {
     #[error("{file}, line {line}: {message}")]
-    Bad { file: String, line: u64, message: String },
+    Bad {
+        file: String,
+        line: u64,
+        message: String,
+    },
     #[error("no deflator is loaded for {0}: import a deflator table that covers it")]
     Missing(FinancialYear),
 }
@@ -22,24 +26,41 @@ pub enum DeflatorError {
 impl Deflators {
     /// Reads `fin_year, pct_change_on_previous_year` (header names matched without case).
     pub fn from_csv(file: &str, bytes: &[u8]) -> Result<Deflators, DeflatorError> {
-        let bad = |line: u64, message: String| DeflatorError::Bad { file: file.to_string(), line, message };
+        let bad = |line: u64, message: String| DeflatorError::Bad {
+            file: file.to_string(),
+            line,
+            message,
+        };
         let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
         let headers = rdr.headers().map_err(|e| bad(1, e.to_string()))?.clone();
-        let col = |want: &[&str]| headers.iter().position(|h| want.iter().any(|w| h.trim().eq_ignore_ascii_case(w)));
-        let year_col = col(&["fin_year", "financial_year", "year"]).ok_or_else(|| bad(1, "no fin_year column: name the year column fin_year".into()))?;
+        let col = |want: &[&str]| {
+            headers
+                .iter()
+                .position(|h| want.iter().any(|w| h.trim().eq_ignore_ascii_case(w)))
+        };
+        let year_col = col(&["fin_year", "financial_year", "year"]).ok_or_else(|| {
+            bad(
+                1,
+                "no fin_year column: name the year column fin_year".into(),
+            )
+        })?;
         let pct_col = col(&["pct_change_on_previous_year", "pct_change", "deflator_pct"])
             .ok_or_else(|| bad(1, "no pct_change_on_previous_year column".into()))?;
         let mut pct = BTreeMap::new();
         for (i, rec) in rdr.records().enumerate() {
             let line = i as u64 + 2;
             let rec = rec.map_err(|e| bad(line, e.to_string()))?;
-            let y: FinancialYear = rec.get(year_col).unwrap_or("").parse().map_err(|e: levers_core::FinancialYearError| bad(line, e.to_string()))?;
-            let p: f64 = rec
-                .get(pct_col)
+            let y: FinancialYear = rec
+                .get(year_col)
                 .unwrap_or("")
-                .trim()
                 .parse()
-                .map_err(|_| bad(line, format!("\"{}\" is not a percentage", rec.get(pct_col).unwrap_or(""))))?;
+                .map_err(|e: levers_core::FinancialYearError| bad(line, e.to_string()))?;
+            let p: f64 = rec.get(pct_col).unwrap_or("").trim().parse().map_err(|_| {
+                bad(
+                    line,
+                    format!("\"{}\" is not a percentage", rec.get(pct_col).unwrap_or("")),
+                )
+            })?;
             pct.insert(y, p);
         }
         Ok(Deflators { pct })
@@ -51,17 +72,33 @@ impl Deflators {
     #[cfg(feature = "excel")]
     pub fn from_xlsx(file: &str, bytes: &[u8]) -> Result<Option<Deflators>, DeflatorError> {
         use calamine::{Data, Reader};
-        let bad = |message: String| DeflatorError::Bad { file: file.to_string(), line: 0, message };
-        let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
-            .map_err(|e: calamine::XlsxError| bad(format!("not a readable .xlsx workbook ({e})")))?;
-        let Some(sheet) = wb.sheet_names().into_iter().find(|s| s.eq_ignore_ascii_case("lookups")) else { return Ok(None) };
-        let range = wb.worksheet_range(&sheet).map_err(|e| bad(format!("sheet {sheet}: {e}")))?;
+        let bad = |message: String| DeflatorError::Bad {
+            file: file.to_string(),
+            line: 0,
+            message,
+        };
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(
+            bytes,
+        ))
+        .map_err(|e: calamine::XlsxError| bad(format!("not a readable .xlsx workbook ({e})")))?;
+        let Some(sheet) = wb
+            .sheet_names()
+            .into_iter()
+            .find(|s| s.eq_ignore_ascii_case("lookups"))
+        else {
+            return Ok(None);
+        };
+        let range = wb
+            .worksheet_range(&sheet)
+            .map_err(|e| bad(format!("sheet {sheet}: {e}")))?;
         // For each column, the (year, pct) pairs found with a number to the year's right.
         let mut by_column: BTreeMap<usize, Vec<(FinancialYear, f64)>> = BTreeMap::new();
         for row in range.rows() {
             for (c, cell) in row.iter().enumerate() {
                 let Data::String(text) = cell else { continue };
-                let Ok(year) = text.trim().parse::<FinancialYear>() else { continue };
+                let Ok(year) = text.trim().parse::<FinancialYear>() else {
+                    continue;
+                };
                 let pct = match row.get(c + 1) {
                     Some(Data::Float(f)) => *f,
                     Some(Data::Int(i)) => *i as f64,
@@ -70,12 +107,18 @@ impl Deflators {
                 by_column.entry(c).or_default().push((year, pct));
             }
         }
-        Ok(by_column.into_values().max_by_key(Vec::len).filter(|v| v.len() >= 2).map(Deflators::from_pairs))
+        Ok(by_column
+            .into_values()
+            .max_by_key(Vec::len)
+            .filter(|v| v.len() >= 2)
+            .map(Deflators::from_pairs))
     }
 
     /// A table from `(year, percentage change on the year before)` pairs.
     pub fn from_pairs(pairs: impl IntoIterator<Item = (FinancialYear, f64)>) -> Deflators {
-        Deflators { pct: pairs.into_iter().collect() }
+        Deflators {
+            pct: pairs.into_iter().collect(),
+        }
     }
 
     /// Every year's percentage change, oldest first.
@@ -94,7 +137,11 @@ impl Deflators {
     /// The factor that turns `from` prices into `to` prices: the product of (1 + change/100) over the
     /// years after `from` up to and including `to` (its inverse when `to` is earlier).
     pub fn factor(&self, from: FinancialYear, to: FinancialYear) -> Result<f64, DeflatorError> {
-        let (lo, hi, invert) = if from <= to { (from, to, false) } else { (to, from, true) };
+        let (lo, hi, invert) = if from <= to {
+            (from, to, false)
+        } else {
+            (to, from, true)
+        };
         let mut f = 1.0;
         let mut y = lo.next();
         while y <= hi {
@@ -106,7 +153,12 @@ impl Deflators {
     }
 
     /// A value at `from` prices expressed at `to` prices.
-    pub fn uprate(&self, value: f64, from: FinancialYear, to: FinancialYear) -> Result<f64, DeflatorError> {
+    pub fn uprate(
+        &self,
+        value: f64,
+        from: FinancialYear,
+        to: FinancialYear,
+    ) -> Result<f64, DeflatorError> {
         Ok(value * self.factor(from, to)?)
     }
 }
@@ -121,11 +173,23 @@ mod tests {
 
     #[test]
     fn chains_year_on_year_changes_both_ways() {
-        let d = Deflators::from_csv("d.csv", b"fin_year,pct_change_on_previous_year\n2013/14,2.123\n2014/15,1.7\n2015/16,1.4\n").unwrap();
+        let d = Deflators::from_csv(
+            "d.csv",
+            b"fin_year,pct_change_on_previous_year\n2013/14,2.123\n2014/15,1.7\n2015/16,1.4\n",
+        )
+        .unwrap();
         assert_eq!(d.factor(fy("2014/15"), fy("2014/15")).unwrap(), 1.0);
         assert!((d.factor(fy("2013/14"), fy("2015/16")).unwrap() - 1.017 * 1.014).abs() < 1e-12);
-        assert!((d.factor(fy("2015/16"), fy("2013/14")).unwrap() - 1.0 / (1.017 * 1.014)).abs() < 1e-12);
-        assert_eq!(d.factor(fy("2015/16"), fy("2016/17")), Err(DeflatorError::Missing(fy("2016/17"))));
-        assert!(matches!(Deflators::from_csv("d.csv", b"fin_year,pct_change_on_previous_year\n2013,2\n"), Err(DeflatorError::Bad { line: 2, .. })));
+        assert!(
+            (d.factor(fy("2015/16"), fy("2013/14")).unwrap() - 1.0 / (1.017 * 1.014)).abs() < 1e-12
+        );
+        assert_eq!(
+            d.factor(fy("2015/16"), fy("2016/17")),
+            Err(DeflatorError::Missing(fy("2016/17")))
+        );
+        assert!(matches!(
+            Deflators::from_csv("d.csv", b"fin_year,pct_change_on_previous_year\n2013,2\n"),
+            Err(DeflatorError::Bad { line: 2, .. })
+        ));
     }
 }

@@ -48,6 +48,11 @@ mod tests {
         assert!((discount_factor(Schedule::Standard, 31) - d30 / 1.030).abs() < 1e-15);
         assert!((d30 - 1.035f64.powi(-30)).abs() < 1e-12);
         assert!((discount_factor(Schedule::Health, 1) - 1.0 / 1.015).abs() < 1e-15);
-        assert!((discount_factor(Schedule::Standard, 76) - discount_factor(Schedule::Standard, 75) / 1.025).abs() < 1e-15);
+        assert!(
+            (discount_factor(Schedule::Standard, 76)
+                - discount_factor(Schedule::Standard, 75) / 1.025)
+                .abs()
+                < 1e-15
+        );
     }
 }

@@ -15,13 +15,18 @@ pub mod pooled;
 pub mod search;
 
 pub use compute::{
-    AgencyFigures, Bound, Evidence, Figures, OutcomeFigures, Resolved, Results, SENSITIVITY, Scenario, SensitivityRow,
-    YearFigures, compute, pounds, resolve, results,
+    AgencyFigures, Bound, Evidence, Figures, OutcomeFigures, Resolved, Results, SENSITIVITY,
+    Scenario, SensitivityRow, YearFigures, compute, pounds, resolve, results,
 };
 pub use deflator::{DeflatorError, Deflators};
 pub use discount::{Schedule, discount_factor};
-pub use library::{LibraryError, LibraryReport, Rag, UnitCost, ValueAt, ValueKind, read_unit_costs};
 #[cfg(feature = "excel")]
 pub use library::read_unit_costs_xlsx;
-pub use model::{Appraisal, Bounds, CostLine, ModelError, OptimismBiasTable, OutcomeLine, PerYear, ReadError, ValueLine};
+pub use library::{
+    LibraryError, LibraryReport, Rag, UnitCost, ValueAt, ValueKind, read_unit_costs,
+};
+pub use model::{
+    Appraisal, Bounds, CostLine, ModelError, OptimismBiasTable, OutcomeLine, PerYear, ReadError,
+    ValueLine,
+};
 pub use search::search_costs;

@@ -80,22 +80,45 @@ pub enum LibraryError {
     #[error("{file}: {message}")]
     Header { file: String, message: String },
     #[error("{file}, line {line}: {message}")]
-    Csv { file: String, line: u64, message: String },
+    Csv {
+        file: String,
+        line: u64,
+        message: String,
+    },
 }
 
-const REQUIRED: [&str; 5] = ["cost_code", "description", "unit", "fiscal_value", "fiscal_price_year"];
+const REQUIRED: [&str; 5] = [
+    "cost_code",
+    "description",
+    "unit",
+    "fiscal_value",
+    "fiscal_price_year",
+];
 
 /// Reads a unit cost table. Rows with a bad value are rejected with line and reason; the rest kept.
-pub fn read_unit_costs(file: &str, bytes: &[u8]) -> Result<(Vec<UnitCost>, LibraryReport), LibraryError> {
-    let text = String::from_utf8_lossy(bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes)).into_owned();
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+pub fn read_unit_costs(
+    file: &str,
+    bytes: &[u8],
+) -> Result<(Vec<UnitCost>, LibraryReport), LibraryError> {
+    let text =
+        String::from_utf8_lossy(bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes)).into_owned();
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
     let headers: Vec<String> = rdr
         .headers()
-        .map_err(|e| LibraryError::Header { file: file.into(), message: e.to_string() })?
+        .map_err(|e| LibraryError::Header {
+            file: file.into(),
+            message: e.to_string(),
+        })?
         .iter()
         .map(|h| h.trim().to_lowercase())
         .collect();
-    let missing: Vec<&str> = REQUIRED.iter().copied().filter(|r| !headers.iter().any(|h| h == r)).collect();
+    let missing: Vec<&str> = REQUIRED
+        .iter()
+        .copied()
+        .filter(|r| !headers.iter().any(|h| h == r))
+        .collect();
     if !missing.is_empty() {
         return Err(LibraryError::Header {
             file: file.into(),
@@ -112,14 +135,29 @@ pub fn read_unit_costs(file: &str, bytes: &[u8]) -> Result<(Vec<UnitCost>, Libra
     for (i, rec) in rdr.records().enumerate() {
         let line = i as u64 + 2;
         report.rows_read += 1;
-        let rec = rec.map_err(|e| LibraryError::Csv { file: file.into(), line, message: e.to_string() })?;
-        let get = |n: &str| col(n).and_then(|c| rec.get(c)).unwrap_or("").trim().to_string();
+        let rec = rec.map_err(|e| LibraryError::Csv {
+            file: file.into(),
+            line,
+            message: e.to_string(),
+        })?;
+        let get = |n: &str| {
+            col(n)
+                .and_then(|c| rec.get(c))
+                .unwrap_or("")
+                .trim()
+                .to_string()
+        };
         keep(parse_row(&get), line, &mut out, &mut report);
     }
     Ok((out, report))
 }
 
-fn keep(parsed: Result<Option<UnitCost>, String>, line: u64, out: &mut Vec<UnitCost>, report: &mut LibraryReport) {
+fn keep(
+    parsed: Result<Option<UnitCost>, String>,
+    line: u64,
+    out: &mut Vec<UnitCost>,
+    report: &mut LibraryReport,
+) {
     match parsed {
         Ok(Some(c)) => {
             report.costs += 1;
@@ -141,16 +179,35 @@ fn parse_row(get: &dyn Fn(&str) -> String) -> Result<Option<UnitCost>, String> {
         if v.is_empty() {
             return Ok(None);
         }
-        let amount: f64 = v.replace([',', '£'], "").parse().map_err(|_| format!("\"{v}\" is not a number"))?;
-        let price_year: FinancialYear = y.parse().map_err(|e: levers_core::FinancialYearError| e.to_string())?;
-        let stated = if s.is_empty() { None } else { s.replace([',', '£'], "").parse().ok() };
-        Ok(Some(ValueAt { amount, price_year, stated_2015_16: stated }))
+        let amount: f64 = v
+            .replace([',', '£'], "")
+            .parse()
+            .map_err(|_| format!("\"{v}\" is not a number"))?;
+        let price_year: FinancialYear = y
+            .parse()
+            .map_err(|e: levers_core::FinancialYearError| e.to_string())?;
+        let stated = if s.is_empty() {
+            None
+        } else {
+            s.replace([',', '£'], "").parse().ok()
+        };
+        Ok(Some(ValueAt {
+            amount,
+            price_year,
+            stated_2015_16: stated,
+        }))
     };
     Ok(Some(UnitCost {
-        fiscal: value("fiscal_value", "fiscal_price_year", "fiscal_value_2015_16").map_err(|e| format!("{code}: fiscal value: {e}"))?,
-        economic: value("economic_value", "economic_price_year", "economic_value_2015_16")
-            .map_err(|e| format!("{code}: economic value: {e}"))?,
-        social: value("social_value", "social_price_year", "social_value_2015_16").map_err(|e| format!("{code}: social value: {e}"))?,
+        fiscal: value("fiscal_value", "fiscal_price_year", "fiscal_value_2015_16")
+            .map_err(|e| format!("{code}: fiscal value: {e}"))?,
+        economic: value(
+            "economic_value",
+            "economic_price_year",
+            "economic_value_2015_16",
+        )
+        .map_err(|e| format!("{code}: economic value: {e}"))?,
+        social: value("social_value", "social_price_year", "social_value_2015_16")
+            .map_err(|e| format!("{code}: social value: {e}"))?,
         theme: get("theme"),
         category: get("outcome_category"),
         detail: get("outcome_detail"),
@@ -200,16 +257,24 @@ const WORKBOOK_COLUMNS: [&str; 19] = [
 /// are filled down and whitespace collapsed, as in the CSV. Errors and rejections name the sheet
 /// and row (rejections carry the row number; their reason starts with the sheet name).
 #[cfg(feature = "excel")]
-pub fn read_unit_costs_xlsx(file: &str, bytes: &[u8]) -> Result<(Vec<UnitCost>, LibraryReport), LibraryError> {
+pub fn read_unit_costs_xlsx(
+    file: &str,
+    bytes: &[u8],
+) -> Result<(Vec<UnitCost>, LibraryReport), LibraryError> {
     use calamine::{Data, Reader};
-    let err = |message: String| LibraryError::Header { file: file.into(), message };
+    let err = |message: String| LibraryError::Header {
+        file: file.into(),
+        message,
+    };
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
         .map_err(|e: calamine::XlsxError| err(format!("not a readable .xlsx workbook ({e})")))?;
     let mut report = LibraryReport::default();
     let mut out = Vec::new();
     let mut themes = 0;
     for sheet in wb.sheet_names() {
-        let range = wb.worksheet_range(&sheet).map_err(|e| err(format!("sheet {sheet}: {e}")))?;
+        let range = wb
+            .worksheet_range(&sheet)
+            .map_err(|e| err(format!("sheet {sheet}: {e}")))?;
         let cell = |r: u32, c: u32| -> String {
             match range.get_value((r, c)) {
                 None | Some(Data::Empty) => String::new(),
@@ -220,14 +285,18 @@ pub fn read_unit_costs_xlsx(file: &str, bytes: &[u8]) -> Result<(Vec<UnitCost>, 
             }
         };
         let (start, _) = range.start().unwrap_or((0, 0));
-        if !(cell(start, 0).eq_ignore_ascii_case("outcome category") && cell(start, 2).eq_ignore_ascii_case("cost code")) {
+        if !(cell(start, 0).eq_ignore_ascii_case("outcome category")
+            && cell(start, 2).eq_ignore_ascii_case("cost code"))
+        {
             continue;
         }
         themes += 1;
         let (end, _) = range.end().unwrap_or((0, 0));
         let mut detail = String::new();
         for r in start + 2..=end {
-            let mut row: Vec<String> = (0..WORKBOOK_COLUMNS.len() as u32).map(|c| cell(r, c)).collect();
+            let mut row: Vec<String> = (0..WORKBOOK_COLUMNS.len() as u32)
+                .map(|c| cell(r, c))
+                .collect();
             if row.iter().all(String::is_empty) {
                 continue;
             }
@@ -242,14 +311,20 @@ pub fn read_unit_costs_xlsx(file: &str, bytes: &[u8]) -> Result<(Vec<UnitCost>, 
                 if n == "theme" {
                     return theme.clone();
                 }
-                WORKBOOK_COLUMNS.iter().position(|c| *c == n).map(|i| row[i].clone()).unwrap_or_default()
+                WORKBOOK_COLUMNS
+                    .iter()
+                    .position(|c| *c == n)
+                    .map(|i| row[i].clone())
+                    .unwrap_or_default()
             };
             let parsed = parse_row(&get).map_err(|e| format!("sheet {sheet}: {e}"));
             keep(parsed, u64::from(r) + 1, &mut out, &mut report);
         }
     }
     if themes == 0 {
-        return Err(err("no sheet has a \"Cost code\" column in the Unit Cost Database layout".into()));
+        return Err(err(
+            "no sheet has a \"Cost code\" column in the Unit Cost Database layout".into(),
+        ));
     }
     Ok((out, report))
 }

@@ -217,9 +217,24 @@ impl Default for OptimismBiasTable {
         let mut t = BTreeMap::new();
         for g in 1..=6u8 {
             let i = g as usize - 1;
-            let low = if i == 0 { 0.0 } else { DEFAULT_CORRECTIONS[i - 1] };
-            let high = if i == 5 { DEFAULT_GRADE6_HIGH } else { DEFAULT_CORRECTIONS[i + 1] };
-            t.insert(g, Bounds { low, central: DEFAULT_CORRECTIONS[i], high });
+            let low = if i == 0 {
+                0.0
+            } else {
+                DEFAULT_CORRECTIONS[i - 1]
+            };
+            let high = if i == 5 {
+                DEFAULT_GRADE6_HIGH
+            } else {
+                DEFAULT_CORRECTIONS[i + 1]
+            };
+            t.insert(
+                g,
+                Bounds {
+                    low,
+                    central: DEFAULT_CORRECTIONS[i],
+                    high,
+                },
+            );
         }
         OptimismBiasTable {
             costs: t.clone(),
@@ -255,7 +270,13 @@ pub struct ModelError {
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
     #[error("{file}, line {line}, column {column}{}: {message}", field.as_ref().map(|f| format!(", field {f}")).unwrap_or_default())]
-    Syntax { file: String, line: usize, column: usize, field: Option<String>, message: String },
+    Syntax {
+        file: String,
+        line: usize,
+        column: usize,
+        field: Option<String>,
+        message: String,
+    },
     #[error("{file}: {0}", .source)]
     Invalid { file: String, source: ModelError },
 }
@@ -280,9 +301,18 @@ impl Appraisal {
                     (line, column, field)
                 })
                 .unwrap_or((0, 0, None));
-            ReadError::Syntax { file: file.into(), line, column, field, message: e.message().trim().to_owned() }
+            ReadError::Syntax {
+                file: file.into(),
+                line,
+                column,
+                field,
+                message: e.message().trim().to_owned(),
+            }
         })?;
-        a.check().map_err(|source| ReadError::Invalid { file: file.into(), source })?;
+        a.check().map_err(|source| ReadError::Invalid {
+            file: file.into(),
+            source,
+        })?;
         Ok(a)
     }
 
@@ -294,25 +324,45 @@ impl Appraisal {
     /// Checks every figure is in range. Fractions must be within 0–1, counts and amounts finite and
     /// counts not negative, grades 1–6.
     pub fn check(&self) -> Result<(), ModelError> {
-        let err = |place: String, field: &str, message: String| ModelError { place, field: field.into(), message };
+        let err = |place: String, field: &str, message: String| ModelError {
+            place,
+            field: field.into(),
+            message,
+        };
         if self.name.trim().is_empty() {
-            return Err(err("the appraisal".into(), "name", "give the intervention a name".into()));
+            return Err(err(
+                "the appraisal".into(),
+                "name",
+                "give the intervention a name".into(),
+            ));
         }
         if let Some(y) = self.years
             && !(1..=200).contains(&y)
         {
-            return Err(err("the appraisal".into(), "years", format!("{y} is not between 1 and 200")));
+            return Err(err(
+                "the appraisal".into(),
+                "years",
+                format!("{y} is not between 1 and 200"),
+            ));
         }
         let table = self.optimism_bias.clone().unwrap_or_default();
         for (which, map) in [("costs", &table.costs), ("benefits", &table.benefits)] {
             for (g, b) in map {
                 for (f, v) in [("low", b.low), ("central", b.central), ("high", b.high)] {
                     if !(0.0..=1.0).contains(&v) {
-                        return Err(err(format!("optimism_bias.{which} grade {g}"), f, format!("{v} is not a fraction between 0 and 1")));
+                        return Err(err(
+                            format!("optimism_bias.{which} grade {g}"),
+                            f,
+                            format!("{v} is not a fraction between 0 and 1"),
+                        ));
                     }
                 }
                 if !(b.low <= b.central && b.central <= b.high) {
-                    return Err(err(format!("optimism_bias.{which} grade {g}"), "low/central/high", "the bounds must satisfy low ≤ central ≤ high".into()));
+                    return Err(err(
+                        format!("optimism_bias.{which} grade {g}"),
+                        "low/central/high",
+                        "the bounds must satisfy low ≤ central ≤ high".into(),
+                    ));
                 }
             }
         }
@@ -320,17 +370,31 @@ impl Appraisal {
             if v.is_finite() && (0.0..=1.0).contains(&v) {
                 Ok(())
             } else {
-                Err(err(place.into(), field, format!("{v} is not a fraction between 0 and 1 (write 25% as 0.25)")))
+                Err(err(
+                    place.into(),
+                    field,
+                    format!("{v} is not a fraction between 0 and 1 (write 25% as 0.25)"),
+                ))
             }
         };
         let grade = |place: &str, g: Option<u8>, map: &BTreeMap<u8, Bounds>| match g {
-            Some(g) if !map.contains_key(&g) => {
-                Err(err(place.into(), "confidence", format!("grade {g} is not in the optimism-bias table (grades 1 to 6)")))
-            }
+            Some(g) if !map.contains_key(&g) => Err(err(
+                place.into(),
+                "confidence",
+                format!("grade {g} is not in the optimism-bias table (grades 1 to 6)"),
+            )),
             _ => Ok(()),
         };
         for (i, c) in self.costs.iter().enumerate() {
-            let place = format!("cost {} ({})", i + 1, if c.description.is_empty() { &c.agency } else { &c.description });
+            let place = format!(
+                "cost {} ({})",
+                i + 1,
+                if c.description.is_empty() {
+                    &c.agency
+                } else {
+                    &c.description
+                }
+            );
             if c.agency.trim().is_empty() {
                 return Err(err(place, "agency", "say which agency pays".into()));
             }
@@ -345,11 +409,27 @@ impl Appraisal {
         for o in &self.outcomes {
             let place = format!("outcome \"{}\"", o.name);
             if o.name.trim().is_empty() {
-                return Err(err("an outcome".into(), "name", "give every outcome a name".into()));
+                return Err(err(
+                    "an outcome".into(),
+                    "name",
+                    "give every outcome a name".into(),
+                ));
             }
             match (&o.cohort, &o.count) {
-                (None, None) => return Err(err(place, "cohort", "give a cohort (with engagement and success) or a count".into())),
-                (Some(_), Some(_)) => return Err(err(place, "count", "give a cohort or a count, not both".into())),
+                (None, None) => {
+                    return Err(err(
+                        place,
+                        "cohort",
+                        "give a cohort (with engagement and success) or a count".into(),
+                    ));
+                }
+                (Some(_), Some(_)) => {
+                    return Err(err(
+                        place,
+                        "count",
+                        "give a cohort or a count, not both".into(),
+                    ));
+                }
                 _ => {}
             }
             for (field, per) in [("cohort", &o.cohort), ("count", &o.count)] {
@@ -359,7 +439,11 @@ impl Appraisal {
                         return Err(err(place, field, "more than 200 years".into()));
                     }
                     if let Some(bad) = v.iter().find(|n| !n.is_finite() || **n < 0.0) {
-                        return Err(err(place, field, format!("{bad} is not a number of people or outcomes (0 or more)")));
+                        return Err(err(
+                            place,
+                            field,
+                            format!("{bad} is not a number of people or outcomes (0 or more)"),
+                        ));
                     }
                 }
             }
@@ -379,15 +463,27 @@ impl Appraisal {
             }
             grade(&place, o.confidence, &table.benefits)?;
             if o.duration == 0 || o.duration > 100 {
-                return Err(err(place, "duration", format!("{} years: give 1 to 100", o.duration)));
+                return Err(err(
+                    place,
+                    "duration",
+                    format!("{} years: give 1 to 100", o.duration),
+                ));
             }
             if o.lag > 100 || o.year > 200 {
-                return Err(err(place, "lag/year", "more than 100 years of lag, or a year beyond 200".into()));
+                return Err(err(
+                    place,
+                    "lag/year",
+                    "more than 100 years of lag, or a year beyond 200".into(),
+                ));
             }
             for (j, v) in o.values.iter().enumerate() {
                 let vplace = format!("{place}, value {}", j + 1);
                 if v.cost_code.is_none() && v.amount.is_none() {
-                    return Err(err(vplace, "amount", "give an amount or a cost_code from the library".into()));
+                    return Err(err(
+                        vplace,
+                        "amount",
+                        "give an amount or a cost_code from the library".into(),
+                    ));
                 }
                 if let Some(a) = v.amount
                     && !a.is_finite()
@@ -396,7 +492,11 @@ impl Appraisal {
                 }
                 fraction(&vplace, "cashable", v.cashable)?;
                 if v.kind != ValueKind::Fiscal && (v.transfer || v.cashable > 0.0) {
-                    return Err(err(vplace, "transfer/cashable", "only fiscal values can be transfers or cashable".into()));
+                    return Err(err(
+                        vplace,
+                        "transfer/cashable",
+                        "only fiscal values can be transfers or cashable".into(),
+                    ));
                 }
             }
         }
@@ -442,7 +542,10 @@ cashable = 1.0
     #[test]
     fn reads_the_documented_format_and_round_trips() {
         let a = Appraisal::from_toml("x.toml", EXAMPLE).unwrap();
-        assert_eq!(a.outcomes[0].cohort, Some(PerYear::ByYear(vec![100.0, 120.0])));
+        assert_eq!(
+            a.outcomes[0].cohort,
+            Some(PerYear::ByYear(vec![100.0, 120.0]))
+        );
         assert_eq!(a.outcomes[0].attribution, 1.0);
         assert_eq!(a.discount, Schedule::Standard);
         let again = Appraisal::from_toml("y.toml", &a.to_toml()).unwrap();
@@ -451,21 +554,62 @@ cashable = 1.0
 
     #[test]
     fn errors_name_the_line_and_field() {
-        let e = Appraisal::from_toml("plan.toml", "name = \"x\"\nprice_base = \"2019/20\"\ncosts = 3\n").unwrap_err().to_string();
+        let e = Appraisal::from_toml(
+            "plan.toml",
+            "name = \"x\"\nprice_base = \"2019/20\"\ncosts = 3\n",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.starts_with("plan.toml, line 3"), "{e}");
-        let e = Appraisal::from_toml("plan.toml", &EXAMPLE.replace("deadweight = 0.3", "deadweight = 30")).unwrap_err().to_string();
-        assert!(e.contains("outcome \"Moves into work\", deadweight: 30 is not a fraction"), "{e}");
-        let e = Appraisal::from_toml("plan.toml", &EXAMPLE.replace("confidence = 2", "confidence = 9")).unwrap_err().to_string();
+        let e = Appraisal::from_toml(
+            "plan.toml",
+            &EXAMPLE.replace("deadweight = 0.3", "deadweight = 30"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("outcome \"Moves into work\", deadweight: 30 is not a fraction"),
+            "{e}"
+        );
+        let e = Appraisal::from_toml(
+            "plan.toml",
+            &EXAMPLE.replace("confidence = 2", "confidence = 9"),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("confidence: grade 9"), "{e}");
-        let e = Appraisal::from_toml("plan.toml", &EXAMPLE.replace("drop_off", "dropoff")).unwrap_err().to_string();
+        let e = Appraisal::from_toml("plan.toml", &EXAMPLE.replace("drop_off", "dropoff"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("dropoff"), "{e}");
     }
 
     #[test]
     fn default_table_has_the_published_grades_and_neighbouring_bounds() {
         let t = OptimismBiasTable::default();
-        assert_eq!(t.cost(1), Some(Bounds { low: 0.0, central: 0.0, high: 0.05 }));
-        assert_eq!(t.benefit(4), Some(Bounds { low: 0.10, central: 0.15, high: 0.25 }));
-        assert_eq!(t.benefit(6), Some(Bounds { low: 0.25, central: 0.40, high: 0.60 }));
+        assert_eq!(
+            t.cost(1),
+            Some(Bounds {
+                low: 0.0,
+                central: 0.0,
+                high: 0.05
+            })
+        );
+        assert_eq!(
+            t.benefit(4),
+            Some(Bounds {
+                low: 0.10,
+                central: 0.15,
+                high: 0.25
+            })
+        );
+        assert_eq!(
+            t.benefit(6),
+            Some(Bounds {
+                low: 0.25,
+                central: 0.40,
+                high: 0.60
+            })
+        );
     }
 }

@@ -132,7 +132,9 @@ pub struct PoolReport {
 pub enum PoolError {
     #[error("contribution {index}: {partner} is not a partner of this pool: add the partner first")]
     UnknownPartner { index: usize, partner: String },
-    #[error("line \"{line}\": quarter {quarter} does not exist: quarters are 1 (April to June) to 4 (January to March)")]
+    #[error(
+        "line \"{line}\": quarter {quarter} does not exist: quarters are 1 (April to June) to 4 (January to March)"
+    )]
     BadQuarter { line: String, quarter: u8 },
     #[error("the totals are too large to add up in pence")]
     Overflow,
@@ -145,14 +147,20 @@ fn add(a: Money, b: Money) -> Result<Money, PoolError> {
 impl PooledBudget {
     /// The board's report. `appraisals` gives each named appraisal's results.
     pub fn report(&self, appraisals: &BTreeMap<String, Results>) -> Result<PoolReport, PoolError> {
-        let mut by_partner: BTreeMap<&str, BTreeMap<FinancialYear, Money>> =
-            self.partners.iter().map(|p| (p.name.as_str(), BTreeMap::new())).collect();
+        let mut by_partner: BTreeMap<&str, BTreeMap<FinancialYear, Money>> = self
+            .partners
+            .iter()
+            .map(|p| (p.name.as_str(), BTreeMap::new()))
+            .collect();
         let mut by_year: BTreeMap<FinancialYear, Money> = BTreeMap::new();
         let mut total = Money::ZERO;
         for (index, c) in self.contributions.iter().enumerate() {
-            let years = by_partner
-                .get_mut(c.partner.as_str())
-                .ok_or_else(|| PoolError::UnknownPartner { index: index + 1, partner: c.partner.clone() })?;
+            let years = by_partner.get_mut(c.partner.as_str()).ok_or_else(|| {
+                PoolError::UnknownPartner {
+                    index: index + 1,
+                    partner: c.partner.clone(),
+                }
+            })?;
             let y = years.entry(c.year).or_default();
             *y = add(*y, c.amount)?;
             let t = by_year.entry(c.year).or_default();
@@ -165,16 +173,24 @@ impl PooledBudget {
             .partners
             .iter()
             .flat_map(|p| {
-                p.agencies.iter().chain(std::iter::once(&p.name)).map(move |a| (a.trim().to_lowercase(), p.name.as_str()))
+                p.agencies
+                    .iter()
+                    .chain(std::iter::once(&p.name))
+                    .map(move |a| (a.trim().to_lowercase(), p.name.as_str()))
             })
             .collect();
         let mut benefits: BTreeMap<&str, f64> = BTreeMap::new();
         let mut other = 0.0;
         let mut warnings = Vec::new();
         for line in &self.lines {
-            let Some(name) = &line.appraisal else { continue };
+            let Some(name) = &line.appraisal else {
+                continue;
+            };
             let Some(r) = appraisals.get(name) else {
-                warnings.push(format!("Line \"{}\" names the appraisal \"{name}\", which does not exist.", line.name));
+                warnings.push(format!(
+                    "Line \"{}\" names the appraisal \"{name}\", which does not exist.",
+                    line.name
+                ));
                 continue;
             };
             for (agency, pv) in &r.central.pv_fiscal_by_agency {
@@ -195,10 +211,18 @@ impl PooledBudget {
                 Ok(PartnerRow {
                     partner: p.name.clone(),
                     by_year: years,
-                    share_of_pool: if total.pence() > 0 { contributed.ratio_of(total) } else { 0.0 },
+                    share_of_pool: if total.pence() > 0 {
+                        contributed.ratio_of(total)
+                    } else {
+                        0.0
+                    },
                     contributed,
                     pv_benefits: pv,
-                    share_of_benefits: if all_benefits > 0.0 { pv / all_benefits } else { 0.0 },
+                    share_of_benefits: if all_benefits > 0.0 {
+                        pv / all_benefits
+                    } else {
+                        0.0
+                    },
                 })
             })
             .collect::<Result<Vec<_>, PoolError>>()?;
@@ -209,9 +233,17 @@ impl PooledBudget {
         let mut plan_by_year: BTreeMap<FinancialYear, Money> = BTreeMap::new();
         for line in &self.lines {
             let (mut plan, mut spend) = (Money::ZERO, Money::ZERO);
-            for (q, is_plan) in line.plan.iter().map(|q| (q, true)).chain(line.spend.iter().map(|q| (q, false))) {
+            for (q, is_plan) in line
+                .plan
+                .iter()
+                .map(|q| (q, true))
+                .chain(line.spend.iter().map(|q| (q, false)))
+            {
                 if !(1..=4).contains(&q.quarter) {
-                    return Err(PoolError::BadQuarter { line: line.name.clone(), quarter: q.quarter });
+                    return Err(PoolError::BadQuarter {
+                        line: line.name.clone(),
+                        quarter: q.quarter,
+                    });
                 }
                 let cell = quarters.entry((q.year, q.quarter)).or_default();
                 if is_plan {
@@ -243,7 +275,9 @@ impl PooledBudget {
         for (year, plan) in &plan_by_year {
             let pool = by_year.get(year).copied().unwrap_or(Money::ZERO);
             if plan > &pool {
-                warnings.push(format!("{year}: the lines plan to spend {plan}, more than the {pool} partners put in."));
+                warnings.push(format!(
+                    "{year}: the lines plan to spend {plan}, more than the {pool} partners put in."
+                ));
             }
         }
         let (mut cp, mut cs) = (Money::ZERO, Money::ZERO);
@@ -291,23 +325,53 @@ mod tests {
         PooledBudget {
             name: "Levermouth Together".into(),
             partners: vec![
-                Partner { name: "Council".into(), agencies: vec!["Local authority".into()] },
-                Partner { name: "ICB".into(), agencies: vec!["NHS".into()] },
+                Partner {
+                    name: "Council".into(),
+                    agencies: vec!["Local authority".into()],
+                },
+                Partner {
+                    name: "ICB".into(),
+                    agencies: vec!["NHS".into()],
+                },
             ],
             contributions: vec![
-                Contribution { partner: "Council".into(), year: fy("2025/26"), amount: Money::from_pence(60_000_00) },
-                Contribution { partner: "ICB".into(), year: fy("2025/26"), amount: Money::from_pence(40_000_00) },
-                Contribution { partner: "Council".into(), year: fy("2026/27"), amount: Money::from_pence(50_000_00) },
+                Contribution {
+                    partner: "Council".into(),
+                    year: fy("2025/26"),
+                    amount: Money::from_pence(60_000_00),
+                },
+                Contribution {
+                    partner: "ICB".into(),
+                    year: fy("2025/26"),
+                    amount: Money::from_pence(40_000_00),
+                },
+                Contribution {
+                    partner: "Council".into(),
+                    year: fy("2026/27"),
+                    amount: Money::from_pence(50_000_00),
+                },
             ],
             lines: vec![Line {
                 name: "Debt advice".into(),
                 funds: Funds::Intervention,
                 appraisal: None,
                 plan: vec![
-                    Quarterly { year: fy("2025/26"), quarter: 1, amount: Money::from_pence(30_000_00) },
-                    Quarterly { year: fy("2025/26"), quarter: 2, amount: Money::from_pence(80_000_00) },
+                    Quarterly {
+                        year: fy("2025/26"),
+                        quarter: 1,
+                        amount: Money::from_pence(30_000_00),
+                    },
+                    Quarterly {
+                        year: fy("2025/26"),
+                        quarter: 2,
+                        amount: Money::from_pence(80_000_00),
+                    },
                 ],
-                spend: vec![Quarterly { year: fy("2025/26"), quarter: 1, amount: Money::from_pence(25_000_00) }],
+                spend: vec![Quarterly {
+                    year: fy("2025/26"),
+                    quarter: 1,
+                    amount: Money::from_pence(25_000_00),
+                }],
             }],
         }
     }
@@ -333,11 +397,19 @@ mod tests {
         p.contributions[1].partner = "Police".into();
         assert_eq!(
             p.report(&BTreeMap::new()).unwrap_err(),
-            PoolError::UnknownPartner { index: 2, partner: "Police".into() }
+            PoolError::UnknownPartner {
+                index: 2,
+                partner: "Police".into()
+            }
         );
         let mut p = pool();
         p.lines[0].spend[0].quarter = 5;
-        assert!(p.report(&BTreeMap::new()).unwrap_err().to_string().contains("quarter 5"));
+        assert!(
+            p.report(&BTreeMap::new())
+                .unwrap_err()
+                .to_string()
+                .contains("quarter 5")
+        );
     }
 
     proptest! {

@@ -51,7 +51,12 @@ mod tests {
     #[test]
     fn every_word_must_match_and_codes_rank_first() {
         let (costs, _) = read_unit_costs("lib.csv", LIB.as_bytes()).unwrap();
-        let codes = |q: &str| search_costs(&costs, q, 10).iter().map(|c| c.code.clone()).collect::<Vec<_>>();
+        let codes = |q: &str| {
+            search_costs(&costs, q, 10)
+                .iter()
+                .map(|c| c.code.clone())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(codes("eviction"), ["HO1.0", "HO1.0.1"]);
         assert_eq!(codes("EVICTION arrears"), ["HO1.0.1"]);
         assert_eq!(codes("ho1.0.1"), ["HO1.0.1"]);

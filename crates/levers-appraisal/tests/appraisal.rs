@@ -7,13 +7,22 @@ use levers_appraisal::{Deflators, ValueKind, read_unit_costs};
 fn shared() -> Option<PathBuf> {
     let base = std::env::var("LEVERS_SHARED_DATA")
         .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data")));
+        .unwrap_or_else(|_| {
+            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"))
+        });
     let dir = base.join("appraisal");
     if dir.is_dir() {
         return Some(dir);
     }
-    assert!(std::env::var("CI").map_or(true, |v| v != "true"), "CI=true but {} is missing", dir.display());
-    eprintln!("NOT RUN: {} is missing; the Unit Cost Database tests need it", dir.display());
+    assert!(
+        std::env::var("CI").map_or(true, |v| v != "true"),
+        "CI=true but {} is missing",
+        dir.display()
+    );
+    eprintln!(
+        "NOT RUN: {} is missing; the Unit Cost Database tests need it",
+        dir.display()
+    );
     None
 }
 
@@ -22,18 +31,35 @@ fn shared() -> Option<PathBuf> {
 #[test]
 fn uprating_reproduces_the_workbook_2015_16_columns() {
     let Some(dir) = shared() else { return };
-    let (costs, report) = read_unit_costs("ucd", &std::fs::read(dir.join("gmca_unit_cost_database_v1_4.csv")).unwrap()).unwrap();
+    let (costs, report) = read_unit_costs(
+        "ucd",
+        &std::fs::read(dir.join("gmca_unit_cost_database_v1_4.csv")).unwrap(),
+    )
+    .unwrap();
     assert_eq!(report.costs, 683);
     assert!(report.rejected.is_empty(), "{:?}", report.rejected);
-    let deflators = Deflators::from_csv("deflators", &std::fs::read(dir.join("gmca_ucd_v1_4_gdp_deflator_lookup.csv")).unwrap()).unwrap();
+    let deflators = Deflators::from_csv(
+        "deflators",
+        &std::fs::read(dir.join("gmca_ucd_v1_4_gdp_deflator_lookup.csv")).unwrap(),
+    )
+    .unwrap();
     let base = "2015/16".parse().unwrap();
     let mut checked = 0;
     for c in &costs {
         for kind in [ValueKind::Fiscal, ValueKind::Economic, ValueKind::Social] {
             let Some(v) = c.value(kind) else { continue };
-            let Some(stated) = v.stated_2015_16 else { continue };
+            let Some(stated) = v.stated_2015_16 else {
+                continue;
+            };
             let ours = deflators.uprate(v.amount, v.price_year, base).unwrap();
-            assert_eq!((ours * 100.0).round(), (stated * 100.0).round(), "{} {kind:?}: {} at {} → {ours} vs {stated}", c.code, v.amount, v.price_year);
+            assert_eq!(
+                (ours * 100.0).round(),
+                (stated * 100.0).round(),
+                "{} {kind:?}: {} at {} → {ours} vs {stated}",
+                c.code,
+                v.amount,
+                v.price_year
+            );
             checked += 1;
         }
     }
@@ -42,18 +68,27 @@ fn uprating_reproduces_the_workbook_2015_16_columns() {
     assert_eq!(checked, 778);
     let cr1 = costs.iter().find(|c| c.code == "CR1.0").unwrap();
     assert_eq!(cr1.agency, "Police");
-    let cr1_2015 = deflators.uprate(500.0, "2002/03".parse().unwrap(), base).unwrap();
+    let cr1_2015 = deflators
+        .uprate(500.0, "2002/03".parse().unwrap(), base)
+        .unwrap();
     assert!((cr1_2015 - 673.231_218_315_559_5).abs() < 1e-6);
 }
 
 #[test]
 fn a_table_in_the_wrong_layout_says_which_columns_it_lacks() {
-    let err = read_unit_costs("mine.csv", b"code,desc\nX,Y\n").unwrap_err().to_string();
-    assert!(err.contains("mine.csv") && err.contains("cost_code") && err.contains("fiscal_price_year"), "{err}");
+    let err = read_unit_costs("mine.csv", b"code,desc\nX,Y\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("mine.csv") && err.contains("cost_code") && err.contains("fiscal_price_year"),
+        "{err}"
+    );
 }
 
 mod model {
-    use levers_appraisal::{Appraisal, Deflators, UnitCost, ValueKind, read_unit_costs, resolve, results};
+    use levers_appraisal::{
+        Appraisal, Deflators, UnitCost, ValueKind, read_unit_costs, resolve, results,
+    };
     use proptest::prelude::*;
 
     fn no_library(_: &str) -> Option<UnitCost> {
@@ -61,7 +96,10 @@ mod model {
     }
 
     fn close(a: f64, b: f64, what: &str) {
-        assert!((a - b).abs() <= 1e-6 * b.abs().max(1.0), "{what}: {a} != {b}");
+        assert!(
+            (a - b).abs() <= 1e-6 * b.abs().max(1.0),
+            "{what}: {a} != {b}"
+        );
     }
 
     /// The hand-worked fixture. Every figure below is worked out by hand from the definitions.
@@ -133,14 +171,22 @@ amount = 2000
         // £10,350 in year 1 at grade 1 (0% uplift) discounted by 1/1.035 = £10,000. PV costs £120,000.
         close(c.pv_costs, 110_000.0 + 10_350.0 * d1, "pv_costs");
         close(c.pv_costs, 120_000.0, "pv_costs");
-        close(c.pv_costs_by_agency["Local authority"], 110_000.0, "LA costs");
+        close(
+            c.pv_costs_by_agency["Local authority"],
+            110_000.0,
+            "LA costs",
+        );
         close(c.pv_costs_by_agency["NHS"], 10_000.0, "NHS costs");
 
         // Outcomes: 100 × 0.5 × 0.4 = 20 gross; × (1 − 0.25) × 0.8 = 12 net; cost per net outcome
         // £120,000 / 12 = £10,000.
         close(c.gross_outcomes, 20.0, "gross");
         close(c.net_outcomes, 12.0, "net");
-        close(c.cost_per_net_outcome.unwrap(), 10_000.0, "cost per net outcome");
+        close(
+            c.cost_per_net_outcome.unwrap(),
+            10_000.0,
+            "cost per net outcome",
+        );
 
         // Benefits start a year later (lag 1) and last two years, the second at half (drop-off 50%):
         // year 1 = 12 outcomes, year 2 = 6.
@@ -158,7 +204,11 @@ amount = 2000
         // Budget: £103,171.60 − £120,000 = −£16,828.40; financial ROI 0.860; the DWP saving is all
         // cashable: cashable ROI 85,976.34 / 120,000 = 0.716.
         close(c.net_present_budget_impact, dwp + nhs - 120_000.0, "npbi");
-        close(c.financial_roi.unwrap(), (dwp + nhs) / 120_000.0, "financial roi");
+        close(
+            c.financial_roi.unwrap(),
+            (dwp + nhs) / 120_000.0,
+            "financial roi",
+        );
         close(c.cashable_roi.unwrap(), dwp / 120_000.0, "cashable roi");
 
         // Public value leaves out the transfer (benefit payments): NHS + economic + social
@@ -166,15 +216,27 @@ amount = 2000
         close(c.pv_fiscal_transfers, dwp, "transfers");
         close(c.public_value, nhs + economic + social, "public value");
         close(c.public_value, 223_538.472, "public value figure");
-        close(c.net_public_value, nhs + economic + social - 120_000.0, "net public value");
-        close(c.public_value_roi.unwrap(), (nhs + economic + social) / 120_000.0, "pv roi");
+        close(
+            c.net_public_value,
+            nhs + economic + social - 120_000.0,
+            "net public value",
+        );
+        close(
+            c.public_value_roi.unwrap(),
+            (nhs + economic + social) / 120_000.0,
+            "pv roi",
+        );
 
         // Payback: cumulative fiscal £69,565 by year 1 and £103,172 by year 2 never reach £120,000.
         assert_eq!(c.payback_year, None);
 
         // Who pays and who benefits: the council pays £110,000 and receives nothing, while the whole
         // creates public value: the wrong pocket. The NHS pays £10,000 and saves £17,195.
-        let la = c.agencies.iter().find(|x| x.agency == "Local authority").unwrap();
+        let la = c
+            .agencies
+            .iter()
+            .find(|x| x.agency == "Local authority")
+            .unwrap();
         assert!(la.wrong_pocket);
         close(la.net, -110_000.0, "LA net");
         let nhs_row = c.agencies.iter().find(|x| x.agency == "NHS").unwrap();
@@ -190,13 +252,33 @@ amount = 2000
         // Sensitivity: social value off removes £34,390.53 of public value; deadweight 50% higher
         // (0.375) gives 20 × 0.625 × 0.8 = 10 net outcomes, so benefits scale by 10/12.
         let row = |name: &str| r.sensitivity.iter().find(|s| s.scenario == name).unwrap();
-        close(row("Social value left out").public_value, nhs + economic, "social off");
-        close(row("Deadweight 50% higher").net_outcomes, 10.0, "dw+50 outcomes");
-        close(row("Deadweight 50% higher").public_value, (nhs + economic + social) * 10.0 / 12.0, "dw+50 pv");
-        close(row("Deadweight 50% lower").net_outcomes, 20.0 * 0.875 * 0.8, "dw-50 outcomes");
+        close(
+            row("Social value left out").public_value,
+            nhs + economic,
+            "social off",
+        );
+        close(
+            row("Deadweight 50% higher").net_outcomes,
+            10.0,
+            "dw+50 outcomes",
+        );
+        close(
+            row("Deadweight 50% higher").public_value,
+            (nhs + economic + social) * 10.0 / 12.0,
+            "dw+50 pv",
+        );
+        close(
+            row("Deadweight 50% lower").net_outcomes,
+            20.0 * 0.875 * 0.8,
+            "dw-50 outcomes",
+        );
         // Cost optimism bias at the high bound: the explicit 10% moves by grade 3's spread (+5 points)
         // to 15%, grade 1 to its high bound 5%: 115,000 + 10,350 × 1.05 / 1.035.
-        close(row("Optimism bias at the high bound").pv_costs, 115_000.0 + 10_350.0 * 1.05 * d1, "ob high costs");
+        close(
+            row("Optimism bias at the high bound").pv_costs,
+            115_000.0 + 10_350.0 * 1.05 * d1,
+            "ob high costs",
+        );
         close(row("Central case").public_value, c.public_value, "central");
         assert_eq!(r.sensitivity.len(), 6);
     }
@@ -207,7 +289,11 @@ amount = 2000
                    HO1.0,Average fiscal cost of a complex eviction,Per incident,Local authority,1000,2014/15,,,DCLG 2012,A\n";
         let (costs, _) = read_unit_costs("lib.csv", lib.as_bytes()).unwrap();
         let lookup = |code: &str| costs.iter().find(|c| c.code == code).cloned();
-        let deflators = Deflators::from_csv("d.csv", b"fin_year,pct_change_on_previous_year\n2014/15,1.7\n2015/16,1.4\n").unwrap();
+        let deflators = Deflators::from_csv(
+            "d.csv",
+            b"fin_year,pct_change_on_previous_year\n2014/15,1.7\n2015/16,1.4\n",
+        )
+        .unwrap();
         let a = Appraisal::from_toml(
             "a.toml",
             r#"
@@ -239,19 +325,42 @@ once = true
         // No economic value for HO1.0 in the library: the error says so.
         let mut b = a.clone();
         b.outcomes[0].values[0].kind = ValueKind::Economic;
-        let e = resolve(&b, &lookup, Some(&deflators)).unwrap_err().to_string();
+        let e = resolve(&b, &lookup, Some(&deflators))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("HO1.0 has no economic value"), "{e}");
         // Unknown code; missing deflators.
         b.outcomes[0].values[0].cost_code = Some("XX9".into());
-        assert!(resolve(&b, &lookup, Some(&deflators)).unwrap_err().to_string().contains("XX9 is not in the unit cost library"));
-        assert!(resolve(&a, &lookup, None).unwrap_err().to_string().contains("no deflator table"));
+        assert!(
+            resolve(&b, &lookup, Some(&deflators))
+                .unwrap_err()
+                .to_string()
+                .contains("XX9 is not in the unit cost library")
+        );
+        assert!(
+            resolve(&a, &lookup, None)
+                .unwrap_err()
+                .to_string()
+                .contains("no deflator table")
+        );
     }
 
     /// A small random appraisal: costs in years 0–4 by two agencies, outcomes with random effects and
     /// non-negative values of every kind.
     fn arb_appraisal() -> impl Strategy<Value = Appraisal> {
-        let cost = (0u32..5, 0.0f64..1e6, 0usize..2, proptest::option::of(1u8..7));
-        let value = (0usize..3, 0.0f64..1e5, any::<bool>(), 0.0f64..=1.0, any::<bool>());
+        let cost = (
+            0u32..5,
+            0.0f64..1e6,
+            0usize..2,
+            proptest::option::of(1u8..7),
+        );
+        let value = (
+            0usize..3,
+            0.0f64..1e5,
+            any::<bool>(),
+            0.0f64..=1.0,
+            any::<bool>(),
+        );
         let outcome = (
             0.0f64..500.0,
             0.0f64..=1.0,
@@ -341,13 +450,33 @@ once = true
 #[test]
 fn the_workbook_reads_like_the_csv() {
     let Some(dir) = shared() else { return };
-    let (csv, _) = read_unit_costs("ucd", &std::fs::read(dir.join("gmca_unit_cost_database_v1_4.csv")).unwrap()).unwrap();
-    let (xlsx, report) =
-        levers_appraisal::read_unit_costs_xlsx("ucd.xlsx", &std::fs::read(dir.join("gmca-unit-cost-database.xlsx")).unwrap()).unwrap();
-    assert!(report.rejected.is_empty(), "{:?}", &report.rejected[..report.rejected.len().min(5)]);
+    let (csv, _) = read_unit_costs(
+        "ucd",
+        &std::fs::read(dir.join("gmca_unit_cost_database_v1_4.csv")).unwrap(),
+    )
+    .unwrap();
+    let (xlsx, report) = levers_appraisal::read_unit_costs_xlsx(
+        "ucd.xlsx",
+        &std::fs::read(dir.join("gmca-unit-cost-database.xlsx")).unwrap(),
+    )
+    .unwrap();
+    assert!(
+        report.rejected.is_empty(),
+        "{:?}",
+        &report.rejected[..report.rejected.len().min(5)]
+    );
     let known: std::collections::HashSet<&str> = csv.iter().map(|c| c.code.as_str()).collect();
-    let extra: Vec<(&str, &str)> = xlsx.iter().filter(|c| !known.contains(c.code.as_str())).map(|c| (c.theme.as_str(), c.code.as_str())).collect();
-    assert!(extra.is_empty(), "{} extra: {:?}", extra.len(), &extra[..extra.len().min(10)]);
+    let extra: Vec<(&str, &str)> = xlsx
+        .iter()
+        .filter(|c| !known.contains(c.code.as_str()))
+        .map(|c| (c.theme.as_str(), c.code.as_str()))
+        .collect();
+    assert!(
+        extra.is_empty(),
+        "{} extra: {:?}",
+        extra.len(),
+        &extra[..extra.len().min(10)]
+    );
     assert_eq!(xlsx.len(), 683);
     assert_eq!(report.rows_read, report.costs + report.rows_without_code);
     let mut differences = 0;
@@ -366,8 +495,17 @@ fn the_workbook_reads_like_the_csv() {
 #[test]
 fn the_workbook_carries_its_deflator_table() {
     let Some(dir) = shared() else { return };
-    let csv = Deflators::from_csv("d.csv", &std::fs::read(dir.join("gmca_ucd_v1_4_gdp_deflator_lookup.csv")).unwrap()).unwrap();
-    let xlsx = Deflators::from_xlsx("ucd.xlsx", &std::fs::read(dir.join("gmca-unit-cost-database.xlsx")).unwrap()).unwrap().unwrap();
+    let csv = Deflators::from_csv(
+        "d.csv",
+        &std::fs::read(dir.join("gmca_ucd_v1_4_gdp_deflator_lookup.csv")).unwrap(),
+    )
+    .unwrap();
+    let xlsx = Deflators::from_xlsx(
+        "ucd.xlsx",
+        &std::fs::read(dir.join("gmca-unit-cost-database.xlsx")).unwrap(),
+    )
+    .unwrap()
+    .unwrap();
     assert_eq!(xlsx, csv);
     assert_eq!(xlsx.years().count(), 31);
 }

@@ -24,7 +24,11 @@ use crate::register::{Lead, RegisterEntry, Rung, Stage, ValueBand};
 /// held on or before `as_of` when given.
 pub fn stage_levels(entry: &RegisterEntry, as_of: Option<Date>) -> [Option<Rung>; 4] {
     let mut levels = [None; 4];
-    for inv in entry.involvements.iter().filter(|i| as_of.is_none_or(|d| i.held_on <= d)) {
+    for inv in entry
+        .involvements
+        .iter()
+        .filter(|i| as_of.is_none_or(|d| i.held_on <= d))
+    {
         let slot = &mut levels[inv.stage.index()];
         if slot.is_none_or(|r| inv.rung > r) {
             *slot = Some(inv.rung);
@@ -46,12 +50,29 @@ pub struct ActivityStanding {
 
 pub fn standing(entry: &RegisterEntry, as_of: Option<Date>) -> ActivityStanding {
     let levels = stage_levels(entry, as_of);
-    let coproduced_stages = levels.iter().filter(|l| l.is_some_and(Rung::is_coproduction)).count() as u8;
-    let counted: Vec<_> = entry.involvements.iter().filter(|i| as_of.is_none_or(|d| i.held_on <= d)).collect();
-    let co: Vec<_> = counted.iter().filter(|i| i.rung.is_coproduction()).collect();
-    let provider_contract_only = !co.is_empty() && co.iter().all(|i| i.stage == Stage::Do && i.lead == Lead::Provider);
+    let coproduced_stages = levels
+        .iter()
+        .filter(|l| l.is_some_and(Rung::is_coproduction))
+        .count() as u8;
+    let counted: Vec<_> = entry
+        .involvements
+        .iter()
+        .filter(|i| as_of.is_none_or(|d| i.held_on <= d))
+        .collect();
+    let co: Vec<_> = counted
+        .iter()
+        .filter(|i| i.rung.is_coproduction())
+        .collect();
+    let provider_contract_only = !co.is_empty()
+        && co
+            .iter()
+            .all(|i| i.stage == Stage::Do && i.lead == Lead::Provider);
     let lived_experience = counted.iter().any(|i| i.lived_experience);
-    ActivityStanding { coproduced_stages, provider_contract_only, lived_experience }
+    ActivityStanding {
+        coproduced_stages,
+        provider_contract_only,
+        lived_experience,
+    }
 }
 
 /// Counts and £ values for a set of activities.
@@ -154,18 +175,33 @@ pub struct Coverage {
 pub fn coverage(entries: &[RegisterEntry], as_of: Option<Date>) -> Coverage {
     let mut overall = Tally::default();
     let mut dirs: BTreeMap<String, Tally> = BTreeMap::new();
-    let mut bands: BTreeMap<ValueBand, Tally> = ValueBand::ALL.iter().map(|b| (*b, Tally::default())).collect();
+    let mut bands: BTreeMap<ValueBand, Tally> = ValueBand::ALL
+        .iter()
+        .map(|b| (*b, Tally::default()))
+        .collect();
     let mut by_stage_count = [0u64; 5];
     let mut by_highest_rung = [0u64; 8];
     let mut objectives: BTreeMap<String, bool> = BTreeMap::new();
-    for e in entries.iter().filter(|e| as_of.is_none_or(|d| e.activity.started_on <= d)) {
+    for e in entries
+        .iter()
+        .filter(|e| as_of.is_none_or(|d| e.activity.started_on <= d))
+    {
         let s = standing(e, as_of);
         let v = e.activity.annual_value;
         overall.count(v, s);
-        dirs.entry(e.activity.directorate.trim().to_string()).or_default().count(v, s);
-        bands.entry(e.activity.value_band()).or_default().count(v, s);
+        dirs.entry(e.activity.directorate.trim().to_string())
+            .or_default()
+            .count(v, s);
+        bands
+            .entry(e.activity.value_band())
+            .or_default()
+            .count(v, s);
         by_stage_count[s.coproduced_stages as usize] += 1;
-        let top = stage_levels(e, as_of).iter().flatten().max().map_or(0, |r| r.level() as usize);
+        let top = stage_levels(e, as_of)
+            .iter()
+            .flatten()
+            .max()
+            .map_or(0, |r| r.level() as usize);
         by_highest_rung[top] += 1;
         for o in &e.activity.objectives {
             let seen = objectives.entry(o.trim().to_string()).or_insert(false);
@@ -175,7 +211,11 @@ pub fn coverage(entries: &[RegisterEntry], as_of: Option<Date>) -> Coverage {
     let reach = ObjectiveReach {
         objectives: objectives.len() as u64,
         with_lived_experience: objectives.values().filter(|v| **v).count() as u64,
-        without: objectives.iter().filter(|(_, v)| !**v).map(|(k, _)| k.clone()).collect(),
+        without: objectives
+            .iter()
+            .filter(|(_, v)| !**v)
+            .map(|(k, _)| k.clone())
+            .collect(),
     };
     Coverage {
         as_of,
@@ -197,7 +237,10 @@ pub struct Quarter {
 
 impl Quarter {
     pub fn of(d: Date) -> Quarter {
-        Quarter { year: FinancialYear::of(d), q: FinancialYear::quarter_of(d) }
+        Quarter {
+            year: FinancialYear::of(d),
+            q: FinancialYear::quarter_of(d),
+        }
     }
 
     /// The last day of the quarter.
@@ -214,7 +257,17 @@ impl Quarter {
     }
 
     pub fn next(self) -> Quarter {
-        if self.q >= 4 { Quarter { year: self.year.next(), q: 1 } } else { Quarter { year: self.year, q: self.q + 1 } }
+        if self.q >= 4 {
+            Quarter {
+                year: self.year.next(),
+                q: 1,
+            }
+        } else {
+            Quarter {
+                year: self.year,
+                q: self.q + 1,
+            }
+        }
     }
 }
 
@@ -228,7 +281,9 @@ impl fmt::Display for Quarter {
 /// Coverage at the end of each quarter from the earliest activity's quarter to `today`'s quarter
 /// (the current quarter is measured as of `today`). At most 40 quarters, the latest kept.
 pub fn quarterly(entries: &[RegisterEntry], today: Date) -> Vec<(Quarter, Tally)> {
-    let Some(first) = entries.iter().map(|e| e.activity.started_on).min() else { return Vec::new() };
+    let Some(first) = entries.iter().map(|e| e.activity.started_on).min() else {
+        return Vec::new();
+    };
     if first > today {
         return Vec::new();
     }
@@ -252,7 +307,10 @@ pub fn quarterly(entries: &[RegisterEntry], today: Date) -> Vec<(Quarter, Tally)
 
 /// Every strategy objective named in the register, sorted, without repeats.
 pub fn objectives(entries: &[RegisterEntry]) -> BTreeSet<String> {
-    entries.iter().flat_map(|e| e.activity.objectives.iter().map(|o| o.trim().to_string())).collect()
+    entries
+        .iter()
+        .flat_map(|e| e.activity.objectives.iter().map(|o| o.trim().to_string()))
+        .collect()
 }
 
 #[cfg(test)]
@@ -297,13 +355,46 @@ mod tests {
         use Lead::*;
         use Rung::*;
         use Stage::*;
-        let e = entry("A", 1, &[(Plan, Consultation, Council), (Plan, CoDesign, Council), (Do, Informing, Provider)]);
-        assert_eq!(stage_levels(&e, None), [None, Some(CoDesign), Some(Informing), None]);
+        let e = entry(
+            "A",
+            1,
+            &[
+                (Plan, Consultation, Council),
+                (Plan, CoDesign, Council),
+                (Do, Informing, Provider),
+            ],
+        );
+        assert_eq!(
+            stage_levels(&e, None),
+            [None, Some(CoDesign), Some(Informing), None]
+        );
         assert_eq!(standing(&e, None).coproduced_stages, 1);
         // Only provider-led co-design at Do is "only in the contract"; council-led is not.
-        assert!(standing(&entry("A", 1, &[(Do, CoProduction, Provider), (Plan, Engagement, Council)]), None).provider_contract_only);
-        assert!(!standing(&entry("A", 1, &[(Do, CoProduction, Council)]), None).provider_contract_only);
-        assert!(!standing(&entry("A", 1, &[(Do, CoProduction, Provider), (Review, CoDesign, Council)]), None).provider_contract_only);
+        assert!(
+            standing(
+                &entry(
+                    "A",
+                    1,
+                    &[(Do, CoProduction, Provider), (Plan, Engagement, Council)]
+                ),
+                None
+            )
+            .provider_contract_only
+        );
+        assert!(
+            !standing(&entry("A", 1, &[(Do, CoProduction, Council)]), None).provider_contract_only
+        );
+        assert!(
+            !standing(
+                &entry(
+                    "A",
+                    1,
+                    &[(Do, CoProduction, Provider), (Review, CoDesign, Council)]
+                ),
+                None
+            )
+            .provider_contract_only
+        );
         assert!(!standing(&entry("A", 1, &[]), None).provider_contract_only);
     }
 
@@ -322,6 +413,9 @@ mod tests {
         assert_eq!(q.to_string(), "2024/25 Q4");
         assert_eq!(q.last_day(), date!(2025 - 03 - 31));
         assert_eq!(q.next().to_string(), "2025/26 Q1");
-        assert_eq!(Quarter::of(date!(2024 - 09 - 30)).last_day(), date!(2024 - 09 - 30));
+        assert_eq!(
+            Quarter::of(date!(2024 - 09 - 30)).last_day(),
+            date!(2024 - 09 - 30)
+        );
     }
 }

@@ -11,7 +11,10 @@ use std::collections::HashMap;
 use levers_core::Money;
 use serde::Serialize;
 
-use crate::register::{Activity, Involvement, Lead, RegisterEntry, Rung, Stage, ValueBand, iso, join_list, parse_date, split_list};
+use crate::register::{
+    Activity, Involvement, Lead, RegisterEntry, Rung, Stage, ValueBand, iso, join_list, parse_date,
+    split_list,
+};
 
 /// The columns, in the order export writes them, with the other headers each is recognised by
 /// (compared in lower case with everything but letters and digits removed).
@@ -19,10 +22,16 @@ pub const COLUMNS: &[(&str, &[&str])] = &[
     ("reference", &["ref", "activityreference", "activityref"]),
     ("service", &["servicename"]),
     ("directorate", &["department"]),
-    ("annual_value", &["estimatedannualvalue", "value", "annualvaluegbp"]),
+    (
+        "annual_value",
+        &["estimatedannualvalue", "value", "annualvaluegbp"],
+    ),
     ("value_band", &["band"]),
     ("current_stage", &[]),
-    ("procurement_ref", &["procurementreference", "contractreference", "contractref"]),
+    (
+        "procurement_ref",
+        &["procurementreference", "contractreference", "contractref"],
+    ),
     ("objectives", &["strategyobjectives", "linkedobjectives"]),
     ("started_on", &["startdate"]),
     ("stage", &["involvementstage"]),
@@ -39,19 +48,35 @@ pub const COLUMNS: &[(&str, &[&str])] = &[
 ];
 
 /// Columns a file must have.
-pub const REQUIRED: &[&str] = &["reference", "service", "directorate", "annual_value", "current_stage", "started_on"];
+pub const REQUIRED: &[&str] = &[
+    "reference",
+    "service",
+    "directorate",
+    "annual_value",
+    "current_stage",
+    "started_on",
+];
 
 /// A file that cannot be read at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RegisterCsvError {
-    #[error("{file}: the file is empty: export the register from levers for the layout, or see the README")]
+    #[error(
+        "{file}: the file is empty: export the register from levers for the layout, or see the README"
+    )]
     Empty { file: String },
     #[error("{file}, line 1: the header lacks the column(s) {}: a register file needs {}", .missing.join(", "), REQUIRED.join(", "))]
-    MissingColumns { file: String, missing: Vec<&'static str> },
+    MissingColumns {
+        file: String,
+        missing: Vec<&'static str>,
+    },
     #[error("{file}, line 1: the column \"{column}\" appears twice: remove one")]
     DuplicateColumn { file: String, column: &'static str },
     #[error("{file}, line {line}: {message}")]
-    Csv { file: String, line: u64, message: String },
+    Csv {
+        file: String,
+        line: u64,
+        message: String,
+    },
 }
 
 /// A row levers could not use, with where and why.
@@ -95,18 +120,24 @@ pub struct RegisterFile {
 }
 
 fn norm(h: &str) -> String {
-    h.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase()
+    h.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase()
 }
 
 fn column_of(header: &str) -> Option<&'static str> {
     let n = norm(header);
-    COLUMNS.iter().find(|(c, aliases)| norm(c) == n || aliases.contains(&n.as_str())).map(|(c, _)| *c)
+    COLUMNS
+        .iter()
+        .find(|(c, aliases)| norm(c) == n || aliases.contains(&n.as_str()))
+        .map(|(c, _)| *c)
 }
 
 /// Windows-1252's characters for bytes 0x80 to 0x9F (others are as Latin-1).
 const CP1252: [char; 32] = [
-    '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—',
-    '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
+    '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}',
+    '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
 ];
 
 /// UTF-8 (with or without a byte-order mark), or else Windows-1252.
@@ -116,7 +147,16 @@ fn decode(bytes: &[u8], warnings: &mut Vec<String>) -> String {
         Ok(s) => s.to_string(),
         Err(_) => {
             warnings.push("the file is not UTF-8: it was read as Windows-1252 (check accented letters and £ signs)".into());
-            bytes.iter().map(|&b| if (0x80..0xA0).contains(&b) { CP1252[(b - 0x80) as usize] } else { b as char }).collect()
+            bytes
+                .iter()
+                .map(|&b| {
+                    if (0x80..0xA0).contains(&b) {
+                        CP1252[(b - 0x80) as usize]
+                    } else {
+                        b as char
+                    }
+                })
+                .collect()
         }
     }
 }
@@ -136,7 +176,11 @@ fn unguard(s: &str) -> &str {
 
 /// Puts `'` before text a spreadsheet would treat as a formula.
 fn guard(s: &str) -> String {
-    if formula_like(s) { format!("'{s}") } else { s.to_string() }
+    if formula_like(s) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
 }
 
 fn parse_bool(s: &str) -> Option<bool> {
@@ -149,7 +193,11 @@ fn parse_bool(s: &str) -> Option<bool> {
 
 fn parse_count(s: &str) -> Option<u32> {
     let t: String = s.trim().chars().filter(|c| *c != ',').collect();
-    if t.is_empty() { Some(0) } else { t.parse().ok() }
+    if t.is_empty() {
+        Some(0)
+    } else {
+        t.parse().ok()
+    }
 }
 
 /// Reads a register file. `file` names it in messages.
@@ -157,29 +205,59 @@ pub fn read_register(file: &str, bytes: &[u8]) -> Result<RegisterFile, RegisterC
     let mut warnings = Vec::new();
     let text = decode(bytes, &mut warnings);
     if text.trim().is_empty() {
-        return Err(RegisterCsvError::Empty { file: file.to_string() });
+        return Err(RegisterCsvError::Empty {
+            file: file.to_string(),
+        });
     }
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
     let mut records = rdr.records();
     let header = match records.next() {
         Some(Ok(h)) => h,
-        Some(Err(e)) => return Err(RegisterCsvError::Csv { file: file.into(), line: 1, message: e.to_string() }),
-        None => return Err(RegisterCsvError::Empty { file: file.to_string() }),
+        Some(Err(e)) => {
+            return Err(RegisterCsvError::Csv {
+                file: file.into(),
+                line: 1,
+                message: e.to_string(),
+            });
+        }
+        None => {
+            return Err(RegisterCsvError::Empty {
+                file: file.to_string(),
+            });
+        }
     };
     let mut index: HashMap<&'static str, usize> = HashMap::new();
     for (i, h) in header.iter().enumerate() {
         match column_of(h) {
-            Some(c) if index.contains_key(c) => return Err(RegisterCsvError::DuplicateColumn { file: file.into(), column: c }),
+            Some(c) if index.contains_key(c) => {
+                return Err(RegisterCsvError::DuplicateColumn {
+                    file: file.into(),
+                    column: c,
+                });
+            }
             Some(c) => {
                 index.insert(c, i);
             }
             None if h.trim().is_empty() => {}
-            None => warnings.push(format!("the column \"{}\" is not a register column and was ignored", h.trim())),
+            None => warnings.push(format!(
+                "the column \"{}\" is not a register column and was ignored",
+                h.trim()
+            )),
         }
     }
-    let missing: Vec<&'static str> = REQUIRED.iter().copied().filter(|c| !index.contains_key(c)).collect();
+    let missing: Vec<&'static str> = REQUIRED
+        .iter()
+        .copied()
+        .filter(|c| !index.contains_key(c))
+        .collect();
     if !missing.is_empty() {
-        return Err(RegisterCsvError::MissingColumns { file: file.into(), missing });
+        return Err(RegisterCsvError::MissingColumns {
+            file: file.into(),
+            missing,
+        });
     }
 
     let mut rec = Reconciliation::default();
@@ -193,7 +271,11 @@ pub fn read_register(file: &str, bytes: &[u8]) -> Result<RegisterFile, RegisterC
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
-                return Err(RegisterCsvError::Csv { file: file.into(), line, message: format!("{e}: check the quoting of this row") });
+                return Err(RegisterCsvError::Csv {
+                    file: file.into(),
+                    line,
+                    message: format!("{e}: check the quoting of this row"),
+                });
             }
         };
         let line = r.position().map_or(0, |p| p.line());
@@ -202,9 +284,22 @@ pub fn read_register(file: &str, bytes: &[u8]) -> Result<RegisterFile, RegisterC
             rec.rows_blank += 1;
             continue;
         }
-        let get = |c: &str| index.get(c).and_then(|&i| r.get(i)).map(|v| unguard(v.trim())).unwrap_or("");
+        let get = |c: &str| {
+            index
+                .get(c)
+                .and_then(|&i| r.get(i))
+                .map(|v| unguard(v.trim()))
+                .unwrap_or("")
+        };
         let mut row_errors: Vec<RowError> = Vec::new();
-        let mut err = |field: &str, value: &str, message: String| row_errors.push(RowError { line, field: field.to_string(), value: value.to_string(), message });
+        let mut err = |field: &str, value: &str, message: String| {
+            row_errors.push(RowError {
+                line,
+                field: field.to_string(),
+                value: value.to_string(),
+                message,
+            })
+        };
         let reference = get("reference").to_string();
         let value = match get("annual_value").parse::<Money>() {
             Ok(m) => m,
@@ -214,11 +309,19 @@ pub fn read_register(file: &str, bytes: &[u8]) -> Result<RegisterFile, RegisterC
             }
         };
         let current_stage = Stage::parse(get("current_stage")).unwrap_or_else(|| {
-            err("current_stage", get("current_stage"), "Enter the current stage: analyse, plan, do or review".into());
+            err(
+                "current_stage",
+                get("current_stage"),
+                "Enter the current stage: analyse, plan, do or review".into(),
+            );
             Stage::Analyse
         });
         let started_on = parse_date(get("started_on")).unwrap_or_else(|| {
-            err("started_on", get("started_on"), "Enter the date the activity started, such as 2025-04-01 or 01/04/2025".into());
+            err(
+                "started_on",
+                get("started_on"),
+                "Enter the date the activity started, such as 2025-04-01 or 01/04/2025".into(),
+            );
             time::Date::MIN
         });
         let procurement_ref = Some(get("procurement_ref").to_string()).filter(|s| !s.is_empty());
@@ -239,22 +342,57 @@ pub fn read_register(file: &str, bytes: &[u8]) -> Result<RegisterFile, RegisterC
         if !band.is_empty() {
             match ValueBand::parse(band) {
                 Some(b) if b == activity.value_band() => {}
-                Some(b) => err("value_band", band, format!("the band {} does not match the annual value {} (band {}): correct one of them", b, activity.annual_value, activity.value_band())),
-                None => err("value_band", band, "not a value band: leave it blank, levers works it out from the annual value".into()),
+                Some(b) => err(
+                    "value_band",
+                    band,
+                    format!(
+                        "the band {} does not match the annual value {} (band {}): correct one of them",
+                        b,
+                        activity.annual_value,
+                        activity.value_band()
+                    ),
+                ),
+                None => err(
+                    "value_band",
+                    band,
+                    "not a value band: leave it blank, levers works it out from the annual value"
+                        .into(),
+                ),
             }
         }
         // The involvement, if the row has one.
-        let involvement_cols = ["rung", "lead", "held_on", "methods", "groups", "lived_experience", "headcount", "hours", "decisions", "you_said_we_did"];
+        let involvement_cols = [
+            "rung",
+            "lead",
+            "held_on",
+            "methods",
+            "groups",
+            "lived_experience",
+            "headcount",
+            "hours",
+            "decisions",
+            "you_said_we_did",
+        ];
         let stage_text = get("stage");
         let involvement = if stage_text.is_empty() {
             if let Some(c) = involvement_cols.iter().find(|c| !get(c).is_empty()) {
-                err("stage", "", format!("the row has a {c} but no stage: enter the stage (analyse, plan, do or review) or clear the involvement columns"));
+                err(
+                    "stage",
+                    "",
+                    format!(
+                        "the row has a {c} but no stage: enter the stage (analyse, plan, do or review) or clear the involvement columns"
+                    ),
+                );
             }
             None
         } else {
             let stage = Stage::parse(stage_text);
             if stage.is_none() {
-                err("stage", stage_text, "Enter the stage: analyse, plan, do or review".into());
+                err(
+                    "stage",
+                    stage_text,
+                    "Enter the stage: analyse, plan, do or review".into(),
+                );
             }
             let rung = Rung::parse(get("rung"));
             if rung.is_none() {
@@ -262,26 +400,54 @@ pub fn read_register(file: &str, bytes: &[u8]) -> Result<RegisterFile, RegisterC
             }
             let lead = Lead::parse(get("lead"));
             if lead.is_none() {
-                err("lead", get("lead"), "Enter who led it: council or provider".into());
+                err(
+                    "lead",
+                    get("lead"),
+                    "Enter who led it: council or provider".into(),
+                );
             }
             let held_on = parse_date(get("held_on"));
             if held_on.is_none() {
-                err("held_on", get("held_on"), "Enter the date it took place, such as 2025-05-14 or 14/05/2025".into());
+                err(
+                    "held_on",
+                    get("held_on"),
+                    "Enter the date it took place, such as 2025-05-14 or 14/05/2025".into(),
+                );
             }
             let lived = parse_bool(get("lived_experience"));
             if lived.is_none() {
-                err("lived_experience", get("lived_experience"), "Enter yes or no".into());
+                err(
+                    "lived_experience",
+                    get("lived_experience"),
+                    "Enter yes or no".into(),
+                );
             }
             let headcount = parse_count(get("headcount"));
             if headcount.is_none() {
-                err("headcount", get("headcount"), "Enter how many people took part as a whole number".into());
+                err(
+                    "headcount",
+                    get("headcount"),
+                    "Enter how many people took part as a whole number".into(),
+                );
             }
             let hours = parse_count(get("hours"));
             if hours.is_none() {
-                err("hours", get("hours"), "Enter the total hours as a whole number".into());
+                err(
+                    "hours",
+                    get("hours"),
+                    "Enter the total hours as a whole number".into(),
+                );
             }
             match (stage, rung, lead, held_on, lived, headcount, hours) {
-                (Some(stage), Some(rung), Some(lead), Some(held_on), Some(lived_experience), Some(headcount), Some(hours)) => {
+                (
+                    Some(stage),
+                    Some(rung),
+                    Some(lead),
+                    Some(held_on),
+                    Some(lived_experience),
+                    Some(headcount),
+                    Some(hours),
+                ) => {
                     let inv = Involvement {
                         stage,
                         rung,
@@ -313,7 +479,10 @@ pub fn read_register(file: &str, bytes: &[u8]) -> Result<RegisterFile, RegisterC
                 ("directorate", a.directorate != activity.directorate),
                 ("annual_value", a.annual_value != activity.annual_value),
                 ("current_stage", a.current_stage != activity.current_stage),
-                ("procurement_ref", a.procurement_ref != activity.procurement_ref),
+                (
+                    "procurement_ref",
+                    a.procurement_ref != activity.procurement_ref,
+                ),
                 ("objectives", a.objectives != activity.objectives),
                 ("started_on", a.started_on != activity.started_on),
             ];
@@ -330,7 +499,14 @@ pub fn read_register(file: &str, bytes: &[u8]) -> Result<RegisterFile, RegisterC
             rec.rows_kept += 1;
             let slot = found.entry(reference.clone()).or_insert_with(|| {
                 order.push(reference.clone());
-                (RegisterEntry { activity, involvements: Vec::new() }, line, Vec::new())
+                (
+                    RegisterEntry {
+                        activity,
+                        involvements: Vec::new(),
+                    },
+                    line,
+                    Vec::new(),
+                )
             });
             slot.2.push(line);
             if let Some(inv) = involvement {
@@ -347,7 +523,9 @@ pub fn read_register(file: &str, bytes: &[u8]) -> Result<RegisterFile, RegisterC
     let mut entries = Vec::new();
     let mut held_back = Vec::new();
     for reference in order {
-        let Some((entry, _, lines)) = found.remove(&reference) else { continue };
+        let Some((entry, _, lines)) = found.remove(&reference) else {
+            continue;
+        };
         match rejected_lines.get(&reference) {
             Some(bad) => {
                 for l in &lines {
@@ -366,12 +544,21 @@ pub fn read_register(file: &str, bytes: &[u8]) -> Result<RegisterFile, RegisterC
         }
     }
     errors.sort_by_key(|e| e.line);
-    Ok(RegisterFile { file: file.to_string(), entries, reconciliation: rec, errors, held_back, warnings })
+    Ok(RegisterFile {
+        file: file.to_string(),
+        entries,
+        reconciliation: rec,
+        errors,
+        held_back,
+        warnings,
+    })
 }
 
 /// Writes the register in the layout [`read_register`] reads.
 pub fn write_register(entries: &[RegisterEntry]) -> String {
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
     let _ = w.write_record(COLUMNS.iter().map(|(c, _)| *c));
     for e in entries {
         let a = &e.activity;
@@ -387,7 +574,11 @@ pub fn write_register(entries: &[RegisterEntry]) -> String {
             iso(a.started_on),
         ];
         if e.involvements.is_empty() {
-            let _ = w.write_record(base.iter().map(String::as_str).chain(std::iter::repeat_n("", COLUMNS.len() - base.len())));
+            let _ = w.write_record(
+                base.iter()
+                    .map(String::as_str)
+                    .chain(std::iter::repeat_n("", COLUMNS.len() - base.len())),
+            );
         }
         for i in &e.involvements {
             let inv = [
@@ -422,13 +613,27 @@ CH-2,Youth clubs,Children's,25000,plan,2024-06-01,,,,,,,,\n";
     #[test]
     fn a_good_file_reconciles_and_groups_rows() {
         let f = read_register("reg.csv", GOOD.as_bytes()).unwrap();
-        assert_eq!(f.reconciliation, Reconciliation { rows_read: 4, rows_kept: 3, rows_rejected: 0, rows_blank: 1 });
+        assert_eq!(
+            f.reconciliation,
+            Reconciliation {
+                rows_read: 4,
+                rows_kept: 3,
+                rows_rejected: 0,
+                rows_blank: 1
+            }
+        );
         assert!(f.errors.is_empty(), "{:?}", f.errors);
         assert_eq!(f.entries.len(), 2);
         assert_eq!(f.entries[0].involvements.len(), 2);
-        assert_eq!(f.entries[0].activity.annual_value, Money::from_pounds(1_200_000).unwrap());
+        assert_eq!(
+            f.entries[0].activity.annual_value,
+            Money::from_pounds(1_200_000).unwrap()
+        );
         assert!(f.entries[1].involvements.is_empty());
-        assert_eq!(f.warnings, vec!["the column \"Notes\" is not a register column and was ignored".to_string()]);
+        assert_eq!(
+            f.warnings,
+            vec!["the column \"Notes\" is not a register column and was ignored".to_string()]
+        );
     }
 
     #[test]
@@ -442,9 +647,26 @@ C-3,Libraries,People,100,do,2024-04-01,,,,\n\
 D-4,Markets,Place,100,do,2024-04-01,,,,\n";
         let f = read_register("r.csv", text.as_bytes()).unwrap();
         assert!(f.reconciliation.reconciles());
-        assert_eq!(f.reconciliation.rows_kept, 1, "only D-4 survives; {:?}", f.errors);
-        let found: Vec<(u64, &str)> = f.errors.iter().map(|e| (e.line, e.field.as_str())).collect();
-        assert_eq!(found, vec![(2, "reference"), (3, "rung"), (4, "annual_value"), (5, "reference"), (6, "directorate")]);
+        assert_eq!(
+            f.reconciliation.rows_kept, 1,
+            "only D-4 survives; {:?}",
+            f.errors
+        );
+        let found: Vec<(u64, &str)> = f
+            .errors
+            .iter()
+            .map(|e| (e.line, e.field.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (2, "reference"),
+                (3, "rung"),
+                (4, "annual_value"),
+                (5, "reference"),
+                (6, "directorate")
+            ]
+        );
         assert!(f.errors[0].message.contains("line 3"));
         assert_eq!(f.held_back, vec!["A-1".to_string(), "C-3".to_string()]);
         assert_eq!(f.entries.len(), 1);
@@ -455,9 +677,20 @@ D-4,Markets,Place,100,do,2024-04-01,,,,\n";
     fn files_without_the_required_columns_are_refused() {
         let e = read_register("x.csv", b"reference,service\nA,B\n").unwrap_err();
         assert_eq!(e.to_string().split(':').next(), Some("x.csv, line 1"));
-        assert!(matches!(e, RegisterCsvError::MissingColumns { ref missing, .. } if missing == &["directorate", "annual_value", "current_stage", "started_on"]));
-        assert!(matches!(read_register("x.csv", b"  \n"), Err(RegisterCsvError::Empty { .. })));
-        assert!(matches!(read_register("x.csv", b"reference,ref\n"), Err(RegisterCsvError::DuplicateColumn { column: "reference", .. })));
+        assert!(
+            matches!(e, RegisterCsvError::MissingColumns { ref missing, .. } if missing == &["directorate", "annual_value", "current_stage", "started_on"])
+        );
+        assert!(matches!(
+            read_register("x.csv", b"  \n"),
+            Err(RegisterCsvError::Empty { .. })
+        ));
+        assert!(matches!(
+            read_register("x.csv", b"reference,ref\n"),
+            Err(RegisterCsvError::DuplicateColumn {
+                column: "reference",
+                ..
+            })
+        ));
     }
 
     #[test]
@@ -465,7 +698,8 @@ D-4,Markets,Place,100,do,2024-04-01,,,,\n";
         let f = read_register("reg.csv", GOOD.as_bytes()).unwrap();
         let mut entries = f.entries.clone();
         entries[1].activity.service = "=HYPERLINK(\"x\")".into();
-        entries[1].activity.objectives = vec!["Reduce child poverty".into(), "-10% rough sleeping".into()];
+        entries[1].activity.objectives =
+            vec!["Reduce child poverty".into(), "-10% rough sleeping".into()];
         let text = write_register(&entries);
         assert!(text.contains("'=HYPERLINK"));
         let back = read_register("out.csv", text.as_bytes()).unwrap();
@@ -478,7 +712,10 @@ D-4,Markets,Place,100,do,2024-04-01,,,,\n";
         let bytes = b"reference,service,directorate,annual_value,current_stage,started_on\nA,Caf\xe9 \x96 meals,Adults,\xa3100,do,2024-04-01\n";
         let f = read_register("w.csv", bytes).unwrap();
         assert_eq!(f.entries[0].activity.service, "Café – meals");
-        assert_eq!(f.entries[0].activity.annual_value, Money::from_pence(10_000));
+        assert_eq!(
+            f.entries[0].activity.annual_value,
+            Money::from_pence(10_000)
+        );
         assert_eq!(f.warnings.len(), 1);
     }
 }

@@ -40,7 +40,12 @@ pub enum AccountKind {
 }
 
 impl AccountKind {
-    pub const ALL: [AccountKind; 4] = [AccountKind::Issuer, AccountKind::CommunityPot, AccountKind::Venue, AccountKind::Participant];
+    pub const ALL: [AccountKind; 4] = [
+        AccountKind::Issuer,
+        AccountKind::CommunityPot,
+        AccountKind::Venue,
+        AccountKind::Participant,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -173,27 +178,46 @@ pub struct AccountState {
 pub enum LedgerError {
     #[error("the amount must be a whole number of credits of at least 1")]
     NotPositive,
-    #[error("the amount is more than {MAX_TRANSFER} credits: split it or check it was typed correctly")]
+    #[error(
+        "the amount is more than {MAX_TRANSFER} credits: split it or check it was typed correctly"
+    )]
     TooLarge,
     #[error("a transfer needs two different accounts")]
     SameAccount,
     #[error("account {0} does not exist")]
     NoAccount(AccountId),
-    #[error("account {0} is closed (its holder was anonymised), so credits can no longer move in or out of it")]
+    #[error(
+        "account {0} is closed (its holder was anonymised), so credits can no longer move in or out of it"
+    )]
     Closed(AccountId),
     #[error("a {kind} transfer cannot go from a {from} account to a {to} account")]
-    WrongKinds { kind: &'static str, from: &'static str, to: &'static str },
-    #[error("account {account} holds {balance} credits; taking {amount} would go below its limit of {limit} overdrawn")]
-    Overdraft { account: AccountId, balance: i64, amount: i64, limit: i64 },
+    WrongKinds {
+        kind: &'static str,
+        from: &'static str,
+        to: &'static str,
+    },
+    #[error(
+        "account {account} holds {balance} credits; taking {amount} would go below its limit of {limit} overdrawn"
+    )]
+    Overdraft {
+        account: AccountId,
+        balance: i64,
+        amount: i64,
+        limit: i64,
+    },
     #[error("every transfer needs an idempotency key of 1 to {MAX_KEY_LEN} visible characters")]
     BadKey,
-    #[error("the idempotency key \"{0}\" was already used for a different transfer: use a new key for a new transfer")]
+    #[error(
+        "the idempotency key \"{0}\" was already used for a different transfer: use a new key for a new transfer"
+    )]
     KeyReused(String),
     #[error("transfer {0} does not exist")]
     NoTransfer(TransferId),
     #[error("transfer {0} has already been reversed by transfer {1}")]
     AlreadyReversed(TransferId, TransferId),
-    #[error("transfer {0} is itself a reversal or an anonymisation sweep, which cannot be reversed: make a new transfer instead")]
+    #[error(
+        "transfer {0} is itself a reversal or an anonymisation sweep, which cannot be reversed: make a new transfer instead"
+    )]
     NotReversible(TransferId),
     #[error("only a participant's account can be anonymised")]
     NotParticipant,
@@ -203,7 +227,10 @@ pub enum LedgerError {
 
 /// Checks an idempotency key: 1 to 100 characters, no control characters, not only spaces.
 pub fn check_key(key: &str) -> Result<(), LedgerError> {
-    if key.trim().is_empty() || key.chars().count() > MAX_KEY_LEN || key.chars().any(char::is_control) {
+    if key.trim().is_empty()
+        || key.chars().count() > MAX_KEY_LEN
+        || key.chars().any(char::is_control)
+    {
         Err(LedgerError::BadKey)
     } else {
         Ok(())
@@ -211,7 +238,14 @@ pub fn check_key(key: &str) -> Result<(), LedgerError> {
 }
 
 /// Whether a transfer of `amount` from `from` to `to` is allowed now.
-pub fn check_transfer(kind: TransferKind, from_id: AccountId, from: &AccountState, to_id: AccountId, to: &AccountState, amount: i64) -> Result<(), LedgerError> {
+pub fn check_transfer(
+    kind: TransferKind,
+    from_id: AccountId,
+    from: &AccountState,
+    to_id: AccountId,
+    to: &AccountState,
+    amount: i64,
+) -> Result<(), LedgerError> {
     if amount < 1 {
         return Err(LedgerError::NotPositive);
     }
@@ -228,12 +262,24 @@ pub fn check_transfer(kind: TransferKind, from_id: AccountId, from: &AccountStat
         return Err(LedgerError::Closed(to_id));
     }
     if !allowed(kind, from.kind, to.kind) {
-        return Err(LedgerError::WrongKinds { kind: kind.name(), from: from.kind.name(), to: to.kind.name() });
+        return Err(LedgerError::WrongKinds {
+            kind: kind.name(),
+            from: from.kind.name(),
+            to: to.kind.name(),
+        });
     }
     if let Some(limit) = from.overdraft_limit
-        && from.balance.checked_sub(amount).is_none_or(|after| after < -limit)
+        && from
+            .balance
+            .checked_sub(amount)
+            .is_none_or(|after| after < -limit)
     {
-        return Err(LedgerError::Overdraft { account: from_id, balance: from.balance, amount, limit });
+        return Err(LedgerError::Overdraft {
+            account: from_id,
+            balance: from.balance,
+            amount,
+            limit,
+        });
     }
     Ok(())
 }
@@ -268,12 +314,21 @@ pub struct Transfer {
 impl TransferRequest {
     /// Whether a stored transfer is this request made before (same key and same effect): a replay.
     pub fn same_effect(&self, t: &Transfer) -> bool {
-        self.key == t.key && self.kind == t.kind && self.from == t.from && self.to == t.to && self.amount == t.amount && self.reverses == t.reverses
+        self.key == t.key
+            && self.kind == t.kind
+            && self.from == t.from
+            && self.to == t.to
+            && self.amount == t.amount
+            && self.reverses == t.reverses
     }
 }
 
 /// The request that reverses `original`.
-pub fn reversal_of(original: &Transfer, key: &str, memo: &str) -> Result<TransferRequest, LedgerError> {
+pub fn reversal_of(
+    original: &Transfer,
+    key: &str,
+    memo: &str,
+) -> Result<TransferRequest, LedgerError> {
     if matches!(original.kind, TransferKind::Reversal | TransferKind::Sweep) {
         return Err(LedgerError::NotReversible(original.id));
     }
@@ -298,7 +353,18 @@ pub struct Movement {
 
 /// The two movements of a transfer: they sum to zero.
 pub fn movements_of(id: TransferId, from: AccountId, to: AccountId, amount: i64) -> [Movement; 2] {
-    [Movement { transfer: id, account: from, amount: -amount }, Movement { transfer: id, account: to, amount }]
+    [
+        Movement {
+            transfer: id,
+            account: from,
+            amount: -amount,
+        },
+        Movement {
+            transfer: id,
+            account: to,
+            amount,
+        },
+    ]
 }
 
 /// Credits for `minutes` of participation at `credits_per_hour`, to the nearest whole credit (half
@@ -339,36 +405,78 @@ impl Ledger {
         Ledger::default()
     }
 
-    pub fn open(&mut self, kind: AccountKind, name: &str, overdraft_limit: Option<i64>) -> AccountId {
+    pub fn open(
+        &mut self,
+        kind: AccountKind,
+        name: &str,
+        overdraft_limit: Option<i64>,
+    ) -> AccountId {
         let id = self.accounts.len() as AccountId + 1;
-        self.accounts.push(Account { id, kind, name: name.to_string(), overdraft_limit, closed: false });
+        self.accounts.push(Account {
+            id,
+            kind,
+            name: name.to_string(),
+            overdraft_limit,
+            closed: false,
+        });
         id
     }
 
     fn account(&self, id: AccountId) -> Result<&Account, LedgerError> {
-        self.accounts.iter().find(|a| a.id == id).ok_or(LedgerError::NoAccount(id))
+        self.accounts
+            .iter()
+            .find(|a| a.id == id)
+            .ok_or(LedgerError::NoAccount(id))
     }
 
     /// The sum of the account's movements.
     pub fn balance(&self, id: AccountId) -> i64 {
-        self.movements.iter().filter(|m| m.account == id).map(|m| m.amount).sum()
+        self.movements
+            .iter()
+            .filter(|m| m.account == id)
+            .map(|m| m.amount)
+            .sum()
     }
 
     pub fn state(&self, id: AccountId) -> Result<AccountState, LedgerError> {
         let a = self.account(id)?;
-        Ok(AccountState { kind: a.kind, overdraft_limit: a.overdraft_limit, balance: self.balance(id), closed: a.closed })
+        Ok(AccountState {
+            kind: a.kind,
+            overdraft_limit: a.overdraft_limit,
+            balance: self.balance(id),
+            closed: a.closed,
+        })
     }
 
     pub fn transfer(&mut self, req: &TransferRequest) -> Result<Outcome, LedgerError> {
         check_key(&req.key)?;
         if let Some(t) = self.transfers.iter().find(|t| t.key == req.key) {
-            return if req.same_effect(t) { Ok(Outcome { transfer: t.id, replayed: true }) } else { Err(LedgerError::KeyReused(req.key.clone())) };
+            return if req.same_effect(t) {
+                Ok(Outcome {
+                    transfer: t.id,
+                    replayed: true,
+                })
+            } else {
+                Err(LedgerError::KeyReused(req.key.clone()))
+            };
         }
         if let Some(orig) = req.reverses {
-            let original = self.transfers.iter().find(|t| t.id == orig).ok_or(LedgerError::NoTransfer(orig))?;
+            let original = self
+                .transfers
+                .iter()
+                .find(|t| t.id == orig)
+                .ok_or(LedgerError::NoTransfer(orig))?;
             let expected = reversal_of(original, &req.key, &req.memo)?;
-            if expected.from != req.from || expected.to != req.to || expected.amount != req.amount || req.kind != TransferKind::Reversal {
-                return Err(LedgerError::WrongKinds { kind: req.kind.name(), from: "?", to: "?" });
+            if expected.from != req.from
+                || expected.to != req.to
+                || expected.amount != req.amount
+                || req.kind != TransferKind::Reversal
+            {
+                return Err(LedgerError::WrongKinds {
+                    kind: req.kind.name(),
+                    from: "?",
+                    to: "?",
+                });
             }
             if let Some(by) = self.transfers.iter().find(|t| t.reverses == Some(orig)) {
                 return Err(LedgerError::AlreadyReversed(orig, by.id));
@@ -390,20 +498,37 @@ impl Ledger {
             memo: req.memo.clone(),
             reverses: req.reverses,
         });
-        self.movements.extend(movements_of(id, req.from, req.to, req.amount));
-        Ok(Outcome { transfer: id, replayed: false })
+        self.movements
+            .extend(movements_of(id, req.from, req.to, req.amount));
+        Ok(Outcome {
+            transfer: id,
+            replayed: false,
+        })
     }
 
     /// Reverses a transfer with a new one the other way.
-    pub fn reverse(&mut self, id: TransferId, key: &str, memo: &str) -> Result<Outcome, LedgerError> {
-        let original = self.transfers.iter().find(|t| t.id == id).ok_or(LedgerError::NoTransfer(id))?;
+    pub fn reverse(
+        &mut self,
+        id: TransferId,
+        key: &str,
+        memo: &str,
+    ) -> Result<Outcome, LedgerError> {
+        let original = self
+            .transfers
+            .iter()
+            .find(|t| t.id == id)
+            .ok_or(LedgerError::NoTransfer(id))?;
         let req = reversal_of(original, key, memo)?;
         self.transfer(&req)
     }
 
     /// Anonymises a participant's account: any positive balance is swept to the first open community
     /// pot, memos touching the account are blanked, and the account is closed. Returns the sweep.
-    pub fn anonymise(&mut self, id: AccountId, key: &str) -> Result<Option<TransferId>, LedgerError> {
+    pub fn anonymise(
+        &mut self,
+        id: AccountId,
+        key: &str,
+    ) -> Result<Option<TransferId>, LedgerError> {
         let a = self.account(id)?;
         if a.kind != AccountKind::Participant {
             return Err(LedgerError::NotParticipant);
@@ -414,20 +539,41 @@ impl Ledger {
         let balance = self.balance(id);
         let mut sweep = None;
         if balance > 0 {
-            let pot = self.accounts.iter().find(|a| a.kind == AccountKind::CommunityPot && !a.closed).ok_or(LedgerError::NoPot)?.id;
+            let pot = self
+                .accounts
+                .iter()
+                .find(|a| a.kind == AccountKind::CommunityPot && !a.closed)
+                .ok_or(LedgerError::NoPot)?
+                .id;
             // The sweep moves the whole balance however large: split into MAX_TRANSFER pieces.
             let mut left = balance;
             let mut part = 0;
             while left > 0 {
                 let amount = left.min(MAX_TRANSFER);
-                let k = if part == 0 { key.to_string() } else { format!("{key}#{part}") };
-                let out = self.transfer(&TransferRequest { key: k, kind: TransferKind::Sweep, from: id, to: pot, amount, memo: String::new(), reverses: None })?;
+                let k = if part == 0 {
+                    key.to_string()
+                } else {
+                    format!("{key}#{part}")
+                };
+                let out = self.transfer(&TransferRequest {
+                    key: k,
+                    kind: TransferKind::Sweep,
+                    from: id,
+                    to: pot,
+                    amount,
+                    memo: String::new(),
+                    reverses: None,
+                })?;
                 sweep.get_or_insert(out.transfer);
                 left -= amount;
                 part += 1;
             }
         }
-        for t in self.transfers.iter_mut().filter(|t| t.from == id || t.to == id) {
+        for t in self
+            .transfers
+            .iter_mut()
+            .filter(|t| t.from == id || t.to == id)
+        {
             t.memo.clear();
         }
         if let Some(a) = self.accounts.iter_mut().find(|a| a.id == id) {
@@ -439,7 +585,9 @@ impl Ledger {
 
     /// Checks the ledger's invariants; `Err` says which broke.
     pub fn invariants(&self) -> Result<(), String> {
-        check_invariants(&self.accounts, &self.transfers, &self.movements, |id| self.balance(id))
+        check_invariants(&self.accounts, &self.transfers, &self.movements, |id| {
+            self.balance(id)
+        })
     }
 }
 
@@ -448,7 +596,12 @@ impl Ledger {
 /// movements sum to zero; no movement lacks a transfer; each account's balance (as `balance` reports
 /// it) equals the sum of its movements; no account other than one without limit is below minus its
 /// limit; no transfer is reversed twice.
-pub fn check_invariants(accounts: &[Account], transfers: &[Transfer], movements: &[Movement], balance: impl Fn(AccountId) -> i64) -> Result<(), String> {
+pub fn check_invariants(
+    accounts: &[Account],
+    transfers: &[Transfer],
+    movements: &[Movement],
+    balance: impl Fn(AccountId) -> i64,
+) -> Result<(), String> {
     let total: i128 = movements.iter().map(|m| i128::from(m.amount)).sum();
     if total != 0 {
         return Err(format!("movements sum to {total}, not zero"));
@@ -456,8 +609,12 @@ pub fn check_invariants(accounts: &[Account], transfers: &[Transfer], movements:
     for t in transfers {
         let legs: Vec<&Movement> = movements.iter().filter(|m| m.transfer == t.id).collect();
         let ok = legs.len() == 2
-            && legs.iter().any(|m| m.account == t.from && m.amount == -t.amount)
-            && legs.iter().any(|m| m.account == t.to && m.amount == t.amount);
+            && legs
+                .iter()
+                .any(|m| m.account == t.from && m.amount == -t.amount)
+            && legs
+                .iter()
+                .any(|m| m.account == t.to && m.amount == t.amount);
         if !ok {
             return Err(format!("transfer {} has movements {legs:?}", t.id));
         }
@@ -467,19 +624,32 @@ pub fn check_invariants(accounts: &[Account], transfers: &[Transfer], movements:
             return Err(format!("transfer {r} reversed more than once"));
         }
     }
-    if let Some(m) = movements.iter().find(|m| !transfers.iter().any(|t| t.id == m.transfer)) {
+    if let Some(m) = movements
+        .iter()
+        .find(|m| !transfers.iter().any(|t| t.id == m.transfer))
+    {
         return Err(format!("movement {m:?} has no transfer"));
     }
     for a in accounts {
-        let sum: i64 = movements.iter().filter(|m| m.account == a.id).map(|m| m.amount).sum();
+        let sum: i64 = movements
+            .iter()
+            .filter(|m| m.account == a.id)
+            .map(|m| m.amount)
+            .sum();
         let b = balance(a.id);
         if b != sum {
-            return Err(format!("account {} reports {b} but its movements sum to {sum}", a.id));
+            return Err(format!(
+                "account {} reports {b} but its movements sum to {sum}",
+                a.id
+            ));
         }
         if let Some(limit) = a.overdraft_limit
             && sum < -limit
         {
-            return Err(format!("account {} is at {sum}, below its limit of -{limit}", a.id));
+            return Err(format!(
+                "account {} is at {sum}, below its limit of -{limit}",
+                a.id
+            ));
         }
     }
     Ok(())
@@ -507,9 +677,21 @@ pub fn statement(account: AccountId, transfers: &[Transfer]) -> Vec<StatementLin
         .iter()
         .filter(|t| t.from == account || t.to == account)
         .map(|t| {
-            let (amount, counterparty) = if t.to == account { (t.amount, t.from) } else { (-t.amount, t.to) };
+            let (amount, counterparty) = if t.to == account {
+                (t.amount, t.from)
+            } else {
+                (-t.amount, t.to)
+            };
             balance += amount;
-            StatementLine { transfer: t.id, kind: t.kind, counterparty, amount, balance, memo: t.memo.clone(), reverses: t.reverses }
+            StatementLine {
+                transfer: t.id,
+                kind: t.kind,
+                counterparty,
+                amount,
+                balance,
+                memo: t.memo.clone(),
+                reverses: t.reverses,
+            }
         })
         .collect()
 }
@@ -518,8 +700,22 @@ pub fn statement(account: AccountId, transfers: &[Transfer]) -> Vec<StatementLin
 mod tests {
     use super::*;
 
-    fn req(key: &str, kind: TransferKind, from: AccountId, to: AccountId, amount: i64) -> TransferRequest {
-        TransferRequest { key: key.into(), kind, from, to, amount, memo: "m".into(), reverses: None }
+    fn req(
+        key: &str,
+        kind: TransferKind,
+        from: AccountId,
+        to: AccountId,
+        amount: i64,
+    ) -> TransferRequest {
+        TransferRequest {
+            key: key.into(),
+            kind,
+            from,
+            to,
+            amount,
+            memo: "m".into(),
+            reverses: None,
+        }
     }
 
     fn setup() -> (Ledger, AccountId, AccountId, AccountId, AccountId) {
@@ -534,32 +730,85 @@ mod tests {
     #[test]
     fn issue_spend_gift_and_balances() {
         let (mut l, issuer, pot, venue, p) = setup();
-        assert_eq!(l.transfer(&req("a", TransferKind::Issue, issuer, p, 5)).unwrap(), Outcome { transfer: 1, replayed: false });
-        l.transfer(&req("b", TransferKind::Spend, p, venue, 2)).unwrap();
-        l.transfer(&req("c", TransferKind::Gift, p, pot, 1)).unwrap();
-        assert_eq!((l.balance(issuer), l.balance(p), l.balance(venue), l.balance(pot)), (-5, 2, 2, 1));
+        assert_eq!(
+            l.transfer(&req("a", TransferKind::Issue, issuer, p, 5))
+                .unwrap(),
+            Outcome {
+                transfer: 1,
+                replayed: false
+            }
+        );
+        l.transfer(&req("b", TransferKind::Spend, p, venue, 2))
+            .unwrap();
+        l.transfer(&req("c", TransferKind::Gift, p, pot, 1))
+            .unwrap();
+        assert_eq!(
+            (
+                l.balance(issuer),
+                l.balance(p),
+                l.balance(venue),
+                l.balance(pot)
+            ),
+            (-5, 2, 2, 1)
+        );
         l.invariants().unwrap();
         let st = statement(p, &l.transfers);
-        assert_eq!(st.iter().map(|s| (s.amount, s.balance)).collect::<Vec<_>>(), vec![(5, 5), (-2, 3), (-1, 2)]);
+        assert_eq!(
+            st.iter().map(|s| (s.amount, s.balance)).collect::<Vec<_>>(),
+            vec![(5, 5), (-2, 3), (-1, 2)]
+        );
     }
 
     #[test]
     fn rules_refuse_what_they_should() {
         let (mut l, issuer, pot, venue, p) = setup();
-        assert_eq!(l.transfer(&req("x", TransferKind::Spend, p, venue, 1)), Err(LedgerError::Overdraft { account: p, balance: 0, amount: 1, limit: 0 }));
-        assert!(matches!(l.transfer(&req("x", TransferKind::Issue, issuer, venue, 1)), Err(LedgerError::WrongKinds { .. })));
-        assert!(matches!(l.transfer(&req("x", TransferKind::Spend, venue, p, 1)), Err(LedgerError::WrongKinds { .. })));
-        assert_eq!(l.transfer(&req("x", TransferKind::Issue, issuer, p, 0)), Err(LedgerError::NotPositive));
-        assert_eq!(l.transfer(&req("x", TransferKind::Issue, issuer, p, MAX_TRANSFER + 1)), Err(LedgerError::TooLarge));
-        assert_eq!(l.transfer(&req("x", TransferKind::Gift, p, p, 1)), Err(LedgerError::SameAccount));
-        assert_eq!(l.transfer(&req(" ", TransferKind::Issue, issuer, p, 1)), Err(LedgerError::BadKey));
-        assert_eq!(l.transfer(&req("x", TransferKind::Issue, issuer, 99, 1)), Err(LedgerError::NoAccount(99)));
+        assert_eq!(
+            l.transfer(&req("x", TransferKind::Spend, p, venue, 1)),
+            Err(LedgerError::Overdraft {
+                account: p,
+                balance: 0,
+                amount: 1,
+                limit: 0
+            })
+        );
+        assert!(matches!(
+            l.transfer(&req("x", TransferKind::Issue, issuer, venue, 1)),
+            Err(LedgerError::WrongKinds { .. })
+        ));
+        assert!(matches!(
+            l.transfer(&req("x", TransferKind::Spend, venue, p, 1)),
+            Err(LedgerError::WrongKinds { .. })
+        ));
+        assert_eq!(
+            l.transfer(&req("x", TransferKind::Issue, issuer, p, 0)),
+            Err(LedgerError::NotPositive)
+        );
+        assert_eq!(
+            l.transfer(&req("x", TransferKind::Issue, issuer, p, MAX_TRANSFER + 1)),
+            Err(LedgerError::TooLarge)
+        );
+        assert_eq!(
+            l.transfer(&req("x", TransferKind::Gift, p, p, 1)),
+            Err(LedgerError::SameAccount)
+        );
+        assert_eq!(
+            l.transfer(&req(" ", TransferKind::Issue, issuer, p, 1)),
+            Err(LedgerError::BadKey)
+        );
+        assert_eq!(
+            l.transfer(&req("x", TransferKind::Issue, issuer, 99, 1)),
+            Err(LedgerError::NoAccount(99))
+        );
         let _ = pot;
         assert!(l.transfers.is_empty() && l.movements.is_empty());
         // An overdraft limit lets a participant go that far below zero and no further.
         let q = l.open(AccountKind::Participant, "Ali", Some(3));
-        l.transfer(&req("y", TransferKind::Spend, q, venue, 3)).unwrap();
-        assert!(matches!(l.transfer(&req("z", TransferKind::Spend, q, venue, 1)), Err(LedgerError::Overdraft { .. })));
+        l.transfer(&req("y", TransferKind::Spend, q, venue, 3))
+            .unwrap();
+        assert!(matches!(
+            l.transfer(&req("z", TransferKind::Spend, q, venue, 1)),
+            Err(LedgerError::Overdraft { .. })
+        ));
         l.invariants().unwrap();
     }
 
@@ -578,17 +827,32 @@ mod tests {
     #[test]
     fn reversals_are_new_transfers_once_only() {
         let (mut l, issuer, _pot, venue, p) = setup();
-        l.transfer(&req("a", TransferKind::Issue, issuer, p, 4)).unwrap();
-        l.transfer(&req("b", TransferKind::Spend, p, venue, 3)).unwrap();
+        l.transfer(&req("a", TransferKind::Issue, issuer, p, 4))
+            .unwrap();
+        l.transfer(&req("b", TransferKind::Spend, p, venue, 3))
+            .unwrap();
         let r = l.reverse(2, "rev-b", "wrong venue").unwrap();
         assert_eq!((l.balance(p), l.balance(venue)), (4, 0));
-        assert_eq!(l.transfers[r.transfer as usize - 1].kind, TransferKind::Reversal);
-        assert_eq!(l.reverse(2, "rev-b2", ""), Err(LedgerError::AlreadyReversed(2, 3)));
+        assert_eq!(
+            l.transfers[r.transfer as usize - 1].kind,
+            TransferKind::Reversal
+        );
+        assert_eq!(
+            l.reverse(2, "rev-b2", ""),
+            Err(LedgerError::AlreadyReversed(2, 3))
+        );
         assert!(l.reverse(2, "rev-b", "wrong venue").unwrap().replayed);
-        assert_eq!(l.reverse(3, "rev-rev", ""), Err(LedgerError::NotReversible(3)));
+        assert_eq!(
+            l.reverse(3, "rev-rev", ""),
+            Err(LedgerError::NotReversible(3))
+        );
         // Reversing the issue would overdraw the participant once they have spent.
-        l.transfer(&req("c", TransferKind::Spend, p, venue, 4)).unwrap();
-        assert!(matches!(l.reverse(1, "rev-a", ""), Err(LedgerError::Overdraft { .. })));
+        l.transfer(&req("c", TransferKind::Spend, p, venue, 4))
+            .unwrap();
+        assert!(matches!(
+            l.reverse(1, "rev-a", ""),
+            Err(LedgerError::Overdraft { .. })
+        ));
         assert_eq!(l.transfers.len(), 4);
         l.invariants().unwrap();
     }
@@ -596,12 +860,20 @@ mod tests {
     #[test]
     fn anonymisation_sweeps_to_the_pot_and_closes() {
         let (mut l, issuer, pot, venue, p) = setup();
-        l.transfer(&req("a", TransferKind::Issue, issuer, p, 6)).unwrap();
+        l.transfer(&req("a", TransferKind::Issue, issuer, p, 6))
+            .unwrap();
         let sweep = l.anonymise(p, "anon-4").unwrap().unwrap();
         assert_eq!((l.balance(p), l.balance(pot)), (0, 6));
         assert_eq!(l.transfers[sweep as usize - 1].kind, TransferKind::Sweep);
-        assert!(l.transfers.iter().all(|t| t.memo.is_empty() || (t.from != p && t.to != p)));
-        assert_eq!(l.transfer(&req("b", TransferKind::Issue, issuer, p, 1)), Err(LedgerError::Closed(p)));
+        assert!(
+            l.transfers
+                .iter()
+                .all(|t| t.memo.is_empty() || (t.from != p && t.to != p))
+        );
+        assert_eq!(
+            l.transfer(&req("b", TransferKind::Issue, issuer, p, 1)),
+            Err(LedgerError::Closed(p))
+        );
         assert_eq!(l.reverse(1, "r", ""), Err(LedgerError::Closed(p)));
         assert_eq!(l.anonymise(p, "again").unwrap(), None);
         assert_eq!(l.anonymise(venue, "v"), Err(LedgerError::NotParticipant));

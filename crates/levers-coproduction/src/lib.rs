@@ -23,4 +23,6 @@ pub mod principles;
 pub mod register;
 
 pub use coverage::{Coverage, Quarter, Tally, coverage, quarterly};
-pub use register::{Activity, FieldProblem, Involvement, Lead, RegisterEntry, Rung, Stage, ValueBand};
+pub use register::{
+    Activity, FieldProblem, Involvement, Lead, RegisterEntry, Rung, Stage, ValueBand,
+};

@@ -23,7 +23,13 @@ pub enum RewardForm {
 }
 
 impl RewardForm {
-    pub const ALL: [RewardForm; 5] = [RewardForm::TimeCredits, RewardForm::Expenses, RewardForm::Voucher, RewardForm::Payment, RewardForm::None];
+    pub const ALL: [RewardForm; 5] = [
+        RewardForm::TimeCredits,
+        RewardForm::Expenses,
+        RewardForm::Voucher,
+        RewardForm::Payment,
+        RewardForm::None,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -79,26 +85,46 @@ pub const DIMENSIONS: &[Dimension] = &[
     Dimension {
         key: "age_band",
         question: "Age",
-        answers: &[("16_24", "16 to 24"), ("25_34", "25 to 34"), ("35_49", "35 to 49"), ("50_64", "50 to 64"), ("65_plus", "65 and over"), PREFER_NOT],
+        answers: &[
+            ("16_24", "16 to 24"),
+            ("25_34", "25 to 34"),
+            ("35_49", "35 to 49"),
+            ("50_64", "50 to 64"),
+            ("65_plus", "65 and over"),
+            PREFER_NOT,
+        ],
     },
     Dimension {
         key: "gender",
         question: "Gender",
-        answers: &[("woman", "Woman"), ("man", "Man"), ("non_binary", "Non-binary"), ("another", "In another way"), PREFER_NOT],
+        answers: &[
+            ("woman", "Woman"),
+            ("man", "Man"),
+            ("non_binary", "Non-binary"),
+            ("another", "In another way"),
+            PREFER_NOT,
+        ],
     },
     Dimension {
         key: "ethnicity",
         question: "Ethnic group",
         answers: &[
             ("asian", "Asian, Asian British or Asian Welsh"),
-            ("black", "Black, Black British, Black Welsh, Caribbean or African"),
+            (
+                "black",
+                "Black, Black British, Black Welsh, Caribbean or African",
+            ),
             ("mixed", "Mixed or Multiple ethnic groups"),
             ("white", "White"),
             ("other", "Other ethnic group"),
             PREFER_NOT,
         ],
     },
-    Dimension { key: "disability", question: "Disabled (Equality Act 2010)", answers: &[("yes", "Yes"), ("no", "No"), PREFER_NOT] },
+    Dimension {
+        key: "disability",
+        question: "Disabled (Equality Act 2010)",
+        answers: &[("yes", "Yes"), ("no", "No"), PREFER_NOT],
+    },
     Dimension {
         key: "lived_experience",
         question: "Lived experience of poverty",
@@ -108,7 +134,9 @@ pub const DIMENSIONS: &[Dimension] = &[
 
 /// Whether `value` is an answer to the dimension `key`.
 pub fn valid_answer(key: &str, value: &str) -> bool {
-    DIMENSIONS.iter().any(|d| d.key == key && d.answers.iter().any(|(v, _)| *v == value))
+    DIMENSIONS
+        .iter()
+        .any(|d| d.key == key && d.answers.iter().any(|(v, _)| *v == value))
 }
 
 /// Counts smaller than this are never shown.
@@ -119,11 +147,19 @@ pub const SUPPRESS_BELOW: u64 = 10;
 /// suppression: when exactly one count is hidden, the total would reveal it, so the smallest shown
 /// count is hidden too. The total itself is shown only when it is at least ten.
 pub fn suppress(counts: &[u64]) -> (Vec<Option<u64>>, Option<u64>) {
-    let mut shown: Vec<Option<u64>> = counts.iter().map(|&c| (c >= SUPPRESS_BELOW).then_some(c)).collect();
+    let mut shown: Vec<Option<u64>> = counts
+        .iter()
+        .map(|&c| (c >= SUPPRESS_BELOW).then_some(c))
+        .collect();
     let total: u64 = counts.iter().sum();
     let total_shown = (total >= SUPPRESS_BELOW).then_some(total);
-    if total_shown.is_some() && shown.iter().filter(|s| s.is_none()).count() == 1
-        && let Some((i, _)) = shown.iter().enumerate().filter_map(|(i, s)| s.map(|v| (i, v))).min_by_key(|(_, v)| *v)
+    if total_shown.is_some()
+        && shown.iter().filter(|s| s.is_none()).count() == 1
+        && let Some((i, _)) = shown
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.map(|v| (i, v)))
+            .min_by_key(|(_, v)| *v)
     {
         shown[i] = None;
     }
@@ -145,7 +181,10 @@ mod tests {
 
     #[test]
     fn paid_rewards_flag_benefits_advice() {
-        let flagged: Vec<RewardForm> = RewardForm::ALL.into_iter().filter(|r| r.needs_benefits_advice()).collect();
+        let flagged: Vec<RewardForm> = RewardForm::ALL
+            .into_iter()
+            .filter(|r| r.needs_benefits_advice())
+            .collect();
         assert_eq!(flagged, vec![RewardForm::Voucher, RewardForm::Payment]);
         for r in RewardForm::ALL {
             assert_eq!(RewardForm::parse(r.name()), Some(r));
@@ -155,16 +194,29 @@ mod tests {
     #[test]
     fn small_counts_are_suppressed_with_secondary_suppression() {
         // All large: everything shown.
-        assert_eq!(suppress(&[12, 30, 10]), (vec![Some(12), Some(30), Some(10)], Some(52)));
+        assert_eq!(
+            suppress(&[12, 30, 10]),
+            (vec![Some(12), Some(30), Some(10)], Some(52))
+        );
         // One small count: total 52 - 30 - 12 would reveal it, so the smallest shown (12) goes too.
-        assert_eq!(suppress(&[12, 30, 4]), (vec![None, Some(30), None], Some(46)));
+        assert_eq!(
+            suppress(&[12, 30, 4]),
+            (vec![None, Some(30), None], Some(46))
+        );
         // Two small counts already protect each other.
-        assert_eq!(suppress(&[3, 30, 4]), (vec![None, Some(30), None], Some(37)));
+        assert_eq!(
+            suppress(&[3, 30, 4]),
+            (vec![None, Some(30), None], Some(37))
+        );
         // Zero is suppressed as well.
         assert_eq!(suppress(&[0, 30, 20]).0, vec![None, Some(30), None]);
         // Tiny totals show nothing at all.
         assert_eq!(suppress(&[2, 3]), (vec![None, None], None));
-        assert!(valid_answer("gender", "prefer_not") && !valid_answer("gender", "x") && !valid_answer("shoe", "yes"));
+        assert!(
+            valid_answer("gender", "prefer_not")
+                && !valid_answer("gender", "x")
+                && !valid_answer("shoe", "yes")
+        );
     }
 
     #[test]

@@ -49,8 +49,14 @@ pub const PRINCIPLES: &[Principle] = &[
         title: "Recognising people as assets",
         meaning: "People are equal partners in designing and delivering services, not passive recipients or burdens on the system.",
         statements: &[
-            Statement { key: "assets.1", text: "People who use or may use our services are treated as partners whose knowledge shapes decisions, not only as sources of feedback." },
-            Statement { key: "assets.2", text: "People with lived experience of poverty are involved from the Analyse stage, not invited in once options are fixed." },
+            Statement {
+                key: "assets.1",
+                text: "People who use or may use our services are treated as partners whose knowledge shapes decisions, not only as sources of feedback.",
+            },
+            Statement {
+                key: "assets.2",
+                text: "People with lived experience of poverty are involved from the Analyse stage, not invited in once options are fixed.",
+            },
         ],
     },
     Principle {
@@ -58,8 +64,14 @@ pub const PRINCIPLES: &[Principle] = &[
         title: "Building on people's existing capabilities",
         meaning: "Services start from what people can do and actively support them to use and grow it, rather than from deficits.",
         statements: &[
-            Statement { key: "capabilities.1", text: "Needs analyses record what people and communities already do and can offer, not only what they lack." },
-            Statement { key: "capabilities.2", text: "Participants are offered training, support and roles that use and grow their skills." },
+            Statement {
+                key: "capabilities.1",
+                text: "Needs analyses record what people and communities already do and can offer, not only what they lack.",
+            },
+            Statement {
+                key: "capabilities.2",
+                text: "Participants are offered training, support and roles that use and grow their skills.",
+            },
         ],
     },
     Principle {
@@ -67,8 +79,14 @@ pub const PRINCIPLES: &[Principle] = &[
         title: "Mutuality and reciprocity",
         meaning: "People are offered a range of incentives and ways to work in reciprocal relationships with professionals and each other.",
         statements: &[
-            Statement { key: "reciprocity.1", text: "Everyone who gives their time is offered a reward of their choosing (expenses, payment, vouchers or time credits), with benefits advice for paid rewards." },
-            Statement { key: "reciprocity.2", text: "We tell people what changed because of what they said (\"you said, we did\") for every involvement." },
+            Statement {
+                key: "reciprocity.1",
+                text: "Everyone who gives their time is offered a reward of their choosing (expenses, payment, vouchers or time credits), with benefits advice for paid rewards.",
+            },
+            Statement {
+                key: "reciprocity.2",
+                text: "We tell people what changed because of what they said (\"you said, we did\") for every involvement.",
+            },
         ],
     },
     Principle {
@@ -76,8 +94,14 @@ pub const PRINCIPLES: &[Principle] = &[
         title: "Peer support networks",
         meaning: "Peer and personal networks are engaged alongside professionals as the best way of transferring knowledge.",
         statements: &[
-            Statement { key: "peer_support.1", text: "We work through community groups, peer networks and the voluntary sector, and fund them to take part." },
-            Statement { key: "peer_support.2", text: "Participants can meet and support each other, not only the council." },
+            Statement {
+                key: "peer_support.1",
+                text: "We work through community groups, peer networks and the voluntary sector, and fund them to take part.",
+            },
+            Statement {
+                key: "peer_support.2",
+                text: "Participants can meet and support each other, not only the council.",
+            },
         ],
     },
     Principle {
@@ -85,8 +109,14 @@ pub const PRINCIPLES: &[Principle] = &[
         title: "Blurring distinctions",
         meaning: "The distinction between professionals and recipients, and between producers and consumers of services, is removed.",
         statements: &[
-            Statement { key: "blurring.1", text: "People with lived experience sit on the panels that set specifications and evaluate tenders." },
-            Statement { key: "blurring.2", text: "Power over budgets or decisions is shared, and who holds it is written down." },
+            Statement {
+                key: "blurring.1",
+                text: "People with lived experience sit on the panels that set specifications and evaluate tenders.",
+            },
+            Statement {
+                key: "blurring.2",
+                text: "Power over budgets or decisions is shared, and who holds it is written down.",
+            },
         ],
     },
     Principle {
@@ -94,14 +124,25 @@ pub const PRINCIPLES: &[Principle] = &[
         title: "Facilitating rather than delivering",
         meaning: "Public service agencies become catalysts and facilitators of change rather than the main providers themselves.",
         statements: &[
-            Statement { key: "facilitating.1", text: "Commissioning supports community-led solutions, not only services delivered to people." },
-            Statement { key: "facilitating.2", text: "Co-production continues through the Review stage and shapes recommissioning." },
+            Statement {
+                key: "facilitating.1",
+                text: "Commissioning supports community-led solutions, not only services delivered to people.",
+            },
+            Statement {
+                key: "facilitating.2",
+                text: "Co-production continues through the Review stage and shapes recommissioning.",
+            },
         ],
     },
 ];
 
 /// The scale every statement is scored on.
-pub const SCORES: [(u8, &str); 4] = [(0, "Not yet"), (1, "Starting"), (2, "Developing"), (3, "Embedded")];
+pub const SCORES: [(u8, &str); 4] = [
+    (0, "Not yet"),
+    (1, "Starting"),
+    (2, "Developing"),
+    (3, "Embedded"),
+];
 pub const MAX_SCORE: u8 = 3;
 
 pub fn score_label(s: u8) -> &'static str {
@@ -130,22 +171,44 @@ impl Assessment {
     pub fn problems(&self) -> Vec<FieldProblem> {
         let mut p = Vec::new();
         if self.directorate.trim().is_empty() {
-            p.push(FieldProblem::new("directorate", "Enter the directorate assessed"));
+            p.push(FieldProblem::new(
+                "directorate",
+                "Enter the directorate assessed",
+            ));
         } else if self.directorate.chars().count() > 100 {
-            p.push(FieldProblem::new("directorate", "The directorate must be 100 characters or fewer"));
+            p.push(FieldProblem::new(
+                "directorate",
+                "The directorate must be 100 characters or fewer",
+            ));
         }
         for s in statements() {
             match self.scores.get(s.key) {
-                None => p.push(FieldProblem::new(field_for(s.key), format!("Choose a score for \"{}\"", s.text))),
-                Some(v) if *v > MAX_SCORE => p.push(FieldProblem::new(field_for(s.key), "Scores run from 0 (not yet) to 3 (embedded)")),
+                None => p.push(FieldProblem::new(
+                    field_for(s.key),
+                    format!("Choose a score for \"{}\"", s.text),
+                )),
+                Some(v) if *v > MAX_SCORE => p.push(FieldProblem::new(
+                    field_for(s.key),
+                    "Scores run from 0 (not yet) to 3 (embedded)",
+                )),
                 _ => {}
             }
         }
-        if let Some(k) = self.scores.keys().find(|k| !statements().any(|s| s.key == k.as_str())) {
-            p.push(FieldProblem::new("scores", format!("\"{k}\" is not a statement of this framework")));
+        if let Some(k) = self
+            .scores
+            .keys()
+            .find(|k| !statements().any(|s| s.key == k.as_str()))
+        {
+            p.push(FieldProblem::new(
+                "scores",
+                format!("\"{k}\" is not a statement of this framework"),
+            ));
         }
         if self.notes.chars().count() > 8000 {
-            p.push(FieldProblem::new("notes", "The notes must be 8,000 characters or fewer"));
+            p.push(FieldProblem::new(
+                "notes",
+                "The notes must be 8,000 characters or fewer",
+            ));
         }
         p
     }
@@ -154,13 +217,25 @@ impl Assessment {
         let by_principle: Vec<(&'static str, u32, u32)> = PRINCIPLES
             .iter()
             .map(|p| {
-                let got = p.statements.iter().map(|s| u32::from(*self.scores.get(s.key).unwrap_or(&0))).sum();
-                (p.title, got, p.statements.len() as u32 * u32::from(MAX_SCORE))
+                let got = p
+                    .statements
+                    .iter()
+                    .map(|s| u32::from(*self.scores.get(s.key).unwrap_or(&0)))
+                    .sum();
+                (
+                    p.title,
+                    got,
+                    p.statements.len() as u32 * u32::from(MAX_SCORE),
+                )
             })
             .collect();
         let total = by_principle.iter().map(|(_, g, _)| g).sum();
         let max = by_principle.iter().map(|(_, _, m)| m).sum();
-        Summary { by_principle, total, max }
+        Summary {
+            by_principle,
+            total,
+            max,
+        }
     }
 }
 
@@ -181,7 +256,10 @@ pub fn field_for(key: &str) -> &'static str {
         ("facilitating.1", "score_facilitating_1"),
         ("facilitating.2", "score_facilitating_2"),
     ];
-    FIELDS.iter().find(|(k, _)| *k == key).map_or("scores", |(_, f)| f)
+    FIELDS
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map_or("scores", |(_, f)| f)
 }
 
 /// Scores added up per principle and overall.
@@ -196,7 +274,9 @@ pub struct Summary {
 impl Summary {
     /// Whole per cent of the maximum.
     pub fn percent(&self) -> u32 {
-        (self.total * 100 + self.max / 2).checked_div(self.max).unwrap_or(0)
+        (self.total * 100 + self.max / 2)
+            .checked_div(self.max)
+            .unwrap_or(0)
     }
 }
 
@@ -211,7 +291,9 @@ pub struct History {
 pub fn history(assessments: &[Assessment]) -> Vec<History> {
     let mut by: BTreeMap<String, Vec<&Assessment>> = BTreeMap::new();
     for a in assessments {
-        by.entry(a.directorate.trim().to_string()).or_default().push(a);
+        by.entry(a.directorate.trim().to_string())
+            .or_default()
+            .push(a);
     }
     by.into_iter()
         .map(|(directorate, mut list)| {
@@ -226,7 +308,10 @@ pub fn history(assessments: &[Assessment]) -> Vec<History> {
                     (a.assessed_on, s, change)
                 })
                 .collect();
-            History { directorate, entries }
+            History {
+                directorate,
+                entries,
+            }
         })
         .collect()
 }
@@ -246,7 +331,15 @@ mod tests {
         assert_eq!(statements().count(), 12);
         for s in statements() {
             assert_ne!(field_for(s.key), "scores", "{}", s.key);
-            assert!(s.key.starts_with(PRINCIPLES.iter().find(|p| p.statements.contains(s)).unwrap().key));
+            assert!(
+                s.key.starts_with(
+                    PRINCIPLES
+                        .iter()
+                        .find(|p| p.statements.contains(s))
+                        .unwrap()
+                        .key
+                )
+            );
         }
     }
 
@@ -254,16 +347,31 @@ mod tests {
     fn scores_add_up_and_history_shows_change() {
         let mut scores = all(1);
         scores.insert("assets.1".into(), 3);
-        let a = Assessment { directorate: "Adults".into(), assessed_on: date!(2024 - 06 - 01), scores, notes: String::new() };
+        let a = Assessment {
+            directorate: "Adults".into(),
+            assessed_on: date!(2024 - 06 - 01),
+            scores,
+            notes: String::new(),
+        };
         assert!(a.problems().is_empty());
         let s = a.summary();
         // 11 statements at 1 and one at 3 = 14 of 36 = 38.9% → 39.
         assert_eq!((s.total, s.max, s.percent()), (14, 36, 39));
         assert_eq!(s.by_principle[0], ("Recognising people as assets", 4, 6));
-        let b = Assessment { assessed_on: date!(2025 - 06 - 01), scores: all(2), ..a.clone() };
+        let b = Assessment {
+            assessed_on: date!(2025 - 06 - 01),
+            scores: all(2),
+            ..a.clone()
+        };
         let h = history(&[b, a]);
         assert_eq!(h.len(), 1);
-        assert_eq!(h[0].entries.iter().map(|e| (e.1.total, e.2)).collect::<Vec<_>>(), vec![(14, None), (24, Some(10))]);
+        assert_eq!(
+            h[0].entries
+                .iter()
+                .map(|e| (e.1.total, e.2))
+                .collect::<Vec<_>>(),
+            vec![(14, None), (24, Some(10))]
+        );
     }
 
     #[test]
@@ -272,8 +380,21 @@ mod tests {
         scores.remove("blurring.2");
         scores.insert("reciprocity.1".into(), 4);
         scores.insert("made.up".into(), 1);
-        let a = Assessment { directorate: " ".into(), assessed_on: date!(2024 - 06 - 01), scores, notes: String::new() };
+        let a = Assessment {
+            directorate: " ".into(),
+            assessed_on: date!(2024 - 06 - 01),
+            scores,
+            notes: String::new(),
+        };
         let fields: Vec<&str> = a.problems().iter().map(|p| p.field).collect();
-        assert_eq!(fields, vec!["directorate", "score_reciprocity_1", "score_blurring_2", "scores"]);
+        assert_eq!(
+            fields,
+            vec![
+                "directorate",
+                "score_reciprocity_1",
+                "score_blurring_2",
+                "scores"
+            ]
+        );
     }
 }

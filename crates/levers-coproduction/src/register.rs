@@ -51,7 +51,9 @@ impl Stage {
         match self {
             Stage::Analyse => "Understanding needs, resources and what matters to people",
             Stage::Plan => "Designing the service and how it will be secured",
-            Stage::Do => "Securing and delivering the service, usually through a provider's contract",
+            Stage::Do => {
+                "Securing and delivering the service, usually through a provider's contract"
+            }
             Stage::Review => "Finding out what difference the service made and what to change",
         }
     }
@@ -92,8 +94,15 @@ pub enum Rung {
 }
 
 impl Rung {
-    pub const ALL: [Rung; 7] =
-        [Rung::Coercion, Rung::Educating, Rung::Informing, Rung::Consultation, Rung::Engagement, Rung::CoDesign, Rung::CoProduction];
+    pub const ALL: [Rung; 7] = [
+        Rung::Coercion,
+        Rung::Educating,
+        Rung::Informing,
+        Rung::Consultation,
+        Rung::Engagement,
+        Rung::CoDesign,
+        Rung::CoProduction,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -127,13 +136,25 @@ impl Rung {
     /// A one-line reminder of what the rung means (levers' summary of the TLAP ladder).
     pub fn hint(self) -> &'static str {
         match self {
-            Rung::Coercion => "People attend as passive recipients; their views are not taken into account",
-            Rung::Educating => "People are helped to understand the service as it has been designed",
+            Rung::Coercion => {
+                "People attend as passive recipients; their views are not taken into account"
+            }
+            Rung::Educating => {
+                "People are helped to understand the service as it has been designed"
+            }
             Rung::Informing => "People are told about the service and about decisions already made",
-            Rung::Consultation => "People are asked for views (surveys, meetings) but have little power to change things",
-            Rung::Engagement => "People have more chances to give views and can influence some decisions",
-            Rung::CoDesign => "People design the service with the council from their experience, with real influence",
-            Rung::CoProduction => "People share power and responsibility from start to finish, as equal partners",
+            Rung::Consultation => {
+                "People are asked for views (surveys, meetings) but have little power to change things"
+            }
+            Rung::Engagement => {
+                "People have more chances to give views and can influence some decisions"
+            }
+            Rung::CoDesign => {
+                "People design the service with the council from their experience, with real influence"
+            }
+            Rung::CoProduction => {
+                "People share power and responsibility from start to finish, as equal partners"
+            }
         }
     }
 
@@ -144,7 +165,12 @@ impl Rung {
 
     /// Reads a rung as written on forms and in CSV: `co-design`, `Co design`, `co_design`, `codesign`.
     pub fn parse(s: &str) -> Option<Rung> {
-        let k: String = s.trim().to_ascii_lowercase().chars().filter(|c| c.is_ascii_alphabetic()).collect();
+        let k: String = s
+            .trim()
+            .to_ascii_lowercase()
+            .chars()
+            .filter(|c| c.is_ascii_alphabetic())
+            .collect();
         match k.as_str() {
             "coercion" => Some(Rung::Coercion),
             "educating" | "education" => Some(Rung::Educating),
@@ -190,7 +216,12 @@ impl Lead {
     }
 
     pub fn parse(s: &str) -> Option<Lead> {
-        match s.trim().to_ascii_lowercase().trim_end_matches("-led").trim_end_matches(" led") {
+        match s
+            .trim()
+            .to_ascii_lowercase()
+            .trim_end_matches("-led")
+            .trim_end_matches(" led")
+        {
             "council" | "commissioner" | "la" => Some(Lead::Council),
             "provider" | "contractor" | "supplier" => Some(Lead::Provider),
             _ => None,
@@ -215,8 +246,13 @@ pub enum ValueBand {
 }
 
 impl ValueBand {
-    pub const ALL: [ValueBand; 5] =
-        [ValueBand::Under30k, ValueBand::From30kTo250k, ValueBand::From250kTo1m, ValueBand::From1mTo5m, ValueBand::Over5m];
+    pub const ALL: [ValueBand; 5] = [
+        ValueBand::Under30k,
+        ValueBand::From30kTo250k,
+        ValueBand::From250kTo1m,
+        ValueBand::From1mTo5m,
+        ValueBand::Over5m,
+    ];
 
     /// The band an estimated annual value falls in (lower bounds inclusive).
     pub fn of(value: Money) -> ValueBand {
@@ -252,7 +288,9 @@ impl ValueBand {
     /// Reads a band by its name or label (CSV files may carry either).
     pub fn parse(s: &str) -> Option<ValueBand> {
         let t = s.trim();
-        ValueBand::ALL.into_iter().find(|b| b.name().eq_ignore_ascii_case(t) || b.label().eq_ignore_ascii_case(t))
+        ValueBand::ALL
+            .into_iter()
+            .find(|b| b.name().eq_ignore_ascii_case(t) || b.label().eq_ignore_ascii_case(t))
     }
 }
 
@@ -289,21 +327,56 @@ impl Activity {
     /// Every problem with the activity's fields, each naming its field.
     pub fn problems(&self) -> Vec<FieldProblem> {
         let mut p = Vec::new();
-        text_problem(&mut p, "reference", "the activity's reference", &self.reference, 40, true);
-        if !self.reference.trim().is_empty() && !self.reference.chars().all(|c| c.is_ascii_alphanumeric() || "-_/.".contains(c)) {
-            p.push(FieldProblem::new("reference", "Use only letters, digits and - _ / . in the reference, such as ASC-014"));
+        text_problem(
+            &mut p,
+            "reference",
+            "the activity's reference",
+            &self.reference,
+            40,
+            true,
+        );
+        if !self.reference.trim().is_empty()
+            && !self
+                .reference
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_/.".contains(c))
+        {
+            p.push(FieldProblem::new(
+                "reference",
+                "Use only letters, digits and - _ / . in the reference, such as ASC-014",
+            ));
         }
         text_problem(&mut p, "service", "the service", &self.service, 200, true);
-        text_problem(&mut p, "directorate", "the directorate", &self.directorate, 100, true);
+        text_problem(
+            &mut p,
+            "directorate",
+            "the directorate",
+            &self.directorate,
+            100,
+            true,
+        );
         if self.annual_value.is_negative() {
-            p.push(FieldProblem::new("annual_value", "The estimated annual value cannot be negative"));
+            p.push(FieldProblem::new(
+                "annual_value",
+                "The estimated annual value cannot be negative",
+            ));
         }
         if let Some(r) = &self.procurement_ref {
-            text_problem(&mut p, "procurement_ref", "the procurement reference", r, 100, false);
+            text_problem(
+                &mut p,
+                "procurement_ref",
+                "the procurement reference",
+                r,
+                100,
+                false,
+            );
         }
         for o in &self.objectives {
             if o.chars().count() > 200 || o.contains(';') {
-                p.push(FieldProblem::new("objectives", "Each strategy objective must be 200 characters or fewer, without semicolons"));
+                p.push(FieldProblem::new(
+                    "objectives",
+                    "Each strategy objective must be 200 characters or fewer, without semicolons",
+                ));
                 break;
             }
         }
@@ -339,19 +412,48 @@ pub struct Involvement {
 impl Involvement {
     pub fn problems(&self) -> Vec<FieldProblem> {
         let mut p = Vec::new();
-        for (field, what, list) in [("methods", "method", &self.methods), ("groups", "participant group", &self.groups)] {
-            if list.iter().any(|m| m.chars().count() > 100 || m.contains(';')) {
-                p.push(FieldProblem::new(field, format!("Each {what} must be 100 characters or fewer, without semicolons")));
+        for (field, what, list) in [
+            ("methods", "method", &self.methods),
+            ("groups", "participant group", &self.groups),
+        ] {
+            if list
+                .iter()
+                .any(|m| m.chars().count() > 100 || m.contains(';'))
+            {
+                p.push(FieldProblem::new(
+                    field,
+                    format!("Each {what} must be 100 characters or fewer, without semicolons"),
+                ));
             }
         }
         if self.headcount > 1_000_000 {
-            p.push(FieldProblem::new("headcount", "Enter how many people took part, up to 1,000,000"));
+            p.push(FieldProblem::new(
+                "headcount",
+                "Enter how many people took part, up to 1,000,000",
+            ));
         }
         if self.hours > 10_000_000 {
-            p.push(FieldProblem::new("hours", "Enter the total hours, up to 10,000,000"));
+            p.push(FieldProblem::new(
+                "hours",
+                "Enter the total hours, up to 10,000,000",
+            ));
         }
-        text_problem(&mut p, "decisions", "the decisions influenced", &self.decisions, 4000, false);
-        text_problem(&mut p, "you_said_we_did", "\"you said, we did\"", &self.you_said_we_did, 4000, false);
+        text_problem(
+            &mut p,
+            "decisions",
+            "the decisions influenced",
+            &self.decisions,
+            4000,
+            false,
+        );
+        text_problem(
+            &mut p,
+            "you_said_we_did",
+            "\"you said, we did\"",
+            &self.you_said_we_did,
+            4000,
+            false,
+        );
         p
     }
 }
@@ -372,17 +474,36 @@ pub struct FieldProblem {
 
 impl FieldProblem {
     pub fn new(field: &'static str, message: impl Into<String>) -> FieldProblem {
-        FieldProblem { field, message: message.into() }
+        FieldProblem {
+            field,
+            message: message.into(),
+        }
     }
 }
 
-fn text_problem(p: &mut Vec<FieldProblem>, field: &'static str, what: &str, value: &str, max: usize, required: bool) {
+fn text_problem(
+    p: &mut Vec<FieldProblem>,
+    field: &'static str,
+    what: &str,
+    value: &str,
+    max: usize,
+    required: bool,
+) {
     if required && value.trim().is_empty() {
         p.push(FieldProblem::new(field, format!("Enter {what}")));
     } else if value.chars().count() > max {
-        p.push(FieldProblem::new(field, format!("{} must be {max} characters or fewer", capitalise(what))));
-    } else if value.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
-        p.push(FieldProblem::new(field, format!("Remove the control characters from {what}")));
+        p.push(FieldProblem::new(
+            field,
+            format!("{} must be {max} characters or fewer", capitalise(what)),
+        ));
+    } else if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        p.push(FieldProblem::new(
+            field,
+            format!("Remove the control characters from {what}"),
+        ));
     }
 }
 
@@ -397,7 +518,11 @@ fn capitalise(s: &str) -> String {
 
 /// Splits a `;`-separated list, trimming and dropping blanks.
 pub fn split_list(s: &str) -> Vec<String> {
-    s.split(';').map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect()
+    s.split(';')
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// Joins a list with `; `.
@@ -409,10 +534,20 @@ pub fn join_list(v: &[String]) -> String {
 pub fn parse_date(s: &str) -> Option<Date> {
     let s = s.trim();
     let parts: Vec<&str> = s.split(['-', '/']).collect();
-    if parts.len() != 3 || parts.iter().any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
+    if parts.len() != 3
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
         return None;
     }
-    let (y, m, d) = if parts[0].len() == 4 { (parts[0], parts[1], parts[2]) } else if parts[2].len() == 4 { (parts[2], parts[1], parts[0]) } else { return None };
+    let (y, m, d) = if parts[0].len() == 4 {
+        (parts[0], parts[1], parts[2])
+    } else if parts[2].len() == 4 {
+        (parts[2], parts[1], parts[0])
+    } else {
+        return None;
+    };
     let month = time::Month::try_from(m.parse::<u8>().ok()?).ok()?;
     Date::from_calendar_date(y.parse().ok()?, month, d.parse().ok()?).ok()
 }
@@ -433,7 +568,9 @@ pub mod iso_date {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
         let s = String::deserialize(d)?;
-        super::parse_date(&s).ok_or_else(|| serde::de::Error::custom(format!("\"{s}\" is not a date such as 2025-04-30")))
+        super::parse_date(&s).ok_or_else(|| {
+            serde::de::Error::custom(format!("\"{s}\" is not a date such as 2025-04-30"))
+        })
     }
 }
 
@@ -501,7 +638,10 @@ mod tests {
             started_on: date!(2025 - 04 - 01),
         };
         let fields: Vec<&str> = a.problems().iter().map(|p| p.field).collect();
-        assert_eq!(fields, vec!["reference", "service", "annual_value", "objectives"]);
+        assert_eq!(
+            fields,
+            vec!["reference", "service", "annual_value", "objectives"]
+        );
         assert_eq!(split_list(" a; ;b ;"), vec!["a", "b"]);
     }
 }

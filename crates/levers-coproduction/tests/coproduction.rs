@@ -5,15 +5,25 @@
 use std::collections::HashMap;
 
 use levers_coproduction::csv_io::{read_register, write_register};
-use levers_coproduction::ledger::{AccountId, AccountKind, Ledger, LedgerError, TransferKind, TransferRequest};
-use levers_coproduction::register::{Activity, Involvement, Lead, RegisterEntry, Rung, Stage, ValueBand};
+use levers_coproduction::ledger::{
+    AccountId, AccountKind, Ledger, LedgerError, TransferKind, TransferRequest,
+};
+use levers_coproduction::register::{
+    Activity, Involvement, Lead, RegisterEntry, Rung, Stage, ValueBand,
+};
 use levers_coproduction::{Quarter, coverage, quarterly};
 use levers_core::Money;
 use proptest::prelude::*;
 use time::Date;
 use time::macros::date;
 
-fn activity(reference: &str, directorate: &str, pounds: i64, started_on: Date, objectives: &[&str]) -> Activity {
+fn activity(
+    reference: &str,
+    directorate: &str,
+    pounds: i64,
+    started_on: Date,
+    objectives: &[&str],
+) -> Activity {
     Activity {
         reference: reference.into(),
         service: format!("Service {reference}"),
@@ -49,7 +59,10 @@ fn fixture() -> Vec<RegisterEntry> {
     use Stage::*;
     let start = date!(2024 - 04 - 01);
     let may = date!(2024 - 05 - 01);
-    let e = |a: Activity, i: Vec<Involvement>| RegisterEntry { activity: a, involvements: i };
+    let e = |a: Activity, i: Vec<Involvement>| RegisterEntry {
+        activity: a,
+        involvements: i,
+    };
     vec![
         // A1: co-design or above at all four stages (Review only from January 2025). Lived experience.
         e(
@@ -62,24 +75,72 @@ fn fixture() -> Vec<RegisterEntry> {
             ],
         ),
         // A2: one stage (Plan); Review reaches only engagement.
-        e(activity("A2", "Adults", 400_000, start, &[]), vec![inv(Plan, CoDesign, Council, may, false), inv(Review, Engagement, Council, may, false)]),
+        e(
+            activity("A2", "Adults", 400_000, start, &[]),
+            vec![
+                inv(Plan, CoDesign, Council, may, false),
+                inv(Review, Engagement, Council, may, false),
+            ],
+        ),
         // A3: co-production only inside the provider's contract; Analyse only consultation.
-        e(activity("A3", "Adults", 100_000, start, &[]), vec![inv(Do, CoProduction, Provider, may, false), inv(Analyse, Consultation, Council, may, false)]),
+        e(
+            activity("A3", "Adults", 100_000, start, &[]),
+            vec![
+                inv(Do, CoProduction, Provider, may, false),
+                inv(Analyse, Consultation, Council, may, false),
+            ],
+        ),
         // C1: two stages, the second (Plan) from August 2024.
         e(
-            activity("C1", "Children's", 2_500_000, start, &["Reduce child poverty"]),
-            vec![inv(Analyse, CoDesign, Council, may, false), inv(Plan, CoDesign, Council, date!(2024 - 08 - 01), false)],
+            activity(
+                "C1",
+                "Children's",
+                2_500_000,
+                start,
+                &["Reduce child poverty"],
+            ),
+            vec![
+                inv(Analyse, CoDesign, Council, may, false),
+                inv(Plan, CoDesign, Council, date!(2024 - 08 - 01), false),
+            ],
         ),
         // C2: nothing recorded.
-        e(activity("C2", "Children's", 50_000, start, &["Reduce child poverty"]), vec![]),
+        e(
+            activity("C2", "Children's", 50_000, start, &["Reduce child poverty"]),
+            vec![],
+        ),
         // P1: provider-led co-design at Do only.
-        e(activity("P1", "Place", 20_000, start, &[]), vec![inv(Do, CoDesign, Provider, may, false)]),
+        e(
+            activity("P1", "Place", 20_000, start, &[]),
+            vec![inv(Do, CoDesign, Provider, may, false)],
+        ),
         // P2: below co-design everywhere.
-        e(activity("P2", "Place", 750_000, start, &["Good jobs"]), vec![inv(Analyse, Informing, Council, may, false), inv(Do, Consultation, Provider, may, false)]),
+        e(
+            activity("P2", "Place", 750_000, start, &["Good jobs"]),
+            vec![
+                inv(Analyse, Informing, Council, may, false),
+                inv(Do, Consultation, Provider, may, false),
+            ],
+        ),
         // P3: all four, but the activity only started in October 2024.
         e(
             activity("P3", "Place", 5_000_000, date!(2024 - 10 - 01), &[]),
-            [Analyse, Plan, Do, Review].iter().map(|s| inv(*s, if *s == Plan || *s == Do { CoDesign } else { CoProduction }, Council, date!(2024 - 11 - 01), false)).collect(),
+            [Analyse, Plan, Do, Review]
+                .iter()
+                .map(|s| {
+                    inv(
+                        *s,
+                        if *s == Plan || *s == Do {
+                            CoDesign
+                        } else {
+                            CoProduction
+                        },
+                        Council,
+                        date!(2024 - 11 - 01),
+                        false,
+                    )
+                })
+                .collect(),
         ),
     ]
 }
@@ -106,7 +167,10 @@ fn coverage_on_a_hand_computed_fixture() {
     assert_eq!((o.all_four, o.all_four_value), (2, pounds(6_000_000)));
     assert_eq!(format!("{:.4}", o.all_four_value_share()), "0.6110");
     // Only in the provider's contract: A3 (£100,000) and P1 (£20,000) = 2, £120,000 = 0.0122.
-    assert_eq!((o.provider_only, o.provider_only_value), (2, pounds(120_000)));
+    assert_eq!(
+        (o.provider_only, o.provider_only_value),
+        (2, pounds(120_000))
+    );
     assert_eq!(format!("{:.4}", o.provider_only_value_share()), "0.0122");
     // No stage co-produced: C2 (£50,000) and P2 (£750,000).
     assert_eq!((o.none, o.none_value), (2, pounds(800_000)));
@@ -117,21 +181,65 @@ fn coverage_on_a_hand_computed_fixture() {
     assert_eq!(c.by_highest_rung, [1, 0, 0, 0, 1, 0, 3, 3]);
 
     // By directorate.
-    let d: HashMap<&str, _> = c.by_directorate.iter().map(|(k, t)| (k.as_str(), *t)).collect();
-    assert_eq!(c.by_directorate.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), vec!["Adults", "Children's", "Place"]);
+    let d: HashMap<&str, _> = c
+        .by_directorate
+        .iter()
+        .map(|(k, t)| (k.as_str(), *t))
+        .collect();
+    assert_eq!(
+        c.by_directorate
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .collect::<Vec<_>>(),
+        vec!["Adults", "Children's", "Place"]
+    );
     // Adults: A1, A2, A3 = £1,500,000; two-plus A1 (£1,000,000 = 2/3 of value, 1/3 of count).
     let a = d["Adults"];
-    assert_eq!((a.activities, a.value, a.two_plus, a.two_plus_value, a.all_four, a.provider_only), (3, pounds(1_500_000), 1, pounds(1_000_000), 1, 1));
+    assert_eq!(
+        (
+            a.activities,
+            a.value,
+            a.two_plus,
+            a.two_plus_value,
+            a.all_four,
+            a.provider_only
+        ),
+        (3, pounds(1_500_000), 1, pounds(1_000_000), 1, 1)
+    );
     assert!((a.two_plus_value_share() - 2.0 / 3.0).abs() < 1e-12);
     // Children's: C1, C2 = £2,550,000; two-plus C1; none C2.
     let ch = d["Children's"];
-    assert_eq!((ch.activities, ch.value, ch.two_plus, ch.all_four, ch.none), (2, pounds(2_550_000), 1, 0, 1));
+    assert_eq!(
+        (ch.activities, ch.value, ch.two_plus, ch.all_four, ch.none),
+        (2, pounds(2_550_000), 1, 0, 1)
+    );
     // Place: P1, P2, P3 = £5,770,000; two-plus and all four P3 (£5,000,000); provider-only P1; none P2.
     let p = d["Place"];
-    assert_eq!((p.activities, p.value, p.two_plus_value, p.all_four, p.provider_only_value, p.none), (3, pounds(5_770_000), pounds(5_000_000), 1, pounds(20_000), 1));
+    assert_eq!(
+        (
+            p.activities,
+            p.value,
+            p.two_plus_value,
+            p.all_four,
+            p.provider_only_value,
+            p.none
+        ),
+        (
+            3,
+            pounds(5_770_000),
+            pounds(5_000_000),
+            1,
+            pounds(20_000),
+            1
+        )
+    );
 
     // By value band: under £30k P1; £30k–£250k A3, C2; £250k–£1m A2, P2; £1m–£5m A1, C1; £5m+ P3.
-    let b: Vec<(ValueBand, u64, Money, u64, u64)> = c.by_band.iter().map(|(k, t)| (*k, t.activities, t.value, t.two_plus, t.all_four)).collect();
+    let b: Vec<(ValueBand, u64, Money, u64, u64)> = c
+        .by_band
+        .iter()
+        .map(|(k, t)| (*k, t.activities, t.value, t.two_plus, t.all_four))
+        .collect();
     assert_eq!(
         b,
         vec![
@@ -145,14 +253,23 @@ fn coverage_on_a_hand_computed_fixture() {
 
     // Strategy objectives: three are linked; only "Independent living" (A1) involved people with lived
     // experience of poverty.
-    assert_eq!((c.objectives.objectives, c.objectives.with_lived_experience), (3, 1));
-    assert_eq!(c.objectives.without, vec!["Good jobs".to_string(), "Reduce child poverty".to_string()]);
+    assert_eq!(
+        (c.objectives.objectives, c.objectives.with_lived_experience),
+        (3, 1)
+    );
+    assert_eq!(
+        c.objectives.without,
+        vec!["Good jobs".to_string(), "Reduce child poverty".to_string()]
+    );
 }
 
 #[test]
 fn coverage_by_quarter_on_the_fixture() {
     let q = quarterly(&fixture(), date!(2025 - 02 - 01));
-    let rows: Vec<(String, u64, u64, u64)> = q.iter().map(|(q, t)| (q.to_string(), t.activities, t.two_plus, t.all_four)).collect();
+    let rows: Vec<(String, u64, u64, u64)> = q
+        .iter()
+        .map(|(q, t)| (q.to_string(), t.activities, t.two_plus, t.all_four))
+        .collect();
     assert_eq!(
         rows,
         vec![
@@ -216,8 +333,18 @@ fn assert_balanced(l: &Ledger) {
     let mut total = 0;
     for a in &l.accounts {
         let b = l.balance(a.id);
-        assert_eq!(b, from_transfers.get(&a.id).copied().unwrap_or(0), "account {}", a.id);
-        let sum: i64 = l.movements.iter().filter(|m| m.account == a.id).map(|m| m.amount).sum();
+        assert_eq!(
+            b,
+            from_transfers.get(&a.id).copied().unwrap_or(0),
+            "account {}",
+            a.id
+        );
+        let sum: i64 = l
+            .movements
+            .iter()
+            .filter(|m| m.account == a.id)
+            .map(|m| m.amount)
+            .sum();
         assert_eq!(b, sum);
         if a.kind != AccountKind::Issuer {
             assert!(b >= -a.overdraft_limit.unwrap(), "account {} at {b}", a.id);
@@ -319,7 +446,10 @@ proptest! {
 fn text(max: usize) -> impl Strategy<Value = String> {
     // Any printable text, including quotes, commas, newlines and formula starts; no semicolons in list
     // items (they separate them) and no leading or trailing spaces (the reader trims).
-    proptest::string::string_regex(&format!("[A-Za-z0-9 ,\"'=+@£é\\-\\n]{{1,{max}}}")).unwrap().prop_map(|s| s.trim().to_string()).prop_filter("not blank", |s| !s.is_empty())
+    proptest::string::string_regex(&format!("[A-Za-z0-9 ,\"'=+@£é\\-\\n]{{1,{max}}}"))
+        .unwrap()
+        .prop_map(|s| s.trim().to_string())
+        .prop_filter("not blank", |s| !s.is_empty())
 }
 
 fn reference() -> impl Strategy<Value = String> {
@@ -327,7 +457,9 @@ fn reference() -> impl Strategy<Value = String> {
 }
 
 fn a_date() -> impl Strategy<Value = Date> {
-    (2015i32..2030, 1u8..=12, 1u8..=28).prop_map(|(y, m, d)| Date::from_calendar_date(y, time::Month::try_from(m).unwrap(), d).unwrap())
+    (2015i32..2030, 1u8..=12, 1u8..=28).prop_map(|(y, m, d)| {
+        Date::from_calendar_date(y, time::Month::try_from(m).unwrap(), d).unwrap()
+    })
 }
 
 fn involvement() -> impl Strategy<Value = Involvement> {
@@ -342,19 +474,29 @@ fn involvement() -> impl Strategy<Value = Involvement> {
         0u32..5000,
         proptest::option::of(text(60)),
     )
-        .prop_map(|(s, r, provider, held_on, methods, lived, headcount, hours, words)| Involvement {
-            stage: Stage::ALL[s],
-            rung: Rung::ALL[r],
-            lead: if provider { Lead::Provider } else { Lead::Council },
-            held_on,
-            methods: methods.iter().map(|m| m.trim().to_string()).filter(|m| !m.is_empty()).collect(),
-            groups: vec!["People with lived experience of poverty".into()],
-            lived_experience: lived,
-            headcount,
-            hours,
-            decisions: words.clone().unwrap_or_default(),
-            you_said_we_did: words.unwrap_or_default(),
-        })
+        .prop_map(
+            |(s, r, provider, held_on, methods, lived, headcount, hours, words)| Involvement {
+                stage: Stage::ALL[s],
+                rung: Rung::ALL[r],
+                lead: if provider {
+                    Lead::Provider
+                } else {
+                    Lead::Council
+                },
+                held_on,
+                methods: methods
+                    .iter()
+                    .map(|m| m.trim().to_string())
+                    .filter(|m| !m.is_empty())
+                    .collect(),
+                groups: vec!["People with lived experience of poverty".into()],
+                lived_experience: lived,
+                headcount,
+                hours,
+                decisions: words.clone().unwrap_or_default(),
+                you_said_we_did: words.unwrap_or_default(),
+            },
+        )
 }
 
 proptest! {

@@ -72,9 +72,13 @@ impl AreaKind {
 /// Why text is not an area code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AreaCodeError {
-    #[error("\"{0}\" is not an area code: a GSS code is one letter and eight digits, such as E07000123")]
+    #[error(
+        "\"{0}\" is not an area code: a GSS code is one letter and eight digits, such as E07000123"
+    )]
     Invalid(String),
-    #[error("\"{0}\" starts with an unknown nation letter: GSS codes start with E, W, S, N or K (X for levers' synthetic demo)")]
+    #[error(
+        "\"{0}\" starts with an unknown nation letter: GSS codes start with E, W, S, N or K (X for levers' synthetic demo)"
+    )]
     UnknownNation(String),
 }
 
@@ -121,7 +125,8 @@ impl AreaCode {
             "E01" | "W01" | "S01" | "N00" | "X01" => AreaKind::Lsoa,
             "E02" | "W02" | "S02" | "X02" => AreaKind::Msoa,
             "E05" | "W05" | "S13" | "N08" | "X05" => AreaKind::Ward,
-            "E06" | "E07" | "E08" | "E09" | "W06" | "S12" | "N09" | "X06" | "X07" | "X08" | "X09" => AreaKind::District,
+            "E06" | "E07" | "E08" | "E09" | "W06" | "S12" | "N09" | "X06" | "X07" | "X08"
+            | "X09" => AreaKind::District,
             "E10" => AreaKind::County,
             "E11" => AreaKind::MetropolitanCounty,
             "E12" | "X12" => AreaKind::Region,
@@ -203,11 +208,25 @@ mod tests {
 
     #[test]
     fn rejects_malformed() {
-        for bad in ["", "E0700012", "E070001234", "EE7000123", "E07 00123", "E07000l23", "é07000123"] {
+        for bad in [
+            "",
+            "E0700012",
+            "E070001234",
+            "EE7000123",
+            "E07 00123",
+            "E07000l23",
+            "é07000123",
+        ] {
             assert!(AreaCode::parse(bad).is_err(), "{bad}");
         }
-        assert!(matches!(AreaCode::parse("Q07000123"), Err(AreaCodeError::UnknownNation(_))));
-        assert_eq!(AreaCode::parse("X07000001").unwrap().nation(), Nation::Synthetic);
+        assert!(matches!(
+            AreaCode::parse("Q07000123"),
+            Err(AreaCodeError::UnknownNation(_))
+        ));
+        assert_eq!(
+            AreaCode::parse("X07000001").unwrap().nation(),
+            Nation::Synthetic
+        );
         assert_eq!(AreaCode::parse("X01000001").unwrap().kind(), AreaKind::Lsoa);
     }
 

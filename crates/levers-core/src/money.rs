@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 /// An amount of money in pence. Never a float: every figure levers reports adds up to the penny.
 ///
 /// Serialises as the bare number of pence (`123456` for £1,234.56) so JSON consumers never see floats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Money(i64);
 
@@ -83,7 +85,11 @@ impl Money {
 
     /// This amount as a fraction of `whole` (0.0 when `whole` is zero). For shares, never for money.
     pub fn ratio_of(self, whole: Money) -> f64 {
-        if whole.0 == 0 { 0.0 } else { self.0 as f64 / whole.0 as f64 }
+        if whole.0 == 0 {
+            0.0
+        } else {
+            self.0 as f64 / whole.0 as f64
+        }
     }
 
     /// Pounds as a float, for charts only (never for sums).
@@ -199,7 +205,10 @@ mod tests {
         assert_eq!(Money::ZERO.to_string(), "£0.00");
         assert_eq!(Money::from_pence(5).to_string(), "£0.05");
         assert_eq!(Money::from_pence(100_000_000).to_string(), "£1,000,000.00");
-        assert_eq!(Money::from_pence(i64::MIN).to_string(), "-£92,233,720,368,547,758.08");
+        assert_eq!(
+            Money::from_pence(i64::MIN).to_string(),
+            "-£92,233,720,368,547,758.08"
+        );
     }
 
     #[test]
@@ -215,19 +224,37 @@ mod tests {
     #[test]
     fn rejects_what_is_not_money() {
         assert_eq!("".parse::<Money>(), Err(MoneyError::Empty));
-        assert!(matches!("12.345".parse::<Money>(), Err(MoneyError::TooPrecise(_))));
-        assert!(matches!("1,23.00".parse::<Money>(), Err(MoneyError::Invalid(_))));
-        assert!(matches!("abc".parse::<Money>(), Err(MoneyError::Invalid(_))));
+        assert!(matches!(
+            "12.345".parse::<Money>(),
+            Err(MoneyError::TooPrecise(_))
+        ));
+        assert!(matches!(
+            "1,23.00".parse::<Money>(),
+            Err(MoneyError::Invalid(_))
+        ));
+        assert!(matches!(
+            "abc".parse::<Money>(),
+            Err(MoneyError::Invalid(_))
+        ));
         assert!(matches!("£".parse::<Money>(), Err(MoneyError::Invalid(_))));
-        assert!(matches!("1e5".parse::<Money>(), Err(MoneyError::Invalid(_))));
-        assert_eq!("99999999999999999999".parse::<Money>(), Err(MoneyError::Overflow));
+        assert!(matches!(
+            "1e5".parse::<Money>(),
+            Err(MoneyError::Invalid(_))
+        ));
+        assert_eq!(
+            "99999999999999999999".parse::<Money>(),
+            Err(MoneyError::Overflow)
+        );
     }
 
     #[test]
     fn checked_arithmetic_reports_overflow() {
         let max = Money::from_pence(i64::MAX);
         assert_eq!(max.checked_add(Money::from_pence(1)), None);
-        assert_eq!(Money::checked_sum([max, Money::from_pence(1)]), Err(MoneyError::Overflow));
+        assert_eq!(
+            Money::checked_sum([max, Money::from_pence(1)]),
+            Err(MoneyError::Overflow)
+        );
         assert_eq!(
             Money::checked_sum([Money::from_pence(150), Money::from_pence(-50)]),
             Ok(Money::from_pence(100))
@@ -245,6 +272,9 @@ mod tests {
 
     #[test]
     fn serialises_as_pence() {
-        assert_eq!(serde_json::to_string(&Money::from_pence(1050)).unwrap(), "1050");
+        assert_eq!(
+            serde_json::to_string(&Money::from_pence(1050)).unwrap(),
+            "1050"
+        );
     }
 }

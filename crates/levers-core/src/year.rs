@@ -18,7 +18,9 @@ pub struct FinancialYear {
 pub enum FinancialYearError {
     #[error("\"{0}\" is not a financial year: write it as 2024/25 (April 2024 to March 2025)")]
     Invalid(String),
-    #[error("\"{0}\" is not a financial year: the second year must follow the first, as in 2024/25")]
+    #[error(
+        "\"{0}\" is not a financial year: the second year must follow the first, as in 2024/25"
+    )]
     NotConsecutive(String),
     #[error("{0} is outside the years levers handles (1900 to 9998)")]
     OutOfRange(i32),
@@ -42,7 +44,11 @@ impl FinancialYear {
     /// The financial year a date falls in: January to March belong to the year that started the
     /// previous April.
     pub fn of(date: Date) -> Self {
-        let start = if date.month() >= Month::April { date.year() } else { date.year() - 1 };
+        let start = if date.month() >= Month::April {
+            date.year()
+        } else {
+            date.year() - 1
+        };
         FinancialYear { start }
     }
 
@@ -75,11 +81,15 @@ impl FinancialYear {
     }
 
     pub fn next(self) -> Self {
-        FinancialYear { start: self.start + 1 }
+        FinancialYear {
+            start: self.start + 1,
+        }
     }
 
     pub fn previous(self) -> Self {
-        FinancialYear { start: self.start - 1 }
+        FinancialYear {
+            start: self.start - 1,
+        }
     }
 }
 
@@ -95,11 +105,18 @@ impl FromStr for FinancialYear {
 
     fn from_str(input: &str) -> Result<Self, Self::Err> {
         let s = input.trim();
-        let s = s.strip_prefix("FY").or_else(|| s.strip_prefix("fy")).unwrap_or(s).trim();
+        let s = s
+            .strip_prefix("FY")
+            .or_else(|| s.strip_prefix("fy"))
+            .unwrap_or(s)
+            .trim();
         let invalid = || FinancialYearError::Invalid(input.trim().to_string());
         let (a, b) = s.split_once(['/', '-']).ok_or_else(invalid)?;
         let (a, b) = (a.trim(), b.trim());
-        if a.len() != 4 || !a.bytes().all(|c| c.is_ascii_digit()) || !b.bytes().all(|c| c.is_ascii_digit()) {
+        if a.len() != 4
+            || !a.bytes().all(|c| c.is_ascii_digit())
+            || !b.bytes().all(|c| c.is_ascii_digit())
+        {
             return Err(invalid());
         }
         let start: i32 = a.parse().map_err(|_| invalid())?;
@@ -135,10 +152,22 @@ mod tests {
 
     #[test]
     fn april_starts_the_year() {
-        assert_eq!(FinancialYear::of(date!(2024 - 04 - 01)).to_string(), "2024/25");
-        assert_eq!(FinancialYear::of(date!(2024 - 03 - 31)).to_string(), "2023/24");
-        assert_eq!(FinancialYear::of(date!(2025 - 01 - 15)).to_string(), "2024/25");
-        assert_eq!(FinancialYear::of(date!(1999 - 12 - 31)).to_string(), "1999/00");
+        assert_eq!(
+            FinancialYear::of(date!(2024 - 04 - 01)).to_string(),
+            "2024/25"
+        );
+        assert_eq!(
+            FinancialYear::of(date!(2024 - 03 - 31)).to_string(),
+            "2023/24"
+        );
+        assert_eq!(
+            FinancialYear::of(date!(2025 - 01 - 15)).to_string(),
+            "2024/25"
+        );
+        assert_eq!(
+            FinancialYear::of(date!(1999 - 12 - 31)).to_string(),
+            "1999/00"
+        );
     }
 
     #[test]
@@ -157,18 +186,46 @@ mod tests {
 
     #[test]
     fn parses_common_spellings() {
-        for s in ["2024/25", "2024-25", "2024/2025", " 2024-2025 ", "FY2024/25"] {
-            assert_eq!(s.parse::<FinancialYear>().unwrap().start_year(), 2024, "{s}");
+        for s in [
+            "2024/25",
+            "2024-25",
+            "2024/2025",
+            " 2024-2025 ",
+            "FY2024/25",
+        ] {
+            assert_eq!(
+                s.parse::<FinancialYear>().unwrap().start_year(),
+                2024,
+                "{s}"
+            );
         }
-        assert_eq!("1999/00".parse::<FinancialYear>().unwrap().start_year(), 1999);
+        assert_eq!(
+            "1999/00".parse::<FinancialYear>().unwrap().start_year(),
+            1999
+        );
     }
 
     #[test]
     fn rejects_nonsense() {
-        assert!(matches!("2024/26".parse::<FinancialYear>(), Err(FinancialYearError::NotConsecutive(_))));
-        assert!(matches!("24/25".parse::<FinancialYear>(), Err(FinancialYearError::Invalid(_))));
-        assert!(matches!("2024".parse::<FinancialYear>(), Err(FinancialYearError::Invalid(_))));
-        assert!(matches!("abcd/ef".parse::<FinancialYear>(), Err(FinancialYearError::Invalid(_))));
-        assert!(matches!("1800/01".parse::<FinancialYear>(), Err(FinancialYearError::OutOfRange(1800))));
+        assert!(matches!(
+            "2024/26".parse::<FinancialYear>(),
+            Err(FinancialYearError::NotConsecutive(_))
+        ));
+        assert!(matches!(
+            "24/25".parse::<FinancialYear>(),
+            Err(FinancialYearError::Invalid(_))
+        ));
+        assert!(matches!(
+            "2024".parse::<FinancialYear>(),
+            Err(FinancialYearError::Invalid(_))
+        ));
+        assert!(matches!(
+            "abcd/ef".parse::<FinancialYear>(),
+            Err(FinancialYearError::Invalid(_))
+        ));
+        assert!(matches!(
+            "1800/01".parse::<FinancialYear>(),
+            Err(FinancialYearError::OutOfRange(1800))
+        ));
     }
 }

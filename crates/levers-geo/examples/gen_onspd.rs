@@ -8,7 +8,10 @@ const COLUMNS: &str = "pcd,pcd2,pcds,dointr,doterm,oscty,ced,oslaua,osward,paris
 fn main() -> std::io::Result<()> {
     let mut args = std::env::args().skip(1);
     let out = args.next().unwrap_or_else(|| "onspd_synthetic.csv".into());
-    let rows: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(2_700_000);
+    let rows: u64 = args
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2_700_000);
     let mut w = BufWriter::with_capacity(1 << 20, std::fs::File::create(&out)?);
     writeln!(w, "{COLUMNS}")?;
     let letters = b"ABDEFGHJLNPQRSTUWXYZ";
@@ -21,7 +24,10 @@ fn main() -> std::io::Result<()> {
     };
     for i in 0..rows {
         // Unique postcodes: area (2 letters), district (1-99), sector (0-9), unit (2 letters).
-        let area = [letters[(i / 400_000 % 20) as usize], letters[(i / 20_000 % 20) as usize]];
+        let area = [
+            letters[(i / 400_000 % 20) as usize],
+            letters[(i / 20_000 % 20) as usize],
+        ];
         let district = i / 4_000 % 5 + 1 + (i / 400_000 % 2) * 10;
         let sector = i / 400 % 10;
         let unit = [letters[(i / 20 % 20) as usize], letters[(i % 20) as usize]];

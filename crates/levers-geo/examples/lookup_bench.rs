@@ -10,9 +10,13 @@ use levers_geo::{GeoIndexBuilder, Postcode, read_geo};
 fn main() {
     let mut args = std::env::args().skip(1);
     let path = args.next().expect("usage: lookup_bench FILE.csv [LOOKUPS]");
-    let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(5_000_000);
+    let n: usize = args
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5_000_000);
     let t = Instant::now();
-    let file = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(&path).expect("open"));
+    let file =
+        std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(&path).expect("open"));
     let mut b = GeoIndexBuilder::new();
     b.reserve_postcodes(2_800_000);
     let rep = read_geo(&path, file, |r| b.add(&r), |_| {}).expect("read");
@@ -26,7 +30,11 @@ fn main() {
         s ^= s << 13;
         s ^= s >> 7;
         s ^= s << 17;
-        probes.push(if i % 20 == 0 { Postcode::parse("ZZ9 9ZZ").expect("valid") } else { all[(s % all.len() as u64) as usize] });
+        probes.push(if i % 20 == 0 {
+            Postcode::parse("ZZ9 9ZZ").expect("valid")
+        } else {
+            all[(s % all.len() as u64) as usize]
+        });
     }
     let t = Instant::now();
     let mut hits = 0u64;

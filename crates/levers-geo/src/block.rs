@@ -78,7 +78,14 @@ struct R<'a> {
 
 impl<'a> R<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8], BlockError> {
-        let end = self.at.checked_add(n).filter(|e| *e <= self.b.len()).ok_or(BlockError { at: self.at, what: "it ends early" })?;
+        let end = self
+            .at
+            .checked_add(n)
+            .filter(|e| *e <= self.b.len())
+            .ok_or(BlockError {
+                at: self.at,
+                what: "it ends early",
+            })?;
         let s = &self.b[self.at..end];
         self.at = end;
         Ok(s)
@@ -87,13 +94,19 @@ impl<'a> R<'a> {
         Ok(self.take(1)?[0])
     }
     fn u32(&mut self) -> Result<u32, BlockError> {
-        Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
+        Ok(u32::from_le_bytes(
+            self.take(4)?.try_into().expect("4 bytes"),
+        ))
     }
     fn u64(&mut self) -> Result<u64, BlockError> {
-        Ok(u64::from_le_bytes(self.take(8)?.try_into().expect("8 bytes")))
+        Ok(u64::from_le_bytes(
+            self.take(8)?.try_into().expect("8 bytes"),
+        ))
     }
     fn i32(&mut self) -> Result<i32, BlockError> {
-        Ok(i32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
+        Ok(i32::from_le_bytes(
+            self.take(4)?.try_into().expect("4 bytes"),
+        ))
     }
     fn code(&mut self) -> Result<Option<AreaCode>, BlockError> {
         if self.b.get(self.at) == Some(&0) {
@@ -102,24 +115,46 @@ impl<'a> R<'a> {
         }
         let at = self.at;
         let raw = self.take(9)?;
-        let s = std::str::from_utf8(raw).map_err(|_| BlockError { at, what: "an area code is not text" })?;
-        AreaCode::parse(s).map(Some).map_err(|_| BlockError { at, what: "an area code is not valid" })
+        let s = std::str::from_utf8(raw).map_err(|_| BlockError {
+            at,
+            what: "an area code is not text",
+        })?;
+        AreaCode::parse(s).map(Some).map_err(|_| BlockError {
+            at,
+            what: "an area code is not valid",
+        })
     }
     fn code_req(&mut self) -> Result<AreaCode, BlockError> {
         let at = self.at;
-        self.code()?.ok_or(BlockError { at, what: "a required area code is missing" })
+        self.code()?.ok_or(BlockError {
+            at,
+            what: "a required area code is missing",
+        })
     }
     fn str(&mut self) -> Result<String, BlockError> {
         let n = u16::from_le_bytes(self.take(2)?.try_into().expect("2 bytes"));
         let at = self.at;
         let raw = self.take(usize::from(n))?;
-        String::from_utf8(raw.to_vec()).map_err(|_| BlockError { at, what: "a name is not UTF-8" })
+        String::from_utf8(raw.to_vec()).map_err(|_| BlockError {
+            at,
+            what: "a name is not UTF-8",
+        })
     }
     fn opt_str(&mut self) -> Result<Option<String>, BlockError> {
-        Ok(if self.u8()? == 1 { Some(self.str()?) } else { None })
+        Ok(if self.u8()? == 1 {
+            Some(self.str()?)
+        } else {
+            None
+        })
     }
     fn opt_f64(&mut self) -> Result<Option<f64>, BlockError> {
-        Ok(if self.u8()? == 1 { Some(f64::from_le_bytes(self.take(8)?.try_into().expect("8 bytes"))) } else { None })
+        Ok(if self.u8()? == 1 {
+            Some(f64::from_le_bytes(
+                self.take(8)?.try_into().expect("8 bytes"),
+            ))
+        } else {
+            None
+        })
     }
     fn coord(&mut self) -> Result<Option<f64>, BlockError> {
         let v = self.i32()?;
@@ -197,7 +232,10 @@ pub fn encode_block(records: &[GeoRecord]) -> Vec<u8> {
 pub fn decode_block(bytes: &[u8], mut sink: impl FnMut(GeoRecord)) -> Result<u32, BlockError> {
     let mut r = R { b: bytes, at: 0 };
     if r.u8()? != VERSION {
-        return Err(BlockError { at: 0, what: "unknown block version" });
+        return Err(BlockError {
+            at: 0,
+            what: "unknown block version",
+        });
     }
     let n = r.u32()?;
     for _ in 0..n {
@@ -205,8 +243,18 @@ pub fn decode_block(bytes: &[u8], mut sink: impl FnMut(GeoRecord)) -> Result<u32
         let rec = match r.u8()? {
             T_POSTCODE => {
                 let key = r.u64()?;
-                let postcode = Postcode::from_key(key).ok_or(BlockError { at, what: "a postcode key is not valid" })?;
-                let (lad, ward, lsoa11, lsoa21, msoa, region) = (r.code()?, r.code()?, r.code()?, r.code()?, r.code()?, r.code()?);
+                let postcode = Postcode::from_key(key).ok_or(BlockError {
+                    at,
+                    what: "a postcode key is not valid",
+                })?;
+                let (lad, ward, lsoa11, lsoa21, msoa, region) = (
+                    r.code()?,
+                    r.code()?,
+                    r.code()?,
+                    r.code()?,
+                    r.code()?,
+                    r.code()?,
+                );
                 let lat = r.coord()?;
                 let long = r.coord()?;
                 let terminated = match r.u8()? {
@@ -214,13 +262,29 @@ pub fn decode_block(bytes: &[u8], mut sink: impl FnMut(GeoRecord)) -> Result<u32
                     2 => Some(true),
                     _ => None,
                 };
-                GeoRecord::Postcode(PostcodeRow { postcode, lad, ward, lsoa11, lsoa21, msoa, region, lat, long, terminated })
+                GeoRecord::Postcode(PostcodeRow {
+                    postcode,
+                    lad,
+                    ward,
+                    lsoa11,
+                    lsoa21,
+                    msoa,
+                    region,
+                    lat,
+                    long,
+                    terminated,
+                })
             }
             T_DEPRIVATION => {
                 let vintage = match r.u8()? {
                     19 => ImdVintage::Iod2019,
                     25 => ImdVintage::Iod2025,
-                    _ => return Err(BlockError { at, what: "unknown deprivation vintage" }),
+                    _ => {
+                        return Err(BlockError {
+                            at,
+                            what: "unknown deprivation vintage",
+                        });
+                    }
                 };
                 let lsoa = r.code_req()?;
                 let lsoa_name = r.opt_str()?;
@@ -232,9 +296,24 @@ pub fn decode_block(bytes: &[u8], mut sink: impl FnMut(GeoRecord)) -> Result<u32
                 let nd = r.u8()?;
                 let mut domains = Vec::with_capacity(usize::from(nd));
                 for _ in 0..nd {
-                    domains.push(Domain { name: r.str()?, rank: r.u32()?, decile: r.u8()?, score: r.opt_f64()? });
+                    domains.push(Domain {
+                        name: r.str()?,
+                        rank: r.u32()?,
+                        decile: r.u8()?,
+                        score: r.opt_f64()?,
+                    });
                 }
-                GeoRecord::Deprivation(DeprivationRow { vintage, lsoa, lsoa_name, lad, lad_name, rank, decile, score, domains })
+                GeoRecord::Deprivation(DeprivationRow {
+                    vintage,
+                    lsoa,
+                    lsoa_name,
+                    lad,
+                    lad_name,
+                    rank,
+                    decile,
+                    score,
+                    domains,
+                })
             }
             T_AREA => {
                 let code = r.code_req()?;
@@ -249,15 +328,31 @@ pub fn decode_block(bytes: &[u8], mut sink: impl FnMut(GeoRecord)) -> Result<u32
                 for _ in 0..nn {
                     names.push((r.code_req()?, r.str()?));
                 }
-                GeoRecord::Area(AreaRow { code, name, parents, names })
+                GeoRecord::Area(AreaRow {
+                    code,
+                    name,
+                    parents,
+                    names,
+                })
             }
-            T_LINK => GeoRecord::LsoaLink { lsoa11: r.code_req()?, lsoa21: r.code_req()? },
-            _ => return Err(BlockError { at, what: "unknown record type" }),
+            T_LINK => GeoRecord::LsoaLink {
+                lsoa11: r.code_req()?,
+                lsoa21: r.code_req()?,
+            },
+            _ => {
+                return Err(BlockError {
+                    at,
+                    what: "unknown record type",
+                });
+            }
         };
         sink(rec);
     }
     if r.at != bytes.len() {
-        return Err(BlockError { at: r.at, what: "bytes left over after the last record" });
+        return Err(BlockError {
+            at: r.at,
+            what: "bytes left over after the last record",
+        });
     }
     Ok(n)
 }
@@ -291,10 +386,23 @@ mod tests {
                 rank: 29_199,
                 decile: 9,
                 score: Some(6.2),
-                domains: vec![Domain { name: "Income".into(), rank: 32_831, decile: 10, score: None }],
+                domains: vec![Domain {
+                    name: "Income".into(),
+                    rank: 32_831,
+                    decile: 10,
+                    score: None,
+                }],
             }),
-            GeoRecord::Area(AreaRow { code: c("E05000650"), name: Some("Astley Bridge".into()), parents: vec![c("E08000001")], names: vec![(c("E08000001"), "Bolton".into())] }),
-            GeoRecord::LsoaLink { lsoa11: c("E01006185"), lsoa21: c("E01034001") },
+            GeoRecord::Area(AreaRow {
+                code: c("E05000650"),
+                name: Some("Astley Bridge".into()),
+                parents: vec![c("E08000001")],
+                names: vec![(c("E08000001"), "Bolton".into())],
+            }),
+            GeoRecord::LsoaLink {
+                lsoa11: c("E01006185"),
+                lsoa21: c("E01034001"),
+            },
         ];
         let bytes = encode_block(&recs);
         let mut back = Vec::new();

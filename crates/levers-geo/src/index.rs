@@ -176,7 +176,10 @@ impl GeoIndexBuilder {
 
     pub fn add_deprivation(&mut self, d: &DeprivationRow) {
         let id = self.id(d.lsoa);
-        let imd = Some(Imd { rank: d.rank, decile: d.decile });
+        let imd = Some(Imd {
+            rank: d.rank,
+            decile: d.decile,
+        });
         match d.vintage {
             ImdVintage::Iod2019 => {
                 self.info[id as usize].imd2019 = imd;
@@ -244,7 +247,14 @@ impl GeoIndexBuilder {
             }
         }
         let table = PostcodeTable::build(&keys);
-        GeoIndex { ids: self.ids, info: self.info, keys, recs, table, from_21 }
+        GeoIndex {
+            ids: self.ids,
+            info: self.info,
+            keys,
+            recs,
+            table,
+            from_21,
+        }
     }
 }
 
@@ -261,7 +271,10 @@ impl PostcodeTable {
     fn build(keys: &[u64]) -> PostcodeTable {
         let want = (keys.len() * 8 / 5).max(16).next_power_of_two();
         let bits = want.trailing_zeros();
-        let mut t = PostcodeTable { slots: vec![(0, 0); want], shift: 64 - bits };
+        let mut t = PostcodeTable {
+            slots: vec![(0, 0); want],
+            shift: 64 - bits,
+        };
         let mask = want - 1;
         for (i, k) in keys.iter().enumerate() {
             let mut s = t.slot(*k);
@@ -408,12 +421,19 @@ impl GeoIndex {
     fn aref(&self, id: u32) -> Option<AreaRef> {
         (id != NONE).then(|| {
             let i = &self.info[id as usize];
-            AreaRef { code: i.code, name: i.name.as_deref().map(str::to_string) }
+            AreaRef {
+                code: i.code,
+                name: i.name.as_deref().map(str::to_string),
+            }
         })
     }
 
     fn parent(&self, id: u32, slot: usize) -> u32 {
-        if id == NONE { NONE } else { self.info[id as usize].parents[slot] }
+        if id == NONE {
+            NONE
+        } else {
+            self.info[id as usize].parents[slot]
+        }
     }
 
     fn first(ids: &[u32]) -> u32 {
@@ -434,7 +454,12 @@ impl GeoIndex {
             let i = &self.info[lsoa11 as usize];
             return i
                 .imd2019
-                .map(|m| ImdFound { rank: m.rank, decile: m.decile, lsoa: i.code, via: "direct" })
+                .map(|m| ImdFound {
+                    rank: m.rank,
+                    decile: m.decile,
+                    lsoa: i.code,
+                    via: "direct",
+                })
                 .ok_or_else(|| format!("no IMD 2019 figure is loaded for LSOA {}", i.code));
         }
         if lsoa21 == NONE {
@@ -443,27 +468,61 @@ impl GeoIndex {
         let code21 = self.info[lsoa21 as usize].code;
         // An unchanged LSOA keeps its code.
         if let Some(m) = self.info[lsoa21 as usize].imd2019 {
-            return Ok(ImdFound { rank: m.rank, decile: m.decile, lsoa: code21, via: "same code in 2011" });
+            return Ok(ImdFound {
+                rank: m.rank,
+                decile: m.decile,
+                lsoa: code21,
+                via: "same code in 2011",
+            });
         }
         match self.from_21.get(&lsoa21).map(Vec::as_slice) {
-            None | Some([]) => Err(format!("LSOA 2021 {code21} has no 2011 LSOA in the best-fit lookup, so no IMD 2019 decile")),
+            None | Some([]) => Err(format!(
+                "LSOA 2021 {code21} has no 2011 LSOA in the best-fit lookup, so no IMD 2019 decile"
+            )),
             Some([one]) => {
                 let i = &self.info[*one as usize];
                 i.imd2019
-                    .map(|m| ImdFound { rank: m.rank, decile: m.decile, lsoa: i.code, via: "lsoa21→lsoa11 best fit" })
+                    .map(|m| ImdFound {
+                        rank: m.rank,
+                        decile: m.decile,
+                        lsoa: i.code,
+                        via: "lsoa21→lsoa11 best fit",
+                    })
                     .ok_or_else(|| format!("no IMD 2019 figure is loaded for LSOA {}", i.code))
             }
             Some(many) => {
-                let found: Vec<(AreaCode, Option<Imd>)> = many.iter().map(|i| (self.info[*i as usize].code, self.info[*i as usize].imd2019)).collect();
-                let deciles: Vec<u8> = found.iter().filter_map(|(_, m)| m.map(|m| m.decile)).collect();
+                let found: Vec<(AreaCode, Option<Imd>)> = many
+                    .iter()
+                    .map(|i| (self.info[*i as usize].code, self.info[*i as usize].imd2019))
+                    .collect();
+                let deciles: Vec<u8> = found
+                    .iter()
+                    .filter_map(|(_, m)| m.map(|m| m.decile))
+                    .collect();
                 if deciles.len() == found.len() && deciles.windows(2).all(|w| w[0] == w[1]) {
-                    let (code, m) = found.iter().min_by_key(|(_, m)| m.map_or(u32::MAX, |m| m.rank)).copied().expect("non-empty");
+                    let (code, m) = found
+                        .iter()
+                        .min_by_key(|(_, m)| m.map_or(u32::MAX, |m| m.rank))
+                        .copied()
+                        .expect("non-empty");
                     let m = m.expect("all have figures");
-                    Ok(ImdFound { rank: m.rank, decile: m.decile, lsoa: code, via: "lsoa21→lsoa11 best fit (merged LSOAs, same decile)" })
+                    Ok(ImdFound {
+                        rank: m.rank,
+                        decile: m.decile,
+                        lsoa: code,
+                        via: "lsoa21→lsoa11 best fit (merged LSOAs, same decile)",
+                    })
                 } else {
                     Err(format!(
                         "LSOA 2021 {code21} joins several 2011 LSOAs ({}) with different IMD 2019 deciles, so none is given",
-                        found.iter().map(|(c, m)| format!("{c}: decile {}", m.map_or("unknown".into(), |m| m.decile.to_string()))).collect::<Vec<_>>().join(", ")
+                        found
+                            .iter()
+                            .map(|(c, m)| format!(
+                                "{c}: decile {}",
+                                m.map_or("unknown".into(), |m| m.decile.to_string())
+                            ))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ))
                 }
             }
@@ -475,7 +534,12 @@ impl GeoIndex {
             let i = &self.info[lsoa21 as usize];
             return i
                 .imd2025
-                .map(|m| ImdFound { rank: m.rank, decile: m.decile, lsoa: i.code, via: "direct" })
+                .map(|m| ImdFound {
+                    rank: m.rank,
+                    decile: m.decile,
+                    lsoa: i.code,
+                    via: "direct",
+                })
                 .ok_or_else(|| format!("no IMD 2025 figure is loaded for LSOA {}", i.code));
         }
         if lsoa11 == NONE {
@@ -483,15 +547,28 @@ impl GeoIndex {
         }
         let i = &self.info[lsoa11 as usize];
         if let Some(m) = i.imd2025 {
-            return Ok(ImdFound { rank: m.rank, decile: m.decile, lsoa: i.code, via: "same code in 2021" });
+            return Ok(ImdFound {
+                rank: m.rank,
+                decile: m.decile,
+                lsoa: i.code,
+                via: "same code in 2021",
+            });
         }
         let b = i.best_fit_21;
         if b == NONE {
-            return Err(format!("LSOA 2011 {} has no 2021 best fit loaded, so no IMD 2025 decile", i.code));
+            return Err(format!(
+                "LSOA 2011 {} has no 2021 best fit loaded, so no IMD 2025 decile",
+                i.code
+            ));
         }
         let j = &self.info[b as usize];
         j.imd2025
-            .map(|m| ImdFound { rank: m.rank, decile: m.decile, lsoa: j.code, via: "lsoa11→lsoa21 best fit" })
+            .map(|m| ImdFound {
+                rank: m.rank,
+                decile: m.decile,
+                lsoa: j.code,
+                via: "lsoa11→lsoa21 best fit",
+            })
             .ok_or_else(|| format!("no IMD 2025 figure is loaded for LSOA {}", j.code))
     }
 
@@ -502,10 +579,20 @@ impl GeoIndex {
         let msoa = Self::first(&[r.msoa, self.parent(lsoa, P_MSOA)]);
         let ward = Self::first(&[r.ward, self.parent(lsoa, P_WARD)]);
         let lad = Self::first(&[r.lad, self.parent(lsoa, P_LAD), self.parent(ward, P_LAD)]);
-        let region = Self::first(&[r.region, self.parent(lsoa, P_REGION), self.parent(lad, P_REGION)]);
+        let region = Self::first(&[
+            r.region,
+            self.parent(lsoa, P_REGION),
+            self.parent(lad, P_REGION),
+        ]);
         let mut gaps = Vec::new();
-        let imd2019 = self.imd2019_for(r.lsoa11, r.lsoa21).map_err(|g| gaps.push(g)).ok();
-        let imd2025 = self.imd2025_for(r.lsoa11, r.lsoa21).map_err(|g| gaps.push(g)).ok();
+        let imd2019 = self
+            .imd2019_for(r.lsoa11, r.lsoa21)
+            .map_err(|g| gaps.push(g))
+            .ok();
+        let imd2025 = self
+            .imd2025_for(r.lsoa11, r.lsoa21)
+            .map_err(|g| gaps.push(g))
+            .ok();
         let has_coords = r.lat != NO_COORD;
         Some(PostcodeLookup {
             postcode: *p,
@@ -539,7 +626,11 @@ impl GeoIndex {
         } else {
             None
         };
-        let d2025 = if r.lsoa21 != NONE { self.info[r.lsoa21 as usize].imd2025.map(|m| m.decile) } else { None };
+        let d2025 = if r.lsoa21 != NONE {
+            self.info[r.lsoa21 as usize].imd2025.map(|m| m.decile)
+        } else {
+            None
+        };
         Some(Located {
             lad: self.code_of(Self::first(&[r.lad, self.parent(lsoa, P_LAD)])),
             ward: self.code_of(Self::first(&[r.ward, self.parent(lsoa, P_WARD)])),
@@ -551,7 +642,9 @@ impl GeoIndex {
 
     /// The name of any loaded area.
     pub fn name(&self, code: &AreaCode) -> Option<&str> {
-        self.ids.get(code).and_then(|i| self.info[*i as usize].name.as_deref())
+        self.ids
+            .get(code)
+            .and_then(|i| self.info[*i as usize].name.as_deref())
     }
 
     /// Whether the index knows anything about this area.
@@ -568,7 +661,10 @@ impl GeoIndex {
         match slot {
             P_LAD => self.parent(info.parents[P_WARD], P_LAD) == target,
             P_REGION => {
-                let lad = Self::first(&[info.parents[P_LAD], self.parent(info.parents[P_WARD], P_LAD)]);
+                let lad = Self::first(&[
+                    info.parents[P_LAD],
+                    self.parent(info.parents[P_WARD], P_LAD),
+                ]);
                 self.parent(lad, P_REGION) == target
             }
             _ => false,
@@ -621,7 +717,11 @@ impl GeoIndex {
             code: *code,
             kind: kind.label(),
             name: self.info[id as usize].name.as_deref().map(str::to_string),
-            parents: self.info[id as usize].parents.iter().filter_map(|p| self.aref(*p)).collect(),
+            parents: self.info[id as usize]
+                .parents
+                .iter()
+                .filter_map(|p| self.aref(*p))
+                .collect(),
             lsoas_2011: l11.iter().map(|i| self.summary(*i, false)).collect(),
             lsoas_2021: l21.iter().map(|i| self.summary(*i, true)).collect(),
             imd2019_deciles: [0; 10],
@@ -633,14 +733,22 @@ impl GeoIndex {
             wards: Vec::new(),
         };
         // IMD 2019 counts over 2011 LSOAs when the area has them, else over 2021 LSOAs via best fit.
-        let base2019 = if p.lsoas_2011.is_empty() { &p.lsoas_2021 } else { &p.lsoas_2011 };
+        let base2019 = if p.lsoas_2011.is_empty() {
+            &p.lsoas_2021
+        } else {
+            &p.lsoas_2011
+        };
         for l in base2019 {
             match &l.imd2019 {
                 Some(m) => p.imd2019_deciles[usize::from(m.decile - 1)] += 1,
                 None => p.imd2019_missing += 1,
             }
         }
-        let base2025 = if p.lsoas_2021.is_empty() { &p.lsoas_2011 } else { &p.lsoas_2021 };
+        let base2025 = if p.lsoas_2021.is_empty() {
+            &p.lsoas_2011
+        } else {
+            &p.lsoas_2021
+        };
         for l in base2025 {
             match &l.imd2025 {
                 Some(m) => p.imd2025_deciles[usize::from(m.decile - 1)] += 1,
@@ -658,7 +766,11 @@ impl GeoIndex {
                 Some(P_MSOA) => Self::first(&[r.msoa, self.parent(lsoa, P_MSOA)]) == id,
                 Some(_) => {
                     let lad = Self::first(&[r.lad, self.parent(lsoa, P_LAD)]);
-                    Self::first(&[r.region, self.parent(lsoa, P_REGION), self.parent(lad, P_REGION)]) == id
+                    Self::first(&[
+                        r.region,
+                        self.parent(lsoa, P_REGION),
+                        self.parent(lad, P_REGION),
+                    ]) == id
                 }
                 None => r.lsoa11 == id || r.lsoa21 == id,
             };
@@ -671,9 +783,18 @@ impl GeoIndex {
         }
         if kind == AreaKind::District {
             // Wards named as in the district, or holding any of its LSOAs.
-            let mut ids: Vec<u32> = l11.iter().chain(&l21).map(|l| self.info[*l as usize].parents[P_WARD]).filter(|w| *w != NONE).collect();
+            let mut ids: Vec<u32> = l11
+                .iter()
+                .chain(&l21)
+                .map(|l| self.info[*l as usize].parents[P_WARD])
+                .filter(|w| *w != NONE)
+                .collect();
             ids.extend(
-                self.info.iter().enumerate().filter(|(_, i)| i.code.kind() == AreaKind::Ward && i.parents[P_LAD] == id).map(|(n, _)| n as u32),
+                self.info
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, i)| i.code.kind() == AreaKind::Ward && i.parents[P_LAD] == id)
+                    .map(|(n, _)| n as u32),
             );
             ids.sort_unstable();
             ids.dedup();
@@ -690,7 +811,10 @@ impl GeoIndex {
             .info
             .iter()
             .filter(|i| i.code.kind() == kind)
-            .map(|i| AreaRef { code: i.code, name: i.name.as_deref().map(str::to_string) })
+            .map(|i| AreaRef {
+                code: i.code,
+                name: i.name.as_deref().map(str::to_string),
+            })
             .collect();
         v.sort_by(|a, b| a.name.cmp(&b.name).then(a.code.cmp(&b.code)));
         v
@@ -728,7 +852,11 @@ impl GeoIndex {
             + self.table.slots.capacity() * std::mem::size_of::<(u64, u32)>()
             + self.recs.capacity() * std::mem::size_of::<PcRec>()
             + self.info.capacity() * std::mem::size_of::<CodeInfo>()
-            + self.info.iter().map(|i| i.name.as_ref().map_or(0, |n| n.len())).sum::<usize>()
+            + self
+                .info
+                .iter()
+                .map(|i| i.name.as_ref().map_or(0, |n| n.len()))
+                .sum::<usize>()
             + self.ids.capacity() * (std::mem::size_of::<(AreaCode, u32)>() + 8)
     }
 }

@@ -74,7 +74,9 @@ impl FileKind {
     /// How a person would name it, with the columns that identify it.
     pub fn describe(self) -> &'static str {
         match self {
-            FileKind::Onspd => "ONS Postcode Directory (ONSPD: pcd, oslaua, osward, lsoa11/lsoa21 …)",
+            FileKind::Onspd => {
+                "ONS Postcode Directory (ONSPD: pcd, oslaua, osward, lsoa11/lsoa21 …)"
+            }
             FileKind::Nspl => "National Statistics Postcode Lookup (NSPL: pcd, laua, ward …)",
             FileKind::Nspd => "National Statistics Postcode Directory (NSPD: pcd7, ladNNcd …)",
             FileKind::TidyPostcodes => "postcode list (postcode, ward_code, lsoa_code, la_code …)",
@@ -83,18 +85,29 @@ impl FileKind {
             FileKind::Iod2019File7 => "IoD2019 File 7 (all ranks, deciles and scores)",
             FileKind::Iod2025 => "IoD2025 (LSOA code (2021), IMD rank and decile)",
             FileKind::Lsoa11To21 => "LSOA 2011 to 2021 best-fit lookup (LSOA11CD, LSOA21CD)",
-            FileKind::LsoaHierarchy => "LSOA to MSOA, LAD and region lookup (lsoaNNcd, msoaNNcd, ladNNcd, rgnNNcd)",
+            FileKind::LsoaHierarchy => {
+                "LSOA to MSOA, LAD and region lookup (lsoaNNcd, msoaNNcd, ladNNcd, rgnNNcd)"
+            }
             FileKind::LsoaToWard => "LSOA to ward lookup (lsoa21cd, wdNNcd)",
             FileKind::WardToLad => "ward to LAD lookup (wdNNcd, ladNNcd)",
         }
     }
 
     pub fn is_postcodes(self) -> bool {
-        matches!(self, FileKind::Onspd | FileKind::Nspl | FileKind::Nspd | FileKind::TidyPostcodes)
+        matches!(
+            self,
+            FileKind::Onspd | FileKind::Nspl | FileKind::Nspd | FileKind::TidyPostcodes
+        )
     }
 
     pub fn is_deprivation(self) -> bool {
-        matches!(self, FileKind::Iod2019File1 | FileKind::Iod2019File2 | FileKind::Iod2019File7 | FileKind::Iod2025)
+        matches!(
+            self,
+            FileKind::Iod2019File1
+                | FileKind::Iod2019File2
+                | FileKind::Iod2019File7
+                | FileKind::Iod2025
+        )
     }
 }
 
@@ -107,7 +120,10 @@ impl fmt::Display for FileKind {
 /// A header cell as compared: BOM and padding gone, lower case, single spaces.
 pub fn normalise_header(h: &str) -> String {
     let h = h.trim_start_matches('\u{feff}').trim_start_matches("ï»¿");
-    h.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    h.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 /// True for `prefix` + two digits + `suffix`, such as `lad25cd` for ("lad", "cd").
@@ -115,7 +131,9 @@ fn vintaged(h: &str, prefix: &str, suffix: &str) -> bool {
     h.len() == prefix.len() + 2 + suffix.len()
         && h.starts_with(prefix)
         && h.ends_with(suffix)
-        && h[prefix.len()..prefix.len() + 2].bytes().all(|b| b.is_ascii_digit())
+        && h[prefix.len()..prefix.len() + 2]
+            .bytes()
+            .all(|b| b.is_ascii_digit())
 }
 
 /// The header, normalised, with helpers to find columns.
@@ -125,12 +143,16 @@ pub struct Header {
 
 impl Header {
     pub fn new<'a>(raw: impl IntoIterator<Item = &'a str>) -> Header {
-        Header { cells: raw.into_iter().map(normalise_header).collect() }
+        Header {
+            cells: raw.into_iter().map(normalise_header).collect(),
+        }
     }
 
     /// The first column named exactly one of `names`.
     pub fn exact(&self, names: &[&str]) -> Option<usize> {
-        names.iter().find_map(|n| self.cells.iter().position(|c| c == n))
+        names
+            .iter()
+            .find_map(|n| self.cells.iter().position(|c| c == n))
     }
 
     /// The first column named `prefix` + two digits + `suffix` (a vintage-suffixed name), newest first.
@@ -145,7 +167,9 @@ impl Header {
 
     /// The column with this exact vintage, e.g. (`lsoa`, `11`, `cd`).
     pub fn vintage_exact(&self, prefix: &str, yy: &str, suffixes: &[&str]) -> Option<usize> {
-        suffixes.iter().find_map(|s| self.exact(&[&format!("{prefix}{yy}{s}")]))
+        suffixes
+            .iter()
+            .find_map(|s| self.exact(&[&format!("{prefix}{yy}{s}")]))
     }
 
     /// The first column that starts with `prefix`.
@@ -162,12 +186,16 @@ impl Header {
 pub fn detect(h: &Header) -> Option<FileKind> {
     let iod_lsoa11 = h.has(&["lsoa code (2011)"]);
     let iod_lsoa21 = h.has(&["lsoa code (2021)"]);
-    let imd_rank = h.starting("index of multiple deprivation (imd) rank").is_some();
+    let imd_rank = h
+        .starting("index of multiple deprivation (imd) rank")
+        .is_some();
     if (iod_lsoa11 || iod_lsoa21) && imd_rank {
         if iod_lsoa21 {
             return Some(FileKind::Iod2025);
         }
-        if h.starting("index of multiple deprivation (imd) score").is_some() {
+        if h.starting("index of multiple deprivation (imd) score")
+            .is_some()
+        {
             return Some(FileKind::Iod2019File7);
         }
         if h.starting("income rank").is_some() {
@@ -185,7 +213,9 @@ pub fn detect(h: &Header) -> Option<FileKind> {
     if postcode_col && h.vintaged("lad", "cd").is_some() {
         return Some(FileKind::Nspd);
     }
-    if h.has(&["postcode"]) && (h.has(&["la_code", "lad_code"]) || h.has(&["ward_code"]) || h.has(&["lsoa_code"])) {
+    if h.has(&["postcode"])
+        && (h.has(&["la_code", "lad_code"]) || h.has(&["ward_code"]) || h.has(&["lsoa_code"]))
+    {
         return Some(FileKind::TidyPostcodes);
     }
     let lsoa11 = h.vintage_exact("lsoa", "11", &["cd"]);
@@ -216,19 +246,65 @@ mod tests {
 
     #[test]
     fn recognises_real_headers() {
-        assert_eq!(kind("\u{feff}LSOA code (2011),LSOA name (2011),Local Authority District code (2019),Local Authority District name (2019),Index of Multiple Deprivation (IMD) Rank,Index of Multiple Deprivation (IMD) Decile"), Some(FileKind::Iod2019File1));
-        assert_eq!(kind("LSOA code (2011),LSOA name (2011),Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived),Income Rank (where 1 is most deprived)"), Some(FileKind::Iod2019File2));
-        assert_eq!(kind("LSOA code (2011),Index of Multiple Deprivation (IMD) Score,Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)"), Some(FileKind::Iod2019File7));
-        assert_eq!(kind("LSOA code (2021),LSOA name (2021),Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)"), Some(FileKind::Iod2025));
-        assert_eq!(kind("pcd,pcd2,pcds,dointr,doterm,oscty,ced,oslaua,osward,lsoa11,lsoa21,lat,long"), Some(FileKind::Onspd));
-        assert_eq!(kind("pcd,pcd2,pcds,dointr,doterm,laua,ward,lsoa21,lat,long"), Some(FileKind::Nspl));
+        assert_eq!(
+            kind(
+                "\u{feff}LSOA code (2011),LSOA name (2011),Local Authority District code (2019),Local Authority District name (2019),Index of Multiple Deprivation (IMD) Rank,Index of Multiple Deprivation (IMD) Decile"
+            ),
+            Some(FileKind::Iod2019File1)
+        );
+        assert_eq!(
+            kind(
+                "LSOA code (2011),LSOA name (2011),Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived),Income Rank (where 1 is most deprived)"
+            ),
+            Some(FileKind::Iod2019File2)
+        );
+        assert_eq!(
+            kind(
+                "LSOA code (2011),Index of Multiple Deprivation (IMD) Score,Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)"
+            ),
+            Some(FileKind::Iod2019File7)
+        );
+        assert_eq!(
+            kind(
+                "LSOA code (2021),LSOA name (2021),Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)"
+            ),
+            Some(FileKind::Iod2025)
+        );
+        assert_eq!(
+            kind("pcd,pcd2,pcds,dointr,doterm,oscty,ced,oslaua,osward,lsoa11,lsoa21,lat,long"),
+            Some(FileKind::Onspd)
+        );
+        assert_eq!(
+            kind("pcd,pcd2,pcds,dointr,doterm,laua,ward,lsoa21,lat,long"),
+            Some(FileKind::Nspl)
+        );
         assert_eq!(kind("pcd7,lad25cd,east1m,north1m"), Some(FileKind::Nspd));
-        assert_eq!(kind("postcode,ward_code,ward_name,msoa_code,msoa_hcl_name,lsoa_code,lsoa_name,locality,la_code,la_name,lon,lat"), Some(FileKind::TidyPostcodes));
-        assert_eq!(kind("\u{feff}ObjectId,LSOA11CD,LSOA11NM,LSOA21CD,LSOA21NM,LAD22CD,LAD22NM,LAD22NMW"), Some(FileKind::Lsoa11To21));
-        assert_eq!(kind("lsoa11cd,lsoa11nm,msoa11cd,msoa11nm,lad17cd,lad17nm,rgn11cd,rgn11nm,ctry11cd"), Some(FileKind::LsoaHierarchy));
-        assert_eq!(kind("lsoa21cd,lsoa21nm,wd22cd,wd22nm,lad22cd,lad22nm"), Some(FileKind::LsoaToWard));
-        assert_eq!(kind("wd22cd,wd22nm,lad22cd,lad22nm"), Some(FileKind::WardToLad));
-        assert_eq!(kind("oa21cd,lsoa21cd,lsoa21nm,msoa21cd,msoa21nm,lad22cd,lad22nm"), Some(FileKind::LsoaHierarchy));
+        assert_eq!(
+            kind(
+                "postcode,ward_code,ward_name,msoa_code,msoa_hcl_name,lsoa_code,lsoa_name,locality,la_code,la_name,lon,lat"
+            ),
+            Some(FileKind::TidyPostcodes)
+        );
+        assert_eq!(
+            kind("\u{feff}ObjectId,LSOA11CD,LSOA11NM,LSOA21CD,LSOA21NM,LAD22CD,LAD22NM,LAD22NMW"),
+            Some(FileKind::Lsoa11To21)
+        );
+        assert_eq!(
+            kind("lsoa11cd,lsoa11nm,msoa11cd,msoa11nm,lad17cd,lad17nm,rgn11cd,rgn11nm,ctry11cd"),
+            Some(FileKind::LsoaHierarchy)
+        );
+        assert_eq!(
+            kind("lsoa21cd,lsoa21nm,wd22cd,wd22nm,lad22cd,lad22nm"),
+            Some(FileKind::LsoaToWard)
+        );
+        assert_eq!(
+            kind("wd22cd,wd22nm,lad22cd,lad22nm"),
+            Some(FileKind::WardToLad)
+        );
+        assert_eq!(
+            kind("oa21cd,lsoa21cd,lsoa21nm,msoa21cd,msoa21nm,lad22cd,lad22nm"),
+            Some(FileKind::LsoaHierarchy)
+        );
         assert_eq!(kind("Date,Supplier,Amount"), None);
     }
 

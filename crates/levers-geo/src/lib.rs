@@ -9,7 +9,13 @@ pub mod kind;
 pub mod postcode;
 pub mod read;
 
-pub use index::{AreaProfile, AreaRef, GeoIndex, GeoIndexBuilder, ImdFound, IndexStats, Located, LsoaSummary, PostcodeLookup};
+pub use index::{
+    AreaProfile, AreaRef, GeoIndex, GeoIndexBuilder, ImdFound, IndexStats, Located, LsoaSummary,
+    PostcodeLookup,
+};
 pub use kind::FileKind;
 pub use postcode::{Postcode, PostcodeError};
-pub use read::{AreaRow, DeprivationRow, Domain, GeoError, GeoRecord, ImdVintage, PostcodeRow, ReadReport, Rejection, read_geo, read_geo_with_kind};
+pub use read::{
+    AreaRow, DeprivationRow, Domain, GeoError, GeoRecord, ImdVintage, PostcodeRow, ReadReport,
+    Rejection, read_geo, read_geo_with_kind,
+};

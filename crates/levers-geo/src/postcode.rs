@@ -18,11 +18,15 @@ pub struct Postcode {
 pub enum PostcodeError {
     #[error("the postcode is empty")]
     Empty,
-    #[error("\"{0}\" is not a UK postcode: it has characters other than letters, digits and spaces")]
+    #[error(
+        "\"{0}\" is not a UK postcode: it has characters other than letters, digits and spaces"
+    )]
     BadCharacters(String),
     #[error("\"{0}\" is not a UK postcode: a postcode has 5 to 7 letters and digits, like PR1 2HE")]
     BadLength(String),
-    #[error("\"{0}\" is not a UK postcode: the last part must be a digit and two letters, like 2HE")]
+    #[error(
+        "\"{0}\" is not a UK postcode: the last part must be a digit and two letters, like 2HE"
+    )]
     BadInward(String),
     #[error("\"{0}\" is not a UK postcode: the first part must look like PR1, M15, SW1A or B33")]
     BadOutward(String),
@@ -35,9 +39,9 @@ fn outward_ok(o: &[u8]) -> bool {
     let a = |i: usize| o.get(i).is_some_and(u8::is_ascii_uppercase);
     let d = |i: usize| o.get(i).is_some_and(u8::is_ascii_digit);
     match o.len() {
-        2 => a(0) && d(1),                                       // A9
+        2 => a(0) && d(1), // A9
         3 => (a(0) && d(1) && d(2)) || (a(0) && a(1) && d(2)) || (a(0) && d(1) && a(2)), // A99, AA9, A9A
-        4 => (a(0) && a(1) && d(2) && d(3)) || (a(0) && a(1) && d(2) && a(3)),           // AA99, AA9A
+        4 => (a(0) && a(1) && d(2) && d(3)) || (a(0) && a(1) && d(2) && a(3)), // AA99, AA9A
         _ => false,
     }
 }
@@ -69,18 +73,26 @@ impl Postcode {
         }
         let s = &bytes[..len];
         if s == b"GIR0AA" {
-            return Ok(Postcode { bytes, len: len as u8 });
+            return Ok(Postcode {
+                bytes,
+                len: len as u8,
+            });
         }
         let (out, inw) = s.split_at(len - 3);
         if !(inw[0].is_ascii_digit()
-            && inw[1..].iter().all(|b| b.is_ascii_uppercase() && !INWARD_EXCLUDED.contains(b)))
+            && inw[1..]
+                .iter()
+                .all(|b| b.is_ascii_uppercase() && !INWARD_EXCLUDED.contains(b)))
         {
             return Err(PostcodeError::BadInward(input.trim().to_string()));
         }
         if !outward_ok(out) {
             return Err(PostcodeError::BadOutward(input.trim().to_string()));
         }
-        Ok(Postcode { bytes, len: len as u8 })
+        Ok(Postcode {
+            bytes,
+            len: len as u8,
+        })
     }
 
     /// Without spaces: `PR12HE`.
@@ -107,7 +119,12 @@ impl Postcode {
     pub fn key(&self) -> u64 {
         let mut k = 0u64;
         for i in 0..7 {
-            let v = match self.bytes.get(i).copied().filter(|_| i < usize::from(self.len)) {
+            let v = match self
+                .bytes
+                .get(i)
+                .copied()
+                .filter(|_| i < usize::from(self.len))
+            {
                 Some(b @ b'0'..=b'9') => u64::from(b - b'0') + 1,
                 Some(b @ b'A'..=b'Z') => u64::from(b - b'A') + 11,
                 _ => 0,
@@ -133,7 +150,11 @@ impl Postcode {
             return None;
         }
         rev.reverse();
-        let s: String = rev.iter().take_while(|b| **b != 0).map(|b| *b as char).collect();
+        let s: String = rev
+            .iter()
+            .take_while(|b| **b != 0)
+            .map(|b| *b as char)
+            .collect();
         Postcode::parse(&s).ok()
     }
 }
@@ -170,7 +191,14 @@ mod tests {
     #[test]
     fn every_spelling_is_the_same_postcode() {
         let want = Postcode::parse("PR1 2HE").unwrap();
-        for s in ["pr1  2he", "PR12HE", " pr1 2he ", "PR1 2HE", "PR1  2HE", "P R 1 2 H E"] {
+        for s in [
+            "pr1  2he",
+            "PR12HE",
+            " pr1 2he ",
+            "PR1 2HE",
+            "PR1  2HE",
+            "P R 1 2 H E",
+        ] {
             assert_eq!(Postcode::parse(s).unwrap(), want, "{s}");
         }
         assert_eq!(want.to_string(), "PR1 2HE");
@@ -190,21 +218,49 @@ mod tests {
             ("gir0aa", "GIR 0AA"),
             ("BB0 1GR", "BB0 1GR"),
         ] {
-            assert_eq!(Postcode::parse(input).unwrap().to_string(), shown, "{input}");
+            assert_eq!(
+                Postcode::parse(input).unwrap().to_string(),
+                shown,
+                "{input}"
+            );
         }
     }
 
     #[test]
     fn rejects_with_a_reason() {
         assert_eq!(Postcode::parse("  "), Err(PostcodeError::Empty));
-        assert!(matches!(Postcode::parse("PR1-2HE"), Err(PostcodeError::BadCharacters(_))));
-        assert!(matches!(Postcode::parse("PR1"), Err(PostcodeError::BadLength(_))));
-        assert!(matches!(Postcode::parse("PR1 2HEXX"), Err(PostcodeError::BadLength(_))));
-        assert!(matches!(Postcode::parse("PR1 HEE"), Err(PostcodeError::BadInward(_))));
-        assert!(matches!(Postcode::parse("PR1 2HC"), Err(PostcodeError::BadInward(_))));
-        assert!(matches!(Postcode::parse("1PR 2HE"), Err(PostcodeError::BadOutward(_))));
-        assert!(matches!(Postcode::parse("PRR1 2HE"), Err(PostcodeError::BadOutward(_))));
-        assert!(matches!(Postcode::parse("£R1 2HE"), Err(PostcodeError::BadCharacters(_))));
+        assert!(matches!(
+            Postcode::parse("PR1-2HE"),
+            Err(PostcodeError::BadCharacters(_))
+        ));
+        assert!(matches!(
+            Postcode::parse("PR1"),
+            Err(PostcodeError::BadLength(_))
+        ));
+        assert!(matches!(
+            Postcode::parse("PR1 2HEXX"),
+            Err(PostcodeError::BadLength(_))
+        ));
+        assert!(matches!(
+            Postcode::parse("PR1 HEE"),
+            Err(PostcodeError::BadInward(_))
+        ));
+        assert!(matches!(
+            Postcode::parse("PR1 2HC"),
+            Err(PostcodeError::BadInward(_))
+        ));
+        assert!(matches!(
+            Postcode::parse("1PR 2HE"),
+            Err(PostcodeError::BadOutward(_))
+        ));
+        assert!(matches!(
+            Postcode::parse("PRR1 2HE"),
+            Err(PostcodeError::BadOutward(_))
+        ));
+        assert!(matches!(
+            Postcode::parse("£R1 2HE"),
+            Err(PostcodeError::BadCharacters(_))
+        ));
     }
 
     #[test]
@@ -214,7 +270,12 @@ mod tests {
             assert_eq!(Postcode::from_key(p.key()), Some(p), "{s}");
         }
         // Spaces carry no meaning: the key is the same however the postcode is spaced.
-        assert_eq!(Postcode::parse("PR1 2HE").unwrap().key(), Postcode::parse("PR12 HE").unwrap().key());
-        assert!(Postcode::parse("PR1 2HE").unwrap().key() < Postcode::parse("PR1 2HF").unwrap().key());
+        assert_eq!(
+            Postcode::parse("PR1 2HE").unwrap().key(),
+            Postcode::parse("PR12 HE").unwrap().key()
+        );
+        assert!(
+            Postcode::parse("PR1 2HE").unwrap().key() < Postcode::parse("PR1 2HF").unwrap().key()
+        );
     }
 }

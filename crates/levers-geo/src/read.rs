@@ -94,7 +94,10 @@ pub enum GeoRecord {
     Deprivation(DeprivationRow),
     Area(AreaRow),
     /// An LSOA 2011 and its best-fit LSOA 2021.
-    LsoaLink { lsoa11: AreaCode, lsoa21: AreaCode },
+    LsoaLink {
+        lsoa11: AreaCode,
+        lsoa21: AreaCode,
+    },
 }
 
 /// A row that was not imported, and why.
@@ -130,10 +133,20 @@ impl ReadReport {
 pub enum GeoError {
     #[error("{file}: the file is empty: it has no header row")]
     Empty { file: String },
-    #[error("{file}: not a geography file levers knows. It recognises: {known}. The header it saw was: {header}")]
-    Unrecognised { file: String, known: String, header: String },
+    #[error(
+        "{file}: not a geography file levers knows. It recognises: {known}. The header it saw was: {header}"
+    )]
+    Unrecognised {
+        file: String,
+        known: String,
+        header: String,
+    },
     #[error("{file}: line {line}: {message}")]
-    Csv { file: String, line: u64, message: String },
+    Csv {
+        file: String,
+        line: u64,
+        message: String,
+    },
 }
 
 const MAX_REJECTIONS_KEPT: usize = 200;
@@ -143,20 +156,35 @@ fn cell(rec: &csv::ByteRecord, i: Option<usize>) -> Option<std::borrow::Cow<'_, 
     let raw = rec.get(i?)?;
     let s = match std::str::from_utf8(raw) {
         Ok(s) => std::borrow::Cow::Borrowed(s.trim()),
-        Err(_) => std::borrow::Cow::Owned(raw.iter().map(|&b| b as char).collect::<String>().trim().to_string()),
+        Err(_) => std::borrow::Cow::Owned(
+            raw.iter()
+                .map(|&b| b as char)
+                .collect::<String>()
+                .trim()
+                .to_string(),
+        ),
     };
     if s.is_empty() { None } else { Some(s) }
 }
 
 /// An area code, with ONS pseudo-codes (`E99999999`, `L99999999` …) and blanks treated as missing.
-fn code(rec: &csv::ByteRecord, i: Option<usize>, field: &str, line: u64) -> Result<Option<AreaCode>, Rejection> {
-    let Some(s) = cell(rec, i) else { return Ok(None) };
+fn code(
+    rec: &csv::ByteRecord,
+    i: Option<usize>,
+    field: &str,
+    line: u64,
+) -> Result<Option<AreaCode>, Rejection> {
+    let Some(s) = cell(rec, i) else {
+        return Ok(None);
+    };
     if s.len() == 9 && s.ends_with("99999999") {
         return Ok(None);
     }
-    AreaCode::parse(&s)
-        .map(Some)
-        .map_err(|e| Rejection { line, field: field.to_string(), reason: e.to_string() })
+    AreaCode::parse(&s).map(Some).map_err(|e| Rejection {
+        line,
+        field: field.to_string(),
+        reason: e.to_string(),
+    })
 }
 
 fn number(rec: &csv::ByteRecord, i: Option<usize>) -> Option<f64> {
@@ -165,20 +193,41 @@ fn number(rec: &csv::ByteRecord, i: Option<usize>) -> Option<f64> {
 
 /// A rank such as `"29,199"`.
 fn rank(rec: &csv::ByteRecord, i: Option<usize>, field: &str, line: u64) -> Result<u32, Rejection> {
-    let s = cell(rec, i).ok_or_else(|| Rejection { line, field: field.into(), reason: "the rank is missing".into() })?;
+    let s = cell(rec, i).ok_or_else(|| Rejection {
+        line,
+        field: field.into(),
+        reason: "the rank is missing".into(),
+    })?;
     s.replace(',', "")
         .parse::<u32>()
         .ok()
         .filter(|r| *r >= 1)
-        .ok_or_else(|| Rejection { line, field: field.into(), reason: format!("\"{s}\" is not a rank (a whole number from 1)") })
+        .ok_or_else(|| Rejection {
+            line,
+            field: field.into(),
+            reason: format!("\"{s}\" is not a rank (a whole number from 1)"),
+        })
 }
 
-fn decile(rec: &csv::ByteRecord, i: Option<usize>, field: &str, line: u64) -> Result<u8, Rejection> {
-    let s = cell(rec, i).ok_or_else(|| Rejection { line, field: field.into(), reason: "the decile is missing".into() })?;
+fn decile(
+    rec: &csv::ByteRecord,
+    i: Option<usize>,
+    field: &str,
+    line: u64,
+) -> Result<u8, Rejection> {
+    let s = cell(rec, i).ok_or_else(|| Rejection {
+        line,
+        field: field.into(),
+        reason: "the decile is missing".into(),
+    })?;
     s.parse::<u8>()
         .ok()
         .filter(|d| (1..=10).contains(d))
-        .ok_or_else(|| Rejection { line, field: field.into(), reason: format!("\"{s}\" is not a decile (1 to 10)") })
+        .ok_or_else(|| Rejection {
+            line,
+            field: field.into(),
+            reason: format!("\"{s}\" is not a decile (1 to 10)"),
+        })
 }
 
 /// Where each needed column is, for one kind of file.
@@ -214,8 +263,12 @@ fn columns(kind: FileKind, h: &Header) -> Columns {
     let mut c = Columns {
         kind,
         postcode: h.exact(&["pcds", "pcd", "pcd7", "pcd2", "pcd8", "postcode"]),
-        lad: h.exact(&["oslaua", "laua", "la_code", "lad_code"]).or_else(|| v("lad", "cd")),
-        ward: h.exact(&["osward", "ward", "ward_code"]).or_else(|| v("wd", "cd")),
+        lad: h
+            .exact(&["oslaua", "laua", "la_code", "lad_code"])
+            .or_else(|| v("lad", "cd")),
+        ward: h
+            .exact(&["osward", "ward", "ward_code"])
+            .or_else(|| v("wd", "cd")),
         lsoa11: h.exact(&["lsoa11", "lsoa11cd"]),
         lsoa21: h.exact(&["lsoa21", "lsoa21cd"]),
         msoa: h.exact(&["msoa21", "msoa21cd", "msoa11", "msoa11cd", "msoa_code"]),
@@ -223,10 +276,21 @@ fn columns(kind: FileKind, h: &Header) -> Columns {
         lat: h.exact(&["lat"]),
         long: h.exact(&["long", "lon"]),
         doterm: h.exact(&["doterm"]),
-        lsoa_name: h.exact(&["lsoa_name", "lsoa11nm", "lsoa21nm", "lsoa name (2011)", "lsoa name (2021)"]),
-        msoa_name: h.exact(&["msoa_name", "msoa_hcl_name"]).or_else(|| v("msoa", "nm")),
+        lsoa_name: h.exact(&[
+            "lsoa_name",
+            "lsoa11nm",
+            "lsoa21nm",
+            "lsoa name (2011)",
+            "lsoa name (2021)",
+        ]),
+        msoa_name: h
+            .exact(&["msoa_name", "msoa_hcl_name"])
+            .or_else(|| v("msoa", "nm")),
         ward_name: h.exact(&["ward_name"]).or_else(|| v("wd", "nm")),
-        lad_name: h.exact(&["la_name", "lad_name"]).or_else(|| v("lad", "nm")).or_else(|| h.starting("local authority district name")),
+        lad_name: h
+            .exact(&["la_name", "lad_name"])
+            .or_else(|| v("lad", "nm"))
+            .or_else(|| h.starting("local authority district name")),
         region_name: v("rgn", "nm"),
         lsoa21_name: h.exact(&["lsoa21nm"]),
         imd_rank: h.starting("index of multiple deprivation (imd) rank"),
@@ -259,12 +323,24 @@ fn columns(kind: FileKind, h: &Header) -> Columns {
     }
     if kind.is_deprivation() {
         for (i, name) in h.cells.iter().enumerate() {
-            let Some(domain) = name.split(" rank").next().filter(|_| name.contains(" rank")) else { continue };
+            let Some(domain) = name
+                .split(" rank")
+                .next()
+                .filter(|_| name.contains(" rank"))
+            else {
+                continue;
+            };
             if domain.starts_with("index of multiple deprivation") {
                 continue;
             }
-            let decile = h.cells.iter().position(|c| c.starts_with(&format!("{domain} decile")));
-            let score = h.cells.iter().position(|c| c.starts_with(&format!("{domain} score")));
+            let decile = h
+                .cells
+                .iter()
+                .position(|c| c.starts_with(&format!("{domain} decile")));
+            let score = h
+                .cells
+                .iter()
+                .position(|c| c.starts_with(&format!("{domain} score")));
             if let Some(d) = decile {
                 c.domains.push((title_case(domain), i, d, score));
             }
@@ -276,21 +352,42 @@ fn columns(kind: FileKind, h: &Header) -> Columns {
 /// "income" → "Income"; "education, skills and training" → "Education, skills and training".
 fn title_case(s: &str) -> String {
     let mut ch = s.chars();
-    ch.next().map_or_else(String::new, |f| f.to_uppercase().collect::<String>() + ch.as_str())
+    ch.next().map_or_else(String::new, |f| {
+        f.to_uppercase().collect::<String>() + ch.as_str()
+    })
 }
 
-fn named(rec: &csv::ByteRecord, pairs: &[(Option<AreaCode>, Option<usize>)]) -> Vec<(AreaCode, String)> {
-    pairs.iter().filter_map(|(code, col)| Some(((*code)?, cell(rec, *col)?.into_owned()))).collect()
+fn named(
+    rec: &csv::ByteRecord,
+    pairs: &[(Option<AreaCode>, Option<usize>)],
+) -> Vec<(AreaCode, String)> {
+    pairs
+        .iter()
+        .filter_map(|(code, col)| Some(((*code)?, cell(rec, *col)?.into_owned())))
+        .collect()
 }
 
-fn row_records(c: &Columns, rec: &csv::ByteRecord, line: u64, out: &mut Vec<GeoRecord>) -> Result<(), Rejection> {
+fn row_records(
+    c: &Columns,
+    rec: &csv::ByteRecord,
+    line: u64,
+    out: &mut Vec<GeoRecord>,
+) -> Result<(), Rejection> {
     match c.kind {
         FileKind::Onspd | FileKind::Nspl | FileKind::Nspd | FileKind::TidyPostcodes => {
-            let raw = cell(rec, c.postcode)
-                .ok_or_else(|| Rejection { line, field: "postcode".into(), reason: "the postcode is missing".into() })?;
-            let postcode = Postcode::parse(&raw).map_err(|e| Rejection { line, field: "postcode".into(), reason: e.to_string() })?;
+            let raw = cell(rec, c.postcode).ok_or_else(|| Rejection {
+                line,
+                field: "postcode".into(),
+                reason: "the postcode is missing".into(),
+            })?;
+            let postcode = Postcode::parse(&raw).map_err(|e| Rejection {
+                line,
+                field: "postcode".into(),
+                reason: e.to_string(),
+            })?;
             let lat = number(rec, c.lat).filter(|v| (-90.0..=90.0).contains(v) && *v != 0.0);
-            let long = number(rec, c.long).filter(|v| (-180.0..=180.0).contains(v) && lat.is_some());
+            let long =
+                number(rec, c.long).filter(|v| (-180.0..=180.0).contains(v) && lat.is_some());
             let row = PostcodeRow {
                 postcode,
                 lad: code(rec, c.lad, "lad", line)?,
@@ -304,29 +401,56 @@ fn row_records(c: &Columns, rec: &csv::ByteRecord, line: u64, out: &mut Vec<GeoR
                 terminated: c.doterm.map(|_| cell(rec, c.doterm).is_some()),
             };
             if c.kind == FileKind::TidyPostcodes {
-                let names = named(rec, &[(row.ward, c.ward_name), (row.lsoa21.or(row.lsoa11), c.lsoa_name), (row.lad, c.lad_name), (row.msoa, c.msoa_name)]);
+                let names = named(
+                    rec,
+                    &[
+                        (row.ward, c.ward_name),
+                        (row.lsoa21.or(row.lsoa11), c.lsoa_name),
+                        (row.lad, c.lad_name),
+                        (row.msoa, c.msoa_name),
+                    ],
+                );
                 if !names.is_empty() {
                     let code = row.lad.or(row.ward);
                     if let Some(code) = code {
-                        out.push(GeoRecord::Area(AreaRow { code, name: None, parents: vec![], names }));
+                        out.push(GeoRecord::Area(AreaRow {
+                            code,
+                            name: None,
+                            parents: vec![],
+                            names,
+                        }));
                     }
                 }
                 // The list also says which ward, MSOA and LAD each LSOA is in.
                 if let Some(lsoa) = row.lsoa21.or(row.lsoa11) {
-                    let parents = [row.ward, row.msoa, row.lad].into_iter().flatten().collect();
-                    out.push(GeoRecord::Area(AreaRow { code: lsoa, name: None, parents, names: vec![] }));
+                    let parents = [row.ward, row.msoa, row.lad]
+                        .into_iter()
+                        .flatten()
+                        .collect();
+                    out.push(GeoRecord::Area(AreaRow {
+                        code: lsoa,
+                        name: None,
+                        parents,
+                        names: vec![],
+                    }));
                 }
             }
             out.push(GeoRecord::Postcode(row));
         }
-        FileKind::Iod2019File1 | FileKind::Iod2019File2 | FileKind::Iod2019File7 | FileKind::Iod2025 => {
+        FileKind::Iod2019File1
+        | FileKind::Iod2019File2
+        | FileKind::Iod2019File7
+        | FileKind::Iod2025 => {
             let (vintage, lsoa_col, field) = if c.kind == FileKind::Iod2025 {
                 (ImdVintage::Iod2025, c.lsoa21, "LSOA code (2021)")
             } else {
                 (ImdVintage::Iod2019, c.lsoa11, "LSOA code (2011)")
             };
-            let lsoa = code(rec, lsoa_col, field, line)?
-                .ok_or_else(|| Rejection { line, field: field.into(), reason: "the LSOA code is missing".into() })?;
+            let lsoa = code(rec, lsoa_col, field, line)?.ok_or_else(|| Rejection {
+                line,
+                field: field.into(),
+                reason: "the LSOA code is missing".into(),
+            })?;
             let mut domains = Vec::with_capacity(c.domains.len());
             for (name, r, d, s) in &c.domains {
                 domains.push(Domain {
@@ -349,10 +473,16 @@ fn row_records(c: &Columns, rec: &csv::ByteRecord, line: u64, out: &mut Vec<GeoR
             }));
         }
         FileKind::Lsoa11To21 => {
-            let lsoa11 = code(rec, c.lsoa11, "LSOA11CD", line)?
-                .ok_or_else(|| Rejection { line, field: "LSOA11CD".into(), reason: "the LSOA 2011 code is missing".into() })?;
-            let lsoa21 = code(rec, c.lsoa21, "LSOA21CD", line)?
-                .ok_or_else(|| Rejection { line, field: "LSOA21CD".into(), reason: "the LSOA 2021 code is missing".into() })?;
+            let lsoa11 = code(rec, c.lsoa11, "LSOA11CD", line)?.ok_or_else(|| Rejection {
+                line,
+                field: "LSOA11CD".into(),
+                reason: "the LSOA 2011 code is missing".into(),
+            })?;
+            let lsoa21 = code(rec, c.lsoa21, "LSOA21CD", line)?.ok_or_else(|| Rejection {
+                line,
+                field: "LSOA21CD".into(),
+                reason: "the LSOA 2021 code is missing".into(),
+            })?;
             let lad = code(rec, c.lad, "LAD", line)?;
             out.push(GeoRecord::LsoaLink { lsoa11, lsoa21 });
             let names = named(rec, &[(Some(lsoa11), c.lsoa_name), (lad, c.lad_name)]);
@@ -364,13 +494,25 @@ fn row_records(c: &Columns, rec: &csv::ByteRecord, line: u64, out: &mut Vec<GeoR
             }));
         }
         FileKind::LsoaHierarchy | FileKind::LsoaToWard => {
-            let lsoa = code(rec, c.lsoa21.or(c.lsoa11), "LSOA code", line)?
-                .ok_or_else(|| Rejection { line, field: "LSOA code".into(), reason: "the LSOA code is missing".into() })?;
+            let lsoa =
+                code(rec, c.lsoa21.or(c.lsoa11), "LSOA code", line)?.ok_or_else(|| Rejection {
+                    line,
+                    field: "LSOA code".into(),
+                    reason: "the LSOA code is missing".into(),
+                })?;
             let msoa = code(rec, c.msoa, "MSOA code", line)?;
             let ward = code(rec, c.ward, "ward code", line)?;
             let lad = code(rec, c.lad, "LAD code", line)?;
             let region = code(rec, c.region, "region code", line)?;
-            let names = named(rec, &[(msoa, c.msoa_name), (ward, c.ward_name), (lad, c.lad_name), (region, c.region_name)]);
+            let names = named(
+                rec,
+                &[
+                    (msoa, c.msoa_name),
+                    (ward, c.ward_name),
+                    (lad, c.lad_name),
+                    (region, c.region_name),
+                ],
+            );
             out.push(GeoRecord::Area(AreaRow {
                 code: lsoa,
                 name: cell(rec, c.lsoa_name).map(|s| s.into_owned()),
@@ -379,15 +521,28 @@ fn row_records(c: &Columns, rec: &csv::ByteRecord, line: u64, out: &mut Vec<GeoR
             }));
             // A LAD's region and a ward's LAD are worth knowing on their own.
             if let (Some(lad), Some(region)) = (lad, region) {
-                out.push(GeoRecord::Area(AreaRow { code: lad, name: None, parents: vec![region], names: vec![] }));
+                out.push(GeoRecord::Area(AreaRow {
+                    code: lad,
+                    name: None,
+                    parents: vec![region],
+                    names: vec![],
+                }));
             }
             if let (Some(ward), Some(lad)) = (ward, lad) {
-                out.push(GeoRecord::Area(AreaRow { code: ward, name: None, parents: vec![lad], names: vec![] }));
+                out.push(GeoRecord::Area(AreaRow {
+                    code: ward,
+                    name: None,
+                    parents: vec![lad],
+                    names: vec![],
+                }));
             }
         }
         FileKind::WardToLad => {
-            let ward = code(rec, c.ward, "ward code", line)?
-                .ok_or_else(|| Rejection { line, field: "ward code".into(), reason: "the ward code is missing".into() })?;
+            let ward = code(rec, c.ward, "ward code", line)?.ok_or_else(|| Rejection {
+                line,
+                field: "ward code".into(),
+                reason: "the ward code is missing".into(),
+            })?;
             let lad = code(rec, c.lad, "LAD code", line)?;
             out.push(GeoRecord::Area(AreaRow {
                 code: ward,
@@ -402,7 +557,12 @@ fn row_records(c: &Columns, rec: &csv::ByteRecord, line: u64, out: &mut Vec<GeoR
 
 /// Reads a whole geography file from `input`, calling `sink` with every record and `progress` with
 /// the bytes read so far (every 64 KiB or so). The file's kind comes from its header.
-pub fn read_geo<R: Read>(file: &str, input: R, sink: impl FnMut(GeoRecord), progress: impl FnMut(u64)) -> Result<ReadReport, GeoError> {
+pub fn read_geo<R: Read>(
+    file: &str,
+    input: R,
+    sink: impl FnMut(GeoRecord),
+    progress: impl FnMut(u64),
+) -> Result<ReadReport, GeoError> {
     read_geo_with_kind(file, input, |_| {}, sink, progress)
 }
 
@@ -414,7 +574,11 @@ pub fn read_geo_with_kind<R: Read>(
     mut sink: impl FnMut(GeoRecord),
     mut progress: impl FnMut(u64),
 ) -> Result<ReadReport, GeoError> {
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).buffer_capacity(1 << 16).from_reader(input);
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(1 << 16)
+        .from_reader(input);
     let mut rec = csv::ByteRecord::new();
     let csv_err = |e: csv::Error| GeoError::Csv {
         file: file.to_string(),
@@ -422,17 +586,32 @@ pub fn read_geo_with_kind<R: Read>(
         message: format!("{e}: the file is not valid CSV"),
     };
     if !rdr.read_byte_record(&mut rec).map_err(csv_err)? {
-        return Err(GeoError::Empty { file: file.to_string() });
+        return Err(GeoError::Empty {
+            file: file.to_string(),
+        });
     }
     let header = Header::new(rec.iter().map(|b| std::str::from_utf8(b).unwrap_or("")));
     let kind = detect(&header).ok_or_else(|| GeoError::Unrecognised {
         file: file.to_string(),
-        known: FileKind::ALL.iter().map(|k| k.describe()).collect::<Vec<_>>().join("; "),
-        header: header.cells.iter().take(30).cloned().collect::<Vec<_>>().join(", "),
+        known: FileKind::ALL
+            .iter()
+            .map(|k| k.describe())
+            .collect::<Vec<_>>()
+            .join("; "),
+        header: header
+            .cells
+            .iter()
+            .take(30)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", "),
     })?;
     on_kind(kind);
     let cols = columns(kind, &header);
-    let mut report = ReadReport { kind: Some(kind), ..ReadReport::default() };
+    let mut report = ReadReport {
+        kind: Some(kind),
+        ..ReadReport::default()
+    };
     let mut out = Vec::with_capacity(4);
     let mut last_progress = 0u64;
     while rdr.read_byte_record(&mut rec).map_err(csv_err)? {
@@ -485,14 +664,26 @@ mod tests {
              ,,,,,,,,\n\
              XX,XX,,E07000123,,,,,\n",
         );
-        assert_eq!((rep.rows_read, rep.rows_imported, rep.rows_rejected, rep.rows_blank), (4, 2, 1, 1));
+        assert_eq!(
+            (
+                rep.rows_read,
+                rep.rows_imported,
+                rep.rows_rejected,
+                rep.rows_blank
+            ),
+            (4, 2, 1, 1)
+        );
         assert!(rep.reconciles());
         assert_eq!(rep.rejections[0].line, 5);
         assert_eq!(rep.rejections[0].field, "postcode");
-        let GeoRecord::Postcode(a) = &recs[0] else { panic!() };
+        let GeoRecord::Postcode(a) = &recs[0] else {
+            panic!()
+        };
         assert_eq!(a.terminated, Some(false));
         assert_eq!(a.lsoa11.unwrap().as_str(), "E01025300");
-        let GeoRecord::Postcode(b) = &recs[1] else { panic!() };
+        let GeoRecord::Postcode(b) = &recs[1] else {
+            panic!()
+        };
         assert_eq!((b.terminated, b.ward, b.lat), (Some(true), None, None));
     }
 
@@ -506,14 +697,34 @@ mod tests {
         assert_eq!(rep.kind, Some(FileKind::Iod2019File1));
         assert_eq!((rep.rows_imported, rep.rows_rejected), (1, 1));
         assert!(rep.rejections[0].reason.contains("not a decile"));
-        let GeoRecord::Deprivation(d) = &recs[0] else { panic!() };
-        assert_eq!((d.rank, d.decile, d.vintage), (29_199, 9, ImdVintage::Iod2019));
+        let GeoRecord::Deprivation(d) = &recs[0] else {
+            panic!()
+        };
+        assert_eq!(
+            (d.rank, d.decile, d.vintage),
+            (29_199, 9, ImdVintage::Iod2019)
+        );
     }
 
     #[test]
     fn unknown_files_say_what_is_known() {
-        let err = read_geo("spend.csv", "Date,Supplier,Amount\n1,2,3\n".as_bytes(), |_| {}, |_| {}).unwrap_err().to_string();
-        assert!(err.contains("spend.csv") && err.contains("ONSPD") && err.contains("date, supplier, amount"), "{err}");
-        assert!(matches!(read_geo("e.csv", "".as_bytes(), |_| {}, |_| {}), Err(GeoError::Empty { .. })));
+        let err = read_geo(
+            "spend.csv",
+            "Date,Supplier,Amount\n1,2,3\n".as_bytes(),
+            |_| {},
+            |_| {},
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("spend.csv")
+                && err.contains("ONSPD")
+                && err.contains("date, supplier, amount"),
+            "{err}"
+        );
+        assert!(matches!(
+            read_geo("e.csv", "".as_bytes(), |_| {}, |_| {}),
+            Err(GeoError::Empty { .. })
+        ));
     }
 }

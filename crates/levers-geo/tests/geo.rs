@@ -11,15 +11,23 @@ use levers_geo::{FileKind, GeoIndex, GeoIndexBuilder, GeoRecord, Postcode, ReadR
 fn shared_geo() -> Option<PathBuf> {
     let base = std::env::var("LEVERS_SHARED_DATA")
         .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data")));
+        .unwrap_or_else(|_| {
+            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"))
+        });
     let geo = base.join("geo");
     if geo.is_dir() {
         return Some(geo);
     }
     if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("CI=true but the shared data folder {} is missing", geo.display());
+        panic!(
+            "CI=true but the shared data folder {} is missing",
+            geo.display()
+        );
     }
-    eprintln!("NOT RUN: {} is missing (a fresh clone has no ../shared); the real-data geography tests need it", geo.display());
+    eprintln!(
+        "NOT RUN: {} is missing (a fresh clone has no ../shared); the real-data geography tests need it",
+        geo.display()
+    );
     None
 }
 
@@ -28,12 +36,20 @@ fn load(b: &mut GeoIndexBuilder, path: &PathBuf) -> ReadReport {
     let raw = std::fs::read(path).unwrap();
     let bytes = if path.extension().is_some_and(|e| e == "gz") {
         let mut out = Vec::new();
-        flate2::read::GzDecoder::new(&raw[..]).read_to_end(&mut out).unwrap();
+        flate2::read::GzDecoder::new(&raw[..])
+            .read_to_end(&mut out)
+            .unwrap();
         out
     } else {
         raw
     };
-    let rep = read_geo(&path.display().to_string(), &bytes[..], |r| b.add(&r), |_| {}).unwrap();
+    let rep = read_geo(
+        &path.display().to_string(),
+        &bytes[..],
+        |r| b.add(&r),
+        |_| {},
+    )
+    .unwrap();
     assert!(rep.reconciles(), "{}: {rep:?}", path.display());
     rep
 }
@@ -46,9 +62,15 @@ fn code(s: &str) -> AreaCode {
 fn imd2019_file1_counts_match_the_published_figures() {
     let Some(geo) = shared_geo() else { return };
     let mut b = GeoIndexBuilder::new();
-    let rep = load(&mut b, &geo.join("imd2019/File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv"));
+    let rep = load(
+        &mut b,
+        &geo.join("imd2019/File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv"),
+    );
     assert_eq!(rep.kind, Some(FileKind::Iod2019File1));
-    assert_eq!((rep.rows_read, rep.rows_imported, rep.rows_rejected), (32_844, 32_844, 0));
+    assert_eq!(
+        (rep.rows_read, rep.rows_imported, rep.rows_rejected),
+        (32_844, 32_844, 0)
+    );
     let idx = b.build();
     assert_eq!(idx.stats().imd2019_lsoas, 32_844);
     let preston = idx.area(&code("E07000123")).unwrap();
@@ -67,55 +89,114 @@ fn domains_and_lookups_read_and_reconcile() {
     let Some(geo) = shared_geo() else { return };
     let mut b = GeoIndexBuilder::new();
     let mut domains = 0;
-    let raw = std::fs::read(geo.join("imd2019/File_2_-_IoD2019_Domains_of_Deprivation.csv.gz")).unwrap();
+    let raw =
+        std::fs::read(geo.join("imd2019/File_2_-_IoD2019_Domains_of_Deprivation.csv.gz")).unwrap();
     let mut text = Vec::new();
-    flate2::read::GzDecoder::new(&raw[..]).read_to_end(&mut text).unwrap();
-    let rep = read_geo("File_2", &text[..], |r| {
-        if let GeoRecord::Deprivation(d) = &r {
-            domains = d.domains.len();
-        }
-        b.add(&r)
-    }, |_| {})
+    flate2::read::GzDecoder::new(&raw[..])
+        .read_to_end(&mut text)
+        .unwrap();
+    let rep = read_geo(
+        "File_2",
+        &text[..],
+        |r| {
+            if let GeoRecord::Deprivation(d) = &r {
+                domains = d.domains.len();
+            }
+            b.add(&r)
+        },
+        |_| {},
+    )
     .unwrap();
     assert_eq!(rep.kind, Some(FileKind::Iod2019File2));
     assert_eq!(rep.rows_imported, 32_844);
-    assert_eq!(domains, 7, "File 2 has the seven domains (IDACI and IDAOPI are in File 3)");
+    assert_eq!(
+        domains, 7,
+        "File 2 has the seven domains (IDACI and IDAOPI are in File 3)"
+    );
     for (file, kind, rows) in [
-        ("geo_lookups/lsoa11_msoa11_lad17_rgn11_EW.csv", FileKind::LsoaHierarchy, 34_753),
-        ("geo_lookups/lsoa11_to_lsoa21_lad22_best_fit_EW_v2.csv", FileKind::Lsoa11To21, 34_753),
-        ("geo_lookups/gm_2021_lsoa_to_ward_best-fit_lookup.csv", FileKind::LsoaToWard, 1_702),
-        ("geo_lookups/gm_2021_statistical_lookup.csv", FileKind::LsoaHierarchy, 8_966),
-        ("geo_lookups/gm_2021_administrative_lookup.csv", FileKind::WardToLad, 215),
+        (
+            "geo_lookups/lsoa11_msoa11_lad17_rgn11_EW.csv",
+            FileKind::LsoaHierarchy,
+            34_753,
+        ),
+        (
+            "geo_lookups/lsoa11_to_lsoa21_lad22_best_fit_EW_v2.csv",
+            FileKind::Lsoa11To21,
+            34_753,
+        ),
+        (
+            "geo_lookups/gm_2021_lsoa_to_ward_best-fit_lookup.csv",
+            FileKind::LsoaToWard,
+            1_702,
+        ),
+        (
+            "geo_lookups/gm_2021_statistical_lookup.csv",
+            FileKind::LsoaHierarchy,
+            8_966,
+        ),
+        (
+            "geo_lookups/gm_2021_administrative_lookup.csv",
+            FileKind::WardToLad,
+            215,
+        ),
     ] {
         let rep = load(&mut b, &geo.join(file));
         assert_eq!(rep.kind, Some(kind), "{file}");
-        assert_eq!((rep.rows_read, rep.rows_imported), (rows, rows), "{file}: {:?}", rep.rejections.first());
+        assert_eq!(
+            (rep.rows_read, rep.rows_imported),
+            (rows, rows),
+            "{file}: {:?}",
+            rep.rejections.first()
+        );
     }
     let idx = b.build();
     // Preston sits in the North West through the LSOA hierarchy.
     let preston = idx.area(&code("E07000123")).unwrap();
-    assert_eq!(preston.parents.iter().map(|p| p.code.as_str()).collect::<Vec<_>>(), vec!["E12000002"]);
+    assert_eq!(
+        preston
+            .parents
+            .iter()
+            .map(|p| p.code.as_str())
+            .collect::<Vec<_>>(),
+        vec!["E12000002"]
+    );
     // A GM ward has its 2021 LSOAs and its IMD 2019 deciles through the best fit.
     let ward = idx.area(&code("E05000650")).unwrap();
     assert_eq!(ward.name.as_deref(), Some("Astley Bridge"));
     assert!(!ward.lsoas_2021.is_empty());
-    assert_eq!(ward.imd2019_deciles.iter().sum::<u32>() + ward.imd2019_missing, ward.lsoas_2021.len() as u32);
+    assert_eq!(
+        ward.imd2019_deciles.iter().sum::<u32>() + ward.imd2019_missing,
+        ward.lsoas_2021.len() as u32
+    );
     let bolton = idx.area(&code("E08000001")).unwrap();
-    assert!(bolton.wards.iter().any(|w| w.name.as_deref() == Some("Astley Bridge")));
+    assert!(
+        bolton
+            .wards
+            .iter()
+            .any(|w| w.name.as_deref() == Some("Astley Bridge"))
+    );
 }
 
 #[test]
 fn nspd_postcodes_of_24_councils() {
     let Some(geo) = shared_geo() else { return };
     let mut b = GeoIndexBuilder::new();
-    let rep = load(&mut b, &geo.join("postcodes/nspd_nov2025_pcd_lad_lancashire14_gm10.csv"));
+    let rep = load(
+        &mut b,
+        &geo.join("postcodes/nspd_nov2025_pcd_lad_lancashire14_gm10.csv"),
+    );
     assert_eq!(rep.kind, Some(FileKind::Nspd));
-    assert_eq!((rep.rows_read, rep.rows_imported, rep.rows_rejected), (173_073, 173_073, 0));
+    assert_eq!(
+        (rep.rows_read, rep.rows_imported, rep.rows_rejected),
+        (173_073, 173_073, 0)
+    );
     let idx = b.build();
     assert_eq!(idx.stats().postcodes, 173_073);
     let mut per_lad: HashMap<AreaCode, u64> = HashMap::new();
     for lad in idx.postcode_lads() {
-        *per_lad.entry(lad.expect("every postcode has a LAD")).or_default() += 1;
+        *per_lad
+            .entry(lad.expect("every postcode has a LAD"))
+            .or_default() += 1;
     }
     assert_eq!(per_lad.len(), 24);
     assert!(per_lad.keys().all(|c| c.kind() == AreaKind::District));
@@ -124,29 +205,47 @@ fn nspd_postcodes_of_24_councils() {
     // However it is typed, it is the same postcode.
     let want = idx.lookup(&Postcode::parse("PR1 2HE").unwrap()).unwrap();
     for typed in ["pr1  2he", "PR12HE", " Pr1 2hE "] {
-        assert_eq!(idx.lookup(&Postcode::parse(typed).unwrap()).unwrap(), want, "{typed}");
+        assert_eq!(
+            idx.lookup(&Postcode::parse(typed).unwrap()).unwrap(),
+            want,
+            "{typed}"
+        );
     }
     assert_eq!(want.lad.unwrap().code.as_str(), "E07000123");
-    assert_eq!(want.terminated, None, "NSPD extract has no termination column: unknown, not live");
+    assert_eq!(
+        want.terminated, None,
+        "NSPD extract has no termination column: unknown, not live"
+    );
 }
 
 #[test]
 fn trafford_postcodes_wards_and_the_two_lsoas_without_imd2019() {
     let Some(geo) = shared_geo() else { return };
     let mut b = GeoIndexBuilder::new();
-    load(&mut b, &geo.join("imd2019/File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv"));
-    load(&mut b, &geo.join("geo_lookups/lsoa11_to_lsoa21_lad22_best_fit_EW_v2.csv"));
+    load(
+        &mut b,
+        &geo.join("imd2019/File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv"),
+    );
+    load(
+        &mut b,
+        &geo.join("geo_lookups/lsoa11_to_lsoa21_lad22_best_fit_EW_v2.csv"),
+    );
     let mut lsoas = BTreeSet::new();
     let mut wards = BTreeSet::new();
     let path = geo.join("postcodes/trafford_postcodes_onspd_feb2025.csv");
     let bytes = std::fs::read(&path).unwrap();
-    let rep = read_geo("trafford", &bytes[..], |r| {
-        if let GeoRecord::Postcode(p) = &r {
-            lsoas.insert(p.lsoa21.unwrap());
-            wards.insert(p.ward.unwrap());
-        }
-        b.add(&r)
-    }, |_| {})
+    let rep = read_geo(
+        "trafford",
+        &bytes[..],
+        |r| {
+            if let GeoRecord::Postcode(p) = &r {
+                lsoas.insert(p.lsoa21.unwrap());
+                wards.insert(p.ward.unwrap());
+            }
+            b.add(&r)
+        },
+        |_| {},
+    )
     .unwrap();
     assert_eq!(rep.kind, Some(FileKind::TidyPostcodes));
     assert_eq!(rep.rows_imported, 11_264);
@@ -156,25 +255,67 @@ fn trafford_postcodes_wards_and_the_two_lsoas_without_imd2019() {
     // Two of Trafford's 2021 LSOAs are not IoD2019 LSOAs: both were split from 2011's E01006185
     // (Trafford 001E). The best-fit lookup sends E01006185 to E01034001, so that one gets a decile
     // through the join (and says so); E01034000 is reached by no 2011 LSOA, so it has none.
-    let not_2019: Vec<&AreaCode> = lsoas.iter().filter(|l| idx.area(l).unwrap().lsoas_2021[0].imd2019.as_ref().is_none_or(|m| m.via != "same code in 2011")).collect();
-    assert_eq!(not_2019.iter().map(|c| c.as_str()).collect::<Vec<_>>(), vec!["E01034000", "E01034001"]);
-    let joined = idx.area(&code("E01034001")).unwrap().lsoas_2021[0].imd2019.clone().unwrap();
-    assert_eq!((joined.lsoa.as_str(), joined.via), ("E01006185", "lsoa21→lsoa11 best fit"));
-    let without: Vec<&AreaCode> = lsoas.iter().filter(|l| idx.area(l).unwrap().lsoas_2021[0].imd2019.is_none()).collect();
-    assert_eq!(without.iter().map(|c| c.as_str()).collect::<Vec<_>>(), vec!["E01034000"]);
+    let not_2019: Vec<&AreaCode> = lsoas
+        .iter()
+        .filter(|l| {
+            idx.area(l).unwrap().lsoas_2021[0]
+                .imd2019
+                .as_ref()
+                .is_none_or(|m| m.via != "same code in 2011")
+        })
+        .collect();
+    assert_eq!(
+        not_2019.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+        vec!["E01034000", "E01034001"]
+    );
+    let joined = idx.area(&code("E01034001")).unwrap().lsoas_2021[0]
+        .imd2019
+        .clone()
+        .unwrap();
+    assert_eq!(
+        (joined.lsoa.as_str(), joined.via),
+        ("E01006185", "lsoa21→lsoa11 best fit")
+    );
+    let without: Vec<&AreaCode> = lsoas
+        .iter()
+        .filter(|l| idx.area(l).unwrap().lsoas_2021[0].imd2019.is_none())
+        .collect();
+    assert_eq!(
+        without.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+        vec!["E01034000"]
+    );
     // A postcode in one of them reports the gap rather than a decile.
     let pc = idx
         .postcodes()
-        .find(|p| idx.lookup(p).unwrap().lsoa21.as_ref().is_some_and(|l| l.code == *without[0]))
+        .find(|p| {
+            idx.lookup(p)
+                .unwrap()
+                .lsoa21
+                .as_ref()
+                .is_some_and(|l| l.code == *without[0])
+        })
         .unwrap();
     let l = idx.lookup(&pc).unwrap();
     assert!(l.imd2019.is_none());
-    assert!(l.gaps.iter().any(|g| g.contains("no 2011 LSOA in the best-fit lookup")), "{:?}", l.gaps);
+    assert!(
+        l.gaps
+            .iter()
+            .any(|g| g.contains("no 2011 LSOA in the best-fit lookup")),
+        "{:?}",
+        l.gaps
+    );
     // Elsewhere the join is used and named.
     let old_trafford = idx.lookup(&Postcode::parse("M15 4AD").unwrap()).unwrap();
     let imd = old_trafford.imd2019.unwrap();
-    assert!(imd.via == "same code in 2011" || imd.via.contains("best fit"), "{}", imd.via);
-    assert_eq!(old_trafford.ward.unwrap().name.as_deref(), Some("Old Trafford"));
+    assert!(
+        imd.via == "same code in 2011" || imd.via.contains("best fit"),
+        "{}",
+        imd.via
+    );
+    assert_eq!(
+        old_trafford.ward.unwrap().name.as_deref(),
+        Some("Old Trafford")
+    );
     assert_eq!(old_trafford.lad.unwrap().name.as_deref(), Some("Trafford"));
     // Ward profile: LSOAs by decile.
     let ward = idx.area(&code("E05015253")).unwrap();
@@ -212,13 +353,20 @@ fn fixture_borough_profile_and_lookup() {
     assert_eq!((p.postcodes, p.postcodes_terminated), (3, 1));
     // A merged 2021 LSOA of deciles 10 and 2 gets no decile: no invented figure.
     let merged = idx.lookup(&Postcode::parse("zz11ab").unwrap()).unwrap();
-    assert_eq!(merged.imd2019.as_ref().unwrap().via, "direct", "the postcode's own 2011 LSOA is used first");
+    assert_eq!(
+        merged.imd2019.as_ref().unwrap().via,
+        "direct",
+        "the postcode's own 2011 LSOA is used first"
+    );
     let new_lsoa = idx.lookup(&Postcode::parse("ZZ1 1AD").unwrap()).unwrap();
     assert!(new_lsoa.imd2019.is_none());
     let ward = idx.area(&code("E05900001")).unwrap();
     assert_eq!(ward.postcodes, 2);
     let l = idx.locate(&Postcode::parse("ZZ11AA").unwrap()).unwrap();
-    assert_eq!((l.imd2019_decile, l.lad.unwrap().as_str()), (Some(1), "E09900001"));
+    assert_eq!(
+        (l.imd2019_decile, l.lad.unwrap().as_str()),
+        (Some(1), "E09900001")
+    );
 }
 
 mod never_panics {

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::process::{levers_pence, BallotType};
+use crate::process::{BallotType, levers_pence};
 
 /// A project on the ballot: its id (the accepted proposal's) and its final cost.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -49,19 +49,40 @@ impl std::fmt::Display for BallotError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             BallotError::Empty => write!(f, "Choose at least one project"),
-            BallotError::UnknownProject(_) => write!(f, "One of the projects is not on this ballot. Start again from the ballot page"),
-            BallotError::Duplicate(_) => write!(f, "A project appears twice. Start again from the ballot page"),
-            BallotError::TooManyChoices { chosen, max } => write!(f, "You chose {chosen} projects; choose {max} or fewer"),
-            BallotError::OverMoneyLimit { total_pence, limit_pence } => write!(
+            BallotError::UnknownProject(_) => write!(
+                f,
+                "One of the projects is not on this ballot. Start again from the ballot page"
+            ),
+            BallotError::Duplicate(_) => write!(
+                f,
+                "A project appears twice. Start again from the ballot page"
+            ),
+            BallotError::TooManyChoices { chosen, max } => {
+                write!(f, "You chose {chosen} projects; choose {max} or fewer")
+            }
+            BallotError::OverMoneyLimit {
+                total_pence,
+                limit_pence,
+            } => write!(
                 f,
                 "Your projects add up to {}, which is more than {}. Remove a project",
                 levers_pence(*total_pence),
                 levers_pence(*limit_pence)
             ),
-            BallotError::TooManyPoints { used, max } => write!(f, "You gave {used} points; you have {max} to give"),
-            BallotError::TooManyPointsOnOne { points, max, .. } => write!(f, "You gave one project {points} points; the most for one project is {max}"),
-            BallotError::RankOutOfRange { rank, max } => write!(f, "Rank {rank} is not allowed: use ranks 1 to {max}"),
-            BallotError::RankUsedTwice(r) => write!(f, "You gave rank {r} to more than one project; give each rank once"),
+            BallotError::TooManyPoints { used, max } => {
+                write!(f, "You gave {used} points; you have {max} to give")
+            }
+            BallotError::TooManyPointsOnOne { points, max, .. } => write!(
+                f,
+                "You gave one project {points} points; the most for one project is {max}"
+            ),
+            BallotError::RankOutOfRange { rank, max } => {
+                write!(f, "Rank {rank} is not allowed: use ranks 1 to {max}")
+            }
+            BallotError::RankUsedTwice(r) => write!(
+                f,
+                "You gave rank {r} to more than one project; give each rank once"
+            ),
             BallotError::Corrupt(m) => write!(f, "stored ballot is not valid: {m}"),
         }
     }
@@ -70,7 +91,10 @@ impl std::fmt::Display for BallotError {
 impl std::error::Error for BallotError {}
 
 fn find(projects: &[BallotProject], id: i64) -> Result<&BallotProject, BallotError> {
-    projects.iter().find(|p| p.id == id).ok_or(BallotError::UnknownProject(id))
+    projects
+        .iter()
+        .find(|p| p.id == id)
+        .ok_or(BallotError::UnknownProject(id))
 }
 
 fn no_duplicates(ids: impl Iterator<Item = i64>) -> Result<(), BallotError> {
@@ -85,7 +109,11 @@ fn no_duplicates(ids: impl Iterator<Item = i64>) -> Result<(), BallotError> {
 
 /// Checks what the voter marked against the ballot type and the projects on the ballot. The only
 /// way a ballot reaches the store.
-pub fn validate(bt: &BallotType, projects: &[BallotProject], input: &BallotInput) -> Result<Ballot, BallotError> {
+pub fn validate(
+    bt: &BallotType,
+    projects: &[BallotProject],
+    input: &BallotInput,
+) -> Result<Ballot, BallotError> {
     match *bt {
         BallotType::Approval { max_choices } => {
             no_duplicates(input.chosen.iter().copied())?;
@@ -96,7 +124,10 @@ pub fn validate(bt: &BallotType, projects: &[BallotProject], input: &BallotInput
                 return Err(BallotError::Empty);
             }
             if input.chosen.len() > max_choices as usize {
-                return Err(BallotError::TooManyChoices { chosen: input.chosen.len(), max: max_choices });
+                return Err(BallotError::TooManyChoices {
+                    chosen: input.chosen.len(),
+                    max: max_choices,
+                });
             }
             let mut items: Vec<(i64, u32)> = input.chosen.iter().map(|&id| (id, 1)).collect();
             items.sort_unstable();
@@ -112,20 +143,30 @@ pub fn validate(bt: &BallotType, projects: &[BallotProject], input: &BallotInput
                 return Err(BallotError::Empty);
             }
             if total > limit_pence {
-                return Err(BallotError::OverMoneyLimit { total_pence: total, limit_pence });
+                return Err(BallotError::OverMoneyLimit {
+                    total_pence: total,
+                    limit_pence,
+                });
             }
             let mut items: Vec<(i64, u32)> = input.chosen.iter().map(|&id| (id, 1)).collect();
             items.sort_unstable();
             Ok(Ballot { items })
         }
-        BallotType::Cumulative { points, max_per_project } => {
+        BallotType::Cumulative {
+            points,
+            max_per_project,
+        } => {
             no_duplicates(input.points.iter().map(|p| p.0))?;
             let mut used: u64 = 0;
             let mut items = Vec::new();
             for &(id, pts) in &input.points {
                 find(projects, id)?;
                 if pts > max_per_project {
-                    return Err(BallotError::TooManyPointsOnOne { project: id, points: pts, max: max_per_project });
+                    return Err(BallotError::TooManyPointsOnOne {
+                        project: id,
+                        points: pts,
+                        max: max_per_project,
+                    });
                 }
                 used += u64::from(pts);
                 if pts > 0 {
@@ -150,7 +191,10 @@ pub fn validate(bt: &BallotType, projects: &[BallotProject], input: &BallotInput
                     continue;
                 }
                 if rank > max_ranks {
-                    return Err(BallotError::RankOutOfRange { rank, max: max_ranks });
+                    return Err(BallotError::RankOutOfRange {
+                        rank,
+                        max: max_ranks,
+                    });
                 }
                 ranked.push((rank, id));
             }
@@ -164,7 +208,9 @@ pub fn validate(bt: &BallotType, projects: &[BallotProject], input: &BallotInput
                 return Err(BallotError::Empty);
             }
             // Gaps (ranks 1 and 3 only) keep their order: the order is what a ranking says.
-            Ok(Ballot { items: ranked.into_iter().map(|(_, id)| (id, 1)).collect() })
+            Ok(Ballot {
+                items: ranked.into_iter().map(|(_, id)| (id, 1)).collect(),
+            })
         }
     }
 }
@@ -175,22 +221,37 @@ impl Ballot {
         let cumulative = matches!(bt, BallotType::Cumulative { .. });
         self.items
             .iter()
-            .map(|&(id, w)| if cumulative { format!("{id}:{w}") } else { id.to_string() })
+            .map(|&(id, w)| {
+                if cumulative {
+                    format!("{id}:{w}")
+                } else {
+                    id.to_string()
+                }
+            })
             .collect::<Vec<_>>()
             .join(",")
     }
 
     /// Reads a stored ballot back and checks it again against the ballot's rules.
-    pub fn decode(bt: &BallotType, projects: &[BallotProject], text: &str) -> Result<Ballot, BallotError> {
+    pub fn decode(
+        bt: &BallotType,
+        projects: &[BallotProject],
+        text: &str,
+    ) -> Result<Ballot, BallotError> {
         let mut input = BallotInput::default();
         for (i, part) in text.split(',').enumerate() {
             let bad = || BallotError::Corrupt(format!("item {} \"{part}\"", i + 1));
             match bt {
                 BallotType::Cumulative { .. } => {
                     let (id, pts) = part.split_once(':').ok_or_else(bad)?;
-                    input.points.push((id.parse().map_err(|_| bad())?, pts.parse().map_err(|_| bad())?));
+                    input.points.push((
+                        id.parse().map_err(|_| bad())?,
+                        pts.parse().map_err(|_| bad())?,
+                    ));
                 }
-                BallotType::Ranking { .. } => input.ranks.push((part.parse().map_err(|_| bad())?, i as u32 + 1)),
+                BallotType::Ranking { .. } => input
+                    .ranks
+                    .push((part.parse().map_err(|_| bad())?, i as u32 + 1)),
                 _ => input.chosen.push(part.parse().map_err(|_| bad())?),
             }
         }
@@ -216,7 +277,12 @@ pub struct Tally {
 
 /// Totals what the voter has marked so far (valid or not), against the limit.
 pub fn tally(bt: &BallotType, projects: &[BallotProject], input: &BallotInput) -> Tally {
-    let cost = |id: i64| projects.iter().find(|p| p.id == id).map_or(0, |p| p.cost_pence);
+    let cost = |id: i64| {
+        projects
+            .iter()
+            .find(|p| p.id == id)
+            .map_or(0, |p| p.cost_pence)
+    };
     let spent: i64 = input.chosen.iter().map(|&id| cost(id)).sum();
     let points: u64 = input.points.iter().map(|p| u64::from(p.1)).sum();
     let ranked = input.ranks.iter().filter(|r| r.1 > 0).count();
@@ -228,17 +294,35 @@ pub fn tally(bt: &BallotType, projects: &[BallotProject], input: &BallotInput) -
         ),
         BallotType::Knapsack { limit_pence } => (
             input.chosen.len(),
-            format!("{} of {} used, {} left", levers_pence(spent), levers_pence(limit_pence), levers_pence((limit_pence - spent).max(0))),
+            format!(
+                "{} of {} used, {} left",
+                levers_pence(spent),
+                levers_pence(limit_pence),
+                levers_pence((limit_pence - spent).max(0))
+            ),
             spent > limit_pence,
         ),
         BallotType::Cumulative { points: max, .. } => (
             input.points.iter().filter(|p| p.1 > 0).count(),
-            format!("{points} of {max} points used, {} left", u64::from(max).saturating_sub(points)),
+            format!(
+                "{points} of {max} points used, {} left",
+                u64::from(max).saturating_sub(points)
+            ),
             points > u64::from(max),
         ),
-        BallotType::Ranking { max_ranks } => (ranked, format!("{ranked} of {max_ranks} ranks used"), ranked > max_ranks as usize),
+        BallotType::Ranking { max_ranks } => (
+            ranked,
+            format!("{ranked} of {max_ranks} ranks used"),
+            ranked > max_ranks as usize,
+        ),
     };
-    Tally { chosen, spent_pence: spent, points, summary, over }
+    Tally {
+        chosen,
+        spent_pence: spent,
+        points,
+        summary,
+        over,
+    }
 }
 
 /// The order one voter sees `n` projects in: a Fisher–Yates shuffle driven by `seed` (SplitMix64),
@@ -267,10 +351,22 @@ mod tests {
 
     fn projects() -> Vec<BallotProject> {
         vec![
-            BallotProject { id: 1, cost_pence: 500_000 },
-            BallotProject { id: 2, cost_pence: 300_000 },
-            BallotProject { id: 3, cost_pence: 250_000 },
-            BallotProject { id: 7, cost_pence: 900_000 },
+            BallotProject {
+                id: 1,
+                cost_pence: 500_000,
+            },
+            BallotProject {
+                id: 2,
+                cost_pence: 300_000,
+            },
+            BallotProject {
+                id: 3,
+                cost_pence: 250_000,
+            },
+            BallotProject {
+                id: 7,
+                cost_pence: 900_000,
+            },
         ]
     }
 
@@ -278,47 +374,186 @@ mod tests {
     fn each_type_checks_its_limit() {
         let ps = projects();
         let approval = BallotType::Approval { max_choices: 2 };
-        let ok = validate(&approval, &ps, &BallotInput { chosen: vec![3, 1], ..Default::default() }).unwrap();
+        let ok = validate(
+            &approval,
+            &ps,
+            &BallotInput {
+                chosen: vec![3, 1],
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(ok.encode(&approval), "1,3");
         assert_eq!(
-            validate(&approval, &ps, &BallotInput { chosen: vec![1, 2, 3], ..Default::default() }),
+            validate(
+                &approval,
+                &ps,
+                &BallotInput {
+                    chosen: vec![1, 2, 3],
+                    ..Default::default()
+                }
+            ),
             Err(BallotError::TooManyChoices { chosen: 3, max: 2 })
         );
-        assert_eq!(validate(&approval, &ps, &BallotInput::default()), Err(BallotError::Empty));
-        assert_eq!(validate(&approval, &ps, &BallotInput { chosen: vec![9], ..Default::default() }), Err(BallotError::UnknownProject(9)));
-        assert_eq!(validate(&approval, &ps, &BallotInput { chosen: vec![1, 1], ..Default::default() }), Err(BallotError::Duplicate(1)));
+        assert_eq!(
+            validate(&approval, &ps, &BallotInput::default()),
+            Err(BallotError::Empty)
+        );
+        assert_eq!(
+            validate(
+                &approval,
+                &ps,
+                &BallotInput {
+                    chosen: vec![9],
+                    ..Default::default()
+                }
+            ),
+            Err(BallotError::UnknownProject(9))
+        );
+        assert_eq!(
+            validate(
+                &approval,
+                &ps,
+                &BallotInput {
+                    chosen: vec![1, 1],
+                    ..Default::default()
+                }
+            ),
+            Err(BallotError::Duplicate(1))
+        );
 
-        let knap = BallotType::Knapsack { limit_pence: 1_000_000 };
-        assert!(validate(&knap, &ps, &BallotInput { chosen: vec![1, 2], ..Default::default() }).is_ok());
-        let e = validate(&knap, &ps, &BallotInput { chosen: vec![1, 2, 3], ..Default::default() }).unwrap_err();
-        assert_eq!(e.to_string(), "Your projects add up to £10,500, which is more than £10,000. Remove a project");
+        let knap = BallotType::Knapsack {
+            limit_pence: 1_000_000,
+        };
+        assert!(
+            validate(
+                &knap,
+                &ps,
+                &BallotInput {
+                    chosen: vec![1, 2],
+                    ..Default::default()
+                }
+            )
+            .is_ok()
+        );
+        let e = validate(
+            &knap,
+            &ps,
+            &BallotInput {
+                chosen: vec![1, 2, 3],
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "Your projects add up to £10,500, which is more than £10,000. Remove a project"
+        );
 
-        let cum = BallotType::Cumulative { points: 10, max_per_project: 6 };
-        let b = validate(&cum, &ps, &BallotInput { points: vec![(2, 4), (1, 6), (3, 0)], ..Default::default() }).unwrap();
+        let cum = BallotType::Cumulative {
+            points: 10,
+            max_per_project: 6,
+        };
+        let b = validate(
+            &cum,
+            &ps,
+            &BallotInput {
+                points: vec![(2, 4), (1, 6), (3, 0)],
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(b.encode(&cum), "1:6,2:4");
         assert_eq!(Ballot::decode(&cum, &ps, "1:6,2:4").unwrap(), b);
-        assert!(matches!(validate(&cum, &ps, &BallotInput { points: vec![(1, 7)], ..Default::default() }), Err(BallotError::TooManyPointsOnOne { .. })));
+        assert!(matches!(
+            validate(
+                &cum,
+                &ps,
+                &BallotInput {
+                    points: vec![(1, 7)],
+                    ..Default::default()
+                }
+            ),
+            Err(BallotError::TooManyPointsOnOne { .. })
+        ));
         assert_eq!(
-            validate(&cum, &ps, &BallotInput { points: vec![(1, 6), (2, 5)], ..Default::default() }),
+            validate(
+                &cum,
+                &ps,
+                &BallotInput {
+                    points: vec![(1, 6), (2, 5)],
+                    ..Default::default()
+                }
+            ),
             Err(BallotError::TooManyPoints { used: 11, max: 10 })
         );
 
         let rank = BallotType::Ranking { max_ranks: 3 };
-        let b = validate(&rank, &ps, &BallotInput { ranks: vec![(1, 3), (7, 1), (2, 0)], ..Default::default() }).unwrap();
+        let b = validate(
+            &rank,
+            &ps,
+            &BallotInput {
+                ranks: vec![(1, 3), (7, 1), (2, 0)],
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(b.encode(&rank), "7,1");
         assert_eq!(Ballot::decode(&rank, &ps, "7,1").unwrap(), b);
-        assert_eq!(validate(&rank, &ps, &BallotInput { ranks: vec![(1, 1), (7, 1)], ..Default::default() }), Err(BallotError::RankUsedTwice(1)));
-        assert_eq!(validate(&rank, &ps, &BallotInput { ranks: vec![(1, 4)], ..Default::default() }), Err(BallotError::RankOutOfRange { rank: 4, max: 3 }));
-        assert!(matches!(Ballot::decode(&rank, &ps, "7,x"), Err(BallotError::Corrupt(_))));
+        assert_eq!(
+            validate(
+                &rank,
+                &ps,
+                &BallotInput {
+                    ranks: vec![(1, 1), (7, 1)],
+                    ..Default::default()
+                }
+            ),
+            Err(BallotError::RankUsedTwice(1))
+        );
+        assert_eq!(
+            validate(
+                &rank,
+                &ps,
+                &BallotInput {
+                    ranks: vec![(1, 4)],
+                    ..Default::default()
+                }
+            ),
+            Err(BallotError::RankOutOfRange { rank: 4, max: 3 })
+        );
+        assert!(matches!(
+            Ballot::decode(&rank, &ps, "7,x"),
+            Err(BallotError::Corrupt(_))
+        ));
     }
 
     #[test]
     fn running_totals_say_what_is_left() {
         let ps = projects();
-        let t = tally(&BallotType::Knapsack { limit_pence: 1_000_000 }, &ps, &BallotInput { chosen: vec![1, 3], ..Default::default() });
+        let t = tally(
+            &BallotType::Knapsack {
+                limit_pence: 1_000_000,
+            },
+            &ps,
+            &BallotInput {
+                chosen: vec![1, 3],
+                ..Default::default()
+            },
+        );
         assert_eq!(t.summary, "£7,500 of £10,000 used, £2,500 left");
         assert!(!t.over);
-        let t = tally(&BallotType::Cumulative { points: 10, max_per_project: 10 }, &ps, &BallotInput { points: vec![(1, 8), (2, 3)], ..Default::default() });
+        let t = tally(
+            &BallotType::Cumulative {
+                points: 10,
+                max_per_project: 10,
+            },
+            &ps,
+            &BallotInput {
+                points: vec![(1, 8), (2, 3)],
+                ..Default::default()
+            },
+        );
         assert!(t.over && t.summary.starts_with("11 of 10"));
     }
 
@@ -331,7 +566,8 @@ mod tests {
         assert_eq!(a, voter_order(12, 1));
         assert_ne!(a, voter_order(12, 2));
         // every project appears first for some voter (no position is reserved for anyone)
-        let firsts: std::collections::HashSet<usize> = (0..500).map(|s| voter_order(12, s)[0]).collect();
+        let firsts: std::collections::HashSet<usize> =
+            (0..500).map(|s| voter_order(12, s)[0]).collect();
         assert_eq!(firsts.len(), 12);
     }
 
@@ -339,7 +575,10 @@ mod tests {
         prop_oneof![
             (1u32..6).prop_map(|k| BallotType::Approval { max_choices: k }),
             (1i64..2_000_000).prop_map(|l| BallotType::Knapsack { limit_pence: l }),
-            (1u32..20, 1u32..20).prop_map(|(p, m)| BallotType::Cumulative { points: p, max_per_project: m.min(p) }),
+            (1u32..20, 1u32..20).prop_map(|(p, m)| BallotType::Cumulative {
+                points: p,
+                max_per_project: m.min(p)
+            }),
             (1u32..6).prop_map(|k| BallotType::Ranking { max_ranks: k }),
         ]
     }

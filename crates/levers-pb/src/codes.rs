@@ -41,10 +41,18 @@ impl std::fmt::Display for CodeError {
         match self {
             CodeError::Empty => write!(f, "Enter the code from your letter or card"),
             CodeError::WrongLength { found, expected } => {
-                write!(f, "The code has {expected} letters and numbers; you entered {found}. Check it and try again")
+                write!(
+                    f,
+                    "The code has {expected} letters and numbers; you entered {found}. Check it and try again"
+                )
             }
-            CodeError::BadCharacter(c) => write!(f, "The code cannot contain \"{c}\". Check it and try again"),
-            CodeError::CheckFailed => write!(f, "That code is not valid: one of the characters is probably mistyped. Check it and try again"),
+            CodeError::BadCharacter(c) => {
+                write!(f, "The code cannot contain \"{c}\". Check it and try again")
+            }
+            CodeError::CheckFailed => write!(
+                f,
+                "That code is not valid: one of the characters is probably mistyped. Check it and try again"
+            ),
         }
     }
 }
@@ -56,7 +64,12 @@ fn value(c: u8) -> Option<u32> {
 /// The check symbol for `body`: makes Σ (i+1)·v_i ≡ 0 (mod 31) over body and check together.
 fn check_symbol(body: &[u8]) -> u8 {
     let n = body.len() as u32 + 1;
-    let sum: u32 = body.iter().enumerate().map(|(i, &c)| (i as u32 + 1) * value(c).unwrap_or(0)).sum::<u32>() % 31;
+    let sum: u32 = body
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| (i as u32 + 1) * value(c).unwrap_or(0))
+        .sum::<u32>()
+        % 31;
     // need sum + n·x ≡ 0 (mod 31); n⁻¹ exists because 31 is prime and n < 31
     let inv = (1..31).find(|k| (k * n) % 31 == 1).unwrap_or(1);
     let x = ((31 - sum) % 31 * inv) % 31;
@@ -87,7 +100,12 @@ pub fn receipt_from_random(r: u128) -> String {
 
 /// Groups of four with hyphens, for printing and showing.
 pub fn display(compact: &str) -> String {
-    compact.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join("-")
+    compact
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 fn normalise(typed: &str, len: usize) -> Result<String, CodeError> {
@@ -114,7 +132,10 @@ fn normalise(typed: &str, len: usize) -> Result<String, CodeError> {
         return Err(CodeError::Empty);
     }
     if out.len() != len {
-        return Err(CodeError::WrongLength { found: out.len(), expected: len });
+        return Err(CodeError::WrongLength {
+            found: out.len(),
+            expected: len,
+        });
     }
     let b = out.as_bytes();
     if check_symbol(&b[..len - 1]) != b[len - 1] {
@@ -142,12 +163,16 @@ fn hex(bytes: &[u8]) -> String {
 /// A code has 74 bits of entropy, so the hash cannot be reversed by search; and the same code in
 /// another process hashes differently.
 pub fn code_hash(process_id: i64, compact: &str) -> String {
-    hex(&Sha256::digest(format!("levers-pb-code\0{process_id}\0{compact}").as_bytes()))
+    hex(&Sha256::digest(
+        format!("levers-pb-code\0{process_id}\0{compact}").as_bytes(),
+    ))
 }
 
 /// What the store keeps for a receipt (beside the ballot, never beside the code).
 pub fn receipt_hash(process_id: i64, compact: &str) -> String {
-    hex(&Sha256::digest(format!("levers-pb-receipt\0{process_id}\0{compact}").as_bytes()))
+    hex(&Sha256::digest(
+        format!("levers-pb-receipt\0{process_id}\0{compact}").as_bytes(),
+    ))
 }
 
 #[cfg(test)]
@@ -172,9 +197,21 @@ mod tests {
         let typed = display(&c).replace('0', "o").replace('1', "l");
         assert_eq!(normalise_code(&typed).unwrap(), c);
         assert_eq!(normalise_code(""), Err(CodeError::Empty));
-        assert_eq!(normalise_code("ABCD"), Err(CodeError::WrongLength { found: 4, expected: 16 }));
-        assert_eq!(normalise_code("ABCD-EFGH-JKMN-PQR!"), Err(CodeError::BadCharacter('!')));
-        assert_eq!(normalise_code("ABCD-EFGH-JKMN-PQRU"), Err(CodeError::BadCharacter('U')));
+        assert_eq!(
+            normalise_code("ABCD"),
+            Err(CodeError::WrongLength {
+                found: 4,
+                expected: 16
+            })
+        );
+        assert_eq!(
+            normalise_code("ABCD-EFGH-JKMN-PQR!"),
+            Err(CodeError::BadCharacter('!'))
+        );
+        assert_eq!(
+            normalise_code("ABCD-EFGH-JKMN-PQRU"),
+            Err(CodeError::BadCharacter('U'))
+        );
         assert_ne!(code_hash(1, &c), code_hash(2, &c));
         assert_ne!(code_hash(1, &c), receipt_hash(1, &c));
     }

@@ -1,7 +1,7 @@
 //! Side-by-side comparison of rule outcomes with satisfaction and proportionality figures.
 
-use crate::num::{q_f64, Q};
-use crate::rules::{run_prepared, Outcome, Prepared, RuleError, RuleSpec};
+use crate::num::{Q, q_f64};
+use crate::rules::{Outcome, Prepared, RuleError, RuleSpec, run_prepared};
 use serde::Serialize;
 
 /// Figures for one outcome.
@@ -45,7 +45,11 @@ pub fn figures(prep: &Prepared<'_>, selected: &[usize]) -> Figures {
     let (mut sum_cost, mut sum_card, mut excluded, mut fair) = (0.0, 0.0, 0u64, 0u64);
     for (gi, set) in g.sets.iter().enumerate() {
         let m = g.mult[gi];
-        let c: f64 = set.iter().filter(|&&p| funded[p as usize]).map(|&p| cost_f[p as usize]).sum();
+        let c: f64 = set
+            .iter()
+            .filter(|&&p| funded[p as usize])
+            .map(|&p| cost_f[p as usize])
+            .sum();
         let k = set.iter().filter(|&&p| funded[p as usize]).count();
         let ballot_total: f64 = set.iter().map(|&p| cost_f[p as usize]).sum();
         sum_cost += c * m as f64;
@@ -74,7 +78,11 @@ pub fn figures(prep: &Prepared<'_>, selected: &[usize]) -> Figures {
     }
     let spent: Q = selected.iter().map(|&p| e.projects[p].cost.clone()).sum();
     Figures {
-        budget_used: if budget > 0.0 { q_f64(&spent) / budget } else { 0.0 },
+        budget_used: if budget > 0.0 {
+            q_f64(&spent) / budget
+        } else {
+            0.0
+        },
         avg_cost_satisfaction: sum_cost / n,
         avg_cardinality_satisfaction: sum_card / n,
         exclusion_ratio: excluded as f64 / n,
@@ -90,7 +98,10 @@ pub fn compare(prep: &Prepared<'_>, specs: &[RuleSpec]) -> Result<Vec<Column>, R
         .map(|s| {
             let o = run_prepared(prep, s, false)?;
             let f = figures(prep, &o.selected_idx);
-            Ok(Column { outcome: o, figures: f })
+            Ok(Column {
+                outcome: o,
+                figures: f,
+            })
         })
         .collect()
 }

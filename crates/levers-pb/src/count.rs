@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::ballot::Ballot;
 use crate::model::{Election, Project, Voter};
-use crate::num::{fmt_q, q_f64, q_int, Q};
-use crate::process::{levers_pence, AllocationRule, BallotType, Phase, ProcessDef};
-use crate::rules::{run, Explanation, Outcome, RuleError};
+use crate::num::{Q, fmt_q, q_f64, q_int};
+use crate::process::{AllocationRule, BallotType, Phase, ProcessDef, levers_pence};
+use crate::rules::{Explanation, Outcome, RuleError, run};
 
 /// A project on the ballot as the count needs it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -25,9 +25,18 @@ pub struct CountProject {
 /// Builds the Pabulib election of a process from its ballots (in the order given: the store gives
 /// them in the order of their random ids, so voter numbers say nothing about who voted when).
 /// Amounts are in pounds, exact to the penny (rationals). Without an outcome `selected` is absent.
-pub fn build_election(def: &ProcessDef, instance: &str, projects: &[CountProject], ballots: &[Ballot]) -> Election {
+pub fn build_election(
+    def: &ProcessDef,
+    instance: &str,
+    projects: &[CountProject],
+    ballots: &[Ballot],
+) -> Election {
     let vote_type = def.ballot.vote_type();
-    let index: HashMap<i64, u32> = projects.iter().enumerate().map(|(i, p)| (p.id, i as u32)).collect();
+    let index: HashMap<i64, u32> = projects
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id, i as u32))
+        .collect();
     let (begin, end) = def
         .dates(Phase::Voting)
         .map(|d| (pabulib_date(&d.starts), pabulib_date(&d.ends)))
@@ -49,19 +58,31 @@ pub fn build_election(def: &ProcessDef, instance: &str, projects: &[CountProject
         ("min_length".into(), "1".into()),
     ];
     match def.ballot {
-        BallotType::Approval { max_choices } => meta.push(("max_length".into(), max_choices.to_string())),
-        BallotType::Knapsack { limit_pence } => meta.push(("max_sum_cost".into(), fmt_q(&pounds(limit_pence)))),
-        BallotType::Cumulative { points, max_per_project } => {
+        BallotType::Approval { max_choices } => {
+            meta.push(("max_length".into(), max_choices.to_string()))
+        }
+        BallotType::Knapsack { limit_pence } => {
+            meta.push(("max_sum_cost".into(), fmt_q(&pounds(limit_pence))))
+        }
+        BallotType::Cumulative {
+            points,
+            max_per_project,
+        } => {
             meta.push(("max_sum_points".into(), points.to_string()));
             meta.push(("max_points".into(), max_per_project.to_string()));
         }
-        BallotType::Ranking { max_ranks } => meta.push(("max_length".into(), max_ranks.to_string())),
+        BallotType::Ranking { max_ranks } => {
+            meta.push(("max_length".into(), max_ranks.to_string()))
+        }
     }
     meta.push((
         "comment".into(),
         "#1: Costs and the budget are in pounds (GBP) with exact pence. #2: Exported by levers from anonymised ballots; voter numbers follow random ballot identifiers and say nothing about who voted or when.".into(),
     ));
-    let with_score = matches!(def.ballot, BallotType::Cumulative { .. } | BallotType::Ranking { .. });
+    let with_score = matches!(
+        def.ballot,
+        BallotType::Cumulative { .. } | BallotType::Ranking { .. }
+    );
     let mut project_columns: Vec<String> = vec!["project_id".into(), "cost".into(), "votes".into()];
     if with_score {
         project_columns.push("score".into());
@@ -70,8 +91,19 @@ pub fn build_election(def: &ProcessDef, instance: &str, projects: &[CountProject
     let mut voters = Vec::with_capacity(ballots.len());
     for (i, b) in ballots.iter().enumerate() {
         let vote: Vec<u32> = b.ids().filter_map(|id| index.get(&id).copied()).collect();
-        let points = matches!(def.ballot, BallotType::Cumulative { .. }).then(|| b.items.iter().map(|&(_, w)| q_int(i64::from(w))).collect::<Vec<Q>>());
-        voters.push(Voter { id: (i + 1).to_string(), vote, points, values: Vec::new(), line: 0 });
+        let points = matches!(def.ballot, BallotType::Cumulative { .. }).then(|| {
+            b.items
+                .iter()
+                .map(|&(_, w)| q_int(i64::from(w)))
+                .collect::<Vec<Q>>()
+        });
+        voters.push(Voter {
+            id: (i + 1).to_string(),
+            vote,
+            points,
+            values: Vec::new(),
+            line: 0,
+        });
     }
     let mut e = Election {
         meta,
@@ -79,7 +111,12 @@ pub fn build_election(def: &ProcessDef, instance: &str, projects: &[CountProject
         project_columns,
         projects: projects
             .iter()
-            .map(|p| Project { id: p.id.to_string(), cost: pounds(p.cost_pence), values: Vec::new(), line: 0 })
+            .map(|p| Project {
+                id: p.id.to_string(),
+                cost: pounds(p.cost_pence),
+                values: Vec::new(),
+                line: 0,
+            })
             .collect(),
         vote_columns: if matches!(def.ballot, BallotType::Cumulative { .. }) {
             vec!["voter_id".into(), "vote".into(), "points".into()]
@@ -93,7 +130,11 @@ pub fn build_election(def: &ProcessDef, instance: &str, projects: &[CountProject
     let votes = e.counted_votes();
     let scores = e.counted_scores();
     for (i, p) in projects.iter().enumerate() {
-        let mut vals = vec![p.id.to_string(), fmt_q(&pounds(p.cost_pence)), votes[i].to_string()];
+        let mut vals = vec![
+            p.id.to_string(),
+            fmt_q(&pounds(p.cost_pence)),
+            votes[i].to_string(),
+        ];
         if with_score {
             vals.push(fmt_q(&scores[i]));
         }
@@ -158,24 +199,42 @@ fn pabulib_date(iso: &str) -> String {
 }
 
 /// Counts a process: builds the election, runs the rule with its explanation, writes `selected`.
-pub fn count(def: &ProcessDef, instance: &str, projects: &[CountProject], ballots: &[Ballot]) -> Result<CountResult, RuleError> {
+pub fn count(
+    def: &ProcessDef,
+    instance: &str,
+    projects: &[CountProject],
+    ballots: &[Ballot],
+) -> Result<CountResult, RuleError> {
     let mut e = build_election(def, instance, projects, ballots);
     let spec = def.rule.spec();
     let out = run(&e, &spec, true)?;
     let funded: std::collections::HashSet<usize> = out.selected_idx.iter().copied().collect();
     e.project_columns.push("selected".into());
     for (i, p) in e.projects.iter_mut().enumerate() {
-        p.values.push(if funded.contains(&i) { "1".into() } else { "0".into() });
+        p.values.push(if funded.contains(&i) {
+            "1".into()
+        } else {
+            "0".into()
+        });
     }
     let votes = e.counted_votes();
     let scores = e.counted_scores();
     let explanations = explain(def, &e, &out, &votes);
-    let spent: i64 = out.selected_idx.iter().map(|&i| projects[i].cost_pence).sum();
+    let spent: i64 = out
+        .selected_idx
+        .iter()
+        .map(|&i| projects[i].cost_pence)
+        .sum();
     let share = match &out.explanation {
-        Some(Explanation::Mes(m)) if !ballots.is_empty() => Some(q_f64(&m.budget_per_voter.0) * 100.0),
+        Some(Explanation::Mes(m)) if !ballots.is_empty() => {
+            Some(q_f64(&m.budget_per_voter.0) * 100.0)
+        }
         _ => None,
     };
-    let with_score = matches!(def.ballot, BallotType::Cumulative { .. } | BallotType::Ranking { .. });
+    let with_score = matches!(
+        def.ballot,
+        BallotType::Cumulative { .. } | BallotType::Ranking { .. }
+    );
     let result_projects = projects
         .iter()
         .enumerate()
@@ -205,24 +264,56 @@ pub fn count(def: &ProcessDef, instance: &str, projects: &[CountProject], ballot
 }
 
 fn people(n: u64) -> String {
-    if n == 1 { "1 person".into() } else { format!("{n} people") }
+    if n == 1 {
+        "1 person".into()
+    } else {
+        format!("{n} people")
+    }
 }
 
 /// Sentences for every project (aligned with `e.projects`).
 fn explain(def: &ProcessDef, e: &Election, out: &Outcome, votes: &[u64]) -> Vec<Vec<String>> {
     let n = e.projects.len();
     let mut text: Vec<Vec<String>> = vec![Vec::new(); n];
-    let idx: HashMap<&str, usize> = e.projects.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
-    let name = |i: usize| e.projects[i].values.get(e.project_col("name").unwrap_or(0)).cloned().unwrap_or_default();
+    let idx: HashMap<&str, usize> = e
+        .projects
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.as_str(), i))
+        .collect();
+    let name = |i: usize| {
+        e.projects[i]
+            .values
+            .get(e.project_col("name").unwrap_or(0))
+            .cloned()
+            .unwrap_or_default()
+    };
     let funded: Vec<bool> = (0..n).map(|i| out.selected_idx.contains(&i)).collect();
     match &out.explanation {
         Some(Explanation::Mes(m)) => {
             let share = &m.budget_per_voter.0;
             for r in &m.rounds {
-                let Some(&i) = idx.get(r.project.as_str()) else { continue };
-                let full: u64 = r.payments.iter().filter(|p| !p.capped).map(|p| p.voters).sum();
-                let capped: u64 = r.payments.iter().filter(|p| p.capped).map(|p| p.voters).sum();
-                let capped_paid: Q = r.payments.iter().filter(|p| p.capped).map(|p| &p.paid.0 * q_int(p.voters as i64)).sum();
+                let Some(&i) = idx.get(r.project.as_str()) else {
+                    continue;
+                };
+                let full: u64 = r
+                    .payments
+                    .iter()
+                    .filter(|p| !p.capped)
+                    .map(|p| p.voters)
+                    .sum();
+                let capped: u64 = r
+                    .payments
+                    .iter()
+                    .filter(|p| p.capped)
+                    .map(|p| p.voters)
+                    .sum();
+                let capped_paid: Q = r
+                    .payments
+                    .iter()
+                    .filter(|p| p.capped)
+                    .map(|p| &p.paid.0 * q_int(p.voters as i64))
+                    .sum();
                 let mut s = format!(
                     "Funded in round {} of equal shares. Its {} shared the {} cost",
                     r.round,
@@ -230,7 +321,10 @@ fn explain(def: &ProcessDef, e: &Election, out: &Outcome, votes: &[u64]) -> Vec<
                     pounds_q(&e.projects[i].cost)
                 );
                 if capped == 0 {
-                    s.push_str(&format!(": each paid about {} from their share.", pounds_q(&r.price_per_supporter.0)));
+                    s.push_str(&format!(
+                        ": each paid about {} from their share.",
+                        pounds_q(&r.price_per_supporter.0)
+                    ));
                 } else {
                     s.push_str(&format!(
                         ": {} paid about {} each, and {} who had less left paid all they had left ({} between them).",
@@ -244,7 +338,9 @@ fn explain(def: &ProcessDef, e: &Election, out: &Outcome, votes: &[u64]) -> Vec<
             }
             let by_support = |i: usize| votes[i];
             for u in &m.unfunded {
-                let Some(&i) = idx.get(u.project.as_str()) else { continue };
+                let Some(&i) = idx.get(u.project.as_str()) else {
+                    continue;
+                };
                 let left = &u.supporters_money_left.0;
                 let start = share * q_int(u.supporters as i64);
                 let spent = &start - left;
@@ -261,7 +357,14 @@ fn explain(def: &ProcessDef, e: &Election, out: &Outcome, votes: &[u64]) -> Vec<
                         pounds_q(&u.shortfall.0),
                         pounds_q(&u.cost.0),
                     ));
-                    let outvoted: Vec<String> = (0..n).filter(|&j| funded[j] && by_support(j) < by_support(i) && !m.completion_added.contains(&e.projects[j].id)).map(name).collect();
+                    let outvoted: Vec<String> = (0..n)
+                        .filter(|&j| {
+                            funded[j]
+                                && by_support(j) < by_support(i)
+                                && !m.completion_added.contains(&e.projects[j].id)
+                        })
+                        .map(name)
+                        .collect();
                     if !outvoted.is_empty() && !u.funded_by_completion {
                         text[i].push(format!(
                             "More people voted for it than for {} funded by equal shares ({}), but its supporters had already used most of their fair share of the pot on other projects; funding it too would have given one group more than its share while other voters' choices went unfunded.",
@@ -269,14 +372,25 @@ fn explain(def: &ProcessDef, e: &Election, out: &Outcome, votes: &[u64]) -> Vec<
                             outvoted.join(", ")
                         ));
                     }
-                    if let Some(k) = u.more_supporters_needed.filter(|k| *k > 0 && !u.funded_by_completion) {
-                        text[i].push(format!("It would have needed about {} more supporters with unspent shares.", k));
+                    if let Some(k) = u
+                        .more_supporters_needed
+                        .filter(|k| *k > 0 && !u.funded_by_completion)
+                    {
+                        text[i].push(format!(
+                            "It would have needed about {} more supporters with unspent shares.",
+                            k
+                        ));
                     }
                 }
                 if u.funded_by_completion {
                     text[i].push("It was funded at the end from money left over once no project could be paid for by equal shares: leftover money goes to the projects with the most supporters that still fit.".into());
                 } else if u.supporters > 0 {
-                    let pence = |j: usize| (&e.projects[j].cost * q_int(100)).to_integer().to_i64().unwrap_or(0);
+                    let pence = |j: usize| {
+                        (&e.projects[j].cost * q_int(100))
+                            .to_integer()
+                            .to_i64()
+                            .unwrap_or(0)
+                    };
                     let total: i64 = out.selected_idx.iter().map(|&j| pence(j)).sum();
                     let left = def.pot_pence - total;
                     let cost = pence(i);
@@ -293,12 +407,27 @@ fn explain(def: &ProcessDef, e: &Election, out: &Outcome, votes: &[u64]) -> Vec<
                 _ => "votes",
             };
             for (pos, st) in steps.iter().enumerate() {
-                let Some(&i) = idx.get(st.project.as_str()) else { continue };
-                let head = format!("Ranked {} of {} with {} {unit}.", pos + 1, steps.len(), st.score);
+                let Some(&i) = idx.get(st.project.as_str()) else {
+                    continue;
+                };
+                let head = format!(
+                    "Ranked {} of {} with {} {unit}.",
+                    pos + 1,
+                    steps.len(),
+                    st.score
+                );
                 let body = if st.funded {
-                    format!("Funded: it cost {} and {} of the pot was still unspent.", pounds_q(&st.cost.0), pounds_q(&st.remaining.0))
+                    format!(
+                        "Funded: it cost {} and {} of the pot was still unspent.",
+                        pounds_q(&st.cost.0),
+                        pounds_q(&st.remaining.0)
+                    )
                 } else {
-                    format!("Not funded: it cost {} but only {} of the pot was left when its turn came.", pounds_q(&st.cost.0), pounds_q(&st.remaining.0))
+                    format!(
+                        "Not funded: it cost {} but only {} of the pot was left when its turn came.",
+                        pounds_q(&st.cost.0),
+                        pounds_q(&st.remaining.0)
+                    )
                 };
                 text[i].push(format!("{head} {body}"));
             }
@@ -307,7 +436,11 @@ fn explain(def: &ProcessDef, e: &Election, out: &Outcome, votes: &[u64]) -> Vec<
     }
     for (i, t) in text.iter_mut().enumerate() {
         if t.is_empty() {
-            t.push(if funded[i] { "Funded.".into() } else { "Not funded.".into() });
+            t.push(if funded[i] {
+                "Funded.".into()
+            } else {
+                "Not funded.".into()
+            });
         }
     }
     let _ = AllocationRule::EqualShares;
@@ -317,7 +450,7 @@ fn explain(def: &ProcessDef, e: &Election, out: &Outcome, votes: &[u64]) -> Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ballot::{validate, BallotInput, BallotProject};
+    use crate::ballot::{BallotInput, BallotProject, validate};
     use crate::process::{Area, PhaseDates};
     use proptest::prelude::*;
 
@@ -333,26 +466,47 @@ mod tests {
             rule,
             min_age: Some(16),
             shuffle: true,
-            phases: vec![PhaseDates { phase: Phase::Voting, starts: "2026-03-01".into(), ends: "2026-03-14".into() }],
+            phases: vec![PhaseDates {
+                phase: Phase::Voting,
+                starts: "2026-03-01".into(),
+                ends: "2026-03-14".into(),
+            }],
         }
     }
 
     fn projects(costs: &[i64]) -> Vec<CountProject> {
-        costs.iter().enumerate().map(|(i, &c)| CountProject { id: 10 + i as i64, name: format!("Project {}", i + 1), category: "parks".into(), cost_pence: c }).collect()
+        costs
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| CountProject {
+                id: 10 + i as i64,
+                name: format!("Project {}", i + 1),
+                category: "parks".into(),
+                cost_pence: c,
+            })
+            .collect()
     }
 
     #[test]
     fn the_exported_file_reproduces_the_count_and_explains_an_unfunded_popular_project() {
         // Ten voters want A and B (two big projects); four want C. Equal shares gives the four their
         // fair share (C), although B has more votes than C.
-        let d = def(BallotType::Approval { max_choices: 3 }, AllocationRule::EqualShares, 1_400_000);
+        let d = def(
+            BallotType::Approval { max_choices: 3 },
+            AllocationRule::EqualShares,
+            1_400_000,
+        );
         let ps = projects(&[700_000, 700_000, 400_000]);
         let mut ballots = Vec::new();
         for _ in 0..10 {
-            ballots.push(Ballot { items: vec![(10, 1), (11, 1)] });
+            ballots.push(Ballot {
+                items: vec![(10, 1), (11, 1)],
+            });
         }
         for _ in 0..4 {
-            ballots.push(Ballot { items: vec![(12, 1)] });
+            ballots.push(Ballot {
+                items: vec![(12, 1)],
+            });
         }
         let r = count(&d, "2026", &ps, &ballots).unwrap();
         assert!(r.spent_pence <= d.pot_pence);
@@ -361,9 +515,18 @@ mod tests {
         let unfunded = r.projects.iter().find(|p| !p.funded).unwrap();
         assert_eq!(unfunded.votes, 10);
         let text = unfunded.explanation.join(" ");
-        assert!(text.contains("More people voted for it than for one project funded by equal shares (Project 3)"), "{text}");
+        assert!(
+            text.contains(
+                "More people voted for it than for one project funded by equal shares (Project 3)"
+            ),
+            "{text}"
+        );
         let funded_c = r.projects.iter().find(|p| p.id == 12).unwrap();
-        assert!(funded_c.explanation[0].starts_with("Funded in round"), "{:?}", funded_c.explanation);
+        assert!(
+            funded_c.explanation[0].starts_with("Funded in round"),
+            "{:?}",
+            funded_c.explanation
+        );
         // The download reads back, `verify` recomputes it, and the strict check has no errors.
         let e = crate::read(&r.pb).unwrap();
         let v = crate::verify(&e);
@@ -374,12 +537,33 @@ mod tests {
 
     #[test]
     fn greedy_with_points_and_ranks_is_verified_too() {
-        for bt in [BallotType::Cumulative { points: 5, max_per_project: 5 }, BallotType::Ranking { max_ranks: 3 }, BallotType::Knapsack { limit_pence: 900_000 }] {
+        for bt in [
+            BallotType::Cumulative {
+                points: 5,
+                max_per_project: 5,
+            },
+            BallotType::Ranking { max_ranks: 3 },
+            BallotType::Knapsack {
+                limit_pence: 900_000,
+            },
+        ] {
             let d = def(bt, AllocationRule::Greedy, 1_000_000);
             let ps = projects(&[600_000, 300_000, 500_000]);
             let ballots = vec![
-                Ballot { items: if matches!(bt, BallotType::Cumulative { .. }) { vec![(10, 4), (11, 1)] } else { vec![(10, 1), (11, 1)] } },
-                Ballot { items: if matches!(bt, BallotType::Cumulative { .. }) { vec![(12, 5)] } else { vec![(12, 1)] } },
+                Ballot {
+                    items: if matches!(bt, BallotType::Cumulative { .. }) {
+                        vec![(10, 4), (11, 1)]
+                    } else {
+                        vec![(10, 1), (11, 1)]
+                    },
+                },
+                Ballot {
+                    items: if matches!(bt, BallotType::Cumulative { .. }) {
+                        vec![(12, 5)]
+                    } else {
+                        vec![(12, 1)]
+                    },
+                },
             ];
             let r = count(&d, "2026", &ps, &ballots).unwrap();
             let e = crate::read(&r.pb).unwrap();

@@ -66,7 +66,11 @@ pub fn records(text: &str) -> (Vec<Record>, Option<usize>) {
                 }
                 fields.push(std::mem::take(&mut field));
                 let blank = !any || (fields.len() == 1 && fields[0].trim().is_empty());
-                out.push(Record { line: rec_line, fields: std::mem::take(&mut fields), blank });
+                out.push(Record {
+                    line: rec_line,
+                    fields: std::mem::take(&mut fields),
+                    blank,
+                });
                 line += 1;
                 rec_line = line;
                 at_field_start = true;
@@ -79,11 +83,19 @@ pub fn records(text: &str) -> (Vec<Record>, Option<usize>) {
             }
         }
     }
-    let unterminated = if in_quotes { Some(quote_start_line) } else { None };
+    let unterminated = if in_quotes {
+        Some(quote_start_line)
+    } else {
+        None
+    };
     if any || !field.is_empty() || !fields.is_empty() {
         fields.push(field);
         let blank = fields.len() == 1 && fields[0].trim().is_empty();
-        out.push(Record { line: rec_line, fields, blank });
+        out.push(Record {
+            line: rec_line,
+            fields,
+            blank,
+        });
     }
     (out, unterminated)
 }
@@ -102,7 +114,11 @@ pub fn quote(field: &str) -> String {
 
 /// Joins fields into one line (without the line break).
 pub fn join(fields: &[String]) -> String {
-    fields.iter().map(|f| quote(f)).collect::<Vec<_>>().join(";")
+    fields
+        .iter()
+        .map(|f| quote(f))
+        .collect::<Vec<_>>()
+        .join(";")
 }
 
 #[cfg(test)]
@@ -124,7 +140,13 @@ mod tests {
 
     #[test]
     fn quote_round_trips() {
-        let fields: Vec<String> = vec!["a;b".into(), "q\"q".into(), " lead".into(), "plain".into(), "".into()];
+        let fields: Vec<String> = vec![
+            "a;b".into(),
+            "q\"q".into(),
+            " lead".into(),
+            "plain".into(),
+            "".into(),
+        ];
         let (r, _) = records(&join(&fields));
         assert_eq!(r[0].fields, fields);
     }

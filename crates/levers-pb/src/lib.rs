@@ -18,7 +18,9 @@ pub mod verify;
 pub mod writer;
 
 pub use model::{Election, Project, VoteType, Voter, WITHDRAWN_SENTINEL_COST};
-pub use reader::{check, read, CheckReport, Diagnostic, Level, Mode, ParseError};
-pub use rules::{run, run_prepared, Completion, Outcome, Prepared, RuleKind, RuleSpec, Sat, Semantics, Tie};
-pub use verify::{verify, Verification};
+pub use reader::{CheckReport, Diagnostic, Level, Mode, ParseError, check, read};
+pub use rules::{
+    Completion, Outcome, Prepared, RuleKind, RuleSpec, Sat, Semantics, Tie, run, run_prepared,
+};
+pub use verify::{Verification, verify};
 pub use writer::write;

@@ -1,6 +1,6 @@
 //! The PB election as read from a Pabulib file: META, PROJECTS, VOTES, plus derived helpers.
 
-use crate::num::{parse_q, Q};
+use crate::num::{Q, parse_q};
 use serde::Serialize;
 
 /// Cost used by Pabulib for projects withdrawn after the vote (kept in the file, never fundable).
@@ -100,15 +100,24 @@ pub fn is_none_cell(v: &str) -> bool {
 impl Election {
     /// META value by key (first occurrence), trimmed; `None` if absent.
     pub fn meta(&self, key: &str) -> Option<&str> {
-        self.meta.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.meta
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
     /// Line of a META key.
     pub fn meta_line(&self, key: &str) -> usize {
-        self.meta.iter().position(|(k, _)| k == key).and_then(|i| self.meta_lines.get(i).copied()).unwrap_or(0)
+        self.meta
+            .iter()
+            .position(|(k, _)| k == key)
+            .and_then(|i| self.meta_lines.get(i).copied())
+            .unwrap_or(0)
     }
     /// Numeric META value.
     pub fn meta_q(&self, key: &str) -> Option<Q> {
-        self.meta(key).filter(|v| !is_none_cell(v)).and_then(parse_q)
+        self.meta(key)
+            .filter(|v| !is_none_cell(v))
+            .and_then(parse_q)
     }
     /// The `rule` META value, or `unknown`.
     pub fn rule(&self) -> &str {
@@ -125,7 +134,11 @@ impl Election {
     /// Raw project cell, `None` when absent or `none`.
     pub fn project_value(&self, p: usize, col: &str) -> Option<&str> {
         let c = self.project_col(col)?;
-        self.projects[p].values.get(c).map(|s| s.as_str()).filter(|v| !is_none_cell(v))
+        self.projects[p]
+            .values
+            .get(c)
+            .map(|s| s.as_str())
+            .filter(|v| !is_none_cell(v))
     }
     /// Index of a project by id.
     pub fn project_index(&self, id: &str) -> Option<usize> {
@@ -166,7 +179,11 @@ impl Election {
                 None => {
                     let n = v.vote.len() as i64;
                     for (i, p) in v.vote.iter().enumerate() {
-                        let w = if self.vote_type == VoteType::Ordinal { n - i as i64 } else { 1 };
+                        let w = if self.vote_type == VoteType::Ordinal {
+                            n - i as i64
+                        } else {
+                            1
+                        };
                         s[*p as usize] += Q::from_integer(w.into());
                     }
                 }

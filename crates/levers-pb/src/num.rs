@@ -56,11 +56,17 @@ pub fn parse_q(text: &str) -> Option<Q> {
     if int_part.is_empty() && frac_part.is_empty() {
         return None;
     }
-    if !int_part.bytes().all(|c| c.is_ascii_digit()) || !frac_part.bytes().all(|c| c.is_ascii_digit()) {
+    if !int_part.bytes().all(|c| c.is_ascii_digit())
+        || !frac_part.bytes().all(|c| c.is_ascii_digit())
+    {
         return None;
     }
     let digits = format!("{int_part}{frac_part}");
-    let n: BigInt = if digits.is_empty() { BigInt::zero() } else { digits.parse().ok()? };
+    let n: BigInt = if digits.is_empty() {
+        BigInt::zero()
+    } else {
+        digits.parse().ok()?
+    };
     let scale = exp - frac_part.len() as i32;
     let ten = BigInt::from(10);
     let mut v = if scale >= 0 {

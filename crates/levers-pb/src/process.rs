@@ -49,20 +49,37 @@ impl Area {
             "wards" | "lsoas" => {
                 let prefix = if kind == "wards" { "05" } else { "01" };
                 for c in &codes {
-                    let ok = c.len() == 9 && c[1..3] == *prefix && c.bytes().all(|b| b.is_ascii_alphanumeric());
+                    let ok = c.len() == 9
+                        && c[1..3] == *prefix
+                        && c.bytes().all(|b| b.is_ascii_alphanumeric());
                     if !ok {
-                        let what = if kind == "wards" { "ward codes look like E05001234" } else { "LSOA codes look like E01001234" };
-                        return Err(format!("\"{c}\" is not a {} code: {what}", &kind[..kind.len() - 1]));
+                        let what = if kind == "wards" {
+                            "ward codes look like E05001234"
+                        } else {
+                            "LSOA codes look like E01001234"
+                        };
+                        return Err(format!(
+                            "\"{c}\" is not a {} code: {what}",
+                            &kind[..kind.len() - 1]
+                        ));
                     }
                 }
-                Ok(if kind == "wards" { Area::Wards(codes) } else { Area::Lsoas(codes) })
+                Ok(if kind == "wards" {
+                    Area::Wards(codes)
+                } else {
+                    Area::Lsoas(codes)
+                })
             }
             "postcodes" => {
                 let mut out = Vec::new();
                 for c in &codes {
                     let compact: String = c.chars().filter(|ch| !ch.is_whitespace()).collect();
-                    if !(5..=7).contains(&compact.len()) || !compact.bytes().all(|b| b.is_ascii_alphanumeric()) {
-                        return Err(format!("\"{c}\" is not a postcode: postcodes look like XL1 2AB"));
+                    if !(5..=7).contains(&compact.len())
+                        || !compact.bytes().all(|b| b.is_ascii_alphanumeric())
+                    {
+                        return Err(format!(
+                            "\"{c}\" is not a postcode: postcodes look like XL1 2AB"
+                        ));
                     }
                     let (out_code, inward) = compact.split_at(compact.len() - 3);
                     out.push(format!("{out_code} {inward}"));
@@ -95,7 +112,14 @@ pub enum Phase {
 }
 
 impl Phase {
-    pub const ALL: [Phase; 6] = [Phase::Setup, Phase::Proposals, Phase::Review, Phase::Voting, Phase::Closed, Phase::Results];
+    pub const ALL: [Phase; 6] = [
+        Phase::Setup,
+        Phase::Proposals,
+        Phase::Review,
+        Phase::Voting,
+        Phase::Closed,
+        Phase::Results,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -126,11 +150,19 @@ impl Phase {
     /// only close from voting and results only follow a closed vote (the count is checked elsewhere).
     pub fn can_move_to(self, to: Phase) -> Result<(), String> {
         if to <= self {
-            return Err(format!("A process cannot go back from \"{}\" to \"{}\"", self.label(), to.label()));
+            return Err(format!(
+                "A process cannot go back from \"{}\" to \"{}\"",
+                self.label(),
+                to.label()
+            ));
         }
         match to {
-            Phase::Closed if self != Phase::Voting => Err("Voting can only close once it has opened".into()),
-            Phase::Results if self != Phase::Closed => Err("Results follow a closed, counted vote".into()),
+            Phase::Closed if self != Phase::Voting => {
+                Err("Voting can only close once it has opened".into())
+            }
+            Phase::Results if self != Phase::Closed => {
+                Err("Results follow a closed, counted vote".into())
+            }
             Phase::Voting if self > Phase::Voting => Err("Voting cannot reopen".into()),
             _ => Ok(()),
         }
@@ -152,7 +184,9 @@ pub fn valid_date(s: &str) -> bool {
         return false;
     }
     let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().ok();
-    let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) else { return false };
+    let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) else {
+        return false;
+    };
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     let days = match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -172,11 +206,17 @@ pub fn check_phase_plan(plan: &[PhaseDates]) -> Result<(), String> {
     for p in plan {
         for (what, d) in [("start", &p.starts), ("end", &p.ends)] {
             if !valid_date(d) {
-                return Err(format!("The {what} date of \"{}\" must be a real date like 2026-05-01", p.phase.label()));
+                return Err(format!(
+                    "The {what} date of \"{}\" must be a real date like 2026-05-01",
+                    p.phase.label()
+                ));
             }
         }
         if p.ends < p.starts {
-            return Err(format!("\"{}\" must end on or after the day it starts", p.phase.label()));
+            return Err(format!(
+                "\"{}\" must end on or after the day it starts",
+                p.phase.label()
+            ));
         }
         if let Some(lp) = last_phase
             && p.phase <= lp
@@ -186,7 +226,10 @@ pub fn check_phase_plan(plan: &[PhaseDates]) -> Result<(), String> {
         if let Some(le) = last_end
             && p.starts.as_str() < le
         {
-            return Err(format!("\"{}\" must start after the phase before it ends", p.phase.label()));
+            return Err(format!(
+                "\"{}\" must start after the phase before it ends",
+                p.phase.label()
+            ));
         }
         last_end = Some(&p.ends);
         last_phase = Some(p.phase);
@@ -228,27 +271,52 @@ impl BallotType {
     /// The instruction at the top of the ballot.
     pub fn instruction(&self) -> String {
         match self {
-            BallotType::Approval { max_choices } => format!("Choose up to {max_choices} project{} you would like to see funded.", plural(*max_choices)),
+            BallotType::Approval { max_choices } => format!(
+                "Choose up to {max_choices} project{} you would like to see funded.",
+                plural(*max_choices)
+            ),
             BallotType::Knapsack { limit_pence } => {
-                format!("Choose the projects you would fund, up to a total of {}.", levers_pence(*limit_pence))
+                format!(
+                    "Choose the projects you would fund, up to a total of {}.",
+                    levers_pence(*limit_pence)
+                )
             }
-            BallotType::Cumulative { points, max_per_project } => format!(
+            BallotType::Cumulative {
+                points,
+                max_per_project,
+            } => format!(
                 "Share {points} points among the projects: give more points to the projects you care about most (at most {max_per_project} to any one project)."
             ),
-            BallotType::Ranking { max_ranks } => format!("Rank up to {max_ranks} project{} in order of preference: 1 is your favourite.", plural(*max_ranks)),
+            BallotType::Ranking { max_ranks } => format!(
+                "Rank up to {max_ranks} project{} in order of preference: 1 is your favourite.",
+                plural(*max_ranks)
+            ),
         }
     }
     /// Checks the settings against the pot.
     pub fn check(&self, pot_pence: i64) -> Result<(), String> {
         match *self {
-            BallotType::Approval { max_choices } if !(1..=100).contains(&max_choices) => Err("The number of choices must be between 1 and 100".into()),
-            BallotType::Knapsack { limit_pence } if limit_pence <= 0 => Err("The spending limit must be more than £0".into()),
-            BallotType::Knapsack { limit_pence } if limit_pence > pot_pence => Err("The spending limit cannot be more than the pot".into()),
-            BallotType::Cumulative { points, .. } if !(1..=1000).contains(&points) => Err("The points to share must be between 1 and 1,000".into()),
-            BallotType::Cumulative { points, max_per_project } if max_per_project == 0 || max_per_project > points => {
-                Err("The most points for one project must be between 1 and the points to share".into())
+            BallotType::Approval { max_choices } if !(1..=100).contains(&max_choices) => {
+                Err("The number of choices must be between 1 and 100".into())
             }
-            BallotType::Ranking { max_ranks } if !(1..=100).contains(&max_ranks) => Err("The number of ranks must be between 1 and 100".into()),
+            BallotType::Knapsack { limit_pence } if limit_pence <= 0 => {
+                Err("The spending limit must be more than £0".into())
+            }
+            BallotType::Knapsack { limit_pence } if limit_pence > pot_pence => {
+                Err("The spending limit cannot be more than the pot".into())
+            }
+            BallotType::Cumulative { points, .. } if !(1..=1000).contains(&points) => {
+                Err("The points to share must be between 1 and 1,000".into())
+            }
+            BallotType::Cumulative {
+                points,
+                max_per_project,
+            } if max_per_project == 0 || max_per_project > points => Err(
+                "The most points for one project must be between 1 and the points to share".into(),
+            ),
+            BallotType::Ranking { max_ranks } if !(1..=100).contains(&max_ranks) => {
+                Err("The number of ranks must be between 1 and 100".into())
+            }
             _ => Ok(()),
         }
     }
@@ -272,7 +340,11 @@ pub fn levers_pence(p: i64) -> String {
     }
     let pence = p % 100;
     let sign = if neg { "-" } else { "" };
-    if pence == 0 { format!("{sign}£{grouped}") } else { format!("{sign}£{grouped}.{pence:02}") }
+    if pence == 0 {
+        format!("{sign}£{grouped}")
+    } else {
+        format!("{sign}£{grouped}.{pence:02}")
+    }
 }
 
 /// How the money is allocated once voting closes.
@@ -303,7 +375,10 @@ impl AllocationRule {
     /// The levers-pb rule that counts this process.
     pub fn spec(self) -> RuleSpec {
         match self {
-            AllocationRule::EqualShares => RuleSpec::new(RuleKind::Mes).sat(Sat::Cost).completion(Completion::Add1U).semantics(Semantics::Equalshares),
+            AllocationRule::EqualShares => RuleSpec::new(RuleKind::Mes)
+                .sat(Sat::Cost)
+                .completion(Completion::Add1U)
+                .semantics(Semantics::Equalshares),
             AllocationRule::Greedy => RuleSpec::new(RuleKind::Greedy),
         }
     }
@@ -385,20 +460,32 @@ impl ProcessDef {
         if name.is_empty() {
             out.push(("name", "Enter a name for the process".to_string()));
         } else if name.chars().count() > 120 {
-            out.push(("name", "The name must be 120 characters or fewer".to_string()));
+            out.push((
+                "name",
+                "The name must be 120 characters or fewer".to_string(),
+            ));
         }
         if self.slug.is_empty()
             || self.slug.len() > 60
-            || !self.slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            || !self
+                .slug
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             || self.slug.starts_with('-')
         {
             out.push(("slug", "The web address must be 1 to 60 lowercase letters, digits and hyphens, like harbour-2026".to_string()));
         }
         if self.description.chars().count() > 5000 {
-            out.push(("description", "The description must be 5,000 characters or fewer".to_string()));
+            out.push((
+                "description",
+                "The description must be 5,000 characters or fewer".to_string(),
+            ));
         }
         if self.area_name.trim().is_empty() {
-            out.push(("area_name", "Enter the name of the area, like Harbour ward".to_string()));
+            out.push((
+                "area_name",
+                "Enter the name of the area, like Harbour ward".to_string(),
+            ));
         }
         if self.pot_pence <= 0 {
             out.push(("pot", "Enter a pot of more than £0".to_string()));
@@ -411,7 +498,10 @@ impl ProcessDef {
         if let Some(a) = self.min_age
             && !(10..=25).contains(&a)
         {
-            out.push(("min_age", "The minimum age must be between 10 and 25, or left blank".to_string()));
+            out.push((
+                "min_age",
+                "The minimum age must be between 10 and 25, or left blank".to_string(),
+            ));
         }
         if let Err(m) = check_phase_plan(&self.phases) {
             out.push(("phases", m));
@@ -436,7 +526,11 @@ pub fn slugify(name: &str) -> String {
         }
     }
     let s = s.trim_end_matches('-');
-    s.chars().take(60).collect::<String>().trim_end_matches('-').to_string()
+    s.chars()
+        .take(60)
+        .collect::<String>()
+        .trim_end_matches('-')
+        .to_string()
 }
 
 #[cfg(test)]
@@ -446,7 +540,10 @@ mod tests {
     #[test]
     fn phases_only_move_forward_and_results_follow_a_closed_vote() {
         assert!(Phase::Setup.can_move_to(Phase::Proposals).is_ok());
-        assert!(Phase::Setup.can_move_to(Phase::Voting).is_ok(), "officers may enter projects themselves");
+        assert!(
+            Phase::Setup.can_move_to(Phase::Voting).is_ok(),
+            "officers may enter projects themselves"
+        );
         assert!(Phase::Voting.can_move_to(Phase::Review).is_err());
         assert!(Phase::Review.can_move_to(Phase::Closed).is_err());
         assert!(Phase::Voting.can_move_to(Phase::Results).is_err());
@@ -460,19 +557,56 @@ mod tests {
 
     #[test]
     fn dates_and_plans_are_checked() {
-        assert!(valid_date("2024-02-29") && !valid_date("2023-02-29") && !valid_date("2026-13-01") && !valid_date("26-01-01"));
-        let d = |phase, s: &str, e: &str| PhaseDates { phase, starts: s.into(), ends: e.into() };
-        assert!(check_phase_plan(&[d(Phase::Proposals, "2026-01-01", "2026-01-31"), d(Phase::Voting, "2026-02-01", "2026-02-14")]).is_ok());
-        assert!(check_phase_plan(&[d(Phase::Proposals, "2026-01-01", "2026-01-31"), d(Phase::Voting, "2026-01-20", "2026-02-14")]).is_err());
+        assert!(
+            valid_date("2024-02-29")
+                && !valid_date("2023-02-29")
+                && !valid_date("2026-13-01")
+                && !valid_date("26-01-01")
+        );
+        let d = |phase, s: &str, e: &str| PhaseDates {
+            phase,
+            starts: s.into(),
+            ends: e.into(),
+        };
+        assert!(
+            check_phase_plan(&[
+                d(Phase::Proposals, "2026-01-01", "2026-01-31"),
+                d(Phase::Voting, "2026-02-01", "2026-02-14")
+            ])
+            .is_ok()
+        );
+        assert!(
+            check_phase_plan(&[
+                d(Phase::Proposals, "2026-01-01", "2026-01-31"),
+                d(Phase::Voting, "2026-01-20", "2026-02-14")
+            ])
+            .is_err()
+        );
         assert!(check_phase_plan(&[d(Phase::Voting, "2026-02-01", "2026-01-14")]).is_err());
-        assert!(check_phase_plan(&[d(Phase::Voting, "2026-02-01", "2026-02-14"), d(Phase::Proposals, "2026-03-01", "2026-03-02")]).is_err());
+        assert!(
+            check_phase_plan(&[
+                d(Phase::Voting, "2026-02-01", "2026-02-14"),
+                d(Phase::Proposals, "2026-03-01", "2026-03-02")
+            ])
+            .is_err()
+        );
     }
 
     #[test]
     fn areas_parse_and_name_bad_codes() {
-        assert_eq!(Area::parse("wards", "x05000001, X05000002\nX05000001").unwrap(), Area::Wards(vec!["X05000001".into(), "X05000002".into()]));
-        assert!(Area::parse("wards", "E01000001").unwrap_err().contains("E01000001"));
-        assert_eq!(Area::parse("postcodes", "xl12ab\nXL1 2AB").unwrap(), Area::Postcodes(vec!["XL1 2AB".into()]));
+        assert_eq!(
+            Area::parse("wards", "x05000001, X05000002\nX05000001").unwrap(),
+            Area::Wards(vec!["X05000001".into(), "X05000002".into()])
+        );
+        assert!(
+            Area::parse("wards", "E01000001")
+                .unwrap_err()
+                .contains("E01000001")
+        );
+        assert_eq!(
+            Area::parse("postcodes", "xl12ab\nXL1 2AB").unwrap(),
+            Area::Postcodes(vec!["XL1 2AB".into()])
+        );
         assert!(Area::parse("lsoas", "").is_err());
     }
 
@@ -485,7 +619,9 @@ mod tests {
             area_name: "Harbour ward".into(),
             area: Area::Wards(vec!["X05000001".into()]),
             pot_pence: 5_000_000,
-            ballot: BallotType::Knapsack { limit_pence: 6_000_000 },
+            ballot: BallotType::Knapsack {
+                limit_pence: 6_000_000,
+            },
             rule: AllocationRule::EqualShares,
             min_age: Some(5),
             shuffle: true,
@@ -496,6 +632,13 @@ mod tests {
         assert_eq!(fields, vec!["ballot_type", "min_age"]);
         assert_eq!(levers_pence(123_456_789), "£1,234,567.89");
         assert_eq!(levers_pence(500_000), "£5,000");
-        assert!(BallotType::Cumulative { points: 10, max_per_project: 11 }.check(1).is_err());
+        assert!(
+            BallotType::Cumulative {
+                points: 10,
+                max_per_project: 11
+            }
+            .check(1)
+            .is_err()
+        );
     }
 }

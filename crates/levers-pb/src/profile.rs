@@ -42,17 +42,32 @@ impl Profile {
         let mut ballots: Vec<Ballot> = Vec::new();
         let empty: &[u32] = &[];
         for v in &e.voters {
-            let proj: &[u32] = if e.vote_type.has_points() && v.points.is_none() { empty } else { &v.vote };
-            let pts = if e.vote_type.has_points() { v.points.as_deref() } else { None };
+            let proj: &[u32] = if e.vote_type.has_points() && v.points.is_none() {
+                empty
+            } else {
+                &v.vote
+            };
+            let pts = if e.vote_type.has_points() {
+                v.points.as_deref()
+            } else {
+                None
+            };
             match map.get(&(proj, pts)) {
                 Some(&i) => ballots[i].multiplicity += 1,
                 None => {
                     map.insert((proj, pts), ballots.len());
-                    ballots.push(Ballot { projects: proj.to_vec(), points: pts.map(|p| p.to_vec()), multiplicity: 1 });
+                    ballots.push(Ballot {
+                        projects: proj.to_vec(),
+                        points: pts.map(|p| p.to_vec()),
+                        multiplicity: 1,
+                    });
                 }
             }
         }
-        Profile { ballots, num_voters: e.voters.len() as u64 }
+        Profile {
+            ballots,
+            num_voters: e.voters.len() as u64,
+        }
     }
 
     /// Merges ballots by their project set.
@@ -81,6 +96,12 @@ impl Profile {
                 support[p as usize] += mult[g];
             }
         }
-        Groups { sets, mult, supporters, support, num_voters: self.num_voters }
+        Groups {
+            sets,
+            mult,
+            supporters,
+            support,
+            num_voters: self.num_voters,
+        }
     }
 }

@@ -2,8 +2,8 @@
 //! checker enforces), with errors and warnings that carry line numbers.
 
 use crate::csv::records;
-use crate::model::{is_none_cell, Election, Project, VoteType, Voter, WITHDRAWN_SENTINEL_COST};
-use crate::num::{floor_q, fmt_q, parse_q, q_int, Q};
+use crate::model::{Election, Project, VoteType, Voter, WITHDRAWN_SENTINEL_COST, is_none_cell};
+use crate::num::{Q, floor_q, fmt_q, parse_q, q_int};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -34,7 +34,11 @@ impl fmt::Display for Diagnostic {
             Level::Warning => "warning",
         };
         if self.line > 0 {
-            write!(f, "line {}: {}: {} [{}]", self.line, lvl, self.message, self.code)
+            write!(
+                f,
+                "line {}: {}: {} [{}]",
+                self.line, lvl, self.message, self.code
+            )
         } else {
             write!(f, "{}: {} [{}]", lvl, self.message, self.code)
         }
@@ -93,7 +97,12 @@ pub fn check(text: &str, mode: Mode) -> CheckReport {
     let election = match parse(text, mode, &mut diags) {
         Ok(e) => Some(e),
         Err(e) => {
-            diags.push(Diagnostic { level: Level::Error, line: e.line, code: "unreadable".into(), message: e.message });
+            diags.push(Diagnostic {
+                level: Level::Error,
+                line: e.line,
+                code: "unreadable".into(),
+                message: e.message,
+            });
             None
         }
     };
@@ -103,15 +112,35 @@ pub fn check(text: &str, mode: Mode) -> CheckReport {
     diags.sort_by_key(|d| (d.line, d.level == Level::Warning));
     let errors = diags.iter().filter(|d| d.level == Level::Error).count();
     let warnings = diags.len() - errors;
-    CheckReport { valid: errors == 0, errors, warnings, diagnostics: diags, election }
+    CheckReport {
+        valid: errors == 0,
+        errors,
+        warnings,
+        diagnostics: diags,
+        election,
+    }
 }
 
 fn err(line: usize, message: impl Into<String>) -> ParseError {
-    ParseError { line, message: message.into() }
+    ParseError {
+        line,
+        message: message.into(),
+    }
 }
 
-fn push(d: &mut Vec<Diagnostic>, level: Level, line: usize, code: &str, message: impl Into<String>) {
-    d.push(Diagnostic { level, line, code: code.into(), message: message.into() });
+fn push(
+    d: &mut Vec<Diagnostic>,
+    level: Level,
+    line: usize,
+    code: &str,
+    message: impl Into<String>,
+) {
+    d.push(Diagnostic {
+        level,
+        line,
+        code: code.into(),
+        message: message.into(),
+    });
 }
 
 #[derive(PartialEq, Clone, Copy)]
@@ -127,7 +156,10 @@ fn parse(text: &str, mode: Mode, diags: &mut Vec<Diagnostic>) -> Result<Election
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let (recs, unterminated) = records(text);
     if let Some(l) = unterminated {
-        return Err(err(l, "a quoted field is never closed (missing '\"'); close the quote"));
+        return Err(err(
+            l,
+            "a quoted field is never closed (missing '\"'); close the quote",
+        ));
     }
     let mut section = Section::None;
     let mut seen_sections: HashSet<&'static str> = HashSet::new();
@@ -142,7 +174,13 @@ fn parse(text: &str, mode: Mode, diags: &mut Vec<Diagnostic>) -> Result<Election
     for (ri, r) in recs.iter().enumerate() {
         if r.blank {
             if strict && last_nonblank.is_some_and(|l| ri < l) {
-                push(diags, Level::Error, r.line, "empty-line", "empty line inside the file; remove it");
+                push(
+                    diags,
+                    Level::Error,
+                    r.line,
+                    "empty-line",
+                    "empty line inside the file; remove it",
+                );
             }
             continue;
         }
@@ -156,10 +194,19 @@ fn parse(text: &str, mode: Mode, diags: &mut Vec<Diagnostic>) -> Result<Election
             };
             if let Some((s, name)) = s {
                 if !seen_sections.insert(name) {
-                    return Err(err(r.line, format!("section {name} appears twice; merge the two sections")));
+                    return Err(err(
+                        r.line,
+                        format!("section {name} appears twice; merge the two sections"),
+                    ));
                 }
                 if strict && r.fields[0].trim() != name {
-                    push(diags, Level::Warning, r.line, "section-case", format!("section header should be written `{name}`"));
+                    push(
+                        diags,
+                        Level::Warning,
+                        r.line,
+                        "section-case",
+                        format!("section header should be written `{name}`"),
+                    );
                 }
                 section = s;
                 expect_header = true;
@@ -172,21 +219,35 @@ fn parse(text: &str, mode: Mode, diags: &mut Vec<Diagnostic>) -> Result<Election
             match section {
                 Section::Meta => {
                     if strict && (cols.len() < 2 || cols[0] != "key" || cols[1] != "value") {
-                        push(diags, Level::Error, r.line, "meta-header", "META header must be `key;value`");
+                        push(
+                            diags,
+                            Level::Error,
+                            r.line,
+                            "meta-header",
+                            "META header must be `key;value`",
+                        );
                     }
                 }
                 Section::Projects => {
-                    if (cols.is_empty() || cols[0] != "project_id")
-                        && strict {
-                            push(diags, Level::Error, r.line, "projects-header", "PROJECTS header must start with `project_id`");
-                        }
+                    if (cols.is_empty() || cols[0] != "project_id") && strict {
+                        push(
+                            diags,
+                            Level::Error,
+                            r.line,
+                            "projects-header",
+                            "PROJECTS header must start with `project_id`",
+                        );
+                    }
                     if !cols.iter().any(|c| c == "cost") {
                         return Err(err(r.line, "PROJECTS header has no `cost` column; add it"));
                     }
                     let mut seen = HashSet::new();
                     for c in &cols {
                         if !seen.insert(c.clone()) {
-                            return Err(err(r.line, format!("PROJECTS header repeats column `{c}`; rename one")));
+                            return Err(err(
+                                r.line,
+                                format!("PROJECTS header repeats column `{c}`; rename one"),
+                            ));
                         }
                     }
                     project_columns = cols;
@@ -196,12 +257,21 @@ fn parse(text: &str, mode: Mode, diags: &mut Vec<Diagnostic>) -> Result<Election
                         return Err(err(r.line, "VOTES header has no `vote` column; add it"));
                     }
                     if strict && (cols.is_empty() || cols[0] != "voter_id") {
-                        push(diags, Level::Error, r.line, "votes-header", "VOTES header must start with `voter_id`");
+                        push(
+                            diags,
+                            Level::Error,
+                            r.line,
+                            "votes-header",
+                            "VOTES header must start with `voter_id`",
+                        );
                     }
                     let mut seen = HashSet::new();
                     for c in &cols {
                         if !seen.insert(c.clone()) {
-                            return Err(err(r.line, format!("VOTES header repeats column `{c}`; rename one")));
+                            return Err(err(
+                                r.line,
+                                format!("VOTES header repeats column `{c}`; rename one"),
+                            ));
                         }
                     }
                     vote_columns = cols;
@@ -213,7 +283,13 @@ fn parse(text: &str, mode: Mode, diags: &mut Vec<Diagnostic>) -> Result<Election
         match section {
             Section::None => {
                 if strict {
-                    push(diags, Level::Error, r.line, "outside-section", "row before the META section; start the file with `META`");
+                    push(
+                        diags,
+                        Level::Error,
+                        r.line,
+                        "outside-section",
+                        "row before the META section; start the file with `META`",
+                    );
                 }
             }
             Section::Meta => {
@@ -222,12 +298,29 @@ fn parse(text: &str, mode: Mode, diags: &mut Vec<Diagnostic>) -> Result<Election
                 }
                 let k = r.fields[0].trim().to_string();
                 let v = r.fields[1].trim().to_string();
-                if strict && r.fields.len() > 2 && r.fields[2..].iter().any(|f| !f.trim().is_empty()) {
-                    push(diags, Level::Error, r.line, "meta-extra-fields", format!("META row `{k}` has more than two fields; quote the value if it contains `;`"));
+                if strict
+                    && r.fields.len() > 2
+                    && r.fields[2..].iter().any(|f| !f.trim().is_empty())
+                {
+                    push(
+                        diags,
+                        Level::Error,
+                        r.line,
+                        "meta-extra-fields",
+                        format!(
+                            "META row `{k}` has more than two fields; quote the value if it contains `;`"
+                        ),
+                    );
                 }
                 if let Some(i) = meta.iter().position(|(mk, _)| *mk == k) {
                     if strict {
-                        push(diags, Level::Error, r.line, "duplicate-meta", format!("META key `{k}` repeated (first on line {})", meta_lines[i]));
+                        push(
+                            diags,
+                            Level::Error,
+                            r.line,
+                            "duplicate-meta",
+                            format!("META key `{k}` repeated (first on line {})", meta_lines[i]),
+                        );
                     }
                     meta[i].1 = v;
                 } else {
@@ -248,28 +341,74 @@ fn parse(text: &str, mode: Mode, diags: &mut Vec<Diagnostic>) -> Result<Election
         }
     }
     let get = |k: &str| meta.iter().find(|(mk, _)| mk == k).map(|(_, v)| v.clone());
-    let line_of = |k: &str| meta.iter().position(|(mk, _)| mk == k).map(|i| meta_lines[i]).unwrap_or(0);
-    let vt_s = get("vote_type").ok_or_else(|| err(0, "META has no `vote_type`; add one of approval, ordinal, cumulative, scoring, choose-1"))?;
+    let line_of = |k: &str| {
+        meta.iter()
+            .position(|(mk, _)| mk == k)
+            .map(|i| meta_lines[i])
+            .unwrap_or(0)
+    };
+    let vt_s = get("vote_type").ok_or_else(|| {
+        err(
+            0,
+            "META has no `vote_type`; add one of approval, ordinal, cumulative, scoring, choose-1",
+        )
+    })?;
     let vote_type = VoteType::parse(&vt_s).ok_or_else(|| {
-        err(line_of("vote_type"), format!("unknown vote_type `{vt_s}`; use approval, ordinal, cumulative, scoring or choose-1"))
+        err(
+            line_of("vote_type"),
+            format!(
+                "unknown vote_type `{vt_s}`; use approval, ordinal, cumulative, scoring or choose-1"
+            ),
+        )
     })?;
     let budget_s = get("budget").ok_or_else(|| err(0, "META has no `budget`; add it"))?;
     if strict && budget_s.contains(',') {
-        push(diags, Level::Error, line_of("budget"), "comma-in-number", "budget uses a decimal comma; write a decimal point");
+        push(
+            diags,
+            Level::Error,
+            line_of("budget"),
+            "comma-in-number",
+            "budget uses a decimal comma; write a decimal point",
+        );
     }
-    let budget = parse_q(&budget_s).ok_or_else(|| err(line_of("budget"), format!("budget `{budget_s}` is not a number")))?;
+    let budget = parse_q(&budget_s).ok_or_else(|| {
+        err(
+            line_of("budget"),
+            format!("budget `{budget_s}` is not a number"),
+        )
+    })?;
 
     // PROJECTS
-    let cost_col = project_columns.iter().position(|c| c == "cost").unwrap_or(1);
+    let cost_col = project_columns
+        .iter()
+        .position(|c| c == "cost")
+        .unwrap_or(1);
     let mut projects = Vec::with_capacity(project_rows.len());
     let mut index: HashMap<String, u32> = HashMap::new();
     for (line, fields) in project_rows {
         if fields.len() > project_columns.len() {
-            return Err(err(line, format!("project row has {} fields but the header has {}; quote values containing `;`", fields.len(), project_columns.len())));
+            return Err(err(
+                line,
+                format!(
+                    "project row has {} fields but the header has {}; quote values containing `;`",
+                    fields.len(),
+                    project_columns.len()
+                ),
+            ));
         }
         let mut values: Vec<String> = fields.iter().map(|f| f.trim().to_string()).collect();
         if strict && values.len() < project_columns.len() {
-            push(diags, Level::Error, line, "short-row", format!("project row has {} fields, header has {}", values.len(), project_columns.len()));
+            push(
+                diags,
+                Level::Error,
+                line,
+                "short-row",
+                format!(
+                    "project row has {} fields, header has {}",
+                    values.len(),
+                    project_columns.len()
+                ),
+            );
         }
         values.resize(project_columns.len(), String::new());
         let id = values[0].clone();
@@ -281,14 +420,33 @@ fn parse(text: &str, mode: Mode, diags: &mut Vec<Diagnostic>) -> Result<Election
             return Err(err(line, format!("project `{id}` has no cost")));
         }
         if strict && cost_s.contains(',') {
-            push(diags, Level::Error, line, "comma-in-number", format!("project `{id}` cost `{cost_s}` uses a decimal comma"));
+            push(
+                diags,
+                Level::Error,
+                line,
+                "comma-in-number",
+                format!("project `{id}` cost `{cost_s}` uses a decimal comma"),
+            );
         }
-        let cost = parse_q(cost_s).ok_or_else(|| err(line, format!("project `{id}` cost `{cost_s}` is not a number")))?;
+        let cost = parse_q(cost_s).ok_or_else(|| {
+            err(
+                line,
+                format!("project `{id}` cost `{cost_s}` is not a number"),
+            )
+        })?;
         if index.contains_key(&id) {
-            return Err(err(line, format!("duplicate project_id `{id}`; project ids must be unique")));
+            return Err(err(
+                line,
+                format!("duplicate project_id `{id}`; project ids must be unique"),
+            ));
         }
         index.insert(id.clone(), projects.len() as u32);
-        projects.push(Project { id, cost, values, line });
+        projects.push(Project {
+            id,
+            cost,
+            values,
+            line,
+        });
     }
 
     // VOTES
@@ -298,11 +456,20 @@ fn parse(text: &str, mode: Mode, diags: &mut Vec<Diagnostic>) -> Result<Election
     let mut voters = Vec::with_capacity(vote_rows.len());
     for (n, (line, fields)) in vote_rows.into_iter().enumerate() {
         if fields.len() > vote_columns.len() {
-            return Err(err(line, format!("vote row has {} fields but the header has {}; quote values containing `;`", fields.len(), vote_columns.len())));
+            return Err(err(
+                line,
+                format!(
+                    "vote row has {} fields but the header has {}; quote values containing `;`",
+                    fields.len(),
+                    vote_columns.len()
+                ),
+            ));
         }
         let mut values: Vec<String> = fields.iter().map(|f| f.trim().to_string()).collect();
         values.resize(vote_columns.len(), String::new());
-        let id = id_col.map(|c| values[c].clone()).unwrap_or_else(|| n.to_string());
+        let id = id_col
+            .map(|c| values[c].clone())
+            .unwrap_or_else(|| n.to_string());
         let vote_s = &values[vote_col];
         let mut vote = Vec::new();
         if !is_none_cell(vote_s) {
@@ -313,7 +480,14 @@ fn parse(text: &str, mode: Mode, diags: &mut Vec<Diagnostic>) -> Result<Election
                 }
                 match index.get(name) {
                     Some(&i) => vote.push(i),
-                    None => return Err(err(line, format!("voter `{id}` votes for unknown project `{name}`; fix the id or add the project"))),
+                    None => {
+                        return Err(err(
+                            line,
+                            format!(
+                                "voter `{id}` votes for unknown project `{name}`; fix the id or add the project"
+                            ),
+                        ));
+                    }
                 }
             }
         }
@@ -326,10 +500,19 @@ fn parse(text: &str, mode: Mode, diags: &mut Vec<Diagnostic>) -> Result<Election
                     if i >= vote.len() {
                         break;
                     }
-                    pts.push(parse_q(x).ok_or_else(|| err(line, format!("voter `{id}` has non-numeric points `{x}`")))?);
+                    pts.push(parse_q(x).ok_or_else(|| {
+                        err(line, format!("voter `{id}` has non-numeric points `{x}`"))
+                    })?);
                 }
                 if pts.len() < vote.len() {
-                    return Err(err(line, format!("voter `{id}` has {} points for {} projects; give one point value per project", pts.len(), vote.len())));
+                    return Err(err(
+                        line,
+                        format!(
+                            "voter `{id}` has {} points for {} projects; give one point value per project",
+                            pts.len(),
+                            vote.len()
+                        ),
+                    ));
                 }
                 points = Some(pts);
             } else if !is_none_cell(ps) && vote_type == VoteType::Ordinal {
@@ -339,9 +522,24 @@ fn parse(text: &str, mode: Mode, diags: &mut Vec<Diagnostic>) -> Result<Election
                 }
             }
         }
-        voters.push(Voter { id, vote, points, values, line });
+        voters.push(Voter {
+            id,
+            vote,
+            points,
+            values,
+            line,
+        });
     }
-    Ok(Election { meta, meta_lines, project_columns, projects, vote_columns, voters, vote_type, budget })
+    Ok(Election {
+        meta,
+        meta_lines,
+        project_columns,
+        projects,
+        vote_columns,
+        voters,
+        vote_type,
+        budget,
+    })
 }
 
 const VALID_RULES: &[&str] = &[
@@ -358,7 +556,17 @@ const VALID_RULES: &[&str] = &[
 ];
 
 const OBLIGATORY_META: &[&str] = &[
-    "description", "country", "unit", "instance", "num_projects", "num_votes", "budget", "vote_type", "rule", "date_begin", "date_end",
+    "description",
+    "country",
+    "unit",
+    "instance",
+    "num_projects",
+    "num_votes",
+    "budget",
+    "vote_type",
+    "rule",
+    "date_begin",
+    "date_end",
 ];
 
 fn strict_checks(e: &Election, d: &mut Vec<Diagnostic>) {
@@ -367,71 +575,195 @@ fn strict_checks(e: &Election, d: &mut Vec<Diagnostic>) {
     let sex_col = e.vote_columns.iter().position(|c| c == "sex");
     for v in &e.voters {
         if v.id.contains(',') {
-            push(d, Error, v.line, "voter-id", format!("voter id `{}` contains a comma; ids are single values", v.id));
+            push(
+                d,
+                Error,
+                v.line,
+                "voter-id",
+                format!(
+                    "voter id `{}` contains a comma; ids are single values",
+                    v.id
+                ),
+            );
         }
         if let Some(s) = sex_col.and_then(|i| v.values.get(i)) {
             let s = s.trim();
             if !(s.is_empty() || is_none_cell(s) || matches!(s, "M" | "F" | "O")) {
-                push(d, Error, v.line, "sex", format!("sex `{s}` for voter {} is not M, F or O", v.id));
+                push(
+                    d,
+                    Error,
+                    v.line,
+                    "sex",
+                    format!("sex `{s}` for voter {} is not M, F or O", v.id),
+                );
             }
         }
     }
     for k in OBLIGATORY_META {
         match e.meta(k) {
-            None => push(d, Error, 0, "missing-meta", format!("META has no `{k}`; add it")),
-            Some(v) if v.trim().is_empty() => push(d, Error, e.meta_line(k), "empty-meta", format!("META `{k}` is empty")),
+            None => push(
+                d,
+                Error,
+                0,
+                "missing-meta",
+                format!("META has no `{k}`; add it"),
+            ),
+            Some(v) if v.trim().is_empty() => push(
+                d,
+                Error,
+                e.meta_line(k),
+                "empty-meta",
+                format!("META `{k}` is empty"),
+            ),
             _ => {}
         }
     }
-    for (k, mode) in [("num_projects", e.projects.len()), ("num_votes", e.voters.len())] {
+    for (k, mode) in [
+        ("num_projects", e.projects.len()),
+        ("num_votes", e.voters.len()),
+    ] {
         if let Some(v) = e.meta(k) {
             match v.trim().parse::<usize>() {
                 Ok(n) if n != mode => {
-                    let what = if k == "num_projects" { "PROJECTS rows" } else { "VOTES rows" };
-                    push(d, Error, e.meta_line(k), if k == "num_projects" { "num-projects-mismatch" } else { "num-votes-mismatch" }, format!("META {k} is {n} but the file has {mode} {what}; correct {k}"))
+                    let what = if k == "num_projects" {
+                        "PROJECTS rows"
+                    } else {
+                        "VOTES rows"
+                    };
+                    push(
+                        d,
+                        Error,
+                        e.meta_line(k),
+                        if k == "num_projects" {
+                            "num-projects-mismatch"
+                        } else {
+                            "num-votes-mismatch"
+                        },
+                        format!("META {k} is {n} but the file has {mode} {what}; correct {k}"),
+                    )
                 }
                 Ok(_) => {}
-                Err(_) => push(d, Error, e.meta_line(k), "not-a-number", format!("META {k} `{v}` is not an integer")),
+                Err(_) => push(
+                    d,
+                    Error,
+                    e.meta_line(k),
+                    "not-a-number",
+                    format!("META {k} `{v}` is not an integer"),
+                ),
             }
         }
     }
     let rule = e.rule();
     if rule == crate::verify::EQUALSHARES_ADD1U {
-        push(d, Warning, e.meta_line("rule"), "levers-rule", format!("rule `{rule}` is levers' equal shares with add1 then votes completion; `levers pb verify` recomputes it but the Pabulib checker does not know it"));
+        push(
+            d,
+            Warning,
+            e.meta_line("rule"),
+            "levers-rule",
+            format!(
+                "rule `{rule}` is levers' equal shares with add1 then votes completion; `levers pb verify` recomputes it but the Pabulib checker does not know it"
+            ),
+        );
     } else if !VALID_RULES.contains(&rule) {
-        push(d, Error, e.meta_line("rule"), "unknown-rule", format!("rule `{rule}` is not one of {}", VALID_RULES.join(", ")));
+        push(
+            d,
+            Error,
+            e.meta_line("rule"),
+            "unknown-rule",
+            format!("rule `{rule}` is not one of {}", VALID_RULES.join(", ")),
+        );
     }
     if rule == "greedy" && e.meta("min_project_score_threshold").is_some() {
-        push(d, Error, e.meta_line("rule"), "rule-threshold", "rule is `greedy` but min_project_score_threshold is set; use `greedy-threshold`");
+        push(
+            d,
+            Error,
+            e.meta_line("rule"),
+            "rule-threshold",
+            "rule is `greedy` but min_project_score_threshold is set; use `greedy-threshold`",
+        );
     }
     if rule == "greedy-threshold" && e.meta("min_project_score_threshold").is_none() {
-        push(d, Error, e.meta_line("rule"), "missing-threshold", "rule is `greedy-threshold` but META has no min_project_score_threshold");
+        push(
+            d,
+            Error,
+            e.meta_line("rule"),
+            "missing-threshold",
+            "rule is `greedy-threshold` but META has no min_project_score_threshold",
+        );
     }
     if let Some(c) = e.meta("comment")
-        && !c.starts_with("#1: ") {
-            push(d, Error, e.meta_line("comment"), "comment-format", "comment must start with `#1: ` and number each remark");
-        }
+        && !c.starts_with("#1: ")
+    {
+        push(
+            d,
+            Error,
+            e.meta_line("comment"),
+            "comment-format",
+            "comment must start with `#1: ` and number each remark",
+        );
+    }
     if e.vote_type == VoteType::Cumulative && e.meta("max_sum_points").is_none() {
-        push(d, Error, 0, "missing-meta", "vote_type cumulative needs max_sum_points");
+        push(
+            d,
+            Error,
+            0,
+            "missing-meta",
+            "vote_type cumulative needs max_sum_points",
+        );
     }
     for (k, v) in &e.meta {
-        if ["min_length", "max_length", "num_projects", "num_votes", "min_points", "max_points", "min_sum_points", "max_sum_points", "min_project_score_threshold"].contains(&k.as_str())
+        if [
+            "min_length",
+            "max_length",
+            "num_projects",
+            "num_votes",
+            "min_points",
+            "max_points",
+            "min_sum_points",
+            "max_sum_points",
+            "min_project_score_threshold",
+        ]
+        .contains(&k.as_str())
             && !is_none_cell(v)
             && parse_q(v).is_none()
         {
-            push(d, Error, e.meta_line(k), "not-a-number", format!("META {k} `{v}` is not a number"));
+            push(
+                d,
+                Error,
+                e.meta_line(k),
+                "not-a-number",
+                format!("META {k} `{v}` is not a number"),
+            );
         }
     }
     if let Some(c) = e.meta("currency")
-        && !(c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase())) {
-            push(d, Error, e.meta_line("currency"), "currency", format!("currency `{c}` is not an ISO 4217 code"));
-        }
+        && !(c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()))
+    {
+        push(
+            d,
+            Error,
+            e.meta_line("currency"),
+            "currency",
+            format!("currency `{c}` is not an ISO 4217 code"),
+        );
+    }
     for key in ["date_begin", "date_end"] {
         if let Some(v) = e.meta(key) {
             let ok = (v.len() == 4 && v.bytes().all(|b| b.is_ascii_digit()))
-                || (v.len() == 10 && v.as_bytes()[2] == b'.' && v.as_bytes()[5] == b'.' && v.bytes().enumerate().all(|(i, b)| i == 2 || i == 5 || b.is_ascii_digit()));
+                || (v.len() == 10
+                    && v.as_bytes()[2] == b'.'
+                    && v.as_bytes()[5] == b'.'
+                    && v.bytes()
+                        .enumerate()
+                        .all(|(i, b)| i == 2 || i == 5 || b.is_ascii_digit()));
             if !ok {
-                push(d, Error, e.meta_line(key), "date-format", format!("{key} `{v}` must be YYYY or DD.MM.YYYY"));
+                push(
+                    d,
+                    Error,
+                    e.meta_line(key),
+                    "date-format",
+                    format!("{key} `{v}` must be YYYY or DD.MM.YYYY"),
+                );
             }
         }
     }
@@ -442,11 +774,37 @@ fn strict_checks(e: &Election, d: &mut Vec<Diagnostic>) {
     let sentinel = q_int(WITHDRAWN_SENTINEL_COST);
     for p in &e.projects {
         if p.cost <= zero {
-            push(d, Error, p.line, "project-no-cost", format!("project `{}` has cost {}", p.id, fmt_q(&p.cost)));
+            push(
+                d,
+                Error,
+                p.line,
+                "project-no-cost",
+                format!("project `{}` has cost {}", p.id, fmt_q(&p.cost)),
+            );
         } else if p.cost == sentinel {
-            push(d, Warning, p.line, "withdrawn", format!("project `{}` has the withdrawn sentinel cost {WITHDRAWN_SENTINEL_COST}; it is never funded", p.id));
+            push(
+                d,
+                Warning,
+                p.line,
+                "withdrawn",
+                format!(
+                    "project `{}` has the withdrawn sentinel cost {WITHDRAWN_SENTINEL_COST}; it is never funded",
+                    p.id
+                ),
+            );
         } else if p.cost > budget_floor {
-            push(d, Error, p.line, "project-exceeds-budget", format!("project `{}` costs {} which exceeds the whole budget {}", p.id, fmt_q(&p.cost), fmt_q(&budget_floor)));
+            push(
+                d,
+                Error,
+                p.line,
+                "project-exceeds-budget",
+                format!(
+                    "project `{}` costs {} which exceeds the whole budget {}",
+                    p.id,
+                    fmt_q(&p.cost),
+                    fmt_q(&budget_floor)
+                ),
+            );
         }
     }
     let counted = e.counted_votes();
@@ -454,25 +812,78 @@ fn strict_checks(e: &Election, d: &mut Vec<Diagnostic>) {
     let has_votes = e.project_col("votes").is_some();
     let has_score = e.project_col("score").is_some();
     if !has_votes && !has_score {
-        push(d, Error, e.projects.first().map(|p| p.line.saturating_sub(1)).unwrap_or(0), "no-votes-or-score", "PROJECTS has neither `votes` nor `score`; add at least one");
+        push(
+            d,
+            Error,
+            e.projects
+                .first()
+                .map(|p| p.line.saturating_sub(1))
+                .unwrap_or(0),
+            "no-votes-or-score",
+            "PROJECTS has neither `votes` nor `score`; add at least one",
+        );
     }
     for (i, p) in e.projects.iter().enumerate() {
         if has_votes {
             match e.project_value(i, "votes").map(|v| (v, parse_q(v))) {
                 Some((_, Some(v))) if v == q_int(counted[i] as i64) => {}
-                Some((raw, _)) => push(d, Error, p.line, "votes-mismatch", format!("project `{}` has votes {raw} but the ballots give {}", p.id, counted[i])),
-                None if counted[i] > 0 => push(d, Error, p.line, "votes-mismatch", format!("project `{}` has no votes value but the ballots give {}", p.id, counted[i])),
+                Some((raw, _)) => push(
+                    d,
+                    Error,
+                    p.line,
+                    "votes-mismatch",
+                    format!(
+                        "project `{}` has votes {raw} but the ballots give {}",
+                        p.id, counted[i]
+                    ),
+                ),
+                None if counted[i] > 0 => push(
+                    d,
+                    Error,
+                    p.line,
+                    "votes-mismatch",
+                    format!(
+                        "project `{}` has no votes value but the ballots give {}",
+                        p.id, counted[i]
+                    ),
+                ),
                 None => {}
             }
             if counted[i] == 0 {
-                push(d, Warning, p.line, "project-no-votes", format!("project `{}` has no votes (was it on the ballot?)", p.id));
+                push(
+                    d,
+                    Warning,
+                    p.line,
+                    "project-no-votes",
+                    format!("project `{}` has no votes (was it on the ballot?)", p.id),
+                );
             }
         }
         if has_score {
             match e.project_value(i, "score").map(|v| (v, parse_q(v))) {
                 Some((_, Some(v))) if v == scores[i] => {}
-                Some((raw, _)) => push(d, Error, p.line, "score-mismatch", format!("project `{}` has score {raw} but the ballots give {}", p.id, fmt_q(&scores[i]))),
-                None if scores[i] != zero => push(d, Error, p.line, "score-mismatch", format!("project `{}` has no score but the ballots give {}", p.id, fmt_q(&scores[i]))),
+                Some((raw, _)) => push(
+                    d,
+                    Error,
+                    p.line,
+                    "score-mismatch",
+                    format!(
+                        "project `{}` has score {raw} but the ballots give {}",
+                        p.id,
+                        fmt_q(&scores[i])
+                    ),
+                ),
+                None if scores[i] != zero => push(
+                    d,
+                    Error,
+                    p.line,
+                    "score-mismatch",
+                    format!(
+                        "project `{}` has no score but the ballots give {}",
+                        p.id,
+                        fmt_q(&scores[i])
+                    ),
+                ),
                 None => {}
             }
         }
@@ -484,17 +895,43 @@ fn strict_checks(e: &Election, d: &mut Vec<Diagnostic>) {
             match e.project_value(i, "selected") {
                 Some("1") => spent += &p.cost,
                 Some("0") | Some("2") | Some("3") | None => {}
-                Some(v) => push(d, Error, p.line, "selected-value", format!("project `{}` has selected `{v}`; use 0, 1, 2 or 3", p.id)),
+                Some(v) => push(
+                    d,
+                    Error,
+                    p.line,
+                    "selected-value",
+                    format!("project `{}` has selected `{v}`; use 0, 1, 2 or 3", p.id),
+                ),
             }
         }
         if spent > budget_floor {
-            push(d, Error, e.meta_line("budget"), "budget-exceeded", format!("selected projects cost {} which exceeds the budget {}", fmt_q(&spent), fmt_q(&budget_floor)));
+            push(
+                d,
+                Error,
+                e.meta_line("budget"),
+                "budget-exceeded",
+                format!(
+                    "selected projects cost {} which exceeds the budget {}",
+                    fmt_q(&spent),
+                    fmt_q(&budget_floor)
+                ),
+            );
         }
         if e.meta("fully_funded") != Some("1") {
             let left = &budget_floor - &spent;
             for (i, p) in e.projects.iter().enumerate() {
                 if e.project_value(i, "selected") == Some("0") && p.cost < left {
-                    push(d, Warning, p.line, "unused-budget", format!("project `{}` fits in the unused budget ({}) but is not selected", p.id, fmt_q(&left)));
+                    push(
+                        d,
+                        Warning,
+                        p.line,
+                        "unused-budget",
+                        format!(
+                            "project `{}` fits in the unused budget ({}) but is not selected",
+                            p.id,
+                            fmt_q(&left)
+                        ),
+                    );
                 }
             }
         }
@@ -512,85 +949,250 @@ fn strict_checks(e: &Election, d: &mut Vec<Diagnostic>) {
     let mut ids: HashMap<&str, usize> = HashMap::new();
     for v in &e.voters {
         if let Some(first) = ids.insert(v.id.as_str(), v.line) {
-            push(d, Error, v.line, "duplicate-voter", format!("voter_id `{}` repeated (first on line {first})", v.id));
+            push(
+                d,
+                Error,
+                v.line,
+                "duplicate-voter",
+                format!("voter_id `{}` repeated (first on line {first})", v.id),
+            );
         }
         let mut set = v.vote.clone();
         set.sort_unstable();
         set.dedup();
         if set.len() != v.vote.len() {
-            push(d, Error, v.line, "duplicate-in-vote", format!("voter `{}` lists a project more than once", v.id));
+            push(
+                d,
+                Error,
+                v.line,
+                "duplicate-in-vote",
+                format!("voter `{}` lists a project more than once", v.id),
+            );
         }
         if v.vote.is_empty() {
-            push(d, Warning, v.line, "empty-vote", format!("voter `{}` has an empty vote", v.id));
+            push(
+                d,
+                Warning,
+                v.line,
+                "empty-vote",
+                format!("voter `{}` has an empty vote", v.id),
+            );
         }
         let n = q_int(v.vote.len() as i64);
         if let Some(m) = &min_len
-            && n < *m {
-                push(d, Error, v.line, "vote-too-short", format!("voter `{}` chose {} projects, min_length is {}", v.id, v.vote.len(), fmt_q(m)));
-            }
+            && n < *m
+        {
+            push(
+                d,
+                Error,
+                v.line,
+                "vote-too-short",
+                format!(
+                    "voter `{}` chose {} projects, min_length is {}",
+                    v.id,
+                    v.vote.len(),
+                    fmt_q(m)
+                ),
+            );
+        }
         if let Some(m) = &max_len
-            && n > *m {
-                push(d, Error, v.line, "vote-too-long", format!("voter `{}` chose {} projects, max_length is {}", v.id, v.vote.len(), fmt_q(m)));
-            }
+            && n > *m
+        {
+            push(
+                d,
+                Error,
+                v.line,
+                "vote-too-long",
+                format!(
+                    "voter `{}` chose {} projects, max_length is {}",
+                    v.id,
+                    v.vote.len(),
+                    fmt_q(m)
+                ),
+            );
+        }
         if e.vote_type == VoteType::Choose1 && v.vote.len() > 1 {
-            push(d, Error, v.line, "choose-1", format!("voter `{}` chose {} projects on a choose-1 ballot", v.id, v.vote.len()));
+            push(
+                d,
+                Error,
+                v.line,
+                "choose-1",
+                format!(
+                    "voter `{}` chose {} projects on a choose-1 ballot",
+                    v.id,
+                    v.vote.len()
+                ),
+            );
         }
         if e.vote_type.is_approval() {
             if let Some(pc) = points_col
-                && !is_none_cell(&v.values[pc]) {
-                    push(d, Error, v.line, "points-on-approval", format!("voter `{}` has points on an approval ballot; remove the points", v.id));
-                }
+                && !is_none_cell(&v.values[pc])
+            {
+                push(
+                    d,
+                    Error,
+                    v.line,
+                    "points-on-approval",
+                    format!(
+                        "voter `{}` has points on an approval ballot; remove the points",
+                        v.id
+                    ),
+                );
+            }
             if min_sum_cost.is_some() || max_sum_cost.is_some() {
-                let total: Q = set.iter().map(|&p| e.projects[p as usize].cost.clone()).sum();
+                let total: Q = set
+                    .iter()
+                    .map(|&p| e.projects[p as usize].cost.clone())
+                    .sum();
                 if let Some(m) = &max_sum_cost
-                    && total > *m {
-                        push(d, Error, v.line, "vote-over-max-sum-cost", format!("voter `{}` chose projects costing {} over max_sum_cost {}", v.id, fmt_q(&total), fmt_q(m)));
-                    }
+                    && total > *m
+                {
+                    push(
+                        d,
+                        Error,
+                        v.line,
+                        "vote-over-max-sum-cost",
+                        format!(
+                            "voter `{}` chose projects costing {} over max_sum_cost {}",
+                            v.id,
+                            fmt_q(&total),
+                            fmt_q(m)
+                        ),
+                    );
+                }
                 if let Some(m) = &min_sum_cost
-                    && total < *m {
-                        push(d, Error, v.line, "vote-under-min-sum-cost", format!("voter `{}` chose projects costing {} under min_sum_cost {}", v.id, fmt_q(&total), fmt_q(m)));
-                    }
+                    && total < *m
+                {
+                    push(
+                        d,
+                        Error,
+                        v.line,
+                        "vote-under-min-sum-cost",
+                        format!(
+                            "voter `{}` chose projects costing {} under min_sum_cost {}",
+                            v.id,
+                            fmt_q(&total),
+                            fmt_q(m)
+                        ),
+                    );
+                }
             }
         }
         if e.vote_type.has_points() {
             let raw = points_col.map(|pc| v.values[pc].as_str()).unwrap_or("");
             match &v.points {
-                None if !v.vote.is_empty() => push(d, Error, v.line, "missing-points", format!("voter `{}` has no points on a {} ballot", v.id, e.vote_type.as_str())),
+                None if !v.vote.is_empty() => push(
+                    d,
+                    Error,
+                    v.line,
+                    "missing-points",
+                    format!(
+                        "voter `{}` has no points on a {} ballot",
+                        v.id,
+                        e.vote_type.as_str()
+                    ),
+                ),
                 None => {}
                 Some(pts) => {
                     let given = raw.split(',').filter(|x| !x.trim().is_empty()).count();
                     if given != v.vote.len() {
-                        push(d, Error, v.line, "points-count", format!("voter `{}` has {given} points for {} projects", v.id, v.vote.len()));
+                        push(
+                            d,
+                            Error,
+                            v.line,
+                            "points-count",
+                            format!(
+                                "voter `{}` has {given} points for {} projects",
+                                v.id,
+                                v.vote.len()
+                            ),
+                        );
                     }
                     let sum: Q = pts.iter().cloned().sum();
                     if let Some(m) = &max_sum_points
-                        && sum > *m {
-                            push(d, Error, v.line, "points-over-max-sum", format!("voter `{}` gave {} points, max_sum_points is {}", v.id, fmt_q(&sum), fmt_q(m)));
-                        }
+                        && sum > *m
+                    {
+                        push(
+                            d,
+                            Error,
+                            v.line,
+                            "points-over-max-sum",
+                            format!(
+                                "voter `{}` gave {} points, max_sum_points is {}",
+                                v.id,
+                                fmt_q(&sum),
+                                fmt_q(m)
+                            ),
+                        );
+                    }
                     if let Some(m) = &min_sum_points
-                        && sum < *m {
-                            push(d, Error, v.line, "points-under-min-sum", format!("voter `{}` gave {} points, min_sum_points is {}", v.id, fmt_q(&sum), fmt_q(m)));
-                        }
+                        && sum < *m
+                    {
+                        push(
+                            d,
+                            Error,
+                            v.line,
+                            "points-under-min-sum",
+                            format!(
+                                "voter `{}` gave {} points, min_sum_points is {}",
+                                v.id,
+                                fmt_q(&sum),
+                                fmt_q(m)
+                            ),
+                        );
+                    }
                     for x in pts {
                         if let Some(m) = &max_points
-                            && x > m {
-                                push(d, Error, v.line, "points-over-max", format!("voter `{}` gave {} points to one project, max_points is {}", v.id, fmt_q(x), fmt_q(m)));
-                            }
+                            && x > m
+                        {
+                            push(
+                                d,
+                                Error,
+                                v.line,
+                                "points-over-max",
+                                format!(
+                                    "voter `{}` gave {} points to one project, max_points is {}",
+                                    v.id,
+                                    fmt_q(x),
+                                    fmt_q(m)
+                                ),
+                            );
+                        }
                         if let Some(m) = &min_points
-                            && x < m {
-                                push(d, Error, v.line, "points-under-min", format!("voter `{}` gave {} points to one project, min_points is {}", v.id, fmt_q(x), fmt_q(m)));
-                            }
+                            && x < m
+                        {
+                            push(
+                                d,
+                                Error,
+                                v.line,
+                                "points-under-min",
+                                format!(
+                                    "voter `{}` gave {} points to one project, min_points is {}",
+                                    v.id,
+                                    fmt_q(x),
+                                    fmt_q(m)
+                                ),
+                            );
+                        }
                     }
                 }
             }
         }
     }
     // Rule compliance.
-    if e.project_col("selected").is_some() && (VALID_RULES.contains(&rule) || rule == crate::verify::EQUALSHARES_ADD1U) {
+    if e.project_col("selected").is_some()
+        && (VALID_RULES.contains(&rule) || rule == crate::verify::EQUALSHARES_ADD1U)
+    {
         let v = crate::verify::verify(e);
         if v.supported && !v.matches {
             let why = v.reason.clone().unwrap_or_default();
-            push(d, Error, e.meta_line("rule"), "rule-not-followed", format!("the `selected` column does not follow rule `{rule}`: {why}"));
+            push(
+                d,
+                Error,
+                e.meta_line("rule"),
+                "rule-not-followed",
+                format!("the `selected` column does not follow rule `{rule}`: {why}"),
+            );
         }
     }
 }
@@ -616,25 +1218,45 @@ mod tests {
     fn strict_checks_voter_ids_and_sex() {
         let text = "META\nkey;value\ndescription;x\ncountry;X\nunit;X\ninstance;2024\nnum_projects;1\nnum_votes;2\nbudget;10\nvote_type;approval\nrule;greedy\nPROJECTS\nproject_id;cost\n1;5\nVOTES\nvoter_id;sex;vote\n290,67;M;1\n2;Z;1\n";
         let r = check(text, Mode::Strict);
-        let codes: Vec<(&str, usize)> = r.diagnostics.iter().map(|d| (d.code.as_str(), d.line)).collect();
+        let codes: Vec<(&str, usize)> = r
+            .diagnostics
+            .iter()
+            .map(|d| (d.code.as_str(), d.line))
+            .collect();
         assert!(codes.contains(&("voter-id", 17)), "{codes:?}");
         assert!(codes.contains(&("sex", 18)), "{codes:?}");
     }
 
     #[test]
     fn strict_reports_count_mismatches_with_lines() {
-        let bad = SMALL.replace("num_votes;2", "num_votes;5").replace("v2;1\n", "v2;1\nv1;2\n");
+        let bad = SMALL
+            .replace("num_votes;2", "num_votes;5")
+            .replace("v2;1\n", "v2;1\nv1;2\n");
         let r = check(&bad, Mode::Strict);
         assert!(!r.valid);
-        assert!(r.diagnostics.iter().any(|d| d.code == "num-votes-mismatch" && d.line == 8), "{:?}", r.diagnostics);
-        assert!(r.diagnostics.iter().any(|d| d.code == "duplicate-voter" && d.line == 22), "{:?}", r.diagnostics);
+        assert!(
+            r.diagnostics
+                .iter()
+                .any(|d| d.code == "num-votes-mismatch" && d.line == 8),
+            "{:?}",
+            r.diagnostics
+        );
+        assert!(
+            r.diagnostics
+                .iter()
+                .any(|d| d.code == "duplicate-voter" && d.line == 22),
+            "{:?}",
+            r.diagnostics
+        );
         // votes column now disagrees too
         assert!(r.diagnostics.iter().any(|d| d.code == "votes-mismatch"));
     }
 
     #[test]
     fn points_on_approval_and_unknown_project() {
-        let bad = SMALL.replace("voter_id;vote\n", "voter_id;vote;points\n").replace("v1;1,2\n", "v1;1,2;1,1\n");
+        let bad = SMALL
+            .replace("voter_id;vote\n", "voter_id;vote;points\n")
+            .replace("v1;1,2\n", "v1;1,2;1,1\n");
         let r = check(&bad, Mode::Strict);
         assert!(r.diagnostics.iter().any(|d| d.code == "points-on-approval"));
         let bad = SMALL.replace("v2;1\n", "v2;9\n");

@@ -2,10 +2,10 @@
 //! Pabulib checker does (city greedy variants; Method of Equal Shares with the checker's add1).
 
 use crate::model::Election;
+use crate::num::floor_q;
 use crate::rules::greedy::ranking_scores;
 use crate::rules::mes::votes_completion;
-use crate::rules::{run_prepared, Completion, Prepared, RuleKind, RuleSpec, Sat, Semantics};
-use crate::num::floor_q;
+use crate::rules::{Completion, Prepared, RuleKind, RuleSpec, Sat, Semantics, run_prepared};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -45,9 +45,28 @@ pub struct Verification {
 }
 
 const DEPARTURE_WORDS: &[&str] = &[
-    "selected", "funded", "not implemented", "withdrawn", "excluded", "additional", "reserve", "despite", "although", "exception",
-    "instead", "budget was", "increased", "decided", "resigned", "removed", "cancel", "leftover", "remaining funds", "unused funds",
-    "wybran", "zrealiz",
+    "selected",
+    "funded",
+    "not implemented",
+    "withdrawn",
+    "excluded",
+    "additional",
+    "reserve",
+    "despite",
+    "although",
+    "exception",
+    "instead",
+    "budget was",
+    "increased",
+    "decided",
+    "resigned",
+    "removed",
+    "cancel",
+    "leftover",
+    "remaining funds",
+    "unused funds",
+    "wybran",
+    "zrealiz",
 ];
 
 fn comment_explains(comment: &str, diff: &[String]) -> bool {
@@ -57,7 +76,8 @@ fn comment_explains(comment: &str, diff: &[String]) -> bool {
         c.match_indices(&id).any(|(i, _)| {
             let before = c[..i].chars().next_back();
             let after = c[i + id.len()..].chars().next();
-            !before.is_some_and(|ch| ch.is_alphanumeric()) && !after.is_some_and(|ch| ch.is_alphanumeric())
+            !before.is_some_and(|ch| ch.is_alphanumeric())
+                && !after.is_some_and(|ch| ch.is_alphanumeric())
         })
     }) || DEPARTURE_WORDS.iter().any(|w| c.contains(w))
 }
@@ -86,19 +106,29 @@ pub fn verify(e: &Election) -> Verification {
         comment: None,
     };
     if e.project_col("selected").is_none() {
-        v.reason = Some("the file has no `selected` column: there is no official outcome to compare with".into());
+        v.reason = Some(
+            "the file has no `selected` column: there is no official outcome to compare with"
+                .into(),
+        );
         return v;
     }
     let poznan = rule == "greedy-custom" && e.meta("unit") == Some("Poznań");
     let sel_val = |p: usize| e.project_value(p, "selected").unwrap_or("0").to_string();
     for p in 0..e.projects.len() {
         let s = sel_val(p);
-        let official = if poznan { matches!(s.as_str(), "1" | "2" | "3") } else { s == "1" };
+        let official = if poznan {
+            matches!(s.as_str(), "1" | "2" | "3")
+        } else {
+            s == "1"
+        };
         if official {
             v.official.push(e.projects[p].id.clone());
         }
         if s == "2" || s == "3" {
-            v.special.push(Special { project: e.projects[p].id.clone(), selected: s });
+            v.special.push(Special {
+                project: e.projects[p].id.clone(),
+                selected: s,
+            });
         }
     }
     let prep = Prepared::new(e);
@@ -107,14 +137,34 @@ pub fn verify(e: &Election) -> Verification {
         "greedy-no-skip" => Some(RuleSpec::new(RuleKind::GreedyNoSkip)),
         "greedy-threshold" => Some(RuleSpec::new(RuleKind::GreedyThreshold)),
         "greedy-custom" if poznan => Some(RuleSpec::new(RuleKind::GreedyCustom)),
-        EQUALSHARES_ADD1U => Some(RuleSpec::new(RuleKind::Mes).sat(Sat::Cost).completion(Completion::Add1U).semantics(Semantics::Equalshares)),
-        "equalshares" | "equalshares-comparison" | "equalshares/add1" | "equalshares/add1-comparison" => {
+        EQUALSHARES_ADD1U => Some(
+            RuleSpec::new(RuleKind::Mes)
+                .sat(Sat::Cost)
+                .completion(Completion::Add1U)
+                .semantics(Semantics::Equalshares),
+        ),
+        "equalshares"
+        | "equalshares-comparison"
+        | "equalshares/add1"
+        | "equalshares/add1-comparison" => {
             if !e.vote_type.is_approval() {
-                v.reason = Some(format!("rule {rule} is only defined (by the Pabulib checker) for approval ballots; this file is {}", e.vote_type.as_str()));
+                v.reason = Some(format!(
+                    "rule {rule} is only defined (by the Pabulib checker) for approval ballots; this file is {}",
+                    e.vote_type.as_str()
+                ));
                 None
             } else {
-                let c = if rule.contains("add1") { Completion::Add1 } else { Completion::None };
-                Some(RuleSpec::new(RuleKind::Mes).sat(Sat::Cost).completion(c).semantics(Semantics::Checker))
+                let c = if rule.contains("add1") {
+                    Completion::Add1
+                } else {
+                    Completion::None
+                };
+                Some(
+                    RuleSpec::new(RuleKind::Mes)
+                        .sat(Sat::Cost)
+                        .completion(c)
+                        .semantics(Semantics::Checker),
+                )
             }
         }
         "greedy-custom" => {
@@ -155,9 +205,15 @@ pub fn verify(e: &Election) -> Verification {
             let (scores, _) = ranking_scores(e, &prep.groups.support);
             let mut order: Vec<usize> = (0..e.projects.len()).collect();
             order.sort_by(|&a, &b| scores[b].cmp(&scores[a]));
-            let add: Vec<usize> = order.into_iter().filter(|p| !computed.contains(p)).take(extra).collect();
+            let add: Vec<usize> = order
+                .into_iter()
+                .filter(|p| !computed.contains(p))
+                .take(extra)
+                .collect();
             computed.extend(add);
-            method.push_str(&format!(" + {extra} next-ranked project(s) from reserve funds (selected=3)"));
+            method.push_str(&format!(
+                " + {extra} next-ranked project(s) from reserve funds (selected=3)"
+            ));
         }
     }
     if rule.ends_with("-comparison") {
@@ -166,8 +222,14 @@ pub fn verify(e: &Election) -> Verification {
         let g = &prep.groups;
         let (mut prefer_mes, mut prefer_greedy) = (0u64, 0u64);
         for (gi, set) in g.sets.iter().enumerate() {
-            let a = set.iter().filter(|p| computed.contains(&(**p as usize))).count();
-            let b = set.iter().filter(|p| greedy.contains(&(**p as usize))).count();
+            let a = set
+                .iter()
+                .filter(|p| computed.contains(&(**p as usize)))
+                .count();
+            let b = set
+                .iter()
+                .filter(|p| greedy.contains(&(**p as usize)))
+                .count();
             if a > b {
                 prefer_mes += g.mult[gi];
             } else if b > a {
@@ -196,10 +258,16 @@ pub fn verify(e: &Election) -> Verification {
     let mut reason = Vec::new();
     if !v.matches {
         if !v.missing.is_empty() {
-            reason.push(format!("officially selected but not by the rule: {}", v.missing.join(", ")));
+            reason.push(format!(
+                "officially selected but not by the rule: {}",
+                v.missing.join(", ")
+            ));
         }
         if !v.extra.is_empty() {
-            reason.push(format!("selected by the rule but not officially: {}", v.extra.join(", ")));
+            reason.push(format!(
+                "selected by the rule but not officially: {}",
+                v.extra.join(", ")
+            ));
         }
         let diff: Vec<String> = v.missing.iter().chain(&v.extra).cloned().collect();
         match &comment {
@@ -208,7 +276,9 @@ pub fn verify(e: &Election) -> Verification {
                 v.comment = comment.clone();
             }
             Some(c) => {
-                reason.push(format!("the file's comment does not obviously explain it: {c}"));
+                reason.push(format!(
+                    "the file's comment does not obviously explain it: {c}"
+                ));
                 v.comment = comment.clone();
             }
             None => reason.push("the file has no comment explaining a departure".into()),

@@ -23,9 +23,10 @@ pub fn write(e: &Election) -> String {
             vals[0] = p.id.clone();
         }
         if let Some(c) = cost_col
-            && parse_q(&vals[c].replace(',', ".")).as_ref() != Some(&p.cost) {
-                vals[c] = fmt_q(&p.cost);
-            }
+            && parse_q(&vals[c].replace(',', ".")).as_ref() != Some(&p.cost)
+        {
+            vals[c] = fmt_q(&p.cost);
+        }
         out.push_str(&join(&vals));
         out.push('\n');
     }
@@ -42,7 +43,12 @@ pub fn write(e: &Election) -> String {
             vals[c] = v.id.clone();
         }
         if let Some(c) = vote_col {
-            vals[c] = v.vote.iter().map(|&p| e.projects[p as usize].id.as_str()).collect::<Vec<_>>().join(",");
+            vals[c] = v
+                .vote
+                .iter()
+                .map(|&p| e.projects[p as usize].id.as_str())
+                .collect::<Vec<_>>()
+                .join(",");
         }
         if let (Some(c), Some(pts)) = (points_col, &v.points) {
             let parsed: Option<Vec<_>> = vals[c].split(',').map(parse_q).collect();

@@ -15,7 +15,9 @@ use std::time::Instant;
 
 use levers_core::AreaCode;
 use levers_geo::{GeoIndexBuilder, read_geo};
-use levers_spend::analysis::{AnalysisOptions, Area, BodyData, PaymentText, Payments, SupplierInfo, analyse};
+use levers_spend::analysis::{
+    AnalysisOptions, Area, BodyData, PaymentText, Payments, SupplierInfo, analyse,
+};
 use levers_spend::suppliers::{DeclaredType, SupplierRecord};
 
 struct Rng(u64);
@@ -32,7 +34,22 @@ impl Rng {
     }
 }
 
-const TYPES: &[&str] = &["Catering", "Building works", "ICT", "Cleaning", "Residential care", "Transport", "Consultancy", "Energy", "Waste collection", "Agency staff", "Pension contributions", "Levies", "Tax payments", "Grants to voluntary bodies"];
+const TYPES: &[&str] = &[
+    "Catering",
+    "Building works",
+    "ICT",
+    "Cleaning",
+    "Residential care",
+    "Transport",
+    "Consultancy",
+    "Energy",
+    "Waste collection",
+    "Agency staff",
+    "Pension contributions",
+    "Levies",
+    "Tax payments",
+    "Grants to voluntary bodies",
+];
 const KINDS: &[&str] = &["SME", "Large", "VCSE", "Public body", ""];
 
 fn generate(dir: &str, rows: usize, suppliers: usize) {
@@ -40,7 +57,9 @@ fn generate(dir: &str, rows: usize, suppliers: usize) {
     std::fs::create_dir_all(dir).unwrap();
     // 8 districts (X07000001 local; 1-3 the wider area), 40 wards each, 5 LSOAs a ward, 10 postcodes an LSOA.
     let mut pcs = String::from("pcd,pcds,doterm,oslaua,osward,lsoa11,lsoa21,lat,long\n");
-    let mut iod = String::from("LSOA code (2011),LSOA name (2011),Local Authority District code (2019),Local Authority District name (2019),Index of Multiple Deprivation (IMD) Rank,Index of Multiple Deprivation (IMD) Decile\n");
+    let mut iod = String::from(
+        "LSOA code (2011),LSOA name (2011),Local Authority District code (2019),Local Authority District name (2019),Index of Multiple Deprivation (IMD) Rank,Index of Multiple Deprivation (IMD) Decile\n",
+    );
     let mut flat = String::from("postcode,lad,ward,lsoa,decile\n");
     let mut all_pcs = Vec::new();
     let mut lsoa = 0u32;
@@ -49,14 +68,32 @@ fn generate(dir: &str, rows: usize, suppliers: usize) {
             for _ in 0..5 {
                 lsoa += 1;
                 let decile = 1 + rng.below(10);
-                let _ = writeln!(iod, "X01{lsoa:06},L{lsoa},X07{d:06},D{d},{},{decile}", (decile - 1) * 3284 + 1);
+                let _ = writeln!(
+                    iod,
+                    "X01{lsoa:06},L{lsoa},X07{d:06},D{d},{},{decile}",
+                    (decile - 1) * 3284 + 1
+                );
                 for k in 0..10u32 {
                     let letters = b"ABDEFGHJLNPQRSTUWXYZ";
                     let a = letters[(lsoa as usize + k as usize) % 20] as char;
                     let b = letters[(lsoa as usize / 20 + k as usize * 3) % 20] as char;
-                    let pc = format!("X{}{} {}{a}{b}", (b'A' + (d as u8 - 1)) as char, w, lsoa % 10);
-                    let _ = writeln!(pcs, "{},{pc},,X07{d:06},X05{:06},X01{lsoa:06},X01{lsoa:06},54.0,-3.0", pc.replace(' ', ""), d * 100 + w);
-                    let _ = writeln!(flat, "{pc},X07{d:06},X05{:06},X01{lsoa:06},{decile}", d * 100 + w);
+                    let pc = format!(
+                        "X{}{} {}{a}{b}",
+                        (b'A' + (d as u8 - 1)) as char,
+                        w,
+                        lsoa % 10
+                    );
+                    let _ = writeln!(
+                        pcs,
+                        "{},{pc},,X07{d:06},X05{:06},X01{lsoa:06},X01{lsoa:06},54.0,-3.0",
+                        pc.replace(' ', ""),
+                        d * 100 + w
+                    );
+                    let _ = writeln!(
+                        flat,
+                        "{pc},X07{d:06},X05{:06},X01{lsoa:06},{decile}",
+                        d * 100 + w
+                    );
                     all_pcs.push(pc);
                 }
             }
@@ -70,9 +107,18 @@ fn generate(dir: &str, rows: usize, suppliers: usize) {
     let mut sup = String::from("supplier_id,name,postcode,type\n");
     let mut names = Vec::with_capacity(suppliers);
     for i in 0..suppliers {
-        let name = format!("Supplier {i:05} {} Ltd", ["Services", "Trading", "Care", "Works", "Group"][i % 5]);
+        let name = format!(
+            "Supplier {i:05} {} Ltd",
+            ["Services", "Trading", "Care", "Works", "Group"][i % 5]
+        );
         // 5% have no postcode; the rest anywhere (a third in the local district).
-        let pc = if rng.below(20) == 0 { String::new() } else if rng.below(3) == 0 { all_pcs[rng.below(2000) as usize].clone() } else { all_pcs[rng.below(all_pcs.len() as u64) as usize].clone() };
+        let pc = if rng.below(20) == 0 {
+            String::new()
+        } else if rng.below(3) == 0 {
+            all_pcs[rng.below(2000) as usize].clone()
+        } else {
+            all_pcs[rng.below(all_pcs.len() as u64) as usize].clone()
+        };
         let _ = writeln!(sup, "S{i:05},{name},{pc},{}", KINDS[i % KINDS.len()]);
         names.push(name);
     }
@@ -81,11 +127,21 @@ fn generate(dir: &str, rows: usize, suppliers: usize) {
     tx.push_str("supplier_id,supplier_name,amount_pence,expense_type\n");
     for _ in 0..rows {
         // Skewed: a few suppliers get most payments.
-        let s = ((rng.below(1 << 20) as f64 / (1u64 << 20) as f64).powi(3) * suppliers as f64) as usize % suppliers;
-        let amount = if rng.below(50) == 0 { -(rng.below(100_000) as i64) } else { 50_000 + rng.below(5_000_000) as i64 };
+        let s = ((rng.below(1 << 20) as f64 / (1u64 << 20) as f64).powi(3) * suppliers as f64)
+            as usize
+            % suppliers;
+        let amount = if rng.below(50) == 0 {
+            -(rng.below(100_000) as i64)
+        } else {
+            50_000 + rng.below(5_000_000) as i64
+        };
         let ty = TYPES[(s + rng.below(2) as usize) % TYPES.len()];
         // A tenth of payments carry no supplier ID (matched by name).
-        let id = if rng.below(10) == 0 { String::new() } else { format!("S{s:05}") };
+        let id = if rng.below(10) == 0 {
+            String::new()
+        } else {
+            format!("S{s:05}")
+        };
         let _ = writeln!(tx, "{id},{},{amount},{ty}", names[s]);
     }
     std::fs::write(format!("{dir}/transactions.csv"), tx).unwrap();
@@ -99,7 +155,10 @@ fn run(dir: &str, repeats: usize) {
         read_geo(f, &bytes[..], |r| b.add(&r), |_| {}).unwrap();
     }
     let geo = b.build();
-    let mut body = BodyData { name: "Bench Council".into(), ..BodyData::default() };
+    let mut body = BodyData {
+        name: "Bench Council".into(),
+        ..BodyData::default()
+    };
     let mut rdr = csv::Reader::from_path(format!("{dir}/suppliers.csv")).unwrap();
     for (i, r) in rdr.records().enumerate() {
         let r = r.unwrap();
@@ -115,19 +174,37 @@ fn run(dir: &str, repeats: usize) {
             declared_type: DeclaredType::parse(&r[3]),
             sector: None,
         };
-        body.suppliers.push(SupplierInfo::build(i as i64, &rec, None, None, true));
+        body.suppliers
+            .push(SupplierInfo::build(i as i64, &rec, None, None, true));
     }
     let mut pays = Payments::default();
     let mut rdr = csv::Reader::from_path(format!("{dir}/transactions.csv")).unwrap();
     let mut rec = csv::StringRecord::new();
     let mut i = 0i64;
     while rdr.read_record(&mut rec).unwrap() {
-        pays.push(PaymentText { row_id: i, supplier_id: &rec[0], supplier_name: &rec[1], amount_pence: rec[2].parse().unwrap(), expense_type: &rec[3], ..PaymentText::default() });
+        pays.push(PaymentText {
+            row_id: i,
+            supplier_id: &rec[0],
+            supplier_name: &rec[1],
+            amount_pence: rec[2].parse().unwrap(),
+            expense_type: &rec[3],
+            ..PaymentText::default()
+        });
         i += 1;
     }
     let loaded = t0.elapsed().as_secs_f64();
     let code = |s: &str| AreaCode::parse(s).unwrap();
-    let opts = AnalysisOptions::new("2024/25", Area { name: "Local".into(), lads: vec![code("X07000001")] }, Area { name: "Wider".into(), lads: vec![code("X07000002"), code("X07000003")] });
+    let opts = AnalysisOptions::new(
+        "2024/25",
+        Area {
+            name: "Local".into(),
+            lads: vec![code("X07000001")],
+        },
+        Area {
+            name: "Wider".into(),
+            lads: vec![code("X07000002"), code("X07000003")],
+        },
+    );
     // The analysis runs `repeats` times on the loaded data; the median is reported (the machine's
     // neighbours make single runs noisy), with every run's time.
     let mut times = Vec::with_capacity(repeats);
@@ -167,7 +244,11 @@ fn run(dir: &str, repeats: usize) {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     match args.get(1).map(String::as_str) {
-        Some("gen") => generate(&args[2], args.get(3).map_or(1_000_000, |s| s.parse().unwrap()), args.get(4).map_or(50_000, |s| s.parse().unwrap())),
+        Some("gen") => generate(
+            &args[2],
+            args.get(3).map_or(1_000_000, |s| s.parse().unwrap()),
+            args.get(4).map_or(50_000, |s| s.parse().unwrap()),
+        ),
         Some("run") => run(&args[2], args.get(3).map_or(5, |s| s.parse().unwrap())),
         _ => eprintln!("usage: procurement_bench gen DIR [ROWS] [SUPPLIERS] | run DIR [REPEATS]"),
     }

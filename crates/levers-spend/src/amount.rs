@@ -7,9 +7,13 @@ use levers_core::Money;
 pub enum AmountError {
     #[error("the amount is blank")]
     Blank,
-    #[error("\"{0}\" is not an amount: expected pounds and pence such as 1,234.56, -12.00, 161,413.00- or (99.50)")]
+    #[error(
+        "\"{0}\" is not an amount: expected pounds and pence such as 1,234.56, -12.00, 161,413.00- or (99.50)"
+    )]
     Invalid(String),
-    #[error("\"{0}\" has more than two decimal places: money is kept to the penny, so correct the value in the file")]
+    #[error(
+        "\"{0}\" has more than two decimal places: money is kept to the penny, so correct the value in the file"
+    )]
     TooPrecise(String),
     #[error("\"{0}\" is too large to be a payment")]
     Overflow(String),
@@ -188,7 +192,10 @@ fn parse(input: &str, round: bool) -> Result<(Money, bool), AmountError> {
         }
     };
     let pence = i64::try_from(pence).map_err(|_| overflow())?;
-    Ok((Money::from_pence(if negative { -pence } else { pence }), rounded))
+    Ok((
+        Money::from_pence(if negative { -pence } else { pence }),
+        rounded,
+    ))
 }
 
 /// The whole-pounds part is digits, or digits with thousands separators (`,` or space) in groups of three.
@@ -198,7 +205,9 @@ fn grouping_ok(whole: &str) -> bool {
     }
     let sep = if whole.contains(',') { ',' } else { ' ' };
     let mut groups = whole.split(sep);
-    let Some(first) = groups.next() else { return false };
+    let Some(first) = groups.next() else {
+        return false;
+    };
     if first.is_empty() || first.len() > 3 || !first.bytes().all(|b| b.is_ascii_digit()) {
         return false;
     }
@@ -210,7 +219,8 @@ fn is_float_noise(implied_zeros: usize, dropped: &[u8]) -> bool {
     if implied_zeros >= 4 {
         return true;
     }
-    let lead = |d: u8| implied_zeros == 0 && dropped.len() >= 6 && dropped[..4].iter().all(|x| *x == d);
+    let lead =
+        |d: u8| implied_zeros == 0 && dropped.len() >= 6 && dropped[..4].iter().all(|x| *x == d);
     lead(0)
         || lead(9)
         || (implied_zeros > 0
@@ -283,13 +293,22 @@ mod tests {
         // Devon 2012-10 lines 4059-4060: spreadsheet noise for zero.
         assert_eq!(p("6.82121E-13"), 0);
         assert_eq!(p("-5.68434E-13"), 0);
-        assert_eq!(parse_amount_rounding("815.045"), Ok((Money::from_pence(81_505), true)));
+        assert_eq!(
+            parse_amount_rounding("815.045"),
+            Ok((Money::from_pence(81_505), true))
+        );
         assert_eq!(
             parse_amount_rounding("-631.085"),
             Ok((Money::from_pence(-63_109), true))
         );
-        assert_eq!(parse_amount_rounding("631.084"), Ok((Money::from_pence(63_108), true)));
-        assert_eq!(parse_amount_rounding("631.08"), Ok((Money::from_pence(63_108), false)));
+        assert_eq!(
+            parse_amount_rounding("631.084"),
+            Ok((Money::from_pence(63_108), true))
+        );
+        assert_eq!(
+            parse_amount_rounding("631.08"),
+            Ok((Money::from_pence(63_108), false))
+        );
         assert_eq!(p("\u{a0}£\u{a0}1,000\u{a0}"), 100_000);
     }
 
@@ -297,11 +316,15 @@ mod tests {
     fn rejects_what_is_not_money() {
         assert_eq!(parse_amount("  "), Err(AmountError::Blank));
         for bad in [
-            "abc", "1,23.00", "12,3456", "1.2.3", "--5", "(-5)", "£", "12a", "1e", "VARIOUS", "1,2,3",
+            "abc", "1,23.00", "12,3456", "1.2.3", "--5", "(-5)", "£", "12a", "1e", "VARIOUS",
+            "1,2,3",
         ] {
             assert!(parse_amount(bad).is_err(), "{bad:?} should fail");
         }
-        assert!(matches!(parse_amount("12.345"), Err(AmountError::TooPrecise(_))));
+        assert!(matches!(
+            parse_amount("12.345"),
+            Err(AmountError::TooPrecise(_))
+        ));
         assert!(matches!(
             parse_amount("99999999999999999999"),
             Err(AmountError::Overflow(_))

@@ -29,7 +29,9 @@ use levers_geo::{GeoIndex, Postcode};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use crate::classify::{Classification, ExclusionRule, PaymentFacts, RuleSet, SizeClass, public_by_name, vcse_by_name};
+use crate::classify::{
+    Classification, ExclusionRule, PaymentFacts, RuleSet, SizeClass, public_by_name, vcse_by_name,
+};
 use crate::resolve::{Candidate, Decision, MatchConfig, MatchMethod, Matcher, normalise_name};
 
 use crate::FastMap;
@@ -43,7 +45,10 @@ pub struct Interner {
 
 impl Default for Interner {
     fn default() -> Self {
-        Interner { map: FastMap::from_iter([(Box::from(""), 0)]), strs: vec![Box::from("")] }
+        Interner {
+            map: FastMap::from_iter([(Box::from(""), 0)]),
+            strs: vec![Box::from("")],
+        }
     }
 }
 
@@ -161,19 +166,36 @@ impl Payments {
             supplier_key: 0,
             fact_key: 0,
         };
-        let sk: SupplierKey = (row.body, row.supplier_id, row.company_number, row.charity_number, row.vat_number, row.supplier_name, row.redacted);
+        let sk: SupplierKey = (
+            row.body,
+            row.supplier_id,
+            row.company_number,
+            row.charity_number,
+            row.vat_number,
+            row.supplier_name,
+            row.redacted,
+        );
         let next = self.supplier_keys.len() as u32;
         let supplier_key = *self.supplier_key_ids.entry(sk).or_insert(next);
         if supplier_key == next {
             self.supplier_keys.push(sk);
         }
-        let fk: FactKey = (row.expense_type, row.expense_area, row.purpose, row.creditor_type);
+        let fk: FactKey = (
+            row.expense_type,
+            row.expense_area,
+            row.purpose,
+            row.creditor_type,
+        );
         let next = self.fact_keys.len() as u32;
         let fact_key = *self.fact_key_ids.entry(fk).or_insert(next);
         if fact_key == next {
             self.fact_keys.push(fk);
         }
-        self.rows.push(PaymentRow { supplier_key, fact_key, ..row });
+        self.rows.push(PaymentRow {
+            supplier_key,
+            fact_key,
+            ..row
+        });
     }
 }
 
@@ -212,9 +234,14 @@ impl LocationSource {
     }
 
     pub fn from_key(s: &str) -> Option<LocationSource> {
-        [LocationSource::Council, LocationSource::Branch, LocationSource::CompaniesHouse, LocationSource::CharityCommission]
-            .into_iter()
-            .find(|l| l.key() == s)
+        [
+            LocationSource::Council,
+            LocationSource::Branch,
+            LocationSource::CompaniesHouse,
+            LocationSource::CharityCommission,
+        ]
+        .into_iter()
+        .find(|l| l.key() == s)
     }
 }
 
@@ -257,32 +284,52 @@ impl SupplierInfo {
     ) -> SupplierInfo {
         let mut sites = Vec::new();
         if let Some(p) = &rec.postcode {
-            sites.push(Site { postcode: p.clone(), source: LocationSource::Council });
+            sites.push(Site {
+                postcode: p.clone(),
+                source: LocationSource::Council,
+            });
         }
         for b in &rec.branch_postcodes {
-            sites.push(Site { postcode: b.clone(), source: LocationSource::Branch });
+            sites.push(Site {
+                postcode: b.clone(),
+                source: LocationSource::Branch,
+            });
         }
         if rec.postcode.is_none() && use_registers {
             if let Some(p) = company.and_then(|c| c.postcode.clone()) {
-                sites.push(Site { postcode: p, source: LocationSource::CompaniesHouse });
+                sites.push(Site {
+                    postcode: p,
+                    source: LocationSource::CompaniesHouse,
+                });
             }
             if let Some(p) = charity.and_then(|c| c.postcode.clone()) {
-                sites.push(Site { postcode: p, source: LocationSource::CharityCommission });
+                sites.push(Site {
+                    postcode: p,
+                    source: LocationSource::CharityCommission,
+                });
             }
         }
-        let class = crate::classify::classify(rec.declared_type, company, charity, &rec.name, false);
+        let class =
+            crate::classify::classify(rec.declared_type, company, charity, &rec.name, false);
         let sector = rec
             .sector
             .clone()
             .filter(|s| !s.trim().is_empty())
             .map(|s| {
                 // A SIC code in the council's sector column reads as its section's name.
-                match crate::registers::sic_code(&s).and_then(|c| crate::classify::sic_section(&c)) {
-                    Some(sec) if s.trim().chars().all(|c| c.is_ascii_digit()) => crate::classify::sic_section_name(sec).to_string(),
+                match crate::registers::sic_code(&s).and_then(|c| crate::classify::sic_section(&c))
+                {
+                    Some(sec) if s.trim().chars().all(|c| c.is_ascii_digit()) => {
+                        crate::classify::sic_section_name(sec).to_string()
+                    }
                     _ => s.trim().to_string(),
                 }
             })
-            .or_else(|| class.sic_section.map(|c| crate::classify::sic_section_name(c).to_string()));
+            .or_else(|| {
+                class
+                    .sic_section
+                    .map(|c| crate::classify::sic_section_name(c).to_string())
+            });
         SupplierInfo {
             key,
             supplier_id: rec.supplier_id.clone(),
@@ -290,7 +337,10 @@ impl SupplierInfo {
             sites,
             class,
             sector,
-            company_number: rec.company_number.clone().or_else(|| charity.and_then(|c| c.company_number.clone())),
+            company_number: rec
+                .company_number
+                .clone()
+                .or_else(|| charity.and_then(|c| c.company_number.clone())),
             charity_number: rec.charity_number.clone(),
             vat_number: rec.vat_number.clone(),
         }
@@ -429,7 +479,13 @@ pub struct Shares {
 
 impl Shares {
     fn of(p: &Pounds, analysed: i64) -> Shares {
-        let f = |v: i64| if analysed > 0 { v as f64 / analysed as f64 } else { 0.0 };
+        let f = |v: i64| {
+            if analysed > 0 {
+                v as f64 / analysed as f64
+            } else {
+                0.0
+            }
+        };
         Shares {
             local: f(p.local_pence),
             wider: f(p.wider_pence),
@@ -453,13 +509,33 @@ impl Shares {
             ("local", "In the local area", self.local),
             ("wider", "In the wider area (including local)", self.wider),
             ("leakage", "Leaks out of the wider area", self.leakage),
-            ("deprived_decile_1", "With suppliers in the most deprived 10% of neighbourhoods", self.deprived_decile_1),
-            ("deprived_decile_1_2", "With suppliers in the most deprived 20% of neighbourhoods", self.deprived_decile_1_2),
+            (
+                "deprived_decile_1",
+                "With suppliers in the most deprived 10% of neighbourhoods",
+                self.deprived_decile_1,
+            ),
+            (
+                "deprived_decile_1_2",
+                "With suppliers in the most deprived 20% of neighbourhoods",
+                self.deprived_decile_1_2,
+            ),
             ("sme", "With SMEs", self.sme),
-            ("vcse", "With the voluntary, community and social enterprise sector", self.vcse),
+            (
+                "vcse",
+                "With the voluntary, community and social enterprise sector",
+                self.vcse,
+            ),
             ("public", "With public bodies", self.public),
-            ("individual_redacted", "To individuals or redacted", self.individual_redacted),
-            ("unknown_location", "Supplier could not be located", self.unknown_location),
+            (
+                "individual_redacted",
+                "To individuals or redacted",
+                self.individual_redacted,
+            ),
+            (
+                "unknown_location",
+                "Supplier could not be located",
+                self.unknown_location,
+            ),
         ]
     }
 }
@@ -725,10 +801,21 @@ const BANDS: &[(i64, &str)] = &[
 ];
 
 /// Runs the analysis.
-pub fn analyse(bodies: &[BodyData], payments: &Payments, geo: &GeoIndex, opts: &AnalysisOptions) -> Report {
+pub fn analyse(
+    bodies: &[BodyData],
+    payments: &Payments,
+    geo: &GeoIndex,
+    opts: &AnalysisOptions,
+) -> Report {
     let rules = RuleSet::new(&opts.rules);
     let local: HashSet<AreaCode> = opts.local.lads.iter().copied().collect();
-    let wider: HashSet<AreaCode> = opts.wider.lads.iter().copied().chain(opts.local.lads.iter().copied()).collect();
+    let wider: HashSet<AreaCode> = opts
+        .wider
+        .lads
+        .iter()
+        .copied()
+        .chain(opts.local.lads.iter().copied())
+        .collect();
     let matchers: Vec<Matcher> = bodies
         .iter()
         .map(|b| {
@@ -759,17 +846,38 @@ pub fn analyse(bodies: &[BodyData], payments: &Payments, geo: &GeoIndex, opts: &
         norm: Option<String>,
         name_mask: u64,
     }
-    let resolved: Vec<Option<KeyRes>> = crate::par::map(&payments.supplier_keys, |&(body, id, company, charity, vat, name_id, redacted)| {
-        let matcher = matchers.get(body as usize)?;
-        let opt = |id: u32| Some(strings.get(id)).filter(|s| !s.is_empty());
-        let name = strings.get(name_id);
-        let r = matcher.resolve(opt(id), [opt(company), opt(charity), opt(vat)], name, redacted);
-        // A suggestion waiting for review links nothing until an officer accepts it.
-        let supplier = if r.method == MatchMethod::Review { None } else { r.supplier.map(|s| s as u32) };
-        let norm = (!redacted && supplier.is_none()).then(|| normalise_name(name));
-        let name_mask = if split { rules.name_mask(name).unwrap_or(0) } else { 0 };
-        Some(KeyRes { method: r.method, supplier, norm, name_mask })
-    });
+    let resolved: Vec<Option<KeyRes>> = crate::par::map(
+        &payments.supplier_keys,
+        |&(body, id, company, charity, vat, name_id, redacted)| {
+            let matcher = matchers.get(body as usize)?;
+            let opt = |id: u32| Some(strings.get(id)).filter(|s| !s.is_empty());
+            let name = strings.get(name_id);
+            let r = matcher.resolve(
+                opt(id),
+                [opt(company), opt(charity), opt(vat)],
+                name,
+                redacted,
+            );
+            // A suggestion waiting for review links nothing until an officer accepts it.
+            let supplier = if r.method == MatchMethod::Review {
+                None
+            } else {
+                r.supplier.map(|s| s as u32)
+            };
+            let norm = (!redacted && supplier.is_none()).then(|| normalise_name(name));
+            let name_mask = if split {
+                rules.name_mask(name).unwrap_or(0)
+            } else {
+                0
+            };
+            Some(KeyRes {
+                method: r.method,
+                supplier,
+                norm,
+                name_mask,
+            })
+        },
+    );
 
     // Units, in order of first appearance: a body's redacted payments, a linked supplier, an
     // unlinked normalised name. `specs` says what each is; `key_unit` maps every key to its unit.
@@ -777,7 +885,10 @@ pub fn analyse(bodies: &[BodyData], payments: &Payments, geo: &GeoIndex, opts: &
     let mut specs: Vec<(u16, Option<u32>, u32, bool)> = Vec::new();
     {
         let mut unit_of_redacted: Vec<u32> = vec![u32::MAX; bodies.len()];
-        let mut unit_of_linked: Vec<Vec<u32>> = bodies.iter().map(|b| vec![u32::MAX; b.suppliers.len()]).collect();
+        let mut unit_of_linked: Vec<Vec<u32>> = bodies
+            .iter()
+            .map(|b| vec![u32::MAX; b.suppliers.len()])
+            .collect();
         let mut unit_of_name: FastMap<(u16, &str), u32> = FastMap::default();
         for (k, res) in resolved.iter().enumerate() {
             let Some(res) = res else { continue };
@@ -786,12 +897,19 @@ pub fn analyse(bodies: &[BodyData], payments: &Payments, geo: &GeoIndex, opts: &
             let slot = match (redacted, res.supplier, &res.norm) {
                 (true, ..) => &mut unit_of_redacted[body as usize],
                 (false, Some(s), _) => &mut unit_of_linked[body as usize][s as usize],
-                (false, None, Some(n)) => unit_of_name.entry((body, n.as_str())).or_insert(u32::MAX),
+                (false, None, Some(n)) => {
+                    unit_of_name.entry((body, n.as_str())).or_insert(u32::MAX)
+                }
                 (false, None, None) => unreachable!("an unlinked name is always normalised"),
             };
             if *slot == u32::MAX {
                 *slot = next;
-                specs.push((body, if redacted { None } else { res.supplier }, name_id, redacted));
+                specs.push((
+                    body,
+                    if redacted { None } else { res.supplier },
+                    name_id,
+                    redacted,
+                ));
             }
             key_unit[k] = *slot;
         }
@@ -799,10 +917,18 @@ pub fn analyse(bodies: &[BodyData], payments: &Payments, geo: &GeoIndex, opts: &
     let mut units: Vec<Unit> = crate::par::map(&specs, |&(body, supplier, name_id, redacted)| {
         let name = strings.get(name_id);
         let (class, display, loc) = match (redacted, supplier) {
-            (true, _) => (crate::classify::classify(None, None, None, name, true), "Redacted payments".to_string(), UnitLocation::default()),
+            (true, _) => (
+                crate::classify::classify(None, None, None, name, true),
+                "Redacted payments".to_string(),
+                UnitLocation::default(),
+            ),
             (false, Some(s)) => {
                 let info = &bodies[body as usize].suppliers[s as usize];
-                (info.class.clone(), info.name.clone(), locate(info, geo, &local, &wider, opts.imd))
+                (
+                    info.class.clone(),
+                    info.name.clone(),
+                    locate(info, geo, &local, &wider, opts.imd),
+                )
             }
             (false, None) => {
                 let mut c = crate::classify::classify(None, None, None, name, false);
@@ -812,7 +938,18 @@ pub fn analyse(bodies: &[BodyData], payments: &Payments, geo: &GeoIndex, opts: &
                 (c, name.trim().to_string(), UnitLocation::default())
             }
         };
-        Unit { body, supplier, name: display, redacted, class, net_pence: 0, excluded_pence: 0, sectors: Vec::new(), own_sector: None, loc }
+        Unit {
+            body,
+            supplier,
+            name: display,
+            redacted,
+            class,
+            net_pence: 0,
+            excluded_pence: 0,
+            sectors: Vec::new(),
+            own_sector: None,
+            loc,
+        }
     });
 
     // Sectors: each payment's expense type (per distinct combination of facts), falling back to
@@ -820,7 +957,11 @@ pub fn analyse(bodies: &[BodyData], payments: &Payments, geo: &GeoIndex, opts: &
     let mut sector_ids: FastMap<String, u32> = FastMap::default();
     let mut sector_names: Vec<String> = Vec::new();
     let mut sector_id = |s: &str| -> u32 {
-        let s = if s.trim().is_empty() { "Unknown sector" } else { s.trim() };
+        let s = if s.trim().is_empty() {
+            "Unknown sector"
+        } else {
+            s.trim()
+        };
         if let Some(&i) = sector_ids.get(s) {
             return i;
         }
@@ -834,12 +975,21 @@ pub fn analyse(bodies: &[BodyData], payments: &Payments, geo: &GeoIndex, opts: &
         .fact_keys
         .iter()
         .map(|&(et, ..)| match opts.sector {
-            SectorBasis::ExpenseType if et != 0 => *et_sector.entry(et).or_insert_with(|| sector_id(strings.get(et))),
+            SectorBasis::ExpenseType if et != 0 => *et_sector
+                .entry(et)
+                .or_insert_with(|| sector_id(strings.get(et))),
             _ => u32::MAX,
         })
         .collect();
     for u in &mut units {
-        let label = u.supplier.and_then(|s| bodies[u.body as usize].suppliers[s as usize].sector.as_deref()).unwrap_or_default();
+        let label = u
+            .supplier
+            .and_then(|s| {
+                bodies[u.body as usize].suppliers[s as usize]
+                    .sector
+                    .as_deref()
+            })
+            .unwrap_or_default();
         u.own_sector = Some(sector_id(label));
     }
     // Per key, packed for the payment loop: its unit, the unit's public/individual flags (which
@@ -858,10 +1008,20 @@ pub fn analyse(bodies: &[BodyData], payments: &Payments, geo: &GeoIndex, opts: &
         .iter()
         .zip(&resolved)
         .map(|(&u, r)| match (units.get(u as usize), r) {
-            (Some(unit), Some(r)) => {
-                KeyInfo { name_mask: r.name_mask, unit: u, flags: u8::from(unit.class.public) * 2 + u8::from(unit.class.individual), payments: 0, pence: 0 }
-            }
-            _ => KeyInfo { name_mask: 0, unit: u32::MAX, flags: 0, payments: 0, pence: 0 },
+            (Some(unit), Some(r)) => KeyInfo {
+                name_mask: r.name_mask,
+                unit: u,
+                flags: u8::from(unit.class.public) * 2 + u8::from(unit.class.individual),
+                payments: 0,
+                pence: 0,
+            },
+            _ => KeyInfo {
+                name_mask: 0,
+                unit: u32::MAX,
+                flags: 0,
+                payments: 0,
+                pence: 0,
+            },
         })
         .collect();
 
@@ -898,14 +1058,26 @@ pub fn analyse(bodies: &[BodyData], payments: &Payments, geo: &GeoIndex, opts: &
             excluded: 0,
             by_rule: vec![(0, 0); n_rules],
             keys: key_info.clone(),
-            units: units.iter().map(|u| UnitSums { net: 0, excluded: 0, sectors: [(NO_SECTOR, 0); 2], own_sector: u.own_sector.unwrap_or(NO_SECTOR) }).collect(),
+            units: units
+                .iter()
+                .map(|u| UnitSums {
+                    net: 0,
+                    excluded: 0,
+                    sectors: [(NO_SECTOR, 0); 2],
+                    own_sector: u.own_sector.unwrap_or(NO_SECTOR),
+                })
+                .collect(),
             overflow: FastMap::default(),
             row_unit: Vec::with_capacity(rows.len()),
             row_rule: Vec::with_capacity(rows.len()),
         };
         // Per (fact key, flags): the other fields' rule bits, or u64::MAX before they are known (all
         // 64 bits set would need 64 rules matching at once, which the memo then merely recomputes).
-        let mut other_memo: Vec<u64> = if split { vec![u64::MAX; payments.fact_keys.len() * 4] } else { Vec::new() };
+        let mut other_memo: Vec<u64> = if split {
+            vec![u64::MAX; payments.fact_keys.len() * 4]
+        } else {
+            Vec::new()
+        };
         type RuleKey = (u32, u32, u32, u32, u32, bool, bool);
         let mut rule_memo: FastMap<RuleKey, u8> = FastMap::default();
         for row in rows {
@@ -935,10 +1107,23 @@ pub fn analyse(bodies: &[BodyData], payments: &Payments, geo: &GeoIndex, opts: &
                 if other_memo[slot] == u64::MAX {
                     other_memo[slot] = rules.other_mask(&facts()).unwrap_or(0);
                 }
-                RuleSet::first_of(name_mask | other_memo[slot]).map_or(u8::MAX, |i| i.min(254) as u8)
+                RuleSet::first_of(name_mask | other_memo[slot])
+                    .map_or(u8::MAX, |i| i.min(254) as u8)
             } else {
-                let rk: RuleKey = (row.supplier_name, row.expense_type, row.expense_area, row.purpose, row.creditor_type, public, individual);
-                *rule_memo.entry(rk).or_insert_with(|| rules.first_match(&facts()).map_or(u8::MAX, |i| i.min(254) as u8))
+                let rk: RuleKey = (
+                    row.supplier_name,
+                    row.expense_type,
+                    row.expense_area,
+                    row.purpose,
+                    row.creditor_type,
+                    public,
+                    individual,
+                );
+                *rule_memo.entry(rk).or_insert_with(|| {
+                    rules
+                        .first_match(&facts())
+                        .map_or(u8::MAX, |i| i.min(254) as u8)
+                })
             };
             p.row_unit.push(unit);
             p.row_rule.push(rule);
@@ -956,12 +1141,20 @@ pub fn analyse(bodies: &[BodyData], payments: &Payments, geo: &GeoIndex, opts: &
                 NO_SECTOR => us.own_sector,
                 s => s,
             };
-            match us.sectors.iter_mut().find(|(s, _)| *s == sec || *s == NO_SECTOR) {
+            match us
+                .sectors
+                .iter_mut()
+                .find(|(s, _)| *s == sec || *s == NO_SECTOR)
+            {
                 Some(slot) => {
                     slot.0 = sec;
                     slot.1 += amount;
                 }
-                None => *p.overflow.entry(u64::from(unit) << 32 | u64::from(sec)).or_insert(0) += amount,
+                None => {
+                    *p.overflow
+                        .entry(u64::from(unit) << 32 | u64::from(sec))
+                        .or_insert(0) += amount
+                }
             }
         }
         p
@@ -975,10 +1168,11 @@ pub fn analyse(bodies: &[BodyData], payments: &Payments, geo: &GeoIndex, opts: &
     drop(key_info);
     let mut row_unit = Vec::with_capacity(payments.rows.len());
     let mut row_rule = Vec::with_capacity(payments.rows.len());
-    let add_sector = |u: &mut Unit, sec: u32, pence: i64| match u.sectors.iter_mut().find(|(s, _)| *s == sec) {
-        Some(e) => e.1 += pence,
-        None => u.sectors.push((sec, pence)),
-    };
+    let add_sector =
+        |u: &mut Unit, sec: u32, pence: i64| match u.sectors.iter_mut().find(|(s, _)| *s == sec) {
+            Some(e) => e.1 += pence,
+            None => u.sectors.push((sec, pence)),
+        };
     for p in parts {
         total += p.total;
         excluded_total += p.excluded;
@@ -1017,27 +1211,77 @@ pub fn analyse(bodies: &[BodyData], payments: &Payments, geo: &GeoIndex, opts: &
     let name_res: Vec<(SupplierKey, NameRes)> = resolved
         .iter()
         .enumerate()
-        .filter_map(|(k, r)| r.as_ref().map(|r| (payments.supplier_keys[k], NameRes { method: r.method, payments: key_sums[k].0, pence: key_sums[k].1 })))
+        .filter_map(|(k, r)| {
+            r.as_ref().map(|r| {
+                (
+                    payments.supplier_keys[k],
+                    NameRes {
+                        method: r.method,
+                        payments: key_sums[k].0,
+                        pence: key_sums[k].1,
+                    },
+                )
+            })
+        })
         .collect();
 
     // 3. Scopes.
-    let analysed_units: Vec<u32> = (0..units.len() as u32).filter(|&u| units[u as usize].net_pence > 0).collect();
-    let net_credit: i64 = units.iter().filter(|u| u.net_pence <= 0).map(|u| u.net_pence).sum();
+    let analysed_units: Vec<u32> = (0..units.len() as u32)
+        .filter(|&u| units[u as usize].net_pence > 0)
+        .collect();
+    let net_credit: i64 = units
+        .iter()
+        .filter(|u| u.net_pence <= 0)
+        .map(|u| u.net_pence)
+        .sum();
     let mut top: Vec<u32> = Vec::new();
     for b in 0..bodies.len() as u16 {
-        let mine: Vec<u32> = analysed_units.iter().copied().filter(|&u| units[u as usize].body == b).collect();
+        let mine: Vec<u32> = analysed_units
+            .iter()
+            .copied()
+            .filter(|&u| units[u as usize].body == b)
+            .collect();
         top.extend(largest(&units, mine, opts.top_n));
     }
-    let unit_of_supplier = units.iter().enumerate().filter_map(|(i, u)| u.supplier.map(|s| ((u.body, s), i as u32))).collect();
-    let ctx = Ctx { bodies, unit_of_supplier, units: &units, sector_names: &sector_names, geo, opts, local: &local };
-    let base_spend = ScopeSpend { total_pence: total, excluded_pence: excluded_total, net_credit_pence: net_credit, analysed_pence: 0, outside_scope_pence: 0 };
-    let (all, top_scope) = crate::par::join(|| ctx.scope(&analysed_units, None, base_spend), || ctx.scope(&top, Some(opts.top_n), base_spend));
+    let unit_of_supplier = units
+        .iter()
+        .enumerate()
+        .filter_map(|(i, u)| u.supplier.map(|s| ((u.body, s), i as u32)))
+        .collect();
+    let ctx = Ctx {
+        bodies,
+        unit_of_supplier,
+        units: &units,
+        sector_names: &sector_names,
+        geo,
+        opts,
+        local: &local,
+    };
+    let base_spend = ScopeSpend {
+        total_pence: total,
+        excluded_pence: excluded_total,
+        net_credit_pence: net_credit,
+        analysed_pence: 0,
+        outside_scope_pence: 0,
+    };
+    let (all, top_scope) = crate::par::join(
+        || ctx.scope(&analysed_units, None, base_spend),
+        || ctx.scope(&top, Some(opts.top_n), base_spend),
+    );
 
     // Per body and group averages.
     let mut body_summaries = Vec::new();
     for (b, body) in bodies.iter().enumerate() {
-        let mine: Vec<u32> = analysed_units.iter().copied().filter(|&u| units[u as usize].body == b as u16).collect();
-        let mine_top: Vec<u32> = top.iter().copied().filter(|&u| units[u as usize].body == b as u16).collect();
+        let mine: Vec<u32> = analysed_units
+            .iter()
+            .copied()
+            .filter(|&u| units[u as usize].body == b as u16)
+            .collect();
+        let mine_top: Vec<u32> = top
+            .iter()
+            .copied()
+            .filter(|&u| units[u as usize].body == b as u16)
+            .collect();
         let (pa, aa) = ctx.pounds(&mine);
         let (pt, at) = ctx.pounds(&mine_top);
         body_summaries.push(BodySummary {
@@ -1050,7 +1294,12 @@ pub fn analyse(bodies: &[BodyData], payments: &Payments, geo: &GeoIndex, opts: &
     }
     let group = (bodies.len() > 1).then(|| {
         let mean = |f: &dyn Fn(&BodySummary) -> (i64, Shares)| -> Shares {
-            let v: Vec<Shares> = body_summaries.iter().map(f).filter(|(a, _)| *a > 0).map(|(_, s)| s).collect();
+            let v: Vec<Shares> = body_summaries
+                .iter()
+                .map(f)
+                .filter(|(a, _)| *a > 0)
+                .map(|(_, s)| s)
+                .collect();
             mean_shares(&v)
         };
         GroupAverages {
@@ -1078,7 +1327,14 @@ pub fn analyse(bodies: &[BodyData], payments: &Payments, geo: &GeoIndex, opts: &
                 .into_iter()
                 .map(|(i, s)| (body.suppliers[i].key, body.suppliers[i].name.clone(), s))
                 .collect();
-            review.push(ReviewItem { body: body.name.clone(), name, normalised, suggestions, payments: nr.payments, pence: nr.pence });
+            review.push(ReviewItem {
+                body: body.name.clone(),
+                name,
+                normalised,
+                suggestions,
+                payments: nr.payments,
+                pence: nr.pence,
+            });
         }
     }
     review.sort_by(|a, b| b.pence.cmp(&a.pence).then_with(|| a.name.cmp(&b.name)));
@@ -1088,13 +1344,24 @@ pub fn analyse(bodies: &[BodyData], payments: &Payments, geo: &GeoIndex, opts: &
         .iter()
         .map(|m| {
             let (n, p, pence) = rates.get(m).copied().unwrap_or_default();
-            MatchRow { method: *m, label: m.label().to_string(), names: n, payments: p, pence }
+            MatchRow {
+                method: *m,
+                label: m.label().to_string(),
+                names: n,
+                payments: p,
+                pence,
+            }
         })
         .collect();
     let exclusions = rules
         .rules()
         .zip(&excluded_by_rule)
-        .map(|(r, (p, n))| ExclusionRow { key: r.key.clone(), label: r.label.clone(), pence: *p, payments: *n })
+        .map(|(r, (p, n))| ExclusionRow {
+            key: r.key.clone(),
+            label: r.label.clone(),
+            pence: *p,
+            payments: *n,
+        })
         .collect();
     let settings = serde_json::json!({
         "top_n": opts.top_n,
@@ -1131,7 +1398,10 @@ pub fn analyse(bodies: &[BodyData], payments: &Payments, geo: &GeoIndex, opts: &
 pub fn largest(units: &[Unit], mut set: Vec<u32>, n: usize) -> Vec<u32> {
     let order = |a: &u32, b: &u32| {
         let (ua, ub) = (&units[*a as usize], &units[*b as usize]);
-        ub.net_pence.cmp(&ua.net_pence).then_with(|| ua.name.cmp(&ub.name)).then(a.cmp(b))
+        ub.net_pence
+            .cmp(&ua.net_pence)
+            .then_with(|| ua.name.cmp(&ub.name))
+            .then(a.cmp(b))
     };
     if n < set.len() {
         if n == 0 {
@@ -1168,7 +1438,13 @@ fn mean_shares(v: &[Shares]) -> Shares {
 }
 
 /// Locates a supplier record's sites.
-fn locate(info: &SupplierInfo, geo: &GeoIndex, local: &HashSet<AreaCode>, wider: &HashSet<AreaCode>, imd: ImdChoice) -> UnitLocation {
+fn locate(
+    info: &SupplierInfo,
+    geo: &GeoIndex,
+    local: &HashSet<AreaCode>,
+    wider: &HashSet<AreaCode>,
+    imd: ImdChoice,
+) -> UnitLocation {
     let mut found: Vec<(&Site, levers_geo::Located)> = Vec::new();
     for s in &info.sites {
         if let Ok(p) = Postcode::parse(&s.postcode)
@@ -1180,9 +1456,16 @@ fn locate(info: &SupplierInfo, geo: &GeoIndex, local: &HashSet<AreaCode>, wider:
     }
     let is_local = |l: &levers_geo::Located| l.lad.is_some_and(|c| local.contains(&c));
     let is_wider = |l: &levers_geo::Located| l.lad.is_some_and(|c| wider.contains(&c));
-    let pick = found.iter().find(|(_, l)| is_local(l)).or_else(|| found.iter().find(|(_, l)| is_wider(l))).or(found.first());
+    let pick = found
+        .iter()
+        .find(|(_, l)| is_local(l))
+        .or_else(|| found.iter().find(|(_, l)| is_wider(l)))
+        .or(found.first());
     let Some((site, l)) = pick else {
-        return UnitLocation { postcode: info.sites.first().map(|s| s.postcode.clone()), ..UnitLocation::default() };
+        return UnitLocation {
+            postcode: info.sites.first().map(|s| s.postcode.clone()),
+            ..UnitLocation::default()
+        };
     };
     UnitLocation {
         located: true,
@@ -1271,7 +1554,11 @@ impl Ctx<'_> {
             wider: u.loc.wider,
             located: u.loc.located,
             postcode: u.loc.postcode.clone(),
-            ward: u.loc.ward.map(|w| self.geo.name(&w).map_or_else(|| w.to_string(), str::to_string)),
+            ward: u.loc.ward.map(|w| {
+                self.geo
+                    .name(&w)
+                    .map_or_else(|| w.to_string(), str::to_string)
+            }),
             decile: u.loc.decile,
             location_source: u.loc.source,
             size: u.class.size,
@@ -1283,15 +1570,30 @@ impl Ctx<'_> {
 
     fn scope(&self, set: &[u32], n: Option<usize>, base: ScopeSpend) -> Scope {
         let (pounds, analysed) = self.pounds(set);
-        let all_analysed: i64 = self.units.iter().filter(|u| u.net_pence > 0).map(|u| u.net_pence).sum();
-        let spend = ScopeSpend { analysed_pence: analysed, outside_scope_pence: all_analysed - analysed, ..base };
+        let all_analysed: i64 = self
+            .units
+            .iter()
+            .filter(|u| u.net_pence > 0)
+            .map(|u| u.net_pence)
+            .sum();
+        let spend = ScopeSpend {
+            analysed_pence: analysed,
+            outside_scope_pence: all_analysed - analysed,
+            ..base
+        };
         let units = self.units;
         let counts = SupplierCounts {
             analysed: set.len() as u64,
-            located: set.iter().filter(|&&u| units[u as usize].loc.located).count() as u64,
+            located: set
+                .iter()
+                .filter(|&&u| units[u as usize].loc.located)
+                .count() as u64,
             local: set.iter().filter(|&&u| units[u as usize].loc.local).count() as u64,
             wider: set.iter().filter(|&&u| units[u as usize].loc.wider).count() as u64,
-            linked: set.iter().filter(|&&u| units[u as usize].supplier.is_some()).count() as u64,
+            linked: set
+                .iter()
+                .filter(|&&u| units[u as usize].supplier.is_some())
+                .count() as u64,
         };
 
         // By sector.
@@ -1319,12 +1621,20 @@ impl Ctx<'_> {
                 local_pence: l,
                 wider_pence: w,
                 leakage_pence: a - w,
-                leakage_share: if a > 0 { (a - w) as f64 / a as f64 } else { 0.0 },
+                leakage_share: if a > 0 {
+                    (a - w) as f64 / a as f64
+                } else {
+                    0.0
+                },
                 suppliers: n,
                 local_suppliers: ln,
             })
             .collect();
-        by_sector.sort_by(|a, b| b.analysed_pence.cmp(&a.analysed_pence).then_with(|| a.sector.cmp(&b.sector)));
+        by_sector.sort_by(|a, b| {
+            b.analysed_pence
+                .cmp(&a.analysed_pence)
+                .then_with(|| a.sector.cmp(&b.sector))
+        });
 
         // By ward: every ward of the local districts, with the spend attributed to it.
         let mut wards: HashMap<AreaCode, (i64, u64)> = HashMap::new();
@@ -1360,9 +1670,18 @@ impl Ctx<'_> {
                 WardRow {
                     code,
                     name: prof.as_ref().and_then(|p| p.name.clone()),
-                    lad: prof.as_ref().and_then(|p| p.parents.iter().find(|a| a.code.kind() == AreaKind::District).map(|a| a.code)),
+                    lad: prof.as_ref().and_then(|p| {
+                        p.parents
+                            .iter()
+                            .find(|a| a.code.kind() == AreaKind::District)
+                            .map(|a| a.code)
+                    }),
                     pence,
-                    share: if analysed > 0 { pence as f64 / analysed as f64 } else { 0.0 },
+                    share: if analysed > 0 {
+                        pence as f64 / analysed as f64
+                    } else {
+                        0.0
+                    },
                     suppliers,
                     lsoas,
                     lsoas_decile_1: d1,
@@ -1372,15 +1691,34 @@ impl Ctx<'_> {
             .collect();
         // Most deprived wards first (share of neighbourhoods in deciles 1–2), then by name.
         by_ward.sort_by(|a, b| {
-            let r = |w: &WardRow| if w.lsoas > 0 { f64::from(w.lsoas_decile_1_2) / f64::from(w.lsoas) } else { 0.0 };
-            r(b).total_cmp(&r(a)).then_with(|| a.name.cmp(&b.name)).then(a.code.cmp(&b.code))
+            let r = |w: &WardRow| {
+                if w.lsoas > 0 {
+                    f64::from(w.lsoas_decile_1_2) / f64::from(w.lsoas)
+                } else {
+                    0.0
+                }
+            };
+            r(b).total_cmp(&r(a))
+                .then_with(|| a.name.cmp(&b.name))
+                .then(a.code.cmp(&b.code))
         });
 
         // By spend band (a unit's annual value with its body).
-        let mut by_band: Vec<BandRow> = BANDS.iter().map(|(_, l)| BandRow { band: l.to_string(), suppliers: 0, pence: 0, local_pence: 0 }).collect();
+        let mut by_band: Vec<BandRow> = BANDS
+            .iter()
+            .map(|(_, l)| BandRow {
+                band: l.to_string(),
+                suppliers: 0,
+                pence: 0,
+                local_pence: 0,
+            })
+            .collect();
         for &ui in set {
             let u = &units[ui as usize];
-            let i = BANDS.iter().position(|(lim, _)| u.net_pence < *lim).unwrap_or(BANDS.len() - 1);
+            let i = BANDS
+                .iter()
+                .position(|(lim, _)| u.net_pence < *lim)
+                .unwrap_or(BANDS.len() - 1);
             by_band[i].suppliers += 1;
             by_band[i].pence += u.net_pence;
             if u.loc.local {
@@ -1402,16 +1740,28 @@ impl Ctx<'_> {
                 source: s,
                 label: s.map_or("Not located".to_string(), |s| s.label().to_string()),
                 pence: p,
-                share: if analysed > 0 { p as f64 / analysed as f64 } else { 0.0 },
+                share: if analysed > 0 {
+                    p as f64 / analysed as f64
+                } else {
+                    0.0
+                },
                 suppliers: n,
             })
             .collect();
-        location_sources.sort_by(|a, b| a.source.is_none().cmp(&b.source.is_none()).then(a.source.cmp(&b.source)));
+        location_sources.sort_by(|a, b| {
+            a.source
+                .is_none()
+                .cmp(&b.source.is_none())
+                .then(a.source.cmp(&b.source))
+        });
 
         // Opportunities: sectors leaking at least the threshold share, with local suppliers of that sector.
         let opportunities = self.opportunities(&by_sector);
 
-        let top_suppliers = largest(units, set.to_vec(), 20).into_iter().map(|u| self.row(u)).collect();
+        let top_suppliers = largest(units, set.to_vec(), 20)
+            .into_iter()
+            .map(|u| self.row(u))
+            .collect();
         Scope {
             n,
             spend,
@@ -1430,13 +1780,27 @@ impl Ctx<'_> {
     fn opportunities(&self, by_sector: &[SectorRow]) -> Vec<Opportunity> {
         let leaking: Vec<&SectorRow> = by_sector
             .iter()
-            .filter(|s| s.analysed_pence > 0 && s.leakage_pence > 0 && s.leakage_share >= self.opts.opportunity_share && s.sector != "Unknown sector")
+            .filter(|s| {
+                s.analysed_pence > 0
+                    && s.leakage_pence > 0
+                    && s.leakage_share >= self.opts.opportunity_share
+                    && s.sector != "Unknown sector"
+            })
             .collect();
         if leaking.is_empty() {
             return Vec::new();
         }
-        let by_name: HashMap<&str, usize> = leaking.iter().enumerate().map(|(i, s)| (s.sector.as_str(), i)).collect();
-        let by_id: HashMap<u32, usize> = self.sector_names.iter().enumerate().filter_map(|(id, n)| by_name.get(n.as_str()).map(|&i| (id as u32, i))).collect();
+        let by_name: HashMap<&str, usize> = leaking
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.sector.as_str(), i))
+            .collect();
+        let by_id: HashMap<u32, usize> = self
+            .sector_names
+            .iter()
+            .enumerate()
+            .filter_map(|(id, n)| by_name.get(n.as_str()).map(|&i| (id as u32, i)))
+            .collect();
         let mut local: Vec<Vec<LocalSupplier>> = vec![Vec::new(); leaking.len()];
         let mut seen: Vec<HashSet<(u16, u32)>> = vec![HashSet::new(); leaking.len()];
         // Local suppliers paid for each sector this year …
@@ -1449,7 +1813,10 @@ impl Ctx<'_> {
                     local[i].push(LocalSupplier {
                         name: u.name.clone(),
                         postcode: u.loc.postcode.clone(),
-                        ward: u.loc.ward.and_then(|w| self.geo.name(&w).map(str::to_string)),
+                        ward: u
+                            .loc
+                            .ward
+                            .and_then(|w| self.geo.name(&w).map(str::to_string)),
                         sector_pence: p.max(0),
                     });
                 }
@@ -1459,14 +1826,17 @@ impl Ctx<'_> {
         let mut wider: Option<HashSet<AreaCode>> = None;
         for (b, body) in self.bodies.iter().enumerate() {
             for (si, info) in body.suppliers.iter().enumerate() {
-                let Some(&i) = info.sector.as_deref().and_then(|s| by_name.get(s.trim())) else { continue };
+                let Some(&i) = info.sector.as_deref().and_then(|s| by_name.get(s.trim())) else {
+                    continue;
+                };
                 if seen[i].contains(&(b as u16, si as u32)) {
                     continue;
                 }
                 let loc = match self.unit_of_supplier.get(&(b as u16, si as u32)) {
                     Some(&u) => self.units[u as usize].loc.clone(),
                     None => {
-                        let wider = wider.get_or_insert_with(|| self.opts.wider.lads.iter().copied().collect());
+                        let wider = wider
+                            .get_or_insert_with(|| self.opts.wider.lads.iter().copied().collect());
                         locate(info, self.geo, self.local, wider, self.opts.imd)
                     }
                 };
@@ -1486,7 +1856,11 @@ impl Ctx<'_> {
             .zip(local)
             .filter(|(_, l)| !l.is_empty())
             .map(|(s, mut l)| {
-                l.sort_by(|a, b| b.sector_pence.cmp(&a.sector_pence).then_with(|| a.name.cmp(&b.name)));
+                l.sort_by(|a, b| {
+                    b.sector_pence
+                        .cmp(&a.sector_pence)
+                        .then_with(|| a.name.cmp(&b.name))
+                });
                 Opportunity {
                     sector: s.sector.clone(),
                     analysed_pence: s.analysed_pence,
@@ -1496,7 +1870,11 @@ impl Ctx<'_> {
                 }
             })
             .collect();
-        out.sort_by(|a, b| b.leakage_pence.cmp(&a.leakage_pence).then_with(|| a.sector.cmp(&b.sector)));
+        out.sort_by(|a, b| {
+            b.leakage_pence
+                .cmp(&a.leakage_pence)
+                .then_with(|| a.sector.cmp(&b.sector))
+        });
         out
     }
 }
@@ -1506,8 +1884,18 @@ fn change_rows(cur: &Scope, base: &Scope) -> Vec<ChangeRow> {
     let rows: [(&str, &str, fn(&Shares) -> f64, fn(&Pounds) -> i64); 7] = [
         ("local", "Local", |s| s.local, |p| p.local_pence),
         ("wider", "Wider area", |s| s.wider, |p| p.wider_pence),
-        ("deprived_decile_1", "Most deprived 10%", |s| s.deprived_decile_1, |p| p.deprived_decile_1_pence),
-        ("deprived_decile_1_2", "Most deprived 20%", |s| s.deprived_decile_1_2, |p| p.deprived_decile_1_2_pence),
+        (
+            "deprived_decile_1",
+            "Most deprived 10%",
+            |s| s.deprived_decile_1,
+            |p| p.deprived_decile_1_pence,
+        ),
+        (
+            "deprived_decile_1_2",
+            "Most deprived 20%",
+            |s| s.deprived_decile_1_2,
+            |p| p.deprived_decile_1_2_pence,
+        ),
         ("sme", "SMEs", |s| s.sme, |p| p.sme_pence),
         ("vcse", "VCSE", |s| s.vcse, |p| p.vcse_pence),
         ("leakage", "Leakage", |s| s.leakage, |p| p.leakage_pence),
@@ -1529,7 +1917,11 @@ fn change_rows(cur: &Scope, base: &Scope) -> Vec<ChangeRow> {
 impl Report {
     /// Attaches the change against a baseline year's report (same bodies, areas and rules).
     pub fn with_baseline(mut self, base: &Report) -> Report {
-        self.baseline = Some(Baseline { year: base.year.clone(), all: change_rows(&self.all, &base.all), top_n: change_rows(&self.top_n, &base.top_n) });
+        self.baseline = Some(Baseline {
+            year: base.year.clone(),
+            all: change_rows(&self.all, &base.all),
+            top_n: change_rows(&self.top_n, &base.top_n),
+        });
         self
     }
 
@@ -1540,16 +1932,30 @@ impl Report {
 
     /// Units of a sector in a scope, largest first (drill-down from a sector to its suppliers).
     pub fn sector_suppliers(&self, sector: &str, top_only: bool) -> Vec<(SupplierRow, i64)> {
-        let Some(sid) = self.sector_names.iter().position(|n| n == sector) else { return Vec::new() };
-        let top: HashSet<u32> = if top_only { self.top_n_units() } else { HashSet::new() };
+        let Some(sid) = self.sector_names.iter().position(|n| n == sector) else {
+            return Vec::new();
+        };
+        let top: HashSet<u32> = if top_only {
+            self.top_n_units()
+        } else {
+            HashSet::new()
+        };
         let ctx_geo_rows: Vec<(u32, i64)> = self
             .units
             .iter()
             .enumerate()
             .filter(|(i, u)| u.net_pence > 0 && (!top_only || top.contains(&(*i as u32))))
-            .filter_map(|(i, u)| u.sectors.iter().find(|(s, _)| *s as usize == sid).map(|(_, p)| (i as u32, *p)))
+            .filter_map(|(i, u)| {
+                u.sectors
+                    .iter()
+                    .find(|(s, _)| *s as usize == sid)
+                    .map(|(_, p)| (i as u32, *p))
+            })
             .collect();
-        let mut v: Vec<(SupplierRow, i64)> = ctx_geo_rows.into_iter().map(|(u, p)| (self.unit_row(u), p)).collect();
+        let mut v: Vec<(SupplierRow, i64)> = ctx_geo_rows
+            .into_iter()
+            .map(|(u, p)| (self.unit_row(u), p))
+            .collect();
         v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.name.cmp(&b.0.name)));
         v
     }
@@ -1559,7 +1965,11 @@ impl Report {
         let mut out = HashSet::new();
         let n = self.top_n.n.unwrap_or(usize::MAX);
         for b in 0..self.bodies.len() as u16 {
-            let mine: Vec<u32> = (0..self.units.len() as u32).filter(|&u| self.units[u as usize].body == b && self.units[u as usize].net_pence > 0).collect();
+            let mine: Vec<u32> = (0..self.units.len() as u32)
+                .filter(|&u| {
+                    self.units[u as usize].body == b && self.units[u as usize].net_pence > 0
+                })
+                .collect();
             out.extend(largest(&self.units, mine, n));
         }
         out
@@ -1571,7 +1981,11 @@ impl Report {
         SupplierRow {
             unit: ui,
             name: u.name.clone(),
-            body: self.bodies.get(u.body as usize).cloned().unwrap_or_default(),
+            body: self
+                .bodies
+                .get(u.body as usize)
+                .cloned()
+                .unwrap_or_default(),
             pence: u.net_pence,
             linked: u.supplier.is_some(),
             local: u.loc.local,
@@ -1590,9 +2004,15 @@ impl Report {
 
     /// The payments of a unit (drill-down from a supplier to its transactions), optionally one
     /// sector's, with the rule that excluded each if any.
-    pub fn unit_payments(&self, payments: &Payments, unit: u32, sector: Option<&str>) -> Vec<PaymentLine> {
+    pub fn unit_payments(
+        &self,
+        payments: &Payments,
+        unit: u32,
+        sector: Option<&str>,
+    ) -> Vec<PaymentLine> {
         let rules: Vec<&ExclusionRow> = self.exclusions.iter().collect();
-        let basis_expense = self.settings.get("sector_basis").and_then(|v| v.as_str()) == Some("expense_type");
+        let basis_expense =
+            self.settings.get("sector_basis").and_then(|v| v.as_str()) == Some("expense_type");
         let mut out = Vec::new();
         for (i, row) in payments.rows.iter().enumerate() {
             if self.row_unit.get(i) != Some(&unit) {
@@ -1600,8 +2020,15 @@ impl Report {
             }
             let et = payments.strings.get(row.expense_type);
             if let Some(s) = sector {
-                let own = self.units[unit as usize].own_sector.and_then(|i| self.sector_names.get(i as usize)).map_or("Unknown sector", String::as_str);
-                let label = if basis_expense && !et.trim().is_empty() { et.trim() } else { own };
+                let own = self.units[unit as usize]
+                    .own_sector
+                    .and_then(|i| self.sector_names.get(i as usize))
+                    .map_or("Unknown sector", String::as_str);
+                let label = if basis_expense && !et.trim().is_empty() {
+                    et.trim()
+                } else {
+                    own
+                };
                 if label != s {
                     continue;
                 }
@@ -1614,7 +2041,11 @@ impl Report {
                 supplier_name: payments.strings.get(row.supplier_name).to_string(),
                 expense_type: et.to_string(),
                 expense_area: payments.strings.get(row.expense_area).to_string(),
-                excluded_by: (rule != u8::MAX).then(|| rules.get(rule as usize).map_or_else(String::new, |r| r.label.clone())),
+                excluded_by: (rule != u8::MAX).then(|| {
+                    rules
+                        .get(rule as usize)
+                        .map_or_else(String::new, |r| r.label.clone())
+                }),
             });
         }
         out.sort_by(|a, b| a.date.cmp(&b.date).then(a.row_id.cmp(&b.row_id)));

@@ -109,7 +109,13 @@ pub fn sic_section_name(s: char) -> &'static str {
 pub fn size_from_accounts(category: &str) -> SizeClass {
     let c = category.trim().to_ascii_uppercase();
     match c.as_str() {
-        "MICRO ENTITY" | "SMALL" | "MEDIUM" | "TOTAL EXEMPTION SMALL" | "TOTAL EXEMPTION FULL" | "UNAUDITED ABRIDGED" | "AUDITED ABRIDGED"
+        "MICRO ENTITY"
+        | "SMALL"
+        | "MEDIUM"
+        | "TOTAL EXEMPTION SMALL"
+        | "TOTAL EXEMPTION FULL"
+        | "UNAUDITED ABRIDGED"
+        | "AUDITED ABRIDGED"
         | "PARTIAL EXEMPTION" => SizeClass::Sme,
         "FULL" | "GROUP" => SizeClass::Large,
         _ => SizeClass::Unknown,
@@ -132,7 +138,10 @@ pub fn vcse_company_category(category: &str) -> bool {
 }
 
 fn words(name: &str) -> Vec<String> {
-    crate::resolve::normalise_name(name).split(' ').map(str::to_string).collect()
+    crate::resolve::normalise_name(name)
+        .split(' ')
+        .map(str::to_string)
+        .collect()
 }
 
 /// Public bodies by name: councils, NHS bodies, police, fire authorities, government departments,
@@ -160,8 +169,15 @@ pub fn vcse_by_name(name: &str) -> bool {
     let w = words(name);
     let has = |s: &str| w.iter().any(|x| x == s);
     let n = w.join(" ");
-    has("CIC") || has("CHARITY") || has("CIO") || n.contains("COMMUNITY TRUST") || n.contains("CO OPERATIVE") || has("COOPERATIVE")
-        || n.contains("CREDIT UNION") || n.contains("FOOD BANK") || n.contains("VOLUNTARY")
+    has("CIC")
+        || has("CHARITY")
+        || has("CIO")
+        || n.contains("COMMUNITY TRUST")
+        || n.contains("CO OPERATIVE")
+        || has("COOPERATIVE")
+        || n.contains("CREDIT UNION")
+        || n.contains("FOOD BANK")
+        || n.contains("VOLUNTARY")
 }
 
 /// Classifies a supplier: the council's declared type first, then the registers, then the name.
@@ -172,14 +188,28 @@ pub fn classify(
     name: &str,
     redacted: bool,
 ) -> Classification {
-    let sic_section = company.and_then(|c| c.sic.first()).and_then(|s| sic_section(s));
-    let mut c = Classification { size: SizeClass::Unknown, vcse: false, public: false, individual: false, source: ClassSource::None, sic_section };
+    let sic_section = company
+        .and_then(|c| c.sic.first())
+        .and_then(|s| sic_section(s));
+    let mut c = Classification {
+        size: SizeClass::Unknown,
+        vcse: false,
+        public: false,
+        individual: false,
+        source: ClassSource::None,
+        sic_section,
+    };
     if redacted {
         c.individual = true;
         c.source = ClassSource::Council;
         return c;
     }
-    let from_company = company.map(|co| (size_from_accounts(&co.account_category), vcse_company_category(&co.category)));
+    let from_company = company.map(|co| {
+        (
+            size_from_accounts(&co.account_category),
+            vcse_company_category(&co.category),
+        )
+    });
     match declared {
         Some(DeclaredType::Sme) => c.size = SizeClass::Sme,
         Some(DeclaredType::Large) => c.size = SizeClass::Large,
@@ -229,7 +259,13 @@ pub enum RuleField {
 }
 
 impl RuleField {
-    pub const ALL: [RuleField; 5] = [RuleField::SupplierName, RuleField::ExpenseType, RuleField::ExpenseArea, RuleField::Purpose, RuleField::CreditorType];
+    pub const ALL: [RuleField; 5] = [
+        RuleField::SupplierName,
+        RuleField::ExpenseType,
+        RuleField::ExpenseArea,
+        RuleField::Purpose,
+        RuleField::CreditorType,
+    ];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -322,7 +358,16 @@ impl RuleSet {
         let rules: Vec<(ExclusionRule, Vec<String>)> = rules
             .iter()
             .filter(|r| r.enabled)
-            .map(|r| (r.clone(), r.keywords.iter().map(|k| padded(k)).filter(|k| k.trim() != "").collect()))
+            .map(|r| {
+                (
+                    r.clone(),
+                    r.keywords
+                        .iter()
+                        .map(|k| padded(k))
+                        .filter(|k| k.trim() != "")
+                        .collect(),
+                )
+            })
             .collect();
         let mut name_words: FastMap<String, Vec<(String, u8)>> = FastMap::default();
         if rules.len() <= 64 {
@@ -330,7 +375,10 @@ impl RuleSet {
                 if rule.fields.contains(&RuleField::SupplierName) {
                     for k in kws {
                         let first = k.trim_start().split(' ').next().unwrap_or_default();
-                        name_words.entry(first.to_string()).or_default().push((k.clone(), i as u8));
+                        name_words
+                            .entry(first.to_string())
+                            .or_default()
+                            .push((k.clone(), i as u8));
                     }
                 }
             }
@@ -380,7 +428,11 @@ impl RuleSet {
         let mut texts: [Option<String>; 4] = Default::default();
         let mut mask = 0u64;
         for (i, (rule, kws)) in self.rules.iter().enumerate() {
-            if rule.supplier_types.iter().any(|t| (t == "public" && p.public) || (t == "individual" && p.individual)) {
+            if rule
+                .supplier_types
+                .iter()
+                .any(|t| (t == "public" && p.public) || (t == "individual" && p.individual))
+            {
                 mask |= 1 << i;
                 continue;
             }
@@ -414,7 +466,11 @@ impl RuleSet {
     pub fn first_match(&self, p: &PaymentFacts<'_>) -> Option<usize> {
         let mut texts: [Option<String>; 5] = Default::default();
         for (i, (rule, kws)) in self.rules.iter().enumerate() {
-            if rule.supplier_types.iter().any(|t| (t == "public" && p.public) || (t == "individual" && p.individual)) {
+            if rule
+                .supplier_types
+                .iter()
+                .any(|t| (t == "public" && p.public) || (t == "individual" && p.individual))
+            {
                 return Some(i);
             }
             if kws.is_empty() {
@@ -441,7 +497,13 @@ impl RuleSet {
     }
 }
 
-fn rule(key: &str, label: &str, fields: &[RuleField], keywords: &[&str], types: &[&str]) -> ExclusionRule {
+fn rule(
+    key: &str,
+    label: &str,
+    fields: &[RuleField],
+    keywords: &[&str],
+    types: &[&str],
+) -> ExclusionRule {
     ExclusionRule {
         key: key.into(),
         label: label.into(),
@@ -459,32 +521,91 @@ pub fn default_rules() -> Vec<ExclusionRule> {
     use RuleField::*;
     let text = [ExpenseType, ExpenseArea, Purpose];
     vec![
-        rule("levies", "Levies and precepts", &[ExpenseType, Purpose, SupplierName], &["levy", "levies", "precept", "precepts"], &[]),
-        rule("pensions", "Pensions", &[ExpenseType, Purpose, SupplierName], &["pension", "pensions", "superannuation"], &[]),
+        rule(
+            "levies",
+            "Levies and precepts",
+            &[ExpenseType, Purpose, SupplierName],
+            &["levy", "levies", "precept", "precepts"],
+            &[],
+        ),
+        rule(
+            "pensions",
+            "Pensions",
+            &[ExpenseType, Purpose, SupplierName],
+            &["pension", "pensions", "superannuation"],
+            &[],
+        ),
         rule(
             "hmrc",
             "HMRC and tax",
             &[SupplierName, ExpenseType, Purpose],
-            &["HMRC", "HM Revenue", "PAYE", "national insurance", "tax payment", "tax payments", "VAT payment", "apprenticeship levy"],
+            &[
+                "HMRC",
+                "HM Revenue",
+                "PAYE",
+                "national insurance",
+                "tax payment",
+                "tax payments",
+                "VAT payment",
+                "apprenticeship levy",
+            ],
             &[],
         ),
-        rule("payroll", "Payroll and salaries", &text, &["salary", "salaries", "payroll", "wages", "employee costs"], &[]),
+        rule(
+            "payroll",
+            "Payroll and salaries",
+            &text,
+            &["salary", "salaries", "payroll", "wages", "employee costs"],
+            &[],
+        ),
         rule(
             "financing",
             "Loans and financing",
             &[ExpenseType, Purpose, SupplierName],
-            &["loan", "loans", "interest payable", "debt repayment", "PWLB", "public works loan", "capital financing", "bank charges", "minimum revenue provision"],
+            &[
+                "loan",
+                "loans",
+                "interest payable",
+                "debt repayment",
+                "PWLB",
+                "public works loan",
+                "capital financing",
+                "bank charges",
+                "minimum revenue provision",
+            ],
             &[],
         ),
         rule(
             "individuals",
             "Grants and direct payments to individuals",
             &[ExpenseType, Purpose, CreditorType],
-            &["direct payment", "direct payments", "personal budget", "personal budgets", "grants to individuals", "individual grant", "bursary", "bursaries", "client payments"],
+            &[
+                "direct payment",
+                "direct payments",
+                "personal budget",
+                "personal budgets",
+                "grants to individuals",
+                "individual grant",
+                "bursary",
+                "bursaries",
+                "client payments",
+            ],
             &["individual"],
         ),
-        rule("public_bodies", "Payments to other public bodies", &[CreditorType], &["other local authority", "government department"], &["public"]),
-        rule("refunds", "Refunds", &text, &["refund", "refunds", "reimbursement of income"], &[]),
+        rule(
+            "public_bodies",
+            "Payments to other public bodies",
+            &[CreditorType],
+            &["other local authority", "government department"],
+            &["public"],
+        ),
+        rule(
+            "refunds",
+            "Refunds",
+            &text,
+            &["refund", "refunds", "reimbursement of income"],
+            &[],
+        ),
     ]
 }
 
@@ -504,17 +625,41 @@ mod tests {
     #[test]
     fn rules_attribute_each_payment_to_the_first_match() {
         let rs = RuleSet::new(&default_rules());
-        let f = |name: &'static str, ty: &'static str| PaymentFacts { supplier_name: name, expense_type: ty, ..Default::default() };
-        let key = |p: PaymentFacts<'_>| rs.first_match(&p).map(|i| rs.rules().nth(i).unwrap().key.clone());
-        assert_eq!(key(f("Levermouth Coast Fire Authority", "Levies")).as_deref(), Some("levies"));
-        assert_eq!(key(f("Levermouth Coast Pension Fund", "Pension contributions")).as_deref(), Some("pensions"));
-        assert_eq!(key(f("HM Revenue & Customs", "Tax payments")).as_deref(), Some("hmrc"));
+        let f = |name: &'static str, ty: &'static str| PaymentFacts {
+            supplier_name: name,
+            expense_type: ty,
+            ..Default::default()
+        };
+        let key = |p: PaymentFacts<'_>| {
+            rs.first_match(&p)
+                .map(|i| rs.rules().nth(i).unwrap().key.clone())
+        };
+        assert_eq!(
+            key(f("Levermouth Coast Fire Authority", "Levies")).as_deref(),
+            Some("levies")
+        );
+        assert_eq!(
+            key(f("Levermouth Coast Pension Fund", "Pension contributions")).as_deref(),
+            Some("pensions")
+        );
+        assert_eq!(
+            key(f("HM Revenue & Customs", "Tax payments")).as_deref(),
+            Some("hmrc")
+        );
         assert_eq!(key(f("Acme Ltd", "Catering")), None);
         // Whole words only: "Levyland Ltd" is not a levy, "grants to voluntary bodies" are kept.
         assert_eq!(key(f("Levyland Ltd", "Grants to voluntary bodies")), None);
-        let public = PaymentFacts { supplier_name: "Saltmarsh Council", public: true, ..Default::default() };
+        let public = PaymentFacts {
+            supplier_name: "Saltmarsh Council",
+            public: true,
+            ..Default::default()
+        };
         assert_eq!(key(public).as_deref(), Some("public_bodies"));
-        let ind = PaymentFacts { supplier_name: "Redacted", individual: true, ..Default::default() };
+        let ind = PaymentFacts {
+            supplier_name: "Redacted",
+            individual: true,
+            ..Default::default()
+        };
         assert_eq!(key(ind).as_deref(), Some("individuals"));
         // A disabled rule excludes nothing.
         let mut rules = default_rules();
@@ -535,15 +680,31 @@ mod tests {
             sic: vec!["56290".into()],
         };
         let c = classify(Some(DeclaredType::Sme), Some(&co), None, "Acme", false);
-        assert_eq!((c.size, c.source, c.sic_section), (SizeClass::Sme, ClassSource::Council, Some('I')));
+        assert_eq!(
+            (c.size, c.source, c.sic_section),
+            (SizeClass::Sme, ClassSource::Council, Some('I'))
+        );
         let c = classify(None, Some(&co), None, "Acme", false);
-        assert_eq!((c.size, c.source), (SizeClass::Large, ClassSource::CompaniesHouse));
-        let cic = CompanyRecord { category: "Community Interest Company".into(), account_category: "MICRO ENTITY".into(), ..co };
+        assert_eq!(
+            (c.size, c.source),
+            (SizeClass::Large, ClassSource::CompaniesHouse)
+        );
+        let cic = CompanyRecord {
+            category: "Community Interest Company".into(),
+            account_category: "MICRO ENTITY".into(),
+            ..co
+        };
         let c = classify(None, Some(&cic), None, "Acme", false);
         assert!(c.vcse && c.size == SizeClass::Sme);
         let c = classify(None, None, None, "Saltmarsh Borough Council", false);
         assert!(c.public && c.source == ClassSource::Name);
-        let c = classify(None, None, None, "Levermouth Council for Voluntary Service", false);
+        let c = classify(
+            None,
+            None,
+            None,
+            "Levermouth Council for Voluntary Service",
+            false,
+        );
         assert!(!c.public && c.vcse);
         assert!(classify(None, None, None, "REDACTED", true).individual);
     }

@@ -11,8 +11,8 @@ use crate::date::{DateCell, DateOrder, numeric_day_month, parse_date};
 use crate::encoding::{self, TextEncoding};
 use crate::header::{Field, Mapping, header_score, map_header, normalise_header};
 use crate::report::{
-    CheckReport, FlaggedRow, GrandTotalCheck, NoteRow, Reconciliation, RejectedRow, RepairedRow, RowFlag, TotalKind,
-    TotalRow, TransactionView,
+    CheckReport, FlaggedRow, GrandTotalCheck, NoteRow, Reconciliation, RejectedRow, RepairedRow,
+    RowFlag, TotalKind, TotalRow, TransactionView,
 };
 use crate::source::{CsvSource, RawRow, RowSource, count_lines, detect_delimiter, is_blank};
 use crate::{CheckOptions, SpendError};
@@ -36,7 +36,9 @@ pub(crate) fn run(
     on_tx: &mut Callback<'_>,
 ) -> Result<CheckReport, SpendError> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(SpendError::Empty { file: name.to_string() });
+        return Err(SpendError::Empty {
+            file: name.to_string(),
+        });
     }
     let mut acc = Acc::new(name, opts);
     acc.identities = identities;
@@ -71,7 +73,11 @@ pub(crate) fn run(
         acc.rep.mixed_encoding_fields = src.odd_fields;
         used?;
         // Lines spanned by records: every line that is not an empty line the reader passed over.
-        acc.span_lines = acc.rep.reconciliation.physical_lines.saturating_sub(src.empty_lines());
+        acc.span_lines = acc
+            .rep
+            .reconciliation
+            .physical_lines
+            .saturating_sub(src.empty_lines());
     }
     Ok(acc.finish())
 }
@@ -94,11 +100,20 @@ fn read_spreadsheet(
         let sheet_name = names.get(i).cloned().unwrap_or_default();
         acc.last_line = 0;
         let before = acc.rep.reconciliation.clone();
-        let used = match process_table(acc, &mut sheet, None, Some(sheet_name.clone()), false, on_tx) {
+        let used = match process_table(
+            acc,
+            &mut sheet,
+            None,
+            Some(sheet_name.clone()),
+            false,
+            on_tx,
+        ) {
             Ok(used) => used,
             // A summary sheet or one without the needed columns, in a workbook with other sheets: skip it
             // (all its rows accounted as skipped) and say why if no sheet can be read.
-            Err(e @ (SpendError::SupplierSummary { .. } | SpendError::MissingField { .. })) if count > 1 => {
+            Err(e @ (SpendError::SupplierSummary { .. } | SpendError::MissingField { .. }))
+                if count > 1 =>
+            {
                 let read_so_far = acc.rep.reconciliation.records - before.records;
                 let mut rest = 0u64;
                 let mut row = RawRow::default();
@@ -109,7 +124,9 @@ fn read_spreadsheet(
                 acc.rep.reconciliation = before;
                 acc.rep.reconciliation.records += read_so_far + rest;
                 acc.rep.reconciliation.skipped_sheet_records += read_so_far + rest;
-                acc.rep.warnings.push(format!("sheet {sheet_name:?} skipped: {e}"));
+                acc.rep
+                    .warnings
+                    .push(format!("sheet {sheet_name:?} skipped: {e}"));
                 first_refusal.get_or_insert(e);
                 false
             }
@@ -129,7 +146,9 @@ fn read_spreadsheet(
             return Err(e);
         }
         return Err(if count == 0 {
-            SpendError::Empty { file: name.to_string() }
+            SpendError::Empty {
+                file: name.to_string(),
+            }
         } else {
             SpendError::NoHeader {
                 file: name.to_string(),
@@ -141,8 +160,16 @@ fn read_spreadsheet(
 }
 
 #[cfg(not(feature = "excel"))]
-fn read_spreadsheet(_: &mut Acc<'_>, name: &str, _: &[u8], _: bool, _: &mut Callback<'_>) -> Result<(), SpendError> {
-    Err(SpendError::ExcelDisabled { file: name.to_string() })
+fn read_spreadsheet(
+    _: &mut Acc<'_>,
+    name: &str,
+    _: &[u8],
+    _: bool,
+    _: &mut Callback<'_>,
+) -> Result<(), SpendError> {
+    Err(SpendError::ExcelDisabled {
+        file: name.to_string(),
+    })
 }
 
 /// An identity hasher for keys that are already hashes.
@@ -326,7 +353,8 @@ impl<'o> Acc<'o> {
     }
 
     fn finish(mut self) -> CheckReport {
-        let money = |v: i128| Money::from_pence(v.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64);
+        let money =
+            |v: i128| Money::from_pence(v.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64);
         let kept = self.rep.reconciliation.kept;
         let n = self.totals.len();
         for (i, t) in self.totals.iter().enumerate() {
@@ -380,7 +408,8 @@ impl<'o> Acc<'o> {
         self.rep.total = money(self.sum_all);
         self.rep.negative_total = money(self.sum_neg);
         self.rep.distinct_suppliers = self.suppliers.len() as u64;
-        self.rep.redacted_or_blank_supplier_rows = self.rep.redacted_rows + self.rep.blank_supplier_rows;
+        self.rep.redacted_or_blank_supplier_rows =
+            self.rep.redacted_rows + self.rep.blank_supplier_rows;
         let r = &mut self.rep.reconciliation;
         r.empty_lines = r.physical_lines.saturating_sub(self.span_lines);
         r.balanced = r.records
@@ -442,7 +471,10 @@ fn cell(cells: &[String], i: usize) -> &str {
 }
 
 fn width(cells: &[String]) -> usize {
-    cells.iter().rposition(|c| !is_blank(c)).map_or(0, |p| p + 1)
+    cells
+        .iter()
+        .rposition(|c| !is_blank(c))
+        .map_or(0, |p| p + 1)
 }
 
 fn process_table(
@@ -476,7 +508,16 @@ fn process_table(
         };
         let best_override_row = head
             .iter()
-            .map(|r| (acc.opts.overrides.iter().filter(|(_, h)| found(r, h)).count(), r))
+            .map(|r| {
+                (
+                    acc.opts
+                        .overrides
+                        .iter()
+                        .filter(|(_, h)| found(r, h))
+                        .count(),
+                    r,
+                )
+            })
             .filter(|(n, _)| *n > 0)
             .max_by_key(|(n, r)| (*n, std::cmp::Reverse(r.line)));
         if let Some((_, r)) = best_override_row
@@ -552,7 +593,9 @@ fn process_table(
     {
         return Err(SpendError::SupplierSummary {
             file,
-            why: format!("the header on line {header_line} has a {h:?} column and no transaction number"),
+            why: format!(
+                "the header on line {header_line} has a {h:?} column and no transaction number"
+            ),
         });
     }
     let Some(date_col) = mapping.column(Field::Date) else {
@@ -692,11 +735,17 @@ fn learn(
     for r in sample.iter().filter(|r| !r.is_blank()) {
         *raw_lens.entry(r.len).or_default() += 1;
     }
-    let usual_len = raw_lens.iter().max_by_key(|(l, n)| (**n, **l)).map_or(0, |(l, _)| *l);
+    let usual_len = raw_lens
+        .iter()
+        .max_by_key(|(l, n)| (**n, **l))
+        .map_or(0, |(l, _)| *l);
     let clean: Vec<&RawRow> = sample
         .iter()
         .filter(|r| {
-            !r.is_blank() && r.len == usual_len && width(r.cells()) <= w_eff && parse_amount(r.cell(amount_col)).is_ok()
+            !r.is_blank()
+                && r.len == usual_len
+                && width(r.cells()) <= w_eff
+                && parse_amount(r.cell(amount_col)).is_ok()
         })
         .collect();
     let mut shapes = vec![Shape::Any; w_eff];
@@ -708,17 +757,26 @@ fn learn(
             .filter(|v| !v.is_empty())
             .collect();
         *shape = if vals.is_empty() {
-            if clean.len() >= 20 { Shape::Blank } else { Shape::Any }
+            if clean.len() >= 20 {
+                Shape::Blank
+            } else {
+                Shape::Any
+            }
         } else if vals.iter().all(|v| v.bytes().all(|b| b.is_ascii_digit())) {
             Shape::Digits
         } else if vals.iter().all(|v| parse_amount(v).is_ok()) {
             Shape::Amount
+        } else if vals.iter().all(|v| {
+            matches!(
+                parse_date(v, order),
+                Ok(DateCell::Date(_) | DateCell::Various)
+            )
+        }) {
+            Shape::Date
         } else if vals
             .iter()
-            .all(|v| matches!(parse_date(v, order), Ok(DateCell::Date(_) | DateCell::Various)))
+            .all(|v| v.len() <= 40 && !v.contains(char::is_whitespace))
         {
-            Shape::Date
-        } else if vals.iter().all(|v| v.len() <= 40 && !v.contains(char::is_whitespace)) {
             Shape::Code
         } else {
             Shape::Any
@@ -793,7 +851,9 @@ impl Table {
 
     fn as_is_ok(&self, cells: &[String]) -> bool {
         let a = cell(cells, self.amount_col);
-        !is_blank(a) && parse_amount(a).is_ok() && parse_date(cell(cells, self.date_col), self.order).is_ok()
+        !is_blank(a)
+            && parse_amount(a).is_ok()
+            && parse_date(cell(cells, self.date_col), self.order).is_ok()
     }
 
     fn header_name(&self, i: usize) -> &str {
@@ -819,7 +879,11 @@ fn choose(mut cands: Vec<(i32, Vec<String>, String)>) -> Result<(Vec<String>, St
 }
 
 /// More non-blank fields than the header: an unquoted delimiter split a field. Join it back.
-fn try_merge(t: &Table, cells: &[String], n: usize) -> Result<(Vec<String>, String), (usize, String)> {
+fn try_merge(
+    t: &Table,
+    cells: &[String],
+    n: usize,
+) -> Result<(Vec<String>, String), (usize, String)> {
     let w = t.w_eff;
     let k = n - w;
     let Some(d) = t.delim else {
@@ -875,15 +939,23 @@ fn try_split(t: &Table, cells: &[String]) -> Result<(Vec<String>, String), Strin
     let mut prefix: Option<i32> = Some(0);
     for p in 0..n.min(t.w_eff) {
         let v = &cells[p];
-        let suffix: Option<i32> = after[p + 1..].iter().try_fold(0, |acc, s| s.map(|s| acc + s));
+        let suffix: Option<i32> = after[p + 1..]
+            .iter()
+            .try_fold(0, |acc, s| s.map(|s| acc + s));
         if let (Some(pre), Some(suf)) = (prefix, suffix)
             && v.len() <= MAX_SPLIT_CELL
             && missing_ok(n + 1)
         {
-            let bounds = v.char_indices().map(|(i, _)| i).chain(std::iter::once(v.len()));
+            let bounds = v
+                .char_indices()
+                .map(|(i, _)| i)
+                .chain(std::iter::once(v.len()));
             for b in bounds {
                 let (l, r) = v.split_at(b);
-                let (Some(ls), Some(rs)) = (t.cell_score(p, l.trim_end()), t.cell_score(p + 1, r.trim_start())) else {
+                let (Some(ls), Some(rs)) = (
+                    t.cell_score(p, l.trim_end()),
+                    t.cell_score(p + 1, r.trim_start()),
+                ) else {
                     continue;
                 };
                 let mut score = pre + suf + ls + rs;
@@ -1068,7 +1140,9 @@ fn handle_row(acc: &mut Acc<'_>, t: &Table, row: &RawRow, on_tx: &mut Callback<'
             // Short, but its amount and date read: keep it as it is (some exports drop trailing empties).
             Err(_) if t.as_is_ok(raw) => {}
             Err(reason) => {
-                let detail = field_problem(t, raw).map(|(_, m)| format!("; {m}")).unwrap_or_default();
+                let detail = field_problem(t, raw)
+                    .map(|(_, m)| format!("; {m}"))
+                    .unwrap_or_default();
                 acc.reject(row, &t.sheet, None, None, format!("{reason}{detail}"));
                 return;
             }
@@ -1095,7 +1169,11 @@ fn handle_row(acc: &mut Acc<'_>, t: &Table, row: &RawRow, on_tx: &mut Callback<'
             .filter(|(i, _)| *i != t.amount_col)
             .find_map(|(_, c)| total_label(c))
     };
-    let only_amount = !is_blank(amt_text) && cells.iter().enumerate().all(|(i, c)| i == t.amount_col || is_blank(c));
+    let only_amount = !is_blank(amt_text)
+        && cells
+            .iter()
+            .enumerate()
+            .all(|(i, c)| i == t.amount_col || is_blank(c));
     if (label.is_some() && !date_is_date) || only_amount {
         match &amt_parsed {
             Ok((m, _)) => {
@@ -1135,14 +1213,18 @@ fn handle_row(acc: &mut Acc<'_>, t: &Table, row: &RawRow, on_tx: &mut Callback<'
                 acc.flag(
                     row.line,
                     RowFlag::RoundedToPenny,
-                    format!("amount {:?} has fractions of a penny: counted as {m}", amt_text.trim()),
+                    format!(
+                        "amount {:?} has fractions of a penny: counted as {m}",
+                        amt_text.trim()
+                    ),
                 );
             }
             m
         }
         Err(e) => {
             let non_blank = cells.iter().filter(|c| !is_blank(c)).count();
-            let footer = !date_is_date && (non_blank == 1 || (non_blank == 2 && is_blank(cell(cells, t.supplier_col))));
+            let footer = !date_is_date
+                && (non_blank == 1 || (non_blank == 2 && is_blank(cell(cells, t.supplier_col))));
             if footer {
                 acc.note(
                     row.line,
@@ -1194,7 +1276,11 @@ fn handle_row(acc: &mut Acc<'_>, t: &Table, row: &RawRow, on_tx: &mut Callback<'
             Ok(m) => Some(m),
             Err(e) => {
                 flags.push(RowFlag::UnreadableVat);
-                acc.flag(row.line, RowFlag::UnreadableVat, format!("irrecoverable VAT: {e}"));
+                acc.flag(
+                    row.line,
+                    RowFlag::UnreadableVat,
+                    format!("irrecoverable VAT: {e}"),
+                );
                 None
             }
         },
@@ -1266,14 +1352,20 @@ fn handle_row(acc: &mut Acc<'_>, t: &Table, row: &RawRow, on_tx: &mut Callback<'
         let txn = t.txn_col.map_or("", |c| cell(cells, c).trim());
         h.add(txn.as_bytes());
         match date {
-            Some(d) => h.add(&[(d.year() >> 8) as u8, d.year() as u8, u8::from(d.month()), d.day()]),
+            Some(d) => h.add(&[
+                (d.year() >> 8) as u8,
+                d.year() as u8,
+                u8::from(d.month()),
+                d.day(),
+            ]),
             None => h.add(date_text.trim().as_bytes()),
         }
         h.add(&amount.pence().to_le_bytes());
         h.add(supplier.as_bytes());
         if txn.is_empty() {
             for c in &t.mapping.columns {
-                if c.column != t.amount_col && c.column != t.date_col && c.column != t.supplier_col {
+                if c.column != t.amount_col && c.column != t.date_col && c.column != t.supplier_col
+                {
                     h.add(cell(cells, c.column).trim().as_bytes());
                 }
             }

@@ -56,9 +56,14 @@ pub fn parse_date(input: &str, order: DateOrder) -> Result<DateCell, DateError> 
     let b = s.as_bytes();
 
     // Excel serial number (days since 1899-12-30), possibly with a time fraction.
-    if b.iter().all(|c| c.is_ascii_digit() || *c == b'.') && b.iter().filter(|c| **c == b'.').count() <= 1 {
+    if b.iter().all(|c| c.is_ascii_digit() || *c == b'.')
+        && b.iter().filter(|c| **c == b'.').count() <= 1
+    {
         let whole = s.split('.').next().unwrap_or("");
-        if whole.len() == 8 && (whole.starts_with("19") || whole.starts_with("20")) && !s.contains('.') {
+        if whole.len() == 8
+            && (whole.starts_with("19") || whole.starts_with("20"))
+            && !s.contains('.')
+        {
             // yyyymmdd
             let y: i32 = whole[..4].parse().map_err(|_| invalid())?;
             let m: u8 = whole[4..6].parse().map_err(|_| invalid())?;
@@ -74,7 +79,9 @@ pub fn parse_date(input: &str, order: DateOrder) -> Result<DateCell, DateError> 
 
     // Drop a time part: "2020-03-02 00:00:00", "2020-03-02T00:00:00Z", "02/03/2020 09:15".
     let cut = (8..b.len()).find(|&i| {
-        (b[i] == b' ' || b[i] == b'T') && b[i - 1].is_ascii_digit() && b.get(i + 1).is_some_and(u8::is_ascii_digit)
+        (b[i] == b' ' || b[i] == b'T')
+            && b[i - 1].is_ascii_digit()
+            && b.get(i + 1).is_some_and(u8::is_ascii_digit)
     });
     let date_part = match cut {
         Some(i) => &s[..i],
@@ -112,7 +119,12 @@ pub fn parse_date(input: &str, order: DateOrder) -> Result<DateCell, DateError> 
         let y = year(parts[2]).ok_or_else(invalid)?;
         return ymd(y, m, d, s).map(DateCell::Date);
     }
-    if is_num(parts[0]) && is_num(parts[1]) && is_num(parts[2]) && parts[0].len() <= 2 && parts[1].len() <= 2 {
+    if is_num(parts[0])
+        && is_num(parts[1])
+        && is_num(parts[2])
+        && parts[0].len() <= 2
+        && parts[1].len() <= 2
+    {
         let a: u8 = parts[0].parse().map_err(|_| invalid())?;
         let c: u8 = parts[1].parse().map_err(|_| invalid())?;
         let y = year(parts[2]).ok_or_else(invalid)?;
@@ -142,7 +154,8 @@ fn fast_numeric(b: &[u8], order: DateOrder) -> Option<Result<Date, DateError>> {
         }
     };
     let tail_ok = |rest: &[u8]| {
-        rest.is_empty() || ((rest[0] == b' ' || rest[0] == b'T') && rest.len() > 1 && rest[1].is_ascii_digit())
+        rest.is_empty()
+            || ((rest[0] == b' ' || rest[0] == b'T') && rest.len() > 1 && rest[1].is_ascii_digit())
     };
     if b.len() >= 10 && b[2] == b'/' && b[5] == b'/' && tail_ok(&b[10..]) {
         let a = num(&b[0..2])? as u8;
@@ -184,7 +197,8 @@ pub fn excel_serial(serial: i64, text: &str) -> Result<Date, DateError> {
     if !(32874..=73050).contains(&serial) {
         return Err(DateError::OutOfRange(text.to_string()));
     }
-    let base = Date::from_calendar_date(1899, Month::December, 30).map_err(|_| DateError::Invalid(text.to_string()))?;
+    let base = Date::from_calendar_date(1899, Month::December, 30)
+        .map_err(|_| DateError::Invalid(text.to_string()))?;
     base.checked_add(time::Duration::days(serial))
         .ok_or_else(|| DateError::OutOfRange(text.to_string()))
 }
@@ -283,7 +297,10 @@ mod tests {
         assert_eq!(d("20120601"), date!(2012 - 06 - 01));
         assert_eq!(d("02.03.2020"), date!(2020 - 03 - 02));
         assert_eq!(d("02/03/2020 09:15"), date!(2020 - 03 - 02));
-        assert_eq!(parse_date("VARIOUS", DateOrder::DayFirst), Ok(DateCell::Various));
+        assert_eq!(
+            parse_date("VARIOUS", DateOrder::DayFirst),
+            Ok(DateCell::Various)
+        );
         assert_eq!(parse_date("  ", DateOrder::DayFirst), Ok(DateCell::Blank));
         assert_eq!(
             parse_date("04/13/2012", DateOrder::MonthFirst),
@@ -304,7 +321,10 @@ mod tests {
             "01-Foo-2012",
             "1/1/1850",
         ] {
-            assert!(parse_date(bad, DateOrder::DayFirst).is_err(), "{bad:?} should fail");
+            assert!(
+                parse_date(bad, DateOrder::DayFirst).is_err(),
+                "{bad:?} should fail"
+            );
         }
     }
 

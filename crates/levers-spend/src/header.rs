@@ -244,7 +244,11 @@ pub(crate) const SYNONYMS: &[(&str, Field, u8)] = &[
     ("irrecoverable vat amount", Field::IrrecoverableVat, 0),
     ("vat irrecoverable", Field::IrrecoverableVat, 0),
     ("non recoverable vat", Field::IrrecoverableVat, 0),
-    ("irrecoverable vat if applicable", Field::IrrecoverableVat, 0),
+    (
+        "irrecoverable vat if applicable",
+        Field::IrrecoverableVat,
+        0,
+    ),
     // Supplier name
     ("supplier name", Field::SupplierName, 0),
     ("suppliername", Field::SupplierName, 0),
@@ -345,7 +349,11 @@ pub(crate) const SYNONYMS: &[(&str, Field, u8)] = &[
     ("cost type", Field::ExpenseType, 1),
     ("nominal description", Field::ExpenseType, 1),
     ("ledger description", Field::ExpenseType, 1),
-    ("expenditure account code description", Field::ExpenseType, 1),
+    (
+        "expenditure account code description",
+        Field::ExpenseType,
+        1,
+    ),
     ("expenditure account", Field::ExpenseType, 2),
     ("procurement classification", Field::ExpenseType, 2),
     ("proclass description", Field::ExpenseType, 2),
@@ -421,7 +429,8 @@ pub(crate) fn classify(normalised: &str) -> Option<(Field, u8)> {
         "recipient",
     ]);
     let g = |f| Some((f, GUESS));
-    if has("irrecoverable") || (has("vat") && any(&["amount", "irrecoverable", "non"])) && !id_like {
+    if has("irrecoverable") || (has("vat") && any(&["amount", "irrecoverable", "non"])) && !id_like
+    {
         return g(Field::IrrecoverableVat);
     }
     if has("vat") && any(&["reg", "registration", "number", "no"]) {
@@ -463,13 +472,17 @@ pub(crate) fn classify(normalised: &str) -> Option<(Field, u8)> {
     if any(&["purpose", "narrative"]) {
         return g(Field::Purpose);
     }
-    if any(&["expense", "expenditure", "account", "subjective", "nominal"]) && any(&["code", "no", "number"]) {
+    if any(&["expense", "expenditure", "account", "subjective", "nominal"])
+        && any(&["code", "no", "number"])
+    {
         return g(Field::ExpenseCode);
     }
     if any(&["expense", "expenses", "expenditure"]) && any(&["type", "description", "category"]) {
         return g(Field::ExpenseType);
     }
-    if any(&["directorate", "department", "service", "portfolio"]) || (has("expense") && has("area")) {
+    if any(&["directorate", "department", "service", "portfolio"])
+        || (has("expense") && has("area"))
+    {
         return g(Field::ExpenseArea);
     }
     if any(&["ref", "reference"]) {
@@ -517,7 +530,10 @@ impl Mapping {
 
 /// Maps a header row to fields. `overrides` are `(field, header text)` pairs that win over the table;
 /// an override whose header is not in this row is returned in the error list.
-pub(crate) fn map_header(cells: &[String], overrides: &[(Field, String)]) -> (Mapping, Vec<(Field, String)>) {
+pub(crate) fn map_header(
+    cells: &[String],
+    overrides: &[(Field, String)],
+) -> (Mapping, Vec<(Field, String)>) {
     let mut m = Mapping::default();
     let mut col_taken = vec![false; cells.len()];
     let mut missing = Vec::new();
@@ -581,9 +597,15 @@ pub(crate) fn header_score(cells: &[String], overrides: &[(Field, String)]) -> u
         return 0;
     }
     // A data row can contain words like "Services"; a header names several fields and holds no amounts.
-    let numeric = cells.iter().filter(|c| crate::amount::parse_amount(c).is_ok()).count();
+    let numeric = cells
+        .iter()
+        .filter(|c| crate::amount::parse_amount(c).is_ok())
+        .count();
     // Pivot-table headers count too, so a supplier summary is found and refused with a clear message.
-    let pivot = cells.iter().filter(|c| is_summary_header(&normalise_header(c))).count();
+    let pivot = cells
+        .iter()
+        .filter(|c| is_summary_header(&normalise_header(c)))
+        .count();
     (m.len() + pivot).saturating_sub(numeric)
 }
 
@@ -673,7 +695,10 @@ mod tests {
 
     #[test]
     fn overrides_win_and_missing_ones_are_reported() {
-        let cells: Vec<String> = ["Payee", "Cost", "When"].iter().map(|s| s.to_string()).collect();
+        let cells: Vec<String> = ["Payee", "Cost", "When"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let (m, missing) = map_header(
             &cells,
             &[
@@ -691,12 +716,23 @@ mod tests {
     #[test]
     fn preamble_lines_do_not_score() {
         let row = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(header_score(&row(&["Warwickshire County Council", "", ""]), &[]), 0);
         assert_eq!(
-            header_score(&row(&["Monthly Expenditure over  £500 - December 2010", ""]), &[]),
+            header_score(&row(&["Warwickshire County Council", "", ""]), &[]),
             0
         );
-        assert!(header_score(&row(&["Supplier Name", "Supplier ID", "Payment Date", "Amount"]), &[]) >= 3);
+        assert_eq!(
+            header_score(
+                &row(&["Monthly Expenditure over  £500 - December 2010", ""]),
+                &[]
+            ),
+            0
+        );
+        assert!(
+            header_score(
+                &row(&["Supplier Name", "Supplier ID", "Payment Date", "Amount"]),
+                &[]
+            ) >= 3
+        );
         assert_eq!(Field::from_name("supplier-name"), Some(Field::SupplierName));
         assert_eq!(normalise_header("Net Amount(£)"), "net amount");
     }

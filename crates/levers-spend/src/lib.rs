@@ -33,8 +33,8 @@ pub use date::{DateCell, DateError, DateOrder, parse_date};
 pub use encoding::TextEncoding;
 pub use header::{Field, MappedColumn, Mapping, normalise_header};
 pub use report::{
-    CheckReport, FlaggedRow, GrandTotalCheck, NoteRow, Reconciliation, RejectedRow, RepairedRow, RowFlag, TotalKind,
-    TotalRow, Transaction, TransactionView,
+    CheckReport, FlaggedRow, GrandTotalCheck, NoteRow, Reconciliation, RejectedRow, RepairedRow,
+    RowFlag, TotalKind, TotalRow, Transaction, TransactionView,
 };
 
 /// The hash map of the analysis and matching: foldhash, randomly seeded per map (so minimally
@@ -78,7 +78,11 @@ impl CheckOptions {
                 reason: format!(
                     "\"{}\" is not a field; fields are {}",
                     f.trim(),
-                    Field::ALL.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")
+                    Field::ALL
+                        .iter()
+                        .map(|f| f.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             })?;
             let h = h.trim().trim_matches('"');
@@ -100,7 +104,9 @@ impl CheckOptions {
 pub enum SpendError {
     #[error("{file}: the file is empty")]
     Empty { file: String },
-    #[error("{file}: this is not a CSV or spreadsheet file ({why}); export the spending data as CSV or XLSX")]
+    #[error(
+        "{file}: this is not a CSV or spreadsheet file ({why}); export the spending data as CSV or XLSX"
+    )]
     NotTabular { file: String, why: String },
     #[error("{file}: {message}")]
     Spreadsheet { file: String, message: String },
@@ -109,7 +115,11 @@ pub enum SpendError {
     )]
     ExcelDisabled { file: String },
     #[error("{file}, line {line}: {message}")]
-    Read { file: String, line: u64, message: String },
+    Read {
+        file: String,
+        line: u64,
+        message: String,
+    },
     #[error(
         "{file}: no header row found in the first {scanned} lines: levers looks for a row naming at least the amount, the supplier and the date columns. Add --map amount=\"Header\" (and supplier_name=, date=) naming the file's own headers"
     )]

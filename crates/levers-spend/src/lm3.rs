@@ -83,22 +83,48 @@ pub fn lm3(inputs: Lm3Inputs, responses: Lm3Responses) -> Result<Lm3, Lm3Error> 
     if inputs.r1.pence() <= 0 {
         return Err(Lm3Error::NoIncome(inputs.r1));
     }
-    for (what, v) in [("R2 staff spending", inputs.r2_staff), ("R2 supplier spending", inputs.r2_suppliers)] {
+    for (what, v) in [
+        ("R2 staff spending", inputs.r2_staff),
+        ("R2 supplier spending", inputs.r2_suppliers),
+    ] {
         if v.pence() < 0 {
             return Err(Lm3Error::Negative { what, value: v });
         }
     }
-    for (what, v) in [("the staff's local re-spend share", inputs.r3_staff_share), ("the suppliers' local re-spend share", inputs.r3_supplier_share)] {
+    for (what, v) in [
+        ("the staff's local re-spend share", inputs.r3_staff_share),
+        (
+            "the suppliers' local re-spend share",
+            inputs.r3_supplier_share,
+        ),
+    ] {
         if !(0.0..=1.0).contains(&v) {
             return Err(Lm3Error::BadShare { what, value: v });
         }
     }
-    let r2 = inputs.r2_staff.checked_add(inputs.r2_suppliers).ok_or(Lm3Error::Overflow)?;
+    let r2 = inputs
+        .r2_staff
+        .checked_add(inputs.r2_suppliers)
+        .ok_or(Lm3Error::Overflow)?;
     let r3_staff = share_of(inputs.r2_staff, inputs.r3_staff_share);
     let r3_suppliers = share_of(inputs.r2_suppliers, inputs.r3_supplier_share);
-    let r3 = r3_staff.checked_add(r3_suppliers).ok_or(Lm3Error::Overflow)?;
-    let sum = inputs.r1.checked_add(r2).and_then(|s| s.checked_add(r3)).ok_or(Lm3Error::Overflow)?;
-    Ok(Lm3 { inputs, r2, r3_staff, r3_suppliers, r3, lm3: sum.pence() as f64 / inputs.r1.pence() as f64, responses })
+    let r3 = r3_staff
+        .checked_add(r3_suppliers)
+        .ok_or(Lm3Error::Overflow)?;
+    let sum = inputs
+        .r1
+        .checked_add(r2)
+        .and_then(|s| s.checked_add(r3))
+        .ok_or(Lm3Error::Overflow)?;
+    Ok(Lm3 {
+        inputs,
+        r2,
+        r3_staff,
+        r3_suppliers,
+        r3,
+        lm3: sum.pence() as f64 / inputs.r1.pence() as f64,
+        responses,
+    })
 }
 
 /// Reads a share written as `0.454`, `45.4%` or `45.4 %`.
@@ -109,7 +135,11 @@ pub fn parse_share(s: &str) -> Option<f64> {
         None => (t, false),
     };
     // "45.4%" is read as 45.4e-2, the nearest float to 0.454 (dividing by 100 would not be).
-    let v: f64 = if pct { format!("{num}e-2").parse().ok()? } else { num.parse().ok()? };
+    let v: f64 = if pct {
+        format!("{num}e-2").parse().ok()?
+    } else {
+        num.parse().ok()?
+    };
     if num.contains(['e', 'E']) && pct {
         return None;
     }
@@ -148,9 +178,11 @@ fn section(s: &str) -> Option<Section> {
     match normalise_header(s).replace(' ', "_").as_str() {
         "r1" | "income" | "round_1" => Some(Section::R1),
         "r2_staff" | "staff_wages" | "round_2_staff" => Some(Section::R2Staff),
-        "r2_supplier" | "r2_suppliers" | "supplier_spend" | "round_2_suppliers" | "round_2_supplier" => Some(Section::R2Supplier),
+        "r2_supplier" | "r2_suppliers" | "supplier_spend" | "round_2_suppliers"
+        | "round_2_supplier" => Some(Section::R2Supplier),
         "r3_staff" | "staff_survey" | "round_3_staff" => Some(Section::R3Staff),
-        "r3_supplier" | "r3_suppliers" | "supplier_survey" | "round_3_suppliers" | "round_3_supplier" => Some(Section::R3Supplier),
+        "r3_supplier" | "r3_suppliers" | "supplier_survey" | "round_3_suppliers"
+        | "round_3_supplier" => Some(Section::R3Supplier),
         _ => None,
     }
 }
@@ -186,12 +218,23 @@ pub fn lm3_from_survey(name: &str, bytes: &[u8]) -> Result<SurveyReport, SpendEr
     let score = |cells: &[String]| {
         let h: Vec<String> = cells.iter().map(|c| normalise_header(c)).collect();
         let has = |n: &str| h.iter().any(|c| c == n);
-        if has("section") && (has("amount") || has("local share")) { h.iter().filter(|c| !c.is_empty()).count() } else { 0 }
+        if has("section") && (has("amount") || has("local share")) {
+            h.iter().filter(|c| !c.is_empty()).count()
+        } else {
+            0
+        }
     };
     let mut rows = Vec::new();
-    let (header, _, counts) = read_table(name, bytes, &score, &mut |line, cells| rows.push((line, cells.to_vec())))?;
+    let (header, _, counts) = read_table(name, bytes, &score, &mut |line, cells| {
+        rows.push((line, cells.to_vec()))
+    })?;
     let col = |n: &str| header.iter().position(|h| normalise_header(h) == n);
-    let (c_sec, c_resp, c_amt, c_share) = (col("section"), col("respondent"), col("amount"), col("local share"));
+    let (c_sec, c_resp, c_amt, c_share) = (
+        col("section"),
+        col("respondent"),
+        col("amount"),
+        col("local share"),
+    );
     let mut rejections = Vec::new();
     let mut comments = 0u64;
     let (mut r1, mut r2s, mut r2p) = (0i128, 0i128, 0i128);
@@ -199,15 +242,27 @@ pub fn lm3_from_survey(name: &str, bytes: &[u8]) -> Result<SurveyReport, SpendEr
     let mut resp = Lm3Responses::default();
     for (line, cells) in &rows {
         let get = |c: Option<usize>| c.and_then(|i| cells.get(i)).map_or("", |s| s.trim());
-        if cells.first().is_some_and(|c| c.trim_start().starts_with('#')) {
+        if cells
+            .first()
+            .is_some_and(|c| c.trim_start().starts_with('#'))
+        {
             comments += 1;
             continue;
         }
         let mut reject = |field: &'static str, value: &str, reason: &str| {
-            rejections.push(SurveyRejection { line: *line, field, value: value.chars().take(100).collect(), reason: reason.to_string() });
+            rejections.push(SurveyRejection {
+                line: *line,
+                field,
+                value: value.chars().take(100).collect(),
+                reason: reason.to_string(),
+            });
         };
         let Some(sec) = section(get(c_sec)) else {
-            reject("section", get(c_sec), "is not a section: use r1, r2_staff, r2_supplier, r3_staff or r3_supplier");
+            reject(
+                "section",
+                get(c_sec),
+                "is not a section: use r1, r2_staff, r2_supplier, r3_staff or r3_supplier",
+            );
             continue;
         };
         let _ = get(c_resp);
@@ -220,7 +275,11 @@ pub fn lm3_from_survey(name: &str, bytes: &[u8]) -> Result<SurveyReport, SpendEr
                         continue;
                     }
                     Err(_) => {
-                        reject("amount", get(c_amt), "is not an amount in pounds (like 30000 or 30,000.00)");
+                        reject(
+                            "amount",
+                            get(c_amt),
+                            "is not an amount in pounds (like 30000 or 30,000.00)",
+                        );
                         continue;
                     }
                 };
@@ -230,7 +289,11 @@ pub fn lm3_from_survey(name: &str, bytes: &[u8]) -> Result<SurveyReport, SpendEr
                     match parse_share(get(c_share)) {
                         Some(s) => s,
                         None => {
-                            reject("local_share", get(c_share), "is not a share between 0 and 1 (or 0% and 100%)");
+                            reject(
+                                "local_share",
+                                get(c_share),
+                                "is not a share between 0 and 1 (or 0% and 100%)",
+                            );
                             continue;
                         }
                     }
@@ -260,14 +323,34 @@ pub fn lm3_from_survey(name: &str, bytes: &[u8]) -> Result<SurveyReport, SpendEr
                     s_sup.push(s);
                     resp.r3_suppliers += 1;
                 }
-                None => reject("local_share", get(c_share), "is not a share between 0 and 1 (or 0% and 100%)"),
+                None => reject(
+                    "local_share",
+                    get(c_share),
+                    "is not a share between 0 and 1 (or 0% and 100%)",
+                ),
             },
         }
     }
-    let mean = |v: &[f64]| if v.is_empty() { 0.0 } else { v.iter().sum::<f64>() / v.len() as f64 };
+    let mean = |v: &[f64]| {
+        if v.is_empty() {
+            0.0
+        } else {
+            v.iter().sum::<f64>() / v.len() as f64
+        }
+    };
     let clamp = |v: i128| Money::from_pence(v.clamp(0, i128::from(i64::MAX)) as i64);
-    let inputs = Lm3Inputs { r1: clamp(r1), r2_staff: clamp(r2s), r2_suppliers: clamp(r2p), r3_staff_share: mean(&s_staff), r3_supplier_share: mean(&s_sup) };
-    let result = lm3(inputs, resp).map_err(|e| SpendError::Read { file: name.to_string(), line: 0, message: format!("{e}: add a row with section r1 and the income traced") })?;
+    let inputs = Lm3Inputs {
+        r1: clamp(r1),
+        r2_staff: clamp(r2s),
+        r2_suppliers: clamp(r2p),
+        r3_staff_share: mean(&s_staff),
+        r3_supplier_share: mean(&s_sup),
+    };
+    let result = lm3(inputs, resp).map_err(|e| SpendError::Read {
+        file: name.to_string(),
+        line: 0,
+        message: format!("{e}: add a row with section r1 and the income traced"),
+    })?;
     let kept = rows.len() as u64 - comments - rejections.len() as u64;
     let rejected = rejections.len() as u64;
     Ok(SurveyReport {
@@ -279,7 +362,8 @@ pub fn lm3_from_survey(name: &str, bytes: &[u8]) -> Result<SurveyReport, SpendEr
         comments,
         rejected,
         blank: counts.blank,
-        balanced: counts.records == counts.preamble + counts.header + kept + comments + rejected + counts.blank,
+        balanced: counts.records
+            == counts.preamble + counts.header + kept + comments + rejected + counts.blank,
         rejections,
         lm3: result,
     })
@@ -290,7 +374,11 @@ pub fn lm3_from_survey(name: &str, bytes: &[u8]) -> Result<SurveyReport, SpendEr
 pub fn lm3_json(r: &Lm3) -> String {
     fn pounds(m: Money) -> String {
         let p = m.pence();
-        if p % 100 == 0 { (p / 100).to_string() } else { serde_json::Value::from(p as f64 / 100.0).to_string() }
+        if p % 100 == 0 {
+            (p / 100).to_string()
+        } else {
+            serde_json::Value::from(p as f64 / 100.0).to_string()
+        }
     }
     format!(
         "{{\"r1\":{},\"r2\":{},\"r3\":{},\"lm3\":{}}}",
@@ -314,21 +402,57 @@ mod tests {
     #[test]
     fn the_nef_example_gives_1_7162() {
         let r = lm3(
-            Lm3Inputs { r1: pounds(100_000), r2_staff: pounds(30_000), r2_suppliers: pounds(20_000), r3_staff_share: 0.454, r3_supplier_share: 0.40 },
+            Lm3Inputs {
+                r1: pounds(100_000),
+                r2_staff: pounds(30_000),
+                r2_suppliers: pounds(20_000),
+                r3_staff_share: 0.454,
+                r3_supplier_share: 0.40,
+            },
             Lm3Responses::default(),
         )
         .unwrap();
         assert_eq!(r.r2, pounds(50_000));
-        assert_eq!((r.r3_staff, r.r3_suppliers, r.r3), (pounds(13_620), pounds(8_000), pounds(21_620)));
+        assert_eq!(
+            (r.r3_staff, r.r3_suppliers, r.r3),
+            (pounds(13_620), pounds(8_000), pounds(21_620))
+        );
         assert!((r.lm3 - 1.7162).abs() < 1e-12, "{}", r.lm3);
-        assert_eq!(lm3_json(&r), r#"{"r1":100000,"r2":50000,"r3":21620,"lm3":1.7162}"#);
+        assert_eq!(
+            lm3_json(&r),
+            r#"{"r1":100000,"r2":50000,"r3":21620,"lm3":1.7162}"#
+        );
     }
 
     #[test]
     fn bad_figures_are_refused() {
-        let ok = Lm3Inputs { r1: pounds(1), r2_staff: pounds(0), r2_suppliers: pounds(0), r3_staff_share: 0.0, r3_supplier_share: 0.0 };
-        assert!(matches!(lm3(Lm3Inputs { r1: pounds(0), ..ok }, Lm3Responses::default()), Err(Lm3Error::NoIncome(_))));
-        assert!(matches!(lm3(Lm3Inputs { r3_staff_share: 1.5, ..ok }, Lm3Responses::default()), Err(Lm3Error::BadShare { .. })));
+        let ok = Lm3Inputs {
+            r1: pounds(1),
+            r2_staff: pounds(0),
+            r2_suppliers: pounds(0),
+            r3_staff_share: 0.0,
+            r3_supplier_share: 0.0,
+        };
+        assert!(matches!(
+            lm3(
+                Lm3Inputs {
+                    r1: pounds(0),
+                    ..ok
+                },
+                Lm3Responses::default()
+            ),
+            Err(Lm3Error::NoIncome(_))
+        ));
+        assert!(matches!(
+            lm3(
+                Lm3Inputs {
+                    r3_staff_share: 1.5,
+                    ..ok
+                },
+                Lm3Responses::default()
+            ),
+            Err(Lm3Error::BadShare { .. })
+        ));
         assert_eq!(parse_share("45.4%"), Some(0.454));
         assert_eq!(parse_share("150%"), None);
     }
@@ -339,9 +463,21 @@ mod tests {
     fn the_template_reproduces_the_example() {
         let rep = lm3_from_survey("template.csv", SURVEY_TEMPLATE.as_bytes()).unwrap();
         assert!(rep.balanced, "{rep:?}");
-        assert_eq!((rep.preamble, rep.header, rep.kept, rep.rejected), (8, 1, 6, 0));
+        assert_eq!(
+            (rep.preamble, rep.header, rep.kept, rep.rejected),
+            (8, 1, 6, 0)
+        );
         assert!((rep.lm3.lm3 - 1.7162).abs() < 1e-9, "{}", rep.lm3.lm3);
-        assert_eq!(rep.lm3.responses, Lm3Responses { r1: 1, r2_staff: 1, r2_suppliers: 1, r3_staff: 2, r3_suppliers: 1 });
+        assert_eq!(
+            rep.lm3.responses,
+            Lm3Responses {
+                r1: 1,
+                r2_staff: 1,
+                r2_suppliers: 1,
+                r3_staff: 2,
+                r3_suppliers: 1
+            }
+        );
     }
 
     /// Staff rows one per employee: wages 20,000 (local, 1), 15,000 (not local, 0), 10,000 (half);
@@ -354,7 +490,13 @@ mod tests {
         assert_eq!(rep.lm3.r3_staff, pounds(12_500));
         // (50,000 + 25,000 + 12,500) / 50,000 = 1.75
         assert!((rep.lm3.lm3 - 1.75).abs() < 1e-12);
-        assert_eq!(rep.rejections.iter().map(|r| (r.line, r.field)).collect::<Vec<_>>(), vec![(7, "local_share"), (8, "section")]);
+        assert_eq!(
+            rep.rejections
+                .iter()
+                .map(|r| (r.line, r.field))
+                .collect::<Vec<_>>(),
+            vec![(7, "local_share"), (8, "section")]
+        );
         assert!(rep.balanced);
     }
 }

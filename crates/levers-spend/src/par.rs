@@ -12,7 +12,9 @@ const BLOCK: usize = 512;
 
 /// How many workers to use: the machine's available parallelism, at most 8.
 pub fn workers() -> usize {
-    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get).clamp(1, 8)
+    std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .clamp(1, 8)
 }
 
 /// `items.iter().map(f).collect()`, computed by several threads that take blocks of items in turn.
@@ -63,7 +65,9 @@ pub fn chunks<T: Sync, U: Send>(items: &[T], f: impl Fn(usize, &[T]) -> U + Sync
         let f = &f;
         let mut parts = items.chunks(size).enumerate();
         let (_, first) = parts.next().unwrap_or((0, &[]));
-        let handles: Vec<_> = parts.map(|(i, c)| s.spawn(move || f(i * size, c))).collect();
+        let handles: Vec<_> = parts
+            .map(|(i, c)| s.spawn(move || f(i * size, c)))
+            .collect();
         let mut out = vec![f(0, first)];
         for h in handles {
             out.push(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
@@ -73,14 +77,20 @@ pub fn chunks<T: Sync, U: Send>(items: &[T], f: impl Fn(usize, &[T]) -> U + Sync
 }
 
 /// Runs two closures at once and returns both results.
-pub fn join<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
+pub fn join<A: Send, B: Send>(
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
     if workers() == 1 {
         return (a(), b());
     }
     std::thread::scope(|s| {
         let hb = s.spawn(b);
         let ra = a();
-        (ra, hb.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+        (
+            ra,
+            hb.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+        )
     })
 }
 
@@ -106,7 +116,10 @@ mod tests {
             (c.len(), c.iter().sum::<u64>())
         });
         assert_eq!(parts.iter().map(|p| p.0).sum::<usize>(), v.len());
-        assert_eq!(parts.iter().map(|p| p.1).sum::<u64>(), v.iter().sum::<u64>());
+        assert_eq!(
+            parts.iter().map(|p| p.1).sum::<u64>(),
+            v.iter().sum::<u64>()
+        );
         assert_eq!(chunks(&v[..10], |off, c| (off, c.len())), vec![(0, 10)]);
     }
 

@@ -148,17 +148,27 @@ impl RegisterReport {
             self.skipped,
             self.rejected,
             self.blank,
-            if self.balanced { "balanced" } else { "NOT BALANCED" }
+            if self.balanced {
+                "balanced"
+            } else {
+                "NOT BALANCED"
+            }
         );
         for r in self.rejections.iter().take(50) {
-            o.push_str(&format!("  REJECTED line {}, field {}: {}\n", r.line, r.field, r.reason));
+            o.push_str(&format!(
+                "  REJECTED line {}, field {}: {}\n",
+                r.line, r.field, r.reason
+            ));
         }
         o
     }
 }
 
 fn norm(h: &str) -> String {
-    h.trim().trim_start_matches('\u{feff}').trim().to_ascii_lowercase()
+    h.trim()
+        .trim_start_matches('\u{feff}')
+        .trim()
+        .to_ascii_lowercase()
 }
 
 struct Cols {
@@ -195,22 +205,34 @@ fn recognise(header: &[String]) -> Option<Cols> {
     let h: Vec<String> = header.iter().map(|c| norm(c)).collect();
     let find = |n: &str| h.iter().position(|c| c == n);
     if find("companynumber").is_some() && find("companyname").is_some() {
-        return Some(Cols { kind: RegisterKind::CompaniesHouse, idx: CH.iter().map(|n| find(n)).collect() });
+        return Some(Cols {
+            kind: RegisterKind::CompaniesHouse,
+            idx: CH.iter().map(|n| find(n)).collect(),
+        });
     }
     if find("registered_charity_number").is_some() && find("charity_name").is_some() {
-        return Some(Cols { kind: RegisterKind::CharityCommission, idx: CC.iter().map(|n| find(n)).collect() });
+        return Some(Cols {
+            kind: RegisterKind::CharityCommission,
+            idx: CC.iter().map(|n| find(n)).collect(),
+        });
     }
     None
 }
 
 fn postcode(s: &str) -> Option<String> {
-    Postcode::parse(s).ok().map(|p| format!("{} {}", p.outward(), p.inward()))
+    Postcode::parse(s)
+        .ok()
+        .map(|p| format!("{} {}", p.outward(), p.inward()))
 }
 
 /// The 5-digit SIC code at the start of a Companies House `SicText` cell ("62020 - Information
 /// technology consultancy activities"), or `None` ("None Supplied", blank).
 pub fn sic_code(text: &str) -> Option<String> {
-    let code: String = text.trim().chars().take_while(|c| c.is_ascii_digit()).collect();
+    let code: String = text
+        .trim()
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
     (code.len() == 5 || code.len() == 4).then(|| format!("{code:0>5}"))
 }
 
@@ -227,12 +249,18 @@ pub fn read_register<R: Read>(
     // The delimiter from the first line: the Charity Commission's .txt files are tab-separated.
     let first = {
         use std::io::BufRead;
-        let buf = buffered.fill_buf().map_err(|e| SpendError::Read { file: name.into(), line: 1, message: e.to_string() })?;
+        let buf = buffered.fill_buf().map_err(|e| SpendError::Read {
+            file: name.into(),
+            line: 1,
+            message: e.to_string(),
+        })?;
         let end = buf.iter().position(|b| *b == b'\n').unwrap_or(buf.len());
         buf[..end].to_vec()
     };
     if first.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(SpendError::Empty { file: name.to_string() });
+        return Err(SpendError::Empty {
+            file: name.to_string(),
+        });
     }
     let tabs = first.iter().filter(|b| **b == b'\t').count();
     let commas = first.iter().filter(|b| **b == b',').count();
@@ -251,9 +279,14 @@ pub fn read_register<R: Read>(
         message: e.to_string(),
     };
     if !rdr.read_byte_record(&mut rec).map_err(read_err)? {
-        return Err(SpendError::Empty { file: name.to_string() });
+        return Err(SpendError::Empty {
+            file: name.to_string(),
+        });
     }
-    let header: Vec<String> = rec.iter().map(|c| String::from_utf8_lossy(c).into_owned()).collect();
+    let header: Vec<String> = rec
+        .iter()
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect();
     let cols = recognise(&header).ok_or_else(|| SpendError::Read {
         file: name.to_string(),
         line: 1,
@@ -279,22 +312,36 @@ pub fn read_register<R: Read>(
         rep.records += 1;
         let line = rec.position().map_or(0, |p| p.line());
         cells.clear();
-        cells.extend(rec.iter().map(|c| String::from_utf8_lossy(c).trim().to_string()));
+        cells.extend(
+            rec.iter()
+                .map(|c| String::from_utf8_lossy(c).trim().to_string()),
+        );
         if cells.iter().all(String::is_empty) {
             rep.blank += 1;
             continue;
         }
-        let get = |i: usize| cols.idx[i].and_then(|c| cells.get(c)).map_or("", String::as_str);
+        let get = |i: usize| {
+            cols.idx[i]
+                .and_then(|c| cells.get(c))
+                .map_or("", String::as_str)
+        };
         let mut reject = |field: &str, reason: String| {
             rep.rejected += 1;
             if rep.rejections.len() < 1000 {
-                rep.rejections.push(RegisterRejection { line, field: field.to_string(), reason });
+                rep.rejections.push(RegisterRejection {
+                    line,
+                    field: field.to_string(),
+                    reason,
+                });
             }
         };
         let record = match cols.kind {
             RegisterKind::CompaniesHouse => {
                 let Some(number) = normalise_company_number(get(1)) else {
-                    reject("CompanyNumber", format!("{:?} is not a company number", get(1)));
+                    reject(
+                        "CompanyNumber",
+                        format!("{:?} is not a company number", get(1)),
+                    );
                     continue;
                 };
                 if get(0).is_empty() {
@@ -313,7 +360,10 @@ pub fn read_register<R: Read>(
             }
             RegisterKind::CharityCommission => {
                 let Some(number) = normalise_charity_number(get(0)) else {
-                    reject("registered_charity_number", format!("{:?} is not a charity number", get(0)));
+                    reject(
+                        "registered_charity_number",
+                        format!("{:?} is not a charity number", get(0)),
+                    );
                     continue;
                 };
                 let linked = get(1);
@@ -326,7 +376,12 @@ pub fn read_register<R: Read>(
                     reject("charity_name", "the charity name is blank".into());
                     continue;
                 }
-                let truthy = |s: &str| matches!(s.to_ascii_lowercase().as_str(), "true" | "t" | "1" | "yes" | "y");
+                let truthy = |s: &str| {
+                    matches!(
+                        s.to_ascii_lowercase().as_str(),
+                        "true" | "t" | "1" | "yes" | "y"
+                    )
+                };
                 RegisterRecord::Charity(CharityRecord {
                     number,
                     name: get(2).to_string(),
@@ -377,21 +432,62 @@ mod tests {
     fn companies_house_rows_read_and_reconcile() {
         let text = format!(
             "{CH_HEADER}\n{}\n{}\n{}\n{}\n",
-            ch_row("ACME LIMITED", "01234567", "PR1 2HE", "Private Limited Company", "SMALL", "56290 - Other food services"),
-            ch_row("HARBOUR CIC", "SC123456", "pr12he", "Community Interest Company", "MICRO ENTITY", "88990 - Other social work activities without accommodation n.e.c."),
+            ch_row(
+                "ACME LIMITED",
+                "01234567",
+                "PR1 2HE",
+                "Private Limited Company",
+                "SMALL",
+                "56290 - Other food services"
+            ),
+            ch_row(
+                "HARBOUR CIC",
+                "SC123456",
+                "pr12he",
+                "Community Interest Company",
+                "MICRO ENTITY",
+                "88990 - Other social work activities without accommodation n.e.c."
+            ),
             ch_row("BROKEN", "not-a-number", "", "", "", ""),
-            ch_row("OTHER PLC", "00000042", "M15 4FN", "Public Limited Company", "GROUP", "None Supplied"),
+            ch_row(
+                "OTHER PLC",
+                "00000042",
+                "M15 4FN",
+                "Public Limited Company",
+                "GROUP",
+                "None Supplied"
+            ),
         );
         let mut kept = Vec::new();
-        let rep = read_register("BasicCompanyData.csv", text.as_bytes(), |r| r.number() != "00000042", |r| kept.push(r)).unwrap();
+        let rep = read_register(
+            "BasicCompanyData.csv",
+            text.as_bytes(),
+            |r| r.number() != "00000042",
+            |r| kept.push(r),
+        )
+        .unwrap();
         assert!(rep.balanced, "{rep:?}");
-        assert_eq!((rep.records, rep.header, rep.kept, rep.skipped, rep.rejected), (5, 1, 2, 1, 1));
+        assert_eq!(
+            (rep.records, rep.header, rep.kept, rep.skipped, rep.rejected),
+            (5, 1, 2, 1, 1)
+        );
         assert_eq!(rep.kind, RegisterKind::CompaniesHouse);
         assert_eq!(rep.rejections[0].line, 4);
-        let RegisterRecord::Company(a) = &kept[0] else { panic!() };
-        assert_eq!((a.number.as_str(), a.postcode.as_deref(), a.account_category.as_str()), ("01234567", Some("PR1 2HE"), "SMALL"));
+        let RegisterRecord::Company(a) = &kept[0] else {
+            panic!()
+        };
+        assert_eq!(
+            (
+                a.number.as_str(),
+                a.postcode.as_deref(),
+                a.account_category.as_str()
+            ),
+            ("01234567", Some("PR1 2HE"), "SMALL")
+        );
         assert_eq!(a.sic, vec!["56290".to_string()]);
-        let RegisterRecord::Company(b) = &kept[1] else { panic!() };
+        let RegisterRecord::Company(b) = &kept[1] else {
+            panic!()
+        };
         assert_eq!(b.postcode.as_deref(), Some("PR1 2HE"));
         assert_eq!(b.category, "Community Interest Company");
     }
@@ -415,17 +511,46 @@ mod tests {
         };
         let text = format!(
             "\u{feff}{header}\n{}\n{}\n{}\n",
-            row("1012345", "0", "HARBOUR \"COMMUNITY\" TRUST", "Trust", "PR1 2HE", "", "False"),
-            row("1012345", "1", "HARBOUR TRUST SUBSIDIARY", "", "PR1 2HE", "", "False"),
+            row(
+                "1012345",
+                "0",
+                "HARBOUR \"COMMUNITY\" TRUST",
+                "Trust",
+                "PR1 2HE",
+                "",
+                "False"
+            ),
+            row(
+                "1012345",
+                "1",
+                "HARBOUR TRUST SUBSIDIARY",
+                "",
+                "PR1 2HE",
+                "",
+                "False"
+            ),
             row("1170001", "0", "MILL CIO", "CIO", "M15 4FN", "", "True"),
         );
         let mut kept = Vec::new();
-        let rep = read_register("publicextract.charity.txt", text.as_bytes(), |_| true, |r| kept.push(r)).unwrap();
+        let rep = read_register(
+            "publicextract.charity.txt",
+            text.as_bytes(),
+            |_| true,
+            |r| kept.push(r),
+        )
+        .unwrap();
         assert!(rep.balanced);
-        assert_eq!((rep.kind, rep.kept, rep.skipped), (RegisterKind::CharityCommission, 2, 1));
-        let RegisterRecord::Charity(a) = &kept[0] else { panic!() };
+        assert_eq!(
+            (rep.kind, rep.kept, rep.skipped),
+            (RegisterKind::CharityCommission, 2, 1)
+        );
+        let RegisterRecord::Charity(a) = &kept[0] else {
+            panic!()
+        };
         assert_eq!(a.name, "HARBOUR \"COMMUNITY\" TRUST");
-        let RegisterRecord::Charity(b) = &kept[1] else { panic!() };
+        let RegisterRecord::Charity(b) = &kept[1] else {
+            panic!()
+        };
         assert!(b.is_cio);
         assert_eq!(b.postcode.as_deref(), Some("M15 4FN"));
     }
@@ -434,7 +559,10 @@ mod tests {
     fn other_files_are_refused_with_their_header() {
         let e = read_register("x.csv", "a,b\n1,2\n".as_bytes(), |_| true, |_| {}).unwrap_err();
         assert!(e.to_string().contains("neither Companies House"), "{e}");
-        assert_eq!(sic_code("62020 - Information technology consultancy activities").as_deref(), Some("62020"));
+        assert_eq!(
+            sic_code("62020 - Information technology consultancy activities").as_deref(),
+            Some("62020")
+        );
         assert_eq!(sic_code("None Supplied"), None);
     }
 }

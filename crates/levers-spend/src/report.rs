@@ -352,7 +352,11 @@ impl CheckReport {
                 t.label,
                 t.stated,
                 t.computed,
-                if t.matched { "matches" } else { "DOES NOT MATCH" }
+                if t.matched {
+                    "matches"
+                } else {
+                    "DOES NOT MATCH"
+                }
             );
         }
         let _ = writeln!(
@@ -371,7 +375,11 @@ impl CheckReport {
             } else {
                 String::new()
             },
-            if r.balanced { "balanced" } else { "NOT BALANCED" }
+            if r.balanced {
+                "balanced"
+            } else {
+                "NOT BALANCED"
+            }
         );
         for f in self.flagged.iter().take(20) {
             let _ = writeln!(o, "  flagged line {}: {:?} {}", f.line, f.flag, f.detail);
@@ -389,14 +397,21 @@ impl CheckReport {
             let _ = writeln!(
                 o,
                 "  REJECTED {}line {}{}: {}",
-                j.sheet.as_ref().map(|s| format!("sheet {s:?} ")).unwrap_or_default(),
+                j.sheet
+                    .as_ref()
+                    .map(|s| format!("sheet {s:?} "))
+                    .unwrap_or_default(),
                 j.line,
                 j.field.map(|f| format!(", field {f}")).unwrap_or_default(),
                 j.reason
             );
         }
         if self.rejected_count > 50 {
-            let _ = writeln!(o, "  … {} rejected rows in all (see --json)", self.rejected_count);
+            let _ = writeln!(
+                o,
+                "  … {} rejected rows in all (see --json)",
+                self.rejected_count
+            );
         }
         if self.rejected_count > 0 {
             let _ = writeln!(

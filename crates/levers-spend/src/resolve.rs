@@ -31,7 +31,9 @@ pub fn normalise_name(name: &str) -> String {
                 '’' => {}
                 // Upper-casing can add combining marks (U+0390); keep only letters and digits so
                 // normalising is idempotent.
-                c if c.is_alphanumeric() => spaced.extend(c.to_uppercase().filter(|u| u.is_alphanumeric())),
+                c if c.is_alphanumeric() => {
+                    spaced.extend(c.to_uppercase().filter(|u| u.is_alphanumeric()))
+                }
                 _ => spaced.push(' '),
             }
         }
@@ -67,13 +69,22 @@ pub fn normalise_name(name: &str) -> String {
 }
 
 /// Tokens that say what legal form a name has, not who it is.
-const LEGAL: &[&str] = &["LTD", "PLC", "LLP", "CO", "INC", "CIC", "CIO", "LP", "UK", "GROUP", "AND"];
+const LEGAL: &[&str] = &[
+    "LTD", "PLC", "LLP", "CO", "INC", "CIC", "CIO", "LP", "UK", "GROUP", "AND",
+];
 
 /// The normalised name without legal-form tokens, for fuzzy comparison (`ACME CATERING LTD` →
 /// `ACME CATERING`). Falls back to the whole name when nothing else is left.
 pub fn core_name(normalised: &str) -> String {
-    let core: Vec<&str> = normalised.split(' ').filter(|t| !LEGAL.contains(t)).collect();
-    if core.is_empty() { normalised.to_string() } else { core.join(" ") }
+    let core: Vec<&str> = normalised
+        .split(' ')
+        .filter(|t| !LEGAL.contains(t))
+        .collect();
+    if core.is_empty() {
+        normalised.to_string()
+    } else {
+        core.join(" ")
+    }
 }
 
 /// The similarity of two normalised names, 0 to 1.
@@ -143,7 +154,14 @@ impl MatchMethod {
 
     /// Whether the payment is linked to a supplier record.
     pub fn linked(self) -> bool {
-        matches!(self, MatchMethod::SupplierId | MatchMethod::RegisteredNumber | MatchMethod::ExactName | MatchMethod::Decision | MatchMethod::Fuzzy)
+        matches!(
+            self,
+            MatchMethod::SupplierId
+                | MatchMethod::RegisteredNumber
+                | MatchMethod::ExactName
+                | MatchMethod::Decision
+                | MatchMethod::Fuzzy
+        )
     }
 }
 
@@ -166,7 +184,10 @@ pub struct MatchConfig {
 
 impl Default for MatchConfig {
     fn default() -> Self {
-        MatchConfig { auto_accept: 0.93, review_floor: 0.72 }
+        MatchConfig {
+            auto_accept: 0.93,
+            review_floor: 0.72,
+        }
     }
 }
 
@@ -209,18 +230,27 @@ const MAX_CANDIDATES: usize = 400;
 
 impl<'a> Matcher<'a> {
     /// `decisions` are keyed by normalised payment name. Names are normalised in parallel.
-    pub fn new(candidates: &[Candidate<'_>], decisions: &'a HashMap<String, Decision>, config: MatchConfig) -> Matcher<'a> {
+    pub fn new(
+        candidates: &[Candidate<'_>],
+        decisions: &'a HashMap<String, Decision>,
+        config: MatchConfig,
+    ) -> Matcher<'a> {
         let names = crate::par::map(candidates, |c| normalise_name(c.name));
         // The ID and number maps and the name map are independent: build them side by side.
         let ((by_id, by_number), by_name) = crate::par::join(
             || {
-                let mut by_id: FastMap<String, usize> = FastMap::with_capacity_and_hasher(candidates.len(), Default::default());
+                let mut by_id: FastMap<String, usize> =
+                    FastMap::with_capacity_and_hasher(candidates.len(), Default::default());
                 let mut by_number: FastMap<String, usize> = FastMap::default();
                 for (i, c) in candidates.iter().enumerate() {
                     if let Some(id) = c.supplier_id {
                         by_id.entry(id.trim().to_ascii_uppercase()).or_insert(i);
                     }
-                    for (prefix, n) in [("C", c.company_number), ("R", c.charity_number), ("V", c.vat_number)] {
+                    for (prefix, n) in [
+                        ("C", c.company_number),
+                        ("R", c.charity_number),
+                        ("V", c.vat_number),
+                    ] {
                         if let Some(n) = n {
                             by_number.entry(format!("{prefix}{n}")).or_insert(i);
                         }
@@ -229,7 +259,8 @@ impl<'a> Matcher<'a> {
                 (by_id, by_number)
             },
             || {
-                let mut by_name: FastMap<String, usize> = FastMap::with_capacity_and_hasher(names.len(), Default::default());
+                let mut by_name: FastMap<String, usize> =
+                    FastMap::with_capacity_and_hasher(names.len(), Default::default());
                 for (i, norm) in names.iter().enumerate() {
                     if !by_name.contains_key(norm) {
                         by_name.insert(norm.clone(), i);
@@ -238,7 +269,15 @@ impl<'a> Matcher<'a> {
                 by_name
             },
         );
-        Matcher { by_id, by_number, by_name, names, blocks: std::sync::OnceLock::new(), decisions, config }
+        Matcher {
+            by_id,
+            by_number,
+            by_name,
+            names,
+            blocks: std::sync::OnceLock::new(),
+            decisions,
+            config,
+        }
     }
 
     /// The blocking index: token → suppliers whose normalised core name has it, leaving out tokens
@@ -286,38 +325,92 @@ impl<'a> Matcher<'a> {
     }
 
     /// Resolves one supplier as a payment names it.
-    pub fn resolve(&self, supplier_id: Option<&str>, numbers: [Option<&str>; 3], name: &str, redacted: bool) -> Resolution {
+    pub fn resolve(
+        &self,
+        supplier_id: Option<&str>,
+        numbers: [Option<&str>; 3],
+        name: &str,
+        redacted: bool,
+    ) -> Resolution {
         if redacted {
-            return Resolution { method: MatchMethod::Redacted, supplier: None, score: None };
+            return Resolution {
+                method: MatchMethod::Redacted,
+                supplier: None,
+                score: None,
+            };
         }
         if let Some(id) = supplier_id.map(str::trim).filter(|s| !s.is_empty())
-            && let Some(&i) = if id.bytes().any(|b| b.is_ascii_lowercase()) { self.by_id.get(&id.to_ascii_uppercase()) } else { self.by_id.get(id) }
+            && let Some(&i) = if id.bytes().any(|b| b.is_ascii_lowercase()) {
+                self.by_id.get(&id.to_ascii_uppercase())
+            } else {
+                self.by_id.get(id)
+            }
         {
-            return Resolution { method: MatchMethod::SupplierId, supplier: Some(i), score: None };
+            return Resolution {
+                method: MatchMethod::SupplierId,
+                supplier: Some(i),
+                score: None,
+            };
         }
         for (prefix, n) in ["C", "R", "V"].into_iter().zip(numbers) {
             if let Some(n) = n
                 && let Some(&i) = self.by_number.get(&format!("{prefix}{n}"))
             {
-                return Resolution { method: MatchMethod::RegisteredNumber, supplier: Some(i), score: None };
+                return Resolution {
+                    method: MatchMethod::RegisteredNumber,
+                    supplier: Some(i),
+                    score: None,
+                };
             }
         }
         let norm = normalise_name(name);
         if norm.is_empty() {
-            return Resolution { method: MatchMethod::Unmatched, supplier: None, score: None };
+            return Resolution {
+                method: MatchMethod::Unmatched,
+                supplier: None,
+                score: None,
+            };
         }
         match self.decisions.get(&norm) {
-            Some(Decision::Link(i)) if *i < self.names.len() => return Resolution { method: MatchMethod::Decision, supplier: Some(*i), score: None },
-            Some(Decision::NoMatch) => return Resolution { method: MatchMethod::Decision, supplier: None, score: None },
+            Some(Decision::Link(i)) if *i < self.names.len() => {
+                return Resolution {
+                    method: MatchMethod::Decision,
+                    supplier: Some(*i),
+                    score: None,
+                };
+            }
+            Some(Decision::NoMatch) => {
+                return Resolution {
+                    method: MatchMethod::Decision,
+                    supplier: None,
+                    score: None,
+                };
+            }
             _ => {}
         }
         if let Some(&i) = self.by_name.get(&norm) {
-            return Resolution { method: MatchMethod::ExactName, supplier: Some(i), score: None };
+            return Resolution {
+                method: MatchMethod::ExactName,
+                supplier: Some(i),
+                score: None,
+            };
         }
         match self.suggestions(&norm, self.config.review_floor, 1).first() {
-            Some(&(i, s)) if s >= self.config.auto_accept => Resolution { method: MatchMethod::Fuzzy, supplier: Some(i), score: Some(s) },
-            Some(&(i, s)) => Resolution { method: MatchMethod::Review, supplier: Some(i), score: Some(s) },
-            None => Resolution { method: MatchMethod::Unmatched, supplier: None, score: None },
+            Some(&(i, s)) if s >= self.config.auto_accept => Resolution {
+                method: MatchMethod::Fuzzy,
+                supplier: Some(i),
+                score: Some(s),
+            },
+            Some(&(i, s)) => Resolution {
+                method: MatchMethod::Review,
+                supplier: Some(i),
+                score: Some(s),
+            },
+            None => Resolution {
+                method: MatchMethod::Unmatched,
+                supplier: None,
+                score: None,
+            },
         }
     }
 }
@@ -335,14 +428,17 @@ mod tests {
                 '\'' | '’' | '`' => {}
                 // Upper-casing can add combining marks (ΐ → Ϊ́), which are not alphanumeric: keep
                 // only letters and digits, so normalising a normalised name changes nothing.
-                c if c.is_alphanumeric() => spaced.extend(c.to_uppercase().filter(|u| u.is_alphanumeric())),
+                c if c.is_alphanumeric() => {
+                    spaced.extend(c.to_uppercase().filter(|u| u.is_alphanumeric()))
+                }
                 _ => spaced.push(' '),
             }
         }
         let toks: Vec<&str> = spaced.split_whitespace().collect();
         let mut out: Vec<&str> = Vec::with_capacity(toks.len());
         let mut i = 0;
-        let at = |i: usize, seq: &[&str]| toks.len() >= i + seq.len() && toks[i..i + seq.len()] == *seq;
+        let at =
+            |i: usize, seq: &[&str]| toks.len() >= i + seq.len() && toks[i..i + seq.len()] == *seq;
         while i < toks.len() {
             let (rep, n): (&str, usize) = if at(i, &["PUBLIC", "LIMITED", "COMPANY"]) {
                 ("PLC", 3)
@@ -382,11 +478,23 @@ mod tests {
 
     #[test]
     fn names_normalise_token_by_token() {
-        assert_eq!(normalise_name("The Acme & Sons Limited"), "ACME AND SONS LTD");
+        assert_eq!(
+            normalise_name("The Acme & Sons Limited"),
+            "ACME AND SONS LTD"
+        );
         assert_eq!(normalise_name("ACME AND SONS LTD."), "ACME AND SONS LTD");
-        assert_eq!(normalise_name("St Brannoc's Food-Bank"), "ST BRANNOCS FOOD BANK");
-        assert_eq!(normalise_name("Big Co Public Limited Company"), "BIG CO PLC");
-        assert_eq!(normalise_name("Northgate Youth Community Interest Company"), "NORTHGATE YOUTH CIC");
+        assert_eq!(
+            normalise_name("St Brannoc's Food-Bank"),
+            "ST BRANNOCS FOOD BANK"
+        );
+        assert_eq!(
+            normalise_name("Big Co Public Limited Company"),
+            "BIG CO PLC"
+        );
+        assert_eq!(
+            normalise_name("Northgate Youth Community Interest Company"),
+            "NORTHGATE YOUTH CIC"
+        );
         assert_eq!(normalise_name("Smith L.T.D"), "SMITH LTD");
         assert_eq!(core_name("ACME AND SONS LTD"), "ACME SONS");
         assert_eq!(core_name("LTD"), "LTD");
@@ -397,7 +505,11 @@ mod tests {
     }
 
     fn cand<'a>(id: &'a str, name: &'a str) -> Candidate<'a> {
-        Candidate { supplier_id: Some(id), name, ..Candidate::default() }
+        Candidate {
+            supplier_id: Some(id),
+            name,
+            ..Candidate::default()
+        }
     }
 
     #[test]
@@ -405,24 +517,52 @@ mod tests {
         let cands = vec![
             cand("S1", "Levermouth Harbour Catering Ltd"),
             cand("S2", "Old Town Joinery Limited"),
-            Candidate { company_number: Some("01234567"), ..cand("S3", "Fennick Landscapes Ltd") },
+            Candidate {
+                company_number: Some("01234567"),
+                ..cand("S3", "Fennick Landscapes Ltd")
+            },
         ];
         let none = HashMap::new();
         let m = Matcher::new(&cands, &none, MatchConfig::default());
-        assert_eq!(m.resolve(Some("s1"), [None; 3], "anything", false).method, MatchMethod::SupplierId);
-        assert_eq!(m.resolve(None, [Some("01234567"), None, None], "x", false).supplier, Some(2));
+        assert_eq!(
+            m.resolve(Some("s1"), [None; 3], "anything", false).method,
+            MatchMethod::SupplierId
+        );
+        assert_eq!(
+            m.resolve(None, [Some("01234567"), None, None], "x", false)
+                .supplier,
+            Some(2)
+        );
         let r = m.resolve(None, [None; 3], "OLD TOWN JOINERY LTD", false);
         assert_eq!((r.method, r.supplier), (MatchMethod::ExactName, Some(1)));
         // A typo scores high enough to link.
         let r = m.resolve(None, [None; 3], "Levermouth Harbor Catering", false);
-        assert_eq!((r.method, r.supplier), (MatchMethod::Fuzzy, Some(0)), "{r:?}");
+        assert_eq!(
+            (r.method, r.supplier),
+            (MatchMethod::Fuzzy, Some(0)),
+            "{r:?}"
+        );
         // A looser variant is only suggested.
         let r = m.resolve(None, [None; 3], "Old Town Joinery & Building", false);
-        assert_eq!((r.method, r.supplier), (MatchMethod::Review, Some(1)), "{r:?}");
-        assert_eq!(m.resolve(None, [None; 3], "Completely Different plc", false).method, MatchMethod::Unmatched);
-        assert_eq!(m.resolve(None, [None; 3], "REDACTED", true).method, MatchMethod::Redacted);
+        assert_eq!(
+            (r.method, r.supplier),
+            (MatchMethod::Review, Some(1)),
+            "{r:?}"
+        );
+        assert_eq!(
+            m.resolve(None, [None; 3], "Completely Different plc", false)
+                .method,
+            MatchMethod::Unmatched
+        );
+        assert_eq!(
+            m.resolve(None, [None; 3], "REDACTED", true).method,
+            MatchMethod::Redacted
+        );
         // A remembered decision wins over the fuzzy match.
-        let d = HashMap::from([(normalise_name("Old Town Joinery & Building"), Decision::NoMatch)]);
+        let d = HashMap::from([(
+            normalise_name("Old Town Joinery & Building"),
+            Decision::NoMatch,
+        )]);
         let m = Matcher::new(&cands, &d, MatchConfig::default());
         let r = m.resolve(None, [None; 3], "Old Town Joinery & Building", false);
         assert_eq!((r.method, r.supplier), (MatchMethod::Decision, None));
@@ -430,10 +570,20 @@ mod tests {
 
     #[test]
     fn similarity_is_symmetric_and_bounded() {
-        for (a, b) in [("ACME LTD", "ACME CATERING LTD"), ("X", "Y"), ("HARBOUR TRUST", "TRUST HARBOUR")] {
+        for (a, b) in [
+            ("ACME LTD", "ACME CATERING LTD"),
+            ("X", "Y"),
+            ("HARBOUR TRUST", "TRUST HARBOUR"),
+        ] {
             let (s, t) = (similarity(a, b), similarity(b, a));
-            assert!((s - t).abs() < 1e-12 && (0.0..=1.0).contains(&s), "{a} {b} {s} {t}");
+            assert!(
+                (s - t).abs() < 1e-12 && (0.0..=1.0).contains(&s),
+                "{a} {b} {s} {t}"
+            );
         }
-        assert_eq!(similarity(&normalise_name("Acme Ltd"), &normalise_name("ACME LIMITED")), 1.0);
+        assert_eq!(
+            similarity(&normalise_name("Acme Ltd"), &normalise_name("ACME LIMITED")),
+            1.0
+        );
     }
 }

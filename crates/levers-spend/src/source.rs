@@ -23,7 +23,11 @@ impl RawRow {
     }
 
     pub fn cell(&self, i: usize) -> &str {
-        if i < self.len { self.cells[i].as_str() } else { "" }
+        if i < self.len {
+            self.cells[i].as_str()
+        } else {
+            ""
+        }
     }
 
     fn clear(&mut self) {
@@ -275,7 +279,10 @@ const MAX_COLUMNS: u32 = 512;
 /// Reads every sheet of a workbook. A panic inside the spreadsheet reader (malformed input it does not
 /// expect) becomes an error about the file rather than taking the caller down.
 #[cfg(feature = "excel")]
-pub(crate) fn read_workbook(file: &str, bytes: &[u8]) -> Result<(Vec<String>, Vec<SheetSource>), SpendError> {
+pub(crate) fn read_workbook(
+    file: &str,
+    bytes: &[u8],
+) -> Result<(Vec<String>, Vec<SheetSource>), SpendError> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_workbook_inner(file, bytes))).unwrap_or_else(|_| {
         Err(SpendError::Spreadsheet {
             file: file.to_string(),
@@ -285,7 +292,10 @@ pub(crate) fn read_workbook(file: &str, bytes: &[u8]) -> Result<(Vec<String>, Ve
 }
 
 #[cfg(feature = "excel")]
-fn read_workbook_inner(file: &str, bytes: &[u8]) -> Result<(Vec<String>, Vec<SheetSource>), SpendError> {
+fn read_workbook_inner(
+    file: &str,
+    bytes: &[u8],
+) -> Result<(Vec<String>, Vec<SheetSource>), SpendError> {
     use calamine::{Data, Reader};
     let err = |m: String| SpendError::Spreadsheet {
         file: file.to_string(),
@@ -309,8 +319,8 @@ fn read_workbook_inner(file: &str, bytes: &[u8]) -> Result<(Vec<String>, Vec<She
     };
     if is_xls {
         crate::xls_guard::check_xls(bytes, MAX_SHEET_CELLS as u64 / 2).map_err(err)?;
-        let mut wb: calamine::Xls<_> =
-            calamine::open_workbook_from_rs(cursor).map_err(|e: calamine::XlsError| err(e.to_string()))?;
+        let mut wb: calamine::Xls<_> = calamine::open_workbook_from_rs(cursor)
+            .map_err(|e: calamine::XlsError| err(e.to_string()))?;
         let sheet_names = wb.sheet_names();
         for (si, name) in sheet_names.iter().enumerate() {
             let range = wb
@@ -326,7 +336,8 @@ fn read_workbook_inner(file: &str, bytes: &[u8]) -> Result<(Vec<String>, Vec<She
             let start_col = range.start().map_or(0, |s| s.1) as usize;
             let mut rows = Vec::with_capacity(h);
             for (ri, r) in range.rows().enumerate() {
-                let mut cells: Vec<String> = vec![String::new(); start_col.min(MAX_COLUMNS as usize)];
+                let mut cells: Vec<String> =
+                    vec![String::new(); start_col.min(MAX_COLUMNS as usize)];
                 cells.extend(r.iter().take(MAX_COLUMNS as usize).map(text));
                 let len = cells.len();
                 rows.push(RawRow {
@@ -338,12 +349,14 @@ fn read_workbook_inner(file: &str, bytes: &[u8]) -> Result<(Vec<String>, Vec<She
                 });
             }
             names.push(name.clone());
-            sheets.push(SheetSource { rows: rows.into_iter() });
+            sheets.push(SheetSource {
+                rows: rows.into_iter(),
+            });
         }
     } else {
         check_zip(bytes).map_err(err)?;
-        let mut wb: calamine::Xlsx<_> =
-            calamine::open_workbook_from_rs(cursor).map_err(|e: calamine::XlsxError| err(e.to_string()))?;
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(cursor)
+            .map_err(|e: calamine::XlsxError| err(e.to_string()))?;
         let sheet_names = wb.sheet_names();
         for (si, name) in sheet_names.iter().enumerate() {
             let mut reader = wb
@@ -351,7 +364,10 @@ fn read_workbook_inner(file: &str, bytes: &[u8]) -> Result<(Vec<String>, Vec<She
                 .map_err(|e| err(format!("sheet \"{name}\": {e}")))?;
             let mut rows: Vec<RawRow> = Vec::new();
             let mut total_cells = 0usize;
-            while let Some(cell) = reader.next_cell().map_err(|e| err(format!("sheet \"{name}\": {e}")))? {
+            while let Some(cell) = reader
+                .next_cell()
+                .map_err(|e| err(format!("sheet \"{name}\": {e}")))?
+            {
                 let (r, c) = cell.get_position();
                 if c >= MAX_COLUMNS {
                     continue;
@@ -368,7 +384,9 @@ fn read_workbook_inner(file: &str, bytes: &[u8]) -> Result<(Vec<String>, Vec<She
                     // Rows arrive in order. Rows with no cells are not stored (like empty CSV lines they
                     // are counted from the gap in row numbers).
                     if rows.last().is_some_and(|l| line < l.line) {
-                        return Err(err(format!("sheet \"{name}\": rows out of order at row {line}")));
+                        return Err(err(format!(
+                            "sheet \"{name}\": rows out of order at row {line}"
+                        )));
                     }
                     rows.push(RawRow {
                         line,
@@ -392,7 +410,9 @@ fn read_workbook_inner(file: &str, bytes: &[u8]) -> Result<(Vec<String>, Vec<She
                 }
             }
             names.push(name.clone());
-            sheets.push(SheetSource { rows: rows.into_iter() });
+            sheets.push(SheetSource {
+                rows: rows.into_iter(),
+            });
         }
     }
     Ok((names, sheets))
@@ -401,8 +421,8 @@ fn read_workbook_inner(file: &str, bytes: &[u8]) -> Result<(Vec<String>, Vec<She
 /// Refuses an XLSX whose parts would expand past [`MAX_XLSX_EXPANDED`] or by more than 1000 times.
 #[cfg(feature = "excel")]
 fn check_zip(bytes: &[u8]) -> Result<(), String> {
-    let mut z =
-        zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| format!("not a readable XLSX (zip): {e}"))?;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| format!("not a readable XLSX (zip): {e}"))?;
     let mut expanded: u64 = 0;
     for i in 0..z.len() {
         let f = z

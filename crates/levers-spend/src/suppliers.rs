@@ -59,21 +59,70 @@ impl DeclaredType {
         let words: Vec<&str> = n.split(' ').collect();
         let has = |w: &str| words.contains(&w);
         let any = |ws: &[&str]| ws.iter().any(|w| words.contains(w));
-        if any(&["vcse", "vcs", "vcfse", "charity", "charitable", "voluntary", "cic", "cio", "community", "social", "third", "society", "mutual", "cooperative", "coop"])
-            || n.contains("co operative")
+        if any(&[
+            "vcse",
+            "vcs",
+            "vcfse",
+            "charity",
+            "charitable",
+            "voluntary",
+            "cic",
+            "cio",
+            "community",
+            "social",
+            "third",
+            "society",
+            "mutual",
+            "cooperative",
+            "coop",
+        ]) || n.contains("co operative")
         {
             return Some(DeclaredType::Vcse);
         }
-        if any(&["public", "la", "council", "nhs", "government", "police", "fire", "authority", "academy", "school", "university", "hmrc", "ccg", "icb"]) {
+        if any(&[
+            "public",
+            "la",
+            "council",
+            "nhs",
+            "government",
+            "police",
+            "fire",
+            "authority",
+            "academy",
+            "school",
+            "university",
+            "hmrc",
+            "ccg",
+            "icb",
+        ]) {
             return Some(DeclaredType::Public);
         }
-        if any(&["individual", "person", "private", "employee", "carer", "resident", "citizen"]) && !has("company") {
+        if any(&[
+            "individual",
+            "person",
+            "private",
+            "employee",
+            "carer",
+            "resident",
+            "citizen",
+        ]) && !has("company")
+        {
             return Some(DeclaredType::Individual);
         }
         if any(&["large", "plc", "multinational", "national"]) {
             return Some(DeclaredType::Large);
         }
-        if any(&["sme", "small", "medium", "micro", "smes", "sole", "trader", "partnership", "local"]) {
+        if any(&[
+            "sme",
+            "small",
+            "medium",
+            "micro",
+            "smes",
+            "sole",
+            "trader",
+            "partnership",
+            "local",
+        ]) {
             return Some(DeclaredType::Sme);
         }
         None
@@ -223,11 +272,17 @@ fn classify(n: &str) -> Option<SupplierField> {
     let any = |ws: &[&str]| ws.iter().any(|w| words.contains(w));
     let id_like = any(&["id", "number", "no", "code", "ref", "reference", "num"]);
     if any(&["postcode", "postcodes"]) || (has("post") && has("code")) {
-        return Some(if any(&["branch", "trading", "site", "sites", "other", "local", "depot", "office", "offices"]) && !any(&["head", "main", "registered"]) {
-            SupplierField::BranchPostcodes
-        } else {
-            SupplierField::Postcode
-        });
+        return Some(
+            if any(&[
+                "branch", "trading", "site", "sites", "other", "local", "depot", "office",
+                "offices",
+            ]) && !any(&["head", "main", "registered"])
+            {
+                SupplierField::BranchPostcodes
+            } else {
+                SupplierField::Postcode
+            },
+        );
     }
     if has("charity") {
         return Some(SupplierField::CharityNumber);
@@ -264,11 +319,17 @@ pub struct SupplierMapping {
 
 impl SupplierMapping {
     pub fn column(&self, f: SupplierField) -> Option<usize> {
-        self.columns.iter().find(|(g, _, _)| *g == f).map(|(_, c, _)| *c)
+        self.columns
+            .iter()
+            .find(|(g, _, _)| *g == f)
+            .map(|(_, c, _)| *c)
     }
 
     fn branch_columns(&self) -> impl Iterator<Item = usize> + '_ {
-        self.columns.iter().filter(|(g, _, _)| *g == SupplierField::BranchPostcodes).map(|(_, c, _)| *c)
+        self.columns
+            .iter()
+            .filter(|(g, _, _)| *g == SupplierField::BranchPostcodes)
+            .map(|(_, c, _)| *c)
     }
 }
 
@@ -277,7 +338,9 @@ fn map_header(cells: &[String], overrides: &[(SupplierField, String)]) -> Suppli
     let mut taken = vec![false; cells.len()];
     for (f, h) in overrides {
         let want = normalise_header(h);
-        if let Some(i) = (0..cells.len()).find(|i| !taken[*i] && normalise_header(&cells[*i]) == want) {
+        if let Some(i) =
+            (0..cells.len()).find(|i| !taken[*i] && normalise_header(&cells[*i]) == want)
+        {
             taken[i] = true;
             m.columns.push((*f, i, cells[i].clone()));
         }
@@ -295,7 +358,12 @@ fn map_header(cells: &[String], overrides: &[(SupplierField, String)]) -> Suppli
         }
     }
     m.columns.sort_by_key(|(_, c, _)| *c);
-    m.unmapped = cells.iter().enumerate().filter(|(i, c)| !taken[*i] && !c.trim().is_empty()).map(|(_, c)| c.clone()).collect();
+    m.unmapped = cells
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| !taken[*i] && !c.trim().is_empty())
+        .map(|(_, c)| c.clone())
+        .collect();
     m
 }
 
@@ -307,7 +375,11 @@ fn header_score(cells: &[String]) -> usize {
     // A data row holds postcodes and numbers, not header words; require a second recognised field.
     let n = m.columns.len();
     let postcode_like = cells.iter().filter(|c| Postcode::parse(c).is_ok()).count();
-    if n < 2 { 0 } else { n.saturating_sub(postcode_like) }
+    if n < 2 {
+        0
+    } else {
+        n.saturating_sub(postcode_like)
+    }
 }
 
 /// One supplier as the council's file records it.
@@ -375,7 +447,11 @@ impl SupplierFileReport {
         use std::fmt::Write;
         let mut o = String::new();
         let _ = writeln!(o, "{}", self.file);
-        let _ = writeln!(o, "  format {}, encoding {}, header on line {}", self.format, self.encoding, self.header_line);
+        let _ = writeln!(
+            o,
+            "  format {}, encoding {}, header on line {}",
+            self.format, self.encoding, self.header_line
+        );
         for (f, c, h) in &self.mapping.columns {
             let _ = writeln!(o, "    {:<18} <- {:?} (column {})", f.name(), h, c + 1);
         }
@@ -385,7 +461,12 @@ impl SupplierFileReport {
         let _ = writeln!(
             o,
             "  suppliers kept {}: {} with a postcode, {} with branch postcodes, {} with a company number, {} with a charity number, {} with a declared type",
-            self.kept, self.with_postcode, self.with_branches, self.with_company_number, self.with_charity_number, self.with_declared_type
+            self.kept,
+            self.with_postcode,
+            self.with_branches,
+            self.with_company_number,
+            self.with_charity_number,
+            self.with_declared_type
         );
         let _ = writeln!(
             o,
@@ -396,7 +477,11 @@ impl SupplierFileReport {
             self.kept,
             self.rejected,
             self.blank,
-            if self.balanced { "balanced" } else { "NOT BALANCED" }
+            if self.balanced {
+                "balanced"
+            } else {
+                "NOT BALANCED"
+            }
         );
         for r in self.rejections.iter().take(50) {
             let _ = writeln!(
@@ -408,10 +493,18 @@ impl SupplierFileReport {
             );
         }
         for i in self.issues.iter().take(50) {
-            let _ = writeln!(o, "  line {}, field {}: {:?} {} (the supplier is kept without it)", i.line, i.field, i.value, i.reason);
+            let _ = writeln!(
+                o,
+                "  line {}, field {}: {:?} {} (the supplier is kept without it)",
+                i.line, i.field, i.value, i.reason
+            );
         }
         if self.issues.len() > 50 {
-            let _ = writeln!(o, "  … {} such lines in all (see --json)", self.issues.len());
+            let _ = writeln!(
+                o,
+                "  … {} such lines in all (see --json)",
+                self.issues.len()
+            );
         }
         o
     }
@@ -420,7 +513,11 @@ impl SupplierFileReport {
 /// Company numbers are 8 characters: digits zero-padded (`1234567` → `01234567`), or a two-letter
 /// prefix and six digits (`SC123456`, `NI…`, `OC…`, `IP…`, `RS…`). `None` for anything else.
 pub fn normalise_company_number(s: &str) -> Option<String> {
-    let t: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
+    let t: String = s
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_uppercase();
     if t.is_empty() || t.len() > 8 || !t.chars().all(|c| c.is_ascii_alphanumeric()) {
         return None;
     }
@@ -428,7 +525,10 @@ pub fn normalise_company_number(s: &str) -> Option<String> {
         return (!t.trim_start_matches('0').is_empty()).then(|| format!("{t:0>8}"));
     }
     let (p, rest) = t.split_at(2.min(t.len()));
-    if p.chars().all(|c| c.is_ascii_alphabetic()) && !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit()) {
+    if p.chars().all(|c| c.is_ascii_alphabetic())
+        && !rest.is_empty()
+        && rest.chars().all(|c| c.is_ascii_digit())
+    {
         return Some(format!("{p}{rest:0>6}"));
     }
     None
@@ -437,7 +537,11 @@ pub fn normalise_company_number(s: &str) -> Option<String> {
 /// Charity numbers: digits (England and Wales, 6–7 digits; a linked charity written `1234567-1`
 /// keeps the main number), or `SC`/`NIC` numbers. `None` for anything else.
 pub fn normalise_charity_number(s: &str) -> Option<String> {
-    let t: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
+    let t: String = s
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_uppercase();
     let main = t.split(['-', '/']).next().unwrap_or("");
     if main.is_empty() || main.len() > 10 {
         return None;
@@ -446,7 +550,9 @@ pub fn normalise_charity_number(s: &str) -> Option<String> {
         let n = main.trim_start_matches('0');
         return (!n.is_empty()).then(|| n.to_string());
     }
-    if (main.starts_with("SC") || main.starts_with("NIC")) && main.chars().skip(2).all(|c| c.is_ascii_alphanumeric()) {
+    if (main.starts_with("SC") || main.starts_with("NIC"))
+        && main.chars().skip(2).all(|c| c.is_ascii_alphanumeric())
+    {
         return Some(main.to_string());
     }
     None
@@ -454,12 +560,19 @@ pub fn normalise_charity_number(s: &str) -> Option<String> {
 
 /// VAT numbers without `GB`, spaces or punctuation: 9 or 12 digits (or GD/HA + 3). `None` otherwise.
 pub fn normalise_vat_number(s: &str) -> Option<String> {
-    let t: String = s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_uppercase();
+    let t: String = s
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_uppercase();
     let t = t.strip_prefix("GB").unwrap_or(&t);
     if (t.len() == 9 || t.len() == 12) && t.chars().all(|c| c.is_ascii_digit()) {
         return Some(t.to_string());
     }
-    if t.len() == 5 && (t.starts_with("GD") || t.starts_with("HA")) && t[2..].chars().all(|c| c.is_ascii_digit()) {
+    if t.len() == 5
+        && (t.starts_with("GD") || t.starts_with("HA"))
+        && t[2..].chars().all(|c| c.is_ascii_digit())
+    {
         return Some(t.to_string());
     }
     None
@@ -485,18 +598,27 @@ pub fn read_suppliers(
             header_score(cells)
         } else {
             let m = map_header(cells, overrides);
-            if m.column(SupplierField::Name).is_some() { m.columns.len() } else { 0 }
+            if m.column(SupplierField::Name).is_some() {
+                m.columns.len()
+            } else {
+                0
+            }
         }
     };
     let mut rows: Vec<(u64, Vec<String>)> = Vec::new();
-    let (header, header_line, counts) = read_table(name, bytes, &score, &mut |line, cells| rows.push((line, cells.to_vec())))?;
+    let (header, header_line, counts) = read_table(name, bytes, &score, &mut |line, cells| {
+        rows.push((line, cells.to_vec()))
+    })?;
     let mapping = map_header(&header, overrides);
     for (f, h) in overrides {
         if !mapping.columns.iter().any(|(g, _, _)| g == f) {
             return Err(SpendError::Read {
                 file: name.to_string(),
                 line: header_line,
-                message: format!("--map {f}=\"{h}\" names a header that is not in the header row ({})", header.join(", ")),
+                message: format!(
+                    "--map {f}=\"{h}\" names a header that is not in the header row ({})",
+                    header.join(", ")
+                ),
             });
         }
     }
@@ -525,12 +647,19 @@ pub fn read_suppliers(
     let mut seen_ids: HashMap<String, u64> = HashMap::new();
     let m = rep.mapping.clone();
     let cell = |cells: &[String], f: SupplierField| -> String {
-        m.column(f).and_then(|i| cells.get(i)).map_or(String::new(), |s| s.trim().to_string())
+        m.column(f)
+            .and_then(|i| cells.get(i))
+            .map_or(String::new(), |s| s.trim().to_string())
     };
     for (line, cells) in rows {
         let mut issues = Vec::new();
         let mut issue = |field, value: &str, reason: String| {
-            issues.push(SupplierIssue { line, field, value: value.chars().take(200).collect(), reason });
+            issues.push(SupplierIssue {
+                line,
+                field,
+                value: value.chars().take(200).collect(),
+                reason,
+            });
         };
         let name_text = cell(&cells, SupplierField::Name);
         let id = cell(&cells, SupplierField::SupplierId);
@@ -568,7 +697,11 @@ pub fn read_suppliers(
             match Postcode::parse(&pc_text) {
                 Ok(p) => Some(show(&p)),
                 Err(e) => {
-                    issue(SupplierField::Postcode, &pc_text, format!("is not a postcode ({e})"));
+                    issue(
+                        SupplierField::Postcode,
+                        &pc_text,
+                        format!("is not a postcode ({e})"),
+                    );
                     None
                 }
             }
@@ -588,12 +721,25 @@ pub fn read_suppliers(
                             branches.push(s);
                         }
                     }
-                    Err(e) => issue(SupplierField::BranchPostcodes, part, format!("is not a postcode ({e})")),
+                    Err(e) => issue(
+                        SupplierField::BranchPostcodes,
+                        part,
+                        format!("is not a postcode ({e})"),
+                    ),
                 }
             }
         }
-        let opt = |text: String, f: fn(&str) -> Option<String>, field: SupplierField, what: &str, issue: &mut dyn FnMut(SupplierField, &str, String)| {
-            if text.is_empty() || matches!(text.to_ascii_lowercase().as_str(), "n/a" | "na" | "none" | "-" | "0") {
+        let opt = |text: String,
+                   f: fn(&str) -> Option<String>,
+                   field: SupplierField,
+                   what: &str,
+                   issue: &mut dyn FnMut(SupplierField, &str, String)| {
+            if text.is_empty()
+                || matches!(
+                    text.to_ascii_lowercase().as_str(),
+                    "n/a" | "na" | "none" | "-" | "0"
+                )
+            {
                 return None;
             }
             let r = f(&text);
@@ -602,9 +748,27 @@ pub fn read_suppliers(
             }
             r
         };
-        let company = opt(cell(&cells, SupplierField::CompanyNumber), normalise_company_number, SupplierField::CompanyNumber, "a company number (8 characters, like 01234567 or SC123456)", &mut issue);
-        let charity = opt(cell(&cells, SupplierField::CharityNumber), normalise_charity_number, SupplierField::CharityNumber, "a charity number", &mut issue);
-        let vat = opt(cell(&cells, SupplierField::VatNumber), normalise_vat_number, SupplierField::VatNumber, "a VAT number (9 or 12 digits, with or without GB)", &mut issue);
+        let company = opt(
+            cell(&cells, SupplierField::CompanyNumber),
+            normalise_company_number,
+            SupplierField::CompanyNumber,
+            "a company number (8 characters, like 01234567 or SC123456)",
+            &mut issue,
+        );
+        let charity = opt(
+            cell(&cells, SupplierField::CharityNumber),
+            normalise_charity_number,
+            SupplierField::CharityNumber,
+            "a charity number",
+            &mut issue,
+        );
+        let vat = opt(
+            cell(&cells, SupplierField::VatNumber),
+            normalise_vat_number,
+            SupplierField::VatNumber,
+            "a VAT number (9 or 12 digits, with or without GB)",
+            &mut issue,
+        );
         let type_text = cell(&cells, SupplierField::DeclaredType);
         let declared = if type_text.is_empty() {
             None
@@ -665,12 +829,25 @@ mod tests {
         let (recs, rep) = read_suppliers("creditors.csv", csv.as_bytes(), &[]).unwrap();
         assert!(rep.balanced, "{rep:?}");
         // 8 records: 1 preamble + 1 header + 3 kept + 2 rejected + 1 blank.
-        assert_eq!((rep.records, rep.preamble, rep.header, rep.kept, rep.rejected, rep.blank), (8, 1, 1, 3, 2, 1));
+        assert_eq!(
+            (
+                rep.records,
+                rep.preamble,
+                rep.header,
+                rep.kept,
+                rep.rejected,
+                rep.blank
+            ),
+            (8, 1, 1, 3, 2, 1)
+        );
         assert_eq!(rep.header_line, 2);
         let a = &recs[0];
         assert_eq!(a.supplier_id.as_deref(), Some("C001"));
         assert_eq!(a.postcode.as_deref(), Some("PR1 2HE"));
-        assert_eq!(a.branch_postcodes, vec!["PR2 1AA".to_string(), "M15 4FN".to_string()]);
+        assert_eq!(
+            a.branch_postcodes,
+            vec!["PR2 1AA".to_string(), "M15 4FN".to_string()]
+        );
         assert_eq!(a.company_number.as_deref(), Some("01234567"));
         assert_eq!(a.vat_number.as_deref(), Some("123456789"));
         assert_eq!(a.declared_type, Some(DeclaredType::Sme));
@@ -680,20 +857,39 @@ mod tests {
         assert_eq!(recs[1].postcode, None);
         assert_eq!(rep.rejections[0].line, 4);
         assert_eq!(rep.rejections[0].field, Some(SupplierField::Name));
-        assert!(rep.rejections[1].reason.contains("already used on line 3"), "{:?}", rep.rejections[1]);
+        assert!(
+            rep.rejections[1].reason.contains("already used on line 3"),
+            "{:?}",
+            rep.rejections[1]
+        );
         assert_eq!(rep.issues.len(), 2);
-        assert_eq!((rep.issues[0].line, rep.issues[0].field), (5, SupplierField::Postcode));
-        assert_eq!((rep.issues[1].line, rep.issues[1].field), (8, SupplierField::DeclaredType));
+        assert_eq!(
+            (rep.issues[0].line, rep.issues[0].field),
+            (5, SupplierField::Postcode)
+        );
+        assert_eq!(
+            (rep.issues[1].line, rep.issues[1].field),
+            (8, SupplierField::DeclaredType)
+        );
         assert!(rep.render_text().contains("balanced"));
     }
 
     #[test]
     fn numbers_normalise() {
-        assert_eq!(normalise_company_number("sc 12345").as_deref(), Some("SC012345"));
+        assert_eq!(
+            normalise_company_number("sc 12345").as_deref(),
+            Some("SC012345")
+        );
         assert_eq!(normalise_company_number("00000000"), None);
         assert_eq!(normalise_company_number("12-34"), None);
-        assert_eq!(normalise_charity_number("SC012345").as_deref(), Some("SC012345"));
-        assert_eq!(normalise_vat_number("GB123456789").as_deref(), Some("123456789"));
+        assert_eq!(
+            normalise_charity_number("SC012345").as_deref(),
+            Some("SC012345")
+        );
+        assert_eq!(
+            normalise_vat_number("GB123456789").as_deref(),
+            Some("123456789")
+        );
         assert_eq!(normalise_vat_number("12345"), None);
     }
 
@@ -721,11 +917,22 @@ mod tests {
         let (recs, rep) = read_suppliers(
             "x.csv",
             csv.as_bytes(),
-            &[(SupplierField::SupplierId, "Ref".into()), (SupplierField::Name, "Who".into()), (SupplierField::Postcode, "Where".into())],
+            &[
+                (SupplierField::SupplierId, "Ref".into()),
+                (SupplierField::Name, "Who".into()),
+                (SupplierField::Postcode, "Where".into()),
+            ],
         )
         .unwrap();
         assert_eq!(rep.kept, 1);
         assert_eq!(recs[0].postcode.as_deref(), Some("PR1 2HE"));
-        assert!(read_suppliers("x.csv", csv.as_bytes(), &[(SupplierField::Name, "Nope".into())]).is_err());
+        assert!(
+            read_suppliers(
+                "x.csv",
+                csv.as_bytes(),
+                &[(SupplierField::Name, "Nope".into())]
+            )
+            .is_err()
+        );
     }
 }

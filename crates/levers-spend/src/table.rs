@@ -32,7 +32,9 @@ pub(crate) fn read_table(
     on_row: &mut dyn FnMut(u64, &[String]),
 ) -> Result<(Vec<String>, u64, TableCounts), SpendError> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(SpendError::Empty { file: name.to_string() });
+        return Err(SpendError::Empty {
+            file: name.to_string(),
+        });
     }
     let is_xls = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]);
     let is_zip = bytes.starts_with(b"PK\x03\x04");
@@ -49,11 +51,18 @@ pub(crate) fn read_table(
         _ => (&bytes[skip..], enc),
     };
     if text[..text.len().min(8192)].contains(&0) {
-        return Err(SpendError::NotTabular { file: name.to_string(), why: "it holds binary data".into() });
+        return Err(SpendError::NotTabular {
+            file: name.to_string(),
+            why: "it holds binary data".into(),
+        });
     }
     let delim = detect_delimiter(text);
     let mut src = CsvSource::new(text, field_enc, delim);
-    let mut counts = TableCounts { format: "csv", encoding: enc.name(), ..TableCounts::default() };
+    let mut counts = TableCounts {
+        format: "csv",
+        encoding: enc.name(),
+        ..TableCounts::default()
+    };
     let (header, line) = scan(name, &mut src, score, on_row, &mut counts)?;
     Ok((header, line, counts))
 }
@@ -68,7 +77,11 @@ fn scan(
     let mut head: Vec<RawRow> = Vec::new();
     let mut row = RawRow::default();
     let fix = |e: SpendError| match e {
-        SpendError::Read { line, message, .. } => SpendError::Read { file: name.to_string(), line, message },
+        SpendError::Read { line, message, .. } => SpendError::Read {
+            file: name.to_string(),
+            line,
+            message,
+        },
         e => e,
     };
     while head.len() < HEADER_SCAN && src.next_row(&mut row).map_err(fix)? {
@@ -76,7 +89,10 @@ fn scan(
     }
     let mut best: Option<(usize, usize)> = None;
     for (i, r) in head.iter().enumerate() {
-        if r.cells().first().is_some_and(|c| c.trim_start().starts_with('#')) {
+        if r.cells()
+            .first()
+            .is_some_and(|c| c.trim_start().starts_with('#'))
+        {
             continue;
         }
         let s = score(r.cells());
@@ -85,9 +101,16 @@ fn scan(
         }
     }
     let Some((hi, _)) = best else {
-        return Err(SpendError::NoHeader { file: name.to_string(), scanned: HEADER_SCAN });
+        return Err(SpendError::NoHeader {
+            file: name.to_string(),
+            scanned: HEADER_SCAN,
+        });
     };
-    let header: Vec<String> = head[hi].cells().iter().map(|c| c.trim().to_string()).collect();
+    let header: Vec<String> = head[hi]
+        .cells()
+        .iter()
+        .map(|c| c.trim().to_string())
+        .collect();
     let header_line = head[hi].line;
     counts.records += head.len() as u64;
     counts.preamble += hi as u64;
@@ -134,7 +157,9 @@ fn read_sheets(
             Err(e) => return Err(e),
         }
     }
-    Err(first_err.unwrap_or(SpendError::Empty { file: name.to_string() }))
+    Err(first_err.unwrap_or(SpendError::Empty {
+        file: name.to_string(),
+    }))
 }
 
 #[cfg(not(feature = "excel"))]
@@ -145,5 +170,7 @@ fn read_sheets(
     _: &dyn Fn(&[String]) -> usize,
     _: &mut dyn FnMut(u64, &[String]),
 ) -> Result<(Vec<String>, u64, TableCounts), SpendError> {
-    Err(SpendError::ExcelDisabled { file: name.to_string() })
+    Err(SpendError::ExcelDisabled {
+        file: name.to_string(),
+    })
 }

@@ -9,7 +9,8 @@
 /// read), counting for each sheet the larger of its DIMENSIONS claim and its cells' bounding box.
 pub(crate) fn check_xls(bytes: &[u8], max_cells: u64) -> Result<(), String> {
     check_compound_file(bytes)?;
-    let stream = workbook_stream(bytes).ok_or_else(|| "not a readable XLS workbook (compound file)".to_string())?;
+    let stream = workbook_stream(bytes)
+        .ok_or_else(|| "not a readable XLS workbook (compound file)".to_string())?;
     // Sheet substreams start where the BOUNDSHEET records of the globals say (as calamine reads them).
     let mut positions = Vec::new();
     for (typ, data) in records(&stream, 0) {
@@ -21,7 +22,9 @@ pub(crate) fn check_xls(bytes: &[u8], max_cells: u64) -> Result<(), String> {
     }
     let mut total: u64 = 0;
     for pos in positions {
-        let Some(sheet) = stream.get(pos..) else { continue };
+        let Some(sheet) = stream.get(pos..) else {
+            continue;
+        };
         let mut claimed: u64 = 0;
         let (mut r0, mut r1, mut c0, mut c1) = (u32::MAX, 0u32, u32::MAX, 0u32);
         let mut any = false;
@@ -35,7 +38,8 @@ pub(crate) fn check_xls(bytes: &[u8], max_cells: u64) -> Result<(), String> {
         for (typ, d) in records(sheet, 0) {
             match typ {
                 0x0200 => {
-                    let area = dimensions_area(d).ok_or_else(|| "an XLS sheet has an impossible size".to_string())?;
+                    let area = dimensions_area(d)
+                        .ok_or_else(|| "an XLS sheet has an impossible size".to_string())?;
                     claimed = claimed.max(area);
                 }
                 0x0203 | 0x0204 | 0x0205 | 0x027E | 0x00FD | 0x0006 if d.len() >= 4 => {
@@ -101,7 +105,9 @@ fn check_compound_file(b: &[u8]) -> Result<(), String> {
         if id as usize > maxid || steps > maxid {
             return bad("DIFAT chain");
         }
-        let Some(s) = sector(id) else { return bad("DIFAT chain") };
+        let Some(s) = sector(id) else {
+            return bad("DIFAT chain");
+        };
         difat.extend((0..ss / 4).filter_map(|i| u32_at(s, 4 * i)));
         id = difat.pop().unwrap_or(END);
         steps += 1;
@@ -159,7 +165,9 @@ fn check_compound_file(b: &[u8]) -> Result<(), String> {
         Some((name, start, size))
     };
     let entries: Vec<(String, u32, u64)> = dir.chunks(128).filter_map(entry).collect();
-    let Some(root) = entries.first() else { return Ok(()) };
+    let Some(root) = entries.first() else {
+        return Ok(());
+    };
     if dir.len() % 128 != 0 {
         return bad("directory");
     }
@@ -308,7 +316,9 @@ fn workbook_stream(b: &[u8]) -> Option<Vec<u8>> {
     let dir = read(u32_at(b, 0x30)?, b.len())?;
     let entries = dir.chunks_exact(128);
     let name_of = |e: &[u8]| -> String {
-        let n = usize::from(u16_at(e, 64).unwrap_or(0)).min(64).saturating_sub(2);
+        let n = usize::from(u16_at(e, 64).unwrap_or(0))
+            .min(64)
+            .saturating_sub(2);
         let units: Vec<u16> = (0..n / 2).filter_map(|i| u16_at(e, 2 * i)).collect();
         String::from_utf16_lossy(&units)
     };
@@ -318,7 +328,9 @@ fn workbook_stream(b: &[u8]) -> Option<Vec<u8>> {
         let (start, size) = (u32_at(e, 116)?, u32_at(e, 120)? as usize);
         match e[66] {
             5 => root = Some((start, size)),
-            2 if book.is_none() && matches!(name_of(e).as_str(), "Workbook" | "Book") => book = Some((start, size)),
+            2 if book.is_none() && matches!(name_of(e).as_str(), "Workbook" | "Book") => {
+                book = Some((start, size))
+            }
             _ => {}
         }
     }

@@ -18,8 +18,16 @@ mod xlsx;
 #[cfg(not(feature = "excel"))]
 #[test]
 fn spreadsheets_need_the_excel_feature() {
-    let e = check("june.xlsx", b"PK\x03\x04rest-of-a-zip", &CheckOptions::default()).unwrap_err();
-    assert!(matches!(e, levers_spend::SpendError::ExcelDisabled { .. }), "{e}");
+    let e = check(
+        "june.xlsx",
+        b"PK\x03\x04rest-of-a-zip",
+        &CheckOptions::default(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(e, levers_spend::SpendError::ExcelDisabled { .. }),
+        "{e}"
+    );
     assert!(e.to_string().contains("save it as CSV"));
 }
 

@@ -10,8 +10,8 @@ use levers_core::{FinancialYear, Money};
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::audit::{Actor, NewAudit, insert_audit};
 use crate::BeginWrite;
+use crate::audit::{Actor, NewAudit, insert_audit};
 use crate::rollback_and;
 use crate::{Result, Store, StoreError, conflict_on_unique, now_unix, or_rollback, with_pool};
 
@@ -51,9 +51,28 @@ pub struct StoredPool {
 }
 
 const COST_COLUMNS: [&str; 22] = [
-    "library_id", "seq", "code", "theme", "category", "detail", "description", "unit", "agency", "agency_detail",
-    "fiscal_value", "fiscal_year", "fiscal_2015", "economic_value", "economic_year", "economic_2015",
-    "social_value", "social_year", "social_2015", "source", "rag", "comment",
+    "library_id",
+    "seq",
+    "code",
+    "theme",
+    "category",
+    "detail",
+    "description",
+    "unit",
+    "agency",
+    "agency_detail",
+    "fiscal_value",
+    "fiscal_year",
+    "fiscal_2015",
+    "economic_value",
+    "economic_year",
+    "economic_2015",
+    "social_value",
+    "social_year",
+    "social_2015",
+    "source",
+    "rag",
+    "comment",
 ];
 const COST_BATCH: usize = 40;
 
@@ -76,7 +95,8 @@ fn rag_of(s: &str) -> Rag {
 }
 
 fn year(s: &str, what: &str) -> Result<FinancialYear> {
-    s.parse().map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+    s.parse()
+        .map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
 }
 
 macro_rules! cost_from_row {
@@ -87,7 +107,11 @@ macro_rules! cost_from_row {
             let price_year: Option<String> = r.try_get(y)?;
             let stated: Option<f64> = r.try_get(s)?;
             Ok(match (amount, price_year) {
-                (Some(amount), Some(py)) => Some(ValueAt { amount, price_year: year(&py, "unit cost price year")?, stated_2015_16: stated }),
+                (Some(amount), Some(py)) => Some(ValueAt {
+                    amount,
+                    price_year: year(&py, "unit cost price year")?,
+                    stated_2015_16: stated,
+                }),
                 _ => None,
             })
         };
@@ -125,7 +149,8 @@ impl Store {
         if name.is_empty() {
             return Err(StoreError::Invalid("give the library a name".into()));
         }
-        let report_json = serde_json::to_string(report).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let report_json =
+            serde_json::to_string(report).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         with_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let before: Option<i64> = sqlx::query_scalar("SELECT costs FROM appraisal_libraries WHERE name = $1")
@@ -226,7 +251,12 @@ impl Store {
     }
 
     /// Adds or replaces the deflator figures for the years in `table`.
-    pub async fn import_deflators(&self, actor: &Actor, source: &str, table: &Deflators) -> Result<usize> {
+    pub async fn import_deflators(
+        &self,
+        actor: &Actor,
+        source: &str,
+        table: &Deflators,
+    ) -> Result<usize> {
         let pairs: Vec<(FinancialYear, f64)> = table.pairs().collect();
         with_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
@@ -270,8 +300,15 @@ impl Store {
     }
 
     /// Saves an appraisal: a new one when `id` is `None`, else replaces that one's model.
-    pub async fn save_appraisal(&self, actor: &Actor, id: Option<i64>, model: &Appraisal) -> Result<i64> {
-        model.check().map_err(|e| StoreError::Invalid(e.to_string()))?;
+    pub async fn save_appraisal(
+        &self,
+        actor: &Actor,
+        id: Option<i64>,
+        model: &Appraisal,
+    ) -> Result<i64> {
+        model
+            .check()
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
         let toml = model.to_toml();
         let now = now_unix();
         let name = model.name.trim().to_owned();
@@ -372,12 +409,23 @@ impl Store {
     }
 
     /// Adds a partner to a pool, with the agency names its budgets appear under in appraisals.
-    pub async fn add_pool_partner(&self, actor: &Actor, pool_id: i64, name: &str, agencies: &[String]) -> Result<i64> {
+    pub async fn add_pool_partner(
+        &self,
+        actor: &Actor,
+        pool_id: i64,
+        name: &str,
+        agencies: &[String],
+    ) -> Result<i64> {
         let name = name.trim().to_owned();
         if name.is_empty() {
             return Err(StoreError::Invalid("give the partner a name".into()));
         }
-        let agencies = agencies.iter().map(|a| a.trim()).filter(|a| !a.is_empty()).collect::<Vec<_>>().join("\n");
+        let agencies = agencies
+            .iter()
+            .map(|a| a.trim())
+            .filter(|a| !a.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n");
         with_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let id: i64 = or_rollback!(tx, sqlx::query_scalar("INSERT INTO pool_partners (pool_id, name, agencies) VALUES ($1, $2, $3) RETURNING id")
@@ -393,9 +441,17 @@ impl Store {
     }
 
     /// Sets a partner's contribution for a year (replacing any earlier figure; audited with both).
-    pub async fn set_pool_contribution(&self, actor: &Actor, partner_id: i64, year: FinancialYear, amount: Money) -> Result<()> {
+    pub async fn set_pool_contribution(
+        &self,
+        actor: &Actor,
+        partner_id: i64,
+        year: FinancialYear,
+        amount: Money,
+    ) -> Result<()> {
         if amount.is_negative() {
-            return Err(StoreError::Invalid("a contribution cannot be negative".into()));
+            return Err(StoreError::Invalid(
+                "a contribution cannot be negative".into(),
+            ));
         }
         with_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
@@ -428,7 +484,14 @@ impl Store {
     }
 
     /// Adds a line to a pool (what it funds, and the appraisal behind it if any).
-    pub async fn add_pool_line(&self, actor: &Actor, pool_id: i64, name: &str, funds: Funds, appraisal_id: Option<i64>) -> Result<i64> {
+    pub async fn add_pool_line(
+        &self,
+        actor: &Actor,
+        pool_id: i64,
+        name: &str,
+        funds: Funds,
+        appraisal_id: Option<i64>,
+    ) -> Result<i64> {
         let name = name.trim().to_owned();
         if name.is_empty() {
             return Err(StoreError::Invalid("give the line a name".into()));
@@ -452,7 +515,12 @@ impl Store {
 
     /// Names the community budget vote (process) a line funds, or none; only a line that funds a
     /// vote can name one. Audited with the process before and after.
-    pub async fn set_pool_line_process(&self, actor: &Actor, line_id: i64, process_id: Option<i64>) -> Result<()> {
+    pub async fn set_pool_line_process(
+        &self,
+        actor: &Actor,
+        line_id: i64,
+        process_id: Option<i64>,
+    ) -> Result<()> {
         with_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let line = or_rollback!(
@@ -482,12 +550,24 @@ impl Store {
     }
 
     /// Sets a line's plan and spend for one quarter (replacing earlier figures; audited with both).
-    pub async fn set_pool_quarter(&self, actor: &Actor, line_id: i64, year: FinancialYear, quarter: u8, plan: Money, spend: Money) -> Result<()> {
+    pub async fn set_pool_quarter(
+        &self,
+        actor: &Actor,
+        line_id: i64,
+        year: FinancialYear,
+        quarter: u8,
+        plan: Money,
+        spend: Money,
+    ) -> Result<()> {
         if !(1..=4).contains(&quarter) {
-            return Err(StoreError::Invalid(format!("quarter {quarter} does not exist: use 1 (April to June) to 4 (January to March)")));
+            return Err(StoreError::Invalid(format!(
+                "quarter {quarter} does not exist: use 1 (April to June) to 4 (January to March)"
+            )));
         }
         if plan.is_negative() || spend.is_negative() {
-            return Err(StoreError::Invalid("plan and spend cannot be negative; record a refund as lower spend".into()));
+            return Err(StoreError::Invalid(
+                "plan and spend cannot be negative; record a refund as lower spend".into(),
+            ));
         }
         with_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
@@ -627,6 +707,14 @@ fn appraisal_from_row(
     updated_at: i64,
     updated_by: String,
 ) -> Result<StoredAppraisal> {
-    let model = Appraisal::from_toml(&format!("appraisal {id}"), &toml).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    Ok(StoredAppraisal { id, model, created_at, created_by, updated_at, updated_by })
+    let model = Appraisal::from_toml(&format!("appraisal {id}"), &toml)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(StoredAppraisal {
+        id,
+        model,
+        created_at,
+        created_by,
+        updated_at,
+        updated_by,
+    })
 }

@@ -16,11 +16,17 @@ pub struct Actor {
 
 impl Actor {
     pub fn user(id: i64, email: &str) -> Actor {
-        Actor { user_id: Some(id), label: email.to_string() }
+        Actor {
+            user_id: Some(id),
+            label: email.to_string(),
+        }
     }
 
     pub fn system(name: &str) -> Actor {
-        Actor { user_id: None, label: name.to_string() }
+        Actor {
+            user_id: None,
+            label: name.to_string(),
+        }
     }
 }
 
@@ -157,4 +163,3 @@ impl Store {
         })
     }
 }
-

@@ -16,18 +16,21 @@
 use std::collections::BTreeMap;
 
 use levers_coproduction::ledger::{
-    self, AccountId, AccountKind, AccountState, LedgerError, Movement, StatementLine, Transfer, TransferId, TransferKind, TransferRequest,
+    self, AccountId, AccountKind, AccountState, LedgerError, Movement, StatementLine, Transfer,
+    TransferId, TransferKind, TransferRequest,
 };
 use levers_coproduction::people::{DIMENSIONS, RewardForm, valid_answer};
 use levers_coproduction::principles::{Assessment, FRAMEWORK_KEY};
-use levers_coproduction::register::{Activity, Involvement, Lead, RegisterEntry, Rung, Stage, iso, join_list, parse_date, split_list};
+use levers_coproduction::register::{
+    Activity, Involvement, Lead, RegisterEntry, Rung, Stage, iso, join_list, parse_date, split_list,
+};
 use levers_core::Money;
 use serde::Serialize;
 use serde_json::json;
 use sqlx::Row;
 
-use crate::audit::{Actor, NewAudit, insert_audit};
 use crate::BeginWrite;
+use crate::audit::{Actor, NewAudit, insert_audit};
 use crate::{Backend, Result, Store, StoreError, Tx, now_unix, or_rollback, with_pool, with_tx};
 
 /// Settings keys (in the site settings table) for co-production.
@@ -52,7 +55,14 @@ pub struct ActivityRecord {
 
 impl ActivityRecord {
     pub fn entry(&self) -> RegisterEntry {
-        RegisterEntry { activity: self.activity.clone(), involvements: self.involvements.iter().map(|i| i.involvement.clone()).collect() }
+        RegisterEntry {
+            activity: self.activity.clone(),
+            involvements: self
+                .involvements
+                .iter()
+                .map(|i| i.involvement.clone())
+                .collect(),
+        }
     }
 }
 
@@ -101,7 +111,9 @@ pub struct Participant {
 impl Participant {
     /// Paid rewards need benefits advice, and it has not been recorded as offered.
     pub fn benefits_flag(&self) -> bool {
-        self.reward_form.needs_benefits_advice() && !self.benefits_advice_offered && self.anonymised_at.is_none()
+        self.reward_form.needs_benefits_advice()
+            && !self.benefits_advice_offered
+            && self.anonymised_at.is_none()
     }
 }
 
@@ -194,7 +206,9 @@ pub struct LedgerSnapshot {
 impl LedgerSnapshot {
     /// The ledger's invariants (see `levers_coproduction::ledger::check_invariants`).
     pub fn check(&self) -> std::result::Result<(), String> {
-        ledger::check_invariants(&self.accounts, &self.transfers, &self.movements, |id| self.balances.get(&id).copied().unwrap_or(0))
+        ledger::check_invariants(&self.accounts, &self.transfers, &self.movements, |id| {
+            self.balances.get(&id).copied().unwrap_or(0)
+        })
     }
 }
 
@@ -258,7 +272,8 @@ macro_rules! involvement_from_row {
                 methods: split_list(&methods),
                 groups: split_list(&groups),
                 lived_experience: r.try_get("lived_experience")?,
-                headcount: u32::try_from(headcount).map_err(|_| corrupt("headcount", &headcount.to_string()))?,
+                headcount: u32::try_from(headcount)
+                    .map_err(|_| corrupt("headcount", &headcount.to_string()))?,
                 hours: u32::try_from(hours).map_err(|_| corrupt("hours", &hours.to_string()))?,
                 decisions: r.try_get("decisions")?,
                 you_said_we_did: r.try_get("you_said_we_did")?,
@@ -297,7 +312,8 @@ macro_rules! participant_from_row {
             display_name: r.try_get("display_name")?,
             contact: r.try_get("contact")?,
             contact_consent: r.try_get("contact_consent")?,
-            reward_form: RewardForm::parse(&reward).ok_or_else(|| corrupt("reward form", &reward))?,
+            reward_form: RewardForm::parse(&reward)
+                .ok_or_else(|| corrupt("reward form", &reward))?,
             benefits_advice_offered: r.try_get("benefits_advice_offered")?,
             created_at: r.try_get("created_at")?,
             last_active_at: r.try_get("last_active_at")?,
@@ -367,8 +383,11 @@ impl Store {
 
     /// Every activity with its involvements, by reference.
     pub async fn coproduction_activities(&self) -> Result<Vec<ActivityRecord>> {
-        let a_sql = format!("SELECT {ACTIVITY_COLS} FROM coproduction_activities ORDER BY reference");
-        let i_sql = format!("SELECT {INVOLVEMENT_COLS} FROM coproduction_involvements ORDER BY activity_id, stage, held_on, id");
+        let a_sql =
+            format!("SELECT {ACTIVITY_COLS} FROM coproduction_activities ORDER BY reference");
+        let i_sql = format!(
+            "SELECT {INVOLVEMENT_COLS} FROM coproduction_involvements ORDER BY activity_id, stage, held_on, id"
+        );
         with_pool!(self, pool => {
             let mut out = Vec::new();
             for r in sqlx::query(sqlx::AssertSqlSafe(a_sql)).fetch_all(pool).await? {
@@ -390,12 +409,19 @@ impl Store {
 
     /// The register as the coverage measures take it.
     pub async fn coproduction_register(&self) -> Result<Vec<RegisterEntry>> {
-        Ok(self.coproduction_activities().await?.iter().map(ActivityRecord::entry).collect())
+        Ok(self
+            .coproduction_activities()
+            .await?
+            .iter()
+            .map(ActivityRecord::entry)
+            .collect())
     }
 
     pub async fn coproduction_activity(&self, id: i64) -> Result<Option<ActivityRecord>> {
         let a_sql = format!("SELECT {ACTIVITY_COLS} FROM coproduction_activities WHERE id = $1");
-        let i_sql = format!("SELECT {INVOLVEMENT_COLS} FROM coproduction_involvements WHERE activity_id = $1 ORDER BY stage, held_on, id");
+        let i_sql = format!(
+            "SELECT {INVOLVEMENT_COLS} FROM coproduction_involvements WHERE activity_id = $1 ORDER BY stage, held_on, id"
+        );
         with_pool!(self, pool => {
             let Some(r) = sqlx::query(sqlx::AssertSqlSafe(a_sql)).bind(id).fetch_optional(pool).await? else { return Ok(None) };
             let mut a = activity_from_row!(&r);
@@ -434,8 +460,16 @@ impl Store {
     }
 
     /// Changes an activity's fields (audited with before and after).
-    pub async fn update_coproduction_activity(&self, actor: &Actor, id: i64, a: &Activity) -> Result<()> {
-        let before = self.coproduction_activity(id).await?.ok_or_else(|| StoreError::NotFound(format!("activity {id}")))?;
+    pub async fn update_coproduction_activity(
+        &self,
+        actor: &Actor,
+        id: i64,
+        a: &Activity,
+    ) -> Result<()> {
+        let before = self
+            .coproduction_activity(id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("activity {id}")))?;
         with_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             or_rollback!(tx, sqlx::query(
@@ -465,7 +499,12 @@ impl Store {
     }
 
     /// Records an involvement at one stage of an activity.
-    pub async fn add_coproduction_involvement(&self, actor: &Actor, activity_id: i64, inv: &Involvement) -> Result<i64> {
+    pub async fn add_coproduction_involvement(
+        &self,
+        actor: &Actor,
+        activity_id: i64,
+        inv: &Involvement,
+    ) -> Result<i64> {
         if self.coproduction_activity(activity_id).await?.is_none() {
             return Err(StoreError::NotFound(format!("activity {activity_id}")));
         }
@@ -485,9 +524,19 @@ impl Store {
     /// Imports register entries in one transaction. Each activity in the file is created, or updated
     /// to the file's fields; its involvements become exactly the file's (identical ones are kept, with
     /// their ids; others removed or added). Activities not in the file are untouched.
-    pub async fn import_coproduction_register(&self, actor: &Actor, file_name: &str, entries: &[RegisterEntry], reconciliation: serde_json::Value) -> Result<RegisterImportCounts> {
-        let existing: BTreeMap<String, ActivityRecord> =
-            self.coproduction_activities().await?.into_iter().map(|a| (a.activity.reference.clone(), a)).collect();
+    pub async fn import_coproduction_register(
+        &self,
+        actor: &Actor,
+        file_name: &str,
+        entries: &[RegisterEntry],
+        reconciliation: serde_json::Value,
+    ) -> Result<RegisterImportCounts> {
+        let existing: BTreeMap<String, ActivityRecord> = self
+            .coproduction_activities()
+            .await?
+            .into_iter()
+            .map(|a| (a.activity.reference.clone(), a))
+            .collect();
         let mut c = RegisterImportCounts::default();
         let now = now_unix();
         with_pool!(self, pool => {
@@ -576,7 +625,8 @@ impl Store {
     // Principles self-assessments
 
     pub async fn add_coproduction_assessment(&self, actor: &Actor, a: &Assessment) -> Result<i64> {
-        let scores = serde_json::to_string(&a.scores).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let scores =
+            serde_json::to_string(&a.scores).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let summary = a.summary();
         with_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
@@ -635,9 +685,20 @@ impl Store {
     // Participants
 
     /// Adds a participant and opens their credit account, in one transaction.
-    pub async fn create_participant(&self, actor: &Actor, d: &ParticipantDetails) -> Result<Participant> {
+    pub async fn create_participant(
+        &self,
+        actor: &Actor,
+        d: &ParticipantDetails,
+    ) -> Result<Participant> {
         let now = now_unix();
-        let contact = if d.contact_consent { d.contact.as_deref().map(str::trim).filter(|c| !c.is_empty()) } else { None };
+        let contact = if d.contact_consent {
+            d.contact
+                .as_deref()
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+        } else {
+            None
+        };
         let id = with_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
@@ -666,16 +727,35 @@ impl Store {
             tx.commit().await?;
             id
         });
-        self.participant(id).await?.ok_or_else(|| StoreError::NotFound(format!("participant {id}")))
+        self.participant(id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("participant {id}")))
     }
 
     /// Changes a participant's record. Contact details are kept only with consent.
-    pub async fn update_participant(&self, actor: &Actor, id: i64, d: &ParticipantDetails) -> Result<()> {
-        let before = self.participant(id).await?.ok_or_else(|| StoreError::NotFound(format!("participant {id}")))?;
+    pub async fn update_participant(
+        &self,
+        actor: &Actor,
+        id: i64,
+        d: &ParticipantDetails,
+    ) -> Result<()> {
+        let before = self
+            .participant(id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("participant {id}")))?;
         if before.anonymised_at.is_some() {
-            return Err(StoreError::Conflict(format!("participant {id} has been anonymised: their record can no longer change")));
+            return Err(StoreError::Conflict(format!(
+                "participant {id} has been anonymised: their record can no longer change"
+            )));
         }
-        let contact = if d.contact_consent { d.contact.as_deref().map(str::trim).filter(|c| !c.is_empty()) } else { None };
+        let contact = if d.contact_consent {
+            d.contact
+                .as_deref()
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+        } else {
+            None
+        };
         with_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             sqlx::query(
@@ -699,7 +779,9 @@ impl Store {
     }
 
     pub async fn participants(&self) -> Result<Vec<Participant>> {
-        let sql = format!("SELECT {PARTICIPANT_COLS} FROM coproduction_participants p JOIN credit_accounts a ON a.participant_id = p.id ORDER BY p.id");
+        let sql = format!(
+            "SELECT {PARTICIPANT_COLS} FROM coproduction_participants p JOIN credit_accounts a ON a.participant_id = p.id ORDER BY p.id"
+        );
         with_pool!(self, pool => {
             let mut out = Vec::new();
             for r in sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await? {
@@ -710,7 +792,9 @@ impl Store {
     }
 
     pub async fn participant(&self, id: i64) -> Result<Option<Participant>> {
-        let sql = format!("SELECT {PARTICIPANT_COLS} FROM coproduction_participants p JOIN credit_accounts a ON a.participant_id = p.id WHERE p.id = $1");
+        let sql = format!(
+            "SELECT {PARTICIPANT_COLS} FROM coproduction_participants p JOIN credit_accounts a ON a.participant_id = p.id WHERE p.id = $1"
+        );
         with_pool!(self, pool => {
             Ok(match sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await? {
                 Some(r) => Some(participant_from_row!(&r)),
@@ -721,17 +805,30 @@ impl Store {
 
     /// Records (or replaces) a participant's equality-monitoring answers. `answers` pairs a
     /// dimension key with an answer, or `None` for a question not answered.
-    pub async fn set_participant_equality(&self, actor: &Actor, id: i64, answers: &[(&str, Option<String>)]) -> Result<()> {
-        let p = self.participant(id).await?.ok_or_else(|| StoreError::NotFound(format!("participant {id}")))?;
+    pub async fn set_participant_equality(
+        &self,
+        actor: &Actor,
+        id: i64,
+        answers: &[(&str, Option<String>)],
+    ) -> Result<()> {
+        let p = self
+            .participant(id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("participant {id}")))?;
         if p.anonymised_at.is_some() {
-            return Err(StoreError::Conflict(format!("participant {id} has been anonymised")));
+            return Err(StoreError::Conflict(format!(
+                "participant {id} has been anonymised"
+            )));
         }
-        let mut vals: BTreeMap<&str, Option<String>> = DIMENSIONS.iter().map(|d| (d.key, None)).collect();
+        let mut vals: BTreeMap<&str, Option<String>> =
+            DIMENSIONS.iter().map(|d| (d.key, None)).collect();
         for (k, v) in answers {
             if let Some(v) = v
                 && !valid_answer(k, v)
             {
-                return Err(StoreError::Conflict(format!("\"{v}\" is not an answer to the equality question {k}")));
+                return Err(StoreError::Conflict(format!(
+                    "\"{v}\" is not an answer to the equality question {k}"
+                )));
             }
             vals.insert(k, v.clone());
         }
@@ -764,7 +861,10 @@ impl Store {
         let mut out = BTreeMap::new();
         for d in DIMENSIONS {
             // The column name comes from the fixed list of dimensions, never from input.
-            let sql = format!("SELECT {0} AS answer, COUNT(*) AS n FROM coproduction_equality WHERE {0} IS NOT NULL GROUP BY {0}", d.key);
+            let sql = format!(
+                "SELECT {0} AS answer, COUNT(*) AS n FROM coproduction_equality WHERE {0} IS NOT NULL GROUP BY {0}",
+                d.key
+            );
             let counts: BTreeMap<String, u64> = with_pool!(self, pool => {
                 let mut m = BTreeMap::new();
                 for r in sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await? {
@@ -779,7 +879,10 @@ impl Store {
     }
 
     /// A participant's equality-monitoring answers (dimension key → answer), if they gave any.
-    pub async fn participant_equality(&self, id: i64) -> Result<Option<BTreeMap<String, Option<String>>>> {
+    pub async fn participant_equality(
+        &self,
+        id: i64,
+    ) -> Result<Option<BTreeMap<String, Option<String>>>> {
         with_pool!(self, pool => {
             let r = sqlx::query("SELECT age_band, gender, ethnicity, disability, lived_experience FROM coproduction_equality WHERE participant_id = $1")
                 .bind(id)
@@ -802,7 +905,9 @@ impl Store {
     // The ledger
 
     pub async fn credit_accounts(&self) -> Result<Vec<AccountRow>> {
-        let sql = format!("{ACCOUNT_SELECT} ORDER BY CASE a.kind WHEN 'issuer' THEN 0 WHEN 'community_pot' THEN 1 WHEN 'venue' THEN 2 ELSE 3 END, a.id");
+        let sql = format!(
+            "{ACCOUNT_SELECT} ORDER BY CASE a.kind WHEN 'issuer' THEN 0 WHEN 'community_pot' THEN 1 WHEN 'venue' THEN 2 ELSE 3 END, a.id"
+        );
         with_pool!(self, pool => {
             let mut out = Vec::new();
             for r in sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await? {
@@ -823,9 +928,17 @@ impl Store {
     }
 
     /// Opens an account for a partner venue (or a further community pot).
-    pub async fn create_credit_account(&self, actor: &Actor, kind: AccountKind, name: &str) -> Result<AccountId> {
+    pub async fn create_credit_account(
+        &self,
+        actor: &Actor,
+        kind: AccountKind,
+        name: &str,
+    ) -> Result<AccountId> {
         if !matches!(kind, AccountKind::Venue | AccountKind::CommunityPot) {
-            return Err(StoreError::Conflict("participants' accounts are opened with their record, and there is one issuer".into()));
+            return Err(StoreError::Conflict(
+                "participants' accounts are opened with their record, and there is one issuer"
+                    .into(),
+            ));
         }
         with_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
@@ -842,10 +955,21 @@ impl Store {
     }
 
     /// Sets how far below zero an account may go (not the issuer's, which has no limit).
-    pub async fn set_overdraft_limit(&self, actor: &Actor, id: AccountId, limit: i64) -> Result<()> {
-        let a = self.credit_account(id).await?.ok_or_else(|| StoreError::NotFound(format!("credit account {id}")))?;
+    pub async fn set_overdraft_limit(
+        &self,
+        actor: &Actor,
+        id: AccountId,
+        limit: i64,
+    ) -> Result<()> {
+        let a = self
+            .credit_account(id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("credit account {id}")))?;
         if a.kind == AccountKind::Issuer || !(0..=ledger::MAX_TRANSFER).contains(&limit) {
-            return Err(StoreError::Conflict(format!("an overdraft limit is 0 to {} credits, and the issuer has none", ledger::MAX_TRANSFER)));
+            return Err(StoreError::Conflict(format!(
+                "an overdraft limit is 0 to {} credits, and the issuer has none",
+                ledger::MAX_TRANSFER
+            )));
         }
         with_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
@@ -868,7 +992,12 @@ impl Store {
                 ids.sort_unstable();
                 ids.dedup();
                 // In id order, so two transfers between the same accounts cannot deadlock.
-                sqlx::query("SELECT id FROM credit_accounts WHERE id = ANY($1) ORDER BY id FOR UPDATE").bind(ids).fetch_all(&mut *tx).await?;
+                sqlx::query(
+                    "SELECT id FROM credit_accounts WHERE id = ANY($1) ORDER BY id FOR UPDATE",
+                )
+                .bind(ids)
+                .fetch_all(&mut *tx)
+                .await?;
                 Ok(Tx::Postgres(tx))
             }
         }
@@ -876,20 +1005,35 @@ impl Store {
 
     /// Makes a transfer: both movements and its audit entry, or nothing. A key used before for the
     /// same transfer returns that transfer with `replayed: true`; for a different one, a conflict.
-    pub async fn credit_transfer(&self, actor: &Actor, req: &TransferRequest) -> Result<TransferOutcome> {
+    pub async fn credit_transfer(
+        &self,
+        actor: &Actor,
+        req: &TransferRequest,
+    ) -> Result<TransferOutcome> {
         self.credit_transfer_at(actor, req, now_unix()).await
     }
 
     /// As [`Store::credit_transfer`], stamped with `at` (Unix seconds) rather than now: for bringing
     /// in the history of an existing time-credit scheme (and the demo's year of activity). Transfers
     /// must still be made in the order they happened, as balances are checked as they go.
-    pub async fn credit_transfer_at(&self, actor: &Actor, req: &TransferRequest, at: i64) -> Result<TransferOutcome> {
+    pub async fn credit_transfer_at(
+        &self,
+        actor: &Actor,
+        req: &TransferRequest,
+        at: i64,
+    ) -> Result<TransferOutcome> {
         ledger::check_key(&req.key).map_err(ledger_conflict)?;
         let mut tx = self.begin_ledger(&[req.from, req.to]).await?;
         match apply_transfer(&mut tx, actor, req, at).await {
             Ok(out) => {
-                with_tx!(tx, t => t.commit().await)
-                    .map_err(|e| crate::conflict_on_unique(e, || format!("the idempotency key \"{}\" was used at the same moment", req.key)))?;
+                with_tx!(tx, t => t.commit().await).map_err(|e| {
+                    crate::conflict_on_unique(e, || {
+                        format!(
+                            "the idempotency key \"{}\" was used at the same moment",
+                            req.key
+                        )
+                    })
+                })?;
                 Ok(out)
             }
             Err(StoreError::Database(e)) if is_unique(&e) => {
@@ -903,21 +1047,37 @@ impl Store {
 
     async fn replay_of(&self, req: &TransferRequest) -> Result<TransferOutcome> {
         match self.credit_transfer_by_key(&req.key).await? {
-            Some(t) if req.same_effect(&t.transfer) => Ok(TransferOutcome { transfer: t, replayed: true }),
+            Some(t) if req.same_effect(&t.transfer) => Ok(TransferOutcome {
+                transfer: t,
+                replayed: true,
+            }),
             Some(_) => Err(ledger_conflict(LedgerError::KeyReused(req.key.clone()))),
-            None => Err(StoreError::Conflict(format!("transfer with key \"{}\" could not be completed: try again", req.key))),
+            None => Err(StoreError::Conflict(format!(
+                "transfer with key \"{}\" could not be completed: try again",
+                req.key
+            ))),
         }
     }
 
     /// Reverses a transfer with a new one the other way (never an edit).
-    pub async fn reverse_credit_transfer(&self, actor: &Actor, id: TransferId, key: &str, memo: &str) -> Result<TransferOutcome> {
-        let original = self.credit_transfer_by_id(id).await?.ok_or_else(|| StoreError::NotFound(format!("transfer {id}")))?;
+    pub async fn reverse_credit_transfer(
+        &self,
+        actor: &Actor,
+        id: TransferId,
+        key: &str,
+        memo: &str,
+    ) -> Result<TransferOutcome> {
+        let original = self
+            .credit_transfer_by_id(id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("transfer {id}")))?;
         let req = ledger::reversal_of(&original.transfer, key, memo).map_err(ledger_conflict)?;
         self.credit_transfer(actor, &req).await
     }
 
     pub async fn credit_transfer_by_key(&self, key: &str) -> Result<Option<TransferRow>> {
-        let sql = format!("SELECT {TRANSFER_COLS} FROM credit_transfers WHERE idempotency_key = $1");
+        let sql =
+            format!("SELECT {TRANSFER_COLS} FROM credit_transfers WHERE idempotency_key = $1");
         with_pool!(self, pool => {
             Ok(match sqlx::query(sqlx::AssertSqlSafe(sql)).bind(key).fetch_optional(pool).await? {
                 Some(r) => Some(transfer_from_row!(&r)),
@@ -950,7 +1110,9 @@ impl Store {
 
     /// An account's statement, oldest first, with running balance.
     pub async fn credit_statement(&self, account: AccountId) -> Result<Vec<StatementRow>> {
-        let sql = format!("SELECT {TRANSFER_COLS} FROM credit_transfers WHERE from_account = $1 OR to_account = $1 ORDER BY id");
+        let sql = format!(
+            "SELECT {TRANSFER_COLS} FROM credit_transfers WHERE from_account = $1 OR to_account = $1 ORDER BY id"
+        );
         let rows: Vec<TransferRow> = with_pool!(self, pool => {
             let mut out = Vec::new();
             for r in sqlx::query(sqlx::AssertSqlSafe(sql)).bind(account).fetch_all(pool).await? {
@@ -958,7 +1120,12 @@ impl Store {
             }
             out
         });
-        let names: BTreeMap<AccountId, String> = self.credit_accounts().await?.into_iter().map(|a| (a.id, a.name)).collect();
+        let names: BTreeMap<AccountId, String> = self
+            .credit_accounts()
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a.name))
+            .collect();
         let reversed: BTreeMap<TransferId, TransferId> = with_pool!(self, pool => {
             let mut m = BTreeMap::new();
             for r in sqlx::query("SELECT id, reverses_id FROM credit_transfers WHERE reverses_id IS NOT NULL AND (from_account = $1 OR to_account = $1)")
@@ -989,7 +1156,13 @@ impl Store {
         let balances = accounts.iter().map(|a| (a.id, a.balance)).collect();
         let accounts = accounts
             .into_iter()
-            .map(|a| ledger::Account { id: a.id, kind: a.kind, name: a.name, overdraft_limit: a.overdraft_limit, closed: a.closed_at.is_some() })
+            .map(|a| ledger::Account {
+                id: a.id,
+                kind: a.kind,
+                name: a.name,
+                overdraft_limit: a.overdraft_limit,
+                closed: a.closed_at.is_some(),
+            })
             .collect();
         let sql = format!("SELECT {TRANSFER_COLS} FROM credit_transfers ORDER BY id");
         with_pool!(self, pool => {
@@ -1007,12 +1180,22 @@ impl Store {
 
     /// Credits per hour of participation (setting, default 1).
     pub async fn credits_per_hour(&self) -> Result<u32> {
-        Ok(self.setting(CREDITS_PER_HOUR).await?.and_then(|v| v.parse().ok()).filter(|v| (1..=100).contains(v)).unwrap_or(DEFAULT_CREDITS_PER_HOUR))
+        Ok(self
+            .setting(CREDITS_PER_HOUR)
+            .await?
+            .and_then(|v| v.parse().ok())
+            .filter(|v| (1..=100).contains(v))
+            .unwrap_or(DEFAULT_CREDITS_PER_HOUR))
     }
 
     /// Days after a participant was last active before they are anonymised (setting, default 730).
     pub async fn retention_days(&self) -> Result<i64> {
-        Ok(self.setting(RETENTION_DAYS).await?.and_then(|v| v.parse().ok()).filter(|v| (30..=3650).contains(v)).unwrap_or(DEFAULT_RETENTION_DAYS))
+        Ok(self
+            .setting(RETENTION_DAYS)
+            .await?
+            .and_then(|v| v.parse().ok())
+            .filter(|v| (30..=3650).contains(v))
+            .unwrap_or(DEFAULT_RETENTION_DAYS))
     }
 
     /// Records time a participant gave and issues their credits (at the credits-per-hour setting), in
@@ -1026,7 +1209,16 @@ impl Store {
         key: &str,
         memo: &str,
     ) -> Result<(i64, TransferOutcome)> {
-        self.record_participation_at(actor, participant_id, involvement_id, minutes, key, memo, now_unix()).await
+        self.record_participation_at(
+            actor,
+            participant_id,
+            involvement_id,
+            minutes,
+            key,
+            memo,
+            now_unix(),
+        )
+        .await
     }
 
     /// As [`Store::record_participation`], stamped with `at` (see [`Store::credit_transfer_at`]).
@@ -1041,7 +1233,10 @@ impl Store {
         memo: &str,
         at: i64,
     ) -> Result<(i64, TransferOutcome)> {
-        let p = self.participant(participant_id).await?.ok_or_else(|| StoreError::NotFound(format!("participant {participant_id}")))?;
+        let p = self
+            .participant(participant_id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("participant {participant_id}")))?;
         if p.reward_form != RewardForm::TimeCredits {
             return Err(StoreError::Conflict(format!(
                 "participant {participant_id} is rewarded by {}, not time credits: change their reward form first",
@@ -1049,11 +1244,15 @@ impl Store {
             )));
         }
         if !(1..=24 * 60).contains(&minutes) {
-            return Err(StoreError::Conflict("enter the time given, from 1 minute to 24 hours".into()));
+            return Err(StoreError::Conflict(
+                "enter the time given, from 1 minute to 24 hours".into(),
+            ));
         }
         let credits = ledger::credits_for(minutes, self.credits_per_hour().await?);
         if credits < 1 {
-            return Err(StoreError::Conflict(format!("{minutes} minutes earns less than one credit at the current rate: nothing to issue")));
+            return Err(StoreError::Conflict(format!(
+                "{minutes} minutes earns less than one credit at the current rate: nothing to issue"
+            )));
         }
         if let Some(i) = involvement_id {
             let exists: Option<i64> = with_pool!(self, pool => sqlx::query_scalar("SELECT id FROM coproduction_involvements WHERE id = $1").bind(i).fetch_optional(pool).await?);
@@ -1061,7 +1260,15 @@ impl Store {
                 return Err(StoreError::NotFound(format!("involvement {i}")));
             }
         }
-        let req = TransferRequest { key: key.to_string(), kind: TransferKind::Issue, from: ISSUER_ACCOUNT, to: p.account_id, amount: credits, memo: memo.to_string(), reverses: None };
+        let req = TransferRequest {
+            key: key.to_string(),
+            kind: TransferKind::Issue,
+            from: ISSUER_ACCOUNT,
+            to: p.account_id,
+            amount: credits,
+            memo: memo.to_string(),
+            reverses: None,
+        };
         ledger::check_key(key).map_err(ledger_conflict)?;
         let mut tx = self.begin_ledger(&[ISSUER_ACCOUNT, p.account_id]).await?;
         let result = async {
@@ -1149,7 +1356,10 @@ impl Store {
     /// swept to the community pot and their account is closed: all in one transaction, audited with
     /// ids only. The ledger stays balanced. Returns the credits swept.
     pub async fn anonymise_participant(&self, actor: &Actor, id: i64, why: &str) -> Result<i64> {
-        let p = self.participant(id).await?.ok_or_else(|| StoreError::NotFound(format!("participant {id}")))?;
+        let p = self
+            .participant(id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("participant {id}")))?;
         if p.anonymised_at.is_some() {
             return Ok(0);
         }
@@ -1209,20 +1419,45 @@ impl Store {
                 .await?
         });
         for id in &due {
-            self.anonymise_participant(actor, *id, &format!("retention: not active for {days} days")).await?;
+            self.anonymise_participant(
+                actor,
+                *id,
+                &format!("retention: not active for {days} days"),
+            )
+            .await?;
         }
         Ok(due)
     }
 
     /// Everything held about a participant, as JSON, for a subject-access request (audited).
-    pub async fn participant_subject_access(&self, actor: &Actor, id: i64) -> Result<serde_json::Value> {
-        let p = self.participant(id).await?.ok_or_else(|| StoreError::NotFound(format!("participant {id}")))?;
+    pub async fn participant_subject_access(
+        &self,
+        actor: &Actor,
+        id: i64,
+    ) -> Result<serde_json::Value> {
+        let p = self
+            .participant(id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("participant {id}")))?;
         let equality = self.participant_equality(id).await?;
         let participations = self.participations(id).await?;
         let statement = self.credit_statement(p.account_id).await?;
         let account = self.credit_account(p.account_id).await?;
-        let erasure: Vec<ErasureRequest> = self.erasure_requests().await?.into_iter().filter(|r| r.participant_id == id).collect();
-        let iso_time = |t: i64| time::OffsetDateTime::from_unix_timestamp(t).map_or_else(|_| t.to_string(), |d| d.format(&time::format_description::well_known::Rfc3339).unwrap_or_default());
+        let erasure: Vec<ErasureRequest> = self
+            .erasure_requests()
+            .await?
+            .into_iter()
+            .filter(|r| r.participant_id == id)
+            .collect();
+        let iso_time = |t: i64| {
+            time::OffsetDateTime::from_unix_timestamp(t).map_or_else(
+                |_| t.to_string(),
+                |d| {
+                    d.format(&time::format_description::well_known::Rfc3339)
+                        .unwrap_or_default()
+                },
+            )
+        };
         let export = json!({
             "export": "Subject-access export: everything levers holds about this participant",
             "generated_at": iso_time(now_unix()),
@@ -1244,14 +1479,24 @@ impl Store {
             },
             "erasure_requests": erasure,
         });
-        self.audit(actor, NewAudit::new("coproduction.participant.subject_access", "coproduction_participant", id)).await?;
+        self.audit(
+            actor,
+            NewAudit::new(
+                "coproduction.participant.subject_access",
+                "coproduction_participant",
+                id,
+            ),
+        )
+        .await?;
         Ok(export)
     }
 
     /// Records a request to erase a participant's data (audited).
     pub async fn request_erasure(&self, actor: &Actor, participant_id: i64) -> Result<i64> {
         if self.participant(participant_id).await?.is_none() {
-            return Err(StoreError::NotFound(format!("participant {participant_id}")));
+            return Err(StoreError::NotFound(format!(
+                "participant {participant_id}"
+            )));
         }
         with_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
@@ -1299,7 +1544,12 @@ impl Store {
     }
 
     /// Carries out (`refuse_reason` = None: anonymise the participant) or refuses an open request.
-    pub async fn decide_erasure(&self, actor: &Actor, request_id: i64, refuse_reason: Option<&str>) -> Result<()> {
+    pub async fn decide_erasure(
+        &self,
+        actor: &Actor,
+        request_id: i64,
+        refuse_reason: Option<&str>,
+    ) -> Result<()> {
         let req = self
             .erasure_requests()
             .await?
@@ -1307,10 +1557,18 @@ impl Store {
             .find(|r| r.id == request_id)
             .ok_or_else(|| StoreError::NotFound(format!("erasure request {request_id}")))?;
         if req.status != "open" {
-            return Err(StoreError::Conflict(format!("erasure request {request_id} has already been {}", req.status)));
+            return Err(StoreError::Conflict(format!(
+                "erasure request {request_id} has already been {}",
+                req.status
+            )));
         }
         if refuse_reason.is_none() {
-            self.anonymise_participant(actor, req.participant_id, &format!("erasure request {request_id}")).await?;
+            self.anonymise_participant(
+                actor,
+                req.participant_id,
+                &format!("erasure request {request_id}"),
+            )
+            .await?;
         }
         let (status, reason) = match refuse_reason {
             Some(r) => ("refused", r.trim().to_string()),
@@ -1340,14 +1598,26 @@ fn is_unique(e: &sqlx::Error) -> bool {
 
 /// Applies a transfer on an open ledger transaction (locks already held): replay check, rules,
 /// the transfer row, both movements, the audit entry.
-async fn apply_transfer(tx: &mut Tx, actor: &Actor, req: &TransferRequest, at: i64) -> Result<TransferOutcome> {
+async fn apply_transfer(
+    tx: &mut Tx,
+    actor: &Actor,
+    req: &TransferRequest,
+    at: i64,
+) -> Result<TransferOutcome> {
     let by_key = format!("SELECT {TRANSFER_COLS} FROM credit_transfers WHERE idempotency_key = $1");
     let existing = with_tx!(&mut *tx, t => match sqlx::query(sqlx::AssertSqlSafe(by_key)).bind(&req.key).fetch_optional(&mut **t).await? {
         Some(r) => Some(transfer_from_row!(&r)),
         None => None,
     });
     if let Some(t) = existing {
-        return if req.same_effect(&t.transfer) { Ok(TransferOutcome { transfer: t, replayed: true }) } else { Err(ledger_conflict(LedgerError::KeyReused(req.key.clone()))) };
+        return if req.same_effect(&t.transfer) {
+            Ok(TransferOutcome {
+                transfer: t,
+                replayed: true,
+            })
+        } else {
+            Err(ledger_conflict(LedgerError::KeyReused(req.key.clone())))
+        };
     }
     if let Some(orig) = req.reverses {
         let by_id = format!("SELECT {TRANSFER_COLS} FROM credit_transfers WHERE id = $1");
@@ -1356,16 +1626,26 @@ async fn apply_transfer(tx: &mut Tx, actor: &Actor, req: &TransferRequest, at: i
             None => None,
         })
         .ok_or_else(|| ledger_conflict(LedgerError::NoTransfer(orig)))?;
-        let expected = ledger::reversal_of(&original.transfer, &req.key, &req.memo).map_err(ledger_conflict)?;
-        if expected.from != req.from || expected.to != req.to || expected.amount != req.amount || req.kind != TransferKind::Reversal {
-            return Err(StoreError::Conflict(format!("a reversal of transfer {orig} must move its {} credits back the other way", original.transfer.amount)));
+        let expected = ledger::reversal_of(&original.transfer, &req.key, &req.memo)
+            .map_err(ledger_conflict)?;
+        if expected.from != req.from
+            || expected.to != req.to
+            || expected.amount != req.amount
+            || req.kind != TransferKind::Reversal
+        {
+            return Err(StoreError::Conflict(format!(
+                "a reversal of transfer {orig} must move its {} credits back the other way",
+                original.transfer.amount
+            )));
         }
         let by: Option<i64> = with_tx!(&mut *tx, t => sqlx::query_scalar("SELECT id FROM credit_transfers WHERE reverses_id = $1").bind(orig).fetch_optional(&mut **t).await?);
         if let Some(by) = by {
             return Err(ledger_conflict(LedgerError::AlreadyReversed(orig, by)));
         }
     } else if req.kind == TransferKind::Reversal {
-        return Err(StoreError::Conflict("a reversal must name the transfer it reverses".into()));
+        return Err(StoreError::Conflict(
+            "a reversal must name the transfer it reverses".into(),
+        ));
     }
     let mut states = Vec::with_capacity(2);
     for id in [req.from, req.to] {
@@ -1393,7 +1673,10 @@ async fn apply_transfer(tx: &mut Tx, actor: &Actor, req: &TransferRequest, at: i
         });
         states.push(state.ok_or_else(|| ledger_conflict(LedgerError::NoAccount(id)))?);
     }
-    ledger::check_transfer(req.kind, req.from, &states[0], req.to, &states[1], req.amount).map_err(ledger_conflict)?;
+    ledger::check_transfer(
+        req.kind, req.from, &states[0], req.to, &states[1], req.amount,
+    )
+    .map_err(ledger_conflict)?;
     let now = at;
     let id: i64 = with_tx!(&mut *tx, t => {
         let id: i64 = sqlx::query_scalar(
@@ -1438,7 +1721,16 @@ async fn apply_transfer(tx: &mut Tx, actor: &Actor, req: &TransferRequest, at: i
     });
     Ok(TransferOutcome {
         transfer: TransferRow {
-            transfer: Transfer { id, key: req.key.clone(), kind: req.kind, from: req.from, to: req.to, amount: req.amount, memo: req.memo.trim().to_string(), reverses: req.reverses },
+            transfer: Transfer {
+                id,
+                key: req.key.clone(),
+                kind: req.kind,
+                from: req.from,
+                to: req.to,
+                amount: req.amount,
+                memo: req.memo.trim().to_string(),
+                reverses: req.reverses,
+            },
             at: now,
             by: actor.label.clone(),
         },

@@ -5,8 +5,8 @@ use futures_util::TryStreamExt;
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::audit::{Actor, NewAudit, insert_audit};
 use crate::BeginWrite;
+use crate::audit::{Actor, NewAudit, insert_audit};
 use crate::{Result, Store, StoreError, Tx, now_unix, with_pool, with_tx};
 
 /// One imported geography file and its reconciliation.
@@ -62,7 +62,8 @@ macro_rules! dataset_from_row {
             rows_rejected: r.try_get("rows_rejected")?,
             rows_blank: r.try_get("rows_blank")?,
             records: r.try_get("records")?,
-            rejections: serde_json::from_str(&rej).map_err(|e| StoreError::Corrupt(format!("geo rejections: {e}")))?,
+            rejections: serde_json::from_str(&rej)
+                .map_err(|e| StoreError::Corrupt(format!("geo rejections: {e}")))?,
             imported_at: r.try_get("imported_at")?,
             imported_by: r.try_get("imported_by")?,
         }
@@ -72,8 +73,15 @@ macro_rules! dataset_from_row {
 impl Store {
     /// Starts importing a file of `kind`. An earlier import of the same kind and file name is
     /// replaced when this one commits.
-    pub async fn begin_geo_import(&self, actor: &Actor, kind: &str, file_name: &str) -> Result<GeoImport> {
-        let select = format!("SELECT {DATASET_COLUMNS} FROM geo_datasets WHERE kind = $1 AND file_name = $2");
+    pub async fn begin_geo_import(
+        &self,
+        actor: &Actor,
+        kind: &str,
+        file_name: &str,
+    ) -> Result<GeoImport> {
+        let select = format!(
+            "SELECT {DATASET_COLUMNS} FROM geo_datasets WHERE kind = $1 AND file_name = $2"
+        );
         let (tx, dataset_id, replaced) = with_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let old = sqlx::query(sqlx::AssertSqlSafe(select)).bind(kind).bind(file_name).fetch_optional(&mut *tx).await?;
@@ -96,7 +104,14 @@ impl Store {
             .await?;
             (tx.into(), id, replaced)
         });
-        Ok(GeoImport { tx, dataset_id, next_block: 0, replaced, kind: kind.to_string(), file_name: file_name.to_string() })
+        Ok(GeoImport {
+            tx,
+            dataset_id,
+            next_block: 0,
+            replaced,
+            kind: kind.to_string(),
+            file_name: file_name.to_string(),
+        })
     }
 
     /// Every dataset, oldest first.
@@ -127,7 +142,10 @@ impl Store {
     }
 
     /// Streams every block, datasets in import order, to `sink(dataset_id, bytes)`.
-    pub async fn geo_blocks(&self, mut sink: impl FnMut(i64, &[u8]) -> std::result::Result<(), String>) -> Result<()> {
+    pub async fn geo_blocks(
+        &self,
+        mut sink: impl FnMut(i64, &[u8]) -> std::result::Result<(), String>,
+    ) -> Result<()> {
         with_pool!(self, pool => {
             let mut rows = sqlx::query("SELECT dataset_id, data FROM geo_blocks ORDER BY dataset_id, block_no").fetch(pool);
             while let Some(r) = rows.try_next().await? {
@@ -142,7 +160,10 @@ impl Store {
     /// Removes a dataset and its records, audited.
     pub async fn delete_geo_dataset(&self, actor: &Actor, id: i64) -> Result<()> {
         let all = self.geo_datasets().await?;
-        let old = all.into_iter().find(|d| d.id == id).ok_or_else(|| StoreError::NotFound(format!("geography dataset {id}")))?;
+        let old = all
+            .into_iter()
+            .find(|d| d.id == id)
+            .ok_or_else(|| StoreError::NotFound(format!("geography dataset {id}")))?;
         with_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             sqlx::query("DELETE FROM geo_blocks WHERE dataset_id = $1").bind(id).execute(&mut *tx).await?;
@@ -220,8 +241,12 @@ impl Store {
     /// earlier ones. Analyses and pages query this copy, never the database per row.
     pub async fn load_geo_index(&self) -> Result<levers_geo::GeoIndex> {
         let mut b = levers_geo::GeoIndexBuilder::new();
-        self.geo_blocks(|_, data| levers_geo::block::decode_block(data, |r| b.add(&r)).map(|_| ()).map_err(|e| e.to_string()))
-            .await?;
+        self.geo_blocks(|_, data| {
+            levers_geo::block::decode_block(data, |r| b.add(&r))
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        })
+        .await?;
         Ok(b.build())
     }
 }

@@ -20,9 +20,9 @@ mod migrate;
 pub mod pb_process;
 pub mod procurement;
 pub mod sessions;
-pub mod testing;
 pub mod settings;
 pub mod spend;
+pub mod testing;
 pub mod throttle;
 pub mod tokens;
 pub mod users;
@@ -38,19 +38,30 @@ pub use users::{NewUser, Role, User};
 /// out) if another connection committed in between. On PostgreSQL it is an ordinary `BEGIN`.
 pub(crate) trait BeginWrite {
     type Db: sqlx::Database;
-    fn begin_write(&self) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>> + Send;
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>>
+    + Send;
 }
 
 impl BeginWrite for SqlitePool {
     type Db = sqlx::Sqlite;
-    fn begin_write(&self) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error>> + Send {
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<
+        Output = Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error>,
+    > + Send {
         self.begin_with("BEGIN IMMEDIATE")
     }
 }
 
 impl BeginWrite for PgPool {
     type Db = sqlx::Postgres;
-    fn begin_write(&self) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error>> + Send {
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<
+        Output = Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error>,
+    > + Send {
         self.begin()
     }
 }
@@ -134,11 +145,21 @@ pub(crate) enum Backend {
 /// What went wrong in the store, phrased for the person who has to act on it.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("cannot open the database \"{url}\": {source}. Check the --database URL (a file path, sqlite:FILE or postgres://…) and that the server is running")]
+    #[error(
+        "cannot open the database \"{url}\": {source}. Check the --database URL (a file path, sqlite:FILE or postgres://…) and that the server is running"
+    )]
     Connect { url: String, source: sqlx::Error },
-    #[error("the database schema could not be brought up to date (migration {version} {name}): {source}")]
-    Migrate { version: i64, name: &'static str, source: sqlx::Error },
-    #[error("the database was written by a newer levers (schema version {found}, this build knows up to {known}): upgrade levers")]
+    #[error(
+        "the database schema could not be brought up to date (migration {version} {name}): {source}"
+    )]
+    Migrate {
+        version: i64,
+        name: &'static str,
+        source: sqlx::Error,
+    },
+    #[error(
+        "the database was written by a newer levers (schema version {found}, this build knows up to {known}): upgrade levers"
+    )]
     SchemaTooNew { found: i64, known: i64 },
     #[error("{0}")]
     Conflict(String),
@@ -174,7 +195,10 @@ impl Store {
 
     /// Opens the database without running migrations.
     pub async fn connect(url: &str) -> Result<Store> {
-        let err = |source| StoreError::Connect { url: redact_url(url), source };
+        let err = |source| StoreError::Connect {
+            url: redact_url(url),
+            source,
+        };
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let opts = PgConnectOptions::from_str(url).map_err(err)?;
             Store::connect_postgres(opts).await.map_err(err)
@@ -190,19 +214,33 @@ impl Store {
             .map_err(err)?
             .create_if_missing(true)
             .foreign_keys(true)
-            .journal_mode(if memory { SqliteJournalMode::Memory } else { SqliteJournalMode::Wal })
+            .journal_mode(if memory {
+                SqliteJournalMode::Memory
+            } else {
+                SqliteJournalMode::Wal
+            })
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(10));
             // An in-memory database exists per connection, so it must have exactly one.
             let pool = SqlitePoolOptions::new()
                 .max_connections(if memory { 1 } else { 8 })
                 .min_connections(if memory { 1 } else { 0 })
-                .idle_timeout(if memory { None } else { Some(Duration::from_secs(600)) })
-                .max_lifetime(if memory { None } else { Some(Duration::from_secs(3600)) })
+                .idle_timeout(if memory {
+                    None
+                } else {
+                    Some(Duration::from_secs(600))
+                })
+                .max_lifetime(if memory {
+                    None
+                } else {
+                    Some(Duration::from_secs(3600))
+                })
                 .connect_with(opts)
                 .await
                 .map_err(err)?;
-            Ok(Store { backend: Backend::Sqlite(pool) })
+            Ok(Store {
+                backend: Backend::Sqlite(pool),
+            })
         }
     }
 
@@ -210,13 +248,18 @@ impl Store {
     pub async fn connect_postgres(opts: PgConnectOptions) -> Result<Store, sqlx::Error> {
         // One direct connection first, so a wrong address fails at once instead of after the pool's
         // acquire timeout.
-        sqlx::Connection::close(<sqlx::PgConnection as sqlx::Connection>::connect_with(&opts).await?).await?;
+        sqlx::Connection::close(
+            <sqlx::PgConnection as sqlx::Connection>::connect_with(&opts).await?,
+        )
+        .await?;
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(opts)
             .await?;
-        Ok(Store { backend: Backend::Postgres(pool) })
+        Ok(Store {
+            backend: Backend::Postgres(pool),
+        })
     }
 
     /// `"sqlite"` or `"postgres"`, as `/healthz` reports it.
@@ -274,7 +317,10 @@ mod tests {
 
     #[test]
     fn passwords_never_appear_in_errors() {
-        assert_eq!(redact_url("postgres://levers:s3cret@db:5432/levers"), "postgres://levers:***@db:5432/levers");
+        assert_eq!(
+            redact_url("postgres://levers:s3cret@db:5432/levers"),
+            "postgres://levers:***@db:5432/levers"
+        );
         assert_eq!(redact_url("postgres://db/levers"), "postgres://db/levers");
         assert_eq!(redact_url("levers.db"), "levers.db");
     }

@@ -1,7 +1,7 @@
 //! Schema migrations, one ordered list per backend, applied in a transaction each and recorded.
 
-use crate::{Backend, Result, Store, StoreError, now_unix};
 use crate::BeginWrite;
+use crate::{Backend, Result, Store, StoreError, now_unix};
 
 struct Migration {
     version: i64,

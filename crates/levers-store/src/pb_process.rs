@@ -14,10 +14,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::Row;
 
-use crate::audit::{insert_audit, Actor, NewAudit};
 use crate::BeginWrite;
+use crate::audit::{Actor, NewAudit, insert_audit};
 use crate::rollback_and;
-use crate::{now_unix, or_rollback, with_pool, Backend, Result, Store, StoreError};
+use crate::{Backend, Result, Store, StoreError, now_unix, or_rollback, with_pool};
 
 /// A project as frozen on the ballot when voting opens.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -122,9 +122,20 @@ pub struct PbProposal {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "decision", rename_all = "snake_case")]
 pub enum Review {
-    Accept { final_cost_pence: i64, reason: String, feasibility: String, title: String },
-    Reject { reason: String, feasibility: String },
-    Merge { into: i64, reason: String },
+    Accept {
+        final_cost_pence: i64,
+        reason: String,
+        feasibility: String,
+        title: String,
+    },
+    Reject {
+        reason: String,
+        feasibility: String,
+    },
+    Merge {
+        into: i64,
+        reason: String,
+    },
 }
 
 /// A batch of codes.
@@ -245,8 +256,12 @@ pub struct Delivery {
 }
 
 /// The delivery statuses, in order.
-pub const DELIVERY_STATUSES: [(&str, &str); 4] =
-    [("not_started", "Not started"), ("in_progress", "In progress"), ("delivered", "Delivered"), ("cancelled", "Cancelled")];
+pub const DELIVERY_STATUSES: [(&str, &str); 4] = [
+    ("not_started", "Not started"),
+    ("in_progress", "In progress"),
+    ("delivered", "Delivered"),
+    ("cancelled", "Cancelled"),
+];
 
 macro_rules! process_from_row {
     ($r:expr) => {{
@@ -256,10 +271,15 @@ macro_rules! process_from_row {
         let ballot: Option<String> = r.try_get("ballot_json")?;
         PbProcess {
             id: r.try_get("id")?,
-            def: serde_json::from_str(&def).map_err(|e| StoreError::Corrupt(format!("process definition: {e}")))?,
-            phase: Phase::parse(&phase).ok_or_else(|| StoreError::Corrupt(format!("process phase {phase}")))?,
+            def: serde_json::from_str(&def)
+                .map_err(|e| StoreError::Corrupt(format!("process definition: {e}")))?,
+            phase: Phase::parse(&phase)
+                .ok_or_else(|| StoreError::Corrupt(format!("process phase {phase}")))?,
             ballot: match ballot {
-                Some(b) => Some(serde_json::from_str(&b).map_err(|e| StoreError::Corrupt(format!("process ballot: {e}")))?),
+                Some(b) => Some(
+                    serde_json::from_str(&b)
+                        .map_err(|e| StoreError::Corrupt(format!("process ballot: {e}")))?,
+                ),
                 None => None,
             },
             created_at: r.try_get("created_at")?,
@@ -328,16 +348,32 @@ impl Store {
             tx.commit().await?;
             id
         });
-        self.pb_process(id).await?.ok_or_else(|| StoreError::NotFound(format!("process {id}")))
+        self.pb_process(id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("process {id}")))
     }
 
     /// Changes a process's settings. The ballot settings (type, rule, pot) are frozen once voting opens.
-    pub async fn update_pb_process(&self, actor: &Actor, id: i64, def: &ProcessDef) -> Result<PbProcess> {
-        let old = self.pb_process(id).await?.ok_or_else(|| StoreError::NotFound(format!("process {id}")))?;
+    pub async fn update_pb_process(
+        &self,
+        actor: &Actor,
+        id: i64,
+        def: &ProcessDef,
+    ) -> Result<PbProcess> {
+        let old = self
+            .pb_process(id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("process {id}")))?;
         if old.phase >= Phase::Voting
-            && (old.def.ballot != def.ballot || old.def.rule != def.rule || old.def.pot_pence != def.pot_pence || old.def.slug != def.slug)
+            && (old.def.ballot != def.ballot
+                || old.def.rule != def.rule
+                || old.def.pot_pence != def.pot_pence
+                || old.def.slug != def.slug)
         {
-            return Err(StoreError::Conflict("the pot, ballot type, rule and web address cannot change once voting has opened".into()));
+            return Err(StoreError::Conflict(
+                "the pot, ballot type, rule and web address cannot change once voting has opened"
+                    .into(),
+            ));
         }
         let json = def_json(def)?;
         with_pool!(self, pool => {
@@ -353,7 +389,9 @@ impl Store {
             insert_audit!(&mut *tx, actor, NewAudit::new("pb.process.update", "pb_process", id).before(&old.def).after(def))?;
             tx.commit().await?;
         });
-        self.pb_process(id).await?.ok_or_else(|| StoreError::NotFound(format!("process {id}")))
+        self.pb_process(id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("process {id}")))
     }
 
     pub async fn pb_process(&self, id: i64) -> Result<Option<PbProcess>> {
@@ -452,11 +490,18 @@ impl Store {
             insert_audit!(&mut *tx, actor, NewAudit::new("pb.process.phase", "pb_process", id).before(json!({"phase": from.as_str()})).after(after))?;
             tx.commit().await?;
         });
-        self.pb_process(id).await?.ok_or_else(|| StoreError::NotFound(format!("process {id}")))
+        self.pb_process(id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("process {id}")))
     }
 
     /// Stores an idea. `actor` is an officer, or `Actor::system("public")` for the public form.
-    pub async fn submit_pb_proposal(&self, actor: &Actor, process_id: i64, p: &NewProposal) -> Result<i64> {
+    pub async fn submit_pb_proposal(
+        &self,
+        actor: &Actor,
+        process_id: i64,
+        p: &NewProposal,
+    ) -> Result<i64> {
         with_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
@@ -498,29 +543,87 @@ impl Store {
     }
 
     /// Records an officer's decision. Refused once voting has opened (the ballot is frozen).
-    pub async fn review_pb_proposal(&self, actor: &Actor, id: i64, review: &Review) -> Result<PbProposal> {
-        let old = self.pb_proposal(id).await?.ok_or_else(|| StoreError::NotFound(format!("proposal {id}")))?;
-        let process = self.pb_process(old.process_id).await?.ok_or_else(|| StoreError::NotFound("process".into()))?;
+    pub async fn review_pb_proposal(
+        &self,
+        actor: &Actor,
+        id: i64,
+        review: &Review,
+    ) -> Result<PbProposal> {
+        let old = self
+            .pb_proposal(id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("proposal {id}")))?;
+        let process = self
+            .pb_process(old.process_id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound("process".into()))?;
         if process.phase >= Phase::Voting {
-            return Err(StoreError::Conflict("voting has opened: the ballot can no longer change".into()));
+            return Err(StoreError::Conflict(
+                "voting has opened: the ballot can no longer change".into(),
+            ));
         }
         let (status, cost, reason, feasibility, merged, title) = match review {
-            Review::Accept { final_cost_pence, reason, feasibility, title } => {
+            Review::Accept {
+                final_cost_pence,
+                reason,
+                feasibility,
+                title,
+            } => {
                 if *final_cost_pence <= 0 {
-                    return Err(StoreError::Conflict("the final cost must be more than £0".into()));
+                    return Err(StoreError::Conflict(
+                        "the final cost must be more than £0".into(),
+                    ));
                 }
-                ("accepted", Some(*final_cost_pence), reason.clone(), feasibility.clone(), None, if title.trim().is_empty() { old.title.clone() } else { title.trim().to_string() })
+                (
+                    "accepted",
+                    Some(*final_cost_pence),
+                    reason.clone(),
+                    feasibility.clone(),
+                    None,
+                    if title.trim().is_empty() {
+                        old.title.clone()
+                    } else {
+                        title.trim().to_string()
+                    },
+                )
             }
-            Review::Reject { reason, feasibility } => ("rejected", None, reason.clone(), feasibility.clone(), None, old.title.clone()),
+            Review::Reject {
+                reason,
+                feasibility,
+            } => (
+                "rejected",
+                None,
+                reason.clone(),
+                feasibility.clone(),
+                None,
+                old.title.clone(),
+            ),
             Review::Merge { into, reason } => {
-                let target = self.pb_proposal(*into).await?.filter(|t| t.process_id == old.process_id && t.id != id);
+                let target = self
+                    .pb_proposal(*into)
+                    .await?
+                    .filter(|t| t.process_id == old.process_id && t.id != id);
                 let Some(target) = target else {
-                    return Err(StoreError::Conflict("merge into another idea of the same process".into()));
+                    return Err(StoreError::Conflict(
+                        "merge into another idea of the same process".into(),
+                    ));
                 };
-                if target.status == ProposalStatus::Merged || target.status == ProposalStatus::Rejected {
-                    return Err(StoreError::Conflict(format!("idea {} has itself been merged or rejected; merge into an idea still open", target.id)));
+                if target.status == ProposalStatus::Merged
+                    || target.status == ProposalStatus::Rejected
+                {
+                    return Err(StoreError::Conflict(format!(
+                        "idea {} has itself been merged or rejected; merge into an idea still open",
+                        target.id
+                    )));
                 }
-                ("merged", None, reason.clone(), old.feasibility.clone(), Some(*into), old.title.clone())
+                (
+                    "merged",
+                    None,
+                    reason.clone(),
+                    old.feasibility.clone(),
+                    Some(*into),
+                    old.title.clone(),
+                )
             }
         };
         with_pool!(self, pool => {
@@ -549,7 +652,9 @@ impl Store {
             )?;
             tx.commit().await?;
         });
-        self.pb_proposal(id).await?.ok_or_else(|| StoreError::NotFound(format!("proposal {id}")))
+        self.pb_proposal(id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("proposal {id}")))
     }
 
     /// Stores a batch of code hashes (the codes themselves are shown once and never stored).
@@ -637,7 +742,13 @@ impl Store {
     /// Cancels an unused code so it can never vote, with the reason, in one transaction with its
     /// audit entry (which names the batch and the reason, not the code). A used code cannot be
     /// cancelled: its ballot is already anonymous in the box.
-    pub async fn void_pb_code(&self, actor: &Actor, process_id: i64, code_hash: &str, reason: &str) -> Result<VoidOutcome> {
+    pub async fn void_pb_code(
+        &self,
+        actor: &Actor,
+        process_id: i64,
+        code_hash: &str,
+        reason: &str,
+    ) -> Result<VoidOutcome> {
         let voided = with_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             // Read to the end (fetch_all), so the statement is finished before the commit.
@@ -667,14 +778,16 @@ impl Store {
         if voided {
             return Ok(VoidOutcome::Voided);
         }
-        Ok(match self.pb_code_state(process_id, code_hash).await?.as_deref() {
-            None => VoidOutcome::UnknownCode,
-            Some("online") => VoidOutcome::AlreadyUsed(Channel::Online),
-            Some("paper") => VoidOutcome::AlreadyUsed(Channel::Paper),
-            // "unused" again would mean it was voided and restored between the two statements,
-            // which nothing does; "void" is the ordinary case.
-            _ => VoidOutcome::AlreadyVoid,
-        })
+        Ok(
+            match self.pb_code_state(process_id, code_hash).await?.as_deref() {
+                None => VoidOutcome::UnknownCode,
+                Some("online") => VoidOutcome::AlreadyUsed(Channel::Online),
+                Some("paper") => VoidOutcome::AlreadyUsed(Channel::Paper),
+                // "unused" again would mean it was voided and restored between the two statements,
+                // which nothing does; "void" is the ordinary case.
+                _ => VoidOutcome::AlreadyVoid,
+            },
+        )
     }
 
     /// Whether a code can vote now: `None` when unknown, else its state (`unused`, `online`,
@@ -693,7 +806,14 @@ impl Store {
     /// many attempts race. Online ballots need the voting phase; paper ballots may also be entered
     /// after online voting closes, until the result is published. The ballot row holds no reference
     /// to the code; the audit entry says a ballot arrived and how, not which code or which ballot.
-    pub async fn cast_pb_ballot(&self, actor: &Actor, process_id: i64, code_hash: &str, channel: Channel, ballot: &NewBallot) -> Result<CastOutcome> {
+    pub async fn cast_pb_ballot(
+        &self,
+        actor: &Actor,
+        process_id: i64,
+        code_hash: &str,
+        channel: Channel,
+        ballot: &NewBallot,
+    ) -> Result<CastOutcome> {
         let phases = match channel {
             Channel::Online => "('voting')",
             Channel::Paper => "('voting', 'closed')",
@@ -747,7 +867,11 @@ impl Store {
     }
 
     /// Whether the ballot with this receipt is in the box.
-    pub async fn pb_receipt_status(&self, process_id: i64, receipt_hash: &str) -> Result<ReceiptStatus> {
+    pub async fn pb_receipt_status(
+        &self,
+        process_id: i64,
+        receipt_hash: &str,
+    ) -> Result<ReceiptStatus> {
         with_pool!(self, pool => {
             let sealed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pb_ballots WHERE process_id = $1 AND receipt_hash = $2")
                 .bind(process_id).bind(receipt_hash).fetch_one(pool).await?;
@@ -832,7 +956,14 @@ impl Store {
     }
 
     /// Stores (or replaces) the count of a closed process.
-    pub async fn save_pb_count(&self, actor: &Actor, process_id: i64, ballots: i64, result: &serde_json::Value, pb_text: &str) -> Result<()> {
+    pub async fn save_pb_count(
+        &self,
+        actor: &Actor,
+        process_id: i64,
+        ballots: i64,
+        result: &serde_json::Value,
+        pb_text: &str,
+    ) -> Result<()> {
         with_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let phase: Option<String> = sqlx::query_scalar("SELECT phase FROM pb_processes WHERE id = $1").bind(process_id).fetch_optional(&mut *tx).await?;
@@ -912,14 +1043,28 @@ impl Store {
     }
 
     /// Records the delivery status and spend of a funded project.
-    pub async fn set_pb_delivery(&self, actor: &Actor, process_id: i64, proposal_id: i64, status: &str, spent_pence: i64, note: &str) -> Result<()> {
+    pub async fn set_pb_delivery(
+        &self,
+        actor: &Actor,
+        process_id: i64,
+        proposal_id: i64,
+        status: &str,
+        spent_pence: i64,
+        note: &str,
+    ) -> Result<()> {
         if !DELIVERY_STATUSES.iter().any(|s| s.0 == status) {
-            return Err(StoreError::Conflict(format!("unknown delivery status {status}")));
+            return Err(StoreError::Conflict(format!(
+                "unknown delivery status {status}"
+            )));
         }
         if spent_pence < 0 {
             return Err(StoreError::Conflict("spend cannot be negative".into()));
         }
-        let before = self.pb_delivery(process_id).await?.into_iter().find(|d| d.proposal_id == proposal_id);
+        let before = self
+            .pb_delivery(process_id)
+            .await?
+            .into_iter()
+            .find(|d| d.proposal_id == proposal_id);
         with_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let phase: Option<String> = sqlx::query_scalar("SELECT phase FROM pb_processes WHERE id = $1").bind(process_id).fetch_optional(&mut *tx).await?;

@@ -11,8 +11,8 @@ use levers_spend::suppliers::{DeclaredType, SupplierRecord};
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::audit::{Actor, NewAudit, insert_audit};
 use crate::BeginWrite;
+use crate::audit::{Actor, NewAudit, insert_audit};
 use crate::rollback_and;
 use crate::{Result, Store, StoreError, now_unix, with_pool};
 
@@ -75,7 +75,17 @@ fn type_key(t: Option<DeclaredType>) -> Option<&'static str> {
 }
 
 fn type_from(s: Option<String>) -> Option<DeclaredType> {
-    s.and_then(|k| [DeclaredType::Sme, DeclaredType::Large, DeclaredType::Vcse, DeclaredType::Public, DeclaredType::Individual].into_iter().find(|t| t.key() == k))
+    s.and_then(|k| {
+        [
+            DeclaredType::Sme,
+            DeclaredType::Large,
+            DeclaredType::Vcse,
+            DeclaredType::Public,
+            DeclaredType::Individual,
+        ]
+        .into_iter()
+        .find(|t| t.key() == k)
+    })
 }
 
 const SUPPLIER_SELECT: &str = "SELECT s.id, b.name AS body, s.supplier_ref, s.name, s.postcode, s.branch_postcodes, s.company_number, s.charity_number,
@@ -96,7 +106,11 @@ macro_rules! supplier_from_row {
                 supplier_id: r.try_get("supplier_ref")?,
                 name: r.try_get("name")?,
                 postcode: r.try_get("postcode")?,
-                branch_postcodes: branches.split(';').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+                branch_postcodes: branches
+                    .split(';')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect(),
                 company_number: r.try_get("company_number")?,
                 charity_number: r.try_get("charity_number")?,
                 vat_number: r.try_get("vat_number")?,
@@ -283,7 +297,12 @@ impl Store {
 
     /// Company and charity numbers on any body's supplier records or payments: what a register
     /// import keeps.
-    pub async fn proc_wanted_numbers(&self) -> Result<(std::collections::HashSet<String>, std::collections::HashSet<String>)> {
+    pub async fn proc_wanted_numbers(
+        &self,
+    ) -> Result<(
+        std::collections::HashSet<String>,
+        std::collections::HashSet<String>,
+    )> {
         let (companies, charities): (Vec<Option<String>>, Vec<Option<String>>) = with_pool!(self, pool => {
             let c = sqlx::query_scalar("SELECT company_number FROM proc_suppliers WHERE company_number IS NOT NULL
                  UNION SELECT company_number FROM spend_transactions WHERE company_number IS NOT NULL").fetch_all(pool).await?;
@@ -293,12 +312,22 @@ impl Store {
         });
         let norm_c = |s: String| levers_spend::suppliers::normalise_company_number(&s);
         let norm_h = |s: String| levers_spend::suppliers::normalise_charity_number(&s);
-        Ok((companies.into_iter().flatten().filter_map(norm_c).collect(), charities.into_iter().flatten().filter_map(norm_h).collect()))
+        Ok((
+            companies.into_iter().flatten().filter_map(norm_c).collect(),
+            charities.into_iter().flatten().filter_map(norm_h).collect(),
+        ))
     }
 
     /// Stores register entries in one transaction (an entry already held is replaced by the newer
     /// file's), audited with the file's reconciliation. Returns the import's id.
-    pub async fn import_register(&self, actor: &Actor, kind: RegisterKind, file_name: &str, records: &[RegisterRecord], report: &serde_json::Value) -> Result<i64> {
+    pub async fn import_register(
+        &self,
+        actor: &Actor,
+        kind: RegisterKind,
+        file_name: &str,
+        records: &[RegisterRecord],
+        report: &serde_json::Value,
+    ) -> Result<i64> {
         let now = now_unix();
         with_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
@@ -351,24 +380,47 @@ impl Store {
     /// Every register entry held.
     pub async fn register_entries(&self) -> Result<Vec<RegisterRecord>> {
         let rows: Vec<String> = with_pool!(self, pool => sqlx::query_scalar("SELECT record_json FROM proc_register_entries ORDER BY register, number").fetch_all(pool).await?);
-        rows.iter().map(|j| serde_json::from_str(j).map_err(|e| StoreError::Corrupt(format!("register entry: {e}")))).collect()
+        rows.iter()
+            .map(|j| {
+                serde_json::from_str(j)
+                    .map_err(|e| StoreError::Corrupt(format!("register entry: {e}")))
+            })
+            .collect()
     }
 
     /// Remembers (or replaces) an officer's decision that a name on a body's payments is a supplier
     /// (`Some(id)`) or none of them (`None`). Audited with the decision it replaces.
-    pub async fn decide_match(&self, actor: &Actor, body: &str, name_seen: &str, supplier: Option<i64>) -> Result<StoredDecision> {
+    pub async fn decide_match(
+        &self,
+        actor: &Actor,
+        body: &str,
+        name_seen: &str,
+        supplier: Option<i64>,
+    ) -> Result<StoredDecision> {
         let body_id = self.proc_body_id(body).await?;
         let norm = normalise_name(name_seen);
         if norm.is_empty() {
-            return Err(StoreError::Conflict("the name is empty once normalised; there is nothing to decide".into()));
+            return Err(StoreError::Conflict(
+                "the name is empty once normalised; there is nothing to decide".into(),
+            ));
         }
         if let Some(s) = supplier {
-            let rec = self.proc_supplier(s).await?.ok_or_else(|| StoreError::NotFound(format!("supplier {s}")))?;
+            let rec = self
+                .proc_supplier(s)
+                .await?
+                .ok_or_else(|| StoreError::NotFound(format!("supplier {s}")))?;
             if rec.body != body.trim() {
-                return Err(StoreError::Conflict(format!("supplier {s} belongs to {}, not {body}", rec.body)));
+                return Err(StoreError::Conflict(format!(
+                    "supplier {s} belongs to {}, not {body}",
+                    rec.body
+                )));
             }
         }
-        let before = self.match_decisions(Some(body)).await?.into_iter().find(|d| d.name_norm == norm);
+        let before = self
+            .match_decisions(Some(body))
+            .await?
+            .into_iter()
+            .find(|d| d.name_norm == norm);
         let now = now_unix();
         with_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
@@ -394,7 +446,11 @@ impl Store {
             )?;
             tx.commit().await?;
         });
-        self.match_decisions(Some(body)).await?.into_iter().find(|d| d.name_norm == norm).ok_or_else(|| StoreError::NotFound("the decision just made".into()))
+        self.match_decisions(Some(body))
+            .await?
+            .into_iter()
+            .find(|d| d.name_norm == norm)
+            .ok_or_else(|| StoreError::NotFound("the decision just made".into()))
     }
 
     /// Remembered decisions, for one body or all.
@@ -457,10 +513,15 @@ impl Store {
         let mut keys = std::collections::HashSet::new();
         for r in rules {
             if r.key.trim().is_empty() || r.label.trim().is_empty() {
-                return Err(StoreError::Conflict("every rule needs a key and a label".into()));
+                return Err(StoreError::Conflict(
+                    "every rule needs a key and a label".into(),
+                ));
             }
             if !keys.insert(r.key.trim()) {
-                return Err(StoreError::Conflict(format!("two rules share the key {}", r.key)));
+                return Err(StoreError::Conflict(format!(
+                    "two rules share the key {}",
+                    r.key
+                )));
             }
         }
         let before = self.exclusion_rules().await?;

@@ -19,7 +19,13 @@ pub struct Session {
 
 impl Store {
     /// Starts a session for `user_id` lasting `ttl_seconds` of inactivity.
-    pub async fn create_session(&self, token_hash: &str, user_id: i64, csrf_token: &str, ttl_seconds: i64) -> Result<Session> {
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        csrf_token: &str,
+        ttl_seconds: i64,
+    ) -> Result<Session> {
         let now = now_unix();
         let s = Session {
             token_hash: token_hash.to_string(),
@@ -47,7 +53,11 @@ impl Store {
 
     /// The live session for a token hash and its enabled user; `None` when unknown, expired or the
     /// account is disabled. Slides the expiry forward by `ttl_seconds` at most once a minute.
-    pub async fn session_user(&self, token_hash: &str, ttl_seconds: i64) -> Result<Option<(Session, User)>> {
+    pub async fn session_user(
+        &self,
+        token_hash: &str,
+        ttl_seconds: i64,
+    ) -> Result<Option<(Session, User)>> {
         let now = now_unix();
         let found = with_pool!(self, pool => {
             let row = sqlx::query(
@@ -70,8 +80,12 @@ impl Store {
                 }),
             }
         });
-        let Some(mut session) = found else { return Ok(None) };
-        let Some(user) = self.user_by_id(session.user_id).await? else { return Ok(None) };
+        let Some(mut session) = found else {
+            return Ok(None);
+        };
+        let Some(user) = self.user_by_id(session.user_id).await? else {
+            return Ok(None);
+        };
         if user.disabled {
             return Ok(None);
         }

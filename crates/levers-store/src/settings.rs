@@ -1,7 +1,7 @@
 //! Site settings (the council's name and the like) as key/value pairs, every change audited.
 
-use crate::audit::{Actor, NewAudit, insert_audit};
 use crate::BeginWrite;
+use crate::audit::{Actor, NewAudit, insert_audit};
 use crate::{Result, Store, with_pool};
 
 /// The council's name, shown beside the service name in every page header.

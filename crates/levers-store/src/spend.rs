@@ -6,8 +6,8 @@ use levers_spend::Transaction;
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::audit::{Actor, NewAudit, insert_audit};
 use crate::BeginWrite;
+use crate::audit::{Actor, NewAudit, insert_audit};
 use crate::{Result, Store, StoreError, Tx, now_unix, with_pool, with_tx};
 
 /// One import of one file.
@@ -74,7 +74,8 @@ macro_rules! import_from_row {
             rows_already: r.try_get("rows_already")?,
             total_pence: r.try_get("total_pence")?,
             new_pence: r.try_get("new_pence")?,
-            report: serde_json::from_str(&report).map_err(|e| StoreError::Corrupt(format!("spend import report: {e}")))?,
+            report: serde_json::from_str(&report)
+                .map_err(|e| StoreError::Corrupt(format!("spend import report: {e}")))?,
             imported_at: r.try_get("imported_at")?,
             imported_by: r.try_get("imported_by")?,
             undone_at: r.try_get("undone_at")?,
@@ -85,10 +86,30 @@ macro_rules! import_from_row {
 
 /// Columns written per transaction, in bind order.
 const TX_COLUMNS: [&str; 24] = [
-    "body_id", "import_id", "identity", "line", "paid_on", "financial_year", "amount_pence", "irrecoverable_vat_pence",
-    "supplier_name", "redacted", "supplier_id", "transaction_number", "invoice_number", "vat_number", "company_number",
-    "charity_number", "expense_area", "expense_type", "expense_code", "creditor_type", "purpose", "merchant_category",
-    "capital_revenue", "flags",
+    "body_id",
+    "import_id",
+    "identity",
+    "line",
+    "paid_on",
+    "financial_year",
+    "amount_pence",
+    "irrecoverable_vat_pence",
+    "supplier_name",
+    "redacted",
+    "supplier_id",
+    "transaction_number",
+    "invoice_number",
+    "vat_number",
+    "company_number",
+    "charity_number",
+    "expense_area",
+    "expense_type",
+    "expense_code",
+    "creditor_type",
+    "purpose",
+    "merchant_category",
+    "capital_revenue",
+    "flags",
 ];
 
 /// Rows per INSERT: 24 columns × 400 rows stays well under both backends' parameter limits.
@@ -96,7 +117,10 @@ pub const INSERT_BATCH: usize = 400;
 
 fn insert_sql(rows: usize) -> String {
     let cols = TX_COLUMNS.len();
-    let mut sql = format!("INSERT INTO spend_transactions ({}) VALUES ", TX_COLUMNS.join(", "));
+    let mut sql = format!(
+        "INSERT INTO spend_transactions ({}) VALUES ",
+        TX_COLUMNS.join(", ")
+    );
     for r in 0..rows {
         if r > 0 {
             sql.push_str(", ");
@@ -121,7 +145,12 @@ fn iso(d: time::Date) -> String {
 fn flags(t: &Transaction) -> String {
     t.flags
         .iter()
-        .map(|f| serde_json::to_value(f).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default())
+        .map(|f| {
+            serde_json::to_value(f)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        })
         .collect::<Vec<_>>()
         .join(",")
 }
@@ -160,13 +189,20 @@ impl Store {
         });
         match json {
             None => Ok(Vec::new()),
-            Some(j) => serde_json::from_str(&j).map_err(|e| StoreError::Corrupt(format!("spend mapping: {e}"))),
+            Some(j) => serde_json::from_str(&j)
+                .map_err(|e| StoreError::Corrupt(format!("spend mapping: {e}"))),
         }
     }
 
     /// A live (not undone) import of exactly this file for this body, if there is one.
-    pub async fn spend_import_of_file(&self, body: &str, sha256: &str) -> Result<Option<SpendImport>> {
-        let sql = format!("{IMPORT_SELECT} WHERE b.name = $1 AND i.file_sha256 = $2 AND i.undone_at IS NULL ORDER BY i.id LIMIT 1");
+    pub async fn spend_import_of_file(
+        &self,
+        body: &str,
+        sha256: &str,
+    ) -> Result<Option<SpendImport>> {
+        let sql = format!(
+            "{IMPORT_SELECT} WHERE b.name = $1 AND i.file_sha256 = $2 AND i.undone_at IS NULL ORDER BY i.id LIMIT 1"
+        );
         with_pool!(self, pool => {
             let r = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(body.trim()).bind(sha256).fetch_optional(pool).await?;
             Ok(match r { Some(r) => Some(import_from_row!(&r)), None => None })
@@ -174,7 +210,14 @@ impl Store {
     }
 
     /// Starts importing a file for `body`; its rows are added with [`SpendImportTx::add`].
-    pub async fn begin_spend_import(&self, actor: &Actor, body: &str, file_name: &str, sha256: &str, file_bytes: i64) -> Result<SpendImportTx> {
+    pub async fn begin_spend_import(
+        &self,
+        actor: &Actor,
+        body: &str,
+        file_name: &str,
+        sha256: &str,
+        file_bytes: i64,
+    ) -> Result<SpendImportTx> {
         let body_id = self.spend_body_id(body).await?;
         let (tx, import_id) = with_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
@@ -192,7 +235,12 @@ impl Store {
             .await?;
             (Tx::from(tx), id)
         });
-        Ok(SpendImportTx { tx, import_id, body_id, counts: SpendCounts::default() })
+        Ok(SpendImportTx {
+            tx,
+            import_id,
+            body_id,
+            counts: SpendCounts::default(),
+        })
     }
 
     /// Every import, newest first.
@@ -229,9 +277,15 @@ impl Store {
     /// Removes the rows an import added and marks it undone (audited). Rows an earlier import
     /// already held stay, because they belong to that import.
     pub async fn undo_spend_import(&self, actor: &Actor, id: i64) -> Result<u64> {
-        let imp = self.spend_import(id).await?.ok_or_else(|| StoreError::NotFound(format!("spend import {id}")))?;
+        let imp = self
+            .spend_import(id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("spend import {id}")))?;
         if imp.undone_at.is_some() {
-            return Err(StoreError::Conflict(format!("import {id} of {} has already been undone", imp.file_name)));
+            return Err(StoreError::Conflict(format!(
+                "import {id} of {} has already been undone",
+                imp.file_name
+            )));
         }
         with_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
@@ -255,7 +309,11 @@ impl Store {
     }
 
     /// Count and total of stored transactions for a body, optionally one financial year.
-    pub async fn spend_totals(&self, body: &str, year: Option<FinancialYear>) -> Result<(i64, Money)> {
+    pub async fn spend_totals(
+        &self,
+        body: &str,
+        year: Option<FinancialYear>,
+    ) -> Result<(i64, Money)> {
         let fy = year.map(|y| y.to_string());
         with_pool!(self, pool => {
             // SUM is BIGINT on SQLite and NUMERIC on PostgreSQL: read it as text to be exact on both.
@@ -276,7 +334,14 @@ impl Store {
     }
 
     /// Stages an uploaded file for the web import flow; returns its token.
-    pub async fn stage_spend_upload(&self, user_id: i64, file_name: &str, body_name: &str, data: &[u8], token: &str) -> Result<()> {
+    pub async fn stage_spend_upload(
+        &self,
+        user_id: i64,
+        file_name: &str,
+        body_name: &str,
+        data: &[u8],
+        token: &str,
+    ) -> Result<()> {
         with_pool!(self, pool => {
             // Uploads older than a day were abandoned.
             sqlx::query("DELETE FROM spend_uploads WHERE created_at < $1").bind(now_unix() - 86_400).execute(pool).await?;
@@ -381,7 +446,12 @@ impl SpendImportTx {
 
     /// Records the report and the mapping (kept for the body's next file), audits, and commits.
     /// Returns the import's id and what it added.
-    pub async fn finish(mut self, actor: &Actor, report: &serde_json::Value, mapping: &[(String, String)]) -> Result<(i64, SpendCounts)> {
+    pub async fn finish(
+        mut self,
+        actor: &Actor,
+        report: &serde_json::Value,
+        mapping: &[(String, String)],
+    ) -> Result<(i64, SpendCounts)> {
         let id = self.import_id;
         let body_id = self.body_id;
         // The pence added are those of the rows this import inserted.
@@ -394,7 +464,8 @@ impl SpendImportTx {
         });
         self.counts.new_pence = new_pence;
         let c = self.counts;
-        let mapping_json = serde_json::to_string(mapping).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let mapping_json =
+            serde_json::to_string(mapping).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let entry = NewAudit::new("spend.import", "spend_import", id).after(serde_json::json!({
             "rows_kept": c.rows_kept, "rows_new": c.rows_new, "rows_already": c.rows_already,
             "total_pence": c.total_pence, "new_pence": c.new_pence,

@@ -15,7 +15,9 @@ pub enum Scratch {
 }
 
 fn unique_suffix() -> String {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
     static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     format!("{}_{}_{}", std::process::id(), nanos % 1_000_000_000_000, n)
@@ -32,14 +34,27 @@ pub async fn scratch_sqlite() -> Result<(Store, Scratch)> {
 /// so tests never touch each other's tables.
 pub async fn scratch_postgres(url: &str) -> Result<(Store, Scratch)> {
     let schema = format!("levers_test_{}", unique_suffix());
-    let connect_err = |source| StoreError::Connect { url: crate::redact_url(url), source };
+    let connect_err = |source| StoreError::Connect {
+        url: crate::redact_url(url),
+        source,
+    };
     let mut admin = PgConnection::connect(url).await.map_err(connect_err)?;
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(&mut admin).await?;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+        .execute(&mut admin)
+        .await?;
     admin.close().await?;
-    let opts = PgConnectOptions::from_str(url).map_err(connect_err)?.options([("search_path", schema.as_str())]);
+    let opts = PgConnectOptions::from_str(url)
+        .map_err(connect_err)?
+        .options([("search_path", schema.as_str())]);
     let store = Store::connect_postgres(opts).await.map_err(connect_err)?;
     store.migrate().await?;
-    Ok((store, Scratch::PostgresSchema { url: url.to_string(), schema }))
+    Ok((
+        store,
+        Scratch::PostgresSchema {
+            url: url.to_string(),
+            schema,
+        },
+    ))
 }
 
 impl Scratch {
@@ -53,7 +68,10 @@ impl Scratch {
             }
             Scratch::PostgresSchema { url, schema } => {
                 if let Ok(mut c) = PgConnection::connect(&url).await {
-                    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE"))).execute(&mut c).await;
+                    let _ =
+                        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+                            .execute(&mut c)
+                            .await;
                     let _ = c.close().await;
                 }
             }
@@ -66,9 +84,10 @@ impl Scratch {
 pub fn postgres_test_url() -> std::result::Result<Option<String>, String> {
     match std::env::var("LEVERS_TEST_PG") {
         Ok(url) if !url.trim().is_empty() => Ok(Some(url)),
-        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            Err("CI=true but LEVERS_TEST_PG is not set: CI must run the store tests against PostgreSQL".into())
-        }
+        _ if std::env::var("CI").is_ok_and(|v| v == "true") => Err(
+            "CI=true but LEVERS_TEST_PG is not set: CI must run the store tests against PostgreSQL"
+                .into(),
+        ),
         _ => Ok(None),
     }
 }

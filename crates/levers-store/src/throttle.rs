@@ -1,8 +1,8 @@
 //! Sign-in throttling: failed attempts counted per account and per address, in the database so every
 //! web process sees the same counts.
 
-use crate::{Result, Store, now_unix, with_pool};
 use crate::BeginWrite;
+use crate::{Result, Store, now_unix, with_pool};
 
 impl Store {
     /// Records one failed sign-in against each key (for example `account:a@b` and `addr:10.0.0.1`).

@@ -3,8 +3,8 @@
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::audit::{Actor, NewAudit, insert_audit};
 use crate::BeginWrite;
+use crate::audit::{Actor, NewAudit, insert_audit};
 use crate::rollback_and;
 use crate::users::User;
 use crate::{Result, Store, StoreError, conflict_on_unique, now_unix, or_rollback, with_pool};
@@ -41,10 +41,22 @@ macro_rules! token_from_row {
 
 impl Store {
     /// Issues a token for `user_id`; the caller keeps the secret and passes its hash here.
-    pub async fn create_api_token(&self, actor: &Actor, user_id: i64, name: &str, token_hash: &str) -> Result<ApiToken> {
-        let user = self.user_by_id(user_id).await?.ok_or_else(|| StoreError::NotFound(format!("account {user_id}")))?;
+    pub async fn create_api_token(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        name: &str,
+        token_hash: &str,
+    ) -> Result<ApiToken> {
+        let user = self
+            .user_by_id(user_id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("account {user_id}")))?;
         if user.disabled {
-            return Err(StoreError::Conflict(format!("{} is disabled: enable the account before issuing it a token", user.email)));
+            return Err(StoreError::Conflict(format!(
+                "{} is disabled: enable the account before issuing it a token",
+                user.email
+            )));
         }
         let now = now_unix();
         with_pool!(self, pool => {

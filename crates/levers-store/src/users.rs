@@ -6,8 +6,8 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-use crate::audit::{Actor, NewAudit, insert_audit};
 use crate::BeginWrite;
+use crate::audit::{Actor, NewAudit, insert_audit};
 use crate::rollback_and;
 use crate::{Result, Store, StoreError, conflict_on_unique, now_unix, or_rollback, with_pool};
 
@@ -53,7 +53,9 @@ impl FromStr for Role {
             "viewer" => Ok(Role::Viewer),
             "officer" => Ok(Role::Officer),
             "admin" => Ok(Role::Admin),
-            other => Err(format!("\"{other}\" is not a role: use admin, officer or viewer")),
+            other => Err(format!(
+                "\"{other}\" is not a role: use admin, officer or viewer"
+            )),
         }
     }
 }
@@ -84,7 +86,12 @@ struct UserAudit<'a> {
 
 impl User {
     fn audit_view(&self) -> UserAudit<'_> {
-        UserAudit { email: &self.email, display_name: &self.display_name, role: self.role, disabled: self.disabled }
+        UserAudit {
+            email: &self.email,
+            display_name: &self.display_name,
+            role: self.role,
+            disabled: self.disabled,
+        }
     }
 }
 
@@ -103,8 +110,7 @@ pub fn normalise_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-const USER_COLUMNS: &str =
-    "id, email, display_name, password_hash, role, disabled, must_change_password, created_at, updated_at";
+const USER_COLUMNS: &str = "id, email, display_name, password_hash, role, disabled, must_change_password, created_at, updated_at";
 
 fn user_from_row<R: Row>(r: &R) -> Result<User>
 where
@@ -132,7 +138,9 @@ impl Store {
     pub async fn create_user(&self, actor: &Actor, new: NewUser) -> Result<User> {
         let email = normalise_email(&new.email);
         if !new.password_hash.starts_with("$argon2") {
-            return Err(StoreError::Corrupt("refusing to store a password that is not an argon2 hash".into()));
+            return Err(StoreError::Corrupt(
+                "refusing to store a password that is not an argon2 hash".into(),
+            ));
         }
         let now = now_unix();
         let sql = format!(
@@ -194,14 +202,24 @@ impl Store {
 
     /// Disables or re-enables an account. Disabling ends its sessions and revokes its API tokens.
     pub async fn set_user_disabled(&self, actor: &Actor, id: i64, disabled: bool) -> Result<User> {
-        let before = self.user_by_id(id).await?.ok_or_else(|| StoreError::NotFound(format!("account {id}")))?;
-        if disabled && before.role == Role::Admin && !before.disabled && self.active_admin_count().await? <= 1 {
+        let before = self
+            .user_by_id(id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("account {id}")))?;
+        if disabled
+            && before.role == Role::Admin
+            && !before.disabled
+            && self.active_admin_count().await? <= 1
+        {
             return Err(StoreError::Conflict(
-                "this is the only enabled admin account: add another admin before disabling it".into(),
+                "this is the only enabled admin account: add another admin before disabling it"
+                    .into(),
             ));
         }
         let now = now_unix();
-        let sql = format!("UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3 RETURNING {USER_COLUMNS}");
+        let sql = format!(
+            "UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3 RETURNING {USER_COLUMNS}"
+        );
         with_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(disabled).bind(now).bind(id).fetch_one(&mut *tx).await?;
@@ -236,7 +254,9 @@ impl Store {
         keep_session: Option<&str>,
     ) -> Result<()> {
         if !password_hash.starts_with("$argon2") {
-            return Err(StoreError::Corrupt("refusing to store a password that is not an argon2 hash".into()));
+            return Err(StoreError::Corrupt(
+                "refusing to store a password that is not an argon2 hash".into(),
+            ));
         }
         let now = now_unix();
         with_pool!(self, pool => {
@@ -269,11 +289,22 @@ impl Store {
 
     /// Changes an account's role and audits it. The last enabled admin keeps the admin role.
     pub async fn set_user_role(&self, actor: &Actor, id: i64, role: Role) -> Result<User> {
-        let before = self.user_by_id(id).await?.ok_or_else(|| StoreError::NotFound(format!("account {id}")))?;
-        if before.role == Role::Admin && role != Role::Admin && !before.disabled && self.active_admin_count().await? <= 1 {
-            return Err(StoreError::Conflict("this is the only enabled admin account: it must stay an admin".into()));
+        let before = self
+            .user_by_id(id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("account {id}")))?;
+        if before.role == Role::Admin
+            && role != Role::Admin
+            && !before.disabled
+            && self.active_admin_count().await? <= 1
+        {
+            return Err(StoreError::Conflict(
+                "this is the only enabled admin account: it must stay an admin".into(),
+            ));
         }
-        let sql = format!("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3 RETURNING {USER_COLUMNS}");
+        let sql = format!(
+            "UPDATE users SET role = $1, updated_at = $2 WHERE id = $3 RETURNING {USER_COLUMNS}"
+        );
         with_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(role.as_str()).bind(now_unix()).bind(id).fetch_one(&mut *tx).await?;
@@ -305,6 +336,9 @@ mod tests {
 
     #[test]
     fn emails_compare_without_case() {
-        assert_eq!(normalise_email("  Officer@Council.GOV.uk "), "officer@council.gov.uk");
+        assert_eq!(
+            normalise_email("  Officer@Council.GOV.uk "),
+            "officer@council.gov.uk"
+        );
     }
 }

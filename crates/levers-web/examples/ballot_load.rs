@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 
 use levers_pb::codes::{code_from_random, code_hash, display};
 use levers_pb::process::{AllocationRule, Area, BallotType, Phase, ProcessDef};
+use levers_store::Actor;
 use levers_store::pb_process::{NewProposal, Review};
 use levers_store::testing::{scratch_postgres, scratch_sqlite};
-use levers_store::Actor;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
@@ -27,7 +27,10 @@ impl Conn {
         let s = TcpStream::connect(addr).await.expect("connect");
         s.set_nodelay(true).ok();
         let (r, w) = s.into_split();
-        Conn { r: BufReader::new(r), w }
+        Conn {
+            r: BufReader::new(r),
+            w,
+        }
     }
 
     /// Sends one request and reads the whole response: (status, set-cookie values, body).
@@ -35,7 +38,11 @@ impl Conn {
         self.w.write_all(req.as_bytes()).await.expect("write");
         let mut line = String::new();
         self.r.read_line(&mut line).await.expect("status line");
-        let status: u16 = line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        let status: u16 = line
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
         let mut len = 0usize;
         let mut cookies = Vec::new();
         loop {
@@ -49,7 +56,14 @@ impl Conn {
             if let Some(v) = lower.strip_prefix("content-length:") {
                 len = v.trim().parse().unwrap_or(0);
             } else if lower.starts_with("set-cookie:") {
-                cookies.push(l["set-cookie:".len()..].trim().split(';').next().unwrap_or("").to_string());
+                cookies.push(
+                    l["set-cookie:".len()..]
+                        .trim()
+                        .split(';')
+                        .next()
+                        .unwrap_or("")
+                        .to_string(),
+                );
             }
         }
         let mut body = vec![0u8; len];
@@ -60,7 +74,9 @@ impl Conn {
 
 fn arg(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
 }
 
 fn pct(sorted: &[Duration], p: f64) -> f64 {
@@ -73,8 +89,12 @@ fn pct(sorted: &[Duration], p: f64) -> f64 {
 
 #[tokio::main]
 async fn main() {
-    let n: usize = arg("--ballots").and_then(|s| s.parse().ok()).unwrap_or(5000);
-    let conc: usize = arg("--concurrency").and_then(|s| s.parse().ok()).unwrap_or(32);
+    let n: usize = arg("--ballots")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5000);
+    let conc: usize = arg("--concurrency")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(32);
     let (store, scratch) = match arg("--postgres") {
         Some(url) => scratch_postgres(&url).await.expect("postgres"),
         None => scratch_sqlite().await.expect("sqlite"),
@@ -96,23 +116,61 @@ async fn main() {
     let p = store.create_pb_process(&officer, &def).await.unwrap();
     let mut ids = Vec::new();
     for i in 0..8 {
-        let id = store.submit_pb_proposal(&officer, p.id, &NewProposal { title: format!("Project {i}"), description: "x".into(), ..Default::default() }).await.unwrap();
-        store.review_pb_proposal(&officer, id, &Review::Accept { final_cost_pence: 500_000 + i * 100_000, reason: String::new(), feasibility: String::new(), title: String::new() }).await.unwrap();
+        let id = store
+            .submit_pb_proposal(
+                &officer,
+                p.id,
+                &NewProposal {
+                    title: format!("Project {i}"),
+                    description: "x".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        store
+            .review_pb_proposal(
+                &officer,
+                id,
+                &Review::Accept {
+                    final_cost_pence: 500_000 + i * 100_000,
+                    reason: String::new(),
+                    feasibility: String::new(),
+                    title: String::new(),
+                },
+            )
+            .await
+            .unwrap();
         ids.push(id);
     }
-    store.set_pb_phase(&officer, p.id, Phase::Voting).await.unwrap();
-    let codes: Vec<String> = (0..n).map(|i| code_from_random((i as u128 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835))).collect();
+    store
+        .set_pb_phase(&officer, p.id, Phase::Voting)
+        .await
+        .unwrap();
+    let codes: Vec<String> = (0..n)
+        .map(|i| {
+            code_from_random(
+                (i as u128 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835),
+            )
+        })
+        .collect();
     for chunk in codes.chunks(5000) {
         let hashes: Vec<String> = chunk.iter().map(|c| code_hash(p.id, c)).collect();
-        store.create_pb_code_batch(&officer, p.id, "bench", None, &hashes).await.unwrap();
+        store
+            .create_pb_code_batch(&officer, p.id, "bench", None, &hashes)
+            .await
+            .unwrap();
     }
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let app = levers_web::router(store.clone(), levers_web::WebConfig::default()).into_make_service_with_connect_info::<SocketAddr>();
+    let app = levers_web::router(store.clone(), levers_web::WebConfig::default())
+        .into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
 
-    let queue = std::sync::Arc::new(std::sync::Mutex::new(codes.into_iter().enumerate().collect::<Vec<_>>()));
+    let queue = std::sync::Arc::new(std::sync::Mutex::new(
+        codes.into_iter().enumerate().collect::<Vec<_>>(),
+    ));
     let started = Instant::now();
     let mut set = tokio::task::JoinSet::new();
     for _ in 0..conc {
@@ -151,7 +209,8 @@ async fn main() {
             (get_lat, cast_lat, voter_lat, failures)
         });
     }
-    let (mut get_lat, mut cast_lat, mut voter_lat, mut failures) = (Vec::new(), Vec::new(), Vec::new(), 0);
+    let (mut get_lat, mut cast_lat, mut voter_lat, mut failures) =
+        (Vec::new(), Vec::new(), Vec::new(), 0);
     while let Some(r) = set.join_next().await {
         let (g, c, v, f) = r.unwrap();
         get_lat.extend(g);
@@ -181,7 +240,11 @@ async fn main() {
         pct(&voter_lat, 0.5),
         pct(&voter_lat, 0.99)
     );
-    assert_eq!((cast + sealed) as usize, n - failures, "every accepted ballot is stored");
+    assert_eq!(
+        (cast + sealed) as usize,
+        n - failures,
+        "every accepted ballot is stored"
+    );
     store.close().await;
     scratch.remove().await;
 }

@@ -8,14 +8,17 @@ use levers_store::settings::COUNCIL_NAME;
 use levers_store::{NewUser, Role, StoreError, User};
 use serde::Deserialize;
 
-use crate::templates::capitalise;
+use crate::AppState;
 use crate::auth::{self, CurrentUser, Identity, actor};
 use crate::error::AppError;
 use crate::pages::{chrome, render, render_status};
+use crate::templates::capitalise;
 use crate::templates::{AdminIndex, AuditPage, FieldError, SettingsPage, TokensPage, UsersPage};
-use crate::AppState;
 
-pub async fn index(State(state): State<AppState>, identity: Identity) -> Result<Response, AppError> {
+pub async fn index(
+    State(state): State<AppState>,
+    identity: Identity,
+) -> Result<Response, AppError> {
     let users = state.store.users().await?;
     let tokens = state.store.api_tokens().await?;
     let audit_count = state.store.audit_count(&AuditQuery::default()).await?;
@@ -55,7 +58,13 @@ struct UsersView {
     new_password: Option<(String, String)>,
 }
 
-async fn users_page(state: &AppState, identity: &Identity, me: &User, view: UsersView, status: StatusCode) -> Result<Response, AppError> {
+async fn users_page(
+    state: &AppState,
+    identity: &Identity,
+    me: &User,
+    view: UsersView,
+    status: StatusCode,
+) -> Result<Response, AppError> {
     let chrome = chrome(state, identity, "admin", "Users").await?;
     let page = UsersPage {
         chrome,
@@ -77,7 +86,13 @@ pub async fn users(
     CurrentUser(me): CurrentUser,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, AppError> {
-    let view = UsersView { errors: vec![], email: String::new(), role: String::new(), notice: notice(&q.done), new_password: None };
+    let view = UsersView {
+        errors: vec![],
+        email: String::new(),
+        role: String::new(),
+        notice: notice(&q.done),
+        new_password: None,
+    };
     users_page(&state, &identity, &me, view, StatusCode::OK).await
 }
 
@@ -98,7 +113,11 @@ fn email_problem(email: &str) -> Option<&'static str> {
     let valid = e.len() <= 254
         && !e.contains(char::is_whitespace)
         && e.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && !domain.contains('@') && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
         });
     (!valid).then_some("Enter an email address in the correct format, like name@council.gov.uk")
 }
@@ -137,35 +156,96 @@ pub async fn add_user(
                 };
                 return users_page(&state, &identity, &me, view, StatusCode::OK).await;
             }
-            Err(StoreError::Conflict(msg)) => errors.push(FieldError::new("email", capitalise(&msg))),
+            Err(StoreError::Conflict(msg)) => {
+                errors.push(FieldError::new("email", capitalise(&msg)))
+            }
             Err(e) => return Err(e.into()),
         }
     }
-    let view = UsersView { errors, email: form.email, role: form.role, notice: None, new_password: None };
-    users_page(&state, &identity, &me, view, StatusCode::UNPROCESSABLE_ENTITY).await
+    let view = UsersView {
+        errors,
+        email: form.email,
+        role: form.role,
+        notice: None,
+        new_password: None,
+    };
+    users_page(
+        &state,
+        &identity,
+        &me,
+        view,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
 }
 
-async fn refuse(state: &AppState, identity: &Identity, me: &User, field: &'static str, msg: String) -> Result<Response, AppError> {
-    let view = UsersView { errors: vec![FieldError::new(field, msg)], email: String::new(), role: String::new(), notice: None, new_password: None };
+async fn refuse(
+    state: &AppState,
+    identity: &Identity,
+    me: &User,
+    field: &'static str,
+    msg: String,
+) -> Result<Response, AppError> {
+    let view = UsersView {
+        errors: vec![FieldError::new(field, msg)],
+        email: String::new(),
+        role: String::new(),
+        notice: None,
+        new_password: None,
+    };
     users_page(state, identity, me, view, StatusCode::CONFLICT).await
 }
 
-async fn set_disabled(state: AppState, identity: Identity, me: User, id: i64, disabled: bool) -> Result<Response, AppError> {
+async fn set_disabled(
+    state: AppState,
+    identity: Identity,
+    me: User,
+    id: i64,
+    disabled: bool,
+) -> Result<Response, AppError> {
     if id == me.id && disabled {
-        return refuse(&state, &identity, &me, "email", "You cannot disable your own account".into()).await;
+        return refuse(
+            &state,
+            &identity,
+            &me,
+            "email",
+            "You cannot disable your own account".into(),
+        )
+        .await;
     }
-    match state.store.set_user_disabled(&actor(&me), id, disabled).await {
-        Ok(_) => Ok(Redirect::to(if disabled { "/admin/users?done=disabled" } else { "/admin/users?done=enabled" }).into_response()),
-        Err(StoreError::Conflict(msg)) => refuse(&state, &identity, &me, "email", capitalise(&msg)).await,
+    match state
+        .store
+        .set_user_disabled(&actor(&me), id, disabled)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(if disabled {
+            "/admin/users?done=disabled"
+        } else {
+            "/admin/users?done=enabled"
+        })
+        .into_response()),
+        Err(StoreError::Conflict(msg)) => {
+            refuse(&state, &identity, &me, "email", capitalise(&msg)).await
+        }
         Err(e) => Err(e.into()),
     }
 }
 
-pub async fn disable_user(State(state): State<AppState>, identity: Identity, CurrentUser(me): CurrentUser, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn disable_user(
+    State(state): State<AppState>,
+    identity: Identity,
+    CurrentUser(me): CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     set_disabled(state, identity, me, id, true).await
 }
 
-pub async fn enable_user(State(state): State<AppState>, identity: Identity, CurrentUser(me): CurrentUser, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn enable_user(
+    State(state): State<AppState>,
+    identity: Identity,
+    CurrentUser(me): CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     set_disabled(state, identity, me, id, false).await
 }
 
@@ -183,11 +263,20 @@ pub async fn change_role(
     Form(form): Form<RoleForm>,
 ) -> Result<Response, AppError> {
     let Ok(role) = form.role.parse::<Role>() else {
-        return refuse(&state, &identity, &me, "role", "Select admin, officer or viewer".into()).await;
+        return refuse(
+            &state,
+            &identity,
+            &me,
+            "role",
+            "Select admin, officer or viewer".into(),
+        )
+        .await;
     };
     match state.store.set_user_role(&actor(&me), id, role).await {
         Ok(_) => Ok(Redirect::to("/admin/users?done=role").into_response()),
-        Err(StoreError::Conflict(msg)) => refuse(&state, &identity, &me, "email", capitalise(&msg)).await,
+        Err(StoreError::Conflict(msg)) => {
+            refuse(&state, &identity, &me, "email", capitalise(&msg)).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -198,14 +287,30 @@ pub async fn reset_password(
     CurrentUser(me): CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let user = state.store.user_by_id(id).await?.ok_or(AppError::NotFound)?;
+    let user = state
+        .store
+        .user_by_id(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let password = auth::one_time_password();
-    state.store.set_password(&actor(&me), id, &auth::hash_password(&password)?, true, None).await?;
+    state
+        .store
+        .set_password(
+            &actor(&me),
+            id,
+            &auth::hash_password(&password)?,
+            true,
+            None,
+        )
+        .await?;
     let view = UsersView {
         errors: vec![],
         email: String::new(),
         role: String::new(),
-        notice: Some(format!("{} has a new one-time password and has been signed out everywhere.", user.email)),
+        notice: Some(format!(
+            "{} has a new one-time password and has been signed out everywhere.",
+            user.email
+        )),
         new_password: Some((user.email, password)),
     };
     users_page(&state, &identity, &me, view, StatusCode::OK).await
@@ -221,7 +326,11 @@ pub struct AuditParams {
 
 const AUDIT_PAGE_SIZE: i64 = 50;
 
-pub async fn audit(State(state): State<AppState>, identity: Identity, Query(p): Query<AuditParams>) -> Result<Response, AppError> {
+pub async fn audit(
+    State(state): State<AppState>,
+    identity: Identity,
+    Query(p): Query<AuditParams>,
+) -> Result<Response, AppError> {
     let object_type = p.object_type.trim().to_string();
     let mut q = AuditQuery {
         object_type: (!object_type.is_empty()).then(|| object_type.clone()),
@@ -235,7 +344,14 @@ pub async fn audit(State(state): State<AppState>, identity: Identity, Query(p): 
     q.offset = (page - 1) * AUDIT_PAGE_SIZE;
     let entries = state.store.audit_entries(&q).await?;
     let chrome = chrome(&state, &identity, "admin", "Audit log").await?;
-    render(&AuditPage { chrome, entries, page, pages, total, object_type })
+    render(&AuditPage {
+        chrome,
+        entries,
+        page,
+        pages,
+        total,
+        object_type,
+    })
 }
 
 async fn tokens_page(
@@ -247,12 +363,31 @@ async fn tokens_page(
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let chrome = chrome(state, identity, "admin", "API tokens").await?;
-    let page = TokensPage { chrome, tokens: state.store.api_tokens().await?, users: state.store.users().await?, errors, new_token, notice };
+    let page = TokensPage {
+        chrome,
+        tokens: state.store.api_tokens().await?,
+        users: state.store.users().await?,
+        errors,
+        new_token,
+        notice,
+    };
     render_status(status, &page)
 }
 
-pub async fn tokens(State(state): State<AppState>, identity: Identity, Query(q): Query<DoneQuery>) -> Result<Response, AppError> {
-    tokens_page(&state, &identity, vec![], None, notice(&q.done), StatusCode::OK).await
+pub async fn tokens(
+    State(state): State<AppState>,
+    identity: Identity,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response, AppError> {
+    tokens_page(
+        &state,
+        &identity,
+        vec![],
+        None,
+        notice(&q.done),
+        StatusCode::OK,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -274,32 +409,68 @@ pub async fn issue_token(
     if name.is_empty() {
         errors.push(FieldError::new("name", "Enter what the token is for"));
     } else if name.chars().count() > 100 {
-        errors.push(FieldError::new("name", "What the token is for must be 100 characters or fewer"));
+        errors.push(FieldError::new(
+            "name",
+            "What the token is for must be 100 characters or fewer",
+        ));
     }
     let user_id = form.user_id.trim().parse::<i64>().ok();
     if user_id.is_none() {
-        errors.push(FieldError::new("user_id", "Select the account the token acts as"));
+        errors.push(FieldError::new(
+            "user_id",
+            "Select the account the token acts as",
+        ));
     }
     if let (true, Some(user_id)) = (errors.is_empty(), user_id) {
         let token = auth::random_token();
-        match state.store.create_api_token(&actor(&me), user_id, name, &auth::token_hash(&token)).await {
-            Ok(_) => return tokens_page(&state, &identity, vec![], Some(token), None, StatusCode::OK).await,
-            Err(StoreError::Conflict(msg)) | Err(StoreError::NotFound(msg)) => errors.push(FieldError::new("user_id", capitalise(&msg))),
+        match state
+            .store
+            .create_api_token(&actor(&me), user_id, name, &auth::token_hash(&token))
+            .await
+        {
+            Ok(_) => {
+                return tokens_page(&state, &identity, vec![], Some(token), None, StatusCode::OK)
+                    .await;
+            }
+            Err(StoreError::Conflict(msg)) | Err(StoreError::NotFound(msg)) => {
+                errors.push(FieldError::new("user_id", capitalise(&msg)))
+            }
             Err(e) => return Err(e.into()),
         }
     }
-    tokens_page(&state, &identity, errors, None, None, StatusCode::UNPROCESSABLE_ENTITY).await
+    tokens_page(
+        &state,
+        &identity,
+        errors,
+        None,
+        None,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
 }
 
-pub async fn revoke_token(State(state): State<AppState>, CurrentUser(me): CurrentUser, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     state.store.revoke_api_token(&actor(&me), id).await?;
     Ok(Redirect::to("/admin/tokens?done=revoked").into_response())
 }
 
-pub async fn settings(State(state): State<AppState>, identity: Identity, Query(q): Query<DoneQuery>) -> Result<Response, AppError> {
+pub async fn settings(
+    State(state): State<AppState>,
+    identity: Identity,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response, AppError> {
     let chrome = chrome(&state, &identity, "admin", "Settings").await?;
     let council_name = chrome.council.clone();
-    render(&SettingsPage { chrome, council_name, errors: vec![], saved: q.done == "saved" })
+    render(&SettingsPage {
+        chrome,
+        council_name,
+        errors: vec![],
+        saved: q.done == "saved",
+    })
 }
 
 #[derive(Deserialize)]
@@ -324,10 +495,18 @@ pub async fn save_settings(
     };
     if let Some(p) = problem {
         let chrome = chrome(&state, &identity, "admin", "Settings").await?;
-        let page = SettingsPage { chrome, council_name: form.council_name, errors: vec![FieldError::new("council_name", p)], saved: false };
+        let page = SettingsPage {
+            chrome,
+            council_name: form.council_name,
+            errors: vec![FieldError::new("council_name", p)],
+            saved: false,
+        };
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
-    state.store.set_setting(&actor(&me), COUNCIL_NAME, name).await?;
+    state
+        .store
+        .set_setting(&actor(&me), COUNCIL_NAME, name)
+        .await?;
     Ok(Redirect::to("/admin/settings?done=saved").into_response())
 }
 
@@ -338,7 +517,16 @@ mod tests {
     #[test]
     fn emails_are_checked_for_shape() {
         assert!(email_problem("officer@council.gov.uk").is_none());
-        for bad in ["", "no-at-sign", "a@b", "a b@c.d", "@c.d", "a@.c", "a@c.", "a@b@c.d"] {
+        for bad in [
+            "",
+            "no-at-sign",
+            "a@b",
+            "a b@c.d",
+            "@c.d",
+            "a@.c",
+            "a@c.",
+            "a@b@c.d",
+        ] {
             assert!(email_problem(bad).is_some(), "{bad}");
         }
     }

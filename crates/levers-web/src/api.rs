@@ -7,15 +7,16 @@ use levers_store::audit::AuditQuery;
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
-use crate::AppState;
 
 /// `{"status":"ok","version":"…","database":"sqlite"|"postgres"}`, or 503 when the database is unreachable.
 pub async fn healthz(State(state): State<AppState>) -> Response {
     let database = state.store.backend_name();
     match state.store.ping().await {
-        Ok(()) => Json(json!({"status": "ok", "version": crate::VERSION, "database": database})).into_response(),
+        Ok(()) => Json(json!({"status": "ok", "version": crate::VERSION, "database": database}))
+            .into_response(),
         Err(_) => (
             StatusCode::SERVICE_UNAVAILABLE,
             Json(json!({"status": "error", "version": crate::VERSION, "database": database})),

@@ -11,8 +11,9 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use levers_appraisal::pooled::{Funds, PoolReport};
 use levers_appraisal::{
-    pounds, Appraisal, CostLine, Evidence, OutcomeLine, PerYear, Rag, Results, Schedule, UnitCost, ValueKind, ValueLine, read_unit_costs,
-    read_unit_costs_xlsx, resolve, results, search_costs,
+    Appraisal, CostLine, Evidence, OutcomeLine, PerYear, Rag, Results, Schedule, UnitCost,
+    ValueKind, ValueLine, pounds, read_unit_costs, read_unit_costs_xlsx, resolve, results,
+    search_costs,
 };
 use levers_core::{FinancialYear, Money};
 use levers_store::appraisal::StoredAppraisal;
@@ -20,17 +21,16 @@ use levers_store::{Role, StoreError, User};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::templates::capitalise;
 use crate::auth::{CurrentUser, Identity, actor, require_officer};
 use crate::charts::signed_hbar_chart;
 use crate::error::AppError;
 use crate::pages::{chrome, render, render_status};
+use crate::templates::capitalise;
 use crate::templates::{Chrome, FieldError, error_for};
 
 const SECTION: &str = "community-budgets";
 /// Largest unit cost table accepted by the upload form.
 pub const LIBRARY_LIMIT_BYTES: usize = 10 * 1024 * 1024;
-
 
 /// Whole pounds, for chart labels.
 fn pounds0(x: f64) -> String {
@@ -43,7 +43,11 @@ fn ratio(x: Option<f64>) -> String {
 }
 
 fn count(x: f64) -> String {
-    if (x - x.round()).abs() < 1e-9 { format!("{}", x.round() as i64) } else { format!("{x:.1}") }
+    if (x - x.round()).abs() < 1e-9 {
+        format!("{}", x.round() as i64)
+    } else {
+        format!("{x:.1}")
+    }
 }
 
 fn kind_label(k: ValueKind) -> &'static str {
@@ -72,18 +76,25 @@ struct Library {
 
 impl Library {
     async fn load(state: &AppState) -> Result<Library, AppError> {
-        Ok(Library { costs: state.store.unit_costs().await?, deflators: state.store.deflators().await? })
+        Ok(Library {
+            costs: state.store.unit_costs().await?,
+            deflators: state.store.deflators().await?,
+        })
     }
 
     fn cost(&self, code: &str) -> Option<&UnitCost> {
-        self.costs.iter().find(|c| c.code.eq_ignore_ascii_case(code.trim()))
+        self.costs
+            .iter()
+            .find(|c| c.code.eq_ignore_ascii_case(code.trim()))
     }
 
     /// An appraisal computed against this library, or why it cannot be.
     fn compute(&self, model: &Appraisal) -> Result<Results, String> {
         let lookup = |code: &str| self.cost(code).cloned();
         let d = (!self.deflators.is_empty()).then_some(&self.deflators);
-        resolve(model, &lookup, d).map(|r| results(&r)).map_err(|e| e.to_string())
+        resolve(model, &lookup, d)
+            .map(|r| results(&r))
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -136,12 +147,24 @@ impl ListPage {
     }
 }
 
-async fn list_page(state: &AppState, identity: &Identity, me: &User, errors: Vec<FieldError>, name: String, price_base: String) -> Result<ListPage, AppError> {
+async fn list_page(
+    state: &AppState,
+    identity: &Identity,
+    me: &User,
+    errors: Vec<FieldError>,
+    name: String,
+    price_base: String,
+) -> Result<ListPage, AppError> {
     let library = Library::load(state).await?;
     let mut rows = Vec::new();
     for a in state.store.appraisals().await? {
         let result = library.compute(&a.model);
-        rows.push(ListRow { id: a.id, name: a.model.name.clone(), updated: crate::templates::when(&a.updated_at), result });
+        rows.push(ListRow {
+            id: a.id,
+            name: a.model.name.clone(),
+            updated: crate::templates::when(&a.updated_at),
+            result,
+        });
     }
     Ok(ListPage {
         chrome: chrome(state, identity, SECTION, "Appraisals").await?,
@@ -156,10 +179,21 @@ async fn list_page(state: &AppState, identity: &Identity, me: &User, errors: Vec
 
 /// The price base offered for a new appraisal: the last year the deflator table covers.
 async fn default_price_base(state: &AppState) -> Result<String, AppError> {
-    Ok(state.store.deflators().await?.years().last().map(|y| y.to_string()).unwrap_or_else(|| "2019/20".into()))
+    Ok(state
+        .store
+        .deflators()
+        .await?
+        .years()
+        .last()
+        .map(|y| y.to_string())
+        .unwrap_or_else(|| "2019/20".into()))
 }
 
-pub async fn list(State(state): State<AppState>, identity: Identity, CurrentUser(me): CurrentUser) -> Result<Response, AppError> {
+pub async fn list(
+    State(state): State<AppState>,
+    identity: Identity,
+    CurrentUser(me): CurrentUser,
+) -> Result<Response, AppError> {
     let base = default_price_base(&state).await?;
     render(&list_page(&state, &identity, &me, Vec::new(), String::new(), base).await?)
 }
@@ -170,7 +204,12 @@ pub struct NewForm {
     price_base: String,
 }
 
-pub async fn create(State(state): State<AppState>, identity: Identity, CurrentUser(me): CurrentUser, axum::Form(f): axum::Form<NewForm>) -> Result<Response, AppError> {
+pub async fn create(
+    State(state): State<AppState>,
+    identity: Identity,
+    CurrentUser(me): CurrentUser,
+    axum::Form(f): axum::Form<NewForm>,
+) -> Result<Response, AppError> {
     require_officer(&me)?;
     let mut errors = Vec::new();
     if f.name.trim().is_empty() {
@@ -196,7 +235,12 @@ pub async fn create(State(state): State<AppState>, identity: Identity, CurrentUs
             outcomes: Vec::new(),
         };
         match state.store.save_appraisal(&actor(&me), None, &model).await {
-            Ok(id) => return Ok(Redirect::to(&format!("/community-budgets/appraisals/{id}/edit")).into_response()),
+            Ok(id) => {
+                return Ok(
+                    Redirect::to(&format!("/community-budgets/appraisals/{id}/edit"))
+                        .into_response(),
+                );
+            }
             Err(StoreError::Conflict(m)) => errors.push(FieldError::new("name", capitalise(&m))),
             Err(e) => return Err(e.into()),
         }
@@ -270,7 +314,14 @@ fn charts(r: &Results, prefix: &str) -> (String, String, String) {
         ],
         &[(
             "Present value",
-            &[c.pv_costs, c.pv_fiscal - c.pv_fiscal_transfers, c.pv_fiscal_transfers, c.pv_economic, c.pv_social, c.public_value],
+            &[
+                c.pv_costs,
+                c.pv_fiscal - c.pv_fiscal_transfers,
+                c.pv_fiscal_transfers,
+                c.pv_economic,
+                c.pv_social,
+                c.public_value,
+            ],
         )],
         &pounds0,
     );
@@ -286,7 +337,11 @@ fn charts(r: &Results, prefix: &str) -> (String, String, String) {
     );
     let scen: Vec<String> = r.sensitivity.iter().map(|s| s.scenario.clone()).collect();
     let npv: Vec<f64> = r.sensitivity.iter().map(|s| s.net_public_value).collect();
-    let npbi: Vec<f64> = r.sensitivity.iter().map(|s| s.net_present_budget_impact).collect();
+    let npbi: Vec<f64> = r
+        .sensitivity
+        .iter()
+        .map(|s| s.net_present_budget_impact)
+        .collect();
     let sensitivity = signed_hbar_chart(
         &format!("{prefix}sensitivity"),
         "Sensitivity: net public value and net budget impact under each assumption",
@@ -297,7 +352,12 @@ fn charts(r: &Results, prefix: &str) -> (String, String, String) {
     (value, agencies, sensitivity)
 }
 
-pub async fn show(State(state): State<AppState>, identity: Identity, CurrentUser(me): CurrentUser, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn show(
+    State(state): State<AppState>,
+    identity: Identity,
+    CurrentUser(me): CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let a = load(&state, id).await?;
     let result = compute(&state, &a.model).await?;
     let (chart_value, chart_agencies, chart_sensitivity) = match &result {
@@ -318,12 +378,21 @@ pub async fn show(State(state): State<AppState>, identity: Identity, CurrentUser
     })
 }
 
-pub async fn download_toml(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn download_toml(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let a = load(&state, id).await?;
     Ok((
         [
-            (header::CONTENT_TYPE, "application/toml; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"appraisal-{id}.toml\"")),
+            (
+                header::CONTENT_TYPE,
+                "application/toml; charset=utf-8".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"appraisal-{id}.toml\""),
+            ),
         ],
         a.model.to_toml(),
     )
@@ -343,20 +412,52 @@ pub fn workbook(results: &[&Results]) -> Vec<u8> {
         let rows: [Row; 17] = [
             ("Price base", &|r| Cell::text(r.price_base.to_string())),
             ("Net outcomes", &|r| Cell::number(r.central.net_outcomes)),
-            ("Cost per net outcome (£)", &|r| r.central.cost_per_net_outcome.map_or(Cell::Empty, Cell::number)),
-            ("Public value (PV, £)", &|r| Cell::number(r.central.public_value)),
-            ("Net public value (£)", &|r| Cell::number(r.central.net_public_value)),
-            ("Public-value ROI", &|r| r.central.public_value_roi.map_or(Cell::Empty, Cell::number)),
+            ("Cost per net outcome (£)", &|r| {
+                r.central
+                    .cost_per_net_outcome
+                    .map_or(Cell::Empty, Cell::number)
+            }),
+            ("Public value (PV, £)", &|r| {
+                Cell::number(r.central.public_value)
+            }),
+            ("Net public value (£)", &|r| {
+                Cell::number(r.central.net_public_value)
+            }),
+            ("Public-value ROI", &|r| {
+                r.central.public_value_roi.map_or(Cell::Empty, Cell::number)
+            }),
             ("Costs (PV, £)", &|r| Cell::number(r.central.pv_costs)),
-            ("Fiscal benefits (PV, £)", &|r| Cell::number(r.central.pv_fiscal)),
-            ("of which transfers (£)", &|r| Cell::number(r.central.pv_fiscal_transfers)),
-            ("Cashable fiscal benefits (£)", &|r| Cell::number(r.central.pv_cashable)),
-            ("Economic benefits (PV, £)", &|r| Cell::number(r.central.pv_economic)),
-            ("Social benefits (PV, £)", &|r| Cell::number(r.central.pv_social)),
-            ("Net present budget impact (£)", &|r| Cell::number(r.central.net_present_budget_impact)),
-            ("Financial ROI", &|r| r.central.financial_roi.map_or(Cell::Empty, Cell::number)),
-            ("Cashable ROI", &|r| r.central.cashable_roi.map_or(Cell::Empty, Cell::number)),
-            ("Payback year (0 = first)", &|r| r.central.payback_year.map_or(Cell::text("not within the period"), |y| Cell::number(f64::from(y)))),
+            ("Fiscal benefits (PV, £)", &|r| {
+                Cell::number(r.central.pv_fiscal)
+            }),
+            ("of which transfers (£)", &|r| {
+                Cell::number(r.central.pv_fiscal_transfers)
+            }),
+            ("Cashable fiscal benefits (£)", &|r| {
+                Cell::number(r.central.pv_cashable)
+            }),
+            ("Economic benefits (PV, £)", &|r| {
+                Cell::number(r.central.pv_economic)
+            }),
+            ("Social benefits (PV, £)", &|r| {
+                Cell::number(r.central.pv_social)
+            }),
+            ("Net present budget impact (£)", &|r| {
+                Cell::number(r.central.net_present_budget_impact)
+            }),
+            ("Financial ROI", &|r| {
+                r.central.financial_roi.map_or(Cell::Empty, Cell::number)
+            }),
+            ("Cashable ROI", &|r| {
+                r.central.cashable_roi.map_or(Cell::Empty, Cell::number)
+            }),
+            ("Payback year (0 = first)", &|r| {
+                r.central
+                    .payback_year
+                    .map_or(Cell::text("not within the period"), |y| {
+                        Cell::number(f64::from(y))
+                    })
+            }),
             ("Discounting", &|r| Cell::text(format!("{:?}", r.discount))),
         ];
         for (label, f) in rows {
@@ -366,9 +467,21 @@ pub fn workbook(results: &[&Results]) -> Vec<u8> {
         }
     }
     for r in results {
-        let tag = if results.len() > 1 { format!(" – {}", r.name) } else { String::new() };
+        let tag = if results.len() > 1 {
+            format!(" – {}", r.name)
+        } else {
+            String::new()
+        };
         let s = book.sheet(&format!("Outcomes{tag}"));
-        s.header(["Outcome", "Gross outcomes", "Net outcomes", "Cost per net outcome (£)", "PV fiscal (£)", "PV economic (£)", "PV social (£)"]);
+        s.header([
+            "Outcome",
+            "Gross outcomes",
+            "Net outcomes",
+            "Cost per net outcome (£)",
+            "PV fiscal (£)",
+            "PV economic (£)",
+            "PV social (£)",
+        ]);
         for o in &r.central.outcomes {
             s.row([
                 Cell::text(&o.name),
@@ -381,7 +494,13 @@ pub fn workbook(results: &[&Results]) -> Vec<u8> {
             ]);
         }
         let s = book.sheet(&format!("Agencies{tag}"));
-        s.header(["Agency", "Costs borne (PV, £)", "Fiscal benefits (PV, £)", "Net (£)", "Wrong pocket"]);
+        s.header([
+            "Agency",
+            "Costs borne (PV, £)",
+            "Fiscal benefits (PV, £)",
+            "Net (£)",
+            "Wrong pocket",
+        ]);
         for a in &r.central.agencies {
             s.row([
                 Cell::text(&a.agency),
@@ -392,7 +511,18 @@ pub fn workbook(results: &[&Results]) -> Vec<u8> {
             ]);
         }
         let s = book.sheet(&format!("Years{tag}"));
-        s.header(["Year", "Financial year", "Discount factor", "Costs (£)", "Fiscal (£)", "Economic (£)", "Social (£)", "PV costs (£)", "PV fiscal (£)", "PV public value (£)"]);
+        s.header([
+            "Year",
+            "Financial year",
+            "Discount factor",
+            "Costs (£)",
+            "Fiscal (£)",
+            "Economic (£)",
+            "Social (£)",
+            "PV costs (£)",
+            "PV fiscal (£)",
+            "PV public value (£)",
+        ]);
         for y in &r.central.years {
             s.row([
                 Cell::number(f64::from(y.year)),
@@ -408,7 +538,17 @@ pub fn workbook(results: &[&Results]) -> Vec<u8> {
             ]);
         }
         let s = book.sheet(&format!("Sensitivity{tag}"));
-        s.header(["Scenario", "PV costs (£)", "PV fiscal (£)", "Net budget impact (£)", "Financial ROI", "Public value (£)", "Net public value (£)", "Public-value ROI", "Net outcomes"]);
+        s.header([
+            "Scenario",
+            "PV costs (£)",
+            "PV fiscal (£)",
+            "Net budget impact (£)",
+            "Financial ROI",
+            "Public value (£)",
+            "Net public value (£)",
+            "Public-value ROI",
+            "Net outcomes",
+        ]);
         for x in &r.sensitivity {
             s.row([
                 Cell::text(&x.scenario),
@@ -423,7 +563,22 @@ pub fn workbook(results: &[&Results]) -> Vec<u8> {
             ]);
         }
         let s = book.sheet(&format!("Evidence{tag}"));
-        s.header(["Outcome", "Value", "Code", "Kind", "Agency", "Unit", "Stated (£)", "Price year", "At price base (£)", "Transfer", "Cashable share", "Once", "Source", "RAG"]);
+        s.header([
+            "Outcome",
+            "Value",
+            "Code",
+            "Kind",
+            "Agency",
+            "Unit",
+            "Stated (£)",
+            "Price year",
+            "At price base (£)",
+            "Transfer",
+            "Cashable share",
+            "Once",
+            "Source",
+            "RAG",
+        ]);
         for e in &r.evidence {
             s.row([
                 Cell::text(&e.outcome),
@@ -450,21 +605,42 @@ pub fn workbook(results: &[&Results]) -> Vec<u8> {
 }
 
 fn xlsx_response(name: &str, bytes: Vec<u8>) -> Response {
-    let safe: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
     (
         [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}.xlsx\"", safe.trim_matches('-'))),
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}.xlsx\"", safe.trim_matches('-')),
+            ),
         ],
         bytes,
     )
         .into_response()
 }
 
-pub async fn download_xlsx(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn download_xlsx(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let a = load(&state, id).await?;
     match compute(&state, &a.model).await? {
-        Ok(r) => Ok(xlsx_response(&format!("appraisal {}", a.model.name), workbook(&[&r]))),
+        Ok(r) => Ok(xlsx_response(
+            &format!("appraisal {}", a.model.name),
+            workbook(&[&r]),
+        )),
         Err(_) => Ok(Redirect::to(&format!("/community-budgets/appraisals/{id}")).into_response()),
     }
 }
@@ -498,8 +674,18 @@ pub struct ComparePage {
     pub problem: Option<String>,
 }
 
-pub async fn compare(State(state): State<AppState>, identity: Identity, Query(q): Query<CompareQuery>) -> Result<Response, AppError> {
-    let all: Vec<(i64, String)> = state.store.appraisals().await?.into_iter().map(|a| (a.id, a.model.name)).collect();
+pub async fn compare(
+    State(state): State<AppState>,
+    identity: Identity,
+    Query(q): Query<CompareQuery>,
+) -> Result<Response, AppError> {
+    let all: Vec<(i64, String)> = state
+        .store
+        .appraisals()
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.model.name))
+        .collect();
     let mut page = ComparePage {
         chrome: chrome(&state, &identity, SECTION, "Compare appraisals").await?,
         all,
@@ -509,7 +695,9 @@ pub async fn compare(State(state): State<AppState>, identity: Identity, Query(q)
         chart: String::new(),
         problem: None,
     };
-    let (Some(ia), Some(ib)) = (q.a, q.b) else { return render(&page) };
+    let (Some(ia), Some(ib)) = (q.a, q.b) else {
+        return render(&page);
+    };
     let (a, b) = (load(&state, ia).await?, load(&state, ib).await?);
     let library = Library::load(&state).await?;
     let (ra, rb) = match (library.compute(&a.model), library.compute(&b.model)) {
@@ -520,33 +708,86 @@ pub async fn compare(State(state): State<AppState>, identity: Identity, Query(q)
         }
     };
     if q.format.as_deref() == Some("xlsx") {
-        return Ok(xlsx_response(&format!("compare {} {}", a.model.name, b.model.name), workbook(&[&ra, &rb])));
+        return Ok(xlsx_response(
+            &format!("compare {} {}", a.model.name, b.model.name),
+            workbook(&[&ra, &rb]),
+        ));
     }
-    let row = |label: &'static str, f: &dyn Fn(&Results) -> String| CompareRow { label, a: f(&ra), b: f(&rb) };
+    let row = |label: &'static str, f: &dyn Fn(&Results) -> String| CompareRow {
+        label,
+        a: f(&ra),
+        b: f(&rb),
+    };
     page.rows = vec![
         row("Net outcomes", &|r| count(r.central.net_outcomes)),
-        row("Cost per net outcome", &|r| r.central.cost_per_net_outcome.map_or("n/a".into(), pounds)),
-        row("Public value (present value)", &|r| pounds(r.central.public_value)),
+        row("Cost per net outcome", &|r| {
+            r.central.cost_per_net_outcome.map_or("n/a".into(), pounds)
+        }),
+        row("Public value (present value)", &|r| {
+            pounds(r.central.public_value)
+        }),
         row("Net public value", &|r| pounds(r.central.net_public_value)),
-        row("Public-value return on investment", &|r| ratio(r.central.public_value_roi)),
+        row("Public-value return on investment", &|r| {
+            ratio(r.central.public_value_roi)
+        }),
         row("Costs (present value)", &|r| pounds(r.central.pv_costs)),
-        row("Fiscal benefits (present value)", &|r| pounds(r.central.pv_fiscal)),
-        row("Net present budget impact", &|r| pounds(r.central.net_present_budget_impact)),
-        row("Financial return on investment", &|r| ratio(r.central.financial_roi)),
-        row("Cashable return on investment", &|r| ratio(r.central.cashable_roi)),
-        row("Payback year", &|r| r.central.payback_year.map_or("Not within the period".into(), |y| format!("Year {y}"))),
+        row("Fiscal benefits (present value)", &|r| {
+            pounds(r.central.pv_fiscal)
+        }),
+        row("Net present budget impact", &|r| {
+            pounds(r.central.net_present_budget_impact)
+        }),
+        row("Financial return on investment", &|r| {
+            ratio(r.central.financial_roi)
+        }),
+        row("Cashable return on investment", &|r| {
+            ratio(r.central.cashable_roi)
+        }),
+        row("Payback year", &|r| {
+            r.central
+                .payback_year
+                .map_or("Not within the period".into(), |y| format!("Year {y}"))
+        }),
         row("Agencies in the wrong pocket", &|r| {
-            let w: Vec<&str> = r.central.agencies.iter().filter(|a| a.wrong_pocket).map(|a| a.agency.as_str()).collect();
-            if w.is_empty() { "None".into() } else { w.join(", ") }
+            let w: Vec<&str> = r
+                .central
+                .agencies
+                .iter()
+                .filter(|a| a.wrong_pocket)
+                .map(|a| a.agency.as_str())
+                .collect();
+            if w.is_empty() {
+                "None".into()
+            } else {
+                w.join(", ")
+            }
         }),
         row("Price base", &|r| r.price_base.to_string()),
     ];
-    let labels = vec!["Costs".to_string(), "Fiscal benefits".into(), "Public value".into(), "Net public value".into()];
-    let va = [ra.central.pv_costs, ra.central.pv_fiscal, ra.central.public_value, ra.central.net_public_value];
-    let vb = [rb.central.pv_costs, rb.central.pv_fiscal, rb.central.public_value, rb.central.net_public_value];
+    let labels = vec![
+        "Costs".to_string(),
+        "Fiscal benefits".into(),
+        "Public value".into(),
+        "Net public value".into(),
+    ];
+    let va = [
+        ra.central.pv_costs,
+        ra.central.pv_fiscal,
+        ra.central.public_value,
+        ra.central.net_public_value,
+    ];
+    let vb = [
+        rb.central.pv_costs,
+        rb.central.pv_fiscal,
+        rb.central.public_value,
+        rb.central.net_public_value,
+    ];
     page.chart = signed_hbar_chart(
         "compare",
-        &format!("{} and {} compared (present values)", a.model.name, b.model.name),
+        &format!(
+            "{} and {} compared (present values)",
+            a.model.name, b.model.name
+        ),
         &labels,
         &[(a.model.name.as_str(), &va), (b.model.name.as_str(), &vb)],
         &pounds0,
@@ -590,7 +831,10 @@ impl EditPage {
     }
     /// The value typed into `field`, else `default`.
     pub fn val(&self, field: &str, default: &str) -> String {
-        self.entered.get(field).cloned().unwrap_or_else(|| default.to_owned())
+        self.entered
+            .get(field)
+            .cloned()
+            .unwrap_or_else(|| default.to_owned())
     }
     pub fn pounds(&self, x: &f64) -> String {
         pounds(*x)
@@ -611,10 +855,20 @@ impl EditPage {
     pub fn people(&self, o: &OutcomeLine) -> String {
         let show = |p: &PerYear| match p {
             PerYear::Once(n) => format!("{} in year {}", count(*n), o.year),
-            PerYear::ByYear(v) => v.iter().enumerate().map(|(y, n)| format!("{} in year {y}", count(*n))).collect::<Vec<_>>().join(", "),
+            PerYear::ByYear(v) => v
+                .iter()
+                .enumerate()
+                .map(|(y, n)| format!("{} in year {y}", count(*n)))
+                .collect::<Vec<_>>()
+                .join(", "),
         };
         match (&o.cohort, &o.count) {
-            (Some(c), _) => format!("Cohort {}; engagement {:.0}%, success {:.0}%", show(c), o.engagement * 100.0, o.success * 100.0),
+            (Some(c), _) => format!(
+                "Cohort {}; engagement {:.0}%, success {:.0}%",
+                show(c),
+                o.engagement * 100.0,
+                o.success * 100.0
+            ),
             (None, Some(n)) => format!("Outcomes: {}", show(n)),
             _ => String::new(),
         }
@@ -622,7 +876,10 @@ impl EditPage {
     pub fn adjustments(&self, o: &OutcomeLine) -> String {
         let ob = match (o.optimism_bias, o.confidence) {
             (Some(x), _) => format!("optimism bias {:.0}% (entered)", x * 100.0),
-            (None, g) => format!("evidence grade {}", g.unwrap_or(levers_appraisal::model::DEFAULT_GRADE)),
+            (None, g) => format!(
+                "evidence grade {}",
+                g.unwrap_or(levers_appraisal::model::DEFAULT_GRADE)
+            ),
         };
         format!(
             "Deadweight {:.0}%, attribution {:.0}%, displacement {:.0}%, leakage {:.0}%, {ob}; benefits from year +{} for {} year(s), drop-off {:.0}% a year",
@@ -646,13 +903,19 @@ impl EditPage {
         let amount = match (v.amount, v.price_year, unit.and_then(|u| u.value(v.kind))) {
             (Some(a), Some(y), _) => format!("{} at {y} prices", pounds(a)),
             (Some(a), None, _) => format!("{} at the price base", pounds(a)),
-            (None, _, Some(l)) => format!("{} at {} prices, from the library", pounds(l.amount), l.price_year),
+            (None, _, Some(l)) => format!(
+                "{} at {} prices, from the library",
+                pounds(l.amount),
+                l.price_year
+            ),
             (None, _, None) => "no figure".into(),
         };
         let mut extras = Vec::new();
         match (&v.agency, unit) {
             (Some(a), _) => extras.push(format!("to {a}")),
-            (None, Some(u)) if v.kind == ValueKind::Fiscal => extras.push(format!("to {}", u.agency)),
+            (None, Some(u)) if v.kind == ValueKind::Fiscal => {
+                extras.push(format!("to {}", u.agency))
+            }
             _ => {}
         }
         if v.transfer {
@@ -664,14 +927,26 @@ impl EditPage {
         if v.once {
             extras.push("first year only".into());
         }
-        let extras = if extras.is_empty() { String::new() } else { format!(" ({})", extras.join(", ")) };
+        let extras = if extras.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", extras.join(", "))
+        };
         format!("{} value: {what}, {amount}{extras}", kind_label(v.kind))
     }
     pub fn kinds_of(&self, c: &UnitCost) -> Vec<(&'static str, &'static str, String)> {
         let mut out = Vec::new();
-        for (k, key) in [(ValueKind::Fiscal, "fiscal"), (ValueKind::Economic, "economic"), (ValueKind::Social, "social")] {
+        for (k, key) in [
+            (ValueKind::Fiscal, "fiscal"),
+            (ValueKind::Economic, "economic"),
+            (ValueKind::Social, "social"),
+        ] {
             if let Some(v) = c.value(k) {
-                out.push((key, kind_label(k), format!("{} ({})", pounds(v.amount), v.price_year)));
+                out.push((
+                    key,
+                    kind_label(k),
+                    format!("{} ({})", pounds(v.amount), v.price_year),
+                ));
             }
         }
         out
@@ -704,7 +979,10 @@ async fn edit_page(
 ) -> Result<EditPage, AppError> {
     let library = Library::load(state).await?;
     let query = q.q.unwrap_or_default();
-    let hits = search_costs(&library.costs, &query, 15).into_iter().cloned().collect();
+    let hits = search_costs(&library.costs, &query, 15)
+        .into_iter()
+        .cloned()
+        .collect();
     let problem = library.compute(&a.model).err();
     let used = a
         .model
@@ -746,7 +1024,10 @@ pub async fn edit(
 type FormMap = HashMap<String, String>;
 
 fn form_map(pairs: Vec<(String, String)>) -> FormMap {
-    pairs.into_iter().filter(|(k, _)| k != "csrf_token").collect()
+    pairs
+        .into_iter()
+        .filter(|(k, _)| k != "csrf_token")
+        .collect()
 }
 
 /// Reads fields with their errors collected.
@@ -757,12 +1038,16 @@ struct Fields<'a> {
 
 impl<'a> Fields<'a> {
     fn text(&self, k: &str) -> String {
-        self.m.get(k).map(|s| s.trim().to_owned()).unwrap_or_default()
+        self.m
+            .get(k)
+            .map(|s| s.trim().to_owned())
+            .unwrap_or_default()
     }
     fn required(&mut self, k: &'static str, what: &str) -> String {
         let v = self.text(k);
         if v.is_empty() {
-            self.errors.push(FieldError::new(k, format!("Enter {what}")));
+            self.errors
+                .push(FieldError::new(k, format!("Enter {what}")));
         }
         v
     }
@@ -772,13 +1057,17 @@ impl<'a> Fields<'a> {
             if let Some(d) = default {
                 return d;
             }
-            self.errors.push(FieldError::new(k, format!("Enter {what}")));
+            self.errors
+                .push(FieldError::new(k, format!("Enter {what}")));
             return 0.0;
         }
         match raw.parse::<f64>() {
             Ok(v) if v.is_finite() => v,
             _ => {
-                self.errors.push(FieldError::new(k, format!("{} must be a number, like 1250 or 0.5", capitalise(what))));
+                self.errors.push(FieldError::new(
+                    k,
+                    format!("{} must be a number, like 1250 or 0.5", capitalise(what)),
+                ));
                 0.0
             }
         }
@@ -792,7 +1081,10 @@ impl<'a> Fields<'a> {
         match raw.parse::<f64>() {
             Ok(v) if (0.0..=100.0).contains(&v) => v / 100.0,
             _ => {
-                self.errors.push(FieldError::new(k, format!("{} must be a percentage from 0 to 100", capitalise(what))));
+                self.errors.push(FieldError::new(
+                    k,
+                    format!("{} must be a percentage from 0 to 100", capitalise(what)),
+                ));
                 default
             }
         }
@@ -805,7 +1097,13 @@ impl<'a> Fields<'a> {
         match raw.parse::<u32>() {
             Ok(v) if v <= max => v,
             _ => {
-                self.errors.push(FieldError::new(k, format!("{} must be a whole number from 0 to {max}", capitalise(what))));
+                self.errors.push(FieldError::new(
+                    k,
+                    format!(
+                        "{} must be a whole number from 0 to {max}",
+                        capitalise(what)
+                    ),
+                ));
                 default
             }
         }
@@ -816,7 +1114,8 @@ impl<'a> Fields<'a> {
             g => match g.parse::<u8>() {
                 Ok(g) if (1..=6).contains(&g) => Some(g),
                 _ => {
-                    self.errors.push(FieldError::new(k, "Choose a confidence grade from 1 to 6"));
+                    self.errors
+                        .push(FieldError::new(k, "Choose a confidence grade from 1 to 6"));
                     None
                 }
             },
@@ -830,7 +1129,8 @@ impl<'a> Fields<'a> {
         match raw.parse() {
             Ok(y) => Some(y),
             Err(e) => {
-                self.errors.push(FieldError::new(k, format!("{}: {e}", capitalise(what))));
+                self.errors
+                    .push(FieldError::new(k, format!("{}: {e}", capitalise(what))));
                 None
             }
         }
@@ -858,14 +1158,27 @@ async fn save_or_show(
         let mut model = a.model.clone();
         change(&mut model);
         match model.check() {
-            Ok(()) => match state.store.save_appraisal(&actor(me), Some(a.id), &model).await {
+            Ok(()) => match state
+                .store
+                .save_appraisal(&actor(me), Some(a.id), &model)
+                .await
+            {
                 Ok(_) => {
-                    return Ok(Redirect::to(&format!("/community-budgets/appraisals/{}/edit?saved={saved}#{anchor}", a.id)).into_response());
+                    return Ok(Redirect::to(&format!(
+                        "/community-budgets/appraisals/{}/edit?saved={saved}#{anchor}",
+                        a.id
+                    ))
+                    .into_response());
                 }
-                Err(StoreError::Conflict(m)) => errors.push(FieldError::new("name", capitalise(&m))),
+                Err(StoreError::Conflict(m)) => {
+                    errors.push(FieldError::new("name", capitalise(&m)))
+                }
                 Err(e) => return Err(e.into()),
             },
-            Err(e) => errors.push(FieldError::new(field_of(&e.field), capitalise(&e.to_string()))),
+            Err(e) => errors.push(FieldError::new(
+                field_of(&e.field),
+                capitalise(&e.to_string()),
+            )),
         }
     }
     let page = edit_page(state, identity, a, errors, entered, EditQuery::default()).await?;
@@ -892,30 +1205,50 @@ pub async fn save_settings(
     require_officer(&me)?;
     let a = load(&state, id).await?;
     let m = form_map(pairs);
-    let mut f = Fields { m: &m, errors: Vec::new() };
+    let mut f = Fields {
+        m: &m,
+        errors: Vec::new(),
+    };
     let name = f.required("name", "a name for the intervention");
     let description = f.text("description");
     let price_base = f.year("price_base", "price base");
     if price_base.is_none() && f.err_missing("price_base") {
-        f.errors.push(FieldError::new("price_base", "Enter the price base, like 2019/20"));
+        f.errors.push(FieldError::new(
+            "price_base",
+            "Enter the price base, like 2019/20",
+        ));
     }
     let first_year = f.year("first_year", "first year");
     let years = match f.text("years").as_str() {
         "" => None,
         _ => Some(f.whole("years", "the number of years", 10, 200).max(1)),
     };
-    let discount = if f.text("discount") == "health" { Schedule::Health } else { Schedule::Standard };
+    let discount = if f.text("discount") == "health" {
+        Schedule::Health
+    } else {
+        Schedule::Standard
+    };
     let errors = f.errors;
-    save_or_show(&state, &identity, &me, a, m.clone(), errors, move |model| {
-        model.name = name;
-        model.description = description;
-        if let Some(p) = price_base {
-            model.price_base = p;
-        }
-        model.first_year = first_year;
-        model.years = years;
-        model.discount = discount;
-    }, "settings", "settings")
+    save_or_show(
+        &state,
+        &identity,
+        &me,
+        a,
+        m.clone(),
+        errors,
+        move |model| {
+            model.name = name;
+            model.description = description;
+            if let Some(p) = price_base {
+                model.price_base = p;
+            }
+            model.first_year = first_year;
+            model.years = years;
+            model.discount = discount;
+        },
+        "settings",
+        "settings",
+    )
     .await
 }
 
@@ -935,16 +1268,37 @@ pub async fn add_cost(
     require_officer(&me)?;
     let a = load(&state, id).await?;
     let m = form_map(pairs);
-    let mut f = Fields { m: &m, errors: Vec::new() };
+    let mut f = Fields {
+        m: &m,
+        errors: Vec::new(),
+    };
     let agency = f.required("cost_agency", "the agency that pays");
     let description = f.text("cost_description");
     let year = f.whole("cost_year", "the year", 0, 200);
     let amount = f.number("cost_amount", "the amount in pounds", None);
     let confidence = f.grade("cost_confidence");
     let errors = f.errors;
-    save_or_show(&state, &identity, &me, a, m.clone(), errors, move |model| {
-        model.costs.push(CostLine { description, agency, year, amount, price_year: None, confidence, optimism_bias: None });
-    }, "cost", "costs")
+    save_or_show(
+        &state,
+        &identity,
+        &me,
+        a,
+        m.clone(),
+        errors,
+        move |model| {
+            model.costs.push(CostLine {
+                description,
+                agency,
+                year,
+                amount,
+                price_year: None,
+                confidence,
+                optimism_bias: None,
+            });
+        },
+        "cost",
+        "costs",
+    )
     .await
 }
 
@@ -961,12 +1315,22 @@ async fn remove_line(
     require_officer(me)?;
     let mut model = load(state, id).await?.model;
     if remove(&mut model) {
-        state.store.save_appraisal(&actor(me), Some(id), &model).await?;
+        state
+            .store
+            .save_appraisal(&actor(me), Some(id), &model)
+            .await?;
     }
-    Ok(Redirect::to(&format!("/community-budgets/appraisals/{id}/edit?saved={saved}#{anchor}")).into_response())
+    Ok(Redirect::to(&format!(
+        "/community-budgets/appraisals/{id}/edit?saved={saved}#{anchor}"
+    ))
+    .into_response())
 }
 
-pub async fn delete_cost(State(state): State<AppState>, CurrentUser(me): CurrentUser, Path((id, i)): Path<(i64, usize)>) -> Result<Response, AppError> {
+pub async fn delete_cost(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Path((id, i)): Path<(i64, usize)>,
+) -> Result<Response, AppError> {
     let remove = |m: &mut Appraisal| (i < m.costs.len()).then(|| m.costs.remove(i)).is_some();
     remove_line(&state, &me, id, remove, "cost+removal", "costs").await
 }
@@ -981,12 +1345,18 @@ pub async fn add_outcome(
     require_officer(&me)?;
     let a = load(&state, id).await?;
     let m = form_map(pairs);
-    let mut f = Fields { m: &m, errors: Vec::new() };
+    let mut f = Fields {
+        m: &m,
+        errors: Vec::new(),
+    };
     let name = f.required("outcome_name", "a name for the outcome");
     let measure = f.text("outcome_measure");
     let people = f.number("outcome_people", "the number of people or outcomes", None);
     if people < 0.0 {
-        f.errors.push(FieldError::new("outcome_people", "The number cannot be negative"));
+        f.errors.push(FieldError::new(
+            "outcome_people",
+            "The number cannot be negative",
+        ));
     }
     let year = f.whole("outcome_year", "the year achieved", 0, 200);
     let engagement = f.percent("outcome_engagement", "engagement", 1.0);
@@ -1001,34 +1371,56 @@ pub async fn add_outcome(
     let drop_off = f.percent("outcome_drop_off", "drop-off", 0.0);
     let evidence = f.text("outcome_evidence");
     let errors = f.errors;
-    let (cohort, count) = if measure == "count" { (None, Some(PerYear::Once(people))) } else { (Some(PerYear::Once(people)), None) };
-    save_or_show(&state, &identity, &me, a, m.clone(), errors, move |model| {
-        model.outcomes.push(OutcomeLine {
-            name,
-            description: String::new(),
-            cohort,
-            engagement,
-            success,
-            count,
-            year,
-            deadweight,
-            attribution,
-            displacement,
-            leakage,
-            confidence,
-            optimism_bias: None,
-            lag,
-            duration,
-            drop_off,
-            evidence,
-            values: Vec::new(),
-        });
-    }, "outcome", "outcomes")
+    let (cohort, count) = if measure == "count" {
+        (None, Some(PerYear::Once(people)))
+    } else {
+        (Some(PerYear::Once(people)), None)
+    };
+    save_or_show(
+        &state,
+        &identity,
+        &me,
+        a,
+        m.clone(),
+        errors,
+        move |model| {
+            model.outcomes.push(OutcomeLine {
+                name,
+                description: String::new(),
+                cohort,
+                engagement,
+                success,
+                count,
+                year,
+                deadweight,
+                attribution,
+                displacement,
+                leakage,
+                confidence,
+                optimism_bias: None,
+                lag,
+                duration,
+                drop_off,
+                evidence,
+                values: Vec::new(),
+            });
+        },
+        "outcome",
+        "outcomes",
+    )
     .await
 }
 
-pub async fn delete_outcome(State(state): State<AppState>, CurrentUser(me): CurrentUser, Path((id, i)): Path<(i64, usize)>) -> Result<Response, AppError> {
-    let remove = |m: &mut Appraisal| (i < m.outcomes.len()).then(|| m.outcomes.remove(i)).is_some();
+pub async fn delete_outcome(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Path((id, i)): Path<(i64, usize)>,
+) -> Result<Response, AppError> {
+    let remove = |m: &mut Appraisal| {
+        (i < m.outcomes.len())
+            .then(|| m.outcomes.remove(i))
+            .is_some()
+    };
     remove_line(&state, &me, id, remove, "outcome+removal", "outcomes").await
 }
 
@@ -1045,14 +1437,20 @@ pub async fn add_value(
         return Err(AppError::NotFound);
     }
     let m = form_map(pairs);
-    let mut f = Fields { m: &m, errors: Vec::new() };
+    let mut f = Fields {
+        m: &m,
+        errors: Vec::new(),
+    };
     let cost_code = Some(f.text("value_code")).filter(|c| !c.is_empty());
     let kind = match f.text("value_kind").as_str() {
         "fiscal" => ValueKind::Fiscal,
         "economic" => ValueKind::Economic,
         "social" => ValueKind::Social,
         _ => {
-            f.errors.push(FieldError::new("value_kind", "Choose whether the value is fiscal, economic or social"));
+            f.errors.push(FieldError::new(
+                "value_kind",
+                "Choose whether the value is fiscal, economic or social",
+            ));
             ValueKind::Fiscal
         }
     };
@@ -1064,31 +1462,68 @@ pub async fn add_value(
     let price_year = f.year("value_price_year", "price year");
     let agency = Some(f.text("value_agency")).filter(|a| !a.is_empty());
     if cost_code.is_none() && kind == ValueKind::Fiscal && agency.is_none() {
-        f.errors.push(FieldError::new("value_agency", "Enter the agency whose budget benefits"));
+        f.errors.push(FieldError::new(
+            "value_agency",
+            "Enter the agency whose budget benefits",
+        ));
     }
     let description = Some(f.text("value_description")).filter(|d| !d.is_empty());
     if cost_code.is_none() && description.is_none() {
-        f.errors.push(FieldError::new("value_description", "Describe the value"));
+        f.errors
+            .push(FieldError::new("value_description", "Describe the value"));
     }
     let transfer = f.checked("value_transfer");
     let cashable = f.percent("value_cashable", "the cashable share", 0.0);
     let once = f.checked("value_once");
     if kind != ValueKind::Fiscal && (transfer || cashable > 0.0) {
-        f.errors.push(FieldError::new("value_kind", "Only fiscal values can be transfers or cashable"));
+        f.errors.push(FieldError::new(
+            "value_kind",
+            "Only fiscal values can be transfers or cashable",
+        ));
     }
     if let Some(code) = &cost_code {
         match state.store.unit_cost(code).await? {
-            None => f.errors.push(FieldError::new("value_code", format!("{code} is not in the unit cost library"))),
+            None => f.errors.push(FieldError::new(
+                "value_code",
+                format!("{code} is not in the unit cost library"),
+            )),
             Some(c) if c.value(kind).is_none() && amount.is_none() => {
-                f.errors.push(FieldError::new("value_kind", format!("{code} has no {} value in the library", kind_label(kind).to_lowercase())))
+                f.errors.push(FieldError::new(
+                    "value_kind",
+                    format!(
+                        "{code} has no {} value in the library",
+                        kind_label(kind).to_lowercase()
+                    ),
+                ))
             }
             Some(_) => {}
         }
     }
     let errors = f.errors;
-    save_or_show(&state, &identity, &me, a, m.clone(), errors, move |model| {
-        model.outcomes[i].values.push(ValueLine { cost_code, kind, amount, price_year, agency, description, transfer, cashable, once, source: None });
-    }, "value", &format!("outcome-{i}"))
+    save_or_show(
+        &state,
+        &identity,
+        &me,
+        a,
+        m.clone(),
+        errors,
+        move |model| {
+            model.outcomes[i].values.push(ValueLine {
+                cost_code,
+                kind,
+                amount,
+                price_year,
+                agency,
+                description,
+                transfer,
+                cashable,
+                once,
+                source: None,
+            });
+        },
+        "value",
+        &format!("outcome-{i}"),
+    )
     .await
 }
 
@@ -1104,10 +1539,22 @@ pub async fn delete_value(
         }
         _ => false,
     };
-    remove_line(&state, &me, id, remove, "value+removal", &format!("outcome-{i}")).await
+    remove_line(
+        &state,
+        &me,
+        id,
+        remove,
+        "value+removal",
+        &format!("outcome-{i}"),
+    )
+    .await
 }
 
-pub async fn delete(State(state): State<AppState>, CurrentUser(me): CurrentUser, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn delete(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     require_officer(&me)?;
     state.store.delete_appraisal(&actor(&me), id).await?;
     Ok(Redirect::to("/community-budgets/appraisals").into_response())
@@ -1141,7 +1588,9 @@ impl LibraryPage {
             "economic" => ValueKind::Economic,
             _ => ValueKind::Social,
         };
-        c.value(kind).map_or("–".into(), |v| format!("{} ({})", pounds(v.amount), v.price_year))
+        c.value(kind).map_or("–".into(), |v| {
+            format!("{} ({})", pounds(v.amount), v.price_year)
+        })
     }
     pub fn rag(&self, c: &UnitCost) -> &'static str {
         rag_label(Some(c.rag))
@@ -1157,10 +1606,19 @@ pub struct LibraryQuery {
     imported: Option<String>,
 }
 
-async fn library_page(state: &AppState, identity: &Identity, me: &User, q: LibraryQuery, errors: Vec<FieldError>) -> Result<LibraryPage, AppError> {
+async fn library_page(
+    state: &AppState,
+    identity: &Identity,
+    me: &User,
+    q: LibraryQuery,
+    errors: Vec<FieldError>,
+) -> Result<LibraryPage, AppError> {
     let costs = state.store.unit_costs().await?;
     let query = q.q.unwrap_or_default();
-    let hits = search_costs(&costs, &query, 50).into_iter().cloned().collect();
+    let hits = search_costs(&costs, &query, 50)
+        .into_iter()
+        .cloned()
+        .collect();
     let years: Vec<FinancialYear> = state.store.deflators().await?.years().collect();
     let deflator_years = match (years.first(), years.last()) {
         (Some(a), Some(b)) => format!("{a} to {b}"),
@@ -1180,12 +1638,22 @@ async fn library_page(state: &AppState, identity: &Identity, me: &User, q: Libra
     })
 }
 
-pub async fn library(State(state): State<AppState>, identity: Identity, CurrentUser(me): CurrentUser, Query(q): Query<LibraryQuery>) -> Result<Response, AppError> {
+pub async fn library(
+    State(state): State<AppState>,
+    identity: Identity,
+    CurrentUser(me): CurrentUser,
+    Query(q): Query<LibraryQuery>,
+) -> Result<Response, AppError> {
     render(&library_page(&state, &identity, &me, q, Vec::new()).await?)
 }
 
 /// Imports a unit cost table (CSV or the workbook) uploaded by an officer.
-pub async fn library_upload(State(state): State<AppState>, identity: Identity, CurrentUser(me): CurrentUser, mut form: Multipart) -> Result<Response, AppError> {
+pub async fn library_upload(
+    State(state): State<AppState>,
+    identity: Identity,
+    CurrentUser(me): CurrentUser,
+    mut form: Multipart,
+) -> Result<Response, AppError> {
     require_officer(&me)?;
     let (mut name, mut file_name, mut data) = (String::new(), String::new(), Vec::new());
     while let Some(field) = form.next_field().await.map_err(|_| AppError::TooLarge)? {
@@ -1193,27 +1661,53 @@ pub async fn library_upload(State(state): State<AppState>, identity: Identity, C
             Some("name") => name = field.text().await.map_err(|_| AppError::TooLarge)?,
             Some("file") => {
                 file_name = field.file_name().unwrap_or("").to_owned();
-                data = field.bytes().await.map_err(|_| AppError::TooLarge)?.to_vec();
+                data = field
+                    .bytes()
+                    .await
+                    .map_err(|_| AppError::TooLarge)?
+                    .to_vec();
             }
             _ => {}
         }
     }
     let mut errors = Vec::new();
     if name.trim().is_empty() {
-        errors.push(FieldError::new("name", "Enter a name for the library, like \"Levermouth own values 2026\""));
+        errors.push(FieldError::new(
+            "name",
+            "Enter a name for the library, like \"Levermouth own values 2026\"",
+        ));
     }
     if data.is_empty() {
         errors.push(FieldError::new("file", "Choose a CSV or XLSX file"));
     }
     if errors.is_empty() {
-        let read = if data.starts_with(b"PK") { read_unit_costs_xlsx(&file_name, &data) } else { read_unit_costs(&file_name, &data) };
+        let read = if data.starts_with(b"PK") {
+            read_unit_costs_xlsx(&file_name, &data)
+        } else {
+            read_unit_costs(&file_name, &data)
+        };
         match read {
             Ok((costs, report)) if !costs.is_empty() => {
-                state.store.import_unit_costs(&actor(&me), &name, &file_name, &costs, &report).await?;
+                state
+                    .store
+                    .import_unit_costs(&actor(&me), &name, &file_name, &costs, &report)
+                    .await?;
                 // The Unit Cost Database workbook brings its deflator table too.
-                let deflators = if data.starts_with(b"PK") { levers_appraisal::Deflators::from_xlsx(&file_name, &data).ok().flatten() } else { None };
+                let deflators = if data.starts_with(b"PK") {
+                    levers_appraisal::Deflators::from_xlsx(&file_name, &data)
+                        .ok()
+                        .flatten()
+                } else {
+                    None
+                };
                 let extra = match &deflators {
-                    Some(d) => format!(" Its deflator table ({} years) was imported too.", state.store.import_deflators(&actor(&me), &file_name, d).await?),
+                    Some(d) => format!(
+                        " Its deflator table ({} years) was imported too.",
+                        state
+                            .store
+                            .import_deflators(&actor(&me), &file_name, d)
+                            .await?
+                    ),
                     None => String::new(),
                 };
                 let note = format!(
@@ -1225,17 +1719,22 @@ pub async fn library_upload(State(state): State<AppState>, identity: Identity, C
                     report.rejected.len(),
                     report.rows_without_code
                 );
-                let url = format!("/community-budgets/unit-costs?imported={}", form_urlencoded::byte_serialize(note.as_bytes()).collect::<String>());
+                let url = format!(
+                    "/community-budgets/unit-costs?imported={}",
+                    form_urlencoded::byte_serialize(note.as_bytes()).collect::<String>()
+                );
                 return Ok(Redirect::to(&url).into_response());
             }
-            Ok(_) => errors.push(FieldError::new("file", "The file has no unit costs with a cost code")),
+            Ok(_) => errors.push(FieldError::new(
+                "file",
+                "The file has no unit costs with a cost code",
+            )),
             Err(e) => errors.push(FieldError::new("file", capitalise(&e.to_string()))),
         }
     }
     let page = library_page(&state, &identity, &me, LibraryQuery::default(), errors).await?;
     render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // Pooled budgets
@@ -1255,7 +1754,11 @@ impl PoolsPage {
     }
 }
 
-pub async fn pools(State(state): State<AppState>, identity: Identity, CurrentUser(me): CurrentUser) -> Result<Response, AppError> {
+pub async fn pools(
+    State(state): State<AppState>,
+    identity: Identity,
+    CurrentUser(me): CurrentUser,
+) -> Result<Response, AppError> {
     render(&PoolsPage {
         chrome: chrome(&state, &identity, SECTION, "Pooled budgets").await?,
         pools: state.store.pools().await?,
@@ -1269,11 +1772,20 @@ pub struct PoolForm {
     name: String,
 }
 
-pub async fn create_pool(State(state): State<AppState>, identity: Identity, CurrentUser(me): CurrentUser, axum::Form(f): axum::Form<PoolForm>) -> Result<Response, AppError> {
+pub async fn create_pool(
+    State(state): State<AppState>,
+    identity: Identity,
+    CurrentUser(me): CurrentUser,
+    axum::Form(f): axum::Form<PoolForm>,
+) -> Result<Response, AppError> {
     require_officer(&me)?;
     let error = match state.store.create_pool(&actor(&me), &f.name).await {
-        Ok(id) => return Ok(Redirect::to(&format!("/community-budgets/pools/{id}")).into_response()),
-        Err(StoreError::Conflict(m) | StoreError::Invalid(m)) => FieldError::new("name", capitalise(&m)),
+        Ok(id) => {
+            return Ok(Redirect::to(&format!("/community-budgets/pools/{id}")).into_response());
+        }
+        Err(StoreError::Conflict(m) | StoreError::Invalid(m)) => {
+            FieldError::new("name", capitalise(&m))
+        }
         Err(e) => return Err(e.into()),
     };
     let page = PoolsPage {
@@ -1328,33 +1840,74 @@ pub struct VoteInfo {
 }
 
 /// The linked votes of a pool's lines.
-async fn vote_lines(state: &AppState, stored: &levers_store::appraisal::StoredPool, report: &PoolReport) -> Result<Vec<VoteLine>, AppError> {
+async fn vote_lines(
+    state: &AppState,
+    stored: &levers_store::appraisal::StoredPool,
+    report: &PoolReport,
+) -> Result<Vec<VoteLine>, AppError> {
     let mut out = Vec::new();
-    for (((line_id, name, _), process_id), row) in stored.line_ids.iter().zip(&stored.line_processes).zip(&report.lines) {
+    for (((line_id, name, _), process_id), row) in stored
+        .line_ids
+        .iter()
+        .zip(&stored.line_processes)
+        .zip(&report.lines)
+    {
         if row.funds != Funds::PbProcess {
             continue;
         }
         let process = match process_id {
-            Some(pid) => match state.store.pb_process(*pid).await? {
-                Some(p) => {
-                    let published = p.phase == levers_pb::process::Phase::Results;
-                    let funded = if published {
-                        state.store.pb_result(p.id).await?.and_then(|r| r.result.get("spent_pence").and_then(serde_json::Value::as_i64)).map(Money::from_pence)
-                    } else {
-                        None
-                    };
-                    let delivered = Money::from_pence(state.store.pb_delivery(p.id).await?.iter().map(|d| d.spent_pence).sum());
-                    let pot = Money::from_pence(p.def.pot_pence);
-                    let note = (row.plan != pot).then(|| {
+            Some(pid) => {
+                match state.store.pb_process(*pid).await? {
+                    Some(p) => {
+                        let published = p.phase == levers_pb::process::Phase::Results;
+                        let funded = if published {
+                            state
+                                .store
+                                .pb_result(p.id)
+                                .await?
+                                .and_then(|r| {
+                                    r.result
+                                        .get("spent_pence")
+                                        .and_then(serde_json::Value::as_i64)
+                                })
+                                .map(Money::from_pence)
+                        } else {
+                            None
+                        };
+                        let delivered = Money::from_pence(
+                            state
+                                .store
+                                .pb_delivery(p.id)
+                                .await?
+                                .iter()
+                                .map(|d| d.spent_pence)
+                                .sum(),
+                        );
+                        let pot = Money::from_pence(p.def.pot_pence);
+                        let note = (row.plan != pot).then(|| {
                         format!("the pool plans {} for this line in all years; this vote's pot is {}.", row.plan, pot)
                     });
-                    Some(VoteInfo { slug: p.def.slug.clone(), name: p.def.name.clone(), phase: p.phase.label(), pot, funded, delivered, note })
+                        Some(VoteInfo {
+                            slug: p.def.slug.clone(),
+                            name: p.def.name.clone(),
+                            phase: p.phase.label(),
+                            pot,
+                            funded,
+                            delivered,
+                            note,
+                        })
+                    }
+                    None => None,
                 }
-                None => None,
-            },
+            }
             None => None,
         };
-        out.push(VoteLine { line_id: *line_id, line: name.clone(), plan: row.plan, process });
+        out.push(VoteLine {
+            line_id: *line_id,
+            line: name.clone(),
+            plan: row.plan,
+            process,
+        });
     }
     Ok(out)
 }
@@ -1381,18 +1934,31 @@ impl PoolPage {
     pub fn opt_pounds(&self, x: &Option<f64>) -> String {
         x.map_or("–".into(), pounds)
     }
-    pub fn contribution(&self, row: &levers_appraisal::pooled::PartnerRow, y: &FinancialYear) -> String {
+    pub fn contribution(
+        &self,
+        row: &levers_appraisal::pooled::PartnerRow,
+        y: &FinancialYear,
+    ) -> String {
         row.by_year.get(y).map_or("–".into(), |m| m.to_string())
     }
     pub fn funds(&self, f: &Funds) -> &'static str {
         f.label()
     }
     pub fn year_total(&self, y: &FinancialYear) -> String {
-        self.report.by_year.get(y).map_or("–".into(), |m| m.to_string())
+        self.report
+            .by_year
+            .get(y)
+            .map_or("–".into(), |m| m.to_string())
     }
 }
 
-async fn pool_page(state: &AppState, identity: &Identity, me: &User, id: i64, errors: Vec<FieldError>) -> Result<PoolPage, AppError> {
+async fn pool_page(
+    state: &AppState,
+    identity: &Identity,
+    me: &User,
+    id: i64,
+    errors: Vec<FieldError>,
+) -> Result<PoolPage, AppError> {
     let stored = state.store.pool(id).await?.ok_or(AppError::NotFound)?;
     let library = Library::load(state).await?;
     let mut appraisal_results = BTreeMap::new();
@@ -1403,24 +1969,62 @@ async fn pool_page(state: &AppState, identity: &Identity, me: &User, id: i64, er
             appraisal_results.insert(a.model.name.clone(), r);
         }
     }
-    let report = stored.budget.report(&appraisal_results).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+    let report = stored
+        .budget
+        .report(&appraisal_results)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
     let labels: Vec<String> = report.partners.iter().map(|p| p.partner.clone()).collect();
-    let shares: Vec<f64> = report.partners.iter().map(|p| p.share_of_pool * 100.0).collect();
-    let benefits: Vec<f64> = report.partners.iter().map(|p| p.share_of_benefits * 100.0).collect();
+    let shares: Vec<f64> = report
+        .partners
+        .iter()
+        .map(|p| p.share_of_pool * 100.0)
+        .collect();
+    let benefits: Vec<f64> = report
+        .partners
+        .iter()
+        .map(|p| p.share_of_benefits * 100.0)
+        .collect();
     let chart_partners = signed_hbar_chart(
         "partners",
         "Each partner's share of the pool and of the fiscal benefits the appraisals expect",
         &labels,
-        &[("Share of the pool", &shares), ("Share of fiscal benefits", &benefits)],
+        &[
+            ("Share of the pool", &shares),
+            ("Share of fiscal benefits", &benefits),
+        ],
         &|v| format!("{v:.1}%"),
     );
-    let qlabels: Vec<String> = report.quarters.iter().map(|q| format!("{} Q{}", q.year, q.quarter)).collect();
-    let plan: Vec<f64> = report.quarters.iter().map(|q| q.plan.as_pounds_f64()).collect();
-    let spend: Vec<f64> = report.quarters.iter().map(|q| q.spend.as_pounds_f64()).collect();
-    let chart_quarters = signed_hbar_chart("quarters", "Plan and spend by quarter", &qlabels, &[("Plan", &plan), ("Spend", &spend)], &pounds0);
+    let qlabels: Vec<String> = report
+        .quarters
+        .iter()
+        .map(|q| format!("{} Q{}", q.year, q.quarter))
+        .collect();
+    let plan: Vec<f64> = report
+        .quarters
+        .iter()
+        .map(|q| q.plan.as_pounds_f64())
+        .collect();
+    let spend: Vec<f64> = report
+        .quarters
+        .iter()
+        .map(|q| q.spend.as_pounds_f64())
+        .collect();
+    let chart_quarters = signed_hbar_chart(
+        "quarters",
+        "Plan and spend by quarter",
+        &qlabels,
+        &[("Plan", &plan), ("Spend", &spend)],
+        &pounds0,
+    );
     let years: Vec<FinancialYear> = report.by_year.keys().copied().collect();
     let votes = vote_lines(state, &stored, &report).await?;
-    let processes = state.store.pb_processes().await?.into_iter().map(|p| (p.id, p.def.name)).collect();
+    let processes = state
+        .store
+        .pb_processes()
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.def.name))
+        .collect();
     Ok(PoolPage {
         chrome: chrome(state, identity, SECTION, &report.name).await?,
         id,
@@ -1438,7 +2042,12 @@ async fn pool_page(state: &AppState, identity: &Identity, me: &User, id: i64, er
     })
 }
 
-pub async fn pool(State(state): State<AppState>, identity: Identity, CurrentUser(me): CurrentUser, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn pool(
+    State(state): State<AppState>,
+    identity: Identity,
+    CurrentUser(me): CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     render(&pool_page(&state, &identity, &me, id, Vec::new()).await?)
 }
 
@@ -1452,17 +2061,24 @@ pub async fn pool_change(
 ) -> Result<Response, AppError> {
     require_officer(&me)?;
     let m = form_map(pairs);
-    let mut f = Fields { m: &m, errors: Vec::new() };
+    let mut f = Fields {
+        m: &m,
+        errors: Vec::new(),
+    };
     let who = actor(&me);
     let money = |f: &mut Fields, k: &'static str, what: &str| -> Money {
         match f.text(k).parse::<Money>() {
             Ok(v) if !v.is_negative() => v,
             Ok(_) => {
-                f.errors.push(FieldError::new(k, format!("{} cannot be negative", capitalise(what))));
+                f.errors.push(FieldError::new(
+                    k,
+                    format!("{} cannot be negative", capitalise(what)),
+                ));
                 Money::ZERO
             }
             Err(e) => {
-                f.errors.push(FieldError::new(k, format!("{}: {e}", capitalise(what))));
+                f.errors
+                    .push(FieldError::new(k, format!("{}: {e}", capitalise(what))));
                 Money::ZERO
             }
         }
@@ -1470,18 +2086,41 @@ pub async fn pool_change(
     let result = match f.text("action").as_str() {
         "partner" => {
             let name = f.required("partner_name", "the partner's name");
-            let agencies: Vec<String> = f.text("partner_agencies").split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
-            if f.errors.is_empty() { Some(state.store.add_pool_partner(&who, id, &name, &agencies).await.map(|_| ())) } else { None }
+            let agencies: Vec<String> = f
+                .text("partner_agencies")
+                .split(',')
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect();
+            if f.errors.is_empty() {
+                Some(
+                    state
+                        .store
+                        .add_pool_partner(&who, id, &name, &agencies)
+                        .await
+                        .map(|_| ()),
+                )
+            } else {
+                None
+            }
         }
         "contribution" => {
             let partner: i64 = f.text("contribution_partner").parse().unwrap_or(0);
             let year = f.year("contribution_year", "year");
             if year.is_none() && f.err_missing("contribution_year") {
-                f.errors.push(FieldError::new("contribution_year", "Enter the financial year, like 2025/26"));
+                f.errors.push(FieldError::new(
+                    "contribution_year",
+                    "Enter the financial year, like 2025/26",
+                ));
             }
             let amount = money(&mut f, "contribution_amount", "the contribution");
             match (f.errors.is_empty(), year) {
-                (true, Some(y)) => Some(state.store.set_pool_contribution(&who, partner, y, amount).await),
+                (true, Some(y)) => Some(
+                    state
+                        .store
+                        .set_pool_contribution(&who, partner, y, amount)
+                        .await,
+                ),
                 _ => None,
             }
         }
@@ -1493,7 +2132,17 @@ pub async fn pool_change(
                 _ => Funds::Intervention,
             };
             let appraisal = f.text("line_appraisal").parse::<i64>().ok();
-            if f.errors.is_empty() { Some(state.store.add_pool_line(&who, id, &name, funds, appraisal).await.map(|_| ())) } else { None }
+            if f.errors.is_empty() {
+                Some(
+                    state
+                        .store
+                        .add_pool_line(&who, id, &name, funds, appraisal)
+                        .await
+                        .map(|_| ()),
+                )
+            } else {
+                None
+            }
         }
         "vote" => {
             let line: i64 = f.text("vote_line").parse().unwrap_or(0);
@@ -1504,13 +2153,21 @@ pub async fn pool_change(
             let line: i64 = f.text("quarter_line").parse().unwrap_or(0);
             let year = f.year("quarter_year", "year");
             if year.is_none() && f.err_missing("quarter_year") {
-                f.errors.push(FieldError::new("quarter_year", "Enter the financial year, like 2025/26"));
+                f.errors.push(FieldError::new(
+                    "quarter_year",
+                    "Enter the financial year, like 2025/26",
+                ));
             }
             let quarter = f.whole("quarter_quarter", "the quarter", 1, 4) as u8;
             let plan = money(&mut f, "quarter_plan", "the plan");
             let spend = money(&mut f, "quarter_spend", "the spend");
             match (f.errors.is_empty(), year) {
-                (true, Some(y)) => Some(state.store.set_pool_quarter(&who, line, y, quarter, plan, spend).await),
+                (true, Some(y)) => Some(
+                    state
+                        .store
+                        .set_pool_quarter(&who, line, y, quarter, plan, spend)
+                        .await,
+                ),
                 _ => None,
             }
         }
@@ -1518,7 +2175,9 @@ pub async fn pool_change(
     };
     let mut errors = f.errors;
     match result {
-        Some(Ok(())) => return Ok(Redirect::to(&format!("/community-budgets/pools/{id}")).into_response()),
+        Some(Ok(())) => {
+            return Ok(Redirect::to(&format!("/community-budgets/pools/{id}")).into_response());
+        }
         Some(Err(StoreError::Conflict(m) | StoreError::Invalid(m) | StoreError::NotFound(m))) => {
             let field = match m.as_str() {
                 _ if m.contains("community budget") => "vote_process",
@@ -1546,19 +2205,45 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/community-budgets/appraisals/compare", get(compare))
         .route("/community-budgets/appraisals/{id}", get(show))
         .route("/community-budgets/appraisals/{id}/edit", get(edit))
-        .route("/community-budgets/appraisals/{id}/settings", post(save_settings))
+        .route(
+            "/community-budgets/appraisals/{id}/settings",
+            post(save_settings),
+        )
         .route("/community-budgets/appraisals/{id}/costs", post(add_cost))
-        .route("/community-budgets/appraisals/{id}/costs/{i}/delete", post(delete_cost))
-        .route("/community-budgets/appraisals/{id}/outcomes", post(add_outcome))
-        .route("/community-budgets/appraisals/{id}/outcomes/{i}/delete", post(delete_outcome))
-        .route("/community-budgets/appraisals/{id}/outcomes/{i}/values", post(add_value))
-        .route("/community-budgets/appraisals/{id}/outcomes/{i}/values/{j}/delete", post(delete_value))
+        .route(
+            "/community-budgets/appraisals/{id}/costs/{i}/delete",
+            post(delete_cost),
+        )
+        .route(
+            "/community-budgets/appraisals/{id}/outcomes",
+            post(add_outcome),
+        )
+        .route(
+            "/community-budgets/appraisals/{id}/outcomes/{i}/delete",
+            post(delete_outcome),
+        )
+        .route(
+            "/community-budgets/appraisals/{id}/outcomes/{i}/values",
+            post(add_value),
+        )
+        .route(
+            "/community-budgets/appraisals/{id}/outcomes/{i}/values/{j}/delete",
+            post(delete_value),
+        )
         .route("/community-budgets/appraisals/{id}/delete", post(delete))
-        .route("/community-budgets/appraisals/{id}/export.xlsx", get(download_xlsx))
-        .route("/community-budgets/appraisals/{id}/model.toml", get(download_toml))
+        .route(
+            "/community-budgets/appraisals/{id}/export.xlsx",
+            get(download_xlsx),
+        )
+        .route(
+            "/community-budgets/appraisals/{id}/model.toml",
+            get(download_toml),
+        )
         .route(
             "/community-budgets/unit-costs",
-            get(library).post(library_upload).layer(DefaultBodyLimit::max(LIBRARY_LIMIT_BYTES)),
+            get(library)
+                .post(library_upload)
+                .layer(DefaultBodyLimit::max(LIBRARY_LIMIT_BYTES)),
         )
         .route("/community-budgets/pools", get(pools).post(create_pool))
         .route("/community-budgets/pools/{id}", get(pool).post(pool_change))

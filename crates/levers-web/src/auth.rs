@@ -7,19 +7,19 @@
 
 use std::net::SocketAddr;
 
-use rand_core::{OsRng, RngCore};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::body::{Body, to_bytes};
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, header, request::Parts};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use levers_store::{Actor, Role, Session, User};
+use rand_core::{OsRng, RngCore};
 use sha2::{Digest, Sha256};
 
-use crate::error::AppError;
 use crate::AppState;
+use crate::error::AppError;
 
 /// Failed sign-ins are counted over this window.
 pub const THROTTLE_WINDOW_SECONDS: i64 = 15 * 60;
@@ -79,7 +79,10 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let id = Identity::from_request_parts(parts, state).await?;
-        id.user().cloned().map(CurrentUser).ok_or(AppError::Unauthenticated)
+        id.user()
+            .cloned()
+            .map(CurrentUser)
+            .ok_or(AppError::Unauthenticated)
     }
 }
 
@@ -99,7 +102,11 @@ pub fn hash_password(password: &str) -> anyhow::Result<String> {
 
 /// Whether `password` matches a stored argon2 hash. Malformed hashes never match.
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(hash).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 /// Spends the same time as a real verification, so unknown accounts cannot be told apart by timing.
@@ -112,7 +119,9 @@ pub fn verify_dummy(password: &str) {
 /// Why a new password is not acceptable, if it is not.
 pub fn password_problem(password: &str, email: &str) -> Option<String> {
     if password.chars().count() < MIN_PASSWORD_LEN {
-        Some(format!("Password must be {MIN_PASSWORD_LEN} characters or more"))
+        Some(format!(
+            "Password must be {MIN_PASSWORD_LEN} characters or more"
+        ))
     } else if password.len() > 256 {
         Some("Password must be 256 characters or fewer".into())
     } else if password.trim().eq_ignore_ascii_case(email.trim()) {
@@ -134,8 +143,15 @@ pub fn one_time_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
     let mut bytes = [0u8; 20];
     OsRng.fill_bytes(&mut bytes);
-    let chars: Vec<char> = bytes.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect();
-    chars.chunks(5).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-")
+    let chars: Vec<char> = bytes
+        .iter()
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+        .collect();
+    chars
+        .chunks(5)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 /// SHA-256 of a token, hex: what the database stores instead of the token.
@@ -167,7 +183,11 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 /// The session cookie's name: `__Host-` prefixed when cookies are Secure (pins it to this host and path).
 pub fn session_cookie_name(secure: bool) -> &'static str {
-    if secure { "__Host-levers_session" } else { "levers_session" }
+    if secure {
+        "__Host-levers_session"
+    } else {
+        "levers_session"
+    }
 }
 
 /// A `Set-Cookie` value with the attributes levers always uses.
@@ -235,7 +255,9 @@ async fn identify_inner(state: AppState, req: Request, next: Next) -> Result<Res
             Some((session, user)) => Identity::Session { session, user },
             None => {
                 let csrf = match cookie(&headers, CSRF_COOKIE) {
-                    Some(c) if c.len() == 64 && c.bytes().all(|b| b.is_ascii_hexdigit()) => c.to_string(),
+                    Some(c) if c.len() == 64 && c.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                        c.to_string()
+                    }
                     _ => {
                         let c = random_token();
                         new_csrf_cookie = Some(c.clone());
@@ -252,26 +274,46 @@ async fn identify_inner(state: AppState, req: Request, next: Next) -> Result<Res
     if unsafe_method && !matches!(identity, Identity::Bearer { .. }) {
         // A token we minted just now cannot be in a form the client already submitted: refuse before
         // reading any of the body.
-        let Some(expected) = (if new_csrf_cookie.is_some() { None } else { Some(identity.csrf().to_string()) }) else {
+        let Some(expected) = (if new_csrf_cookie.is_some() {
+            None
+        } else {
+            Some(identity.csrf().to_string())
+        }) else {
             return Err(AppError::Csrf.into_response());
         };
         // Only the upload page takes large bodies; everything else is a small form.
-        let limit = if req.uri().path() == crate::UPLOAD_PATH { state.config.max_body_bytes } else { crate::FORM_LIMIT_BYTES };
+        let limit = if req.uri().path() == crate::UPLOAD_PATH {
+            state.config.max_body_bytes
+        } else {
+            crate::FORM_LIMIT_BYTES
+        };
         let (parts, body) = req.into_parts();
         let bytes = to_bytes(body, limit)
             .await
             .map_err(|_| AppError::TooLarge.into_response())?;
-        let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-        let sent = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_string).or_else(|| {
-            if content_type.starts_with("application/x-www-form-urlencoded") {
-                form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf_token").map(|(_, v)| v.into_owned())
-            } else if content_type.starts_with("multipart/form-data") {
-                multipart_field(content_type, &bytes, "csrf_token")
-            } else {
-                None
-            }
-        });
-        let valid = sent.as_deref().is_some_and(|s| constant_time_eq(&expected, s));
+        let content_type = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let sent = headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+            .or_else(|| {
+                if content_type.starts_with("application/x-www-form-urlencoded") {
+                    form_urlencoded::parse(&bytes)
+                        .find(|(k, _)| k == "csrf_token")
+                        .map(|(_, v)| v.into_owned())
+                } else if content_type.starts_with("multipart/form-data") {
+                    multipart_field(content_type, &bytes, "csrf_token")
+                } else {
+                    None
+                }
+            });
+        let valid = sent
+            .as_deref()
+            .is_some_and(|s| constant_time_eq(&expected, s));
         if !valid {
             return Err(AppError::Csrf.into_response());
         }
@@ -282,14 +324,20 @@ async fn identify_inner(state: AppState, req: Request, next: Next) -> Result<Res
     req.extensions_mut().insert(ClientAddr(addr));
     let mut resp = next.run(req).await;
     if let Some(c) = new_csrf_cookie {
-        resp.headers_mut().append(header::SET_COOKIE, set_cookie(CSRF_COOKIE, &c, secure, None));
+        resp.headers_mut().append(
+            header::SET_COOKIE,
+            set_cookie(CSRF_COOKIE, &c, secure, None),
+        );
     }
     Ok(resp)
 }
 
 /// The value of a small text field in a `multipart/form-data` body (forms put `csrf_token` first).
 fn multipart_field(content_type: &str, body: &[u8], name: &str) -> Option<String> {
-    let boundary = content_type.split(';').find_map(|p| p.trim().strip_prefix("boundary="))?.trim_matches('"');
+    let boundary = content_type
+        .split(';')
+        .find_map(|p| p.trim().strip_prefix("boundary="))?
+        .trim_matches('"');
     let delim = format!("--{boundary}");
     let wanted = format!("name=\"{name}\"");
     let mut rest = body;
@@ -301,7 +349,9 @@ fn multipart_field(content_type: &str, body: &[u8], name: &str) -> Option<String
         let head = std::str::from_utf8(&rest[..head_end]).ok()?;
         let value_start = head_end + 4;
         let value_end = value_start + find(&rest[value_start..], delim.as_bytes())?;
-        if head.lines().any(|l| l.to_ascii_lowercase().starts_with("content-disposition") && l.contains(&wanted)) {
+        if head.lines().any(|l| {
+            l.to_ascii_lowercase().starts_with("content-disposition") && l.contains(&wanted)
+        }) {
             let v = &rest[value_start..value_end];
             let v = v.strip_suffix(b"\r\n").unwrap_or(v);
             return std::str::from_utf8(v).ok().map(str::to_string);
@@ -320,16 +370,27 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 /// Accounts that must change their password are sent to do so first.
 pub fn require(
     role: Role,
-) -> impl Fn(Request, Next) -> std::pin::Pin<Box<dyn std::future::Future<Output = Response> + Send>> + Clone + Send + Sync + 'static
-{
+) -> impl Fn(Request, Next) -> std::pin::Pin<Box<dyn std::future::Future<Output = Response> + Send>>
++ Clone
++ Send
++ Sync
++ 'static {
     move |req: Request, next: Next| {
         Box::pin(async move {
             let is_api = req.uri().path().starts_with("/api/");
-            let user = req.extensions().get::<Identity>().and_then(Identity::user).cloned();
+            let user = req
+                .extensions()
+                .get::<Identity>()
+                .and_then(Identity::user)
+                .cloned();
             match user {
                 None if is_api => AppError::Unauthenticated.json(),
                 None => {
-                    let next_path = req.uri().path_and_query().map_or("/", |p| p.as_str()).to_string();
+                    let next_path = req
+                        .uri()
+                        .path_and_query()
+                        .map_or("/", |p| p.as_str())
+                        .to_string();
                     let target = format!(
                         "/sign-in?next={}",
                         form_urlencoded::byte_serialize(next_path.as_bytes()).collect::<String>()
@@ -360,7 +421,11 @@ pub(crate) fn actor(u: &User) -> Actor {
 /// Refuses (403) an account that is not at least an officer: the check every page that changes
 /// data makes on top of its route group's role.
 pub(crate) fn require_officer(u: &User) -> Result<(), AppError> {
-    if u.role.allows(Role::Officer) { Ok(()) } else { Err(AppError::Forbidden) }
+    if u.role.allows(Role::Officer) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
 }
 
 #[cfg(test)]
@@ -381,7 +446,10 @@ mod tests {
         let (a, b) = (random_token(), random_token());
         assert_eq!(a.len(), 64);
         assert_ne!(a, b);
-        assert_eq!(token_hash("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            token_hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
         let otp = one_time_password();
         assert_eq!(otp.len(), 23);
         assert!(password_problem(&otp, "a@b").is_none());
@@ -390,19 +458,34 @@ mod tests {
     #[test]
     fn cookies_are_found_among_others() {
         let mut h = HeaderMap::new();
-        h.insert(header::COOKIE, HeaderValue::from_static("a=1; levers_session=tok; b=2"));
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; levers_session=tok; b=2"),
+        );
         assert_eq!(cookie(&h, "levers_session"), Some("tok"));
         assert_eq!(cookie(&h, "missing"), None);
         let c = set_cookie("n", "v", true, Some(0));
-        assert_eq!(c.to_str().unwrap(), "n=v; Path=/; HttpOnly; SameSite=Lax; Secure; Max-Age=0");
+        assert_eq!(
+            c.to_str().unwrap(),
+            "n=v; Path=/; HttpOnly; SameSite=Lax; Secure; Max-Age=0"
+        );
     }
 
     #[test]
     fn csrf_token_is_found_in_multipart_forms() {
         let body = b"--XyZ\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\nabc123\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\nDate,Amount\r\n--XyZ--\r\n";
-        assert_eq!(multipart_field("multipart/form-data; boundary=XyZ", body, "csrf_token").as_deref(), Some("abc123"));
-        assert_eq!(multipart_field("multipart/form-data; boundary=XyZ", body, "other"), None);
-        assert_eq!(multipart_field("multipart/form-data", body, "csrf_token"), None);
+        assert_eq!(
+            multipart_field("multipart/form-data; boundary=XyZ", body, "csrf_token").as_deref(),
+            Some("abc123")
+        );
+        assert_eq!(
+            multipart_field("multipart/form-data; boundary=XyZ", body, "other"),
+            None
+        );
+        assert_eq!(
+            multipart_field("multipart/form-data", body, "csrf_token"),
+            None
+        );
     }
 
     #[test]
@@ -410,6 +493,10 @@ mod tests {
         assert!(password_problem("short", "a@b.c").is_some());
         assert!(password_problem("someone@example.org", "someone@example.org").is_some());
         assert!(password_problem("a long enough passphrase", "a@b.c").is_none());
-        assert!(constant_time_eq("abc", "abc") && !constant_time_eq("abc", "abd") && !constant_time_eq("ab", "abc"));
+        assert!(
+            constant_time_eq("abc", "abc")
+                && !constant_time_eq("abc", "abd")
+                && !constant_time_eq("ab", "abc")
+        );
     }
 }

@@ -5,7 +5,10 @@ use std::fmt::Write;
 
 /// Escapes text for SVG/HTML.
 pub fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// A round gridline step (1, 2 or 5 × 10^n) giving at most five lines up to `max`.
@@ -15,12 +18,23 @@ fn nice_step(max: u64) -> u64 {
     while mag.saturating_mul(10) <= raw {
         mag *= 10;
     }
-    [1, 2, 5, 10].into_iter().map(|m| m * mag).find(|s| *s >= raw).unwrap_or(mag * 10)
+    [1, 2, 5, 10]
+        .into_iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(mag * 10)
 }
 
 /// A vertical bar chart: one bar per label, integer values, labelled axes. `id` makes the title
 /// and description ids unique on the page.
-pub fn bar_chart(id: &str, title: &str, labels: &[String], values: &[u64], x_label: &str, y_label: &str) -> String {
+pub fn bar_chart(
+    id: &str,
+    title: &str,
+    labels: &[String],
+    values: &[u64],
+    x_label: &str,
+    y_label: &str,
+) -> String {
     let (w, h) = (640.0_f64, 320.0_f64);
     let (left, right, top, bottom) = (56.0, 16.0, 16.0, 56.0);
     let plot_w = w - left - right;
@@ -32,7 +46,11 @@ pub fn bar_chart(id: &str, title: &str, labels: &[String], values: &[u64], x_lab
     let n = labels.len().max(1) as f64;
     let slot = plot_w / n;
     let bar = slot * 0.7;
-    let desc: Vec<String> = labels.iter().zip(values).map(|(l, v)| format!("{l}: {v}")).collect();
+    let desc: Vec<String> = labels
+        .iter()
+        .zip(values)
+        .map(|(l, v)| format!("{l}: {v}"))
+        .collect();
     let mut s = String::new();
     let _ = write!(
         s,
@@ -64,7 +82,12 @@ pub fn bar_chart(id: &str, title: &str, labels: &[String], values: &[u64], x_lab
             esc(label)
         );
         if *v > 0 {
-            let _ = write!(s, r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" font-size="12" fill="#0b0c0c">{v}</text>"##, x + bar / 2.0, yy - 4.0);
+            let _ = write!(
+                s,
+                r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" font-size="12" fill="#0b0c0c">{v}</text>"##,
+                x + bar / 2.0,
+                yy - 4.0
+            );
         }
     }
     let _ = write!(
@@ -89,12 +112,22 @@ mod tests {
     #[test]
     fn charts_describe_their_data_and_escape_text() {
         let labels: Vec<String> = (1..=3).map(|d| d.to_string()).collect();
-        let svg = bar_chart("c", "LSOAs <by> decile", &labels, &[16, 21, 0], "Decile", "LSOAs");
+        let svg = bar_chart(
+            "c",
+            "LSOAs <by> decile",
+            &labels,
+            &[16, 21, 0],
+            "Decile",
+            "LSOAs",
+        );
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(svg.contains("LSOAs &lt;by&gt; decile"));
         assert!(svg.contains("<desc id=\"c-desc\">1: 16; 2: 21; 3: 0</desc>"));
         assert_eq!(svg.matches("<rect").count(), 3);
-        assert_eq!((nice_step(4), nice_step(21), nice_step(122), nice_step(6152)), (1, 5, 50, 2000));
+        assert_eq!(
+            (nice_step(4), nice_step(21), nice_step(122), nice_step(6152)),
+            (1, 5, 50, 2000)
+        );
     }
 }
 
@@ -117,14 +150,20 @@ pub fn signed_hbar_chart(
     let w = 760.0_f64;
     let h = top + row_h * labels.len().max(1) as f64 + 12.0;
     let plot_w = w - left - right;
-    let all = series.iter().flat_map(|(_, v)| v.iter().copied()).filter(|v| v.is_finite());
+    let all = series
+        .iter()
+        .flat_map(|(_, v)| v.iter().copied())
+        .filter(|v| v.is_finite());
     let (lo, hi) = all.fold((0.0_f64, 0.0_f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
     let span = (hi - lo).max(f64::MIN_POSITIVE);
     let x = |v: f64| left + plot_w * (v - lo) / span;
     let zero = x(0.0);
     let mut desc = Vec::new();
     for (i, l) in labels.iter().enumerate() {
-        let parts: Vec<String> = series.iter().map(|(name, v)| format!("{name} {}", fmt(v.get(i).copied().unwrap_or(0.0)))).collect();
+        let parts: Vec<String> = series
+            .iter()
+            .map(|(name, v)| format!("{name} {}", fmt(v.get(i).copied().unwrap_or(0.0))))
+            .collect();
         desc.push(format!("{l}: {}", parts.join(", ")));
     }
     let mut s = String::new();
@@ -160,8 +199,18 @@ pub fn signed_hbar_chart(
             let v = if v.is_finite() { v } else { 0.0 };
             let (a, b) = if v >= 0.0 { (zero, x(v)) } else { (x(v), zero) };
             let y = y0 + 7.0 + bar_h * k as f64;
-            let _ = write!(s, r##"<rect x="{a:.1}" y="{y:.1}" width="{:.1}" height="{:.1}" fill="{}"/>"##, (b - a).max(0.5), bar_h - 3.0, COLOURS[k]);
-            let (tx, anchor) = if v >= 0.0 { (b + 4.0, "start") } else { (a - 4.0, "end") };
+            let _ = write!(
+                s,
+                r##"<rect x="{a:.1}" y="{y:.1}" width="{:.1}" height="{:.1}" fill="{}"/>"##,
+                (b - a).max(0.5),
+                bar_h - 3.0,
+                COLOURS[k]
+            );
+            let (tx, anchor) = if v >= 0.0 {
+                (b + 4.0, "start")
+            } else {
+                (a - 4.0, "end")
+            };
             let _ = write!(
                 s,
                 r##"<text x="{tx:.1}" y="{:.1}" text-anchor="{anchor}" font-size="12" fill="#0b0c0c">{}</text>"##,
@@ -180,7 +229,11 @@ pub fn signed_hbar_chart(
 }
 
 fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n { s.to_owned() } else { s.chars().take(n - 1).collect::<String>() + "…" }
+    if s.chars().count() <= n {
+        s.to_owned()
+    } else {
+        s.chars().take(n - 1).collect::<String>() + "…"
+    }
 }
 
 #[cfg(test)]
@@ -200,6 +253,10 @@ mod signed_tests {
         assert!(svg.contains("Who pays &amp; who benefits"));
         assert!(svg.contains("Council: Pays £-100, Benefits £0; NHS: Pays £0, Benefits £250"));
         assert!(svg.contains(r##"text-anchor="end" font-size="12" fill="#0b0c0c">£-100"##));
-        assert_eq!(svg.matches("<rect").count(), 4 + 2, "four bars and two legend keys");
+        assert_eq!(
+            svg.matches("<rect").count(),
+            4 + 2,
+            "four bars and two legend keys"
+        );
     }
 }

@@ -10,25 +10,28 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use levers_pb::ballot::{tally, validate, Ballot, BallotInput, BallotProject, Tally};
+use levers_pb::ballot::{Ballot, BallotInput, BallotProject, Tally, tally, validate};
 use levers_pb::codes::{self, code_hash, receipt_hash};
-use levers_pb::count::{count, CountProject, CountResult};
-use levers_pb::process::{levers_pence, slugify, AllocationRule, Area, BallotType, Phase, PhaseDates, ProcessDef};
+use levers_pb::count::{CountProject, CountResult, count};
+use levers_pb::process::{
+    AllocationRule, Area, BallotType, Phase, PhaseDates, ProcessDef, levers_pence, slugify,
+};
 use levers_store::pb_process::{
-    BallotEntry, CastOutcome, Channel, NewBallot, NewProposal, PbProcess, PbProposal, ProposalStatus, ReceiptStatus, Review, VoidOutcome, DELIVERY_STATUSES,
+    BallotEntry, CastOutcome, Channel, DELIVERY_STATUSES, NewBallot, NewProposal, PbProcess,
+    PbProposal, ProposalStatus, ReceiptStatus, Review, VoidOutcome,
 };
 use levers_store::{Actor, Role};
 use rand_core::{OsRng, RngCore};
 
+use crate::AppState;
 use crate::auth::{ClientAddr, CurrentUser, Identity, actor, require_officer};
 use crate::error::AppError;
 use crate::pages::{chrome, render, render_status};
-use crate::templates::{error_for, Chrome, FieldError};
-use crate::AppState;
+use crate::templates::{Chrome, FieldError, error_for};
 
 /// Wrong or already-used codes one address may try in the window before it is refused.
 pub const MAX_CODE_FAILURES: i64 = 30;
@@ -48,10 +51,19 @@ pub fn public_routes() -> Router<AppState> {
     Router::new()
         .route("/community-budgets", get(index))
         .route("/community-budgets/{slug}", get(process_page))
-        .route("/community-budgets/{slug}/propose", get(propose_form).post(propose))
-        .route("/community-budgets/{slug}/vote", get(code_form).post(enter_code))
+        .route(
+            "/community-budgets/{slug}/propose",
+            get(propose_form).post(propose),
+        )
+        .route(
+            "/community-budgets/{slug}/vote",
+            get(code_form).post(enter_code),
+        )
         .route("/community-budgets/{slug}/ballot", post(ballot_step))
-        .route("/community-budgets/{slug}/receipt", get(receipt_form).post(check_receipt))
+        .route(
+            "/community-budgets/{slug}/receipt",
+            get(receipt_form).post(check_receipt),
+        )
         .route("/community-budgets/{slug}/results", get(results))
         .route("/community-budgets/{slug}/results.pb", get(results_pb))
 }
@@ -61,16 +73,31 @@ pub fn officer_routes() -> Router<AppState> {
     Router::new()
         .route("/community-budgets/new", get(new_form).post(create))
         .route("/community-budgets/{slug}/manage", get(manage))
-        .route("/community-budgets/{slug}/settings", get(settings_form).post(save_settings))
+        .route(
+            "/community-budgets/{slug}/settings",
+            get(settings_form).post(save_settings),
+        )
         .route("/community-budgets/{slug}/phase", post(move_phase))
         .route("/community-budgets/{slug}/ideas", get(ideas).post(add_idea))
         .route("/community-budgets/{slug}/ideas/{id}", post(review_idea))
-        .route("/community-budgets/{slug}/codes", get(codes_page).post(generate_codes))
+        .route(
+            "/community-budgets/{slug}/codes",
+            get(codes_page).post(generate_codes),
+        )
         .route("/community-budgets/{slug}/codes/void", post(void_code))
-        .route("/community-budgets/{slug}/register", get(register_form).post(register))
-        .route("/community-budgets/{slug}/paper", get(paper_form).post(paper_entry))
+        .route(
+            "/community-budgets/{slug}/register",
+            get(register_form).post(register),
+        )
+        .route(
+            "/community-budgets/{slug}/paper",
+            get(paper_form).post(paper_entry),
+        )
         .route("/community-budgets/{slug}/count", post(count_votes))
-        .route("/community-budgets/{slug}/delivery", get(delivery_page).post(save_delivery))
+        .route(
+            "/community-budgets/{slug}/delivery",
+            get(delivery_page).post(save_delivery),
+        )
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -79,19 +106,31 @@ pub fn officer_routes() -> Router<AppState> {
 type FormData = Vec<(String, String)>;
 
 fn field<'a>(f: &'a FormData, k: &str) -> &'a str {
-    f.iter().find(|(n, _)| n == k).map_or("", |(_, v)| v.as_str())
+    f.iter()
+        .find(|(n, _)| n == k)
+        .map_or("", |(_, v)| v.as_str())
 }
 
 fn is_officer(identity: &Identity) -> bool {
-    identity.user().is_some_and(|u| u.role.allows(Role::Officer))
+    identity
+        .user()
+        .is_some_and(|u| u.role.allows(Role::Officer))
 }
 
 async fn load(state: &AppState, slug: &str) -> Result<PbProcess, AppError> {
-    state.store.pb_process_by_slug(slug).await?.ok_or(AppError::NotFound)
+    state
+        .store
+        .pb_process_by_slug(slug)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// Processes in setup are visible to officers only.
-async fn load_public(state: &AppState, identity: &Identity, slug: &str) -> Result<PbProcess, AppError> {
+async fn load_public(
+    state: &AppState,
+    identity: &Identity,
+    slug: &str,
+) -> Result<PbProcess, AppError> {
     let p = load(state, slug).await?;
     if p.phase == Phase::Setup && !is_officer(identity) {
         return Err(AppError::NotFound);
@@ -111,7 +150,12 @@ fn pounds(p: i64) -> String {
 
 /// Typed pounds (`12,500`, `£12,500.50`) as pence.
 fn parse_pounds(s: &str) -> Option<i64> {
-    let t: String = s.trim().trim_start_matches('£').chars().filter(|c| *c != ',').collect();
+    let t: String = s
+        .trim()
+        .trim_start_matches('£')
+        .chars()
+        .filter(|c| *c != ',')
+        .collect();
     t.parse::<levers_core::Money>().ok().map(|m| m.pence())
 }
 
@@ -149,7 +193,12 @@ impl ProcessView {
             instruction: p.def.ballot.instruction(),
             rule_name: p.def.rule.name(),
             min_age: p.def.min_age,
-            dates: p.def.phases.iter().map(|d| (d.phase.label(), d.starts.clone(), d.ends.clone())).collect(),
+            dates: p
+                .def
+                .phases
+                .iter()
+                .map(|d| (d.phase.label(), d.starts.clone(), d.ends.clone()))
+                .collect(),
         }
     }
     pub fn voting(&self) -> bool {
@@ -188,7 +237,10 @@ pub struct IndexPage {
     pub tools: Vec<(&'static str, &'static str, &'static str)>,
 }
 
-pub async fn index(State(state): State<AppState>, identity: Identity) -> Result<Response, AppError> {
+pub async fn index(
+    State(state): State<AppState>,
+    identity: Identity,
+) -> Result<Response, AppError> {
     let officer = is_officer(&identity);
     let processes = state
         .store
@@ -206,12 +258,21 @@ pub async fn index(State(state): State<AppState>, identity: Identity) -> Result<
         })
         .collect();
     let tools = if identity.user().is_some() {
-        crate::pages::section_links(SECTION).iter().copied().filter(|l| l.0 != "/community-budgets").collect()
+        crate::pages::section_links(SECTION)
+            .iter()
+            .copied()
+            .filter(|l| l.0 != "/community-budgets")
+            .collect()
     } else {
         Vec::new()
     };
     let chrome = chrome(&state, &identity, SECTION, "Community budgets").await?;
-    render(&IndexPage { chrome, processes, officer, tools })
+    render(&IndexPage {
+        chrome,
+        processes,
+        officer,
+        tools,
+    })
 }
 
 pub struct IdeaView {
@@ -235,10 +296,18 @@ fn idea_view(p: &PbProposal) -> IdeaView {
         category: p.category.clone(),
         status: p.status.label(),
         status_key: p.status.as_str(),
-        cost: p.final_cost_pence.or(p.rough_cost_pence).map(pounds).unwrap_or_else(|| "not given".into()),
+        cost: p
+            .final_cost_pence
+            .or(p.rough_cost_pence)
+            .map(pounds)
+            .unwrap_or_else(|| "not given".into()),
         reason: match (p.status, p.merged_into) {
-            (ProposalStatus::Merged, Some(into)) if p.reason.is_empty() => format!("Merged into idea {into}"),
-            (ProposalStatus::Merged, Some(into)) => format!("Merged into idea {into}: {}", p.reason),
+            (ProposalStatus::Merged, Some(into)) if p.reason.is_empty() => {
+                format!("Merged into idea {into}")
+            }
+            (ProposalStatus::Merged, Some(into)) => {
+                format!("Merged into idea {into}: {}", p.reason)
+            }
             _ => p.reason.clone(),
         },
     }
@@ -253,11 +322,30 @@ pub struct ProcessPage {
     pub officer: bool,
 }
 
-pub async fn process_page(State(state): State<AppState>, identity: Identity, Path(slug): Path<String>) -> Result<Response, AppError> {
+pub async fn process_page(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
     let p = load_public(&state, &identity, &slug).await?;
-    let ideas = if p.phase >= Phase::Review { state.store.pb_proposals(p.id).await?.iter().map(idea_view).collect() } else { Vec::new() };
+    let ideas = if p.phase >= Phase::Review {
+        state
+            .store
+            .pb_proposals(p.id)
+            .await?
+            .iter()
+            .map(idea_view)
+            .collect()
+    } else {
+        Vec::new()
+    };
     let chrome = chrome(&state, &identity, SECTION, &p.def.name).await?;
-    render(&ProcessPage { chrome, p: ProcessView::new(&p), ideas, officer: is_officer(&identity) })
+    render(&ProcessPage {
+        chrome,
+        p: ProcessView::new(&p),
+        ideas,
+        officer: is_officer(&identity),
+    })
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -284,7 +372,11 @@ impl ProposePage {
     }
 }
 
-pub async fn propose_form(State(state): State<AppState>, identity: Identity, Path(slug): Path<String>) -> Result<Response, AppError> {
+pub async fn propose_form(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
     let p = load_public(&state, &identity, &slug).await?;
     let chrome = chrome(&state, &identity, SECTION, "Suggest an idea").await?;
     render(&ProposePage {
@@ -308,12 +400,18 @@ fn idea_from_form(f: &FormData, errors: &mut Vec<FieldError>) -> NewProposal {
     if title.is_empty() {
         errors.push(FieldError::new("title", "Enter a short name for your idea"));
     } else if title.chars().count() > 120 {
-        errors.push(FieldError::new("title", "The name must be 120 characters or fewer"));
+        errors.push(FieldError::new(
+            "title",
+            "The name must be 120 characters or fewer",
+        ));
     }
     if description.is_empty() {
         errors.push(FieldError::new("description", "Describe your idea"));
     } else if description.chars().count() > 3000 {
-        errors.push(FieldError::new("description", "The description must be 3,000 characters or fewer"));
+        errors.push(FieldError::new(
+            "description",
+            "The description must be 3,000 characters or fewer",
+        ));
     }
     let cost_text = field(f, "cost").trim();
     let rough = if cost_text.is_empty() {
@@ -322,14 +420,20 @@ fn idea_from_form(f: &FormData, errors: &mut Vec<FieldError>) -> NewProposal {
         match parse_pounds(cost_text) {
             Some(p) if p > 0 => Some(p),
             _ => {
-                errors.push(FieldError::new("cost", "Enter a rough cost in pounds, like 2500, or leave it blank"));
+                errors.push(FieldError::new(
+                    "cost",
+                    "Enter a rough cost in pounds, like 2500, or leave it blank",
+                ));
                 None
             }
         }
     };
     for (k, max) in [("location", 200), ("category", 60), ("contact", 200)] {
         if field(f, k).chars().count() > max {
-            errors.push(FieldError::new(k, format!("This must be {max} characters or fewer")));
+            errors.push(FieldError::new(
+                k,
+                format!("This must be {max} characters or fewer"),
+            ));
         }
     }
     NewProposal {
@@ -353,11 +457,22 @@ pub async fn propose(
     let chrome = chrome(&state, &identity, SECTION, "Suggest an idea").await?;
     let mut errors = Vec::new();
     if p.phase != Phase::Proposals {
-        errors.push(FieldError::new("title", "This process is not taking ideas at the moment"));
+        errors.push(FieldError::new(
+            "title",
+            "This process is not taking ideas at the moment",
+        ));
     }
     let key = client_key(&addr, "idea");
-    if state.store.recent_sign_in_failures(&key, LIMIT_WINDOW_SECONDS).await? >= MAX_PROPOSALS {
-        errors.push(FieldError::new("title", "You have sent several ideas in the last few minutes. Wait 15 minutes and try again"));
+    if state
+        .store
+        .recent_sign_in_failures(&key, LIMIT_WINDOW_SECONDS)
+        .await?
+        >= MAX_PROPOSALS
+    {
+        errors.push(FieldError::new(
+            "title",
+            "You have sent several ideas in the last few minutes. Wait 15 minutes and try again",
+        ));
     }
     let np = idea_from_form(&f, &mut errors);
     let mut page = ProposePage {
@@ -375,7 +490,10 @@ pub async fn propose(
     if !page.errors.is_empty() {
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
-    let id = state.store.submit_pb_proposal(&Actor::system("public"), p.id, &np).await?;
+    let id = state
+        .store
+        .submit_pb_proposal(&Actor::system("public"), p.id, &np)
+        .await?;
     // Counted against the address like a failure, so the limit is on ideas per address.
     state.store.record_sign_in_failure(&[key]).await?;
     page.done = Some(id);
@@ -445,14 +563,22 @@ impl BallotPage {
         error_for(&self.errors, f)
     }
     pub fn action(&self) -> String {
-        if self.paper { format!("/community-budgets/{}/paper", self.p.slug) } else { format!("/community-budgets/{}/ballot", self.p.slug) }
+        if self.paper {
+            format!("/community-budgets/{}/paper", self.p.slug)
+        } else {
+            format!("/community-budgets/{}/ballot", self.p.slug)
+        }
     }
     pub fn kind(&self) -> &'static str {
         self.p.ballot_kind
     }
     /// Rows the voter marked, in the order shown (ranking: by rank).
     pub fn marked(&self) -> Vec<&BallotRow> {
-        let mut m: Vec<&BallotRow> = self.rows.iter().filter(|r| r.chosen || r.points > 0 || r.rank > 0).collect();
+        let mut m: Vec<&BallotRow> = self
+            .rows
+            .iter()
+            .filter(|r| r.chosen || r.points > 0 || r.rank > 0)
+            .collect();
         if self.p.ballot_kind == "ranking" {
             m.sort_by_key(|r| r.rank);
         }
@@ -460,14 +586,26 @@ impl BallotPage {
     }
 }
 
-pub async fn code_form(State(state): State<AppState>, identity: Identity, Path(slug): Path<String>) -> Result<Response, AppError> {
+pub async fn code_form(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
     let p = load_public(&state, &identity, &slug).await?;
     let chrome = chrome(&state, &identity, SECTION, "Enter your voting code").await?;
     let mut errors = vec![];
     if p.phase != Phase::Voting {
-        errors.push(FieldError::new("code", "Voting is not open for this community budget"));
+        errors.push(FieldError::new(
+            "code",
+            "Voting is not open for this community budget",
+        ));
     }
-    render(&CodePage { chrome, p: ProcessView::new(&p), code: String::new(), errors })
+    render(&CodePage {
+        chrome,
+        p: ProcessView::new(&p),
+        code: String::new(),
+        errors,
+    })
 }
 
 /// What a resident sees on trying a cancelled code.
@@ -482,12 +620,22 @@ enum CodeProblem {
 
 /// Checks a typed code against the rate limit, its format and the store. Wrong and used codes
 /// count against the address.
-async fn check_code(state: &AppState, addr: &ClientAddr, p: &PbProcess, typed: &str) -> Result<Result<(String, String), CodeProblem>, AppError> {
+async fn check_code(
+    state: &AppState,
+    addr: &ClientAddr,
+    p: &PbProcess,
+    typed: &str,
+) -> Result<Result<(String, String), CodeProblem>, AppError> {
     if p.phase != Phase::Voting {
         return Ok(Err(CodeProblem::Closed));
     }
     let key = client_key(addr, "code");
-    if state.store.recent_sign_in_failures(&key, LIMIT_WINDOW_SECONDS).await? >= MAX_CODE_FAILURES {
+    if state
+        .store
+        .recent_sign_in_failures(&key, LIMIT_WINDOW_SECONDS)
+        .await?
+        >= MAX_CODE_FAILURES
+    {
         return Ok(Err(CodeProblem::Limited));
     }
     let compact = match codes::normalise_code(typed) {
@@ -506,16 +654,27 @@ async fn check_code(state: &AppState, addr: &ClientAddr, p: &PbProcess, typed: &
         }
         Some(_) => {
             state.store.record_sign_in_failure(&[key]).await?;
-            Ok(Err(CodeProblem::Message("This code has already been used to vote. Each code can be used once".into())))
+            Ok(Err(CodeProblem::Message(
+                "This code has already been used to vote. Each code can be used once".into(),
+            )))
         }
         None => {
             state.store.record_sign_in_failure(&[key]).await?;
-            Ok(Err(CodeProblem::Message("We do not recognise this code for this community budget. Check it and try again".into())))
+            Ok(Err(CodeProblem::Message(
+                "We do not recognise this code for this community budget. Check it and try again"
+                    .into(),
+            )))
         }
     }
 }
 
-async fn code_problem_page(state: &AppState, identity: &Identity, p: &PbProcess, typed: &str, problem: CodeProblem) -> Result<Response, AppError> {
+async fn code_problem_page(
+    state: &AppState,
+    identity: &Identity,
+    p: &PbProcess,
+    typed: &str,
+    problem: CodeProblem,
+) -> Result<Response, AppError> {
     let chrome = chrome(state, identity, SECTION, "Enter your voting code").await?;
     let (status, msg) = match problem {
         CodeProblem::Limited => (
@@ -526,11 +685,26 @@ async fn code_problem_page(state: &AppState, identity: &Identity, p: &PbProcess,
         CodeProblem::Message(m) if m.contains("already been used") => (StatusCode::CONFLICT, m),
         CodeProblem::Message(m) => (StatusCode::UNPROCESSABLE_ENTITY, m),
     };
-    render_status(status, &CodePage { chrome, p: ProcessView::new(p), code: typed.to_string(), errors: vec![FieldError::new("code", msg)] })
+    render_status(
+        status,
+        &CodePage {
+            chrome,
+            p: ProcessView::new(p),
+            code: typed.to_string(),
+            errors: vec![FieldError::new("code", msg)],
+        },
+    )
 }
 
 fn ballot_projects(p: &PbProcess) -> Vec<BallotProject> {
-    p.ballot.iter().flatten().map(|b| BallotProject { id: b.id, cost_pence: b.cost_pence }).collect()
+    p.ballot
+        .iter()
+        .flatten()
+        .map(|b| BallotProject {
+            id: b.id,
+            cost_pence: b.cost_pence,
+        })
+        .collect()
 }
 
 /// What the form says the voter marked.
@@ -543,7 +717,11 @@ fn input_from_form(f: &FormData, entries: &[BallotEntry]) -> BallotInput {
             }
         } else if let Some(id) = k.strip_prefix("pts_").and_then(|x| x.parse::<i64>().ok()) {
             let v = v.trim();
-            let pts = if v.is_empty() { 0 } else { v.parse::<u32>().unwrap_or(u32::MAX) };
+            let pts = if v.is_empty() {
+                0
+            } else {
+                v.parse::<u32>().unwrap_or(u32::MAX)
+            };
             input.points.push((id, pts));
         } else if let Some(id) = k.strip_prefix("rank_").and_then(|x| x.parse::<i64>().ok()) {
             input.ranks.push((id, v.trim().parse::<u32>().unwrap_or(0)));
@@ -578,7 +756,9 @@ fn ballot_rows(p: &PbProcess, input: &BallotInput, seed: Option<u64>) -> Vec<Bal
                 chosen: input.chosen.contains(&b.id),
                 points: input.points.iter().find(|x| x.0 == b.id).map_or(0, |x| x.1),
                 rank,
-                rank_options: (1..=max_rank.min(entries.len() as u32)).map(|r| (r, r == rank)).collect(),
+                rank_options: (1..=max_rank.min(entries.len() as u32))
+                    .map(|r| (r, r == rank))
+                    .collect(),
             }
         })
         .collect()
@@ -610,9 +790,15 @@ async fn ballot_page(
         _ => "Your ballot",
     };
     let chrome = chrome(state, identity, SECTION, title).await?;
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let max_points = match p.def.ballot {
-        BallotType::Cumulative { max_per_project, .. } => max_per_project,
+        BallotType::Cumulative {
+            max_per_project, ..
+        } => max_per_project,
         _ => 0,
     };
     let page = BallotPage {
@@ -643,7 +829,20 @@ pub async fn enter_code(
     match check_code(&state, &addr, &p, typed).await? {
         Err(problem) => code_problem_page(&state, &identity, &p, typed, problem).await,
         Ok((compact, hash)) => {
-            ballot_page(&state, &identity, &p, &codes::display(&compact), Some(order_seed(&hash)), &BallotInput::default(), vec![], "ballot", false, false, None).await
+            ballot_page(
+                &state,
+                &identity,
+                &p,
+                &codes::display(&compact),
+                Some(order_seed(&hash)),
+                &BallotInput::default(),
+                vec![],
+                "ballot",
+                false,
+                false,
+                None,
+            )
+            .await
         }
     }
 }
@@ -674,38 +873,138 @@ pub async fn ballot_step(
         "review" | "cast" => {
             let checked = validate(&p.def.ballot, &projects, &input);
             let ballot = match checked {
-                Err(e) => return ballot_page(&state, &identity, &p, &shown, seed, &input, vec![FieldError::new("choices", e.to_string())], "ballot", false, age_ok, None).await,
+                Err(e) => {
+                    return ballot_page(
+                        &state,
+                        &identity,
+                        &p,
+                        &shown,
+                        seed,
+                        &input,
+                        vec![FieldError::new("choices", e.to_string())],
+                        "ballot",
+                        false,
+                        age_ok,
+                        None,
+                    )
+                    .await;
+                }
                 Ok(b) => b,
             };
             if action == "review" {
-                return ballot_page(&state, &identity, &p, &shown, seed, &input, vec![], "review", false, age_ok, None).await;
+                return ballot_page(
+                    &state,
+                    &identity,
+                    &p,
+                    &shown,
+                    seed,
+                    &input,
+                    vec![],
+                    "review",
+                    false,
+                    age_ok,
+                    None,
+                )
+                .await;
             }
             if let Some(age) = p.def.min_age
                 && !age_ok
             {
                 let msg = format!("Confirm that you are {age} or older to vote");
-                return ballot_page(&state, &identity, &p, &shown, seed, &input, vec![FieldError::new("age_ok", msg)], "review", false, false, None).await;
+                return ballot_page(
+                    &state,
+                    &identity,
+                    &p,
+                    &shown,
+                    seed,
+                    &input,
+                    vec![FieldError::new("age_ok", msg)],
+                    "review",
+                    false,
+                    false,
+                    None,
+                )
+                .await;
             }
             let receipt = codes::receipt_from_random(random_u128());
-            let nb = NewBallot { ballot_id: format!("{:032x}", random_u128()), receipt_hash: receipt_hash(p.id, &receipt), content: ballot.encode(&p.def.ballot) };
-            match state.store.cast_pb_ballot(&Actor::system("resident"), p.id, &hash, Channel::Online, &nb).await? {
+            let nb = NewBallot {
+                ballot_id: format!("{:032x}", random_u128()),
+                receipt_hash: receipt_hash(p.id, &receipt),
+                content: ballot.encode(&p.def.ballot),
+            };
+            match state
+                .store
+                .cast_pb_ballot(
+                    &Actor::system("resident"),
+                    p.id,
+                    &hash,
+                    Channel::Online,
+                    &nb,
+                )
+                .await?
+            {
                 CastOutcome::Cast => {
-                    let chrome = chrome(&state, &identity, SECTION, "Your vote has been cast").await?;
-                    render(&ConfirmationPage { chrome, p: ProcessView::new(&p), receipt: codes::display(&receipt) })
+                    let chrome =
+                        chrome(&state, &identity, SECTION, "Your vote has been cast").await?;
+                    render(&ConfirmationPage {
+                        chrome,
+                        p: ProcessView::new(&p),
+                        receipt: codes::display(&receipt),
+                    })
                 }
                 CastOutcome::AlreadyUsed(_) => {
-                    state.store.record_sign_in_failure(&[client_key(&addr, "code")]).await?;
-                    code_problem_page(&state, &identity, &p, typed, CodeProblem::Message("This code has already been used to vote. Each code can be used once".into())).await
+                    state
+                        .store
+                        .record_sign_in_failure(&[client_key(&addr, "code")])
+                        .await?;
+                    code_problem_page(
+                        &state,
+                        &identity,
+                        &p,
+                        typed,
+                        CodeProblem::Message(
+                            "This code has already been used to vote. Each code can be used once"
+                                .into(),
+                        ),
+                    )
+                    .await
                 }
-                CastOutcome::NotOpen => code_problem_page(&state, &identity, &p, typed, CodeProblem::Closed).await,
+                CastOutcome::NotOpen => {
+                    code_problem_page(&state, &identity, &p, typed, CodeProblem::Closed).await
+                }
                 CastOutcome::Void => {
-                    state.store.record_sign_in_failure(&[client_key(&addr, "code")]).await?;
-                    code_problem_page(&state, &identity, &p, typed, CodeProblem::Message(VOIDED_CODE.into())).await
+                    state
+                        .store
+                        .record_sign_in_failure(&[client_key(&addr, "code")])
+                        .await?;
+                    code_problem_page(
+                        &state,
+                        &identity,
+                        &p,
+                        typed,
+                        CodeProblem::Message(VOIDED_CODE.into()),
+                    )
+                    .await
                 }
                 CastOutcome::UnknownCode => Err(AppError::NotFound),
             }
         }
-        _ => ballot_page(&state, &identity, &p, &shown, seed, &input, vec![], "ballot", false, age_ok, None).await,
+        _ => {
+            ballot_page(
+                &state,
+                &identity,
+                &p,
+                &shown,
+                seed,
+                &input,
+                vec![],
+                "ballot",
+                false,
+                age_ok,
+                None,
+            )
+            .await
+        }
     }
 }
 
@@ -741,10 +1040,20 @@ impl ReceiptPage {
     }
 }
 
-pub async fn receipt_form(State(state): State<AppState>, identity: Identity, Path(slug): Path<String>) -> Result<Response, AppError> {
+pub async fn receipt_form(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
     let p = load_public(&state, &identity, &slug).await?;
     let chrome = chrome(&state, &identity, SECTION, "Check your vote was counted").await?;
-    render(&ReceiptPage { chrome, p: ProcessView::new(&p), receipt: String::new(), status: None, errors: vec![] })
+    render(&ReceiptPage {
+        chrome,
+        p: ProcessView::new(&p),
+        receipt: String::new(),
+        status: None,
+        errors: vec![],
+    })
 }
 
 pub async fn check_receipt(
@@ -758,19 +1067,36 @@ pub async fn check_receipt(
     let chrome = chrome(&state, &identity, SECTION, "Check your vote was counted").await?;
     let typed = field(&f, "receipt").to_string();
     let key = client_key(&addr, "receipt");
-    let mut page = ReceiptPage { chrome, p: ProcessView::new(&p), receipt: typed.clone(), status: None, errors: vec![] };
-    if state.store.recent_sign_in_failures(&key, LIMIT_WINDOW_SECONDS).await? >= MAX_CODE_FAILURES {
+    let mut page = ReceiptPage {
+        chrome,
+        p: ProcessView::new(&p),
+        receipt: typed.clone(),
+        status: None,
+        errors: vec![],
+    };
+    if state
+        .store
+        .recent_sign_in_failures(&key, LIMIT_WINDOW_SECONDS)
+        .await?
+        >= MAX_CODE_FAILURES
+    {
         page.errors.push(FieldError::new("receipt", "Too many receipts have been checked from your connection. Wait 15 minutes and try again"));
         return render_status(StatusCode::TOO_MANY_REQUESTS, &page);
     }
     match codes::normalise_receipt(&typed) {
         Err(e) => {
             state.store.record_sign_in_failure(&[key]).await?;
-            page.errors.push(FieldError::new("receipt", e.to_string().replace("code", "receipt number")));
+            page.errors.push(FieldError::new(
+                "receipt",
+                e.to_string().replace("code", "receipt number"),
+            ));
             render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Ok(r) => {
-            let status = state.store.pb_receipt_status(p.id, &receipt_hash(p.id, &r)).await?;
+            let status = state
+                .store
+                .pb_receipt_status(p.id, &receipt_hash(p.id, &r))
+                .await?;
             if status == ReceiptStatus::Unknown {
                 state.store.record_sign_in_failure(&[key]).await?;
             }
@@ -837,7 +1163,18 @@ fn support_chart(rows: &[ResultRow], score_label: &str) -> String {
     let h = top + rows.len() as f64 * (bar_h + gap) + 30.0;
     let value = |r: &ResultRow| r.score.unwrap_or(r.votes);
     let max = rows.iter().map(value).max().unwrap_or(1).max(1) as f64;
-    let desc: Vec<String> = rows.iter().map(|r| format!("{}: {} {}, {}", r.name, value(r), score_label, if r.funded { "funded" } else { "not funded" })).collect();
+    let desc: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            format!(
+                "{}: {} {}, {}",
+                r.name,
+                value(r),
+                score_label,
+                if r.funded { "funded" } else { "not funded" }
+            )
+        })
+        .collect();
     let mut s = String::new();
     let _ = write!(
         s,
@@ -848,7 +1185,11 @@ fn support_chart(rows: &[ResultRow], score_label: &str) -> String {
     for (i, r) in rows.iter().enumerate() {
         let y = top + i as f64 * (bar_h + gap);
         let bw = (w - left - right) * value(r) as f64 / max;
-        let name: String = if r.name.chars().count() > 34 { format!("{}…", r.name.chars().take(33).collect::<String>()) } else { r.name.clone() };
+        let name: String = if r.name.chars().count() > 34 {
+            format!("{}…", r.name.chars().take(33).collect::<String>())
+        } else {
+            r.name.clone()
+        };
         let fill = if r.funded { "#1d70b8" } else { "#b1b4b6" };
         let _ = write!(
             s,
@@ -873,9 +1214,16 @@ fn support_chart(rows: &[ResultRow], score_label: &str) -> String {
     s
 }
 
-async fn results_page(state: &AppState, identity: &Identity, p: &PbProcess) -> Result<Response, AppError> {
-    let Some(stored) = state.store.pb_result(p.id).await? else { return Err(AppError::NotFound) };
-    let result: CountResult = serde_json::from_value(stored.result.clone()).map_err(|e| AppError::Internal(anyhow::anyhow!("stored result: {e}")))?;
+async fn results_page(
+    state: &AppState,
+    identity: &Identity,
+    p: &PbProcess,
+) -> Result<Response, AppError> {
+    let Some(stored) = state.store.pb_result(p.id).await? else {
+        return Err(AppError::NotFound);
+    };
+    let result: CountResult = serde_json::from_value(stored.result.clone())
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("stored result: {e}")))?;
     let delivery = state.store.pb_delivery(p.id).await?;
     let score_label = match p.def.ballot {
         BallotType::Cumulative { .. } => "points",
@@ -896,12 +1244,21 @@ async fn results_page(state: &AppState, identity: &Identity, p: &PbProcess) -> R
             order: r.funded_order.map_or_else(String::new, |o| o.to_string()),
             explanation: r.explanation.clone(),
             delivery: delivery.iter().find(|d| d.proposal_id == r.id).map(|d| {
-                let label = DELIVERY_STATUSES.iter().find(|s| s.0 == d.status).map_or(d.status.as_str(), |s| s.1);
+                let label = DELIVERY_STATUSES
+                    .iter()
+                    .find(|s| s.0 == d.status)
+                    .map_or(d.status.as_str(), |s| s.1);
                 (label.to_string(), pounds(d.spent_pence), d.note.clone())
             }),
         })
         .collect();
-    rows.sort_by_key(|r| (!r.funded, r.order.parse::<usize>().unwrap_or(usize::MAX), std::cmp::Reverse(r.score.unwrap_or(r.votes))));
+    rows.sort_by_key(|r| {
+        (
+            !r.funded,
+            r.order.parse::<usize>().unwrap_or(usize::MAX),
+            std::cmp::Reverse(r.score.unwrap_or(r.votes)),
+        )
+    });
     let chart = support_chart(&rows, score_label);
     let turnout = state
         .store
@@ -911,14 +1268,27 @@ async fn results_page(state: &AppState, identity: &Identity, p: &PbProcess) -> R
         .map(|t| {
             let voted = t.used_online + t.used_paper;
             TurnoutRow {
-                ward: t.ward_name.or(t.ward_code).unwrap_or_else(|| "Ward not recorded".into()),
+                ward: t
+                    .ward_name
+                    .or(t.ward_code)
+                    .unwrap_or_else(|| "Ward not recorded".into()),
                 issued: t.issued,
                 voted,
-                percent: if t.issued > 0 { format!("{:.1}%", 100.0 * voted as f64 / t.issued as f64) } else { "–".into() },
+                percent: if t.issued > 0 {
+                    format!("{:.1}%", 100.0 * voted as f64 / t.issued as f64)
+                } else {
+                    "–".into()
+                },
             }
         })
         .collect();
-    let chrome = chrome(state, identity, SECTION, &format!("Results: {}", p.def.name)).await?;
+    let chrome = chrome(
+        state,
+        identity,
+        SECTION,
+        &format!("Results: {}", p.def.name),
+    )
+    .await?;
     render(&ResultsPage {
         chrome,
         p: ProcessView::new(p),
@@ -929,7 +1299,9 @@ async fn results_page(state: &AppState, identity: &Identity, p: &PbProcess) -> R
         rule: p.def.rule.plain_english(&p.def.ballot),
         rule_label: result.rule.clone(),
         cli: p.def.rule.cli_options().to_string(),
-        share: result.share_per_voter_pence.map(|s| pounds(s.round() as i64)),
+        share: result
+            .share_per_voter_pence
+            .map(|s| pounds(s.round() as i64)),
         funded_count: rows.iter().filter(|r| r.funded).count(),
         rows,
         chart,
@@ -939,7 +1311,11 @@ async fn results_page(state: &AppState, identity: &Identity, p: &PbProcess) -> R
 }
 
 /// Published results for everyone; officers may preview a count before publishing.
-pub async fn results(State(state): State<AppState>, identity: Identity, Path(slug): Path<String>) -> Result<Response, AppError> {
+pub async fn results(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
     let p = load_public(&state, &identity, &slug).await?;
     if p.phase != Phase::Results && !is_officer(&identity) {
         return Err(AppError::NotFound);
@@ -947,16 +1323,30 @@ pub async fn results(State(state): State<AppState>, identity: Identity, Path(slu
     results_page(&state, &identity, &p).await
 }
 
-pub async fn results_pb(State(state): State<AppState>, identity: Identity, Path(slug): Path<String>) -> Result<Response, AppError> {
+pub async fn results_pb(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
     let p = load_public(&state, &identity, &slug).await?;
     if p.phase != Phase::Results && !is_officer(&identity) {
         return Err(AppError::NotFound);
     }
-    let r = state.store.pb_result(p.id).await?.ok_or(AppError::NotFound)?;
+    let r = state
+        .store
+        .pb_result(p.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok((
         [
-            (header::CONTENT_TYPE, "text/plain; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}.pb\"", p.def.slug)),
+            (
+                header::CONTENT_TYPE,
+                "text/plain; charset=utf-8".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}.pb\"", p.def.slug),
+            ),
         ],
         r.pb_text,
     )
@@ -994,10 +1384,19 @@ impl SettingsPage {
         }
     }
     pub fn area_kinds(&self) -> Vec<(&'static str, &'static str)> {
-        vec![("wards", "Wards"), ("lsoas", "Neighbourhoods (LSOAs)"), ("postcodes", "A list of postcodes")]
+        vec![
+            ("wards", "Wards"),
+            ("lsoas", "Neighbourhoods (LSOAs)"),
+            ("postcodes", "A list of postcodes"),
+        ]
     }
     pub fn phase_rows(&self) -> Vec<(&'static str, &'static str)> {
-        vec![("proposals", "Ideas wanted"), ("review", "Ideas reviewed"), ("voting", "Voting"), ("results", "Results")]
+        vec![
+            ("proposals", "Ideas wanted"),
+            ("review", "Ideas reviewed"),
+            ("voting", "Voting"),
+            ("results", "Results"),
+        ]
     }
     pub fn date(&self, phase: &str, end: &str) -> String {
         field(&self.f, &format!("{phase}_{end}")).to_string()
@@ -1012,16 +1411,37 @@ fn form_from_def(d: &ProcessDef) -> FormData {
         ("area_name".into(), d.area_name.clone()),
         ("area_kind".into(), d.area.kind().into()),
         ("area_codes".into(), d.area.codes().join("\n")),
-        ("pot".into(), levers_core::Money::from_pence(d.pot_pence).to_plain()),
+        (
+            "pot".into(),
+            levers_core::Money::from_pence(d.pot_pence).to_plain(),
+        ),
         ("ballot_type".into(), d.ballot.kind().into()),
         ("rule".into(), d.rule.as_str().into()),
-        ("min_age".into(), d.min_age.map(|a| a.to_string()).unwrap_or_default()),
-        ("shuffle".into(), if d.shuffle { "yes".into() } else { String::new() }),
+        (
+            "min_age".into(),
+            d.min_age.map(|a| a.to_string()).unwrap_or_default(),
+        ),
+        (
+            "shuffle".into(),
+            if d.shuffle {
+                "yes".into()
+            } else {
+                String::new()
+            },
+        ),
     ];
     match d.ballot {
-        BallotType::Approval { max_choices } => f.push(("max_choices".into(), max_choices.to_string())),
-        BallotType::Knapsack { limit_pence } => f.push(("limit".into(), levers_core::Money::from_pence(limit_pence).to_plain())),
-        BallotType::Cumulative { points, max_per_project } => {
+        BallotType::Approval { max_choices } => {
+            f.push(("max_choices".into(), max_choices.to_string()))
+        }
+        BallotType::Knapsack { limit_pence } => f.push((
+            "limit".into(),
+            levers_core::Money::from_pence(limit_pence).to_plain(),
+        )),
+        BallotType::Cumulative {
+            points,
+            max_per_project,
+        } => {
             f.push(("points".into(), points.to_string()));
             f.push(("max_points".into(), max_per_project.to_string()));
         }
@@ -1036,36 +1456,74 @@ fn form_from_def(d: &ProcessDef) -> FormData {
 
 fn def_from_form(f: &FormData) -> (Option<ProcessDef>, Vec<FieldError>) {
     let mut errors = Vec::new();
-    let num = |k: &str, errors: &mut Vec<FieldError>, field_name: &'static str, what: &str| -> u32 {
-        match field(f, k).trim().parse::<u32>() {
-            Ok(n) => n,
-            Err(_) => {
-                errors.push(FieldError::new(field_name, format!("Enter {what} as a whole number")));
-                0
+    let num =
+        |k: &str, errors: &mut Vec<FieldError>, field_name: &'static str, what: &str| -> u32 {
+            match field(f, k).trim().parse::<u32>() {
+                Ok(n) => n,
+                Err(_) => {
+                    errors.push(FieldError::new(
+                        field_name,
+                        format!("Enter {what} as a whole number"),
+                    ));
+                    0
+                }
             }
-        }
-    };
+        };
     let pot = parse_pounds(field(f, "pot"));
     if pot.is_none() {
-        errors.push(FieldError::new("pot", "Enter the pot in pounds, like 50000"));
+        errors.push(FieldError::new(
+            "pot",
+            "Enter the pot in pounds, like 50000",
+        ));
     }
     let pot = pot.unwrap_or(0);
     let ballot = match field(f, "ballot_type") {
-        "approval" => BallotType::Approval { max_choices: num("max_choices", &mut errors, "ballot_type", "the number of choices") },
+        "approval" => BallotType::Approval {
+            max_choices: num(
+                "max_choices",
+                &mut errors,
+                "ballot_type",
+                "the number of choices",
+            ),
+        },
         "knapsack" => match parse_pounds(field(f, "limit")) {
             Some(l) => BallotType::Knapsack { limit_pence: l },
-            None if field(f, "limit").trim().is_empty() => BallotType::Knapsack { limit_pence: pot },
+            None if field(f, "limit").trim().is_empty() => {
+                BallotType::Knapsack { limit_pence: pot }
+            }
             None => {
-                errors.push(FieldError::new("ballot_type", "Enter the spending limit in pounds, or leave it blank to use the pot"));
+                errors.push(FieldError::new(
+                    "ballot_type",
+                    "Enter the spending limit in pounds, or leave it blank to use the pot",
+                ));
                 BallotType::Knapsack { limit_pence: pot }
             }
         },
         "cumulative" => {
             let points = num("points", &mut errors, "ballot_type", "the points to share");
-            let per = if field(f, "max_points").trim().is_empty() { points } else { num("max_points", &mut errors, "ballot_type", "the most points for one project") };
-            BallotType::Cumulative { points, max_per_project: per }
+            let per = if field(f, "max_points").trim().is_empty() {
+                points
+            } else {
+                num(
+                    "max_points",
+                    &mut errors,
+                    "ballot_type",
+                    "the most points for one project",
+                )
+            };
+            BallotType::Cumulative {
+                points,
+                max_per_project: per,
+            }
         }
-        "ranking" => BallotType::Ranking { max_ranks: num("max_ranks", &mut errors, "ballot_type", "the number of ranks") },
+        "ranking" => BallotType::Ranking {
+            max_ranks: num(
+                "max_ranks",
+                &mut errors,
+                "ballot_type",
+                "the number of ranks",
+            ),
+        },
         _ => {
             errors.push(FieldError::new("ballot_type", "Choose how residents vote"));
             BallotType::Approval { max_choices: 1 }
@@ -1087,18 +1545,36 @@ fn def_from_form(f: &FormData) -> (Option<ProcessDef>, Vec<FieldError>) {
         t => match t.parse::<u8>() {
             Ok(a) => Some(a),
             Err(_) => {
-                errors.push(FieldError::new("min_age", "Enter the minimum age as a whole number, or leave it blank"));
+                errors.push(FieldError::new(
+                    "min_age",
+                    "Enter the minimum age as a whole number, or leave it blank",
+                ));
                 None
             }
         },
     };
     let mut phases = Vec::new();
-    for ph in [Phase::Proposals, Phase::Review, Phase::Voting, Phase::Results] {
-        let (s, e) = (field(f, &format!("{}_start", ph.as_str())).trim(), field(f, &format!("{}_end", ph.as_str())).trim());
+    for ph in [
+        Phase::Proposals,
+        Phase::Review,
+        Phase::Voting,
+        Phase::Results,
+    ] {
+        let (s, e) = (
+            field(f, &format!("{}_start", ph.as_str())).trim(),
+            field(f, &format!("{}_end", ph.as_str())).trim(),
+        );
         match (s.is_empty(), e.is_empty()) {
             (true, true) => {}
-            (false, false) => phases.push(PhaseDates { phase: ph, starts: s.into(), ends: e.into() }),
-            _ => errors.push(FieldError::new("phases", format!("Give both dates for \"{}\", or neither", ph.label()))),
+            (false, false) => phases.push(PhaseDates {
+                phase: ph,
+                starts: s.into(),
+                ends: e.into(),
+            }),
+            _ => errors.push(FieldError::new(
+                "phases",
+                format!("Give both dates for \"{}\", or neither", ph.label()),
+            )),
         }
     }
     let name = field(f, "name").trim().to_string();
@@ -1107,7 +1583,12 @@ fn def_from_form(f: &FormData) -> (Option<ProcessDef>, Vec<FieldError>) {
         s => s.to_string(),
     };
     if RESERVED_SLUGS.contains(&slug.as_str()) {
-        errors.push(FieldError::new("slug", format!("\"{slug}\" is already used by another part of levers; choose another web address")));
+        errors.push(FieldError::new(
+            "slug",
+            format!(
+                "\"{slug}\" is already used by another part of levers; choose another web address"
+            ),
+        ));
     }
     let def = ProcessDef {
         name,
@@ -1127,10 +1608,18 @@ fn def_from_form(f: &FormData) -> (Option<ProcessDef>, Vec<FieldError>) {
             errors.push(FieldError::new(k, m));
         }
     }
-    if errors.is_empty() { (Some(def), errors) } else { (None, errors) }
+    if errors.is_empty() {
+        (Some(def), errors)
+    } else {
+        (None, errors)
+    }
 }
 
-pub async fn new_form(State(state): State<AppState>, identity: Identity, CurrentUser(me): CurrentUser) -> Result<Response, AppError> {
+pub async fn new_form(
+    State(state): State<AppState>,
+    identity: Identity,
+    CurrentUser(me): CurrentUser,
+) -> Result<Response, AppError> {
     require_officer(&me)?;
     let chrome = chrome(&state, &identity, SECTION, "Set up a community budget").await?;
     let f = vec![
@@ -1142,28 +1631,64 @@ pub async fn new_form(State(state): State<AppState>, identity: Identity, Current
         ("points".into(), "10".into()),
         ("max_ranks".into(), "3".into()),
     ];
-    render(&SettingsPage { chrome, editing: None, f, errors: vec![], locked: false })
+    render(&SettingsPage {
+        chrome,
+        editing: None,
+        f,
+        errors: vec![],
+        locked: false,
+    })
 }
 
-pub async fn create(State(state): State<AppState>, identity: Identity, CurrentUser(me): CurrentUser, Form(f): Form<FormData>) -> Result<Response, AppError> {
+pub async fn create(
+    State(state): State<AppState>,
+    identity: Identity,
+    CurrentUser(me): CurrentUser,
+    Form(f): Form<FormData>,
+) -> Result<Response, AppError> {
     require_officer(&me)?;
     let (def, mut errors) = def_from_form(&f);
     if let Some(def) = def {
         match state.store.create_pb_process(&actor(&me), &def).await {
-            Ok(p) => return Ok(Redirect::to(&format!("/community-budgets/{}/manage", p.def.slug)).into_response()),
+            Ok(p) => {
+                return Ok(
+                    Redirect::to(&format!("/community-budgets/{}/manage", p.def.slug))
+                        .into_response(),
+                );
+            }
             Err(levers_store::StoreError::Conflict(m)) => errors.push(FieldError::new("slug", m)),
             Err(e) => return Err(e.into()),
         }
     }
     let chrome = chrome(&state, &identity, SECTION, "Set up a community budget").await?;
-    render_status(StatusCode::UNPROCESSABLE_ENTITY, &SettingsPage { chrome, editing: None, f, errors, locked: false })
+    render_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &SettingsPage {
+            chrome,
+            editing: None,
+            f,
+            errors,
+            locked: false,
+        },
+    )
 }
 
-pub async fn settings_form(State(state): State<AppState>, identity: Identity, CurrentUser(me): CurrentUser, Path(slug): Path<String>) -> Result<Response, AppError> {
+pub async fn settings_form(
+    State(state): State<AppState>,
+    identity: Identity,
+    CurrentUser(me): CurrentUser,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
     require_officer(&me)?;
     let p = load(&state, &slug).await?;
     let chrome = chrome(&state, &identity, SECTION, "Settings").await?;
-    render(&SettingsPage { chrome, editing: Some(slug), f: form_from_def(&p.def), errors: vec![], locked: p.phase >= Phase::Voting })
+    render(&SettingsPage {
+        chrome,
+        editing: Some(slug),
+        f: form_from_def(&p.def),
+        errors: vec![],
+        locked: p.phase >= Phase::Voting,
+    })
 }
 
 pub async fn save_settings(
@@ -1178,13 +1703,27 @@ pub async fn save_settings(
     let (def, mut errors) = def_from_form(&f);
     if let Some(def) = def {
         match state.store.update_pb_process(&actor(&me), p.id, &def).await {
-            Ok(p) => return Ok(Redirect::to(&format!("/community-budgets/{}/manage", p.def.slug)).into_response()),
+            Ok(p) => {
+                return Ok(
+                    Redirect::to(&format!("/community-budgets/{}/manage", p.def.slug))
+                        .into_response(),
+                );
+            }
             Err(levers_store::StoreError::Conflict(m)) => errors.push(FieldError::new("name", m)),
             Err(e) => return Err(e.into()),
         }
     }
     let chrome = chrome(&state, &identity, SECTION, "Settings").await?;
-    render_status(StatusCode::UNPROCESSABLE_ENTITY, &SettingsPage { chrome, editing: Some(slug), f, errors, locked: p.phase >= Phase::Voting })
+    render_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &SettingsPage {
+            chrome,
+            editing: Some(slug),
+            f,
+            errors,
+            locked: p.phase >= Phase::Voting,
+        },
+    )
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -1218,11 +1757,23 @@ impl ManagePage {
     }
 }
 
-async fn manage_page(state: &AppState, identity: &Identity, p: &PbProcess, errors: Vec<FieldError>, notice: Option<String>) -> Result<Response, AppError> {
+async fn manage_page(
+    state: &AppState,
+    identity: &Identity,
+    p: &PbProcess,
+    errors: Vec<FieldError>,
+    notice: Option<String>,
+) -> Result<Response, AppError> {
     let ideas = state.store.pb_proposals(p.id).await?;
     let batches = state.store.pb_code_batches(p.id).await?;
     let (ballots_waiting, ballots_sealed) = state.store.pb_ballot_counts(p.id).await?;
-    let counted = state.store.pb_result(p.id).await?.map(|r| (r.ballots, crate::templates::when(&r.counted_at), r.published_at.is_some()));
+    let counted = state.store.pb_result(p.id).await?.map(|r| {
+        (
+            r.ballots,
+            crate::templates::when(&r.counted_at),
+            r.published_at.is_some(),
+        )
+    });
     let next = Phase::ALL
         .into_iter()
         .filter(|to| p.phase.can_move_to(*to).is_ok())
@@ -1239,15 +1790,25 @@ async fn manage_page(state: &AppState, identity: &Identity, p: &PbProcess, error
         })
         .collect();
     let chrome = chrome(state, identity, SECTION, &format!("Manage: {}", p.def.name)).await?;
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::CONFLICT };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::CONFLICT
+    };
     render_status(
         status,
         &ManagePage {
             chrome,
             p: ProcessView::new(p),
             ideas: ideas.len(),
-            waiting: ideas.iter().filter(|i| i.status == ProposalStatus::Submitted).count(),
-            accepted: ideas.iter().filter(|i| i.status == ProposalStatus::Accepted).count(),
+            waiting: ideas
+                .iter()
+                .filter(|i| i.status == ProposalStatus::Submitted)
+                .count(),
+            accepted: ideas
+                .iter()
+                .filter(|i| i.status == ProposalStatus::Accepted)
+                .count(),
             on_ballot: p.ballot.as_ref().map_or(0, |b| b.len()),
             codes_issued: batches.iter().map(|b| b.codes).sum(),
             codes_used: batches.iter().map(|b| b.used_online + b.used_paper).sum(),
@@ -1261,7 +1822,12 @@ async fn manage_page(state: &AppState, identity: &Identity, p: &PbProcess, error
     )
 }
 
-pub async fn manage(State(state): State<AppState>, identity: Identity, CurrentUser(me): CurrentUser, Path(slug): Path<String>) -> Result<Response, AppError> {
+pub async fn manage(
+    State(state): State<AppState>,
+    identity: Identity,
+    CurrentUser(me): CurrentUser,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
     require_officer(&me)?;
     let p = load(&state, &slug).await?;
     manage_page(&state, &identity, &p, vec![], None).await
@@ -1276,25 +1842,65 @@ pub async fn move_phase(
 ) -> Result<Response, AppError> {
     require_officer(&me)?;
     let p = load(&state, &slug).await?;
-    let Some(to) = Phase::parse(field(&f, "to")) else { return Err(AppError::NotFound) };
+    let Some(to) = Phase::parse(field(&f, "to")) else {
+        return Err(AppError::NotFound);
+    };
     match state.store.set_pb_phase(&actor(&me), p.id, to).await {
-        Ok(p) => manage_page(&state, &identity, &p, vec![], Some(format!("The process is now: {}", p.phase.label()))).await,
-        Err(levers_store::StoreError::Conflict(m)) => manage_page(&state, &identity, &p, vec![FieldError::new("phase", m)], None).await,
+        Ok(p) => {
+            manage_page(
+                &state,
+                &identity,
+                &p,
+                vec![],
+                Some(format!("The process is now: {}", p.phase.label())),
+            )
+            .await
+        }
+        Err(levers_store::StoreError::Conflict(m)) => {
+            manage_page(
+                &state,
+                &identity,
+                &p,
+                vec![FieldError::new("phase", m)],
+                None,
+            )
+            .await
+        }
         Err(e) => Err(e.into()),
     }
 }
 
 /// Seals the box and counts with levers-pb; the result and the exported file are stored.
-pub async fn count_votes(State(state): State<AppState>, identity: Identity, CurrentUser(me): CurrentUser, Path(slug): Path<String>) -> Result<Response, AppError> {
+pub async fn count_votes(
+    State(state): State<AppState>,
+    identity: Identity,
+    CurrentUser(me): CurrentUser,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
     require_officer(&me)?;
     let p = load(&state, &slug).await?;
     match count_process(&state.store, &actor(&me), &p).await {
         Ok(r) => {
             let p = load(&state, &slug).await?;
-            let msg = format!("Counted {} ballots: {} projects funded, {} of {} spent.", r.ballots, r.selected.len(), pounds(r.spent_pence), pounds(r.pot_pence));
+            let msg = format!(
+                "Counted {} ballots: {} projects funded, {} of {} spent.",
+                r.ballots,
+                r.selected.len(),
+                pounds(r.spent_pence),
+                pounds(r.pot_pence)
+            );
             manage_page(&state, &identity, &p, vec![], Some(msg)).await
         }
-        Err(CountError::Conflict(m)) => manage_page(&state, &identity, &p, vec![FieldError::new("count", m)], None).await,
+        Err(CountError::Conflict(m)) => {
+            manage_page(
+                &state,
+                &identity,
+                &p,
+                vec![FieldError::new("count", m)],
+                None,
+            )
+            .await
+        }
         Err(CountError::App(e)) => Err(e),
     }
 }
@@ -1316,25 +1922,52 @@ impl From<levers_store::StoreError> for CountError {
 
 /// The count, shared with the CLI and the demo: seal the box, read the sealed ballots (each is
 /// checked again against the ballot's rules), run the process's rule, store result and file.
-pub async fn count_process(store: &levers_store::Store, actor: &Actor, p: &PbProcess) -> Result<CountResult, CountError> {
+pub async fn count_process(
+    store: &levers_store::Store,
+    actor: &Actor,
+    p: &PbProcess,
+) -> Result<CountResult, CountError> {
     store.seal_pb_ballots(actor, p.id).await?;
     let contents = store.pb_sealed_ballots(p.id).await?;
     let entries = p.ballot.clone().unwrap_or_default();
-    let projects: Vec<BallotProject> = entries.iter().map(|b| BallotProject { id: b.id, cost_pence: b.cost_pence }).collect();
+    let projects: Vec<BallotProject> = entries
+        .iter()
+        .map(|b| BallotProject {
+            id: b.id,
+            cost_pence: b.cost_pence,
+        })
+        .collect();
     let mut ballots = Vec::with_capacity(contents.len());
     for (i, c) in contents.iter().enumerate() {
-        ballots.push(Ballot::decode(&p.def.ballot, &projects, c).map_err(|e| CountError::Conflict(format!("sealed ballot {}: {e}", i + 1)))?);
+        ballots.push(
+            Ballot::decode(&p.def.ballot, &projects, c)
+                .map_err(|e| CountError::Conflict(format!("sealed ballot {}: {e}", i + 1)))?,
+        );
     }
-    let count_projects: Vec<CountProject> =
-        entries.iter().map(|b| CountProject { id: b.id, name: b.name.clone(), category: b.category.clone(), cost_pence: b.cost_pence }).collect();
-    let instance = p.def.dates(Phase::Voting).map_or_else(|| time::OffsetDateTime::now_utc().year().to_string(), |d| d.starts[..4].to_string());
+    let count_projects: Vec<CountProject> = entries
+        .iter()
+        .map(|b| CountProject {
+            id: b.id,
+            name: b.name.clone(),
+            category: b.category.clone(),
+            cost_pence: b.cost_pence,
+        })
+        .collect();
+    let instance = p.def.dates(Phase::Voting).map_or_else(
+        || time::OffsetDateTime::now_utc().year().to_string(),
+        |d| d.starts[..4].to_string(),
+    );
     let def = p.def.clone();
-    let result = tokio::task::spawn_blocking(move || count(&def, &instance, &count_projects, &ballots))
-        .await
-        .map_err(|e| CountError::App(AppError::Internal(e.into())))?
-        .map_err(|e| CountError::Conflict(e.to_string()))?;
-    let json = serde_json::to_value(&result).map_err(|e| CountError::App(AppError::Internal(e.into())))?;
-    store.save_pb_count(actor, p.id, result.ballots as i64, &json, &result.pb).await?;
+    let result =
+        tokio::task::spawn_blocking(move || count(&def, &instance, &count_projects, &ballots))
+            .await
+            .map_err(|e| CountError::App(AppError::Internal(e.into())))?
+            .map_err(|e| CountError::Conflict(e.to_string()))?;
+    let json =
+        serde_json::to_value(&result).map_err(|e| CountError::App(AppError::Internal(e.into())))?;
+    store
+        .save_pb_count(actor, p.id, result.ballots as i64, &json, &result.pb)
+        .await?;
     Ok(result)
 }
 
@@ -1363,38 +1996,104 @@ impl IdeasPage {
     }
 }
 
-async fn ideas_page(state: &AppState, identity: &Identity, p: &PbProcess, errors: Vec<FieldError>, notice: Option<String>, f: FormData) -> Result<Response, AppError> {
+async fn ideas_page(
+    state: &AppState,
+    identity: &Identity,
+    p: &PbProcess,
+    errors: Vec<FieldError>,
+    notice: Option<String>,
+    f: FormData,
+) -> Result<Response, AppError> {
     let all = state.store.pb_proposals(p.id).await?;
-    let open = all.iter().filter(|i| matches!(i.status, ProposalStatus::Submitted | ProposalStatus::Accepted)).map(|i| (i.id, i.title.clone())).collect();
+    let open = all
+        .iter()
+        .filter(|i| {
+            matches!(
+                i.status,
+                ProposalStatus::Submitted | ProposalStatus::Accepted
+            )
+        })
+        .map(|i| (i.id, i.title.clone()))
+        .collect();
     let ideas = all
         .iter()
-        .map(|i| (idea_view(i), i.feasibility.clone(), i.final_cost_pence.or(i.rough_cost_pence).map(|c| levers_core::Money::from_pence(c).to_plain()).unwrap_or_default()))
+        .map(|i| {
+            (
+                idea_view(i),
+                i.feasibility.clone(),
+                i.final_cost_pence
+                    .or(i.rough_cost_pence)
+                    .map(|c| levers_core::Money::from_pence(c).to_plain())
+                    .unwrap_or_default(),
+            )
+        })
         .collect();
     let chrome = chrome(state, identity, SECTION, &format!("Ideas: {}", p.def.name)).await?;
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    render_status(status, &IdeasPage { chrome, p: ProcessView::new(p), ideas, open, errors, notice, locked: p.phase >= Phase::Voting, f })
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render_status(
+        status,
+        &IdeasPage {
+            chrome,
+            p: ProcessView::new(p),
+            ideas,
+            open,
+            errors,
+            notice,
+            locked: p.phase >= Phase::Voting,
+            f,
+        },
+    )
 }
 
-pub async fn ideas(State(state): State<AppState>, identity: Identity, CurrentUser(me): CurrentUser, Path(slug): Path<String>) -> Result<Response, AppError> {
+pub async fn ideas(
+    State(state): State<AppState>,
+    identity: Identity,
+    CurrentUser(me): CurrentUser,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
     require_officer(&me)?;
     let p = load(&state, &slug).await?;
     ideas_page(&state, &identity, &p, vec![], None, vec![]).await
 }
 
 /// An officer adds a project directly (for example from a public meeting).
-pub async fn add_idea(State(state): State<AppState>, identity: Identity, CurrentUser(me): CurrentUser, Path(slug): Path<String>, Form(f): Form<FormData>) -> Result<Response, AppError> {
+pub async fn add_idea(
+    State(state): State<AppState>,
+    identity: Identity,
+    CurrentUser(me): CurrentUser,
+    Path(slug): Path<String>,
+    Form(f): Form<FormData>,
+) -> Result<Response, AppError> {
     require_officer(&me)?;
     let p = load(&state, &slug).await?;
     let mut errors = Vec::new();
     let np = idea_from_form(&f, &mut errors);
     if p.phase >= Phase::Voting {
-        errors.push(FieldError::new("title", "Voting has opened: the ballot can no longer change"));
+        errors.push(FieldError::new(
+            "title",
+            "Voting has opened: the ballot can no longer change",
+        ));
     }
     if !errors.is_empty() {
         return ideas_page(&state, &identity, &p, errors, None, f).await;
     }
-    let id = state.store.submit_pb_proposal(&actor(&me), p.id, &np).await?;
-    ideas_page(&state, &identity, &p, vec![], Some(format!("Idea {id} added")), vec![]).await
+    let id = state
+        .store
+        .submit_pb_proposal(&actor(&me), p.id, &np)
+        .await?;
+    ideas_page(
+        &state,
+        &identity,
+        &p,
+        vec![],
+        Some(format!("Idea {id} added")),
+        vec![],
+    )
+    .await
 }
 
 pub async fn review_idea(
@@ -1406,35 +2105,81 @@ pub async fn review_idea(
 ) -> Result<Response, AppError> {
     require_officer(&me)?;
     let p = load(&state, &slug).await?;
-    let idea = state.store.pb_proposal(id).await?.filter(|i| i.process_id == p.id).ok_or(AppError::NotFound)?;
+    let idea = state
+        .store
+        .pb_proposal(id)
+        .await?
+        .filter(|i| i.process_id == p.id)
+        .ok_or(AppError::NotFound)?;
     let reason = field(&f, "reason").trim().to_string();
     let feasibility = field(&f, "feasibility").trim().to_string();
     let fid = |_: &str| -> &'static str { "review" };
     let review = match field(&f, "decision") {
         "accept" => match parse_pounds(field(&f, "final_cost")) {
-            Some(c) if c > 0 => Review::Accept { final_cost_pence: c, reason, feasibility, title: field(&f, "title").to_string() },
+            Some(c) if c > 0 => Review::Accept {
+                final_cost_pence: c,
+                reason,
+                feasibility,
+                title: field(&f, "title").to_string(),
+            },
             _ => {
-                let e = FieldError::new(fid("cost"), format!("Enter the final cost of idea {id} in pounds to accept it"));
+                let e = FieldError::new(
+                    fid("cost"),
+                    format!("Enter the final cost of idea {id} in pounds to accept it"),
+                );
                 return ideas_page(&state, &identity, &p, vec![e], None, vec![]).await;
             }
         },
         "reject" if reason.is_empty() => {
-            let e = FieldError::new(fid("reason"), format!("Give the reason idea {id} is not taken forward: it is published"));
+            let e = FieldError::new(
+                fid("reason"),
+                format!("Give the reason idea {id} is not taken forward: it is published"),
+            );
             return ideas_page(&state, &identity, &p, vec![e], None, vec![]).await;
         }
-        "reject" => Review::Reject { reason, feasibility },
+        "reject" => Review::Reject {
+            reason,
+            feasibility,
+        },
         "merge" => match field(&f, "into").parse::<i64>() {
             Ok(into) => Review::Merge { into, reason },
             Err(_) => {
-                let e = FieldError::new(fid("into"), format!("Choose the idea to merge idea {id} into"));
+                let e = FieldError::new(
+                    fid("into"),
+                    format!("Choose the idea to merge idea {id} into"),
+                );
                 return ideas_page(&state, &identity, &p, vec![e], None, vec![]).await;
             }
         },
         _ => return Err(AppError::NotFound),
     };
-    match state.store.review_pb_proposal(&actor(&me), idea.id, &review).await {
-        Ok(i) => ideas_page(&state, &identity, &p, vec![], Some(format!("Idea {}: {}", i.id, i.status.label())), vec![]).await,
-        Err(levers_store::StoreError::Conflict(m)) => ideas_page(&state, &identity, &p, vec![FieldError::new(fid("into"), m)], None, vec![]).await,
+    match state
+        .store
+        .review_pb_proposal(&actor(&me), idea.id, &review)
+        .await
+    {
+        Ok(i) => {
+            ideas_page(
+                &state,
+                &identity,
+                &p,
+                vec![],
+                Some(format!("Idea {}: {}", i.id, i.status.label())),
+                vec![],
+            )
+            .await
+        }
+        Err(levers_store::StoreError::Conflict(m)) => {
+            ideas_page(
+                &state,
+                &identity,
+                &p,
+                vec![FieldError::new(fid("into"), m)],
+                None,
+                vec![],
+            )
+            .await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -1495,22 +2240,43 @@ pub struct CodeSheetPage {
 
 /// The area's wards with their names from the geography, when the area is a list of wards.
 async fn area_wards(state: &AppState, p: &PbProcess) -> Vec<(String, String)> {
-    let Area::Wards(codes) = &p.def.area else { return Vec::new() };
+    let Area::Wards(codes) = &p.def.area else {
+        return Vec::new();
+    };
     let index = state.geo.get(&state.store).await.ok();
     codes
         .iter()
         .map(|c| {
             let name = index
                 .as_ref()
-                .and_then(|i| levers_core::AreaCode::parse(c).ok().and_then(|code| i.area(&code)).and_then(|a| a.name))
+                .and_then(|i| {
+                    levers_core::AreaCode::parse(c)
+                        .ok()
+                        .and_then(|code| i.area(&code))
+                        .and_then(|a| a.name)
+                })
                 .unwrap_or_else(|| c.clone());
             (c.clone(), name)
         })
         .collect()
 }
 
-async fn codes_view(state: &AppState, identity: &Identity, p: &PbProcess, errors: Vec<FieldError>) -> Result<Response, AppError> {
-    codes_view_with(state, identity, p, errors, None, String::new(), String::new()).await
+async fn codes_view(
+    state: &AppState,
+    identity: &Identity,
+    p: &PbProcess,
+    errors: Vec<FieldError>,
+) -> Result<Response, AppError> {
+    codes_view_with(
+        state,
+        identity,
+        p,
+        errors,
+        None,
+        String::new(),
+        String::new(),
+    )
+    .await
 }
 
 async fn codes_view_with(
@@ -1524,32 +2290,87 @@ async fn codes_view_with(
 ) -> Result<Response, AppError> {
     let batches = state.store.pb_code_batches(p.id).await?;
     let wards = area_wards(state, p).await;
-    let chrome = chrome(state, identity, SECTION, &format!("Voting codes: {}", p.def.name)).await?;
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let chrome = chrome(
+        state,
+        identity,
+        SECTION,
+        &format!("Voting codes: {}", p.def.name),
+    )
+    .await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let entropy = format!("{:.0}", codes::code_entropy_bits());
-    render_status(status, &CodesPage { chrome, p: ProcessView::new(p), batches, wards, errors, entropy, voided, void_code, void_reason })
+    render_status(
+        status,
+        &CodesPage {
+            chrome,
+            p: ProcessView::new(p),
+            batches,
+            wards,
+            errors,
+            entropy,
+            voided,
+            void_code,
+            void_reason,
+        },
+    )
 }
 
 /// Cancels a code that must not vote (a returned letter, a damaged card, a code seen by someone
 /// else, a voter given a replacement). Officers only; audited with the reason, not the code.
-pub async fn void_code(State(state): State<AppState>, identity: Identity, CurrentUser(me): CurrentUser, Path(slug): Path<String>, Form(f): Form<FormData>) -> Result<Response, AppError> {
+pub async fn void_code(
+    State(state): State<AppState>,
+    identity: Identity,
+    CurrentUser(me): CurrentUser,
+    Path(slug): Path<String>,
+    Form(f): Form<FormData>,
+) -> Result<Response, AppError> {
     require_officer(&me)?;
     let p = load(&state, &slug).await?;
     let typed = field(&f, "void_code").trim().to_string();
     let reason_key = field(&f, "void_reason").to_string();
     let again = |msg: String, field_name: &'static str| vec![FieldError::new(field_name, msg)];
     let Some((_, reason)) = VOID_REASONS.iter().find(|(k, _)| *k == reason_key) else {
-        let errors = again("Choose why the code is being cancelled".into(), "void_reason");
+        let errors = again(
+            "Choose why the code is being cancelled".into(),
+            "void_reason",
+        );
         return codes_view_with(&state, &identity, &p, errors, None, typed, reason_key).await;
     };
     if p.phase >= Phase::Results {
-        let errors = again("The result has been published: cancelling a code now would change nothing".into(), "void_code");
+        let errors = again(
+            "The result has been published: cancelling a code now would change nothing".into(),
+            "void_code",
+        );
         return codes_view_with(&state, &identity, &p, errors, None, typed, reason_key).await;
     }
     match cancel_code(&state.store, &actor(&me), &p, &typed, reason).await? {
-        Ok(done) => codes_view_with(&state, &identity, &p, vec![], Some(done), String::new(), String::new()).await,
+        Ok(done) => {
+            codes_view_with(
+                &state,
+                &identity,
+                &p,
+                vec![],
+                Some(done),
+                String::new(),
+                String::new(),
+            )
+            .await
+        }
         Err((status, m)) => {
-            let mut resp = codes_view_with(&state, &identity, &p, again(m, "void_code"), None, typed, reason_key).await?;
+            let mut resp = codes_view_with(
+                &state,
+                &identity,
+                &p,
+                again(m, "void_code"),
+                None,
+                typed,
+                reason_key,
+            )
+            .await?;
             *resp.status_mut() = status;
             Ok(resp)
         }
@@ -1558,38 +2379,72 @@ pub async fn void_code(State(state): State<AppState>, identity: Identity, Curren
 
 /// Cancels one code as typed (any case, spaces or dashes), for the page and the CLI: the
 /// confirmation, or the status and message saying why not.
-pub async fn cancel_code(store: &levers_store::Store, actor: &Actor, p: &PbProcess, typed: &str, reason: &str) -> Result<Result<String, (StatusCode, String)>, AppError> {
+pub async fn cancel_code(
+    store: &levers_store::Store,
+    actor: &Actor,
+    p: &PbProcess,
+    typed: &str,
+    reason: &str,
+) -> Result<Result<String, (StatusCode, String)>, AppError> {
     let compact = match codes::normalise_code(typed) {
         Ok(c) => c,
         Err(e) => return Ok(Err((StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))),
     };
     let shown = codes::display(&compact);
-    let why_not = match store.void_pb_code(actor, p.id, &code_hash(p.id, &compact), reason).await? {
-        VoidOutcome::Voided => return Ok(Ok(format!("{shown} is cancelled and can no longer vote"))),
+    let why_not = match store
+        .void_pb_code(actor, p.id, &code_hash(p.id, &compact), reason)
+        .await?
+    {
+        VoidOutcome::Voided => {
+            return Ok(Ok(format!("{shown} is cancelled and can no longer vote")));
+        }
         VoidOutcome::UnknownCode => format!("{shown} is not one of this community budget's codes"),
-        VoidOutcome::AlreadyUsed(Channel::Online) => format!("{shown} has already been used to vote online. Its ballot cannot be taken out: ballots are not linked to codes"),
-        VoidOutcome::AlreadyUsed(Channel::Paper) => format!("A paper ballot has already been entered with {shown}. Its ballot cannot be taken out: ballots are not linked to codes"),
+        VoidOutcome::AlreadyUsed(Channel::Online) => format!(
+            "{shown} has already been used to vote online. Its ballot cannot be taken out: ballots are not linked to codes"
+        ),
+        VoidOutcome::AlreadyUsed(Channel::Paper) => format!(
+            "A paper ballot has already been entered with {shown}. Its ballot cannot be taken out: ballots are not linked to codes"
+        ),
         VoidOutcome::AlreadyVoid => format!("{shown} was cancelled before"),
     };
     Ok(Err((StatusCode::CONFLICT, why_not)))
 }
 
-pub async fn codes_page(State(state): State<AppState>, identity: Identity, CurrentUser(me): CurrentUser, Path(slug): Path<String>) -> Result<Response, AppError> {
+pub async fn codes_page(
+    State(state): State<AppState>,
+    identity: Identity,
+    CurrentUser(me): CurrentUser,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
     require_officer(&me)?;
     let p = load(&state, &slug).await?;
     codes_view(&state, &identity, &p, vec![]).await
 }
 
 /// Makes `n` fresh codes and stores their hashes as a batch; returns the codes (shown once).
-pub async fn new_code_batch(store: &levers_store::Store, actor: &Actor, p: &PbProcess, label: &str, ward: Option<(&str, &str)>, n: usize) -> Result<Vec<String>, AppError> {
-    let compact: Vec<String> = (0..n).map(|_| codes::code_from_random(random_u128())).collect();
+pub async fn new_code_batch(
+    store: &levers_store::Store,
+    actor: &Actor,
+    p: &PbProcess,
+    label: &str,
+    ward: Option<(&str, &str)>,
+    n: usize,
+) -> Result<Vec<String>, AppError> {
+    let compact: Vec<String> = (0..n)
+        .map(|_| codes::code_from_random(random_u128()))
+        .collect();
     let hashes: Vec<String> = compact.iter().map(|c| code_hash(p.id, c)).collect();
-    store.create_pb_code_batch(actor, p.id, label, ward, &hashes).await?;
+    store
+        .create_pb_code_batch(actor, p.id, label, ward, &hashes)
+        .await?;
     Ok(compact.iter().map(|c| codes::display(c)).collect())
 }
 
 fn vote_url(headers: &HeaderMap, slug: &str) -> String {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("this site");
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("this site");
     format!("{host}/community-budgets/{slug}/vote")
 }
 
@@ -1606,14 +2461,23 @@ pub async fn generate_codes(
     let mut errors = Vec::new();
     let n = field(&f, "count").trim().parse::<usize>().unwrap_or(0);
     if !(1..=MAX_BATCH).contains(&n) {
-        errors.push(FieldError::new("count", format!("Enter how many codes to make, from 1 to {MAX_BATCH}")));
+        errors.push(FieldError::new(
+            "count",
+            format!("Enter how many codes to make, from 1 to {MAX_BATCH}"),
+        ));
     }
     let label = field(&f, "label").trim().to_string();
     if label.is_empty() || label.chars().count() > 100 {
-        errors.push(FieldError::new("label", "Name the batch (up to 100 characters), like \"Harbour door to door\""));
+        errors.push(FieldError::new(
+            "label",
+            "Name the batch (up to 100 characters), like \"Harbour door to door\"",
+        ));
     }
     if p.phase >= Phase::Closed {
-        errors.push(FieldError::new("count", "Voting has closed: no more codes can be made"));
+        errors.push(FieldError::new(
+            "count",
+            "Voting has closed: no more codes can be made",
+        ));
     }
     let wards = area_wards(&state, &p).await;
     let ward = match field(&f, "ward") {
@@ -1621,7 +2485,10 @@ pub async fn generate_codes(
         w => match wards.iter().find(|x| x.0 == w) {
             Some(x) => Some(x.clone()),
             None => {
-                errors.push(FieldError::new("ward", "Choose a ward of this process, or none"));
+                errors.push(FieldError::new(
+                    "ward",
+                    "Choose a ward of this process, or none",
+                ));
                 None
             }
         },
@@ -1629,25 +2496,58 @@ pub async fn generate_codes(
     if !errors.is_empty() {
         return codes_view(&state, &identity, &p, errors).await;
     }
-    let list = new_code_batch(&state.store, &actor(&me), &p, &label, ward.as_ref().map(|(c, n)| (c.as_str(), n.as_str())), n).await?;
+    let list = new_code_batch(
+        &state.store,
+        &actor(&me),
+        &p,
+        &label,
+        ward.as_ref().map(|(c, n)| (c.as_str(), n.as_str())),
+        n,
+    )
+    .await?;
     let url = vote_url(&headers, &p.def.slug);
     if field(&f, "format") == "csv" {
         let mut csv = String::from("code,batch,community_budget,vote_at\r\n");
         let q = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
         for c in &list {
-            csv.push_str(&format!("{},{},{},{}\r\n", c, q(&label), q(&p.def.name), q(&url)));
+            csv.push_str(&format!(
+                "{},{},{},{}\r\n",
+                c,
+                q(&label),
+                q(&p.def.name),
+                q(&url)
+            ));
         }
         return Ok((
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}-codes-{}.csv\"", p.def.slug, slugify(&label))),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!(
+                        "attachment; filename=\"{}-codes-{}.csv\"",
+                        p.def.slug,
+                        slugify(&label)
+                    ),
+                ),
             ],
             csv,
         )
             .into_response());
     }
-    let chrome = chrome(&state, &identity, SECTION, &format!("Voting codes: {label}")).await?;
-    render(&CodeSheetPage { chrome, p: ProcessView::new(&p), label, codes: list, vote_url: url })
+    let chrome = chrome(
+        &state,
+        &identity,
+        SECTION,
+        &format!("Voting codes: {label}"),
+    )
+    .await?;
+    render(&CodeSheetPage {
+        chrome,
+        p: ProcessView::new(&p),
+        label,
+        codes: list,
+        vote_url: url,
+    })
 }
 
 #[derive(Template)]
@@ -1666,42 +2566,100 @@ impl RegisterPage {
     }
 }
 
-pub async fn register_form(State(state): State<AppState>, identity: Identity, CurrentUser(me): CurrentUser, Path(slug): Path<String>) -> Result<Response, AppError> {
+pub async fn register_form(
+    State(state): State<AppState>,
+    identity: Identity,
+    CurrentUser(me): CurrentUser,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
     require_officer(&me)?;
     let p = load(&state, &slug).await?;
     let chrome = chrome(&state, &identity, SECTION, "Register a resident").await?;
-    render(&RegisterPage { chrome, p: ProcessView::new(&p), postcode: String::new(), errors: vec![], issued: None })
+    render(&RegisterPage {
+        chrome,
+        p: ProcessView::new(&p),
+        postcode: String::new(),
+        errors: vec![],
+        issued: None,
+    })
 }
 
 /// An officer registers a resident by postcode (checked against the geography: inside the area)
 /// and hands them one code, recorded with the resident's ward for turnout.
-pub async fn register(State(state): State<AppState>, identity: Identity, CurrentUser(me): CurrentUser, Path(slug): Path<String>, Form(f): Form<FormData>) -> Result<Response, AppError> {
+pub async fn register(
+    State(state): State<AppState>,
+    identity: Identity,
+    CurrentUser(me): CurrentUser,
+    Path(slug): Path<String>,
+    Form(f): Form<FormData>,
+) -> Result<Response, AppError> {
     require_officer(&me)?;
     let p = load(&state, &slug).await?;
     let typed = field(&f, "postcode").trim().to_string();
     let chrome = chrome(&state, &identity, SECTION, "Register a resident").await?;
-    let mut page = RegisterPage { chrome, p: ProcessView::new(&p), postcode: typed.clone(), errors: vec![], issued: None };
+    let mut page = RegisterPage {
+        chrome,
+        p: ProcessView::new(&p),
+        postcode: typed.clone(),
+        errors: vec![],
+        issued: None,
+    };
     let fail = |mut page: RegisterPage, m: String| {
         page.errors.push(FieldError::new("postcode", m));
         render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
     };
     if p.phase >= Phase::Closed {
-        return fail(page, "Voting has closed: no more codes can be issued".into());
+        return fail(
+            page,
+            "Voting has closed: no more codes can be issued".into(),
+        );
     }
-    let Ok(pc) = levers_geo::Postcode::parse(&typed) else { return fail(page, "Enter a full postcode, like XL1 2AB".into()) };
+    let Ok(pc) = levers_geo::Postcode::parse(&typed) else {
+        return fail(page, "Enter a full postcode, like XL1 2AB".into());
+    };
     let index = state.geo.get(&state.store).await?;
-    let Some(found) = index.lookup(&pc) else { return fail(page, format!("{pc} is not in the loaded postcode directory")) };
-    let ward = found.ward.as_ref().map(|w| (w.code.to_string(), w.name.clone().unwrap_or_else(|| w.code.to_string())));
+    let Some(found) = index.lookup(&pc) else {
+        return fail(
+            page,
+            format!("{pc} is not in the loaded postcode directory"),
+        );
+    };
+    let ward = found.ward.as_ref().map(|w| {
+        (
+            w.code.to_string(),
+            w.name.clone().unwrap_or_else(|| w.code.to_string()),
+        )
+    });
     let inside = match &p.def.area {
         Area::Wards(c) => ward.as_ref().is_some_and(|w| c.contains(&w.0)),
-        Area::Lsoas(c) => [&found.lsoa11, &found.lsoa21].into_iter().flatten().any(|l| c.contains(&l.code.to_string())),
+        Area::Lsoas(c) => [&found.lsoa11, &found.lsoa21]
+            .into_iter()
+            .flatten()
+            .any(|l| c.contains(&l.code.to_string())),
         Area::Postcodes(c) => c.contains(&pc.to_string()),
     };
     if !inside {
-        return fail(page, format!("{pc} is outside the area of this community budget ({})", p.def.area_name));
+        return fail(
+            page,
+            format!(
+                "{pc} is outside the area of this community budget ({})",
+                p.def.area_name
+            ),
+        );
     }
-    let list = new_code_batch(&state.store, &actor(&me), &p, &format!("Registered resident ({pc})"), ward.as_ref().map(|(c, n)| (c.as_str(), n.as_str())), 1).await?;
-    page.issued = Some((list[0].clone(), ward.map_or_else(|| "not known".into(), |w| w.1)));
+    let list = new_code_batch(
+        &state.store,
+        &actor(&me),
+        &p,
+        &format!("Registered resident ({pc})"),
+        ward.as_ref().map(|(c, n)| (c.as_str(), n.as_str())),
+        1,
+    )
+    .await?;
+    page.issued = Some((
+        list[0].clone(),
+        ward.map_or_else(|| "not known".into(), |w| w.1),
+    ));
     page.postcode.clear();
     render(&page)
 }
@@ -1709,10 +2667,28 @@ pub async fn register(State(state): State<AppState>, identity: Identity, Current
 // ------------------------------------------------------------------------------------------------
 // Officers: paper ballots
 
-pub async fn paper_form(State(state): State<AppState>, identity: Identity, CurrentUser(me): CurrentUser, Path(slug): Path<String>) -> Result<Response, AppError> {
+pub async fn paper_form(
+    State(state): State<AppState>,
+    identity: Identity,
+    CurrentUser(me): CurrentUser,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
     require_officer(&me)?;
     let p = load(&state, &slug).await?;
-    ballot_page(&state, &identity, &p, "", None, &BallotInput::default(), vec![], "ballot", true, true, None).await
+    ballot_page(
+        &state,
+        &identity,
+        &p,
+        "",
+        None,
+        &BallotInput::default(),
+        vec![],
+        "ballot",
+        true,
+        true,
+        None,
+    )
+    .await
 }
 
 pub async fn paper_entry(
@@ -1727,7 +2703,11 @@ pub async fn paper_entry(
     let entries = p.ballot.clone().unwrap_or_default();
     let input = input_from_form(&f, &entries);
     let typed = field(&f, "code").to_string();
-    let again = |errors: Vec<FieldError>| ballot_page(&state, &identity, &p, &typed, None, &input, errors, "ballot", true, true, None);
+    let again = |errors: Vec<FieldError>| {
+        ballot_page(
+            &state, &identity, &p, &typed, None, &input, errors, "ballot", true, true, None,
+        )
+    };
     if field(&f, "action") == "update" {
         return again(vec![]).await;
     }
@@ -1740,15 +2720,31 @@ pub async fn paper_entry(
         Err(e) => return again(vec![FieldError::new("choices", e.to_string())]).await,
     };
     let receipt = codes::receipt_from_random(random_u128());
-    let nb = NewBallot { ballot_id: format!("{:032x}", random_u128()), receipt_hash: receipt_hash(p.id, &receipt), content: ballot.encode(&p.def.ballot) };
+    let nb = NewBallot {
+        ballot_id: format!("{:032x}", random_u128()),
+        receipt_hash: receipt_hash(p.id, &receipt),
+        content: ballot.encode(&p.def.ballot),
+    };
     let hash = code_hash(p.id, &compact);
-    let msg = match state.store.cast_pb_ballot(&actor(&me), p.id, &hash, Channel::Paper, &nb).await? {
+    let msg = match state
+        .store
+        .cast_pb_ballot(&actor(&me), p.id, &hash, Channel::Paper, &nb)
+        .await?
+    {
         CastOutcome::Cast => None,
-        CastOutcome::AlreadyUsed(Channel::Online) => Some("This code was already used to vote online: the paper ballot must not be counted"),
-        CastOutcome::AlreadyUsed(Channel::Paper) => Some("A paper ballot has already been entered with this code"),
+        CastOutcome::AlreadyUsed(Channel::Online) => {
+            Some("This code was already used to vote online: the paper ballot must not be counted")
+        }
+        CastOutcome::AlreadyUsed(Channel::Paper) => {
+            Some("A paper ballot has already been entered with this code")
+        }
         CastOutcome::UnknownCode => Some("This code is not one of this community budget's codes"),
-        CastOutcome::NotOpen => Some("Paper ballots can be entered while voting is open, and after it closes until the result is published"),
-        CastOutcome::Void => Some("This code was cancelled before it was used: the paper ballot must not be counted"),
+        CastOutcome::NotOpen => Some(
+            "Paper ballots can be entered while voting is open, and after it closes until the result is published",
+        ),
+        CastOutcome::Void => {
+            Some("This code was cancelled before it was used: the paper ballot must not be counted")
+        }
     };
     match msg {
         Some(m) => {
@@ -1756,7 +2752,25 @@ pub async fn paper_entry(
             *resp.status_mut() = StatusCode::CONFLICT;
             Ok(resp)
         }
-        None => ballot_page(&state, &identity, &p, "", None, &BallotInput::default(), vec![], "ballot", true, true, Some(format!("Paper ballot with code {} entered.", codes::display(&compact)))).await,
+        None => {
+            ballot_page(
+                &state,
+                &identity,
+                &p,
+                "",
+                None,
+                &BallotInput::default(),
+                vec![],
+                "ballot",
+                true,
+                true,
+                Some(format!(
+                    "Paper ballot with code {} entered.",
+                    codes::display(&compact)
+                )),
+            )
+            .await
+        }
     }
 }
 
@@ -1781,10 +2795,24 @@ impl DeliveryPage {
     }
 }
 
-async fn delivery_view(state: &AppState, identity: &Identity, p: &PbProcess, errors: Vec<FieldError>, notice: Option<String>) -> Result<Response, AppError> {
+async fn delivery_view(
+    state: &AppState,
+    identity: &Identity,
+    p: &PbProcess,
+    errors: Vec<FieldError>,
+    notice: Option<String>,
+) -> Result<Response, AppError> {
     let result = state.store.pb_result(p.id).await?;
-    let funded: Vec<(i64, String, i64)> = match result.as_ref().and_then(|r| serde_json::from_value::<CountResult>(r.result.clone()).ok()) {
-        Some(r) => r.projects.into_iter().filter(|x| x.funded).map(|x| (x.id, x.name, x.cost_pence)).collect(),
+    let funded: Vec<(i64, String, i64)> = match result
+        .as_ref()
+        .and_then(|r| serde_json::from_value::<CountResult>(r.result.clone()).ok())
+    {
+        Some(r) => r
+            .projects
+            .into_iter()
+            .filter(|x| x.funded)
+            .map(|x| (x.id, x.name, x.cost_pence))
+            .collect(),
         None => vec![],
     };
     let delivery = state.store.pb_delivery(p.id).await?;
@@ -1797,17 +2825,44 @@ async fn delivery_view(state: &AppState, identity: &Identity, p: &PbProcess, err
                 name,
                 pounds(cost),
                 d.map_or("not_started".to_string(), |d| d.status.clone()),
-                d.map_or(String::new(), |d| levers_core::Money::from_pence(d.spent_pence).to_plain()),
+                d.map_or(String::new(), |d| {
+                    levers_core::Money::from_pence(d.spent_pence).to_plain()
+                }),
                 d.map_or(String::new(), |d| d.note.clone()),
             )
         })
         .collect();
-    let chrome = chrome(state, identity, SECTION, &format!("Delivery: {}", p.def.name)).await?;
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    render_status(status, &DeliveryPage { chrome, p: ProcessView::new(p), rows, statuses: DELIVERY_STATUSES, errors, notice })
+    let chrome = chrome(
+        state,
+        identity,
+        SECTION,
+        &format!("Delivery: {}", p.def.name),
+    )
+    .await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render_status(
+        status,
+        &DeliveryPage {
+            chrome,
+            p: ProcessView::new(p),
+            rows,
+            statuses: DELIVERY_STATUSES,
+            errors,
+            notice,
+        },
+    )
 }
 
-pub async fn delivery_page(State(state): State<AppState>, identity: Identity, CurrentUser(me): CurrentUser, Path(slug): Path<String>) -> Result<Response, AppError> {
+pub async fn delivery_page(
+    State(state): State<AppState>,
+    identity: Identity,
+    CurrentUser(me): CurrentUser,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
     require_officer(&me)?;
     let p = load(&state, &slug).await?;
     delivery_view(&state, &identity, &p, vec![], None).await
@@ -1822,17 +2877,58 @@ pub async fn save_delivery(
 ) -> Result<Response, AppError> {
     require_officer(&me)?;
     let p = load(&state, &slug).await?;
-    let id: i64 = field(&f, "project").parse().map_err(|_| AppError::NotFound)?;
+    let id: i64 = field(&f, "project")
+        .parse()
+        .map_err(|_| AppError::NotFound)?;
     let spent = match field(&f, "spent").trim() {
         "" => Some(0),
         s => parse_pounds(s).filter(|v| *v >= 0),
     };
     let Some(spent) = spent else {
-        return delivery_view(&state, &identity, &p, vec![FieldError::new("delivery", format!("Enter the spend on project {id} in pounds"))], None).await;
+        return delivery_view(
+            &state,
+            &identity,
+            &p,
+            vec![FieldError::new(
+                "delivery",
+                format!("Enter the spend on project {id} in pounds"),
+            )],
+            None,
+        )
+        .await;
     };
-    match state.store.set_pb_delivery(&actor(&me), p.id, id, field(&f, "status"), spent, field(&f, "note")).await {
-        Ok(()) => delivery_view(&state, &identity, &p, vec![], Some(format!("Project {id} updated"))).await,
-        Err(levers_store::StoreError::Conflict(m)) => delivery_view(&state, &identity, &p, vec![FieldError::new("delivery", m)], None).await,
+    match state
+        .store
+        .set_pb_delivery(
+            &actor(&me),
+            p.id,
+            id,
+            field(&f, "status"),
+            spent,
+            field(&f, "note"),
+        )
+        .await
+    {
+        Ok(()) => {
+            delivery_view(
+                &state,
+                &identity,
+                &p,
+                vec![],
+                Some(format!("Project {id} updated")),
+            )
+            .await
+        }
+        Err(levers_store::StoreError::Conflict(m)) => {
+            delivery_view(
+                &state,
+                &identity,
+                &p,
+                vec![FieldError::new("delivery", m)],
+                None,
+            )
+            .await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -1867,15 +2963,28 @@ mod tests {
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
         let (def, errors) = def_from_form(&f);
-        assert!(errors.is_empty(), "{:?}", errors.iter().map(|e| &e.message).collect::<Vec<_>>());
+        assert!(
+            errors.is_empty(),
+            "{:?}",
+            errors.iter().map(|e| &e.message).collect::<Vec<_>>()
+        );
         let def = def.unwrap();
         assert_eq!(def.slug, "harbour-2026");
-        assert_eq!(def.ballot, BallotType::Cumulative { points: 10, max_per_project: 5 });
+        assert_eq!(
+            def.ballot,
+            BallotType::Cumulative {
+                points: 10,
+                max_per_project: 5
+            }
+        );
         assert_eq!(def_from_form(&form_from_def(&def)).0.unwrap(), def);
         let mut bad = f.clone();
         bad.retain(|(k, _)| k != "pot" && k != "voting_end");
         let (_, errors) = def_from_form(&bad);
         let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
-        assert!(fields.contains(&"pot") && fields.contains(&"phases"), "{fields:?}");
+        assert!(
+            fields.contains(&"pot") && fields.contains(&"phases"),
+            "{fields:?}"
+        );
     }
 }

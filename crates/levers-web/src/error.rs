@@ -32,13 +32,33 @@ impl AppError {
 
     fn heading_and_message(&self) -> (&'static str, &'static str) {
         match self {
-            AppError::Unauthenticated => ("Sign in required", "You need to sign in to see this page."),
-            AppError::BadToken => ("API token not accepted", "The API token is unknown or has been revoked. Ask an admin for a new one."),
-            AppError::Forbidden => ("You do not have access to this page", "Your account does not have the role this page needs. Ask an admin if you need access."),
-            AppError::Csrf => ("This form has expired", "The form was missing its security token or it was out of date. Go back, reload the page and try again."),
-            AppError::NotFound => ("Page not found", "If you typed the web address, check it is correct. If you pasted the web address, check you copied the entire address."),
-            AppError::TooLarge => ("The file or form is too large", "What you sent is larger than this service accepts. Send a smaller file, or ask an admin to raise the limit."),
-            AppError::Internal(_) => ("Sorry, there is a problem with the service", "Try again later. If it keeps happening, tell your levers administrator the time it happened."),
+            AppError::Unauthenticated => {
+                ("Sign in required", "You need to sign in to see this page.")
+            }
+            AppError::BadToken => (
+                "API token not accepted",
+                "The API token is unknown or has been revoked. Ask an admin for a new one.",
+            ),
+            AppError::Forbidden => (
+                "You do not have access to this page",
+                "Your account does not have the role this page needs. Ask an admin if you need access.",
+            ),
+            AppError::Csrf => (
+                "This form has expired",
+                "The form was missing its security token or it was out of date. Go back, reload the page and try again.",
+            ),
+            AppError::NotFound => (
+                "Page not found",
+                "If you typed the web address, check it is correct. If you pasted the web address, check you copied the entire address.",
+            ),
+            AppError::TooLarge => (
+                "The file or form is too large",
+                "What you sent is larger than this service accepts. Send a smaller file, or ask an admin to raise the limit.",
+            ),
+            AppError::Internal(_) => (
+                "Sorry, there is a problem with the service",
+                "Try again later. If it keeps happening, tell your levers administrator the time it happened.",
+            ),
         }
     }
 
@@ -46,7 +66,11 @@ impl AppError {
     pub fn json(&self) -> Response {
         let (heading, message) = self.heading_and_message();
         self.log();
-        (self.status(), Json(serde_json::json!({"error": heading, "message": message}))).into_response()
+        (
+            self.status(),
+            Json(serde_json::json!({"error": heading, "message": message})),
+        )
+            .into_response()
     }
 
     fn log(&self) {
@@ -61,7 +85,13 @@ impl AppError {
         self.log();
         let (heading, message) = self.heading_and_message();
         let chrome = chrome.unwrap_or_else(|| Chrome::bare(heading));
-        let page = ErrorPage { chrome, heading, message, status: self.status().as_u16(), show_sign_in: matches!(self, AppError::Unauthenticated) };
+        let page = ErrorPage {
+            chrome,
+            heading,
+            message,
+            status: self.status().as_u16(),
+            show_sign_in: matches!(self, AppError::Unauthenticated),
+        };
         match page.render() {
             Ok(html) => (self.status(), Html(html)).into_response(),
             Err(_) => (self.status(), heading).into_response(),

@@ -79,7 +79,12 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// The whole application as a router, ready to serve or to test with `tower::ServiceExt::oneshot`.
 pub fn router(store: Store, config: WebConfig) -> Router {
     let max_body = config.max_body_bytes;
-    let state = AppState { store, config: Arc::new(config), geo: Arc::default(), payments: Arc::default() };
+    let state = AppState {
+        store,
+        config: Arc::new(config),
+        geo: Arc::default(),
+        payments: Arc::default(),
+    };
 
     // Anyone: the landing page, sign-in, health, assets.
     let public = Router::new()
@@ -93,7 +98,10 @@ pub fn router(store: Store, config: WebConfig) -> Router {
     // Any signed-in account.
     let signed_in = Router::new()
         .route("/sign-out", post(pages::sign_out))
-        .route("/account/password", get(pages::password_form).post(pages::change_password))
+        .route(
+            "/account/password",
+            get(pages::password_form).post(pages::change_password),
+        )
         .route("/procurement", get(pages::section))
         .merge(community_budgets::officer_routes())
         .route("/co-production", get(pages::section))
@@ -101,23 +109,50 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         .route("/procurement/imports", get(spend::imports))
         .route("/procurement/imports/{id}", get(spend::import_detail))
         .route("/procurement/imports/{id}/undo", post(spend::undo))
-        .route(UPLOAD_PATH, get(spend::upload_form).post(spend::upload).layer(DefaultBodyLimit::max(max_body)))
+        .route(
+            UPLOAD_PATH,
+            get(spend::upload_form)
+                .post(spend::upload)
+                .layer(DefaultBodyLimit::max(max_body)),
+        )
         .route("/procurement/upload/{token}", get(spend::review))
         .route("/procurement/upload/{token}/check", post(spend::recheck))
         .route("/procurement/upload/{token}/import", post(spend::import))
         .route("/procurement/analysis", get(procurement::dashboard))
-        .route("/procurement/analysis/report", get(procurement::report_download))
-        .route("/procurement/analysis/export.csv", get(procurement::export_csv))
-        .route("/procurement/analysis/export.xlsx", get(procurement::export_xlsx))
+        .route(
+            "/procurement/analysis/report",
+            get(procurement::report_download),
+        )
+        .route(
+            "/procurement/analysis/export.csv",
+            get(procurement::export_csv),
+        )
+        .route(
+            "/procurement/analysis/export.xlsx",
+            get(procurement::export_xlsx),
+        )
         .route("/procurement/analysis/sector", get(procurement::sector))
         .route("/procurement/analysis/supplier", get(procurement::supplier))
-        .route("/procurement/review", get(procurement::review).post(procurement::decide))
-        .route("/procurement/rules", get(procurement::rules).post(procurement::save_rules))
-        .route("/procurement/lm3", get(lm3::figures).post(lm3::survey).layer(DefaultBodyLimit::max(lm3::SURVEY_UPLOAD_BYTES)))
+        .route(
+            "/procurement/review",
+            get(procurement::review).post(procurement::decide),
+        )
+        .route(
+            "/procurement/rules",
+            get(procurement::rules).post(procurement::save_rules),
+        )
+        .route(
+            "/procurement/lm3",
+            get(lm3::figures)
+                .post(lm3::survey)
+                .layer(DefaultBodyLimit::max(lm3::SURVEY_UPLOAD_BYTES)),
+        )
         .route("/procurement/lm3/template.csv", get(lm3::template))
         .route(
             "/procurement/suppliers",
-            get(procurement::suppliers).post(procurement::upload_suppliers).layer(DefaultBodyLimit::max(procurement::SUPPLIER_UPLOAD_BYTES)),
+            get(procurement::suppliers)
+                .post(procurement::upload_suppliers)
+                .layer(DefaultBodyLimit::max(procurement::SUPPLIER_UPLOAD_BYTES)),
         )
         .route("/places", get(places::places))
         .route("/places/postcode/{postcode}", get(places::postcode))
@@ -132,12 +167,18 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         .route("/admin/users/{id}/disable", post(admin::disable_user))
         .route("/admin/users/{id}/enable", post(admin::enable_user))
         .route("/admin/users/{id}/role", post(admin::change_role))
-        .route("/admin/users/{id}/reset-password", post(admin::reset_password))
+        .route(
+            "/admin/users/{id}/reset-password",
+            post(admin::reset_password),
+        )
         .route("/admin/audit", get(admin::audit))
         .route("/admin/geography", get(places::admin_geography))
         .route("/admin/tokens", get(admin::tokens).post(admin::issue_token))
         .route("/admin/tokens/{id}/revoke", post(admin::revoke_token))
-        .route("/admin/settings", get(admin::settings).post(admin::save_settings))
+        .route(
+            "/admin/settings",
+            get(admin::settings).post(admin::save_settings),
+        )
         .route("/api/v1/users", get(api::users))
         .route("/api/v1/audit", get(api::audit))
         .route_layer(from_fn(auth::require(Role::Admin)));
@@ -157,15 +198,17 @@ pub fn router(store: Store, config: WebConfig) -> Router {
 
 /// Serves the app on `addr` until Ctrl-C.
 pub async fn serve(store: Store, config: WebConfig, addr: SocketAddr) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}. Choose another address with --bind"))?;
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        anyhow::anyhow!("cannot listen on {addr}: {e}. Choose another address with --bind")
+    })?;
     let local = listener.local_addr()?;
     eprintln!("levers is serving on http://{local}/  (Ctrl-C to stop)");
     let purge_store = store.clone();
     tokio::spawn(async move {
         loop {
-            let _ = purge_store.purge_expired(auth::THROTTLE_WINDOW_SECONDS).await;
+            let _ = purge_store
+                .purge_expired(auth::THROTTLE_WINDOW_SECONDS)
+                .await;
             tokio::time::sleep(std::time::Duration::from_secs(600)).await;
         }
     });

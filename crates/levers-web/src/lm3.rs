@@ -8,7 +8,10 @@ use axum::extract::{Multipart, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use levers_core::Money;
-use levers_spend::lm3::{Lm3, Lm3Error, Lm3Inputs, Lm3Responses, SURVEY_TEMPLATE, SurveyReport, lm3, lm3_from_survey, parse_share};
+use levers_spend::lm3::{
+    Lm3, Lm3Error, Lm3Inputs, Lm3Responses, SURVEY_TEMPLATE, SurveyReport, lm3, lm3_from_survey,
+    parse_share,
+};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -38,7 +41,15 @@ pub struct Figures {
 
 impl Figures {
     fn is_empty(&self) -> bool {
-        [&self.r1, &self.r2_staff, &self.r2_suppliers, &self.r3_staff_share, &self.r3_supplier_share].iter().all(|s| s.trim().is_empty())
+        [
+            &self.r1,
+            &self.r2_staff,
+            &self.r2_suppliers,
+            &self.r3_staff_share,
+            &self.r3_supplier_share,
+        ]
+        .iter()
+        .all(|s| s.trim().is_empty())
     }
 
     /// The inputs, or an error for every field that cannot be read.
@@ -46,26 +57,64 @@ impl Figures {
         let mut errors = Vec::new();
         let mut pounds = |field: &'static str, what: &str, s: &str| -> Money {
             if s.trim().is_empty() {
-                errors.push(FieldError::new(field, format!("Enter {what} in pounds, like 30,000")));
+                errors.push(FieldError::new(
+                    field,
+                    format!("Enter {what} in pounds, like 30,000"),
+                ));
                 return Money::ZERO;
             }
             levers_spend::parse_amount(s).unwrap_or_else(|e| {
-                errors.push(FieldError::new(field, format!("{} is not an amount in pounds ({e}); enter it like 30,000", s.trim())));
+                errors.push(FieldError::new(
+                    field,
+                    format!(
+                        "{} is not an amount in pounds ({e}); enter it like 30,000",
+                        s.trim()
+                    ),
+                ));
                 Money::ZERO
             })
         };
         let r1 = pounds("r1", "the income traced", &self.r1);
-        let r2_staff = pounds("r2_staff", "the spending on staff who live in the area", &self.r2_staff);
-        let r2_suppliers = pounds("r2_suppliers", "the spending with local suppliers", &self.r2_suppliers);
+        let r2_staff = pounds(
+            "r2_staff",
+            "the spending on staff who live in the area",
+            &self.r2_staff,
+        );
+        let r2_suppliers = pounds(
+            "r2_suppliers",
+            "the spending with local suppliers",
+            &self.r2_suppliers,
+        );
         let mut share = |field: &'static str, what: &str, s: &str| -> f64 {
             parse_share(s).unwrap_or_else(|| {
-                errors.push(FieldError::new(field, format!("Enter {what} as a percentage from 0% to 100%, like 45.4%")));
+                errors.push(FieldError::new(
+                    field,
+                    format!("Enter {what} as a percentage from 0% to 100%, like 45.4%"),
+                ));
                 0.0
             })
         };
-        let r3_staff_share = share("r3_staff_share", "the share of staff spending made locally", &self.r3_staff_share);
-        let r3_supplier_share = share("r3_supplier_share", "the share of local suppliers' spending made locally", &self.r3_supplier_share);
-        if errors.is_empty() { Ok(Lm3Inputs { r1, r2_staff, r2_suppliers, r3_staff_share, r3_supplier_share }) } else { Err(errors) }
+        let r3_staff_share = share(
+            "r3_staff_share",
+            "the share of staff spending made locally",
+            &self.r3_staff_share,
+        );
+        let r3_supplier_share = share(
+            "r3_supplier_share",
+            "the share of local suppliers' spending made locally",
+            &self.r3_supplier_share,
+        );
+        if errors.is_empty() {
+            Ok(Lm3Inputs {
+                r1,
+                r2_staff,
+                r2_suppliers,
+                r3_staff_share,
+                r3_supplier_share,
+            })
+        } else {
+            Err(errors)
+        }
     }
 }
 
@@ -103,25 +152,61 @@ impl Shown {
         let n = |k: u64| survey.then_some(k);
         let i = &r.inputs;
         let rows = vec![
-            Row { label: "Round 1: income traced", how: "The money going in, like a contract's value".into(), pounds: money(i.r1.pence()), responses: n(r.responses.r1), total: false },
-            Row { label: "Round 2: staff", how: "Spent on staff who live in the area".into(), pounds: money(i.r2_staff.pence()), responses: n(r.responses.r2_staff), total: false },
-            Row { label: "Round 2: suppliers", how: "Spent with suppliers in the area".into(), pounds: money(i.r2_suppliers.pence()), responses: n(r.responses.r2_suppliers), total: false },
-            Row { label: "Round 2", how: "Staff and suppliers".into(), pounds: money(r.r2.pence()), responses: None, total: true },
+            Row {
+                label: "Round 1: income traced",
+                how: "The money going in, like a contract's value".into(),
+                pounds: money(i.r1.pence()),
+                responses: n(r.responses.r1),
+                total: false,
+            },
+            Row {
+                label: "Round 2: staff",
+                how: "Spent on staff who live in the area".into(),
+                pounds: money(i.r2_staff.pence()),
+                responses: n(r.responses.r2_staff),
+                total: false,
+            },
+            Row {
+                label: "Round 2: suppliers",
+                how: "Spent with suppliers in the area".into(),
+                pounds: money(i.r2_suppliers.pence()),
+                responses: n(r.responses.r2_suppliers),
+                total: false,
+            },
+            Row {
+                label: "Round 2",
+                how: "Staff and suppliers".into(),
+                pounds: money(r.r2.pence()),
+                responses: None,
+                total: true,
+            },
             Row {
                 label: "Round 3: staff",
-                how: format!("Round 2 staff × {} of their spending made locally", pct(i.r3_staff_share)),
+                how: format!(
+                    "Round 2 staff × {} of their spending made locally",
+                    pct(i.r3_staff_share)
+                ),
                 pounds: money(r.r3_staff.pence()),
                 responses: n(r.responses.r3_staff),
                 total: false,
             },
             Row {
                 label: "Round 3: suppliers",
-                how: format!("Round 2 suppliers × {} of their spending made locally", pct(i.r3_supplier_share)),
+                how: format!(
+                    "Round 2 suppliers × {} of their spending made locally",
+                    pct(i.r3_supplier_share)
+                ),
                 pounds: money(r.r3_suppliers.pence()),
                 responses: n(r.responses.r3_suppliers),
                 total: false,
             },
-            Row { label: "Round 3", how: "Staff and suppliers".into(), pounds: money(r.r3.pence()), responses: None, total: true },
+            Row {
+                label: "Round 3",
+                how: "Staff and suppliers".into(),
+                pounds: money(r.r3.pence()),
+                responses: None,
+                total: true,
+            },
         ];
         let chart = hbars(
             "chart-lm3",
@@ -142,7 +227,12 @@ impl Shown {
             money(i.r1.pence()),
             r.lm3
         );
-        Shown { lm3, sentence, rows, chart }
+        Shown {
+            lm3,
+            sentence,
+            rows,
+            chart,
+        }
     }
 }
 
@@ -163,24 +253,68 @@ impl Lm3Page {
     }
 }
 
-async fn page(state: &AppState, identity: &Identity, figures: Figures, errors: Vec<FieldError>, result: Option<Shown>, survey: Option<SurveyReport>) -> Result<Response, AppError> {
+async fn page(
+    state: &AppState,
+    identity: &Identity,
+    figures: Figures,
+    errors: Vec<FieldError>,
+    result: Option<Shown>,
+    survey: Option<SurveyReport>,
+) -> Result<Response, AppError> {
     let chrome = chrome(state, identity, "procurement", "Local Multiplier 3 (LM3)").await?;
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    render_status(status, &Lm3Page { chrome, errors, figures, result, survey, max_mb: SURVEY_UPLOAD_BYTES / 1_048_576 })
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render_status(
+        status,
+        &Lm3Page {
+            chrome,
+            errors,
+            figures,
+            result,
+            survey,
+            max_mb: SURVEY_UPLOAD_BYTES / 1_048_576,
+        },
+    )
 }
 
 /// `GET /procurement/lm3`: the form, and the result when figures are given.
-pub async fn figures(State(state): State<AppState>, identity: Identity, Query(f): Query<Figures>) -> Result<Response, AppError> {
+pub async fn figures(
+    State(state): State<AppState>,
+    identity: Identity,
+    Query(f): Query<Figures>,
+) -> Result<Response, AppError> {
     if f.is_empty() {
         return page(&state, &identity, f, vec![], None, None).await;
     }
-    let one = Lm3Responses { r1: 1, r2_staff: 1, r2_suppliers: 1, r3_staff: 1, r3_suppliers: 1 };
+    let one = Lm3Responses {
+        r1: 1,
+        r2_staff: 1,
+        r2_suppliers: 1,
+        r3_staff: 1,
+        r3_suppliers: 1,
+    };
     match f.read() {
         Err(errors) => page(&state, &identity, f, errors, None, None).await,
         Ok(inputs) => match lm3(inputs, one) {
-            Ok(r) => page(&state, &identity, f, vec![], Some(Shown::new(&r, false)), None).await,
+            Ok(r) => {
+                page(
+                    &state,
+                    &identity,
+                    f,
+                    vec![],
+                    Some(Shown::new(&r, false)),
+                    None,
+                )
+                .await
+            }
             Err(e) => {
-                let errors = vec![FieldError::new(error_field(&e), crate::templates::capitalise(&e.to_string()))];
+                let errors = vec![FieldError::new(
+                    error_field(&e),
+                    crate::templates::capitalise(&e.to_string()),
+                )];
                 page(&state, &identity, f, errors, None, None).await
             }
         },
@@ -188,30 +322,85 @@ pub async fn figures(State(state): State<AppState>, identity: Identity, Query(f)
 }
 
 /// `POST /procurement/lm3`: a survey file (CSV, XLS or XLSX in the template's columns).
-pub async fn survey(State(state): State<AppState>, identity: Identity, mut form: Multipart) -> Result<Response, AppError> {
+pub async fn survey(
+    State(state): State<AppState>,
+    identity: Identity,
+    mut form: Multipart,
+) -> Result<Response, AppError> {
     let (mut name, mut data) = (String::new(), Vec::new());
     while let Some(field) = form.next_field().await.map_err(|_| AppError::TooLarge)? {
         if field.name() == Some("file") {
-            name = field.file_name().unwrap_or("survey.csv").rsplit(['/', '\\']).next().unwrap_or("survey.csv").to_string();
-            data = field.bytes().await.map_err(|_| AppError::TooLarge)?.to_vec();
+            name = field
+                .file_name()
+                .unwrap_or("survey.csv")
+                .rsplit(['/', '\\'])
+                .next()
+                .unwrap_or("survey.csv")
+                .to_string();
+            data = field
+                .bytes()
+                .await
+                .map_err(|_| AppError::TooLarge)?
+                .to_vec();
         }
     }
     if data.is_empty() {
-        return page(&state, &identity, Figures::default(), vec![FieldError::new("file", "Select the survey file: CSV, XLS or XLSX in the template's columns")], None, None).await;
+        return page(
+            &state,
+            &identity,
+            Figures::default(),
+            vec![FieldError::new(
+                "file",
+                "Select the survey file: CSV, XLS or XLSX in the template's columns",
+            )],
+            None,
+            None,
+        )
+        .await;
     }
-    let read = tokio::task::spawn_blocking(move || lm3_from_survey(&name, &data)).await.map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    let read = tokio::task::spawn_blocking(move || lm3_from_survey(&name, &data))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
     match read {
         Ok(rep) => {
             let shown = Shown::new(&rep.lm3, true);
-            page(&state, &identity, Figures::default(), vec![], Some(shown), Some(rep)).await
+            page(
+                &state,
+                &identity,
+                Figures::default(),
+                vec![],
+                Some(shown),
+                Some(rep),
+            )
+            .await
         }
-        Err(e) => page(&state, &identity, Figures::default(), vec![FieldError::new("file", e.to_string())], None, None).await,
+        Err(e) => {
+            page(
+                &state,
+                &identity,
+                Figures::default(),
+                vec![FieldError::new("file", e.to_string())],
+                None,
+                None,
+            )
+            .await
+        }
     }
 }
 
 /// `GET /procurement/lm3/template.csv`: the survey template with the NEF worked example.
 pub async fn template() -> Response {
-    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"lm3-survey-template.csv\"")], SURVEY_TEMPLATE).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"lm3-survey-template.csv\"",
+            ),
+        ],
+        SURVEY_TEMPLATE,
+    )
+        .into_response()
 }
 
 #[cfg(test)]
@@ -219,21 +408,41 @@ mod tests {
     use super::*;
 
     fn f(r1: &str, s: &str, p: &str, ss: &str, ps: &str) -> Figures {
-        Figures { r1: r1.into(), r2_staff: s.into(), r2_suppliers: p.into(), r3_staff_share: ss.into(), r3_supplier_share: ps.into() }
+        Figures {
+            r1: r1.into(),
+            r2_staff: s.into(),
+            r2_suppliers: p.into(),
+            r3_staff_share: ss.into(),
+            r3_supplier_share: ps.into(),
+        }
     }
 
     #[test]
     fn figures_read_as_typed_and_every_mistake_is_named() {
-        let Ok(i) = f("£100,000", "30,000", "20000", "45.4%", "0.40").read() else { panic!("the NEF figures read") };
-        assert_eq!((i.r1.pence(), i.r2_staff.pence(), i.r2_suppliers.pence()), (10_000_000, 3_000_000, 2_000_000));
-        assert!((i.r3_staff_share - 0.454).abs() < 1e-12 && (i.r3_supplier_share - 0.4).abs() < 1e-12);
+        let Ok(i) = f("£100,000", "30,000", "20000", "45.4%", "0.40").read() else {
+            panic!("the NEF figures read")
+        };
+        assert_eq!(
+            (i.r1.pence(), i.r2_staff.pence(), i.r2_suppliers.pence()),
+            (10_000_000, 3_000_000, 2_000_000)
+        );
+        assert!(
+            (i.r3_staff_share - 0.454).abs() < 1e-12 && (i.r3_supplier_share - 0.4).abs() < 1e-12
+        );
         let r = lm3(i, Lm3Responses::default()).unwrap();
         assert_eq!(format!("{:.4}", r.lm3), "1.7162");
-        let Err(errs) = f("", "lots", "20000", "145%", "").read() else { panic!("mistakes must be refused") };
+        let Err(errs) = f("", "lots", "20000", "145%", "").read() else {
+            panic!("mistakes must be refused")
+        };
         let fields: Vec<&str> = errs.iter().map(|e| e.field).collect();
-        assert_eq!(fields, vec!["r1", "r2_staff", "r3_staff_share", "r3_supplier_share"]);
+        assert_eq!(
+            fields,
+            vec!["r1", "r2_staff", "r3_staff_share", "r3_supplier_share"]
+        );
         assert!(f("", "", "", "", "").is_empty());
-        let Ok(zero) = f("0", "1", "1", "0.5", "0.5").read() else { panic!("zero reads") };
+        let Ok(zero) = f("0", "1", "1", "0.5", "0.5").read() else {
+            panic!("zero reads")
+        };
         let e = lm3(zero, Lm3Responses::default()).unwrap_err();
         assert_eq!(error_field(&e), "r1");
     }

@@ -8,22 +8,38 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use levers_store::{Actor, NewAudit, settings::COUNCIL_NAME};
 use serde::Deserialize;
 
+use crate::AppState;
 use crate::auth::{self, ClientAddr, CurrentUser, Identity};
 use crate::error::AppError;
-use crate::templates::{Chrome, FieldError, HomePage, PasswordPage, SectionCard, SectionPage, SignInPage};
-use crate::AppState;
+use crate::templates::{
+    Chrome, FieldError, HomePage, PasswordPage, SectionCard, SectionPage, SignInPage,
+};
 
 /// The layout context for a page: reads the council's name from settings.
-pub(crate) async fn chrome(state: &AppState, identity: &Identity, section: &'static str, title: &str) -> Result<Chrome, AppError> {
+pub(crate) async fn chrome(
+    state: &AppState,
+    identity: &Identity,
+    section: &'static str,
+    title: &str,
+) -> Result<Chrome, AppError> {
     let council = state.store.setting(COUNCIL_NAME).await?.unwrap_or_default();
-    Ok(Chrome::new(identity, council, section, title, state.config.demo))
+    Ok(Chrome::new(
+        identity,
+        council,
+        section,
+        title,
+        state.config.demo,
+    ))
 }
 
 pub(crate) fn render<T: Template>(page: &T) -> Result<Response, AppError> {
     Ok(Html(page.render()?).into_response())
 }
 
-pub(crate) fn render_status<T: Template>(status: StatusCode, page: &T) -> Result<Response, AppError> {
+pub(crate) fn render_status<T: Template>(
+    status: StatusCode,
+    page: &T,
+) -> Result<Response, AppError> {
     Ok((status, Html(page.render()?)).into_response())
 }
 
@@ -40,13 +56,41 @@ struct Section {
 const SECTIONS: &[Section] = &[
     Section {
         links: &[
-            ("/procurement/upload", "Upload a spending file", "Check any council's \"spending over £500\" file, correct its columns, and import it."),
-            ("/procurement/imports", "Spend imports", "Every file imported, how each row was accounted for, and undo."),
-            ("/procurement/analysis", "Where the money goes", "The community wealth building report: local, wider-area, deprived-area, SME and VCSE shares, leakage by sector, opportunities, year on year."),
-            ("/procurement/suppliers", "Supplier records", "Import the council's supplier (creditor) file: postcodes, branches, company and charity numbers, types."),
-            ("/procurement/review", "Supplier matches to review", "Names on payments close to a supplier record: accept, reject or choose another."),
-            ("/procurement/rules", "Exclusion rules", "What counts as influenceable spend: levies, pensions, payroll and the rest, editable."),
-            ("/procurement/lm3", "Local Multiplier 3 (LM3)", "How much of a contract's value goes round the local economy: from figures or a staff and supplier survey."),
+            (
+                "/procurement/upload",
+                "Upload a spending file",
+                "Check any council's \"spending over £500\" file, correct its columns, and import it.",
+            ),
+            (
+                "/procurement/imports",
+                "Spend imports",
+                "Every file imported, how each row was accounted for, and undo.",
+            ),
+            (
+                "/procurement/analysis",
+                "Where the money goes",
+                "The community wealth building report: local, wider-area, deprived-area, SME and VCSE shares, leakage by sector, opportunities, year on year.",
+            ),
+            (
+                "/procurement/suppliers",
+                "Supplier records",
+                "Import the council's supplier (creditor) file: postcodes, branches, company and charity numbers, types.",
+            ),
+            (
+                "/procurement/review",
+                "Supplier matches to review",
+                "Names on payments close to a supplier record: accept, reject or choose another.",
+            ),
+            (
+                "/procurement/rules",
+                "Exclusion rules",
+                "What counts as influenceable spend: levies, pensions, payroll and the rest, editable.",
+            ),
+            (
+                "/procurement/lm3",
+                "Local Multiplier 3 (LM3)",
+                "How much of a contract's value goes round the local economy: from figures or a staff and supplier survey.",
+            ),
         ],
         key: "procurement",
         href: "/procurement",
@@ -64,9 +108,21 @@ const SECTIONS: &[Section] = &[
                 "Appraisals",
                 "Outcomes, public value and who pays and who benefits, for each intervention of a community budget",
             ),
-            ("/community-budgets/pools", "Pooled budgets", "Partners' contributions, spend against plan, and each partner's share of the benefits"),
-            ("/community-budgets/unit-costs", "Unit cost library", "Fiscal, economic and social values per outcome, from the Unit Cost Database or your own"),
-            ("/community-budgets", "Community budget votes", "Residents propose ideas, vote with single-use codes and see a fair, explained result"),
+            (
+                "/community-budgets/pools",
+                "Pooled budgets",
+                "Partners' contributions, spend against plan, and each partner's share of the benefits",
+            ),
+            (
+                "/community-budgets/unit-costs",
+                "Unit cost library",
+                "Fiscal, economic and social values per outcome, from the Unit Cost Database or your own",
+            ),
+            (
+                "/community-budgets",
+                "Community budget votes",
+                "Residents propose ideas, vote with single-use codes and see a fair, explained result",
+            ),
         ],
         key: "community-budgets",
         href: "/community-budgets",
@@ -79,11 +135,31 @@ const SECTIONS: &[Section] = &[
     },
     Section {
         links: &[
-            ("/co-production/register", "Co-production register", "Every commissioning activity and, at each stage, how people were involved, with CSV import and export."),
-            ("/co-production/coverage", "Coverage", "How much commissioning is co-produced at two or more stages and at all four, by count and £ value, by directorate, band and quarter."),
-            ("/co-production/principles", "Principles self-assessment", "Each directorate scored against the six features of co-production, with its history."),
-            ("/co-production/participants", "Participants", "The people who take part: rewards, benefits advice, equality totals, subject access and erasure."),
-            ("/co-production/credits", "Time credits", "Credits issued for participation, spent at partner venues and gifted to the community pot; statements and reversals."),
+            (
+                "/co-production/register",
+                "Co-production register",
+                "Every commissioning activity and, at each stage, how people were involved, with CSV import and export.",
+            ),
+            (
+                "/co-production/coverage",
+                "Coverage",
+                "How much commissioning is co-produced at two or more stages and at all four, by count and £ value, by directorate, band and quarter.",
+            ),
+            (
+                "/co-production/principles",
+                "Principles self-assessment",
+                "Each directorate scored against the six features of co-production, with its history.",
+            ),
+            (
+                "/co-production/participants",
+                "Participants",
+                "The people who take part: rewards, benefits advice, equality totals, subject access and erasure.",
+            ),
+            (
+                "/co-production/credits",
+                "Time credits",
+                "Credits issued for participation, spent at partner venues and gifted to the community pot; statements and reversals.",
+            ),
         ],
         key: "co-production",
         href: "/co-production",
@@ -95,7 +171,11 @@ const SECTIONS: &[Section] = &[
         ],
     },
     Section {
-        links: &[("/places", "Places", "Any postcode or area: where it is and how deprived its neighbourhoods are.")],
+        links: &[(
+            "/places",
+            "Places",
+            "Any postcode or area: where it is and how deprived its neighbourhoods are.",
+        )],
         key: "strategy",
         href: "/strategy",
         title: "Strategy",
@@ -110,22 +190,43 @@ const SECTIONS: &[Section] = &[
 
 /// The working pages of a section (href, label, description), for sections with their own index.
 pub(crate) fn section_links(key: &str) -> &'static [(&'static str, &'static str, &'static str)] {
-    SECTIONS.iter().find(|s| s.key == key).map_or(&[], |s| s.links)
+    SECTIONS
+        .iter()
+        .find(|s| s.key == key)
+        .map_or(&[], |s| s.links)
 }
 
 pub async fn home(State(state): State<AppState>, identity: Identity) -> Result<Response, AppError> {
     let chrome = chrome(&state, &identity, "", "Home").await?;
     let cards = SECTIONS
         .iter()
-        .map(|s| SectionCard { href: s.href, title: s.title, summary: s.summary, ready: !s.links.is_empty() })
+        .map(|s| SectionCard {
+            href: s.href,
+            title: s.title,
+            summary: s.summary,
+            ready: !s.links.is_empty(),
+        })
         .collect();
     render(&HomePage { chrome, cards })
 }
 
-pub async fn section(State(state): State<AppState>, identity: Identity, uri: Uri) -> Result<Response, AppError> {
-    let s = SECTIONS.iter().find(|s| s.href == uri.path()).ok_or(AppError::NotFound)?;
+pub async fn section(
+    State(state): State<AppState>,
+    identity: Identity,
+    uri: Uri,
+) -> Result<Response, AppError> {
+    let s = SECTIONS
+        .iter()
+        .find(|s| s.href == uri.path())
+        .ok_or(AppError::NotFound)?;
     let chrome = chrome(&state, &identity, s.key, s.title).await?;
-    render(&SectionPage { chrome, heading: s.title, lead: s.summary, coming: s.coming, links: s.links })
+    render(&SectionPage {
+        chrome,
+        heading: s.title,
+        lead: s.summary,
+        coming: s.coming,
+        links: s.links,
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -138,7 +239,11 @@ pub struct SignInQuery {
 
 /// Only same-site paths are followed after sign-in (no open redirects).
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') { next } else { "/" }
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next
+    } else {
+        "/"
+    }
 }
 
 pub async fn sign_in_form(
@@ -150,7 +255,13 @@ pub async fn sign_in_form(
         return Ok(Redirect::to(safe_next(&q.next)).into_response());
     }
     let chrome = chrome(&state, &identity, "", "Sign in").await?;
-    render(&SignInPage { chrome, email: String::new(), next: q.next, errors: vec![], signed_out: q.signed_out.is_some() })
+    render(&SignInPage {
+        chrome,
+        email: String::new(),
+        next: q.next,
+        errors: vec![],
+        signed_out: q.signed_out.is_some(),
+    })
 }
 
 #[derive(Deserialize)]
@@ -182,8 +293,16 @@ pub async fn sign_in(
         let account_key = format!("account:{email}");
         let addr_key = format!("addr:{addr}");
         let window = auth::THROTTLE_WINDOW_SECONDS;
-        let throttled = state.store.recent_sign_in_failures(&account_key, window).await? >= auth::MAX_ACCOUNT_FAILURES
-            || state.store.recent_sign_in_failures(&addr_key, window).await? >= auth::MAX_ADDRESS_FAILURES;
+        let throttled = state
+            .store
+            .recent_sign_in_failures(&account_key, window)
+            .await?
+            >= auth::MAX_ACCOUNT_FAILURES
+            || state
+                .store
+                .recent_sign_in_failures(&addr_key, window)
+                .await?
+                >= auth::MAX_ADDRESS_FAILURES;
         if throttled {
             status = StatusCode::TOO_MANY_REQUESTS;
             errors.push(FieldError::new(
@@ -206,9 +325,18 @@ pub async fn sign_in(
                     let csrf = auth::random_token();
                     state
                         .store
-                        .create_session(&auth::token_hash(&token), user.id, &csrf, state.config.session_ttl_seconds)
+                        .create_session(
+                            &auth::token_hash(&token),
+                            user.id,
+                            &csrf,
+                            state.config.session_ttl_seconds,
+                        )
                         .await?;
-                    let target = if user.must_change_password { "/account/password" } else { safe_next(&form.next) };
+                    let target = if user.must_change_password {
+                        "/account/password"
+                    } else {
+                        safe_next(&form.next)
+                    };
                     let secure = state.config.secure_cookies;
                     let mut resp = Redirect::to(target).into_response();
                     resp.headers_mut().append(
@@ -218,35 +346,61 @@ pub async fn sign_in(
                     return Ok(resp);
                 }
                 _ => {
-                    state.store.record_sign_in_failure(&[account_key.clone(), addr_key]).await?;
-                    if state.store.recent_sign_in_failures(&account_key, window).await? == auth::MAX_ACCOUNT_FAILURES {
+                    state
+                        .store
+                        .record_sign_in_failure(&[account_key.clone(), addr_key])
+                        .await?;
+                    if state
+                        .store
+                        .recent_sign_in_failures(&account_key, window)
+                        .await?
+                        == auth::MAX_ACCOUNT_FAILURES
+                    {
                         state
                             .store
                             .audit(
                                 &Actor::system("sign-in"),
-                                NewAudit::new("auth.lockout", "auth", &email)
-                                    .after(serde_json::json!({"address": addr, "minutes": window / 60})),
+                                NewAudit::new("auth.lockout", "auth", &email).after(
+                                    serde_json::json!({"address": addr, "minutes": window / 60}),
+                                ),
                             )
                             .await?;
                     }
                     status = StatusCode::UNAUTHORIZED;
-                    errors.push(FieldError::new("email", "Enter a correct email address and password"));
+                    errors.push(FieldError::new(
+                        "email",
+                        "Enter a correct email address and password",
+                    ));
                 }
             }
         }
     }
     let chrome = chrome(&state, &identity, "", "Sign in").await?;
-    render_status(status, &SignInPage { chrome, email: form.email, next: form.next, errors, signed_out: false })
+    render_status(
+        status,
+        &SignInPage {
+            chrome,
+            email: form.email,
+            next: form.next,
+            errors,
+            signed_out: false,
+        },
+    )
 }
 
-pub async fn sign_out(State(state): State<AppState>, identity: Identity) -> Result<Response, AppError> {
+pub async fn sign_out(
+    State(state): State<AppState>,
+    identity: Identity,
+) -> Result<Response, AppError> {
     if let Identity::Session { session, .. } = &identity {
         state.store.delete_session(&session.token_hash).await?;
     }
     let secure = state.config.secure_cookies;
     let mut resp = Redirect::to("/sign-in?signed_out=1").into_response();
-    resp.headers_mut()
-        .append(header::SET_COOKIE, auth::set_cookie(auth::session_cookie_name(secure), "", secure, Some(0)));
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        auth::set_cookie(auth::session_cookie_name(secure), "", secure, Some(0)),
+    );
     Ok(resp)
 }
 
@@ -256,7 +410,12 @@ pub async fn password_form(
     CurrentUser(user): CurrentUser,
 ) -> Result<Response, AppError> {
     let chrome = chrome(&state, &identity, "", "Change your password").await?;
-    render(&PasswordPage { chrome, errors: vec![], forced: user.must_change_password, changed: false })
+    render(&PasswordPage {
+        chrome,
+        errors: vec![],
+        forced: user.must_change_password,
+        changed: false,
+    })
 }
 
 #[derive(Deserialize)]
@@ -279,15 +438,24 @@ pub async fn change_password(
     if form.current.is_empty() {
         errors.push(FieldError::new("current", "Enter your current password"));
     } else if !auth::verify_password(&form.current, &user.password_hash) {
-        errors.push(FieldError::new("current", "Your current password is not correct"));
+        errors.push(FieldError::new(
+            "current",
+            "Your current password is not correct",
+        ));
     }
     if let Some(problem) = auth::password_problem(&form.new, &user.email) {
         errors.push(FieldError::new("new", problem));
     } else if form.new == form.current {
-        errors.push(FieldError::new("new", "Choose a password different from your current one"));
+        errors.push(FieldError::new(
+            "new",
+            "Choose a password different from your current one",
+        ));
     }
     if errors.is_empty() && form.confirm != form.new {
-        errors.push(FieldError::new("confirm", "The passwords do not match: enter the same new password twice"));
+        errors.push(FieldError::new(
+            "confirm",
+            "The passwords do not match: enter the same new password twice",
+        ));
     }
     let changed = errors.is_empty();
     if changed {
@@ -296,11 +464,32 @@ pub async fn change_password(
             Identity::Session { session, .. } => Some(session.token_hash.as_str()),
             _ => None,
         };
-        state.store.set_password(&Actor::user(user.id, &user.email), user.id, &hash, false, keep).await?;
+        state
+            .store
+            .set_password(
+                &Actor::user(user.id, &user.email),
+                user.id,
+                &hash,
+                false,
+                keep,
+            )
+            .await?;
     }
     let chrome = chrome(&state, &identity, "", "Change your password").await?;
-    let status = if changed { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    render_status(status, &PasswordPage { chrome, errors, forced: !changed && user.must_change_password, changed })
+    let status = if changed {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render_status(
+        status,
+        &PasswordPage {
+            chrome,
+            errors,
+            forced: !changed && user.must_change_password,
+            changed,
+        },
+    )
 }
 
 pub async fn not_found(State(state): State<AppState>, identity: Identity, uri: Uri) -> Response {
@@ -326,7 +515,10 @@ pub async fn stylesheet() -> Response {
 
 pub async fn favicon() -> Response {
     (
-        [(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=86400")],
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
         include_str!("../assets/favicon.svg"),
     )
         .into_response()
@@ -344,9 +536,15 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
             "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         ),
     );
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     if !is_asset && !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

@@ -14,12 +14,36 @@ pub struct NavItem {
 
 /// The main navigation, in order. Admin is shown to admins only.
 pub const NAV: &[NavItem] = &[
-    NavItem { key: "procurement", href: "/procurement", label: "Procurement" },
-    NavItem { key: "community-budgets", href: "/community-budgets", label: "Community budgets" },
-    NavItem { key: "co-production", href: "/co-production", label: "Co-production" },
-    NavItem { key: "strategy", href: "/strategy", label: "Strategy" },
-    NavItem { key: "places", href: "/places", label: "Places" },
-    NavItem { key: "admin", href: "/admin", label: "Admin" },
+    NavItem {
+        key: "procurement",
+        href: "/procurement",
+        label: "Procurement",
+    },
+    NavItem {
+        key: "community-budgets",
+        href: "/community-budgets",
+        label: "Community budgets",
+    },
+    NavItem {
+        key: "co-production",
+        href: "/co-production",
+        label: "Co-production",
+    },
+    NavItem {
+        key: "strategy",
+        href: "/strategy",
+        label: "Strategy",
+    },
+    NavItem {
+        key: "places",
+        href: "/places",
+        label: "Places",
+    },
+    NavItem {
+        key: "admin",
+        href: "/admin",
+        label: "Admin",
+    },
 ];
 
 /// The signed-in account as the header shows it.
@@ -41,12 +65,21 @@ pub struct Chrome {
 }
 
 impl Chrome {
-    pub fn new(identity: &Identity, council: String, section: &'static str, title: impl Into<String>, demo: bool) -> Chrome {
+    pub fn new(
+        identity: &Identity,
+        council: String,
+        section: &'static str,
+        title: impl Into<String>,
+        demo: bool,
+    ) -> Chrome {
         Chrome {
             title: title.into(),
             council,
             section,
-            user: identity.user().map(|u| Badge { email: u.email.clone(), role: u.role }),
+            user: identity.user().map(|u| Badge {
+                email: u.email.clone(),
+                role: u.role,
+            }),
             csrf: identity.csrf().to_string(),
             demo,
             version: crate::VERSION,
@@ -80,26 +113,36 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: &'static str, message: impl Into<String>) -> FieldError {
-        FieldError { field, message: message.into() }
+        FieldError {
+            field,
+            message: message.into(),
+        }
     }
 }
 
 /// The message for `field`, if it has one (templates call this).
 pub fn error_for<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
-    errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+    errors
+        .iter()
+        .find(|e| e.field == field)
+        .map(|e| e.message.as_str())
 }
 
 /// A message with its first letter in capitals, for an error shown on its own.
 pub fn capitalise(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
 }
 
 /// Seconds since the epoch as `28 Nov 2026 22:15 UTC`.
 pub fn when(unix: &i64) -> String {
     match time::OffsetDateTime::from_unix_timestamp(*unix) {
         Ok(t) => {
-            let fmt = time::macros::format_description!("[day padding:none] [month repr:short] [year] [hour]:[minute] UTC");
+            let fmt = time::macros::format_description!(
+                "[day padding:none] [month repr:short] [year] [hour]:[minute] UTC"
+            );
             t.format(&fmt).unwrap_or_else(|_| unix.to_string())
         }
         Err(_) => unix.to_string(),
@@ -225,7 +268,13 @@ macro_rules! field_errors {
         }
     )*};
 }
-field_errors!(SignInPage, PasswordPage, UsersPage, TokensPage, SettingsPage);
+field_errors!(
+    SignInPage,
+    PasswordPage,
+    UsersPage,
+    TokensPage,
+    SettingsPage
+);
 
 /// Gives pages that show stored timestamps the `when(at)` their templates use.
 macro_rules! timestamps {
@@ -237,20 +286,32 @@ macro_rules! timestamps {
         }
     )*};
 }
-timestamps!(AuditPage, TokensPage, AdminGeographyPage, SpendImportsPage, SpendImportPage, SpendReviewPage);
+timestamps!(
+    AuditPage,
+    TokensPage,
+    AdminGeographyPage,
+    SpendImportsPage,
+    SpendImportPage,
+    SpendReviewPage
+);
 
 impl AuditPage {
     /// A JSON value compactly, or a dash when absent.
     pub fn json(&self, v: &Option<serde_json::Value>) -> String {
-        v.as_ref().map_or_else(|| "–".to_string(), |v| v.to_string())
+        v.as_ref()
+            .map_or_else(|| "–".to_string(), |v| v.to_string())
     }
 
     /// The kinds of object the filter offers.
     pub fn object_types(&self) -> &'static [(&'static str, &'static str)] {
-        &[("user", "accounts"), ("api_token", "API tokens"), ("setting", "settings"), ("auth", "sign-in lock-outs")]
+        &[
+            ("user", "accounts"),
+            ("api_token", "API tokens"),
+            ("setting", "settings"),
+            ("auth", "sign-in lock-outs"),
+        ]
     }
 }
-
 
 /// A timestamp however deeply a template borrowed it.
 pub trait Unix {
@@ -321,7 +382,9 @@ pub struct PlaceAreaPage {
 
 impl PlaceAreaPage {
     pub fn deciles(&self) -> Vec<(usize, u32, u32)> {
-        (0..10).map(|i| (i + 1, self.p.imd2019_deciles[i], self.p.imd2025_deciles[i])).collect()
+        (0..10)
+            .map(|i| (i + 1, self.p.imd2019_deciles[i], self.p.imd2025_deciles[i]))
+            .collect()
     }
 
     pub fn has2025(&self) -> bool {
@@ -330,11 +393,19 @@ impl PlaceAreaPage {
 
     /// LSOAs to list: 2011 codes when IMD 2019 is the base, else 2021.
     pub fn lsoas(&self) -> &[levers_geo::LsoaSummary] {
-        if self.p.lsoas_2011.is_empty() { &self.p.lsoas_2021 } else { &self.p.lsoas_2011 }
+        if self.p.lsoas_2011.is_empty() {
+            &self.p.lsoas_2021
+        } else {
+            &self.p.lsoas_2011
+        }
     }
 
     pub fn lsoa_vintage(&self) -> &'static str {
-        if self.p.lsoas_2011.is_empty() { "2021" } else { "2011" }
+        if self.p.lsoas_2011.is_empty() {
+            "2021"
+        } else {
+            "2011"
+        }
     }
 }
 
@@ -346,7 +417,6 @@ pub struct AdminGeographyPage {
     pub stats: levers_geo::IndexStats,
     pub index_mb: f64,
 }
-
 
 #[derive(Template)]
 #[template(path = "spend/imports.html")]
@@ -361,7 +431,10 @@ impl SpendImportsPage {
         crate::spend::pounds(*p)
     }
     pub fn rejected(&self, i: &levers_store::spend::SpendImport) -> u64 {
-        i.report.get("rejected_count").and_then(serde_json::Value::as_u64).unwrap_or(0)
+        i.report
+            .get("rejected_count")
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0)
     }
 }
 
@@ -375,7 +448,12 @@ pub struct SpendImportPage {
 
 impl SpendImportPage {
     pub fn can_undo(&self) -> bool {
-        self.imp.undone_at.is_none() && self.chrome.user.as_ref().is_some_and(|u| u.role.allows(levers_store::Role::Officer))
+        self.imp.undone_at.is_none()
+            && self
+                .chrome
+                .user
+                .as_ref()
+                .is_some_and(|u| u.role.allows(levers_store::Role::Officer))
     }
     pub fn money(&self, p: &i64) -> String {
         crate::spend::pounds(*p)
@@ -450,17 +528,26 @@ impl SpendReviewPage {
         let mut headers: Vec<String> = Vec::new();
         let mut rows = Vec::new();
         for f in Field::ALL {
-            let mapped = report.as_ref().and_then(|r| r.mapping.columns.iter().find(|c| c.field == f));
+            let mapped = report
+                .as_ref()
+                .and_then(|r| r.mapping.columns.iter().find(|c| c.field == f));
             let current = mapped
                 .map(|c| c.header.clone())
-                .or_else(|| explicit.iter().find(|(e, _)| *e == f).map(|(_, h)| h.clone()))
+                .or_else(|| {
+                    explicit
+                        .iter()
+                        .find(|(e, _)| *e == f)
+                        .map(|(_, h)| h.clone())
+                })
                 .unwrap_or_default();
             rows.push(MappingRow {
                 field: f.name(),
                 label: {
                     let n = f.name().replace('_', " ");
                     let mut c = n.chars();
-                    c.next().map_or_else(String::new, |x| x.to_uppercase().collect::<String>() + c.as_str())
+                    c.next().map_or_else(String::new, |x| {
+                        x.to_uppercase().collect::<String>() + c.as_str()
+                    })
                 },
                 current,
                 how: mapped.map_or("", |c| c.how),
@@ -468,7 +555,12 @@ impl SpendReviewPage {
             });
         }
         if let Some(r) = &report {
-            let mut cols: Vec<(usize, String)> = r.mapping.columns.iter().map(|c| (c.column, c.header.clone())).collect();
+            let mut cols: Vec<(usize, String)> = r
+                .mapping
+                .columns
+                .iter()
+                .map(|c| (c.column, c.header.clone()))
+                .collect();
             cols.sort();
             headers.extend(cols.into_iter().map(|(_, h)| h));
             headers.extend(r.mapping.unmapped.iter().cloned());
@@ -477,15 +569,25 @@ impl SpendReviewPage {
             .iter()
             .map(|t| PreviewRow {
                 line: t.line,
-                date: t.date.map_or_else(|| "—".to_string(), |d| format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())),
+                date: t.date.map_or_else(
+                    || "—".to_string(),
+                    |d| format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year()),
+                ),
                 supplier: t.supplier_name.clone(),
                 amount: t.amount.to_string(),
                 expense_area: t.expense_area.clone().unwrap_or_default(),
                 expense_type: t.expense_type.clone().unwrap_or_default(),
-                reference: t.transaction_number.clone().or_else(|| t.invoice_number.clone()).unwrap_or_default(),
+                reference: t
+                    .transaction_number
+                    .clone()
+                    .or_else(|| t.invoice_number.clone())
+                    .unwrap_or_default(),
             })
             .collect();
-        let errors = problem.iter().map(|p| FieldError::new("map_amount", p.clone())).collect();
+        let errors = problem
+            .iter()
+            .map(|p| FieldError::new("map_amount", p.clone()))
+            .collect();
         SpendReviewPage {
             chrome,
             token: token.to_string(),
@@ -503,6 +605,9 @@ impl SpendReviewPage {
     }
 
     pub fn date(&self, d: &Option<time::Date>) -> String {
-        d.map_or_else(|| "—".to_string(), |d| format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year()))
+        d.map_or_else(
+            || "—".to_string(),
+            |d| format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year()),
+        )
     }
 }

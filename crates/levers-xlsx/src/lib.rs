@@ -100,7 +100,8 @@ impl Sheet {
         if self.rows.is_empty() {
             self.frozen_header = true;
         }
-        self.rows.push(titles.into_iter().map(|t| Cell::Bold(t.into())).collect());
+        self.rows
+            .push(titles.into_iter().map(|t| Cell::Bold(t.into())).collect());
         self
     }
 
@@ -131,14 +132,20 @@ impl Sheet {
     fn xml(&self) -> String {
         let mut x = String::with_capacity(256 + self.rows.len() * 64);
         x.push_str(XML_HEAD);
-        x.push_str(r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#);
+        x.push_str(
+            r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#,
+        );
         if self.frozen_header {
             x.push_str(r#"<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>"#);
         }
         if !self.widths.is_empty() {
             x.push_str("<cols>");
             for (i, w) in self.widths.iter().enumerate() {
-                let _ = write!(x, r#"<col min="{n}" max="{n}" width="{w}" customWidth="1"/>"#, n = i + 1);
+                let _ = write!(
+                    x,
+                    r#"<col min="{n}" max="{n}" width="{w}" customWidth="1"/>"#,
+                    n = i + 1
+                );
             }
             x.push_str("</cols>");
         }
@@ -150,7 +157,11 @@ impl Sheet {
                 match cell {
                     Cell::Empty => {}
                     Cell::Text(s) => {
-                        let _ = write!(x, r#"<c r="{at}" t="inlineStr"><is><t xml:space="preserve">{}</t></is></c>"#, escape(s));
+                        let _ = write!(
+                            x,
+                            r#"<c r="{at}" t="inlineStr"><is><t xml:space="preserve">{}</t></is></c>"#,
+                            escape(s)
+                        );
                     }
                     Cell::Bold(s) => {
                         let _ = write!(
@@ -162,7 +173,11 @@ impl Sheet {
                     Cell::Number(n) => number_cell(&mut x, &at, *n, 0),
                     Cell::Percent(f) => number_cell(&mut x, &at, *f, STYLE_PERCENT),
                     Cell::Pence(p) => {
-                        let _ = write!(x, r#"<c r="{at}" s="{STYLE_MONEY}"><v>{}</v></c>"#, pounds(*p));
+                        let _ = write!(
+                            x,
+                            r#"<c r="{at}" s="{STYLE_MONEY}"><v>{}</v></c>"#,
+                            pounds(*p)
+                        );
                     }
                 }
             }
@@ -174,13 +189,26 @@ impl Sheet {
 }
 
 fn number_cell(x: &mut String, at: &str, n: f64, style: u8) {
-    let s = if style == 0 { String::new() } else { format!(r#" s="{style}""#) };
+    let s = if style == 0 {
+        String::new()
+    } else {
+        format!(r#" s="{style}""#)
+    };
     if n.is_finite() {
         let _ = write!(x, r#"<c r="{at}"{s}><v>{n}</v></c>"#);
     } else {
         // Spreadsheets have no infinity or NaN; say what it was instead of writing a broken number.
-        let label = if n.is_nan() { "n/a" } else if n > 0.0 { "infinite" } else { "-infinite" };
-        let _ = write!(x, r#"<c r="{at}" t="inlineStr"><is><t>{label}</t></is></c>"#);
+        let label = if n.is_nan() {
+            "n/a"
+        } else if n > 0.0 {
+            "infinite"
+        } else {
+            "-infinite"
+        };
+        let _ = write!(
+            x,
+            r#"<c r="{at}" t="inlineStr"><is><t>{label}</t></is></c>"#
+        );
     }
 }
 
@@ -212,7 +240,13 @@ impl Workbook {
     pub fn sheet(&mut self, name: &str) -> &mut Sheet {
         let mut clean: String = name
             .chars()
-            .map(|c| if matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\') { '-' } else { c })
+            .map(|c| {
+                if matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\') {
+                    '-'
+                } else {
+                    c
+                }
+            })
             .collect();
         clean = clean.trim().trim_matches('\'').to_owned();
         if clean.is_empty() {
@@ -221,12 +255,19 @@ impl Workbook {
         let base: String = clean.chars().take(31).collect();
         let mut candidate = base.clone();
         let mut n = 2;
-        while self.sheets.iter().any(|s| s.name.eq_ignore_ascii_case(&candidate)) {
+        while self
+            .sheets
+            .iter()
+            .any(|s| s.name.eq_ignore_ascii_case(&candidate))
+        {
             let suffix = format!(" ({n})");
             candidate = base.chars().take(31 - suffix.len()).collect::<String>() + &suffix;
             n += 1;
         }
-        self.sheets.push(Sheet { name: candidate, ..Sheet::default() });
+        self.sheets.push(Sheet {
+            name: candidate,
+            ..Sheet::default()
+        });
         self.sheets.last_mut().expect("just pushed")
     }
 
@@ -239,7 +280,10 @@ impl Workbook {
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut sheets = self.sheets.clone();
         if sheets.is_empty() {
-            sheets.push(Sheet { name: "Sheet1".into(), ..Sheet::default() });
+            sheets.push(Sheet {
+                name: "Sheet1".into(),
+                ..Sheet::default()
+            });
         }
         let mut content_types = String::from(XML_HEAD);
         content_types.push_str(concat!(
@@ -262,7 +306,11 @@ impl Workbook {
                 content_types,
                 r#"<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>"#
             );
-            let _ = write!(workbook, r#"<sheet name="{}" sheetId="{n}" r:id="rId{n}"/>"#, escape(&s.name));
+            let _ = write!(
+                workbook,
+                r#"<sheet name="{}" sheetId="{n}" r:id="rId{n}"/>"#,
+                escape(&s.name)
+            );
             let _ = write!(
                 rels,
                 r#"<Relationship Id="rId{n}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet{n}.xml"/>"#
@@ -292,7 +340,10 @@ impl Workbook {
         zip.add("xl/_rels/workbook.xml.rels", rels.as_bytes());
         zip.add("xl/styles.xml", styles.as_bytes());
         for (i, s) in sheets.iter().enumerate() {
-            zip.add(&format!("xl/worksheets/sheet{}.xml", i + 1), s.xml().as_bytes());
+            zip.add(
+                &format!("xl/worksheets/sheet{}.xml", i + 1),
+                s.xml().as_bytes(),
+            );
         }
         zip.finish()
     }
@@ -371,7 +422,10 @@ mod tests {
 
     #[test]
     fn escaping_and_control_characters() {
-        assert_eq!(escape("A & B <c> \"d\"\u{1}"), "A &amp; B &lt;c&gt; &quot;d&quot;");
+        assert_eq!(
+            escape("A & B <c> \"d\"\u{1}"),
+            "A &amp; B &lt;c&gt; &quot;d&quot;"
+        );
     }
 
     #[test]
@@ -396,9 +450,16 @@ mod tests {
         let s = b.sheet("S");
         s.header(["Name", "Amount"]);
         s.row([Cell::text("a<b"), Cell::pence(-150)]);
-        s.row([Cell::number(2.5), Cell::percent(0.125), Cell::Empty, Cell::number(f64::NAN)]);
+        s.row([
+            Cell::number(2.5),
+            Cell::percent(0.125),
+            Cell::Empty,
+            Cell::number(f64::NAN),
+        ]);
         let x = s.xml();
-        assert!(x.contains(r#"<c r="A1" s="1" t="inlineStr"><is><t xml:space="preserve">Name</t>"#));
+        assert!(
+            x.contains(r#"<c r="A1" s="1" t="inlineStr"><is><t xml:space="preserve">Name</t>"#)
+        );
         assert!(x.contains(r#"<c r="B2" s="2"><v>-1.50</v></c>"#));
         assert!(x.contains(r#"<c r="A2" t="inlineStr"><is><t xml:space="preserve">a&lt;b</t>"#));
         assert!(x.contains(r#"<c r="A3"><v>2.5</v></c>"#));
@@ -433,7 +494,9 @@ mod tests {
             ]
         );
         let wb = &entries[2].1;
-        assert!(String::from_utf8_lossy(wb).contains(r#"<sheet name="Two" sheetId="2" r:id="rId2"/>"#));
+        assert!(
+            String::from_utf8_lossy(wb).contains(r#"<sheet name="Two" sheetId="2" r:id="rId2"/>"#)
+        );
     }
 
     #[test]

@@ -4,7 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use levers_appraisal::{Appraisal, Deflators, Results, UnitCost, pounds, read_unit_costs, read_unit_costs_xlsx, resolve, results, search_costs};
+use levers_appraisal::{
+    Appraisal, Deflators, Results, UnitCost, pounds, read_unit_costs, read_unit_costs_xlsx,
+    resolve, results, search_costs,
+};
 use levers_store::{Actor, Store};
 
 /// The example in docs/appraisal-toml.md, written by `levers appraisal template`.
@@ -87,7 +90,9 @@ fn read_deflators(path: &Path) -> Result<Deflators> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let name = path.display().to_string();
     if bytes.starts_with(b"PK") {
-        Deflators::from_xlsx(&name, &bytes)?.with_context(|| format!("{name} has no deflator table (a Lookups sheet with years and % changes)"))
+        Deflators::from_xlsx(&name, &bytes)?.with_context(|| {
+            format!("{name} has no deflator table (a Lookups sheet with years and % changes)")
+        })
     } else {
         Ok(Deflators::from_csv(&name, &bytes)?)
     }
@@ -114,7 +119,9 @@ impl LibrarySource {
     async fn load(&self) -> Result<(Vec<UnitCost>, Option<Deflators>)> {
         let store = if self.library.is_some() && self.deflators.is_some() {
             None
-        } else if self.database.starts_with("postgres") || Path::new(self.database.trim_start_matches("sqlite:")).exists() {
+        } else if self.database.starts_with("postgres")
+            || Path::new(self.database.trim_start_matches("sqlite:")).exists()
+        {
             Some(Store::open(&self.database).await?)
         } else {
             None
@@ -138,7 +145,6 @@ impl LibrarySource {
     }
 }
 
-
 fn ratio(x: Option<f64>) -> String {
     x.map_or_else(|| "n/a (no costs)".into(), |r| format!("{r:.2}"))
 }
@@ -150,10 +156,15 @@ pub async fn run(cmd: AppraisalCommand) -> Result<()> {
             Ok(())
         }
         AppraisalCommand::Run { file, json, source } => {
-            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
             let model = Appraisal::from_toml(&file.display().to_string(), &text)?;
             let (costs, deflators) = source.load().await?;
-            let uses_library = model.outcomes.iter().flat_map(|o| &o.values).any(|v| v.cost_code.is_some());
+            let uses_library = model
+                .outcomes
+                .iter()
+                .flat_map(|o| &o.values)
+                .any(|v| v.cost_code.is_some());
             if uses_library && costs.is_empty() {
                 bail!(
                     "{} uses cost codes from the unit cost library, but no library is loaded: give --library FILE, or import one with `levers appraisal costs import FILE --database {}`",
@@ -161,8 +172,14 @@ pub async fn run(cmd: AppraisalCommand) -> Result<()> {
                     source.database
                 );
             }
-            let lookup = |code: &str| costs.iter().find(|c| c.code.eq_ignore_ascii_case(code.trim())).cloned();
-            let resolved = resolve(&model, &lookup, deflators.as_ref()).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let lookup = |code: &str| {
+                costs
+                    .iter()
+                    .find(|c| c.code.eq_ignore_ascii_case(code.trim()))
+                    .cloned()
+            };
+            let resolved = resolve(&model, &lookup, deflators.as_ref())
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             let r = results(&resolved);
             if json {
                 println!("{}", serde_json::to_string_pretty(&r)?);
@@ -171,10 +188,17 @@ pub async fn run(cmd: AppraisalCommand) -> Result<()> {
             }
             Ok(())
         }
-        AppraisalCommand::Costs(CostsCommand::Search { text, limit, json, source }) => {
+        AppraisalCommand::Costs(CostsCommand::Search {
+            text,
+            limit,
+            json,
+            source,
+        }) => {
             let (costs, _) = source.load().await?;
             if costs.is_empty() {
-                bail!("no unit cost library is loaded: give --library FILE, or import one with `levers appraisal costs import FILE`");
+                bail!(
+                    "no unit cost library is loaded: give --library FILE, or import one with `levers appraisal costs import FILE`"
+                );
             }
             let hits = search_costs(&costs, &text.join(" "), limit);
             if json {
@@ -183,7 +207,9 @@ pub async fn run(cmd: AppraisalCommand) -> Result<()> {
                 println!("No unit cost matches \"{}\".", text.join(" "));
             } else {
                 for c in hits {
-                    let v = |k: Option<levers_appraisal::ValueAt>| k.map(|v| format!("{} ({})", pounds(v.amount), v.price_year));
+                    let v = |k: Option<levers_appraisal::ValueAt>| {
+                        k.map(|v| format!("{} ({})", pounds(v.amount), v.price_year))
+                    };
                     println!("{:<10} {}", c.code, c.description);
                     println!(
                         "           {} · {} · fiscal {} · economic {} · social {} · RAG {:?}",
@@ -199,8 +225,12 @@ pub async fn run(cmd: AppraisalCommand) -> Result<()> {
             Ok(())
         }
         AppraisalCommand::Costs(CostsCommand::Import { file, name, db }) => {
-            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let file_name = file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let file_name = file
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let (costs, report) = if bytes.starts_with(b"PK") {
                 read_unit_costs_xlsx(&file.display().to_string(), &bytes)?
             } else {
@@ -208,11 +238,19 @@ pub async fn run(cmd: AppraisalCommand) -> Result<()> {
             };
             let name = name.unwrap_or_else(|| file_name.clone());
             let store = Store::open(&db.database).await?;
-            store.import_unit_costs(&Actor::system("cli"), &name, &file_name, &costs, &report).await?;
+            store
+                .import_unit_costs(&Actor::system("cli"), &name, &file_name, &costs, &report)
+                .await?;
             // The workbook brings its deflator table too.
-            let deflators = if bytes.starts_with(b"PK") { Deflators::from_xlsx(&file_name, &bytes)? } else { None };
+            let deflators = if bytes.starts_with(b"PK") {
+                Deflators::from_xlsx(&file_name, &bytes)?
+            } else {
+                None
+            };
             if let Some(d) = &deflators {
-                let n = store.import_deflators(&Actor::system("cli"), &file_name, d).await?;
+                let n = store
+                    .import_deflators(&Actor::system("cli"), &file_name, d)
+                    .await?;
                 println!("Imported the workbook's deflator table ({n} financial years).");
             }
             store.close().await;
@@ -232,7 +270,9 @@ pub async fn run(cmd: AppraisalCommand) -> Result<()> {
         AppraisalCommand::Deflators { file, db } => {
             let table = read_deflators(&file)?;
             let store = Store::open(&db.database).await?;
-            let n = store.import_deflators(&Actor::system("cli"), &file.display().to_string(), &table).await?;
+            let n = store
+                .import_deflators(&Actor::system("cli"), &file.display().to_string(), &table)
+                .await?;
             store.close().await;
             println!("Imported deflators for {n} financial years.");
             Ok(())
@@ -245,7 +285,11 @@ pub fn summary(r: &Results) -> String {
     use std::fmt::Write as _;
     let c = &r.central;
     let mut s = String::new();
-    let _ = writeln!(s, "{} (prices {}, {:?} Green Book discounting)", r.name, r.price_base, r.discount);
+    let _ = writeln!(
+        s,
+        "{} (prices {}, {:?} Green Book discounting)",
+        r.name, r.price_base, r.discount
+    );
     let _ = writeln!(s, "\nOutcomes");
     for o in &c.outcomes {
         let _ = writeln!(
@@ -257,17 +301,51 @@ pub fn summary(r: &Results) -> String {
             o.cost_per_net_outcome.map_or("n/a".into(), pounds)
         );
     }
-    let _ = writeln!(s, "  All outcomes: {:.1} net; {} per net outcome", c.net_outcomes, c.cost_per_net_outcome.map_or("n/a".into(), pounds));
+    let _ = writeln!(
+        s,
+        "  All outcomes: {:.1} net; {} per net outcome",
+        c.net_outcomes,
+        c.cost_per_net_outcome.map_or("n/a".into(), pounds)
+    );
     let _ = writeln!(s, "\nPublic value");
-    let _ = writeln!(s, "  Public value (PV)            {}", pounds(c.public_value));
-    let _ = writeln!(s, "  Net public value             {}", pounds(c.net_public_value));
-    let _ = writeln!(s, "  Public-value ROI             {}", ratio(c.public_value_roi));
+    let _ = writeln!(
+        s,
+        "  Public value (PV)            {}",
+        pounds(c.public_value)
+    );
+    let _ = writeln!(
+        s,
+        "  Net public value             {}",
+        pounds(c.net_public_value)
+    );
+    let _ = writeln!(
+        s,
+        "  Public-value ROI             {}",
+        ratio(c.public_value_roi)
+    );
     let _ = writeln!(s, "\nBudgets");
     let _ = writeln!(s, "  Costs (PV)                   {}", pounds(c.pv_costs));
-    let _ = writeln!(s, "  Fiscal benefits (PV)         {} (of which transfers {})", pounds(c.pv_fiscal), pounds(c.pv_fiscal_transfers));
-    let _ = writeln!(s, "  Net present budget impact    {}", pounds(c.net_present_budget_impact));
-    let _ = writeln!(s, "  Financial ROI                {}", ratio(c.financial_roi));
-    let _ = writeln!(s, "  Cashable ROI                 {}", ratio(c.cashable_roi));
+    let _ = writeln!(
+        s,
+        "  Fiscal benefits (PV)         {} (of which transfers {})",
+        pounds(c.pv_fiscal),
+        pounds(c.pv_fiscal_transfers)
+    );
+    let _ = writeln!(
+        s,
+        "  Net present budget impact    {}",
+        pounds(c.net_present_budget_impact)
+    );
+    let _ = writeln!(
+        s,
+        "  Financial ROI                {}",
+        ratio(c.financial_roi)
+    );
+    let _ = writeln!(
+        s,
+        "  Cashable ROI                 {}",
+        ratio(c.cashable_roi)
+    );
     let payback = match (c.payback_year, c.payback_financial_year) {
         (Some(y), Some(fy)) => format!("year {y} ({fy})"),
         (Some(y), None) => format!("year {y}"),
@@ -283,7 +361,11 @@ pub fn summary(r: &Results) -> String {
             pounds(a.pv_costs),
             pounds(a.pv_benefits),
             pounds(a.net),
-            if a.wrong_pocket { "  WRONG POCKET: pays more than it gets back" } else { "" }
+            if a.wrong_pocket {
+                "  WRONG POCKET: pays more than it gets back"
+            } else {
+                ""
+            }
         );
     }
     let _ = writeln!(s, "\nSensitivity");
@@ -298,7 +380,11 @@ pub fn summary(r: &Results) -> String {
         );
     }
     if c.benefits_beyond_period > 0.0 {
-        let _ = writeln!(s, "\nNote: {} of benefits fall after the appraisal period and are not counted.", pounds(c.benefits_beyond_period));
+        let _ = writeln!(
+            s,
+            "\nNote: {} of benefits fall after the appraisal period and are not counted.",
+            pounds(c.benefits_beyond_period)
+        );
     }
     s
 }

@@ -86,9 +86,15 @@ fn tally_line(label: &str, t: &Tally) -> String {
 
 pub async fn run(cmd: CoproductionCommand) -> anyhow::Result<()> {
     match cmd {
-        CoproductionCommand::Coverage { as_of, json, database } => {
+        CoproductionCommand::Coverage {
+            as_of,
+            json,
+            database,
+        } => {
             let as_of = match as_of {
-                Some(s) => Some(parse_date(&s).with_context(|| format!("--as-of \"{s}\" is not a date: write it as 2025-03-31"))?),
+                Some(s) => Some(parse_date(&s).with_context(|| {
+                    format!("--as-of \"{s}\" is not a date: write it as 2025-03-31")
+                })?),
                 None => None,
             };
             let store = Store::open(&database).await?;
@@ -97,15 +103,28 @@ pub async fn run(cmd: CoproductionCommand) -> anyhow::Result<()> {
             let today = as_of.unwrap_or_else(|| time::OffsetDateTime::now_utc().date());
             let trend = quarterly(&register, today);
             if json {
-                println!("{}", serde_json::to_string_pretty(&levers_web::coproduction::coverage_json(&c, &trend))?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&levers_web::coproduction::coverage_json(
+                        &c, &trend
+                    ))?
+                );
                 return Ok(());
             }
             if c.overall.activities == 0 {
-                println!("The register is empty: import one with `levers coproduction register import FILE` or record activities in the web app.");
+                println!(
+                    "The register is empty: import one with `levers coproduction register import FILE` or record activities in the web app."
+                );
                 return Ok(());
             }
-            println!("Co-production coverage (co-design or above), {} activities worth {} a year", c.overall.activities, c.overall.value);
-            println!("{:<28} {:>4} {:>16} {:>8} {:>8} {:>8} {:>8} {:>8}", "", "n", "annual value", "2+ n", "2+ £", "all4 n", "all4 £", "Do only");
+            println!(
+                "Co-production coverage (co-design or above), {} activities worth {} a year",
+                c.overall.activities, c.overall.value
+            );
+            println!(
+                "{:<28} {:>4} {:>16} {:>8} {:>8} {:>8} {:>8} {:>8}",
+                "", "n", "annual value", "2+ n", "2+ £", "all4 n", "all4 £", "Do only"
+            );
             println!("{}", tally_line("All activities", &c.overall));
             println!("By directorate");
             for (d, t) in &c.by_directorate {
@@ -121,7 +140,10 @@ pub async fn run(cmd: CoproductionCommand) -> anyhow::Result<()> {
             }
             println!(
                 "Only inside a provider's contract (Do, provider-led): {} activities, {}. No stage co-produced: {} activities, {}.",
-                c.overall.provider_only, c.overall.provider_only_value, c.overall.none, c.overall.none_value
+                c.overall.provider_only,
+                c.overall.provider_only_value,
+                c.overall.none,
+                c.overall.none_value
             );
             println!(
                 "Strategy objectives with people with lived experience of poverty involved: {} of {}.",
@@ -129,32 +151,61 @@ pub async fn run(cmd: CoproductionCommand) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        CoproductionCommand::Register(RegisterCommand::Import { file, json, database }) => {
+        CoproductionCommand::Register(RegisterCommand::Import {
+            file,
+            json,
+            database,
+        }) => {
             let name = file.display().to_string();
-            let bytes = std::fs::read(&file).with_context(|| format!("{name}: could not read the file"))?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("{name}: could not read the file"))?;
             let parsed = read_register(&name, &bytes)?;
             let store = Store::open(&database).await?;
             let counts = store
-                .import_coproduction_register(&Actor::system("cli"), &name, &parsed.entries, serde_json::to_value(parsed.reconciliation)?)
+                .import_coproduction_register(
+                    &Actor::system("cli"),
+                    &name,
+                    &parsed.entries,
+                    serde_json::to_value(parsed.reconciliation)?,
+                )
                 .await?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&json!({"file": name, "reconciliation": parsed.reconciliation, "imported": counts, "rejected": parsed.errors, "held_back": parsed.held_back, "warnings": parsed.warnings}))?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(
+                        &json!({"file": name, "reconciliation": parsed.reconciliation, "imported": counts, "rejected": parsed.errors, "held_back": parsed.held_back, "warnings": parsed.warnings})
+                    )?
+                );
             } else {
                 let r = parsed.reconciliation;
-                println!("{name}: {} rows read = {} kept + {} rejected + {} blank", r.rows_read, r.rows_kept, r.rows_rejected, r.rows_blank);
+                println!(
+                    "{name}: {} rows read = {} kept + {} rejected + {} blank",
+                    r.rows_read, r.rows_kept, r.rows_rejected, r.rows_blank
+                );
                 println!(
                     "activities: {} created, {} updated, {} unchanged; involvements: {} added, {} removed, {} kept",
-                    counts.activities_created, counts.activities_updated, counts.activities_unchanged, counts.involvements_added, counts.involvements_removed, counts.involvements_kept
+                    counts.activities_created,
+                    counts.activities_updated,
+                    counts.activities_unchanged,
+                    counts.involvements_added,
+                    counts.involvements_removed,
+                    counts.involvements_kept
                 );
                 for w in &parsed.warnings {
                     println!("warning: {w}");
                 }
                 for e in &parsed.errors {
-                    eprintln!("{name}, line {}, {}: {} (value \"{}\")", e.line, e.field, e.message, e.value);
+                    eprintln!(
+                        "{name}, line {}, {}: {} (value \"{}\")",
+                        e.line, e.field, e.message, e.value
+                    );
                 }
             }
             if !parsed.errors.is_empty() {
-                bail!("{} rows of {name} were rejected (listed above); the rest were imported", parsed.reconciliation.rows_rejected);
+                bail!(
+                    "{} rows of {name} were rejected (listed above); the rest were imported",
+                    parsed.reconciliation.rows_rejected
+                );
             }
             Ok(())
         }
@@ -162,7 +213,8 @@ pub async fn run(cmd: CoproductionCommand) -> anyhow::Result<()> {
             let store = Store::open(&database).await?;
             let text = write_register(&store.coproduction_register().await?);
             match output {
-                Some(p) => std::fs::write(&p, text).with_context(|| format!("{}: could not write the file", p.display()))?,
+                Some(p) => std::fs::write(&p, text)
+                    .with_context(|| format!("{}: could not write the file", p.display()))?,
                 None => print!("{text}"),
             }
             Ok(())
@@ -171,12 +223,20 @@ pub async fn run(cmd: CoproductionCommand) -> anyhow::Result<()> {
             let store = Store::open(&database).await?;
             let snap = store.credit_ledger_snapshot().await?;
             let result = snap.check();
-            let in_circulation: i64 = snap.balances.iter().filter(|(id, _)| **id != levers_store::coproduction::ISSUER_ACCOUNT).map(|(_, b)| b).sum();
+            let in_circulation: i64 = snap
+                .balances
+                .iter()
+                .filter(|(id, _)| **id != levers_store::coproduction::ISSUER_ACCOUNT)
+                .map(|(_, b)| b)
+                .sum();
             if json {
-                println!("{}", serde_json::to_string_pretty(&json!({
-                    "balanced": result.is_ok(), "problem": result.as_ref().err(), "accounts": snap.accounts.len(),
-                    "transfers": snap.transfers.len(), "movements": snap.movements.len(), "credits_in_circulation": in_circulation
-                }))?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&json!({
+                        "balanced": result.is_ok(), "problem": result.as_ref().err(), "accounts": snap.accounts.len(),
+                        "transfers": snap.transfers.len(), "movements": snap.movements.len(), "credits_in_circulation": in_circulation
+                    }))?
+                );
             } else {
                 println!(
                     "{} accounts, {} transfers, {} movements; {} credits in circulation",
@@ -189,7 +249,9 @@ pub async fn run(cmd: CoproductionCommand) -> anyhow::Result<()> {
             match result {
                 Ok(()) => {
                     if !json {
-                        println!("the ledger balances: every transfer is two movements summing to zero and every balance equals its movements");
+                        println!(
+                            "the ledger balances: every transfer is two movements summing to zero and every balance equals its movements"
+                        );
                     }
                     Ok(())
                 }
@@ -199,11 +261,21 @@ pub async fn run(cmd: CoproductionCommand) -> anyhow::Result<()> {
         CoproductionCommand::Purge { json, database } => {
             let store = Store::open(&database).await?;
             let days = store.retention_days().await?;
-            let ids = store.purge_participants(&Actor::system("cli"), levers_store::now_unix()).await?;
+            let ids = store
+                .purge_participants(&Actor::system("cli"), levers_store::now_unix())
+                .await?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&json!({"retention_days": days, "anonymised": ids}))?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(
+                        &json!({"retention_days": days, "anonymised": ids})
+                    )?
+                );
             } else {
-                println!("anonymised {} participants not active for {days} days", ids.len());
+                println!(
+                    "anonymised {} participants not active for {days} days",
+                    ids.len()
+                );
             }
             Ok(())
         }

@@ -83,22 +83,50 @@ const DISTRICTS: &[District] = &[
             ("Ashby Moor", 9),
         ],
     },
-    District { code: "X07000002", name: "Saltmarsh", outward: "XS", wards: &[("Saltmarsh Central", 3), ("Eastfleet", 5), ("Marram", 7), ("Dunmere", 6)] },
-    District { code: "X07000003", name: "Kestrel Vale", outward: "XK", wards: &[("Kestrel", 6), ("Hobby Green", 8), ("Valley Mills", 4), ("Tarn", 9)] },
-    District { code: "X07000004", name: "Brackenby", outward: "XB", wards: &[("Brackenby Town", 2), ("Ferncliff", 5), ("Holm", 8)] },
+    District {
+        code: "X07000002",
+        name: "Saltmarsh",
+        outward: "XS",
+        wards: &[
+            ("Saltmarsh Central", 3),
+            ("Eastfleet", 5),
+            ("Marram", 7),
+            ("Dunmere", 6),
+        ],
+    },
+    District {
+        code: "X07000003",
+        name: "Kestrel Vale",
+        outward: "XK",
+        wards: &[
+            ("Kestrel", 6),
+            ("Hobby Green", 8),
+            ("Valley Mills", 4),
+            ("Tarn", 9),
+        ],
+    },
+    District {
+        code: "X07000004",
+        name: "Brackenby",
+        outward: "XB",
+        wards: &[("Brackenby Town", 2), ("Ferncliff", 5), ("Holm", 8)],
+    },
 ];
 
 /// The synthetic geography as files in the real layouts: (dataset name, CSV text).
 pub fn geography_files() -> Vec<(&'static str, String)> {
     let mut rng = Rng::new(0x0001_e7e5_2026);
-    let mut onspd = String::from("pcd,pcds,doterm,oslaua,osward,lsoa11,lsoa21,msoa21,rgn,lat,long\n");
+    let mut onspd =
+        String::from("pcd,pcds,doterm,oslaua,osward,lsoa11,lsoa21,msoa21,rgn,lat,long\n");
     let mut iod2019 = String::from(
         "LSOA code (2011),LSOA name (2011),Local Authority District code (2019),Local Authority District name (2019),Index of Multiple Deprivation (IMD) Rank,Index of Multiple Deprivation (IMD) Decile\n",
     );
     let mut iod2025 = String::from(
         "LSOA code (2021),LSOA name (2021),Local Authority District code (2024),Local Authority District name (2024),Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived),Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)\n",
     );
-    let mut hierarchy = String::from("lsoa21cd,lsoa21nm,msoa21cd,msoa21nm,wd24cd,wd24nm,lad24cd,lad24nm,rgn24cd,rgn24nm\n");
+    let mut hierarchy = String::from(
+        "lsoa21cd,lsoa21nm,msoa21cd,msoa21nm,wd24cd,wd24nm,lad24cd,lad24nm,rgn24cd,rgn24nm\n",
+    );
     let (mut lsoa_no, mut ward_no, mut msoa_no) = (0u32, 0u32, 0u32);
     let lsoas_per_decile = 3_284i64; // 32,844 LSOAs in England / 10
     for (di, d) in DISTRICTS.iter().enumerate() {
@@ -108,18 +136,37 @@ pub fn geography_files() -> Vec<(&'static str, String)> {
             let ward = format!("X05{ward_no:06}");
             msoa_no += 1;
             let msoa = format!("X02{msoa_no:06}");
-            let lsoas = if di == 0 { rng.range(6, 9) } else { rng.range(5, 8) };
+            let lsoas = if di == 0 {
+                rng.range(6, 9)
+            } else {
+                rng.range(5, 8)
+            };
             for _ in 0..lsoas {
                 lsoa_no += 1;
                 lsoa_in_district += 1;
                 let lsoa = format!("X01{lsoa_no:06}");
-                let lsoa_name = format!("{} {:03}{}", d.name, wi + 1, (b'A' + (lsoa_in_district % 26) as u8) as char);
+                let lsoa_name = format!(
+                    "{} {:03}{}",
+                    d.name,
+                    wi + 1,
+                    (b'A' + (lsoa_in_district % 26) as u8) as char
+                );
                 let decile = (base + rng.range(-1, 1)).clamp(1, 10);
                 let rank = (decile - 1) * lsoas_per_decile + rng.range(1, lsoas_per_decile);
                 let decile25 = (decile + rng.range(-1, 1)).clamp(1, 10);
                 let rank25 = (decile25 - 1) * 3_367 + rng.range(1, 3_367);
-                let _ = writeln!(iod2019, "{lsoa},{lsoa_name},{},{},\"{}\",{decile}", d.code, d.name, thousands(rank));
-                let _ = writeln!(iod2025, "{lsoa},{lsoa_name},{},{},{rank25},{decile25}", d.code, d.name);
+                let _ = writeln!(
+                    iod2019,
+                    "{lsoa},{lsoa_name},{},{},\"{}\",{decile}",
+                    d.code,
+                    d.name,
+                    thousands(rank)
+                );
+                let _ = writeln!(
+                    iod2025,
+                    "{lsoa},{lsoa_name},{},{},{rank25},{decile25}",
+                    d.code, d.name
+                );
                 let _ = writeln!(
                     hierarchy,
                     "{lsoa},{lsoa_name},{msoa},{} {:03},{ward},{ward_name},{},{},{},{}",
@@ -141,7 +188,11 @@ pub fn geography_files() -> Vec<(&'static str, String)> {
                     let lat = 54.05 - di as f64 * 0.08 + rng.unit() * 0.06;
                     let long = -3.40 + wi as f64 * 0.01 + rng.unit() * 0.02;
                     let pcd = format!("{:<7}", pc.replace(' ', "")).replace(' ', "");
-                    let _ = writeln!(onspd, "{pcd},{pc},{terminated},{},{ward},{lsoa},{lsoa},{msoa},{},{lat:.6},{long:.6}", d.code, REGION.0);
+                    let _ = writeln!(
+                        onspd,
+                        "{pcd},{pc},{terminated},{},{ward},{lsoa},{lsoa},{msoa},{},{lat:.6},{long:.6}",
+                        d.code, REGION.0
+                    );
                 }
             }
         }
@@ -184,14 +235,22 @@ pub async fn build(store: &Store) -> anyhow::Result<Created> {
     let actor = Actor::system("demo");
     store.set_setting(&actor, COUNCIL_NAME, COUNCIL).await?;
     for (name, text) in geography_files() {
-        let reader: Box<dyn std::io::Read + Send> = Box::new(std::io::Cursor::new(text.into_bytes()));
+        let reader: Box<dyn std::io::Read + Send> =
+            Box::new(std::io::Cursor::new(text.into_bytes()));
         geo_cli::import_reader(store, &actor, name, name, reader).await?;
     }
     // Three years of spend, through the same import as real files (a refresh adds nothing twice).
     for (name, bytes) in crate::demo_spend::spend_files() {
-        levers_web::spend::import_bytes(store, &actor, COUNCIL, &name, std::sync::Arc::new(bytes), &[])
-            .await
-            .map_err(|e| anyhow::anyhow!("demo spend file {name}: {e}"))?;
+        levers_web::spend::import_bytes(
+            store,
+            &actor,
+            COUNCIL,
+            &name,
+            std::sync::Arc::new(bytes),
+            &[],
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("demo spend file {name}: {e}"))?;
     }
     // Appraisals of three community-budget interventions and the pooled budget that funds them.
     crate::demo_appraisal::build(store, &actor).await?;
@@ -210,7 +269,9 @@ pub async fn build(store: &Store) -> anyhow::Result<Created> {
             if admin.role != Role::Admin {
                 store.set_user_role(&actor, admin.id, Role::Admin).await?;
             }
-            store.set_password(&actor, admin.id, &hash, true, None).await?;
+            store
+                .set_password(&actor, admin.id, &hash, true, None)
+                .await?;
         }
         None => {
             store
@@ -227,18 +288,26 @@ pub async fn build(store: &Store) -> anyhow::Result<Created> {
                 .await?;
         }
     }
-    Ok(Created { admin_email: ADMIN_EMAIL.into(), admin_password: password })
+    Ok(Created {
+        admin_email: ADMIN_EMAIL.into(),
+        admin_password: password,
+    })
 }
-
 
 /// Names the demo's community budget vote on the pool line that funds it (once).
 async fn link_pool_vote(store: &Store, actor: &Actor) -> anyhow::Result<()> {
-    let Some(process) = store.pb_process_by_slug(crate::demo_pb::SLUG).await? else { return Ok(()) };
+    let Some(process) = store.pb_process_by_slug(crate::demo_pb::SLUG).await? else {
+        return Ok(());
+    };
     for (pool_id, _) in store.pools().await? {
-        let Some(pool) = store.pool(pool_id).await? else { continue };
+        let Some(pool) = store.pool(pool_id).await? else {
+            continue;
+        };
         for ((line_id, name, _), linked) in pool.line_ids.iter().zip(&pool.line_processes) {
             if name == crate::demo_appraisal::VOTE_LINE && linked.is_none() {
-                store.set_pool_line_process(actor, *line_id, Some(process.id)).await?;
+                store
+                    .set_pool_line_process(actor, *line_id, Some(process.id))
+                    .await?;
             }
         }
     }
@@ -255,15 +324,33 @@ mod tests {
         let mut b = GeoIndexBuilder::new();
         for (name, text) in geography_files() {
             let rep = read_geo(name, text.as_bytes(), |r| b.add(&r), |_| {}).unwrap();
-            assert!(rep.reconciles() && rep.rows_rejected == 0, "{name}: {:?}", rep.rejections.first());
+            assert!(
+                rep.reconciles() && rep.rows_rejected == 0,
+                "{name}: {:?}",
+                rep.rejections.first()
+            );
         }
         let idx = b.build();
-        let p = idx.area(&levers_core::AreaCode::parse(BOROUGH).unwrap()).unwrap();
+        let p = idx
+            .area(&levers_core::AreaCode::parse(BOROUGH).unwrap())
+            .unwrap();
         assert_eq!(p.name.as_deref(), Some("Levermouth"));
         assert_eq!(p.wards.len(), 12);
-        assert!((70..=110).contains(&p.lsoas_2011.len()), "{}", p.lsoas_2011.len());
-        assert!(p.imd2019_deciles[0] >= 5, "a deprived harbour: {:?}", p.imd2019_deciles);
-        assert!(p.imd2019_deciles[7..].iter().sum::<u32>() >= 5, "and leafy suburbs: {:?}", p.imd2019_deciles);
+        assert!(
+            (70..=110).contains(&p.lsoas_2011.len()),
+            "{}",
+            p.lsoas_2011.len()
+        );
+        assert!(
+            p.imd2019_deciles[0] >= 5,
+            "a deprived harbour: {:?}",
+            p.imd2019_deciles
+        );
+        assert!(
+            p.imd2019_deciles[7..].iter().sum::<u32>() >= 5,
+            "and leafy suburbs: {:?}",
+            p.imd2019_deciles
+        );
         assert!(p.postcodes > 1_500 && p.postcodes_terminated > 0);
         // Every code is synthetic.
         assert!(idx.postcodes().all(|pc| pc.compact().starts_with('X')));

@@ -24,45 +24,225 @@ pub const WIDER: &str = "X07000001,X07000002,X07000003";
 /// type, sector (the council's own category, matching its expense types), company and charity number.
 type Place = Option<(&'static str, &'static str)>;
 const RECORDS: &[(Place, Place, &str, &str, &str, &str)] = &[
-    (Some(("Levermouth", "Harbour")), None, "SME", "Catering", "", ""),
-    (Some(("Levermouth", "Old Town")), None, "SME", "Repairs and maintenance", "", ""),
-    (Some(("Levermouth", "Quayside")), None, "Co-operative", "Cleaning", "", ""),
-    (Some(("Levermouth", "Harbour")), None, "Charity", "Grants to voluntary bodies", "", "1190001"),
-    (Some(("Levermouth", "Northgate")), None, "Community interest company", "Youth services", "", ""),
-    (Some(("Levermouth", "Millfield")), None, "SME", "Residential care", "", ""),
-    (Some(("Levermouth", "Rookery")), None, "Small business", "Printing", "", ""),
-    (Some(("Levermouth", "Fennick")), None, "Credit union (mutual)", "Financial inclusion", "", ""),
-    (Some(("Levermouth", "Fennick")), None, "SME", "Grounds maintenance", "", ""),
-    (Some(("Levermouth", "St Brannoc's")), None, "Charity", "Grants to voluntary bodies", "", "1190002"),
-    (Some(("Saltmarsh", "Saltmarsh Central")), None, "SME", "Building works", "", ""),
-    (Some(("Kestrel Vale", "Valley Mills")), None, "SME", "Home to school transport", "", ""),
-    (Some(("Brackenby", "Brackenby Town")), None, "SME", "Fostering", "", ""),
-    (Some(("Kestrel Vale", "Kestrel")), None, "Charity", "Day services", "", "1190003"),
+    (
+        Some(("Levermouth", "Harbour")),
+        None,
+        "SME",
+        "Catering",
+        "",
+        "",
+    ),
+    (
+        Some(("Levermouth", "Old Town")),
+        None,
+        "SME",
+        "Repairs and maintenance",
+        "",
+        "",
+    ),
+    (
+        Some(("Levermouth", "Quayside")),
+        None,
+        "Co-operative",
+        "Cleaning",
+        "",
+        "",
+    ),
+    (
+        Some(("Levermouth", "Harbour")),
+        None,
+        "Charity",
+        "Grants to voluntary bodies",
+        "",
+        "1190001",
+    ),
+    (
+        Some(("Levermouth", "Northgate")),
+        None,
+        "Community interest company",
+        "Youth services",
+        "",
+        "",
+    ),
+    (
+        Some(("Levermouth", "Millfield")),
+        None,
+        "SME",
+        "Residential care",
+        "",
+        "",
+    ),
+    (
+        Some(("Levermouth", "Rookery")),
+        None,
+        "Small business",
+        "Printing",
+        "",
+        "",
+    ),
+    (
+        Some(("Levermouth", "Fennick")),
+        None,
+        "Credit union (mutual)",
+        "Financial inclusion",
+        "",
+        "",
+    ),
+    (
+        Some(("Levermouth", "Fennick")),
+        None,
+        "SME",
+        "Grounds maintenance",
+        "",
+        "",
+    ),
+    (
+        Some(("Levermouth", "St Brannoc's")),
+        None,
+        "Charity",
+        "Grants to voluntary bodies",
+        "",
+        "1190002",
+    ),
+    (
+        Some(("Saltmarsh", "Saltmarsh Central")),
+        None,
+        "SME",
+        "Building works",
+        "",
+        "",
+    ),
+    (
+        Some(("Kestrel Vale", "Valley Mills")),
+        None,
+        "SME",
+        "Home to school transport",
+        "",
+        "",
+    ),
+    (
+        Some(("Brackenby", "Brackenby Town")),
+        None,
+        "SME",
+        "Fostering",
+        "",
+        "",
+    ),
+    (
+        Some(("Kestrel Vale", "Kestrel")),
+        None,
+        "Charity",
+        "Day services",
+        "",
+        "1190003",
+    ),
     (Some(("Saltmarsh", "Eastfleet")), None, "SME", "ICT", "", ""),
-    (Some(("Brackenby", "Holm")), Some(("Levermouth", "Westcliff")), "Large", "Facilities management", "", ""),
+    (
+        Some(("Brackenby", "Holm")),
+        Some(("Levermouth", "Westcliff")),
+        "Large",
+        "Facilities management",
+        "",
+        "",
+    ),
     (None, None, "Large", "ICT", "09876543", ""),
-    (Some(("Brackenby", "Ferncliff")), None, "Large", "Energy", "", ""),
-    (Some(("Brackenby", "Holm")), None, "Large", "Consultancy", "", ""),
-    (Some(("Brackenby", "Brackenby Town")), None, "Large", "Waste collection", "", ""),
-    (Some(("Brackenby", "Ferncliff")), None, "Large", "Agency staff", "", ""),
-    (Some(("Brackenby", "Holm")), None, "Large", "Highways maintenance", "", ""),
-    (Some(("Levermouth", "Ashby Moor")), None, "Public body", "Levies", "", ""),
+    (
+        Some(("Brackenby", "Ferncliff")),
+        None,
+        "Large",
+        "Energy",
+        "",
+        "",
+    ),
+    (
+        Some(("Brackenby", "Holm")),
+        None,
+        "Large",
+        "Consultancy",
+        "",
+        "",
+    ),
+    (
+        Some(("Brackenby", "Brackenby Town")),
+        None,
+        "Large",
+        "Waste collection",
+        "",
+        "",
+    ),
+    (
+        Some(("Brackenby", "Ferncliff")),
+        None,
+        "Large",
+        "Agency staff",
+        "",
+        "",
+    ),
+    (
+        Some(("Brackenby", "Holm")),
+        None,
+        "Large",
+        "Highways maintenance",
+        "",
+        "",
+    ),
+    (
+        Some(("Levermouth", "Ashby Moor")),
+        None,
+        "Public body",
+        "Levies",
+        "",
+        "",
+    ),
     (None, None, "Public body", "Tax payments", "", ""),
-    (Some(("Levermouth", "Lowther Park")), None, "Public body", "Pension contributions", "", ""),
+    (
+        Some(("Levermouth", "Lowther Park")),
+        None,
+        "Public body",
+        "Pension contributions",
+        "",
+        "",
+    ),
 ];
 
 /// Local firms on record the council has not paid yet: the names the opportunities list offers.
 const NOT_YET_USED: &[(&str, (&str, &str), &str, &str)] = &[
-    ("Levermouth Digital Co-operative", ("Levermouth", "Sandhills"), "Co-operative", "ICT"),
-    ("Ashby Moor Recycling CIC", ("Levermouth", "Ashby Moor"), "CIC", "Waste collection"),
-    ("Harbourside Staffing Ltd", ("Levermouth", "Quayside"), "SME", "Agency staff"),
-    ("Westcliff Community Energy", ("Levermouth", "Westcliff"), "Co-operative", "Energy"),
+    (
+        "Levermouth Digital Co-operative",
+        ("Levermouth", "Sandhills"),
+        "Co-operative",
+        "ICT",
+    ),
+    (
+        "Ashby Moor Recycling CIC",
+        ("Levermouth", "Ashby Moor"),
+        "CIC",
+        "Waste collection",
+    ),
+    (
+        "Harbourside Staffing Ltd",
+        ("Levermouth", "Quayside"),
+        "SME",
+        "Agency staff",
+    ),
+    (
+        "Westcliff Community Energy",
+        ("Levermouth", "Westcliff"),
+        "Co-operative",
+        "Energy",
+    ),
 ];
 
 /// Live postcodes of each (district, ward) in the synthetic geography, in file order.
 fn postcodes_by_ward() -> HashMap<(String, String), Vec<String>> {
     let files = crate::demo::geography_files();
-    let text = |name: &str| files.iter().find(|(n, _)| *n == name).map(|(_, t)| t.clone()).unwrap_or_default();
+    let text = |name: &str| {
+        files
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, t)| t.clone())
+            .unwrap_or_default()
+    };
     let mut ward_names = HashMap::new();
     let mut lad_names = HashMap::new();
     for line in text("levermouth_lsoa_ward_lad_region.csv").lines().skip(1) {
@@ -77,7 +257,10 @@ fn postcodes_by_ward() -> HashMap<(String, String), Vec<String>> {
         let c: Vec<&str> = line.split(',').collect();
         // pcd,pcds,doterm,oslaua,osward,…
         if c.len() >= 5 && c[2].is_empty() {
-            let key = (lad_names.get(c[3]).cloned().unwrap_or_default(), ward_names.get(c[4]).cloned().unwrap_or_default());
+            let key = (
+                lad_names.get(c[3]).cloned().unwrap_or_default(),
+                ward_names.get(c[4]).cloned().unwrap_or_default(),
+            );
             out.entry(key).or_default().push(c[1].to_string());
         }
     }
@@ -92,16 +275,25 @@ pub fn supplier_file() -> String {
         let key = (place.0.to_string(), place.1.to_string());
         let n = used.entry(key.clone()).or_default();
         let list = pcs.get(&key).map(Vec::as_slice).unwrap_or(&[]);
-        let pc = list.get((*n * 7) % list.len().max(1)).cloned().unwrap_or_default();
+        let pc = list
+            .get((*n * 7) % list.len().max(1))
+            .cloned()
+            .unwrap_or_default();
         *n += 1;
         pc
     };
     let mut f = String::from("Creditor master listing,Levermouth Borough Council,,,,,,\r\n");
     f.push_str("Creditor No,Creditor Name,Address Postcode,Branch Postcodes,Company Reg No,Charity No,Supplier Type,Category\r\n");
-    for (name, (place, branch, kind, sector, company, charity)) in supplier_names().into_iter().zip(RECORDS) {
+    for (name, (place, branch, kind, sector, company, charity)) in
+        supplier_names().into_iter().zip(RECORDS)
+    {
         let pc = place.map(&mut take).unwrap_or_default();
         let br = branch.map(&mut take).unwrap_or_default();
-        let _ = write!(f, "{},\"{name}\",{pc},{br},{company},{charity},{kind},{sector}\r\n", supplier_ref(name));
+        let _ = write!(
+            f,
+            "{},\"{name}\",{pc},{br},{company},{charity},{kind},{sector}\r\n",
+            supplier_ref(name)
+        );
     }
     for (i, (name, place, kind, sector)) in NOT_YET_USED.iter().enumerate() {
         let pc = take(*place);
@@ -114,7 +306,11 @@ pub fn supplier_file() -> String {
 pub fn companies_house_file() -> String {
     let header = "CompanyName, CompanyNumber,RegAddress.CareOf,RegAddress.POBox,RegAddress.AddressLine1, RegAddress.AddressLine2,RegAddress.PostTown,RegAddress.County,RegAddress.Country,RegAddress.PostCode,CompanyCategory,CompanyStatus,CountryOfOrigin,DissolutionDate,IncorporationDate,Accounts.AccountRefDay,Accounts.AccountRefMonth,Accounts.NextDueDate,Accounts.LastMadeUpDate,Accounts.AccountCategory,Returns.NextDueDate,Returns.LastMadeUpDate,Mortgages.NumMortCharges,Mortgages.NumMortOutstanding,Mortgages.NumMortPartSatisfied,Mortgages.NumMortSatisfied,SICCode.SicText_1,SICCode.SicText_2,SICCode.SicText_3,SICCode.SicText_4,LimitedPartnerships.NumGenPartners,LimitedPartnerships.NumLimPartners,URI";
     let pcs = postcodes_by_ward();
-    let pc = pcs.get(&("Brackenby".to_string(), "Ferncliff".to_string())).and_then(|v| v.get(3)).cloned().unwrap_or_default();
+    let pc = pcs
+        .get(&("Brackenby".to_string(), "Ferncliff".to_string()))
+        .and_then(|v| v.get(3))
+        .cloned()
+        .unwrap_or_default();
     let mut cells = vec![String::new(); 33];
     cells[0] = "GLOBAL SOFTWARE LICENSING LIMITED".into();
     cells[1] = "09876543".into();
@@ -135,28 +331,63 @@ pub async fn build(store: &Store, actor: &Actor) -> anyhow::Result<()> {
     let file = supplier_file();
     let sha = levers_web::spend::sha256_hex(file.as_bytes());
     // A refresh of the demo imports the records only once.
-    let already = store.proc_supplier_imports().await?.into_iter().any(|i| i.body == council && store_sha(&i) == sha);
+    let already = store
+        .proc_supplier_imports()
+        .await?
+        .into_iter()
+        .any(|i| i.body == council && store_sha(&i) == sha);
     if !already {
         let (records, report) = read_suppliers("levermouth_creditors.csv", file.as_bytes(), &[])?;
-        anyhow::ensure!(report.balanced && report.rejected == 0, "demo supplier file: {report:?}");
+        anyhow::ensure!(
+            report.balanced && report.rejected == 0,
+            "demo supplier file: {report:?}"
+        );
         let mut rep = serde_json::to_value(&report)?;
         rep["sha256"] = serde_json::json!(sha);
-        store.import_suppliers(actor, council, "levermouth_creditors.csv", &sha, &records, &rep).await?;
+        store
+            .import_suppliers(
+                actor,
+                council,
+                "levermouth_creditors.csv",
+                &sha,
+                &records,
+                &rep,
+            )
+            .await?;
         let mut kept = Vec::new();
         let ch = companies_house_file();
-        let reg = read_register("BasicCompanyData-levermouth.csv", ch.as_bytes(), |_| true, |r| kept.push(r))?;
-        store.import_register(actor, reg.kind, "BasicCompanyData-levermouth.csv", &kept, &serde_json::to_value(&reg)?).await?;
+        let reg = read_register(
+            "BasicCompanyData-levermouth.csv",
+            ch.as_bytes(),
+            |_| true,
+            |r| kept.push(r),
+        )?;
+        store
+            .import_register(
+                actor,
+                reg.kind,
+                "BasicCompanyData-levermouth.csv",
+                &kept,
+                &serde_json::to_value(&reg)?,
+            )
+            .await?;
     }
     use levers_web::procurement::{LOCAL_LADS, LOCAL_NAME, WIDER_LADS, WIDER_NAME};
     store.set_setting(actor, LOCAL_LADS, LOCAL).await?;
     store.set_setting(actor, LOCAL_NAME, "Levermouth").await?;
     store.set_setting(actor, WIDER_LADS, WIDER).await?;
-    store.set_setting(actor, WIDER_NAME, "Levermouth Coast").await?;
+    store
+        .set_setting(actor, WIDER_NAME, "Levermouth Coast")
+        .await?;
     Ok(())
 }
 
 fn store_sha(i: &levers_store::procurement::SupplierImport) -> String {
-    i.report.get("sha256").and_then(|v| v.as_str()).unwrap_or("").to_string()
+    i.report
+        .get("sha256")
+        .and_then(|v| v.as_str())
+        .unwrap_or("")
+        .to_string()
 }
 
 #[cfg(test)]
@@ -166,14 +397,34 @@ mod tests {
     #[test]
     fn the_supplier_file_reads_cleanly_and_places_everyone() {
         let (recs, rep) = read_suppliers("x.csv", supplier_file().as_bytes(), &[]).unwrap();
-        assert!(rep.balanced && rep.rejected == 0 && rep.issues.is_empty(), "{rep:?}");
+        assert!(
+            rep.balanced && rep.rejected == 0 && rep.issues.is_empty(),
+            "{rep:?}"
+        );
         assert_eq!(recs.len(), supplier_names().len() + NOT_YET_USED.len());
         // Every supplier with a place has a postcode of the synthetic geography.
-        assert_eq!(recs.iter().filter(|r| r.postcode.is_some()).count(), recs.len() - 2);
-        assert!(recs.iter().all(|r| r.postcode.as_deref().is_none_or(|p| p.starts_with('X'))));
-        assert_eq!(recs.iter().filter(|r| !r.branch_postcodes.is_empty()).count(), 1);
+        assert_eq!(
+            recs.iter().filter(|r| r.postcode.is_some()).count(),
+            recs.len() - 2
+        );
+        assert!(
+            recs.iter()
+                .all(|r| r.postcode.as_deref().is_none_or(|p| p.starts_with('X')))
+        );
+        assert_eq!(
+            recs.iter()
+                .filter(|r| !r.branch_postcodes.is_empty())
+                .count(),
+            1
+        );
         let mut kept = Vec::new();
-        let reg = read_register("ch.csv", companies_house_file().as_bytes(), |_| true, |r| kept.push(r)).unwrap();
+        let reg = read_register(
+            "ch.csv",
+            companies_house_file().as_bytes(),
+            |_| true,
+            |r| kept.push(r),
+        )
+        .unwrap();
         assert!(reg.balanced && reg.kept == 1, "{reg:?}");
     }
 }

@@ -17,31 +17,131 @@ struct Supplier {
 }
 
 const SUPPLIERS: &[Supplier] = &[
-    Supplier { name: "Levermouth Harbour Catering Ltd", weight: 6, expense: ("Education", "Catering") },
-    Supplier { name: "Old Town Joinery Ltd", weight: 3, expense: ("Housing", "Repairs and maintenance") },
-    Supplier { name: "Quayside Cleaning Co-operative", weight: 4, expense: ("Corporate", "Cleaning") },
-    Supplier { name: "Harbour Community Trust", weight: 5, expense: ("Communities", "Grants to voluntary bodies") },
-    Supplier { name: "Northgate Youth CIC", weight: 2, expense: ("Children's Services", "Youth services") },
-    Supplier { name: "Millfield Care Homes Ltd", weight: 9, expense: ("Adult Social Care", "Residential care") },
-    Supplier { name: "Rookery Print & Design", weight: 1, expense: ("Corporate", "Printing") },
-    Supplier { name: "Levermouth Credit Union Ltd", weight: 1, expense: ("Communities", "Financial inclusion") },
-    Supplier { name: "Fennick Landscapes Ltd", weight: 3, expense: ("Environment", "Grounds maintenance") },
-    Supplier { name: "St Brannoc's Food Bank", weight: 1, expense: ("Communities", "Grants to voluntary bodies") },
-    Supplier { name: "Saltmarsh Building Services Ltd", weight: 7, expense: ("Housing", "Building works") },
-    Supplier { name: "Kestrel Vale Transport Ltd", weight: 5, expense: ("Children's Services", "Home to school transport") },
-    Supplier { name: "Brackenby Foster Care Partnership", weight: 6, expense: ("Children's Services", "Fostering") },
-    Supplier { name: "Coast & Vale Mental Health Charity", weight: 3, expense: ("Adult Social Care", "Day services") },
-    Supplier { name: "Saltmarsh IT Solutions Ltd", weight: 2, expense: ("Corporate", "ICT") },
-    Supplier { name: "Nationwide Facilities Management plc", weight: 12, expense: ("Corporate", "Facilities management") },
-    Supplier { name: "Global Software Licensing Ltd", weight: 4, expense: ("Corporate", "ICT") },
-    Supplier { name: "National Energy Supply plc", weight: 8, expense: ("Corporate", "Energy") },
-    Supplier { name: "Big Four Consulting LLP", weight: 3, expense: ("Corporate", "Consultancy") },
-    Supplier { name: "Countrywide Waste Services Ltd", weight: 10, expense: ("Environment", "Waste collection") },
-    Supplier { name: "Premier Agency Staffing Ltd", weight: 6, expense: ("Adult Social Care", "Agency staff") },
-    Supplier { name: "Metro Highways Contracting Ltd", weight: 9, expense: ("Environment", "Highways maintenance") },
-    Supplier { name: "Levermouth Coast Fire Authority", weight: 2, expense: ("Corporate", "Levies") },
-    Supplier { name: "HM Revenue & Customs", weight: 3, expense: ("Corporate", "Tax payments") },
-    Supplier { name: "Levermouth Coast Pension Fund", weight: 3, expense: ("Corporate", "Pension contributions") },
+    Supplier {
+        name: "Levermouth Harbour Catering Ltd",
+        weight: 6,
+        expense: ("Education", "Catering"),
+    },
+    Supplier {
+        name: "Old Town Joinery Ltd",
+        weight: 3,
+        expense: ("Housing", "Repairs and maintenance"),
+    },
+    Supplier {
+        name: "Quayside Cleaning Co-operative",
+        weight: 4,
+        expense: ("Corporate", "Cleaning"),
+    },
+    Supplier {
+        name: "Harbour Community Trust",
+        weight: 5,
+        expense: ("Communities", "Grants to voluntary bodies"),
+    },
+    Supplier {
+        name: "Northgate Youth CIC",
+        weight: 2,
+        expense: ("Children's Services", "Youth services"),
+    },
+    Supplier {
+        name: "Millfield Care Homes Ltd",
+        weight: 9,
+        expense: ("Adult Social Care", "Residential care"),
+    },
+    Supplier {
+        name: "Rookery Print & Design",
+        weight: 1,
+        expense: ("Corporate", "Printing"),
+    },
+    Supplier {
+        name: "Levermouth Credit Union Ltd",
+        weight: 1,
+        expense: ("Communities", "Financial inclusion"),
+    },
+    Supplier {
+        name: "Fennick Landscapes Ltd",
+        weight: 3,
+        expense: ("Environment", "Grounds maintenance"),
+    },
+    Supplier {
+        name: "St Brannoc's Food Bank",
+        weight: 1,
+        expense: ("Communities", "Grants to voluntary bodies"),
+    },
+    Supplier {
+        name: "Saltmarsh Building Services Ltd",
+        weight: 7,
+        expense: ("Housing", "Building works"),
+    },
+    Supplier {
+        name: "Kestrel Vale Transport Ltd",
+        weight: 5,
+        expense: ("Children's Services", "Home to school transport"),
+    },
+    Supplier {
+        name: "Brackenby Foster Care Partnership",
+        weight: 6,
+        expense: ("Children's Services", "Fostering"),
+    },
+    Supplier {
+        name: "Coast & Vale Mental Health Charity",
+        weight: 3,
+        expense: ("Adult Social Care", "Day services"),
+    },
+    Supplier {
+        name: "Saltmarsh IT Solutions Ltd",
+        weight: 2,
+        expense: ("Corporate", "ICT"),
+    },
+    Supplier {
+        name: "Nationwide Facilities Management plc",
+        weight: 12,
+        expense: ("Corporate", "Facilities management"),
+    },
+    Supplier {
+        name: "Global Software Licensing Ltd",
+        weight: 4,
+        expense: ("Corporate", "ICT"),
+    },
+    Supplier {
+        name: "National Energy Supply plc",
+        weight: 8,
+        expense: ("Corporate", "Energy"),
+    },
+    Supplier {
+        name: "Big Four Consulting LLP",
+        weight: 3,
+        expense: ("Corporate", "Consultancy"),
+    },
+    Supplier {
+        name: "Countrywide Waste Services Ltd",
+        weight: 10,
+        expense: ("Environment", "Waste collection"),
+    },
+    Supplier {
+        name: "Premier Agency Staffing Ltd",
+        weight: 6,
+        expense: ("Adult Social Care", "Agency staff"),
+    },
+    Supplier {
+        name: "Metro Highways Contracting Ltd",
+        weight: 9,
+        expense: ("Environment", "Highways maintenance"),
+    },
+    Supplier {
+        name: "Levermouth Coast Fire Authority",
+        weight: 2,
+        expense: ("Corporate", "Levies"),
+    },
+    Supplier {
+        name: "HM Revenue & Customs",
+        weight: 3,
+        expense: ("Corporate", "Tax payments"),
+    },
+    Supplier {
+        name: "Levermouth Coast Pension Fund",
+        weight: 3,
+        expense: ("Corporate", "Pension contributions"),
+    },
 ];
 
 /// The names of the made-up suppliers, in order (the supplier records in `demo_procurement.rs` follow it).
@@ -52,7 +152,10 @@ pub fn supplier_names() -> Vec<&'static str> {
 /// A supplier's ID in the council's finance system (the same in the spend files and the supplier
 /// records): `S10001` for the first supplier, and so on.
 pub fn supplier_ref(name: &str) -> String {
-    let i = SUPPLIERS.iter().position(|s| s.name == name).unwrap_or(SUPPLIERS.len());
+    let i = SUPPLIERS
+        .iter()
+        .position(|s| s.name == name)
+        .unwrap_or(SUPPLIERS.len());
     format!("S{:05}", 10_001 + i)
 }
 
@@ -63,7 +166,9 @@ fn spelling(name: &'static str, n: usize) -> &'static str {
     match name {
         "Old Town Joinery Ltd" if n.is_multiple_of(3) => "Old Town Joinery",
         "Kestrel Vale Transport Ltd" if n.is_multiple_of(5) => "Kestrel Vale Transport & Logistics",
-        "Levermouth Harbour Catering Ltd" if n.is_multiple_of(4) => "LEVERMOUTH HARBOUR CATERING LIMITED",
+        "Levermouth Harbour Catering Ltd" if n.is_multiple_of(4) => {
+            "LEVERMOUTH HARBOUR CATERING LIMITED"
+        }
         _ => name,
     }
 }
@@ -81,7 +186,11 @@ fn pick<'a>(rng: &mut Rng, total: u32) -> &'a Supplier {
 
 /// Unsigned pounds with thousands separators, as councils print them: `1,234.56`.
 fn thousands(pence: i64) -> String {
-    levers_core::Money::from_pence(pence).to_string().trim_start_matches('-').trim_start_matches('£').to_string()
+    levers_core::Money::from_pence(pence)
+        .to_string()
+        .trim_start_matches('-')
+        .trim_start_matches('£')
+        .to_string()
 }
 
 /// One synthetic payment.
@@ -103,11 +212,25 @@ fn payments(rng: &mut Rng, start_year: i32, n: usize, local_bias: u32) -> Vec<Pa
             s = &SUPPLIERS[rng.range(0, 9) as usize];
         }
         let month = rng.range(1, 12) as u8;
-        let year = if month >= 4 { start_year } else { start_year + 1 };
+        let year = if month >= 4 {
+            start_year
+        } else {
+            start_year + 1
+        };
         let day = rng.range(1, 28) as u8;
         let base = 50_000 + (rng.next_u64() % 2_000_000) as i64;
-        let pence = if rng.range(0, 99) < 2 { -(base / 4) } else { base * i64::from(s.weight.max(1)) / 3 };
-        out.push(Payment { day: (year, month, day), supplier: s.name, expense: s.expense, pence, redacted: rng.range(0, 199) == 0 });
+        let pence = if rng.range(0, 99) < 2 {
+            -(base / 4)
+        } else {
+            base * i64::from(s.weight.max(1)) / 3
+        };
+        out.push(Payment {
+            day: (year, month, day),
+            supplier: s.name,
+            expense: s.expense,
+            pence,
+            redacted: rng.range(0, 199) == 0,
+        });
     }
     out.sort_by_key(|p| p.day);
     out
@@ -119,9 +242,15 @@ pub fn spend_files() -> Vec<(String, Vec<u8>)> {
     let mut files = Vec::new();
 
     // 2022/23: Devon-style, UTF-8 with BOM, quoted thousands.
-    let mut a = String::from("\u{feff}Body,Name of  Body,Date,Transaction Number,Invoice Number,Amount,Supplier Name,Supplier ID,Expense Area,Expense Type\r\n");
+    let mut a = String::from(
+        "\u{feff}Body,Name of  Body,Date,Transaction Number,Invoice Number,Amount,Supplier Name,Supplier ID,Expense Area,Expense Type\r\n",
+    );
     for (i, p) in payments(&mut rng, 2022, 3_000, 0).iter().enumerate() {
-        let supplier = if p.redacted { "REDACTED UNDER DP ACT" } else { p.supplier };
+        let supplier = if p.redacted {
+            "REDACTED UNDER DP ACT"
+        } else {
+            p.supplier
+        };
         let _ = write!(
             a,
             "X07000001,Levermouth Borough Council,{:02}/{:02}/{},LBC22-{:06},INV{:07},\"{}{}\",{supplier},{},{},{}\r\n",
@@ -132,7 +261,11 @@ pub fn spend_files() -> Vec<(String, Vec<u8>)> {
             i * 7 + 3,
             if p.pence < 0 { "-" } else { "" },
             thousands(p.pence),
-            if p.redacted { String::new() } else { supplier_ref(p.supplier) },
+            if p.redacted {
+                String::new()
+            } else {
+                supplier_ref(p.supplier)
+            },
             p.expense.0,
             p.expense.1
         );
@@ -142,25 +275,58 @@ pub fn spend_files() -> Vec<(String, Vec<u8>)> {
     // 2023/24: Warwickshire-style, Windows-1252 with a "£" in the title, trailing empty columns,
     // one aggregated "VARIOUS" row and a grand total.
     let pays = payments(&mut rng, 2023, 3_200, 8);
-    let mut b = String::from("Levermouth Borough Council - payments over £500,,,,,,,,\r\nFinancial year 2023/24,,,,,,,,\r\n");
+    let mut b = String::from(
+        "Levermouth Borough Council - payments over £500,,,,,,,,\r\nFinancial year 2023/24,,,,,,,,\r\n",
+    );
     b.push_str("Expense Area,Date Paid,Supplier,Amount (£),Expense Type,Transaction No,,,\r\n");
     let mut total = 0i64;
     for (i, p) in pays.iter().enumerate() {
         let supplier = if p.redacted { "Redacted" } else { p.supplier };
-        let date = if i == 100 { "VARIOUS".to_string() } else { format!("{:02}/{:02}/{}", p.day.2, p.day.1, p.day.0) };
+        let date = if i == 100 {
+            "VARIOUS".to_string()
+        } else {
+            format!("{:02}/{:02}/{}", p.day.2, p.day.1, p.day.0)
+        };
         total += p.pence;
-        let _ = write!(b, "{},{date},\"{supplier}\",{:.2},{},LBC23/{:05},,,\r\n", p.expense.0, p.pence as f64 / 100.0, p.expense.1, i + 1);
+        let _ = write!(
+            b,
+            "{},{date},\"{supplier}\",{:.2},{},LBC23/{:05},,,\r\n",
+            p.expense.0,
+            p.pence as f64 / 100.0,
+            p.expense.1,
+            i + 1
+        );
     }
     let _ = write!(b, ",,Grand Total,{:.2},,,,,\r\n", total as f64 / 100.0);
-    let cp1252: Vec<u8> = b.chars().map(|c| if c == '£' { 0xA3 } else { c as u8 }).collect();
+    let cp1252: Vec<u8> = b
+        .chars()
+        .map(|c| if c == '£' { 0xA3 } else { c as u8 })
+        .collect();
     files.push(("levermouth_spend_2023-24.csv".to_string(), cp1252));
 
     // 2024/25: Hyndburn-style "Name:" headers, ISO datetimes, trailing-minus credit notes.
     let mut c = String::from("Date:,Name:  ,Cost Centre:,Account:,Amount:,Reference:\n");
     for (i, p) in payments(&mut rng, 2024, 3_400, 16).iter().enumerate() {
-        let supplier = if p.redacted { "Redacted Personal Information" } else { spelling(p.supplier, i) };
-        let amount = if p.pence < 0 { format!("\"{}-\"", thousands(p.pence)) } else { format!("\"{}\"", thousands(p.pence)) };
-        let _ = writeln!(c, "{}-{:02}-{:02} 00:00:00,{supplier},{},{},{amount},LBC24{:06}", p.day.0, p.day.1, p.day.2, p.expense.0, p.expense.1, i + 1);
+        let supplier = if p.redacted {
+            "Redacted Personal Information"
+        } else {
+            spelling(p.supplier, i)
+        };
+        let amount = if p.pence < 0 {
+            format!("\"{}-\"", thousands(p.pence))
+        } else {
+            format!("\"{}\"", thousands(p.pence))
+        };
+        let _ = writeln!(
+            c,
+            "{}-{:02}-{:02} 00:00:00,{supplier},{},{},{amount},LBC24{:06}",
+            p.day.0,
+            p.day.1,
+            p.day.2,
+            p.expense.0,
+            p.expense.1,
+            i + 1
+        );
     }
     files.push(("levermouth_spend_2024-25.csv".to_string(), c.into_bytes()));
     files
@@ -184,9 +350,19 @@ mod tests {
         }
         let warwick = check(&files[1].0, &files[1].1, &CheckOptions::default()).unwrap();
         assert_eq!(warwick.encoding, "windows-1252");
-        assert!(warwick.grand_total.as_ref().is_some_and(|g| g.matched), "{:?}", warwick.grand_total);
-        assert_eq!(warwick.flagged_count, 1, "the VARIOUS row is kept and flagged");
+        assert!(
+            warwick.grand_total.as_ref().is_some_and(|g| g.matched),
+            "{:?}",
+            warwick.grand_total
+        );
+        assert_eq!(
+            warwick.flagged_count, 1,
+            "the VARIOUS row is kept and flagged"
+        );
         let hyndburn = check(&files[2].0, &files[2].1, &CheckOptions::default()).unwrap();
-        assert!(hyndburn.negatives > 0, "trailing-minus credit notes read as negatives");
+        assert!(
+            hyndburn.negatives > 0,
+            "trailing-minus credit notes read as negatives"
+        );
     }
 }

@@ -8,7 +8,9 @@ use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use levers_core::AreaCode;
-use levers_geo::{FileKind, GeoRecord, Postcode, ReadReport, block::encode_block, read_geo_with_kind};
+use levers_geo::{
+    FileKind, GeoRecord, Postcode, ReadReport, block::encode_block, read_geo_with_kind,
+};
 use levers_store::geo::{GeoCounts, GeoDataset};
 use levers_store::{Actor, Store};
 
@@ -73,7 +75,10 @@ fn open(path: &Path, bar: ProgressBar) -> anyhow::Result<Box<dyn Read + Send>> {
     let f = File::open(path)?;
     let counted = Counting { inner: f, bar };
     let r: Box<dyn Read + Send> = if n == 2 && magic == [0x1f, 0x8b] {
-        Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(1 << 16, counted)))
+        Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
+            1 << 16,
+            counted,
+        )))
     } else {
         Box::new(counted)
     };
@@ -94,8 +99,16 @@ impl Read for Counting {
 }
 
 /// Imports one file in one transaction: read on a worker thread, stored block by block.
-pub async fn import_file(store: &Store, actor: &Actor, path: &Path, bar: ProgressBar) -> anyhow::Result<(GeoDataset, ReadReport, Option<i64>)> {
-    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+pub async fn import_file(
+    store: &Store,
+    actor: &Actor,
+    path: &Path,
+    bar: ProgressBar,
+) -> anyhow::Result<(GeoDataset, ReadReport, Option<i64>)> {
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     let reader = open(path, bar)?;
     import_reader(store, actor, &name, &path.display().to_string(), reader).await
 }
@@ -158,7 +171,9 @@ pub async fn import_reader(
         }
     }
     drop(rx);
-    let report = worker.join().map_err(|_| anyhow::anyhow!("the reader of {} stopped unexpectedly", path.display()))??;
+    let report = worker
+        .join()
+        .map_err(|_| anyhow::anyhow!("the reader of {} stopped unexpectedly", path.display()))??;
     if let Some(e) = failure {
         return Err(e.into());
     }
@@ -180,11 +195,16 @@ fn bar_for(path: &Path) -> ProgressBar {
     let len = std::fs::metadata(path).map_or(0, |m| m.len());
     let bar = ProgressBar::new(len);
     bar.set_style(
-        ProgressStyle::with_template("{msg} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
+        ProgressStyle::with_template(
+            "{msg} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
     );
-    bar.set_message(path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned()));
+    bar.set_message(
+        path.file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+    );
     bar
 }
 
@@ -212,7 +232,8 @@ pub async fn run(cmd: GeoCommand) -> anyhow::Result<()> {
                         "reconciles": report.reconciles(), "rejections": report.rejections, "seconds": secs,
                     }));
                 } else {
-                    let kind = FileKind::from_name(&ds.kind).map_or(ds.kind.clone(), |k| k.describe().to_string());
+                    let kind = FileKind::from_name(&ds.kind)
+                        .map_or(ds.kind.clone(), |k| k.describe().to_string());
                     println!("{}: {kind}", path.display());
                     println!(
                         "  {} rows read = {} imported + {} rejected + {} blank{}  ({secs:.1} s)",
@@ -220,13 +241,23 @@ pub async fn run(cmd: GeoCommand) -> anyhow::Result<()> {
                         ds.rows_imported,
                         ds.rows_rejected,
                         ds.rows_blank,
-                        if replaced.is_some() { "; replaces the earlier import of this file" } else { "" }
+                        if replaced.is_some() {
+                            "; replaces the earlier import of this file"
+                        } else {
+                            ""
+                        }
                     );
                     for r in report.rejections.iter().take(10) {
                         println!("  line {}: {}: {}", r.line, r.field, r.reason);
                     }
-                    if report.rejections.len() > 10 || report.rows_rejected as usize > report.rejections.len() {
-                        println!("  … {} rejected rows in all (levers geo status --json lists the first {})", report.rows_rejected, report.rejections.len());
+                    if report.rejections.len() > 10
+                        || report.rows_rejected as usize > report.rejections.len()
+                    {
+                        println!(
+                            "  … {} rejected rows in all (levers geo status --json lists the first {})",
+                            report.rows_rejected,
+                            report.rejections.len()
+                        );
                     }
                 }
             }
@@ -240,7 +271,9 @@ pub async fn run(cmd: GeoCommand) -> anyhow::Result<()> {
             let store = Store::open(&db.database).await?;
             let index = store.load_geo_index().await?;
             let Some(found) = index.lookup(&pc) else {
-                bail!("{pc} is not in any loaded postcode file: import a postcode directory with levers geo import (levers geo status lists what is loaded)");
+                bail!(
+                    "{pc} is not in any loaded postcode file: import a postcode directory with levers geo import (levers geo status lists what is loaded)"
+                );
             };
             if json {
                 println!("{}", serde_json::to_string_pretty(&found)?);
@@ -253,11 +286,14 @@ pub async fn run(cmd: GeoCommand) -> anyhow::Result<()> {
                     None => a.code.to_string(),
                 })
             };
-            println!("  status:        {}", match found.terminated {
-                Some(true) => "terminated",
-                Some(false) => "live",
-                None => "not stated by the loaded files",
-            });
+            println!(
+                "  status:        {}",
+                match found.terminated {
+                    Some(true) => "terminated",
+                    Some(false) => "live",
+                    None => "not stated by the loaded files",
+                }
+            );
             println!("  district:      {}", name(&found.lad));
             println!("  ward:          {}", name(&found.ward));
             println!("  LSOA 2011:     {}", name(&found.lsoa11));
@@ -269,7 +305,10 @@ pub async fn run(cmd: GeoCommand) -> anyhow::Result<()> {
             }
             for (label, imd) in [("IMD 2019", &found.imd2019), ("IMD 2025", &found.imd2025)] {
                 if let Some(m) = imd {
-                    println!("  {label}:      decile {} (rank {} of LSOA {}; {})", m.decile, m.rank, m.lsoa, m.via);
+                    println!(
+                        "  {label}:      decile {} (rank {} of LSOA {}; {})",
+                        m.decile, m.rank, m.lsoa, m.via
+                    );
                 }
             }
             for g in &found.gaps {
@@ -282,16 +321,33 @@ pub async fn run(cmd: GeoCommand) -> anyhow::Result<()> {
             let store = Store::open(&db.database).await?;
             let index = store.load_geo_index().await?;
             let Some(p) = index.area(&code) else {
-                bail!("{code} is not in any loaded geography file: import the lookups or deprivation files that name it");
+                bail!(
+                    "{code} is not in any loaded geography file: import the lookups or deprivation files that name it"
+                );
             };
             if json {
                 println!("{}", serde_json::to_string_pretty(&p)?);
                 return Ok(());
             }
-            println!("{} {} ({})", p.name.as_deref().unwrap_or("(no name loaded)"), p.code, p.kind);
-            println!("  LSOAs: {} on 2011 codes, {} on 2021 codes", p.lsoas_2011.len(), p.lsoas_2021.len());
-            println!("  postcodes: {} ({} terminated)", p.postcodes, p.postcodes_terminated);
-            for (label, counts, missing) in [("IMD 2019", p.imd2019_deciles, p.imd2019_missing), ("IMD 2025", p.imd2025_deciles, p.imd2025_missing)] {
+            println!(
+                "{} {} ({})",
+                p.name.as_deref().unwrap_or("(no name loaded)"),
+                p.code,
+                p.kind
+            );
+            println!(
+                "  LSOAs: {} on 2011 codes, {} on 2021 codes",
+                p.lsoas_2011.len(),
+                p.lsoas_2021.len()
+            );
+            println!(
+                "  postcodes: {} ({} terminated)",
+                p.postcodes, p.postcodes_terminated
+            );
+            for (label, counts, missing) in [
+                ("IMD 2019", p.imd2019_deciles, p.imd2019_missing),
+                ("IMD 2025", p.imd2025_deciles, p.imd2025_missing),
+            ] {
                 if counts.iter().sum::<u32>() == 0 {
                     continue;
                 }
@@ -311,7 +367,12 @@ pub async fn run(cmd: GeoCommand) -> anyhow::Result<()> {
             let index = store.load_geo_index().await?;
             let stats = index.stats();
             if json {
-                println!("{}", serde_json::to_string_pretty(&serde_json::json!({"datasets": datasets, "index": stats}))?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(
+                        &serde_json::json!({"datasets": datasets, "index": stats})
+                    )?
+                );
                 return Ok(());
             }
             if datasets.is_empty() {
@@ -326,7 +387,13 @@ pub async fn run(cmd: GeoCommand) -> anyhow::Result<()> {
             }
             println!(
                 "index: {} postcodes ({} terminated), {} LSOAs on 2011 codes, {} on 2021 codes; IMD 2019 for {}, IMD 2025 for {}; {} best-fit links",
-                stats.postcodes, stats.postcodes_terminated, stats.lsoas_2011, stats.lsoas_2021, stats.imd2019_lsoas, stats.imd2025_lsoas, stats.lsoa_links
+                stats.postcodes,
+                stats.postcodes_terminated,
+                stats.lsoas_2011,
+                stats.lsoas_2021,
+                stats.imd2019_lsoas,
+                stats.imd2025_lsoas,
+                stats.lsoa_links
             );
             Ok(())
         }

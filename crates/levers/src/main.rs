@@ -11,20 +11,24 @@ use levers_web::{WebConfig, auth};
 mod appraisal_cli;
 mod coproduction_cli;
 mod demo;
-mod demo_coproduction;
 mod demo_appraisal;
+mod demo_coproduction;
 mod demo_pb;
 mod demo_procurement;
 mod demo_spend;
 mod geo_cli;
 mod pb_cli;
-mod procurement_cli;
 mod pb_process_cli;
+mod procurement_cli;
 mod spend_cli;
 mod spend_import_cli;
 
 #[derive(Parser, Debug)]
-#[command(name = "levers", version, about = "Tools for a council tackling poverty with its procurement, community budgets and co-production.")]
+#[command(
+    name = "levers",
+    version,
+    about = "Tools for a council tackling poverty with its procurement, community budgets and co-production."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -146,14 +150,21 @@ fn main() -> ExitCode {
     // rather than report a panic.
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let msg = info.payload().downcast_ref::<String>().map(String::as_str).or_else(|| info.payload().downcast_ref::<&str>().copied());
+        let msg = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied());
         if msg.is_some_and(|m| m.contains("Broken pipe")) {
             std::process::exit(141);
         }
         default_hook(info);
     }));
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start: {e}");
@@ -185,7 +196,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = Store::open(&a.database).await?;
             let created = demo::build(&store).await?;
             let url = format!("http://{}/sign-in", a.web.bind);
-            println!("levers demo: the synthetic borough of {} is ready in {}", demo::COUNCIL, a.database);
+            println!(
+                "levers demo: the synthetic borough of {} is ready in {}",
+                demo::COUNCIL,
+                a.database
+            );
             println!("  Sign in at:        {url}");
             println!("  Email:             {}", created.admin_email);
             println!("  One-time password: {}", created.admin_password);
@@ -199,9 +214,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let password = match std::env::var("LEVERS_PASSWORD") {
                 Ok(p) if !p.is_empty() => p,
                 _ => {
-                    let p = rpassword::prompt_password(format!("Password for {email}: "))
-                        .context("cannot read the password: set LEVERS_PASSWORD or run in a terminal")?;
-                    let again = rpassword::prompt_password("Same password again: ").context("cannot read the password")?;
+                    let p = rpassword::prompt_password(format!("Password for {email}: ")).context(
+                        "cannot read the password: set LEVERS_PASSWORD or run in a terminal",
+                    )?;
+                    let again = rpassword::prompt_password("Same password again: ")
+                        .context("cannot read the password")?;
                     if p != again {
                         bail!("the two passwords differ: run the command again");
                     }
@@ -231,10 +248,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = Store::open(&db.database).await?;
             let users = store.users().await?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "users": users }))?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({ "users": users }))?
+                );
             } else {
                 for u in users {
-                    println!("{}\t{}\t{}", u.email, u.role, if u.disabled { "disabled" } else { "active" });
+                    println!(
+                        "{}\t{}\t{}",
+                        u.email,
+                        u.role,
+                        if u.disabled { "disabled" } else { "active" }
+                    );
                 }
             }
             Ok(())
@@ -249,9 +274,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = Store::connect(&db.database).await?;
             let applied = store.migrate().await?;
             if applied.is_empty() {
-                println!("the database is up to date (schema version {})", store.schema_version().await?);
+                println!(
+                    "the database is up to date (schema version {})",
+                    store.schema_version().await?
+                );
             } else {
-                println!("applied migrations {applied:?}; schema version {}", store.schema_version().await?);
+                println!(
+                    "applied migrations {applied:?}; schema version {}",
+                    store.schema_version().await?
+                );
             }
             Ok(())
         }

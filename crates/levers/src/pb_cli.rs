@@ -1,12 +1,21 @@
 //! `levers pb …`: command-line glue for the participatory budgeting engine (levers-pb).
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{Context, Result, anyhow, bail};
 use levers_pb::compare::compare;
 use levers_pb::rules::{Completion, Prepared, RuleKind, RuleSpec, Sat, Semantics, Tie};
-use levers_pb::{check, read, verify, Election, Mode};
+use levers_pb::{Election, Mode, check, read, verify};
 use std::path::{Path, PathBuf};
 
-const RULES: [&str; 8] = ["greedy", "greedy-no-skip", "greedy-threshold", "greedy-custom", "utilitarian", "mes", "phragmen", "max-welfare"];
+const RULES: [&str; 8] = [
+    "greedy",
+    "greedy-no-skip",
+    "greedy-threshold",
+    "greedy-custom",
+    "utilitarian",
+    "mes",
+    "phragmen",
+    "max-welfare",
+];
 
 /// Participatory budgeting commands.
 #[derive(clap::Subcommand, Debug)]
@@ -81,7 +90,12 @@ pub enum PbCommand {
 }
 
 fn load(file: &Path) -> Result<(String, Election)> {
-    let text = std::fs::read_to_string(file).with_context(|| format!("{}: cannot read the file (check the path and that it is UTF-8)", file.display()))?;
+    let text = std::fs::read_to_string(file).with_context(|| {
+        format!(
+            "{}: cannot read the file (check the path and that it is UTF-8)",
+            file.display()
+        )
+    })?;
     let e = read(&text).map_err(|err| anyhow!("{}: {}", file.display(), err))?;
     Ok((text, e))
 }
@@ -89,7 +103,8 @@ fn load(file: &Path) -> Result<(String, Election)> {
 fn parse_spec(rule: &str) -> Result<RuleSpec> {
     let mut parts = rule.split(':');
     let name = parts.next().unwrap_or_default();
-    let kind = RuleKind::parse(name).ok_or_else(|| anyhow!("unknown rule `{name}`; use one of {}", RULES.join(", ")))?;
+    let kind = RuleKind::parse(name)
+        .ok_or_else(|| anyhow!("unknown rule `{name}`; use one of {}", RULES.join(", ")))?;
     let mut spec = RuleSpec::new(kind);
     for opt in parts {
         if let Some(s) = Sat::parse(opt) {
@@ -101,7 +116,9 @@ fn parse_spec(rule: &str) -> Result<RuleSpec> {
         } else if let Some(t) = Tie::parse(opt) {
             spec.tie = Some(t);
         } else {
-            bail!("unknown option `{opt}` in rule `{rule}`; use cost, cardinality, add1, add1u, utilitarian, pabutools, equalshares, checker or a tie order");
+            bail!(
+                "unknown option `{opt}` in rule `{rule}`; use cost, cardinality, add1, add1u, utilitarian, pabutools, equalshares, checker or a tie order"
+            );
         }
     }
     Ok(spec)
@@ -111,7 +128,12 @@ fn parse_spec(rule: &str) -> Result<RuleSpec> {
 pub fn run(cmd: PbCommand) -> Result<()> {
     match cmd {
         PbCommand::Check { file, strict, json } => {
-            let text = std::fs::read_to_string(&file).with_context(|| format!("{}: cannot read the file (check the path and that it is UTF-8)", file.display()))?;
+            let text = std::fs::read_to_string(&file).with_context(|| {
+                format!(
+                    "{}: cannot read the file (check the path and that it is UTF-8)",
+                    file.display()
+                )
+            })?;
             let report = check(&text, if strict { Mode::Strict } else { Mode::Lenient });
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
@@ -128,28 +150,55 @@ pub fn run(cmd: PbCommand) -> Result<()> {
                 );
             }
             if !report.valid {
-                let first = report.diagnostics.iter().find(|d| d.level == levers_pb::Level::Error);
+                let first = report
+                    .diagnostics
+                    .iter()
+                    .find(|d| d.level == levers_pb::Level::Error);
                 match first {
-                    Some(d) => bail!("{}: line {}: {} (and {} more errors; fix them and run the check again)", file.display(), d.line, d.message, report.errors - 1),
+                    Some(d) => bail!(
+                        "{}: line {}: {} (and {} more errors; fix them and run the check again)",
+                        file.display(),
+                        d.line,
+                        d.message,
+                        report.errors - 1
+                    ),
                     None => bail!("{}: invalid", file.display()),
                 }
             }
             Ok(())
         }
-        PbCommand::Run { file, rule, sat, completion, semantics, tie, fund_unsupported, increment, explain, json: _ } => {
+        PbCommand::Run {
+            file,
+            rule,
+            sat,
+            completion,
+            semantics,
+            tie,
+            fund_unsupported,
+            increment,
+            explain,
+            json: _,
+        } => {
             let (_, e) = load(&file)?;
             let mut spec = parse_spec(&rule)?;
-            spec.sat = Sat::parse(&sat).ok_or_else(|| anyhow!("unknown --sat `{sat}`; use cost or cardinality"))?;
-            spec.completion = Completion::parse(&completion).ok_or_else(|| anyhow!("unknown --completion `{completion}`"))?;
-            spec.semantics = Semantics::parse(&semantics).ok_or_else(|| anyhow!("unknown --semantics `{semantics}`"))?;
+            spec.sat = Sat::parse(&sat)
+                .ok_or_else(|| anyhow!("unknown --sat `{sat}`; use cost or cardinality"))?;
+            spec.completion = Completion::parse(&completion)
+                .ok_or_else(|| anyhow!("unknown --completion `{completion}`"))?;
+            spec.semantics = Semantics::parse(&semantics)
+                .ok_or_else(|| anyhow!("unknown --semantics `{semantics}`"))?;
             if let Some(t) = tie {
                 spec.tie = Some(Tie::parse(&t).ok_or_else(|| anyhow!("unknown --tie `{t}`"))?);
             }
             spec.fund_unsupported = fund_unsupported;
             if let Some(i) = increment {
-                spec.increment = Some(levers_pb::num::parse_q(&i).ok_or_else(|| anyhow!("--increment `{i}` is not a number"))?);
+                spec.increment = Some(
+                    levers_pb::num::parse_q(&i)
+                        .ok_or_else(|| anyhow!("--increment `{i}` is not a number"))?,
+                );
             }
-            let out = levers_pb::run(&e, &spec, explain).map_err(|err| anyhow!("{}: {}", file.display(), err))?;
+            let out = levers_pb::run(&e, &spec, explain)
+                .map_err(|err| anyhow!("{}: {}", file.display(), err))?;
             println!("{}", serde_json::to_string_pretty(&out)?);
             Ok(())
         }
@@ -180,9 +229,13 @@ pub fn run(cmd: PbCommand) -> Result<()> {
         }
         PbCommand::Compare { file, rules, json } => {
             let (_, e) = load(&file)?;
-            let specs = rules.iter().map(|r| parse_spec(r.trim())).collect::<Result<Vec<_>>>()?;
+            let specs = rules
+                .iter()
+                .map(|r| parse_spec(r.trim()))
+                .collect::<Result<Vec<_>>>()?;
             let prep = Prepared::new(&e);
-            let cols = compare(&prep, &specs).map_err(|err| anyhow!("{}: {}", file.display(), err))?;
+            let cols =
+                compare(&prep, &specs).map_err(|err| anyhow!("{}: {}", file.display(), err))?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&cols)?);
                 return Ok(());
@@ -194,14 +247,35 @@ pub fn run(cmd: PbCommand) -> Result<()> {
             }
             println!();
             let rows: [(&str, RowFn); 8] = [
-                ("projects funded", Box::new(|c| c.outcome.selected.len().to_string())),
+                (
+                    "projects funded",
+                    Box::new(|c| c.outcome.selected.len().to_string()),
+                ),
                 ("total cost", Box::new(|c| c.outcome.total_cost.to_string())),
-                ("budget used", Box::new(|c| format!("{:.1}%", 100.0 * c.figures.budget_used))),
-                ("avg cost satisfaction", Box::new(|c| format!("{:.0}", c.figures.avg_cost_satisfaction))),
-                ("avg funded on ballot", Box::new(|c| format!("{:.3}", c.figures.avg_cardinality_satisfaction))),
-                ("voters with nothing funded", Box::new(|c| format!("{:.1}%", 100.0 * c.figures.exclusion_ratio))),
-                ("Gini of cost satisfaction", Box::new(|c| format!("{:.3}", c.figures.gini_cost_satisfaction))),
-                ("voters reaching fair share", Box::new(|c| format!("{:.1}%", 100.0 * c.figures.fair_share_reached))),
+                (
+                    "budget used",
+                    Box::new(|c| format!("{:.1}%", 100.0 * c.figures.budget_used)),
+                ),
+                (
+                    "avg cost satisfaction",
+                    Box::new(|c| format!("{:.0}", c.figures.avg_cost_satisfaction)),
+                ),
+                (
+                    "avg funded on ballot",
+                    Box::new(|c| format!("{:.3}", c.figures.avg_cardinality_satisfaction)),
+                ),
+                (
+                    "voters with nothing funded",
+                    Box::new(|c| format!("{:.1}%", 100.0 * c.figures.exclusion_ratio)),
+                ),
+                (
+                    "Gini of cost satisfaction",
+                    Box::new(|c| format!("{:.3}", c.figures.gini_cost_satisfaction)),
+                ),
+                (
+                    "voters reaching fair share",
+                    Box::new(|c| format!("{:.1}%", 100.0 * c.figures.fair_share_reached)),
+                ),
             ];
             for (name, f) in rows.iter() {
                 print!("{name:<32}");
@@ -210,16 +284,27 @@ pub fn run(cmd: PbCommand) -> Result<()> {
                 }
                 println!();
             }
-            let mut all: Vec<&String> = cols.iter().flat_map(|c| c.outcome.selected.iter()).collect();
+            let mut all: Vec<&String> = cols
+                .iter()
+                .flat_map(|c| c.outcome.selected.iter())
+                .collect();
             all.sort();
             all.dedup();
             println!("\nproject (cost)                   selected by");
             for p in all {
-                let cost = e.project_index(p).map(|i| levers_pb::num::fmt_q(&e.projects[i].cost)).unwrap_or_default();
+                let cost = e
+                    .project_index(p)
+                    .map(|i| levers_pb::num::fmt_q(&e.projects[i].cost))
+                    .unwrap_or_default();
                 print!("{:<32}", shorten(&format!("{p} ({cost})"), 32));
                 for c in &cols {
                     let pos = c.outcome.selected.iter().position(|x| x == p);
-                    print!(" {:>w$}", pos.map(|i| format!("#{}", i + 1)).unwrap_or_else(|| "-".into()), w = width);
+                    print!(
+                        " {:>w$}",
+                        pos.map(|i| format!("#{}", i + 1))
+                            .unwrap_or_else(|| "-".into()),
+                        w = width
+                    );
                 }
                 println!();
             }

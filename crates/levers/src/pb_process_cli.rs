@@ -7,7 +7,9 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, anyhow, bail};
 use levers_store::{Actor, Store};
-use levers_web::community_budgets::{CountError, VOID_REASONS, cancel_code, count_process, new_code_batch};
+use levers_web::community_budgets::{
+    CountError, VOID_REASONS, cancel_code, count_process, new_code_batch,
+};
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct DbArgs {
@@ -105,10 +107,20 @@ pub async fn run(cmd: BudgetCommand) -> Result<()> {
                 }));
             }
             if json {
-                println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "processes": rows }))?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({ "processes": rows }))?
+                );
             } else {
                 for r in rows {
-                    println!("{}\t{}\t{}\t{} ballots\t{}", r["slug"].as_str().unwrap_or(""), r["phase"].as_str().unwrap_or(""), r["ballot"].as_str().unwrap_or(""), r["ballots"], r["name"].as_str().unwrap_or(""));
+                    println!(
+                        "{}\t{}\t{}\t{} ballots\t{}",
+                        r["slug"].as_str().unwrap_or(""),
+                        r["phase"].as_str().unwrap_or(""),
+                        r["ballot"].as_str().unwrap_or(""),
+                        r["ballots"],
+                        r["name"].as_str().unwrap_or("")
+                    );
                 }
             }
             Ok(())
@@ -129,7 +141,17 @@ pub async fn run(cmd: BudgetCommand) -> Result<()> {
                 println!("{}", serde_json::to_string_pretty(&v)?);
             } else {
                 println!("{slug}: {} ballots counted with {}", r.ballots, r.rule);
-                println!("  funded ({} of {}): {}", levers_pb::process::levers_pence(r.spent_pence), levers_pb::process::levers_pence(r.pot_pence), r.projects.iter().filter(|x| x.funded).map(|x| x.name.as_str()).collect::<Vec<_>>().join("; "));
+                println!(
+                    "  funded ({} of {}): {}",
+                    levers_pb::process::levers_pence(r.spent_pence),
+                    levers_pb::process::levers_pence(r.pot_pence),
+                    r.projects
+                        .iter()
+                        .filter(|x| x.funded)
+                        .map(|x| x.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                );
             }
             Ok(())
         }
@@ -141,46 +163,87 @@ pub async fn run(cmd: BudgetCommand) -> Result<()> {
             if out.as_os_str() == "-" {
                 print!("{}", r.pb_text);
             } else {
-                std::fs::write(&out, &r.pb_text).with_context(|| format!("{}: cannot write the file", out.display()))?;
+                std::fs::write(&out, &r.pb_text)
+                    .with_context(|| format!("{}: cannot write the file", out.display()))?;
                 eprintln!("wrote {} ballots to {}", r.ballots, out.display());
             }
             Ok(())
         }
-        BudgetCommand::Cancel { slug, db, reason, file, mut codes } => {
+        BudgetCommand::Cancel {
+            slug,
+            db,
+            reason,
+            file,
+            mut codes,
+        } => {
             let Some((_, reason)) = VOID_REASONS.iter().find(|(k, _)| *k == reason.trim()) else {
-                bail!("--reason must be one of: {}", VOID_REASONS.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", "));
+                bail!(
+                    "--reason must be one of: {}",
+                    VOID_REASONS
+                        .iter()
+                        .map(|(k, _)| *k)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
             };
             if let Some(path) = &file {
-                let text = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read the file of codes", path.display()))?;
+                let text = std::fs::read_to_string(path).with_context(|| {
+                    format!("{}: cannot read the file of codes", path.display())
+                })?;
                 // Blank lines and a CSV header ("code,…") are skipped; only the first column counts.
-                codes.extend(text.lines().map(|l| l.split(',').next().unwrap_or("").trim().to_string()).filter(|c| !c.is_empty() && !c.eq_ignore_ascii_case("code")));
+                codes.extend(
+                    text.lines()
+                        .map(|l| l.split(',').next().unwrap_or("").trim().to_string())
+                        .filter(|c| !c.is_empty() && !c.eq_ignore_ascii_case("code")),
+                );
             }
             if codes.is_empty() {
-                bail!("give the codes to cancel, on the command line or with --file FILE (one a line)");
+                bail!(
+                    "give the codes to cancel, on the command line or with --file FILE (one a line)"
+                );
             }
             let store = Store::open(&db.database).await?;
             let p = process(&store, &slug).await?;
             if p.phase >= levers_pb::process::Phase::Results {
-                bail!("{slug}: the result has been published, so cancelling a code would change nothing");
+                bail!(
+                    "{slug}: the result has been published, so cancelling a code would change nothing"
+                );
             }
             let mut refused = 0;
             for (i, c) in codes.iter().enumerate() {
-                match cancel_code(&store, &actor, &p, c, reason).await.map_err(|e| anyhow!("{e:?}"))? {
+                match cancel_code(&store, &actor, &p, c, reason)
+                    .await
+                    .map_err(|e| anyhow!("{e:?}"))?
+                {
                     Ok(done) => println!("{done}"),
                     Err((_, why)) => {
                         refused += 1;
-                        let at = file.as_ref().map_or_else(|| format!("code {}", i + 1), |f| format!("{} (code {})", f.display(), i + 1));
+                        let at = file.as_ref().map_or_else(
+                            || format!("code {}", i + 1),
+                            |f| format!("{} (code {})", f.display(), i + 1),
+                        );
                         eprintln!("{at}: {why}");
                     }
                 }
             }
             if refused > 0 {
-                bail!("{refused} of {} codes were not cancelled (see above)", codes.len());
+                bail!(
+                    "{refused} of {} codes were not cancelled (see above)",
+                    codes.len()
+                );
             }
             eprintln!("cancelled {} codes", codes.len());
             Ok(())
         }
-        BudgetCommand::Codes { slug, db, count, label, ward, site, output } => {
+        BudgetCommand::Codes {
+            slug,
+            db,
+            count,
+            label,
+            ward,
+            site,
+            output,
+        } => {
             if !(1..=5000).contains(&count) {
                 bail!("--count must be from 1 to 5000");
             }
@@ -199,16 +262,34 @@ pub async fn run(cmd: BudgetCommand) -> Result<()> {
                     }
                 }
             };
-            let codes = new_code_batch(&store, &actor, &p, &label, ward.as_deref().map(|w| (w, w)), count).await.map_err(|e| anyhow!("{e:?}"))?;
-            let vote_at = format!("{}/community-budgets/{slug}/vote", site.trim_end_matches('/'));
+            let codes = new_code_batch(
+                &store,
+                &actor,
+                &p,
+                &label,
+                ward.as_deref().map(|w| (w, w)),
+                count,
+            )
+            .await
+            .map_err(|e| anyhow!("{e:?}"))?;
+            let vote_at = format!(
+                "{}/community-budgets/{slug}/vote",
+                site.trim_end_matches('/')
+            );
             let q = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
             let mut csv = String::from("code,batch,community_budget,vote_at\r\n");
             for c in &codes {
-                csv.push_str(&format!("{c},{},{},{}\r\n", q(&label), q(&p.def.name), q(&vote_at)));
+                csv.push_str(&format!(
+                    "{c},{},{},{}\r\n",
+                    q(&label),
+                    q(&p.def.name),
+                    q(&vote_at)
+                ));
             }
             match output {
                 Some(path) => {
-                    std::fs::write(&path, csv).with_context(|| format!("{}: cannot write the file", path.display()))?;
+                    std::fs::write(&path, csv)
+                        .with_context(|| format!("{}: cannot write the file", path.display()))?;
                     eprintln!("wrote {count} codes to {}", path.display());
                 }
                 None => print!("{csv}"),

@@ -139,7 +139,10 @@ fn spinner(msg: &str) -> ProgressBar {
     if !std::io::stderr().is_terminal() {
         bar.set_draw_target(ProgressDrawTarget::hidden());
     }
-    bar.set_style(ProgressStyle::with_template("{spinner} {msg} {elapsed}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
     bar.set_message(msg.to_string());
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     bar
@@ -148,37 +151,76 @@ fn spinner(msg: &str) -> ProgressBar {
 fn supplier_map(specs: &[String]) -> anyhow::Result<Vec<(SupplierField, String)>> {
     let mut out = Vec::new();
     for spec in specs {
-        let (f, h) = spec.split_once('=').with_context(|| format!("--map {spec:?} has no '=': write field=\"Header\""))?;
-        let field = SupplierField::ALL.into_iter().find(|x| x.name() == f.trim()).with_context(|| {
-            format!("--map {spec:?}: \"{}\" is not a field; fields are {}", f.trim(), SupplierField::ALL.iter().map(|x| x.name()).collect::<Vec<_>>().join(", "))
-        })?;
+        let (f, h) = spec
+            .split_once('=')
+            .with_context(|| format!("--map {spec:?} has no '=': write field=\"Header\""))?;
+        let field = SupplierField::ALL
+            .into_iter()
+            .find(|x| x.name() == f.trim())
+            .with_context(|| {
+                format!(
+                    "--map {spec:?}: \"{}\" is not a field; fields are {}",
+                    f.trim(),
+                    SupplierField::ALL
+                        .iter()
+                        .map(|x| x.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })?;
         out.push((field, h.trim().trim_matches('"').to_string()));
     }
     Ok(out)
 }
 
 pub async fn suppliers(cmd: SuppliersCommand) -> anyhow::Result<()> {
-    let SuppliersCommand::Import { file, body, map, database, json } = cmd;
+    let SuppliersCommand::Import {
+        file,
+        body,
+        map,
+        database,
+        json,
+    } = cmd;
     let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
     let name = file.display().to_string();
     let (records, report) = read_suppliers(&name, &bytes, &supplier_map(&map)?)?;
     let store = Store::open(&database).await?;
     let sha = levers_web::spend::sha256_hex(&bytes);
     let counts = store
-        .import_suppliers(&Actor::system("cli"), &body, &name, &sha, &records, &serde_json::to_value(&report)?)
+        .import_suppliers(
+            &Actor::system("cli"),
+            &body,
+            &name,
+            &sha,
+            &records,
+            &serde_json::to_value(&report)?,
+        )
         .await
         .with_context(|| format!("{name} was not imported (nothing from it was stored)"))?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&serde_json::json!({"body": body, "import": counts, "report": report}))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({"body": body, "import": counts, "report": report})
+            )?
+        );
     } else {
         print!("{}", report.render_text());
-        println!("  stored for {body}: {} new, {} updated", counts.added, counts.updated);
+        println!(
+            "  stored for {body}: {} new, {} updated",
+            counts.added, counts.updated
+        );
     }
     Ok(())
 }
 
 pub async fn registers(cmd: RegistersCommand) -> anyhow::Result<()> {
-    let RegistersCommand::Import { files, all, database, json } = cmd;
+    let RegistersCommand::Import {
+        files,
+        all,
+        database,
+        json,
+    } = cmd;
     let store = Store::open(&database).await?;
     let (companies, charities) = store.proc_wanted_numbers().await?;
     let mut out = Vec::new();
@@ -192,14 +234,29 @@ pub async fn registers(cmd: RegistersCommand) -> anyhow::Result<()> {
             f,
             |r| {
                 all || match r {
-                    levers_spend::registers::RegisterRecord::Company(c) => companies.contains(&c.number),
-                    levers_spend::registers::RegisterRecord::Charity(c) => charities.contains(&c.number) || c.company_number.as_ref().is_some_and(|n| companies.contains(n)),
+                    levers_spend::registers::RegisterRecord::Company(c) => {
+                        companies.contains(&c.number)
+                    }
+                    levers_spend::registers::RegisterRecord::Charity(c) => {
+                        charities.contains(&c.number)
+                            || c.company_number
+                                .as_ref()
+                                .is_some_and(|n| companies.contains(n))
+                    }
                 }
             },
             |r| kept.push(r),
         )?;
         bar.finish_and_clear();
-        let id = store.import_register(&Actor::system("cli"), report.kind, &name, &kept, &serde_json::to_value(&report)?).await?;
+        let id = store
+            .import_register(
+                &Actor::system("cli"),
+                report.kind,
+                &name,
+                &kept,
+                &serde_json::to_value(&report)?,
+            )
+            .await?;
         if json {
             out.push(serde_json::json!({"file": name, "import_id": id, "report": report}));
         } else {
@@ -213,24 +270,31 @@ pub async fn registers(cmd: RegistersCommand) -> anyhow::Result<()> {
 }
 
 fn pounds_arg(name: &str, v: &Option<String>) -> anyhow::Result<Money> {
-    let s = v.as_deref().with_context(|| format!("--{name} is needed (or give --survey FILE)"))?;
+    let s = v
+        .as_deref()
+        .with_context(|| format!("--{name} is needed (or give --survey FILE)"))?;
     levers_spend::parse_amount(s).map_err(|e| anyhow::anyhow!("--{name} {s:?}: {e}"))
 }
 
 fn share_arg(name: &str, v: &Option<String>) -> anyhow::Result<f64> {
-    let s = v.as_deref().with_context(|| format!("--{name} is needed (or give --survey FILE)"))?;
-    levers_spend::lm3::parse_share(s).with_context(|| format!("--{name} {s:?} is not a share between 0 and 1 (or 0% and 100%)"))
+    let s = v
+        .as_deref()
+        .with_context(|| format!("--{name} is needed (or give --survey FILE)"))?;
+    levers_spend::lm3::parse_share(s)
+        .with_context(|| format!("--{name} {s:?} is not a share between 0 and 1 (or 0% and 100%)"))
 }
 
 pub fn lm3_cmd(a: Lm3Args) -> anyhow::Result<()> {
     if let Some(t) = &a.template {
-        std::fs::write(t, SURVEY_TEMPLATE).with_context(|| format!("cannot write {}", t.display()))?;
+        std::fs::write(t, SURVEY_TEMPLATE)
+            .with_context(|| format!("cannot write {}", t.display()))?;
         println!("wrote the LM3 survey template to {}", t.display());
         return Ok(());
     }
     let (result, survey) = match &a.survey {
         Some(path) => {
-            let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let bytes =
+                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
             let rep = lm3_from_survey(&path.display().to_string(), &bytes)?;
             (rep.lm3, Some(rep))
         }
@@ -242,7 +306,13 @@ pub fn lm3_cmd(a: Lm3Args) -> anyhow::Result<()> {
                 r3_staff_share: share_arg("r3-staff-share", &a.r3_staff_share)?,
                 r3_supplier_share: share_arg("r3-supplier-share", &a.r3_supplier_share)?,
             };
-            let one = Lm3Responses { r1: 1, r2_staff: 1, r2_suppliers: 1, r3_staff: 1, r3_suppliers: 1 };
+            let one = Lm3Responses {
+                r1: 1,
+                r2_staff: 1,
+                r2_suppliers: 1,
+                r3_staff: 1,
+                r3_suppliers: 1,
+            };
             (lm3(inputs, one)?, None)
         }
     };
@@ -263,13 +333,44 @@ pub fn lm3_cmd(a: Lm3Args) -> anyhow::Result<()> {
         return Ok(());
     }
     let r = &result;
-    let n = |k: u64| if survey.is_some() { format!(" ({k} responses)") } else { String::new() };
-    println!("Round 1, income traced:            {}{}", r.inputs.r1, n(r.responses.r1));
-    println!("Round 2, local staff:              {}{}", r.inputs.r2_staff, n(r.responses.r2_staff));
-    println!("Round 2, local suppliers:          {}{}", r.inputs.r2_suppliers, n(r.responses.r2_suppliers));
-    println!("Round 3, staff re-spend {:>6.1}%:    {}{}", r.inputs.r3_staff_share * 100.0, r.r3_staff, n(r.responses.r3_staff));
-    println!("Round 3, supplier re-spend {:>6.1}%: {}{}", r.inputs.r3_supplier_share * 100.0, r.r3_suppliers, n(r.responses.r3_suppliers));
-    println!("LM3 = ({} + {} + {}) / {} = {:.4}", r.inputs.r1, r.r2, r.r3, r.inputs.r1, r.lm3);
+    let n = |k: u64| {
+        if survey.is_some() {
+            format!(" ({k} responses)")
+        } else {
+            String::new()
+        }
+    };
+    println!(
+        "Round 1, income traced:            {}{}",
+        r.inputs.r1,
+        n(r.responses.r1)
+    );
+    println!(
+        "Round 2, local staff:              {}{}",
+        r.inputs.r2_staff,
+        n(r.responses.r2_staff)
+    );
+    println!(
+        "Round 2, local suppliers:          {}{}",
+        r.inputs.r2_suppliers,
+        n(r.responses.r2_suppliers)
+    );
+    println!(
+        "Round 3, staff re-spend {:>6.1}%:    {}{}",
+        r.inputs.r3_staff_share * 100.0,
+        r.r3_staff,
+        n(r.responses.r3_staff)
+    );
+    println!(
+        "Round 3, supplier re-spend {:>6.1}%: {}{}",
+        r.inputs.r3_supplier_share * 100.0,
+        r.r3_suppliers,
+        n(r.responses.r3_suppliers)
+    );
+    println!(
+        "LM3 = ({} + {} + {}) / {} = {:.4}",
+        r.inputs.r1, r.r2, r.r3, r.inputs.r1, r.lm3
+    );
     if let Some(rep) = &survey {
         for x in &rep.rejections {
             println!("  line {}, {}: {:?} {}", x.line, x.field, x.value, x.reason);
@@ -279,18 +380,33 @@ pub fn lm3_cmd(a: Lm3Args) -> anyhow::Result<()> {
 }
 
 pub async fn analyse_cmd(a: AnalyseArgs) -> anyhow::Result<()> {
-    let bodies: Vec<String> = a.body.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect();
+    let bodies: Vec<String> = a
+        .body
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
     if bodies.is_empty() {
         bail!("--body names no body");
     }
     let local = parse_codes(&a.local).map_err(|e| anyhow::anyhow!("--local: {e}"))?;
     let wider = parse_codes(&a.wider).map_err(|e| anyhow::anyhow!("--wider: {e}"))?;
     if local.is_empty() {
-        bail!("--local names no district: give the local area's district codes, e.g. --local E07000123");
+        bail!(
+            "--local names no district: give the local area's district codes, e.g. --local E07000123"
+        );
     }
-    let year: levers_core::FinancialYear = a.year.parse().map_err(|e| anyhow::anyhow!("--year {}: {e}", a.year))?;
+    let year: levers_core::FinancialYear = a
+        .year
+        .parse()
+        .map_err(|e| anyhow::anyhow!("--year {}: {e}", a.year))?;
     let baseline = match &a.baseline {
-        Some(b) => Some(b.parse::<levers_core::FinancialYear>().map_err(|e| anyhow::anyhow!("--baseline {b}: {e}"))?.to_string()),
+        Some(b) => Some(
+            b.parse::<levers_core::FinancialYear>()
+                .map_err(|e| anyhow::anyhow!("--baseline {b}: {e}"))?
+                .to_string(),
+        ),
         None => None,
     };
     let sector = match a.sector.as_str() {
@@ -307,25 +423,44 @@ pub async fn analyse_cmd(a: AnalyseArgs) -> anyhow::Result<()> {
     let known = store.spend_bodies().await?;
     for b in &bodies {
         if !known.contains(b) {
-            bail!("no spend is imported for {b:?}; bodies with spend: {}", if known.is_empty() { "none".to_string() } else { known.join(", ") });
+            bail!(
+                "no spend is imported for {b:?}; bodies with spend: {}",
+                if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                }
+            );
         }
     }
     let bar = spinner("loading the geography");
     let geo = Arc::new(store.load_geo_index().await?);
     let name = |codes: &[levers_core::AreaCode], given: &Option<String>| match given {
         Some(n) if !n.trim().is_empty() => n.trim().to_string(),
-        _ => codes.iter().map(|c| geo.name(c).map_or_else(|| c.to_string(), str::to_string)).collect::<Vec<_>>().join(", "),
+        _ => codes
+            .iter()
+            .map(|c| geo.name(c).map_or_else(|| c.to_string(), str::to_string))
+            .collect::<Vec<_>>()
+            .join(", "),
     };
     for c in local.iter().chain(&wider) {
         if !geo.knows(c) {
-            eprintln!("warning: district {c} is not in the loaded geography, so no supplier can be located in it (import the ONS postcode directory with levers geo import)");
+            eprintln!(
+                "warning: district {c} is not in the loaded geography, so no supplier can be located in it (import the ONS postcode directory with levers geo import)"
+            );
         }
     }
     let p = AnalysisParams {
         bodies: bodies.clone(),
         year: year.to_string(),
-        local: Area { name: name(&local, &a.local_name), lads: local.clone() },
-        wider: Area { name: name(&wider, &a.wider_name), lads: wider.clone() },
+        local: Area {
+            name: name(&local, &a.local_name),
+            lads: local.clone(),
+        },
+        wider: Area {
+            name: name(&wider, &a.wider_name),
+            lads: wider.clone(),
+        },
         top_n: a.top.max(1),
         baseline,
         imd,
@@ -337,22 +472,33 @@ pub async fn analyse_cmd(a: AnalyseArgs) -> anyhow::Result<()> {
     // reuses the year and baseline).
     let cache = levers_web::procurement::PaymentsCache::default();
     let analysed = levers_web::procurement::bodies_for(&store, &p).await?;
-    let (report, payments) = levers_web::procurement::run(&store, &cache, geo.clone(), &analysed, &p).await?;
+    let (report, payments) =
+        levers_web::procurement::run(&store, &cache, geo.clone(), &analysed, &p).await?;
     bar.finish_and_clear();
     if payments.rows.is_empty() {
-        eprintln!("warning: no payments for {} in {}", bodies.join(", "), p.year);
+        eprintln!(
+            "warning: no payments for {} in {}",
+            bodies.join(", "),
+            p.year
+        );
     }
-    let council = store.setting(levers_store::settings::COUNCIL_NAME).await?.unwrap_or_default();
+    let council = store
+        .setting(levers_store::settings::COUNCIL_NAME)
+        .await?
+        .unwrap_or_default();
     if a.html.is_some() || a.xlsx.is_some() {
         let years = store.spend_years(&bodies).await?;
-        let tr = levers_web::procurement::trend(&store, &cache, geo.clone(), &analysed, &p, &years).await?;
+        let tr = levers_web::procurement::trend(&store, &cache, geo.clone(), &analysed, &p, &years)
+            .await?;
         let view = ReportView::new(report.clone(), &geo, &tr, String::new(), &council);
         if let Some(path) = &a.html {
-            std::fs::write(path, report_html(&view)?).with_context(|| format!("cannot write {}", path.display()))?;
+            std::fs::write(path, report_html(&view)?)
+                .with_context(|| format!("cannot write {}", path.display()))?;
             eprintln!("wrote the report to {}", path.display());
         }
         if let Some(path) = &a.xlsx {
-            std::fs::write(path, report_xlsx(&report)).with_context(|| format!("cannot write {}", path.display()))?;
+            std::fs::write(path, report_xlsx(&report))
+                .with_context(|| format!("cannot write {}", path.display()))?;
             eprintln!("wrote the figures to {}", path.display());
         }
     }
@@ -365,25 +511,79 @@ pub async fn analyse_cmd(a: AnalyseArgs) -> anyhow::Result<()> {
     }
     let pct = |f: f64| format!("{:.1}%", f * 100.0);
     for (label, sc) in [("All suppliers", &report.all), ("Top N", &report.top_n)] {
-        let label = if let Some(n) = sc.n { format!("Each body's top {n} suppliers") } else { label.to_string() };
+        let label = if let Some(n) = sc.n {
+            format!("Each body's top {n} suppliers")
+        } else {
+            label.to_string()
+        };
         println!("{label} ({}), {}:", bodies.join(", "), report.year);
-        println!("  total {}, excluded {}, analysed {} ({} suppliers, {} located)", Money::from_pence(sc.spend.total_pence), Money::from_pence(sc.spend.excluded_pence), Money::from_pence(sc.spend.analysed_pence), sc.suppliers.analysed, sc.suppliers.located);
-        println!("  local ({}) {} = {}; wider ({}) {} = {}; leakage {} = {}", report.local.name, pct(sc.shares.local), Money::from_pence(sc.pounds.local_pence), report.wider.name, pct(sc.shares.wider), Money::from_pence(sc.pounds.wider_pence), pct(sc.shares.leakage), Money::from_pence(sc.pounds.leakage_pence));
-        println!("  most deprived 10% {}, 20% {}; SME {}, VCSE {}, public {}, not located {}", pct(sc.shares.deprived_decile_1), pct(sc.shares.deprived_decile_1_2), pct(sc.shares.sme), pct(sc.shares.vcse), pct(sc.shares.public), pct(sc.shares.unknown_location));
+        println!(
+            "  total {}, excluded {}, analysed {} ({} suppliers, {} located)",
+            Money::from_pence(sc.spend.total_pence),
+            Money::from_pence(sc.spend.excluded_pence),
+            Money::from_pence(sc.spend.analysed_pence),
+            sc.suppliers.analysed,
+            sc.suppliers.located
+        );
+        println!(
+            "  local ({}) {} = {}; wider ({}) {} = {}; leakage {} = {}",
+            report.local.name,
+            pct(sc.shares.local),
+            Money::from_pence(sc.pounds.local_pence),
+            report.wider.name,
+            pct(sc.shares.wider),
+            Money::from_pence(sc.pounds.wider_pence),
+            pct(sc.shares.leakage),
+            Money::from_pence(sc.pounds.leakage_pence)
+        );
+        println!(
+            "  most deprived 10% {}, 20% {}; SME {}, VCSE {}, public {}, not located {}",
+            pct(sc.shares.deprived_decile_1),
+            pct(sc.shares.deprived_decile_1_2),
+            pct(sc.shares.sme),
+            pct(sc.shares.vcse),
+            pct(sc.shares.public),
+            pct(sc.shares.unknown_location)
+        );
     }
     for e in report.exclusions.iter().filter(|e| e.payments > 0) {
-        println!("  excluded by {:<45} {:>6} payments {}", e.label, e.payments, Money::from_pence(e.pence));
+        println!(
+            "  excluded by {:<45} {:>6} payments {}",
+            e.label,
+            e.payments,
+            Money::from_pence(e.pence)
+        );
     }
     for o in report.all.opportunities.iter().take(5) {
-        println!("  opportunity: {} leaks {} ({}); local suppliers: {}", o.sector, Money::from_pence(o.leakage_pence), pct(o.leakage_share), o.local_suppliers.iter().take(5).map(|s| s.name.as_str()).collect::<Vec<_>>().join(", "));
+        println!(
+            "  opportunity: {} leaks {} ({}); local suppliers: {}",
+            o.sector,
+            Money::from_pence(o.leakage_pence),
+            pct(o.leakage_share),
+            o.local_suppliers
+                .iter()
+                .take(5)
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
     if let Some(b) = &report.baseline {
         for c in &b.all {
-            println!("  since {}: {} {:+.1} points, {}", b.year, c.label, c.points, Money::from_pence(c.change_pence));
+            println!(
+                "  since {}: {} {:+.1} points, {}",
+                b.year,
+                c.label,
+                c.points,
+                Money::from_pence(c.change_pence)
+            );
         }
     }
     if !report.review.is_empty() {
-        println!("  {} names on payments are close to a supplier record and wait for review (web app: Procurement → Supplier matches to review)", report.review.len());
+        println!(
+            "  {} names on payments are close to a supplier record and wait for review (web app: Procurement → Supplier matches to review)",
+            report.review.len()
+        );
     }
     Ok(())
 }

@@ -63,9 +63,13 @@ pub enum SpendCommand {
 pub async fn run(cmd: SpendCommand) -> anyhow::Result<()> {
     match cmd {
         SpendCommand::Check { files, json, map } => check_files(&files, json, &map),
-        SpendCommand::Import { files, body, map, database, json } => {
-            crate::spend_import_cli::import(&files, &body, &map, &database, json).await
-        }
+        SpendCommand::Import {
+            files,
+            body,
+            map,
+            database,
+            json,
+        } => crate::spend_import_cli::import(&files, &body, &map, &database, json).await,
         SpendCommand::Suppliers(c) => crate::procurement_cli::suppliers(c).await,
         SpendCommand::Registers(c) => crate::procurement_cli::registers(c).await,
         SpendCommand::Lm3(a) => crate::procurement_cli::lm3_cmd(a),
@@ -75,7 +79,10 @@ pub async fn run(cmd: SpendCommand) -> anyhow::Result<()> {
 
 fn check_files(files: &[PathBuf], json: bool, map: &[String]) -> anyhow::Result<()> {
     let opts = CheckOptions::with_map_specs(map)?;
-    let total_bytes: u64 = files.iter().map(|f| std::fs::metadata(f).map_or(0, |m| m.len())).sum();
+    let total_bytes: u64 = files
+        .iter()
+        .map(|f| std::fs::metadata(f).map_or(0, |m| m.len()))
+        .sum();
     let bar = ProgressBar::new(total_bytes);
     if !std::io::stderr().is_terminal() {
         bar.set_draw_target(ProgressDrawTarget::hidden());
@@ -93,13 +100,14 @@ fn check_files(files: &[PathBuf], json: bool, map: &[String]) -> anyhow::Result<
             path.file_name()
                 .map_or_else(|| name.clone(), |n| n.to_string_lossy().into_owned()),
         );
-        let bytes = match std::fs::read(path).with_context(|| format!("{name}: could not read the file")) {
-            Ok(b) => b,
-            Err(e) => {
-                reports.push(Err(format!("{e:#}")));
-                continue;
-            }
-        };
+        let bytes =
+            match std::fs::read(path).with_context(|| format!("{name}: could not read the file")) {
+                Ok(b) => b,
+                Err(e) => {
+                    reports.push(Err(format!("{e:#}")));
+                    continue;
+                }
+            };
         let result = levers_spend::check(&name, &bytes, &opts);
         bar.inc(bytes.len() as u64);
         reports.push(result.map_err(|e| e.to_string()));
@@ -128,7 +136,10 @@ fn check_files(files: &[PathBuf], json: bool, map: &[String]) -> anyhow::Result<
         }
     }
     if failed > 0 {
-        bail!("{failed} of {} files could not be read (see above)", files.len());
+        bail!(
+            "{failed} of {} files could not be read (see above)",
+            files.len()
+        );
     }
     Ok(())
 }

@@ -12,32 +12,67 @@ use levers_store::{Actor, Store};
 use levers_web::spend::{ImportOutcome, import_bytes_with_progress};
 
 /// Imports `files` for `body`. `map` holds `field=Header` overrides as typed.
-pub async fn import(files: &[PathBuf], body: &str, map: &[String], database: &str, json: bool) -> anyhow::Result<()> {
+pub async fn import(
+    files: &[PathBuf],
+    body: &str,
+    map: &[String],
+    database: &str,
+    json: bool,
+) -> anyhow::Result<()> {
     let explicit = CheckOptions::with_map_specs(map)?.overrides;
     let store = Store::open(database).await?;
     let actor = Actor::system("cli");
     let mut out = Vec::new();
     for path in files {
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
         let bar = ProgressBar::new_spinner();
-        bar.set_style(ProgressStyle::with_template("{spinner} {msg}: {pos} payments read ({per_sec})").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg}: {pos} payments read ({per_sec})")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
         bar.set_message(name.clone());
         let b = bar.clone();
         let progress: levers_web::spend::Progress = Arc::new(move |n| b.set_position(n));
-        let outcome = import_bytes_with_progress(&store, &actor, body, &name, Arc::new(bytes), &explicit, Some(progress))
-            .await
-            .with_context(|| format!("{} was not imported (nothing from it was stored)", path.display()))?;
+        let outcome = import_bytes_with_progress(
+            &store,
+            &actor,
+            body,
+            &name,
+            Arc::new(bytes),
+            &explicit,
+            Some(progress),
+        )
+        .await
+        .with_context(|| {
+            format!(
+                "{} was not imported (nothing from it was stored)",
+                path.display()
+            )
+        })?;
         bar.finish_and_clear();
         match outcome {
             ImportOutcome::AlreadyImported(prev) => {
                 if json {
                     out.push(serde_json::json!({"file": path.display().to_string(), "body": body, "already_imported": true, "import_id": prev.id, "rows_new": 0}));
                 } else {
-                    println!("{}: already imported for {body} (import {}); nothing added", path.display(), prev.id);
+                    println!(
+                        "{}: already imported for {body} (import {}); nothing added",
+                        path.display(),
+                        prev.id
+                    );
                 }
             }
-            ImportOutcome::Imported { import_id, counts, report, dropped_saved } => {
+            ImportOutcome::Imported {
+                import_id,
+                counts,
+                report,
+                dropped_saved,
+            } => {
                 if json {
                     out.push(serde_json::json!({
                         "file": path.display().to_string(), "body": body, "already_imported": false, "import_id": import_id,
@@ -55,13 +90,20 @@ pub async fn import(files: &[PathBuf], body: &str, map: &[String], database: &st
                         counts.rows_new,
                         counts.rows_already,
                         report.rejected_count,
-                        if report.reconciliation.balanced { "yes" } else { "NO" }
+                        if report.reconciliation.balanced {
+                            "yes"
+                        } else {
+                            "NO"
+                        }
                     );
                     for r in report.rejected.iter().take(10) {
                         println!("  line {}: {}", r.line, r.reason);
                     }
                     if !dropped_saved.is_empty() {
-                        println!("  (saved columns this file lacks, not used: {})", dropped_saved.join(", "));
+                        println!(
+                            "  (saved columns this file lacks, not used: {})",
+                            dropped_saved.join(", ")
+                        );
                     }
                 }
             }

@@ -4,7 +4,9 @@ use std::process::{Command, Output};
 
 fn levers(args: &[&str], envs: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_levers"));
-    cmd.args(args).env_remove("LEVERS_PASSWORD").env_remove("LEVERS_DATABASE");
+    cmd.args(args)
+        .env_remove("LEVERS_PASSWORD")
+        .env_remove("LEVERS_DATABASE");
     for (k, v) in envs {
         cmd.env(k, v);
     }
@@ -32,9 +34,24 @@ fn migrate_then_add_and_list_users() {
     let out = levers(&["migrate", "--database", &db], &[]);
     assert!(text(&out.stdout).contains("up to date (schema version 9)"));
 
-    let out = levers(&["user", "add", "--email", "Chief@Council.example", "--role", "admin", "--database", &db], &[("LEVERS_PASSWORD", "a decent passphrase")]);
+    let out = levers(
+        &[
+            "user",
+            "add",
+            "--email",
+            "Chief@Council.example",
+            "--role",
+            "admin",
+            "--database",
+            &db,
+        ],
+        &[("LEVERS_PASSWORD", "a decent passphrase")],
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert_eq!(text(&out.stdout).trim(), "added chief@council.example as admin");
+    assert_eq!(
+        text(&out.stdout).trim(),
+        "added chief@council.example as admin"
+    );
 
     let out = levers(&["user", "list", "--json", "--database", &db], &[]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -43,21 +60,67 @@ fn migrate_then_add_and_list_users() {
     assert!(!text(&out.stdout).contains("argon2"));
 
     // Errors: non-zero exit, one clear line.
-    let out = levers(&["user", "add", "--email", "chief@council.example", "--role", "viewer", "--database", &db], &[("LEVERS_PASSWORD", "a decent passphrase")]);
+    let out = levers(
+        &[
+            "user",
+            "add",
+            "--email",
+            "chief@council.example",
+            "--role",
+            "viewer",
+            "--database",
+            &db,
+        ],
+        &[("LEVERS_PASSWORD", "a decent passphrase")],
+    );
     assert!(!out.status.success());
     let err = text(&out.stderr);
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert!(err.contains("already exists"), "{err}");
-    let out = levers(&["user", "add", "--email", "x@council.example", "--role", "viewer", "--database", &db], &[("LEVERS_PASSWORD", "short")]);
+    let out = levers(
+        &[
+            "user",
+            "add",
+            "--email",
+            "x@council.example",
+            "--role",
+            "viewer",
+            "--database",
+            &db,
+        ],
+        &[("LEVERS_PASSWORD", "short")],
+    );
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("10 characters"));
-    let out = levers(&["user", "add", "--email", "x@council.example", "--role", "mayor", "--database", &db], &[("LEVERS_PASSWORD", "a decent passphrase")]);
+    let out = levers(
+        &[
+            "user",
+            "add",
+            "--email",
+            "x@council.example",
+            "--role",
+            "mayor",
+            "--database",
+            &db,
+        ],
+        &[("LEVERS_PASSWORD", "a decent passphrase")],
+    );
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("admin, officer or viewer"));
-    let out = levers(&["migrate", "--database", "postgres://nobody:pw@127.0.0.1:1/none"], &[]);
+    let out = levers(
+        &[
+            "migrate",
+            "--database",
+            "postgres://nobody:pw@127.0.0.1:1/none",
+        ],
+        &[],
+    );
     assert!(!out.status.success());
     let err = text(&out.stderr);
-    assert!(err.starts_with("error: cannot open the database") && !err.contains(":pw@"), "{err}");
+    assert!(
+        err.starts_with("error: cannot open the database") && !err.contains(":pw@"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -68,45 +131,100 @@ fn demo_creates_a_borough_and_refreshes_the_one_time_password() {
     let out = text(&first.stdout);
     assert!(out.contains("Levermouth Borough Council"));
     assert!(out.contains("admin@levermouth.example"));
-    let password = |s: &str| s.lines().find_map(|l| l.split("One-time password: ").nth(1)).unwrap().trim().to_string();
+    let password = |s: &str| {
+        s.lines()
+            .find_map(|l| l.split("One-time password: ").nth(1))
+            .unwrap()
+            .trim()
+            .to_string()
+    };
     let p1 = password(&out);
     assert_eq!(p1.len(), 23);
     let second = levers(&["demo", "--no-serve", "--database", &db], &[]);
     assert!(second.status.success());
-    assert_ne!(password(&text(&second.stdout)), p1, "a refresh issues a new one-time password");
+    assert_ne!(
+        password(&text(&second.stdout)),
+        p1,
+        "a refresh issues a new one-time password"
+    );
     let out = levers(&["user", "list", "--database", &db], &[]);
-    assert_eq!(text(&out.stdout).lines().count(), 1, "refreshing does not duplicate the admin");
+    assert_eq!(
+        text(&out.stdout).lines().count(),
+        1,
+        "refreshing does not duplicate the admin"
+    );
 
     // The demo's community budget is published: it lists, and codes can no longer be made or
     // cancelled; a wrong reason or no codes are refused before anything is opened.
-    let out = levers(&["community-budget", "list", "--json", "--database", &db], &[]);
+    let out = levers(
+        &["community-budget", "list", "--json", "--database", &db],
+        &[],
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["processes"][0]["slug"], "harbour-2026");
     assert_eq!(v["processes"][0]["phase"], "results");
     let cancel = |args: &[&str]| {
-        let mut a = vec!["community-budget", "cancel", "harbour-2026", "--database", &db];
+        let mut a = vec![
+            "community-budget",
+            "cancel",
+            "harbour-2026",
+            "--database",
+            &db,
+        ];
         a.extend_from_slice(args);
         let out = levers(&a, &[]);
         assert!(!out.status.success());
         text(&out.stderr)
     };
-    assert!(cancel(&["--reason", "lost", "ABCD-EFGH-JKMN-PQRS"]).contains("--reason must be one of: returned, damaged, seen, replaced"));
+    assert!(
+        cancel(&["--reason", "lost", "ABCD-EFGH-JKMN-PQRS"])
+            .contains("--reason must be one of: returned, damaged, seen, replaced")
+    );
     assert!(cancel(&["--reason", "returned"]).contains("give the codes to cancel"));
-    assert!(cancel(&["--reason", "returned", "ABCD-EFGH-JKMN-PQRS"]).contains("the result has been published"));
-    let out = levers(&["community-budget", "codes", "harbour-2026", "--count", "1", "--label", "late", "--database", &db], &[]);
-    assert!(text(&out.stderr).contains("voting has closed"), "{}", text(&out.stderr));
+    assert!(
+        cancel(&["--reason", "returned", "ABCD-EFGH-JKMN-PQRS"])
+            .contains("the result has been published")
+    );
+    let out = levers(
+        &[
+            "community-budget",
+            "codes",
+            "harbour-2026",
+            "--count",
+            "1",
+            "--label",
+            "late",
+            "--database",
+            &db,
+        ],
+        &[],
+    );
+    assert!(
+        text(&out.stderr).contains("voting has closed"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 fn shared_geo() -> Option<std::path::PathBuf> {
     let base = std::env::var("LEVERS_SHARED_DATA")
         .map(std::path::PathBuf::from)
-        .unwrap_or_else(|_| std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data")));
+        .unwrap_or_else(|_| {
+            std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"))
+        });
     let geo = base.join("geo");
     if geo.is_dir() {
         return Some(geo);
     }
-    assert!(std::env::var("CI").map_or(true, |v| v != "true"), "CI=true but {} is missing", geo.display());
-    eprintln!("NOT RUN: {} is missing; the CLI geography test needs the real files", geo.display());
+    assert!(
+        std::env::var("CI").map_or(true, |v| v != "true"),
+        "CI=true but {} is missing",
+        geo.display()
+    );
+    eprintln!(
+        "NOT RUN: {} is missing; the CLI geography test needs the real files",
+        geo.display()
+    );
     None
 }
 
@@ -116,7 +234,18 @@ fn geo_import_lookup_area_and_status_on_real_files() {
     let db = temp_db("geo");
     let imd = geo.join("imd2019/File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv");
     let nspd = geo.join("postcodes/nspd_nov2025_pcd_lad_lancashire14_gm10.csv");
-    let out = levers(&["geo", "import", "--json", "--database", &db, imd.to_str().unwrap(), nspd.to_str().unwrap()], &[]);
+    let out = levers(
+        &[
+            "geo",
+            "import",
+            "--json",
+            "--database",
+            &db,
+            imd.to_str().unwrap(),
+            nspd.to_str().unwrap(),
+        ],
+        &[],
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v[0]["kind"], "iod2019_file1");
@@ -125,7 +254,17 @@ fn geo_import_lookup_area_and_status_on_real_files() {
     assert_eq!(v[1]["rows_read"], 173_073);
     assert_eq!(v[1]["reconciles"], true);
     // Re-importing replaces rather than duplicates.
-    let again = levers(&["geo", "import", "--json", "--database", &db, nspd.to_str().unwrap()], &[]);
+    let again = levers(
+        &[
+            "geo",
+            "import",
+            "--json",
+            "--database",
+            &db,
+            nspd.to_str().unwrap(),
+        ],
+        &[],
+    );
     let a: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
     assert_eq!(a[0]["replaced_dataset"], v[1]["dataset_id"]);
     let status = levers(&["geo", "status", "--json", "--database", &db], &[]);
@@ -142,7 +281,10 @@ fn geo_import_lookup_area_and_status_on_real_files() {
     let l: serde_json::Value = serde_json::from_str(&answers[0]).unwrap();
     assert_eq!(l["postcode"], "PR1 2HE");
     assert_eq!(l["lad"]["code"], "E07000123");
-    let area = levers(&["geo", "area", "E07000123", "--json", "--database", &db], &[]);
+    let area = levers(
+        &["geo", "area", "E07000123", "--json", "--database", &db],
+        &[],
+    );
     let p: serde_json::Value = serde_json::from_slice(&area.stdout).unwrap();
     assert_eq!(p["lsoas_2011"].as_array().unwrap().len(), 86);
     assert_eq!(p["imd2019_deciles"][0], 16);
@@ -154,7 +296,18 @@ fn geo_import_lookup_area_and_status_on_real_files() {
     assert!(text(&bad.stderr).contains("not a UK postcode"));
     let missing = levers(&["geo", "lookup", "XX1 1AA", "--database", &db], &[]);
     assert!(text(&missing.stderr).contains("not in any loaded postcode file"));
-    let unknown = levers(&["geo", "import", "--database", &db, geo.join("postcodes/trafford_postcodes_metadata.csv").to_str().unwrap()], &[]);
+    let unknown = levers(
+        &[
+            "geo",
+            "import",
+            "--database",
+            &db,
+            geo.join("postcodes/trafford_postcodes_metadata.csv")
+                .to_str()
+                .unwrap(),
+        ],
+        &[],
+    );
     assert!(!unknown.status.success());
     assert!(text(&unknown.stderr).contains("It recognises: ONS Postcode Directory"));
 }
@@ -168,7 +321,10 @@ fn spend_check_and_import_with_overlap_and_repeat() {
     let jan_feb = dir.join("jan-feb.csv");
     std::fs::write(&jan, "Date,Supplier,Amount,Transaction Number\n05/01/2025,Acme Ltd,\"1,000.50\",T1\n06/01/2025,Beta CIC,20.25-,T2\n").unwrap();
     std::fs::write(&jan_feb, "Date,Supplier,Amount,Transaction Number\n05/01/2025,Acme Ltd,\"1,000.50\",T1\n06/01/2025,Beta CIC,20.25-,T2\n03/02/2025,Gamma Trust,500.00,T3\nTotal,,\"1,480.25\",\n").unwrap();
-    let check = levers(&["spend", "check", "--json", jan_feb.to_str().unwrap()], &[]);
+    let check = levers(
+        &["spend", "check", "--json", jan_feb.to_str().unwrap()],
+        &[],
+    );
     assert!(check.status.success(), "{}", text(&check.stderr));
     let c: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
     let c = if c.is_array() { c[0].clone() } else { c };
@@ -176,22 +332,57 @@ fn spend_check_and_import_with_overlap_and_repeat() {
     assert_eq!(c["total"], 148_025);
     assert_eq!(c["negatives"], 1);
     let import = |f: &std::path::Path| {
-        let out = levers(&["spend", "import", "--json", "--body", "Testshire", "--database", &db, f.to_str().unwrap()], &[]);
+        let out = levers(
+            &[
+                "spend",
+                "import",
+                "--json",
+                "--body",
+                "Testshire",
+                "--database",
+                &db,
+                f.to_str().unwrap(),
+            ],
+            &[],
+        );
         assert!(out.status.success(), "{}", text(&out.stderr));
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         v[0].clone()
     };
     let a = import(&jan);
-    assert_eq!((a["rows_new"].as_i64(), a["total_pence"].as_i64()), (Some(2), Some(98_025)));
+    assert_eq!(
+        (a["rows_new"].as_i64(), a["total_pence"].as_i64()),
+        (Some(2), Some(98_025))
+    );
     let b = import(&jan_feb);
-    assert_eq!((b["rows_kept"].as_i64(), b["rows_new"].as_i64(), b["rows_already"].as_i64()), (Some(3), Some(1), Some(2)));
+    assert_eq!(
+        (
+            b["rows_kept"].as_i64(),
+            b["rows_new"].as_i64(),
+            b["rows_already"].as_i64()
+        ),
+        (Some(3), Some(1), Some(2))
+    );
     assert_eq!(b["reconciliation"]["balanced"], true);
     let again = import(&jan_feb);
     assert_eq!(again["already_imported"], true);
     assert_eq!(again["rows_new"], 0);
     let march = dir.join("march.csv");
     std::fs::write(&march, "Date,Supplier,Amount\n05/03/2025,Acme Ltd,10.00\n").unwrap();
-    let bad = levers(&["spend", "import", "--body", "Testshire", "--database", &db, "--map", "amount=Nope", march.to_str().unwrap()], &[]);
+    let bad = levers(
+        &[
+            "spend",
+            "import",
+            "--body",
+            "Testshire",
+            "--database",
+            &db,
+            "--map",
+            "amount=Nope",
+            march.to_str().unwrap(),
+        ],
+        &[],
+    );
     assert!(!bad.status.success());
     assert!(text(&bad.stderr).contains("Nope"), "{}", text(&bad.stderr));
 }
@@ -211,10 +402,37 @@ fn appraisal_costs_import_search_and_run() {
          LM2,Wellbeing of a household kept in its home,Per household per year,,,,500,2019/20\n",
     )
     .unwrap();
-    let out = levers(&["appraisal", "costs", "import", lib.to_str().unwrap(), "--name", "Levermouth", "--database", &db], &[]);
+    let out = levers(
+        &[
+            "appraisal",
+            "costs",
+            "import",
+            lib.to_str().unwrap(),
+            "--name",
+            "Levermouth",
+            "--database",
+            &db,
+        ],
+        &[],
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("2 rows read = 2 kept + 0 rejected + 0 without a code"), "{}", text(&out.stdout));
-    let out = levers(&["appraisal", "costs", "search", "evict", "--json", "--database", &db], &[]);
+    assert!(
+        text(&out.stdout).contains("2 rows read = 2 kept + 0 rejected + 0 without a code"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = levers(
+        &[
+            "appraisal",
+            "costs",
+            "search",
+            "evict",
+            "--json",
+            "--database",
+            &db,
+        ],
+        &[],
+    );
     let hits: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(hits.as_array().unwrap().len(), 1);
     assert_eq!(hits[0]["code"], "LM1");
@@ -228,7 +446,17 @@ fn appraisal_costs_import_search_and_run() {
          [[outcomes.values]]\ncost_code = \"LM2\"\nkind = \"social\"\n",
     )
     .unwrap();
-    let out = levers(&["appraisal", "run", model.to_str().unwrap(), "--json", "--database", &db], &[]);
+    let out = levers(
+        &[
+            "appraisal",
+            "run",
+            model.to_str().unwrap(),
+            "--json",
+            "--database",
+            &db,
+        ],
+        &[],
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     // 10 evictions avoided × £2,000 in year 0 (undiscounted) against £10,000 of costs.
@@ -247,11 +475,27 @@ fn appraisal_costs_import_search_and_run() {
     }
 
     // A mistake names the file, the line and the field.
-    std::fs::write(&model, "name = \"x\"\nprice_base = \"2019/20\"\n[[costs]]\nagency = \"LA\"\namount = \"lots\"\n").unwrap();
-    let out = levers(&["appraisal", "run", model.to_str().unwrap(), "--database", &db], &[]);
+    std::fs::write(
+        &model,
+        "name = \"x\"\nprice_base = \"2019/20\"\n[[costs]]\nagency = \"LA\"\namount = \"lots\"\n",
+    )
+    .unwrap();
+    let out = levers(
+        &[
+            "appraisal",
+            "run",
+            model.to_str().unwrap(),
+            "--database",
+            &db,
+        ],
+        &[],
+    );
     assert!(!out.status.success());
     let err = text(&out.stderr);
-    assert!(err.contains("debt.toml, line 5") && err.contains("amount"), "{err}");
+    assert!(
+        err.contains("debt.toml, line 5") && err.contains("amount"),
+        "{err}"
+    );
 
     // The template, on the real Unit Cost Database workbook.
     let template = levers(&["appraisal", "template"], &[]);
@@ -272,20 +516,35 @@ fn appraisal_costs_import_search_and_run() {
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let report = text(&out.stdout);
-    assert!(report.starts_with("Levermouth Works: employment support"), "{report}");
-    assert!(report.contains("Local authority") && report.contains("WRONG POCKET"), "{report}");
+    assert!(
+        report.starts_with("Levermouth Works: employment support"),
+        "{report}"
+    );
+    assert!(
+        report.contains("Local authority") && report.contains("WRONG POCKET"),
+        "{report}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn shared_data() -> Option<std::path::PathBuf> {
     let base = std::env::var("LEVERS_SHARED_DATA")
         .map(std::path::PathBuf::from)
-        .unwrap_or_else(|_| std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data")));
+        .unwrap_or_else(|_| {
+            std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"))
+        });
     if base.join("appraisal").is_dir() {
         return Some(base);
     }
-    assert!(std::env::var("CI").map_or(true, |v| v != "true"), "CI=true but {} is missing", base.display());
-    eprintln!("NOT RUN: {} is missing; the appraisal template is checked against the real Unit Cost Database there", base.display());
+    assert!(
+        std::env::var("CI").map_or(true, |v| v != "true"),
+        "CI=true but {} is missing",
+        base.display()
+    );
+    eprintln!(
+        "NOT RUN: {} is missing; the appraisal template is checked against the real Unit Cost Database there",
+        base.display()
+    );
     None
 }
 
@@ -293,22 +552,73 @@ fn shared_data() -> Option<std::path::PathBuf> {
 /// reproduces it and reports the responses behind each figure; bad figures are refused.
 #[test]
 fn lm3_from_figures_and_from_a_survey() {
-    let out = levers(&["spend", "lm3", "--r1", "100000", "--r2-staff", "30000", "--r2-suppliers", "20000", "--r3-staff-share", "0.454", "--r3-supplier-share", "0.40", "--json"], &[]);
+    let out = levers(
+        &[
+            "spend",
+            "lm3",
+            "--r1",
+            "100000",
+            "--r2-staff",
+            "30000",
+            "--r2-suppliers",
+            "20000",
+            "--r3-staff-share",
+            "0.454",
+            "--r3-supplier-share",
+            "0.40",
+            "--json",
+        ],
+        &[],
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert_eq!(text(&out.stdout).trim(), r#"{"r1":100000,"r2":50000,"r3":21620,"lm3":1.7162}"#);
+    assert_eq!(
+        text(&out.stdout).trim(),
+        r#"{"r1":100000,"r2":50000,"r3":21620,"lm3":1.7162}"#
+    );
     let dir = std::env::temp_dir().join(format!("levers_cli_lm3_{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let t = dir.join("survey.csv");
     let out = levers(&["spend", "lm3", "--template", t.to_str().unwrap()], &[]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let out = levers(&["spend", "lm3", "--survey", t.to_str().unwrap(), "--json"], &[]);
+    let out = levers(
+        &["spend", "lm3", "--survey", t.to_str().unwrap(), "--json"],
+        &[],
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!((v["r1"].as_i64(), v["r2"].as_i64(), v["r3"].as_i64(), v["lm3"].as_f64()), (Some(100_000), Some(50_000), Some(21_620), Some(1.7162)));
+    assert_eq!(
+        (
+            v["r1"].as_i64(),
+            v["r2"].as_i64(),
+            v["r3"].as_i64(),
+            v["lm3"].as_f64()
+        ),
+        (Some(100_000), Some(50_000), Some(21_620), Some(1.7162))
+    );
     assert_eq!(v["responses"]["r3_staff"].as_u64(), Some(2));
-    let out = levers(&["spend", "lm3", "--r1", "100000", "--r2-staff", "1", "--r2-suppliers", "1", "--r3-staff-share", "1.5", "--r3-supplier-share", "0"], &[]);
+    let out = levers(
+        &[
+            "spend",
+            "lm3",
+            "--r1",
+            "100000",
+            "--r2-staff",
+            "1",
+            "--r2-suppliers",
+            "1",
+            "--r3-staff-share",
+            "1.5",
+            "--r3-supplier-share",
+            "0",
+        ],
+        &[],
+    );
     assert!(!out.status.success());
-    assert!(text(&out.stderr).contains("--r3-staff-share"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("--r3-staff-share"),
+        "{}",
+        text(&out.stderr)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -329,18 +639,61 @@ fn suppliers_registers_and_analyse_on_fixtures() {
         std::fs::write(&p, body).unwrap();
         p.display().to_string()
     };
-    let iod = write("iod.csv", "LSOA code (2011),LSOA name (2011),Local Authority District code (2019),Local Authority District name (2019),Index of Multiple Deprivation (IMD) Rank,Index of Multiple Deprivation (IMD) Decile\nX01000001,L 001A,X07000001,L,\"1,000\",1\nX01000002,L 002A,X07000001,L,\"15,000\",5\nX01000003,S 001A,X07000002,S,\"5,000\",2\nX01000004,K 001A,X07000003,K,\"2,000\",1\n");
-    let pcs = write("onspd.csv", "pcd,pcds,doterm,oslaua,osward,lsoa11,lsoa21,lat,long\nXL11AA,XL1 1AA,,X07000001,X05000001,X01000001,X01000001,54.0,-3.0\nXL12AB,XL1 2AB,,X07000001,X05000002,X01000002,X01000002,54.0,-3.0\nXS11AA,XS1 1AA,,X07000002,X05000003,X01000003,X01000003,54.0,-3.0\nXK11AA,XK1 1AA,,X07000003,X05000004,X01000004,X01000004,54.0,-3.0\n");
+    let iod = write(
+        "iod.csv",
+        "LSOA code (2011),LSOA name (2011),Local Authority District code (2019),Local Authority District name (2019),Index of Multiple Deprivation (IMD) Rank,Index of Multiple Deprivation (IMD) Decile\nX01000001,L 001A,X07000001,L,\"1,000\",1\nX01000002,L 002A,X07000001,L,\"15,000\",5\nX01000003,S 001A,X07000002,S,\"5,000\",2\nX01000004,K 001A,X07000003,K,\"2,000\",1\n",
+    );
+    let pcs = write(
+        "onspd.csv",
+        "pcd,pcds,doterm,oslaua,osward,lsoa11,lsoa21,lat,long\nXL11AA,XL1 1AA,,X07000001,X05000001,X01000001,X01000001,54.0,-3.0\nXL12AB,XL1 2AB,,X07000001,X05000002,X01000002,X01000002,54.0,-3.0\nXS11AA,XS1 1AA,,X07000002,X05000003,X01000003,X01000003,54.0,-3.0\nXK11AA,XK1 1AA,,X07000003,X05000004,X01000004,X01000004,54.0,-3.0\n",
+    );
     let out = levers(&["geo", "import", &iod, &pcs, "--database", &db], &[]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let spend = write("spend.csv", "Date,Supplier Name,Supplier ID,Amount,Expense Type,Transaction Number\n01/05/2024,Alpha Catering Ltd,A1,1000.00,Catering,T1\n02/05/2024,Beta Builders Ltd,B1,3000.00,Building works,T2\n03/05/2024,The Gamma Trust,,800.00,Grants to voluntary bodies,T3\n04/05/2024,Delta Software plc,D1,2500.00,ICT,T4\n05/05/2024,County Fire Authority,,600.00,Levies,T5\n");
-    let out = levers(&["spend", "import", &spend, "--body", "Fixture Council", "--database", &db], &[]);
+    let spend = write(
+        "spend.csv",
+        "Date,Supplier Name,Supplier ID,Amount,Expense Type,Transaction Number\n01/05/2024,Alpha Catering Ltd,A1,1000.00,Catering,T1\n02/05/2024,Beta Builders Ltd,B1,3000.00,Building works,T2\n03/05/2024,The Gamma Trust,,800.00,Grants to voluntary bodies,T3\n04/05/2024,Delta Software plc,D1,2500.00,ICT,T4\n05/05/2024,County Fire Authority,,600.00,Levies,T5\n",
+    );
+    let out = levers(
+        &[
+            "spend",
+            "import",
+            &spend,
+            "--body",
+            "Fixture Council",
+            "--database",
+            &db,
+        ],
+        &[],
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let sup = write("suppliers.csv", "Supplier ID,Supplier Name,Postcode,Branch Postcodes,Company Number,Supplier Type,Category\nA1,Alpha Catering Ltd,XL1 1AA,,,SME,Catering\nB1,Beta Builders Ltd,XK1 1AA,XL1 2AB,,Large,Building works\nG1,Gamma Trust,XS1 1AA,,,Charity,\nD1,Delta Software plc,,,1234567,,ICT\n,,,,,,\nX9,,XL1 1AA,,,,\n");
-    let out = levers(&["spend", "suppliers", "import", &sup, "--body", "Fixture Council", "--json", "--database", &db], &[]);
+    let sup = write(
+        "suppliers.csv",
+        "Supplier ID,Supplier Name,Postcode,Branch Postcodes,Company Number,Supplier Type,Category\nA1,Alpha Catering Ltd,XL1 1AA,,,SME,Catering\nB1,Beta Builders Ltd,XK1 1AA,XL1 2AB,,Large,Building works\nG1,Gamma Trust,XS1 1AA,,,Charity,\nD1,Delta Software plc,,,1234567,,ICT\n,,,,,,\nX9,,XL1 1AA,,,,\n",
+    );
+    let out = levers(
+        &[
+            "spend",
+            "suppliers",
+            "import",
+            &sup,
+            "--body",
+            "Fixture Council",
+            "--json",
+            "--database",
+            &db,
+        ],
+        &[],
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!((v["report"]["kept"].as_u64(), v["report"]["rejected"].as_u64(), v["report"]["blank"].as_u64()), (Some(4), Some(1), Some(1)));
+    assert_eq!(
+        (
+            v["report"]["kept"].as_u64(),
+            v["report"]["rejected"].as_u64(),
+            v["report"]["blank"].as_u64()
+        ),
+        (Some(4), Some(1), Some(1))
+    );
     assert_eq!(v["report"]["rejections"][0]["line"].as_u64(), Some(7));
     let mut ch = vec![String::new(); 33];
     ch[0] = "DELTA SOFTWARE PLC".into();
@@ -348,44 +701,183 @@ fn suppliers_registers_and_analyse_on_fixtures() {
     ch[9] = "XK1 1AA".into();
     ch[10] = "Public Limited Company".into();
     ch[19] = "FULL".into();
-    let other = { let mut o = ch.clone(); o[0] = "NOT A SUPPLIER LTD".into(); o[1] = "07654321".into(); o };
-    let chf = write("BasicCompanyData.csv", &format!("CompanyName, CompanyNumber,RegAddress.CareOf,RegAddress.POBox,RegAddress.AddressLine1, RegAddress.AddressLine2,RegAddress.PostTown,RegAddress.County,RegAddress.Country,RegAddress.PostCode,CompanyCategory,CompanyStatus,CountryOfOrigin,DissolutionDate,IncorporationDate,Accounts.AccountRefDay,Accounts.AccountRefMonth,Accounts.NextDueDate,Accounts.LastMadeUpDate,Accounts.AccountCategory,Returns.NextDueDate,Returns.LastMadeUpDate,Mortgages.NumMortCharges,Mortgages.NumMortOutstanding,Mortgages.NumMortPartSatisfied,Mortgages.NumMortSatisfied,SICCode.SicText_1,SICCode.SicText_2,SICCode.SicText_3,SICCode.SicText_4,LimitedPartnerships.NumGenPartners,LimitedPartnerships.NumLimPartners,URI\n{}\n{}\n", ch.join(","), other.join(",")));
-    let out = levers(&["spend", "registers", "import", &chf, "--json", "--database", &db], &[]);
+    let other = {
+        let mut o = ch.clone();
+        o[0] = "NOT A SUPPLIER LTD".into();
+        o[1] = "07654321".into();
+        o
+    };
+    let chf = write(
+        "BasicCompanyData.csv",
+        &format!(
+            "CompanyName, CompanyNumber,RegAddress.CareOf,RegAddress.POBox,RegAddress.AddressLine1, RegAddress.AddressLine2,RegAddress.PostTown,RegAddress.County,RegAddress.Country,RegAddress.PostCode,CompanyCategory,CompanyStatus,CountryOfOrigin,DissolutionDate,IncorporationDate,Accounts.AccountRefDay,Accounts.AccountRefMonth,Accounts.NextDueDate,Accounts.LastMadeUpDate,Accounts.AccountCategory,Returns.NextDueDate,Returns.LastMadeUpDate,Mortgages.NumMortCharges,Mortgages.NumMortOutstanding,Mortgages.NumMortPartSatisfied,Mortgages.NumMortSatisfied,SICCode.SicText_1,SICCode.SicText_2,SICCode.SicText_3,SICCode.SicText_4,LimitedPartnerships.NumGenPartners,LimitedPartnerships.NumLimPartners,URI\n{}\n{}\n",
+            ch.join(","),
+            other.join(",")
+        ),
+    );
+    let out = levers(
+        &[
+            "spend",
+            "registers",
+            "import",
+            &chf,
+            "--json",
+            "--database",
+            &db,
+        ],
+        &[],
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!((v[0]["report"]["kept"].as_u64(), v[0]["report"]["skipped"].as_u64()), (Some(1), Some(1)), "only the supplier's company is kept");
+    assert_eq!(
+        (
+            v[0]["report"]["kept"].as_u64(),
+            v[0]["report"]["skipped"].as_u64()
+        ),
+        (Some(1), Some(1)),
+        "only the supplier's company is kept"
+    );
 
     let html = dir.join("report.html");
     let xlsx = dir.join("report.xlsx");
-    let args = ["spend", "analyse", "--body", "Fixture Council", "--year", "2024/25", "--local", "X07000001", "--wider", "X07000002", "--top", "2", "--json", "--database", &db, "--html", html.to_str().unwrap(), "--xlsx", xlsx.to_str().unwrap()];
+    let args = [
+        "spend",
+        "analyse",
+        "--body",
+        "Fixture Council",
+        "--year",
+        "2024/25",
+        "--local",
+        "X07000001",
+        "--wider",
+        "X07000002",
+        "--top",
+        "2",
+        "--json",
+        "--database",
+        &db,
+        "--html",
+        html.to_str().unwrap(),
+        "--xlsx",
+        xlsx.to_str().unwrap(),
+    ];
     let out = levers(&args, &[]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let all = &v["all"];
-    assert_eq!((all["spend"]["total_pence"].as_i64(), all["spend"]["excluded_pence"].as_i64(), all["spend"]["analysed_pence"].as_i64()), (Some(790_000), Some(60_000), Some(730_000)));
-    assert_eq!((all["pounds"]["local_pence"].as_i64(), all["pounds"]["wider_pence"].as_i64(), all["pounds"]["leakage_pence"].as_i64()), (Some(400_000), Some(480_000), Some(250_000)));
+    assert_eq!(
+        (
+            all["spend"]["total_pence"].as_i64(),
+            all["spend"]["excluded_pence"].as_i64(),
+            all["spend"]["analysed_pence"].as_i64()
+        ),
+        (Some(790_000), Some(60_000), Some(730_000))
+    );
+    assert_eq!(
+        (
+            all["pounds"]["local_pence"].as_i64(),
+            all["pounds"]["wider_pence"].as_i64(),
+            all["pounds"]["leakage_pence"].as_i64()
+        ),
+        (Some(400_000), Some(480_000), Some(250_000))
+    );
     let share = |k: &str| all["shares"][k].as_f64().unwrap();
     assert!((share("local") - 4_000.0 / 7_300.0).abs() < 1e-12);
     assert!((share("deprived_decile_1") - 3_500.0 / 7_300.0).abs() < 1e-12);
     assert!((share("deprived_decile_1_2") - 4_300.0 / 7_300.0).abs() < 1e-12);
     assert!((share("vcse") - 800.0 / 7_300.0).abs() < 1e-12);
     assert_eq!(share("unknown_location"), 0.0);
-    assert_eq!((all["suppliers"]["analysed"].as_u64(), all["suppliers"]["located"].as_u64()), (Some(4), Some(4)));
-    let sources: Vec<(String, i64)> = all["location_sources"].as_array().unwrap().iter().map(|s| (s["source"].as_str().unwrap_or("").to_string(), s["pence"].as_i64().unwrap())).collect();
-    assert!(sources.contains(&("companies_house".to_string(), 250_000)), "{sources:?}");
-    assert!(all["by_sector"].is_array() && all["by_ward"].is_array() && all["opportunities"].is_array());
-    assert_eq!(v["top_n"]["spend"]["analysed_pence"].as_i64(), Some(550_000), "top 2: Beta 3,000 + Delta 2,500");
-    let levy = v["exclusions"].as_array().unwrap().iter().find(|e| e["key"] == "levies").unwrap();
+    assert_eq!(
+        (
+            all["suppliers"]["analysed"].as_u64(),
+            all["suppliers"]["located"].as_u64()
+        ),
+        (Some(4), Some(4))
+    );
+    let sources: Vec<(String, i64)> = all["location_sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["source"].as_str().unwrap_or("").to_string(),
+                s["pence"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        sources.contains(&("companies_house".to_string(), 250_000)),
+        "{sources:?}"
+    );
+    assert!(
+        all["by_sector"].is_array() && all["by_ward"].is_array() && all["opportunities"].is_array()
+    );
+    assert_eq!(
+        v["top_n"]["spend"]["analysed_pence"].as_i64(),
+        Some(550_000),
+        "top 2: Beta 3,000 + Delta 2,500"
+    );
+    let levy = v["exclusions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["key"] == "levies")
+        .unwrap();
     assert_eq!(levy["pence"].as_i64(), Some(60_000));
     let page = std::fs::read_to_string(&html).unwrap();
-    assert!(page.starts_with("<!DOCTYPE html>") && page.contains("Open Government Licence") && page.contains("<svg"), "the report is a standalone page");
+    assert!(
+        page.starts_with("<!DOCTYPE html>")
+            && page.contains("Open Government Licence")
+            && page.contains("<svg"),
+        "the report is a standalone page"
+    );
     assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK\x03\x04"));
 
     // Errors name what to do.
-    let out = levers(&["spend", "analyse", "--body", "Nobody", "--year", "2024/25", "--local", "X07000001", "--wider", "X07000002", "--database", &db], &[]);
-    assert!(!out.status.success() && text(&out.stderr).contains("Fixture Council"), "{}", text(&out.stderr));
-    let out = levers(&["spend", "analyse", "--body", "Fixture Council", "--year", "2024/25", "--local", "nowhere", "--wider", "X07000002", "--database", &db], &[]);
-    assert!(!out.status.success() && text(&out.stderr).contains("--local"), "{}", text(&out.stderr));
+    let out = levers(
+        &[
+            "spend",
+            "analyse",
+            "--body",
+            "Nobody",
+            "--year",
+            "2024/25",
+            "--local",
+            "X07000001",
+            "--wider",
+            "X07000002",
+            "--database",
+            &db,
+        ],
+        &[],
+    );
+    assert!(
+        !out.status.success() && text(&out.stderr).contains("Fixture Council"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = levers(
+        &[
+            "spend",
+            "analyse",
+            "--body",
+            "Fixture Council",
+            "--year",
+            "2024/25",
+            "--local",
+            "nowhere",
+            "--wider",
+            "X07000002",
+            "--database",
+            &db,
+        ],
+        &[],
+    );
+    assert!(
+        !out.status.success() && text(&out.stderr).contains("--local"),
+        "{}",
+        text(&out.stderr)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -393,7 +885,8 @@ fn suppliers_registers_and_analyse_on_fixtures() {
 fn http_post(port: u16, token: &str, body: &str) -> Option<u16> {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
-    s.set_read_timeout(Some(std::time::Duration::from_secs(20))).ok()?;
+    s.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .ok()?;
     let req = format!(
         "POST /api/v1/coproduction/transfers HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
@@ -412,37 +905,80 @@ fn a_server_killed_mid_transfer_leaves_both_movements_or_neither() {
     use levers_coproduction::people::RewardForm;
     use levers_store::coproduction::{ISSUER_ACCOUNT, ParticipantDetails};
     let db = temp_db("kill");
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let token = levers_web::auth::random_token();
     let (accounts, venue) = rt.block_on(async {
         let store = levers_store::Store::open(&db).await.unwrap();
         let actor = levers_store::Actor::system("test");
         let officer = store
-            .create_user(&actor, levers_store::NewUser {
-                email: "officer@council.example".into(),
-                display_name: String::new(),
-                password_hash: levers_web::auth::hash_password("a decent passphrase").unwrap(),
-                role: levers_store::Role::Officer,
-                must_change_password: false,
-            })
+            .create_user(
+                &actor,
+                levers_store::NewUser {
+                    email: "officer@council.example".into(),
+                    display_name: String::new(),
+                    password_hash: levers_web::auth::hash_password("a decent passphrase").unwrap(),
+                    role: levers_store::Role::Officer,
+                    must_change_password: false,
+                },
+            )
             .await
             .unwrap();
-        store.create_api_token(&actor, officer.id, "kill test", &levers_web::auth::token_hash(&token)).await.unwrap();
+        store
+            .create_api_token(
+                &actor,
+                officer.id,
+                "kill test",
+                &levers_web::auth::token_hash(&token),
+            )
+            .await
+            .unwrap();
         let mut accounts = Vec::new();
         for i in 0..3 {
-            let d = ParticipantDetails { display_name: format!("P{i}"), contact: None, contact_consent: false, reward_form: RewardForm::TimeCredits, benefits_advice_offered: false };
-            accounts.push(store.create_participant(&actor, &d).await.unwrap().account_id);
+            let d = ParticipantDetails {
+                display_name: format!("P{i}"),
+                contact: None,
+                contact_consent: false,
+                reward_form: RewardForm::TimeCredits,
+                benefits_advice_offered: false,
+            };
+            accounts.push(
+                store
+                    .create_participant(&actor, &d)
+                    .await
+                    .unwrap()
+                    .account_id,
+            );
         }
-        let venue = store.create_credit_account(&actor, levers_coproduction::ledger::AccountKind::Venue, "Venue").await.unwrap();
+        let venue = store
+            .create_credit_account(
+                &actor,
+                levers_coproduction::ledger::AccountKind::Venue,
+                "Venue",
+            )
+            .await
+            .unwrap();
         store.close().await;
         (accounts, venue)
     });
     let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
     let mut unanswered = 0;
     for round in 0..3 {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let mut server = Command::new(env!("CARGO_BIN_EXE_levers"))
-            .args(["serve", "--database", &db, "--bind", &format!("127.0.0.1:{port}")])
+            .args([
+                "serve",
+                "--database",
+                &db,
+                "--bind",
+                &format!("127.0.0.1:{port}"),
+            ])
             .env_remove("LEVERS_DATABASE")
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
@@ -450,7 +986,10 @@ fn a_server_killed_mid_transfer_leaves_both_movements_or_neither() {
             .unwrap();
         let started = std::time::Instant::now();
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(started.elapsed().as_secs() < 30, "levers serve did not start");
+            assert!(
+                started.elapsed().as_secs() < 30,
+                "levers serve did not start"
+            );
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -496,15 +1035,25 @@ fn a_server_killed_mid_transfer_leaves_both_movements_or_neither() {
             unanswered += c.join().unwrap();
         }
     }
-    assert!(unanswered > 0, "the kills should have cut off requests in flight");
+    assert!(
+        unanswered > 0,
+        "the kills should have cut off requests in flight"
+    );
     let acknowledged = acknowledged.lock().unwrap().clone();
     rt.block_on(async {
         let store = levers_store::Store::open(&db).await.unwrap();
         let snap = store.credit_ledger_snapshot().await.unwrap();
         snap.check().unwrap();
-        assert!(snap.transfers.len() >= acknowledged.len() && acknowledged.len() >= 40, "{} acknowledged", acknowledged.len());
+        assert!(
+            snap.transfers.len() >= acknowledged.len() && acknowledged.len() >= 40,
+            "{} acknowledged",
+            acknowledged.len()
+        );
         for key in &acknowledged {
-            assert!(store.credit_transfer_by_key(key).await.unwrap().is_some(), "acknowledged transfer {key} is missing");
+            assert!(
+                store.credit_transfer_by_key(key).await.unwrap().is_some(),
+                "acknowledged transfer {key} is missing"
+            );
         }
         store.close().await;
     });
@@ -531,12 +1080,22 @@ C-3,Libraries,Place,ten,plan,2025-04-01,,,,\n",
     )
     .unwrap();
     let f = file.display().to_string();
-    let out = levers(&["coproduction", "register", "import", &f, "--database", &db], &[]);
+    let out = levers(
+        &["coproduction", "register", "import", &f, "--database", &db],
+        &[],
+    );
     assert!(!out.status.success());
     let err = text(&out.stderr);
     assert!(err.contains(&format!("{f}, line 5, annual_value")), "{err}");
-    assert!(text(&out.stdout).contains("4 rows read = 3 kept + 1 rejected + 0 blank"), "{}", text(&out.stdout));
-    let out = levers(&["coproduction", "coverage", "--json", "--database", &db], &[]);
+    assert!(
+        text(&out.stdout).contains("4 rows read = 3 kept + 1 rejected + 0 blank"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = levers(
+        &["coproduction", "coverage", "--json", "--database", &db],
+        &[],
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     // A-1 (£1m) at two stages; B-2 (£250k) only in the provider's contract: 1 of 2, £1m of £1.25m.
@@ -545,11 +1104,25 @@ C-3,Libraries,Place,ten,plan,2025-04-01,,,,\n",
     assert_eq!(v["overall"]["two_plus_stages_value_share"], 0.8);
     assert_eq!(v["overall"]["provider_contract_only"], 1);
     let out = levers(&["coproduction", "coverage", "--database", &db], &[]);
-    assert!(text(&out.stdout).contains("2 activities worth £1,250,000.00 a year"), "{}", text(&out.stdout));
-    let out = levers(&["coproduction", "register", "export", "--database", &db], &[]);
+    assert!(
+        text(&out.stdout).contains("2 activities worth £1,250,000.00 a year"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = levers(
+        &["coproduction", "register", "export", "--database", &db],
+        &[],
+    );
     let csv = text(&out.stdout);
-    assert!(csv.starts_with("reference,service") && csv.contains("B-2,Parks,Place,250000.00,250k_to_1m,plan"), "{csv}");
-    let out = levers(&["coproduction", "check-ledger", "--json", "--database", &db], &[]);
+    assert!(
+        csv.starts_with("reference,service")
+            && csv.contains("B-2,Parks,Place,250000.00,250k_to_1m,plan"),
+        "{csv}"
+    );
+    let out = levers(
+        &["coproduction", "check-ledger", "--json", "--database", &db],
+        &[],
+    );
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["balanced"], true);

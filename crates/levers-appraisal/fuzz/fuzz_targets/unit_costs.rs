@@ -8,7 +8,10 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     if let Ok((costs, report)) = read_unit_costs("fuzz.csv", data) {
         assert_eq!(costs.len() as u64, report.costs);
-        assert_eq!(report.rows_read, report.costs + report.rows_without_code + report.rejected.len() as u64);
+        assert_eq!(
+            report.rows_read,
+            report.costs + report.rows_without_code + report.rejected.len() as u64
+        );
     }
     let _ = Deflators::from_csv("fuzz.csv", data);
 });

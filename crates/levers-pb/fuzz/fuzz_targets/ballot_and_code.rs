@@ -13,19 +13,34 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(code) = normalise_code(&text) {
         assert_eq!(normalise_code(&code).as_deref(), Ok(code.as_str()));
     }
-    let projects: Vec<BallotProject> = (1..=6).map(|i| BallotProject { id: i, cost_pence: i * 1_000_00 }).collect();
+    let projects: Vec<BallotProject> = (1..=6)
+        .map(|i| BallotProject {
+            id: i,
+            cost_pence: i * 1_000_00,
+        })
+        .collect();
     let types = [
         BallotType::Approval { max_choices: 3 },
-        BallotType::Knapsack { limit_pence: 7_000_00 },
-        BallotType::Cumulative { points: 10, max_per_project: 5 },
+        BallotType::Knapsack {
+            limit_pence: 7_000_00,
+        },
+        BallotType::Cumulative {
+            points: 10,
+            max_per_project: 5,
+        },
         BallotType::Ranking { max_ranks: 4 },
     ];
     for bt in &types {
         if let Ok(ballot) = Ballot::decode(bt, &projects, &text) {
-            let again = Ballot::decode(bt, &projects, &ballot.encode(bt)).expect("an encoded ballot decodes");
+            let again = Ballot::decode(bt, &projects, &ballot.encode(bt))
+                .expect("an encoded ballot decodes");
             assert_eq!(again, ballot);
             if let BallotType::Knapsack { limit_pence } = bt {
-                let spent: i64 = ballot.items.iter().map(|(id, _)| projects[*id as usize - 1].cost_pence).sum();
+                let spent: i64 = ballot
+                    .items
+                    .iter()
+                    .map(|(id, _)| projects[*id as usize - 1].cost_pence)
+                    .sum();
                 assert!(spent <= *limit_pence);
             }
         }

@@ -3,7 +3,7 @@
 
 use super::{Num, Prepared, RuleKind, RuleSpec};
 use crate::model::Election;
-use crate::num::{parse_q, q_int, q_u, Q};
+use crate::num::{Q, parse_q, q_int, q_u};
 use serde::Serialize;
 
 /// One project in the ranking, with what happened to it.
@@ -29,7 +29,11 @@ pub fn ranking_scores(e: &Election, support: &[u64]) -> (Vec<Q>, &'static str) {
         return (support.iter().map(|&s| q_u(s)).collect(), "counted votes");
     };
     let v = (0..e.projects.len())
-        .map(|p| e.project_value(p, field).and_then(|s| parse_q(&s.replace(',', "."))).unwrap_or_else(|| q_int(0)))
+        .map(|p| {
+            e.project_value(p, field)
+                .and_then(|s| parse_q(&s.replace(',', ".")))
+                .unwrap_or_else(|| q_int(0))
+        })
         .collect();
     (v, field)
 }
@@ -40,7 +44,11 @@ pub fn threshold(e: &Election) -> Option<Q> {
 }
 
 /// Runs a city greedy rule. Returns selection order and the explained ranking.
-pub fn city_greedy(prep: &Prepared<'_>, spec: &RuleSpec, notes: &mut Vec<String>) -> (Vec<usize>, Vec<GreedyStep>) {
+pub fn city_greedy(
+    prep: &Prepared<'_>,
+    spec: &RuleSpec,
+    notes: &mut Vec<String>,
+) -> (Vec<usize>, Vec<GreedyStep>) {
     let e = prep.e;
     let (scores, field) = ranking_scores(e, &prep.groups.support);
     let ranks = spec.effective_tie().ranks(e, &prep.groups.support);
@@ -51,7 +59,10 @@ pub fn city_greedy(prep: &Prepared<'_>, spec: &RuleSpec, notes: &mut Vec<String>
         _ => threshold(e),
     };
     if spec.kind == RuleKind::GreedyThreshold && thr.is_none() {
-        notes.push("greedy-threshold without min_project_score_threshold in META: no threshold applied".into());
+        notes.push(
+            "greedy-threshold without min_project_score_threshold in META: no threshold applied"
+                .into(),
+        );
     }
     notes.push(format!("ranked by {field}"));
     let mut remaining = e.budget.clone();
@@ -63,9 +74,18 @@ pub fn city_greedy(prep: &Prepared<'_>, spec: &RuleSpec, notes: &mut Vec<String>
         let cost = &e.projects[p].cost;
         let before = remaining.clone();
         let (funded, reason) = if stopped {
-            (false, "not considered: the rule stopped at an earlier project".to_string())
+            (
+                false,
+                "not considered: the rule stopped at an earlier project".to_string(),
+            )
         } else if thr.as_ref().is_some_and(|t| scores[p] < *t) {
-            (false, format!("below the threshold of {}", Num(thr.clone().unwrap_or_default())))
+            (
+                false,
+                format!(
+                    "below the threshold of {}",
+                    Num(thr.clone().unwrap_or_default())
+                ),
+            )
         } else if e.is_withdrawn(p) {
             (false, "withdrawn (sentinel cost)".to_string())
         } else if *cost <= remaining {
@@ -73,10 +93,16 @@ pub fn city_greedy(prep: &Prepared<'_>, spec: &RuleSpec, notes: &mut Vec<String>
             (true, "fits in the remaining budget".to_string())
         } else {
             match spec.kind {
-                RuleKind::Greedy | RuleKind::GreedyThreshold => (false, "does not fit in the remaining budget; skipped".to_string()),
+                RuleKind::Greedy | RuleKind::GreedyThreshold => (
+                    false,
+                    "does not fit in the remaining budget; skipped".to_string(),
+                ),
                 RuleKind::GreedyNoSkip => {
                     stopped = true;
-                    (false, "does not fit in the remaining budget; the rule stops here".to_string())
+                    (
+                        false,
+                        "does not fit in the remaining budget; the rule stops here".to_string(),
+                    )
                 }
                 _ => {
                     stopped = true;
@@ -84,7 +110,10 @@ pub fn city_greedy(prep: &Prepared<'_>, spec: &RuleSpec, notes: &mut Vec<String>
                         remaining -= cost;
                         (true, "costs at most 125% of what is left: funded as the last project (selected=2)".to_string())
                     } else {
-                        (false, "costs more than 125% of what is left; the rule stops here".to_string())
+                        (
+                            false,
+                            "costs more than 125% of what is left; the rule stops here".to_string(),
+                        )
                     }
                 }
             }

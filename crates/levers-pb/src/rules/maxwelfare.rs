@@ -1,7 +1,7 @@
 //! Maximum utilitarian welfare (0/1 knapsack) solved exactly by branch and bound in integers.
 
 use super::{Prepared, Sat};
-use crate::num::{q_int, Q};
+use crate::num::{Q, q_int};
 use num_bigint::BigInt;
 use num_integer::Integer;
 use num_traits::{One, ToPrimitive};
@@ -68,15 +68,20 @@ pub fn max_welfare(prep: &Prepared<'_>, sat: Sat) -> (Vec<usize>, Q, bool) {
         den = den.lcm(p.cost.denom());
     }
     den = den.lcm(e.budget.denom());
-    let scale = |q: &Q| -> Option<i128> { (q * Q::from_integer(den.clone())).to_integer().to_i128() };
-    let Some(cap) = scale(&e.budget) else { return (vec![], q_int(0), false) };
+    let scale =
+        |q: &Q| -> Option<i128> { (q * Q::from_integer(den.clone())).to_integer().to_i128() };
+    let Some(cap) = scale(&e.budget) else {
+        return (vec![], q_int(0), false);
+    };
     let mut items = Vec::new();
     let mut forced = Vec::new();
     for p in 0..e.projects.len() {
         if g.support[p] == 0 {
             continue;
         }
-        let Some(w) = scale(&e.projects[p].cost) else { continue };
+        let Some(w) = scale(&e.projects[p].cost) else {
+            continue;
+        };
         let v = match sat {
             Sat::Cost => w * g.support[p] as i128,
             Sat::Cardinality => g.support[p] as i128,
@@ -87,12 +92,28 @@ pub fn max_welfare(prep: &Prepared<'_>, sat: Sat) -> (Vec<usize>, Q, bool) {
             items.push(Item { p, w, v });
         }
     }
-    items.sort_by(|a, b| (b.v * a.w).cmp(&(a.v * b.w)).then(e.projects[a.p].id.cmp(&e.projects[b.p].id)));
-    let mut bb = Bb { items: &items, best_v: -1, best: vec![false; items.len()], cur: vec![false; items.len()], nodes: 0 };
+    items.sort_by(|a, b| {
+        (b.v * a.w)
+            .cmp(&(a.v * b.w))
+            .then(e.projects[a.p].id.cmp(&e.projects[b.p].id))
+    });
+    let mut bb = Bb {
+        items: &items,
+        best_v: -1,
+        best: vec![false; items.len()],
+        cur: vec![false; items.len()],
+        nodes: 0,
+    };
     bb.dfs(0, cap, 0);
     let proven = bb.nodes <= NODE_LIMIT;
     let mut sel = forced;
-    sel.extend(items.iter().zip(&bb.best).filter(|(_, b)| **b).map(|(it, _)| it.p));
+    sel.extend(
+        items
+            .iter()
+            .zip(&bb.best)
+            .filter(|(_, b)| **b)
+            .map(|(it, _)| it.p),
+    );
     let mut welfare = Q::from_integer(BigInt::from(bb.best_v.max(0)));
     if sat == Sat::Cost {
         welfare /= Q::from_integer(den);

@@ -6,8 +6,8 @@
 //! operations instead of O(projects × voters). The add1 runs use a hybrid float/exact pass that
 //! keeps only each group's level and gathers a project's levels when it is evaluated.
 
-use super::{utilitarian, Completion, Num, Prepared, RuleError, RuleSpec, Sat, Semantics};
-use crate::num::{floor_q, q_f64, q_int, q_u, Q};
+use super::{Completion, Num, Prepared, RuleError, RuleSpec, Sat, Semantics, utilitarian};
+use crate::num::{Q, floor_q, q_f64, q_int, q_u};
 use num_traits::{ToPrimitive, Zero};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -97,7 +97,11 @@ impl<'p, 'a> Ctx<'p, 'a> {
         let sel = self.run_hybrid(per_voter);
         #[cfg(debug_assertions)]
         if self.prep.groups.sets.len() * self.candidates.len() <= 200_000 {
-            debug_assert_eq!(sel, self.run(per_voter, false).selected, "hybrid MES differs from the exact run");
+            debug_assert_eq!(
+                sel,
+                self.run(per_voter, false).selected,
+                "hybrid MES differs from the exact run"
+            );
         }
         sel
     }
@@ -117,7 +121,13 @@ impl<'p, 'a> Ctx<'p, 'a> {
         let pv_f = q_f64(per_voter);
         // capacity from the previous run, so the level arrays do not grow (and copy) round by round
         let cap = self.level_hint.get();
-        let mut lz = Lazy { defs: Vec::with_capacity(cap), exact: Vec::with_capacity(cap), vf: Vec::with_capacity(cap), ve: Vec::with_capacity(cap), pays: Vec::new() };
+        let mut lz = Lazy {
+            defs: Vec::with_capacity(cap),
+            exact: Vec::with_capacity(cap),
+            vf: Vec::with_capacity(cap),
+            ve: Vec::with_capacity(cap),
+            pays: Vec::new(),
+        };
         lz.push(LDef::Val, Some(per_voter.clone()), pv_f, pv_f * U);
         let mut zero_level: Option<u32> = None;
         let mut group_level: Vec<u32> = vec![0; g.sets.len()];
@@ -166,12 +176,27 @@ impl<'p, 'a> Ctx<'p, 'a> {
                     continue;
                 }
                 if money - SAFE * money_e > cost
-                    && let Some((x, x_e, count)) = water(&lv, &lz.vf, &lz.ve, cost, cost_e, &mut capped_flag)
+                    && let Some((x, x_e, count)) =
+                        water(&lv, &lz.vf, &lz.ve, cost, cost_e, &mut capped_flag)
                 {
                     let r = x / s;
                     let tol = SAFE * (x_e / s + U * r);
-                    let capped = lv.iter().zip(capped_flag.iter()).filter(|x| *x.1).map(|x| *x.0).collect();
-                    fast = Some(Cand { rho_f: r, tol, p, exact: None, capped, count, pay_f: x, pay_e: x_e });
+                    let capped = lv
+                        .iter()
+                        .zip(capped_flag.iter())
+                        .filter(|x| *x.1)
+                        .map(|x| *x.0)
+                        .collect();
+                    fast = Some(Cand {
+                        rho_f: r,
+                        tol,
+                        p,
+                        exact: None,
+                        capped,
+                        count,
+                        pay_f: x,
+                        pay_e: x_e,
+                    });
                 }
                 if fast.is_none() && money - SAFE * money_e > cost {
                     lv.sort_unstable_by(|a, b| lz.vf[a.0 as usize].total_cmp(&lz.vf[b.0 as usize]));
@@ -181,14 +206,24 @@ impl<'p, 'a> Ctx<'p, 'a> {
                     for (k, &(l, c)) in lv.iter().enumerate() {
                         let (v, ve) = (lz.vf[l as usize], lz.ve[l as usize]);
                         let x = (cost - contrib) / count as f64;
-                        let x_e = (cost_e + contrib_e + U * (cost + contrib)) / count as f64 + U * x;
+                        let x_e =
+                            (cost_e + contrib_e + U * (cost + contrib)) / count as f64 + U * x;
                         if (x - v).abs() <= SAFE * (x_e + ve + U * v) {
                             break;
                         }
                         if x <= v {
                             let r = x / s;
                             let tol = SAFE * (x_e / s + U * r);
-                            fast = Some(Cand { rho_f: r, tol, p, exact: None, capped: lv[..k].to_vec(), count, pay_f: x, pay_e: x_e });
+                            fast = Some(Cand {
+                                rho_f: r,
+                                tol,
+                                p,
+                                exact: None,
+                                capped: lv[..k].to_vec(),
+                                count,
+                                pay_f: x,
+                                pay_e: x_e,
+                            });
                             break;
                         }
                         contrib += v * c as f64;
@@ -198,20 +233,27 @@ impl<'p, 'a> Ctx<'p, 'a> {
                 }
                 let entry = match fast {
                     Some(c) => c,
-                    None => {
-                        match self.rho_exact_lazy(p, &mut lz, &lv) {
-                            None => {
-                                active[p] = false;
-                                continue;
-                            }
-                            Some(q) => {
-                                let f = q_f64(&q);
-                                let pay = &q * &self.sat[p];
-                                let pf = q_f64(&pay);
-                                Cand { rho_f: f, tol: f * 1e-12, p, exact: Some(q), capped: Vec::new(), count: 0, pay_f: pf, pay_e: pf * U }
+                    None => match self.rho_exact_lazy(p, &mut lz, &lv) {
+                        None => {
+                            active[p] = false;
+                            continue;
+                        }
+                        Some(q) => {
+                            let f = q_f64(&q);
+                            let pay = &q * &self.sat[p];
+                            let pf = q_f64(&pay);
+                            Cand {
+                                rho_f: f,
+                                tol: f * 1e-12,
+                                p,
+                                exact: Some(q),
+                                capped: Vec::new(),
+                                count: 0,
+                                pay_f: pf,
+                                pay_e: pf * U,
                             }
                         }
-                    }
+                    },
                 };
                 lb[p] = entry.rho_f - entry.tol;
                 best_hi = best_hi.min(entry.rho_f + entry.tol);
@@ -231,7 +273,10 @@ impl<'p, 'a> Ctx<'p, 'a> {
             let mut wi = 0;
             for i in 1..cands.len() {
                 let (a, b) = (&cands[i], &cands[wi]);
-                let (qa, qb) = (a.exact.as_ref().expect("exact ρ"), b.exact.as_ref().expect("exact ρ"));
+                let (qa, qb) = (
+                    a.exact.as_ref().expect("exact ρ"),
+                    b.exact.as_ref().expect("exact ρ"),
+                );
                 if qa < qb || (qa == qb && self.ranks[a.p] < self.ranks[b.p]) {
                     wi = i;
                 }
@@ -244,11 +289,21 @@ impl<'p, 'a> Ctx<'p, 'a> {
                 Some(q) => {
                     let pay = q * &self.sat[w];
                     let pf = q_f64(&pay);
-                    lz.pays.push(PayDef { exact: Some(pay), cost: self.costs[w].clone(), capped: Vec::new(), count: 0 });
+                    lz.pays.push(PayDef {
+                        exact: Some(pay),
+                        cost: self.costs[w].clone(),
+                        capped: Vec::new(),
+                        count: 0,
+                    });
                     (pf, pf * U)
                 }
                 None => {
-                    lz.pays.push(PayDef { exact: None, cost: self.costs[w].clone(), capped: win.capped, count: win.count });
+                    lz.pays.push(PayDef {
+                        exact: None,
+                        cost: self.costs[w].clone(),
+                        capped: win.capped,
+                        count: win.count,
+                    });
                     (win.pay_f, win.pay_e)
                 }
             };
@@ -297,7 +352,11 @@ impl<'p, 'a> Ctx<'p, 'a> {
     /// Exact ρ of `p` from its (lazily materialised) exact levels; `None` when unaffordable.
     fn rho_exact_lazy(&self, p: usize, lz: &mut Lazy, pl: &[(u32, u64)]) -> Option<Q> {
         let vals: Vec<Q> = pl.iter().map(|&(l, _)| lz.exact(l)).collect();
-        let mut lvq: Vec<(&Q, u64)> = vals.iter().zip(pl.iter()).map(|(v, &(_, c))| (v, c)).collect();
+        let mut lvq: Vec<(&Q, u64)> = vals
+            .iter()
+            .zip(pl.iter())
+            .map(|(v, &(_, c))| (v, c))
+            .collect();
         let money: Q = lvq.iter().map(|(v, c)| *v * q_u(*c)).sum();
         if money < self.costs[p] {
             return None;
@@ -346,7 +405,11 @@ impl<'p, 'a> Ctx<'p, 'a> {
         let mut rounds = Vec::new();
         loop {
             remaining.retain(|&p| active[p]);
-            remaining.sort_by(|&a, &b| stored_f[a].partial_cmp(&stored_f[b]).unwrap_or(std::cmp::Ordering::Equal));
+            remaining.sort_by(|&a, &b| {
+                stored_f[a]
+                    .partial_cmp(&stored_f[b])
+                    .unwrap_or(std::cmp::Ordering::Equal)
+            });
             let mut best: Option<Q> = None;
             let mut best_f = f64::INFINITY;
             let mut tied: Vec<usize> = Vec::new();
@@ -354,7 +417,11 @@ impl<'p, 'a> Ctx<'p, 'a> {
                 if best.is_some() && stored_f[p] > best_f * (1.0 + 1e-9) {
                     break;
                 }
-                let mut lv: Vec<(&Q, u64)> = proj_levels[p].iter().filter(|x| x.1 > 0).map(|&(l, c)| (&levels[l as usize], c)).collect();
+                let mut lv: Vec<(&Q, u64)> = proj_levels[p]
+                    .iter()
+                    .filter(|x| x.1 > 0)
+                    .map(|&(l, c)| (&levels[l as usize], c))
+                    .collect();
                 let money: Q = lv.iter().map(|(v, c)| *v * q_u(*c)).sum();
                 if money < self.costs[p] {
                     active[p] = false;
@@ -392,7 +459,10 @@ impl<'p, 'a> Ctx<'p, 'a> {
                 }
             }
             let Some(rho) = best else { break };
-            let w = *tied.iter().min_by_key(|&&p| self.ranks[p]).unwrap_or(&tied[0]);
+            let w = *tied
+                .iter()
+                .min_by_key(|&&p| self.ranks[p])
+                .unwrap_or(&tied[0]);
             let payment = &rho * &self.sat[w];
             // new level per old level
             let mut map: HashMap<u32, u32> = HashMap::new();
@@ -405,7 +475,11 @@ impl<'p, 'a> Ctx<'p, 'a> {
                 let v = levels[l as usize].clone();
                 let nl = if v <= payment {
                     if detail && v < payment {
-                        pay_groups.push(PaymentGroup { voters: c, paid: Num(v.clone()), capped: true });
+                        pay_groups.push(PaymentGroup {
+                            voters: c,
+                            paid: Num(v.clone()),
+                            capped: true,
+                        });
                     } else if detail {
                         full_payers += c;
                     }
@@ -421,7 +495,11 @@ impl<'p, 'a> Ctx<'p, 'a> {
                 map.insert(l, nl);
             }
             if detail {
-                let mut groups = vec![PaymentGroup { voters: full_payers, paid: Num(payment.clone()), capped: false }];
+                let mut groups = vec![PaymentGroup {
+                    voters: full_payers,
+                    paid: Num(payment.clone()),
+                    capped: false,
+                }];
                 groups.extend(pay_groups);
                 groups.retain(|x| x.voters > 0);
                 rounds.push(MesRound {
@@ -461,11 +539,22 @@ impl<'p, 'a> Ctx<'p, 'a> {
             selected.push(w);
         }
         let money_left = if detail {
-            (0..n).map(|p| proj_levels[p].iter().map(|&(l, c)| &levels[l as usize] * q_u(c)).sum()).collect()
+            (0..n)
+                .map(|p| {
+                    proj_levels[p]
+                        .iter()
+                        .map(|&(l, c)| &levels[l as usize] * q_u(c))
+                        .sum()
+                })
+                .collect()
         } else {
             Vec::new()
         };
-        Run { selected, rounds, money_left }
+        Run {
+            selected,
+            rounds,
+            money_left,
+        }
     }
 }
 
@@ -478,7 +567,14 @@ const SAFE: f64 = 4.0;
 /// Returns (x, error bound of x, uncapped count) and the capped flags per level, or `None` when
 /// some level is within its error margin of x (or no quick convergence): the caller then decides
 /// by the sorted scan / exactly. Every level is certified strictly below (capped) or above x.
-fn water(lv: &[(u32, u64)], vf: &[f64], ve: &[f64], cost: f64, cost_e: f64, capped: &mut Vec<bool>) -> Option<(f64, f64, u64)> {
+fn water(
+    lv: &[(u32, u64)],
+    vf: &[f64],
+    ve: &[f64],
+    cost: f64,
+    cost_e: f64,
+    capped: &mut Vec<bool>,
+) -> Option<(f64, f64, u64)> {
     capped.clear();
     capped.resize(lv.len(), false);
     let mut count: u64 = lv.iter().map(|x| x.1).sum();
@@ -579,7 +675,9 @@ impl Lazy {
         if let Some(q) = &self.exact[l as usize] {
             return q.clone();
         }
-        let LDef::Sub(parent, pay) = self.defs[l as usize] else { unreachable!("value levels are exact") };
+        let LDef::Sub(parent, pay) = self.defs[l as usize] else {
+            unreachable!("value levels are exact")
+        };
         let v = self.exact(parent) - self.pay_exact(pay);
         self.exact[l as usize] = Some(v.clone());
         v
@@ -619,15 +717,39 @@ fn total(costs: &[Q], sel: &[usize]) -> Q {
 }
 
 /// Runs MES with the spec's satisfaction, completion and semantics. Returns the selection order.
-pub fn mes(prep: &Prepared<'_>, spec: &RuleSpec, explain: bool, notes: &mut Vec<String>) -> Result<(Vec<usize>, MesExplanation), RuleError> {
+pub fn mes(
+    prep: &Prepared<'_>,
+    spec: &RuleSpec,
+    explain: bool,
+    notes: &mut Vec<String>,
+) -> Result<(Vec<usize>, MesExplanation), RuleError> {
     let e = prep.e;
     let g = &prep.groups;
     let n = e.projects.len();
     let sem = spec.semantics;
     let floor = sem == Semantics::Checker;
-    let costs: Vec<Q> = e.projects.iter().map(|p| if floor { floor_q(&p.cost) } else { p.cost.clone() }).collect();
-    let budget = if floor { floor_q(&e.budget) } else { e.budget.clone() };
-    let sat: Vec<Q> = (0..n).map(|p| match spec.sat { Sat::Cost => costs[p].clone(), Sat::Cardinality => q_int(1) }).collect();
+    let costs: Vec<Q> = e
+        .projects
+        .iter()
+        .map(|p| {
+            if floor {
+                floor_q(&p.cost)
+            } else {
+                p.cost.clone()
+            }
+        })
+        .collect();
+    let budget = if floor {
+        floor_q(&e.budget)
+    } else {
+        e.budget.clone()
+    };
+    let sat: Vec<Q> = (0..n)
+        .map(|p| match spec.sat {
+            Sat::Cost => costs[p].clone(),
+            Sat::Cardinality => q_int(1),
+        })
+        .collect();
     let ranks = spec.effective_tie().ranks(e, &g.support);
     let voters = g.num_voters;
     let mut initial: Vec<usize> = Vec::new();
@@ -645,10 +767,31 @@ pub fn mes(prep: &Prepared<'_>, spec: &RuleSpec, explain: bool, notes: &mut Vec<
     initial.sort_by_key(|&p| ranks[p]);
     let costs_f: Vec<f64> = costs.iter().map(q_f64).collect();
     let sat_f: Vec<f64> = sat.iter().map(q_f64).collect();
-    let sup_m: Vec<Vec<(u32, u64)>> = g.supporters.iter().map(|v| v.iter().map(|&gi| (gi, g.mult[gi as usize])).collect()).collect();
-    let ctx = Ctx { prep, costs: costs.clone(), costs_f, sat_f, sat, ranks: ranks.clone(), candidates: candidates.clone(), sup_m, level_hint: std::cell::Cell::new(1) };
+    let sup_m: Vec<Vec<(u32, u64)>> = g
+        .supporters
+        .iter()
+        .map(|v| v.iter().map(|&gi| (gi, g.mult[gi as usize])).collect())
+        .collect();
+    let ctx = Ctx {
+        prep,
+        costs: costs.clone(),
+        costs_f,
+        sat_f,
+        sat,
+        ranks: ranks.clone(),
+        candidates: candidates.clone(),
+        sup_m,
+        level_hint: std::cell::Cell::new(1),
+    };
     if voters == 0 {
-        let ex = MesExplanation { semantics: sem.name().into(), budget_per_voter: Num(q_int(0)), runs: 0, rounds: vec![], unfunded: vec![], completion_added: vec![] };
+        let ex = MesExplanation {
+            semantics: sem.name().into(),
+            budget_per_voter: Num(q_int(0)),
+            runs: 0,
+            rounds: vec![],
+            unfunded: vec![],
+            completion_added: vec![],
+        };
         return Ok((initial, ex));
     }
     let nq = q_u(voters);
@@ -682,7 +825,9 @@ pub fn mes(prep: &Prepared<'_>, spec: &RuleSpec, explain: bool, notes: &mut Vec<
                         }
                         break;
                     }
-                    let exhaustive = candidates.iter().all(|p| cur.contains(p) || &c + &costs[*p] > budget);
+                    let exhaustive = candidates
+                        .iter()
+                        .all(|p| cur.contains(p) || &c + &costs[*p] > budget);
                     if exhaustive {
                         per_voter = b.clone();
                         break;
@@ -704,7 +849,8 @@ pub fn mes(prep: &Prepared<'_>, spec: &RuleSpec, explain: bool, notes: &mut Vec<
                 loop {
                     let c = total(&costs, &cur);
                     if sem == Semantics::Equalshares {
-                        let exhaustive = (0..n).all(|p| cur.contains(&p) || &c + &costs[p] > budget);
+                        let exhaustive =
+                            (0..n).all(|p| cur.contains(&p) || &c + &costs[p] > budget);
                         if exhaustive {
                             break;
                         }
@@ -735,7 +881,15 @@ pub fn mes(prep: &Prepared<'_>, spec: &RuleSpec, explain: bool, notes: &mut Vec<
             }
         }
     }
-    let final_run = if explain { ctx.run(&per_voter, true) } else { Run { selected: cur, rounds: Vec::new(), money_left: Vec::new() } };
+    let final_run = if explain {
+        ctx.run(&per_voter, true)
+    } else {
+        Run {
+            selected: cur,
+            rounds: Vec::new(),
+            money_left: Vec::new(),
+        }
+    };
     let mut selected = initial.clone();
     selected.extend(final_run.selected.iter().copied());
     let mes_part = selected.clone();
@@ -744,14 +898,23 @@ pub fn mes(prep: &Prepared<'_>, spec: &RuleSpec, explain: bool, notes: &mut Vec<
         let before = selected.len();
         match sem {
             Semantics::Pabutools => {
-                let (sel, _) = utilitarian::greedy_utilitarian(prep, spec.sat, &ranks, &selected, spec.fund_unsupported);
+                let (sel, _) = utilitarian::greedy_utilitarian(
+                    prep,
+                    spec.sat,
+                    &ranks,
+                    &selected,
+                    spec.fund_unsupported,
+                );
                 selected = sel;
             }
             _ => {
                 selected = votes_completion(prep, &costs, &budget, &selected);
             }
         }
-        completion_added = selected[before..].iter().map(|&p| e.projects[p].id.clone()).collect();
+        completion_added = selected[before..]
+            .iter()
+            .map(|&p| e.projects[p].id.clone())
+            .collect();
     }
     let mut unfunded = Vec::new();
     if explain {
@@ -773,14 +936,21 @@ pub fn mes(prep: &Prepared<'_>, spec: &RuleSpec, explain: bool, notes: &mut Vec<
                 supporters: g.support[p],
                 supporters_money_left: Num(left.clone()),
                 shortfall: Num(short),
-                effective_support_percent: if costs[p].is_zero() { 0.0 } else { 100.0 * q_f64(&(left / &costs[p])) },
+                effective_support_percent: if costs[p].is_zero() {
+                    0.0
+                } else {
+                    100.0 * q_f64(&(left / &costs[p]))
+                },
                 more_supporters_needed: more,
                 funded_by_completion: selected.contains(&p),
             });
         }
     }
     if runs > 1 {
-        notes.push(format!("add1: {runs} MES runs, final budget per voter {}", crate::num::fmt_q_approx(&per_voter, 4)));
+        notes.push(format!(
+            "add1: {runs} MES runs, final budget per voter {}",
+            crate::num::fmt_q_approx(&per_voter, 4)
+        ));
     }
     let ex = MesExplanation {
         semantics: sem.name().into(),
@@ -795,7 +965,12 @@ pub fn mes(prep: &Prepared<'_>, spec: &RuleSpec, explain: bool, notes: &mut Vec<
 
 /// equalshares.net / checker utilitarian completion: by number of supporters (stable on file
 /// order), add every project that still fits.
-pub fn votes_completion(prep: &Prepared<'_>, costs: &[Q], budget: &Q, already: &[usize]) -> Vec<usize> {
+pub fn votes_completion(
+    prep: &Prepared<'_>,
+    costs: &[Q],
+    budget: &Q,
+    already: &[usize],
+) -> Vec<usize> {
     let g = &prep.groups;
     let mut order: Vec<usize> = (0..costs.len()).collect();
     order.sort_by(|&a, &b| g.support[b].cmp(&g.support[a]));

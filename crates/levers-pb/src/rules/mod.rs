@@ -7,7 +7,7 @@ pub mod phragmen;
 pub mod utilitarian;
 
 use crate::model::Election;
-use crate::num::{q_f64, Q};
+use crate::num::{Q, q_f64};
 use crate::profile::{Groups, Profile};
 use num_traits::ToPrimitive;
 use serde::{Serialize, Serializer};
@@ -63,8 +63,16 @@ impl RuleKind {
         }
     }
     /// All rule names, for help texts.
-    pub const NAMES: &'static [&'static str] =
-        &["greedy", "greedy-no-skip", "greedy-threshold", "greedy-custom", "utilitarian", "mes", "phragmen", "max-welfare"];
+    pub const NAMES: &'static [&'static str] = &[
+        "greedy",
+        "greedy-no-skip",
+        "greedy-threshold",
+        "greedy-custom",
+        "utilitarian",
+        "mes",
+        "phragmen",
+        "max-welfare",
+    ];
 }
 
 /// Satisfaction function (both depend only on whether a project is on the ballot).
@@ -206,11 +214,27 @@ impl Tie {
         match self {
             Tie::Id => idx.sort_by(|&a, &b| id(a).cmp(id(b))),
             Tie::File => {}
-            Tie::MinCost => idx.sort_by(|&a, &b| e.projects[a].cost.cmp(&e.projects[b].cost).then(id(a).cmp(id(b)))),
-            Tie::MaxCost => idx.sort_by(|&a, &b| e.projects[b].cost.cmp(&e.projects[a].cost).then(id(a).cmp(id(b)))),
-            Tie::MaxVotes => idx.sort_by(|&a, &b| support[b].cmp(&support[a]).then(id(a).cmp(id(b)))),
+            Tie::MinCost => idx.sort_by(|&a, &b| {
+                e.projects[a]
+                    .cost
+                    .cmp(&e.projects[b].cost)
+                    .then(id(a).cmp(id(b)))
+            }),
+            Tie::MaxCost => idx.sort_by(|&a, &b| {
+                e.projects[b]
+                    .cost
+                    .cmp(&e.projects[a].cost)
+                    .then(id(a).cmp(id(b)))
+            }),
+            Tie::MaxVotes => {
+                idx.sort_by(|&a, &b| support[b].cmp(&support[a]).then(id(a).cmp(id(b))))
+            }
             Tie::CostVotes => idx.sort_by(|&a, &b| {
-                e.projects[a].cost.cmp(&e.projects[b].cost).then(support[b].cmp(&support[a])).then(id(a).cmp(id(b)))
+                e.projects[a]
+                    .cost
+                    .cmp(&e.projects[b].cost)
+                    .then(support[b].cmp(&support[a]))
+                    .then(id(a).cmp(id(b)))
             }),
         }
         let mut rank = vec![0; idx.len()];
@@ -242,7 +266,15 @@ pub struct RuleSpec {
 impl RuleSpec {
     /// A spec with defaults for the given rule.
     pub fn new(kind: RuleKind) -> Self {
-        RuleSpec { kind, sat: Sat::Cost, completion: Completion::None, semantics: Semantics::Pabutools, tie: None, fund_unsupported: false, increment: None }
+        RuleSpec {
+            kind,
+            sat: Sat::Cost,
+            completion: Completion::None,
+            semantics: Semantics::Pabutools,
+            tie: None,
+            fund_unsupported: false,
+            increment: None,
+        }
     }
     pub fn sat(mut self, s: Sat) -> Self {
         self.sat = s;
@@ -281,7 +313,10 @@ impl RuleSpec {
     /// Effective tie-breaking order.
     pub fn effective_tie(&self) -> Tie {
         self.tie.unwrap_or(match self.kind {
-            RuleKind::Greedy | RuleKind::GreedyNoSkip | RuleKind::GreedyThreshold | RuleKind::GreedyCustom => Tie::File,
+            RuleKind::Greedy
+            | RuleKind::GreedyNoSkip
+            | RuleKind::GreedyThreshold
+            | RuleKind::GreedyCustom => Tie::File,
             RuleKind::Mes if self.semantics != Semantics::Pabutools => Tie::CostVotes,
             _ => Tie::Id,
         })
@@ -295,9 +330,10 @@ pub struct Num(pub Q);
 impl Serialize for Num {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if self.0.is_integer()
-            && let Some(i) = self.0.to_integer().to_i64() {
-                return s.serialize_i64(i);
-            }
+            && let Some(i) = self.0.to_integer().to_i64()
+        {
+            return s.serialize_i64(i);
+        }
         s.serialize_f64(q_f64(&self.0))
     }
 }
@@ -312,11 +348,20 @@ impl fmt::Display for Num {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Explanation {
-    Greedy { steps: Vec<greedy::GreedyStep> },
-    Utilitarian { steps: Vec<utilitarian::UtilStep> },
+    Greedy {
+        steps: Vec<greedy::GreedyStep>,
+    },
+    Utilitarian {
+        steps: Vec<utilitarian::UtilStep>,
+    },
     Mes(mes::MesExplanation),
-    Phragmen { rounds: Vec<phragmen::PhragmenRound> },
-    MaxWelfare { welfare: Num, proven_optimal: bool },
+    Phragmen {
+        rounds: Vec<phragmen::PhragmenRound>,
+    },
+    MaxWelfare {
+        welfare: Num,
+        proven_optimal: bool,
+    },
 }
 
 /// The result of running a rule.
@@ -370,17 +415,25 @@ pub fn run(e: &Election, spec: &RuleSpec, explain: bool) -> Result<Outcome, Rule
 }
 
 /// Runs a rule on a prepared election.
-pub fn run_prepared(prep: &Prepared<'_>, spec: &RuleSpec, explain: bool) -> Result<Outcome, RuleError> {
+pub fn run_prepared(
+    prep: &Prepared<'_>,
+    spec: &RuleSpec,
+    explain: bool,
+) -> Result<Outcome, RuleError> {
     let e = prep.e;
     let mut notes = Vec::new();
     let (selected, explanation) = match spec.kind {
-        RuleKind::Greedy | RuleKind::GreedyNoSkip | RuleKind::GreedyThreshold | RuleKind::GreedyCustom => {
+        RuleKind::Greedy
+        | RuleKind::GreedyNoSkip
+        | RuleKind::GreedyThreshold
+        | RuleKind::GreedyCustom => {
             let r = greedy::city_greedy(prep, spec, &mut notes);
             (r.0, Some(Explanation::Greedy { steps: r.1 }))
         }
         RuleKind::Utilitarian => {
             let ranks = spec.effective_tie().ranks(e, &prep.groups.support);
-            let (sel, steps) = utilitarian::greedy_utilitarian(prep, spec.sat, &ranks, &[], spec.fund_unsupported);
+            let (sel, steps) =
+                utilitarian::greedy_utilitarian(prep, spec.sat, &ranks, &[], spec.fund_unsupported);
             (sel, Some(Explanation::Utilitarian { steps }))
         }
         RuleKind::Mes => {
@@ -401,9 +454,17 @@ pub fn run_prepared(prep: &Prepared<'_>, spec: &RuleSpec, explain: bool) -> Resu
         RuleKind::MaxWelfare => {
             let (sel, welfare, proven) = maxwelfare::max_welfare(prep, spec.sat);
             if !proven {
-                notes.push("search limit reached: the result is the best found, not proven optimal".into());
+                notes.push(
+                    "search limit reached: the result is the best found, not proven optimal".into(),
+                );
             }
-            (sel, Some(Explanation::MaxWelfare { welfare: Num(welfare), proven_optimal: proven }))
+            (
+                sel,
+                Some(Explanation::MaxWelfare {
+                    welfare: Num(welfare),
+                    proven_optimal: proven,
+                }),
+            )
         }
     };
     let total: Q = selected.iter().map(|&p| e.projects[p].cost.clone()).sum();

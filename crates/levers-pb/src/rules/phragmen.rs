@@ -3,7 +3,7 @@
 //! not fit. Loads are kept as shared levels, like MES budgets.
 
 use super::{Num, Prepared};
-use crate::num::{q_f64, q_u, Q};
+use crate::num::{Q, q_f64, q_u};
 use num_traits::Zero;
 use serde::Serialize;
 
@@ -18,29 +18,45 @@ pub struct PhragmenRound {
 }
 
 /// Runs sequential Phragmén. `ranks` breaks ties.
-pub fn sequential_phragmen(prep: &Prepared<'_>, ranks: &[usize]) -> (Vec<usize>, Vec<PhragmenRound>) {
+pub fn sequential_phragmen(
+    prep: &Prepared<'_>,
+    ranks: &[usize],
+) -> (Vec<usize>, Vec<PhragmenRound>) {
     let e = prep.e;
     let g = &prep.groups;
     let n = e.projects.len();
     let mut levels: Vec<Q> = vec![Q::zero()];
     let mut group_level: Vec<u32> = vec![0; g.sets.len()];
-    let mut proj_levels: Vec<Vec<(u32, u64)>> = (0..n).map(|p| vec![(0u32, g.support[p])]).collect();
+    let mut proj_levels: Vec<Vec<(u32, u64)>> =
+        (0..n).map(|p| vec![(0u32, g.support[p])]).collect();
     let mut remaining: Vec<usize> = (0..n).filter(|&p| e.projects[p].cost <= e.budget).collect();
     let mut stored_f: Vec<f64> = vec![0.0; n];
     for &p in &remaining {
-        stored_f[p] = if g.support[p] == 0 { f64::INFINITY } else { q_f64(&(&e.projects[p].cost / q_u(g.support[p]))) };
+        stored_f[p] = if g.support[p] == 0 {
+            f64::INFINITY
+        } else {
+            q_f64(&(&e.projects[p].cost / q_u(g.support[p])))
+        };
     }
     let mut cost = Q::zero();
     let mut selected = Vec::new();
     let mut rounds = Vec::new();
     while !remaining.is_empty() {
-        remaining.sort_by(|&a, &b| stored_f[a].partial_cmp(&stored_f[b]).unwrap_or(std::cmp::Ordering::Equal));
+        remaining.sort_by(|&a, &b| {
+            stored_f[a]
+                .partial_cmp(&stored_f[b])
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
         // best: None = infinity
         let mut best: Option<Option<Q>> = None;
         let mut best_f = f64::INFINITY;
         let mut tied: Vec<usize> = Vec::new();
         for &p in &remaining {
-            if best.is_some() && stored_f[p].is_finite() && best_f.is_finite() && stored_f[p] > best_f * (1.0 + 1e-9) {
+            if best.is_some()
+                && stored_f[p].is_finite()
+                && best_f.is_finite()
+                && stored_f[p] > best_f * (1.0 + 1e-9)
+            {
                 break;
             }
             if best.is_some() && best_f.is_finite() && stored_f[p].is_infinite() {
@@ -49,7 +65,11 @@ pub fn sequential_phragmen(prep: &Prepared<'_>, ranks: &[usize]) -> (Vec<usize>,
             let val: Option<Q> = if g.support[p] == 0 {
                 None
             } else {
-                let s: Q = proj_levels[p].iter().filter(|x| x.1 > 0).map(|&(l, c)| &levels[l as usize] * q_u(c)).sum();
+                let s: Q = proj_levels[p]
+                    .iter()
+                    .filter(|x| x.1 > 0)
+                    .map(|&(l, c)| &levels[l as usize] * q_u(c))
+                    .sum();
                 Some((s + &e.projects[p].cost) / q_u(g.support[p]))
             };
             stored_f[p] = val.as_ref().map(q_f64).unwrap_or(f64::INFINITY);
@@ -73,7 +93,10 @@ pub fn sequential_phragmen(prep: &Prepared<'_>, ranks: &[usize]) -> (Vec<usize>,
             }
         }
         let Some(best) = best else { break };
-        if let Some(&p) = tied.iter().find(|&&p| &cost + &e.projects[p].cost > e.budget) {
+        if let Some(&p) = tied
+            .iter()
+            .find(|&&p| &cost + &e.projects[p].cost > e.budget)
+        {
             rounds.push(PhragmenRound {
                 project: e.projects[p].id.clone(),
                 new_max_load: best.clone().map(Num),
@@ -89,7 +112,14 @@ pub fn sequential_phragmen(prep: &Prepared<'_>, ranks: &[usize]) -> (Vec<usize>,
             project: e.projects[w].id.clone(),
             new_max_load: best.clone().map(Num),
             funded: true,
-            reason: if tied.len() > 1 { format!("minimises the new maximum load (tie among {} broken)", tied.len()) } else { "minimises the new maximum load".into() },
+            reason: if tied.len() > 1 {
+                format!(
+                    "minimises the new maximum load (tie among {} broken)",
+                    tied.len()
+                )
+            } else {
+                "minimises the new maximum load".into()
+            },
         });
         remaining.retain(|&p| p != w);
         if let Some(load) = best {

@@ -2,7 +2,7 @@
 //! total satisfaction per unit of cost, skipping those that no longer fit.
 
 use super::{Num, Prepared, Sat};
-use crate::num::{q_int, q_u, Q};
+use crate::num::{Q, q_int, q_u};
 use serde::Serialize;
 use std::cmp::Ordering;
 
@@ -74,7 +74,11 @@ pub fn greedy_utilitarian(
         .collect();
     let mut order: Vec<usize> = (0..n).filter(|p| !initial.contains(p)).collect();
     order.sort_by(|&a, &b| cmp_density(&dens[b], &dens[a]).then(ranks[a].cmp(&ranks[b])));
-    let mut remaining = e.budget.clone() - initial.iter().map(|&p| e.projects[p].cost.clone()).sum::<Q>();
+    let mut remaining = e.budget.clone()
+        - initial
+            .iter()
+            .map(|&p| e.projects[p].cost.clone())
+            .sum::<Q>();
     let mut sel: Vec<usize> = initial.to_vec();
     let mut steps = Vec::new();
     for p in order {
@@ -85,7 +89,14 @@ pub fn greedy_utilitarian(
             (false, "nobody voted for it".to_string())
         } else if *cost <= remaining {
             remaining -= cost;
-            (true, if unsupported { "fits; funded although nobody voted for it (pabutools)".into() } else { "fits in the remaining budget".into() })
+            (
+                true,
+                if unsupported {
+                    "fits; funded although nobody voted for it (pabutools)".into()
+                } else {
+                    "fits in the remaining budget".into()
+                },
+            )
         } else {
             (false, "does not fit in the remaining budget".to_string())
         };

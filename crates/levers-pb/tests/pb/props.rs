@@ -2,7 +2,7 @@
 //! outcomes independent of ballot order, writer/reader round trip, reader never panics.
 
 use levers_pb::model::{Election, Project, VoteType, Voter};
-use levers_pb::num::{q_int, Q};
+use levers_pb::num::{Q, q_int};
 use levers_pb::rules::{Completion, Explanation, Prepared, RuleKind, RuleSpec, Sat, Semantics};
 use levers_pb::{read, run_prepared, write};
 use proptest::prelude::*;
@@ -11,7 +11,12 @@ fn election(costs: Vec<i64>, budget: i64, ballots: Vec<Vec<usize>>, vt: VoteType
     let projects: Vec<Project> = costs
         .iter()
         .enumerate()
-        .map(|(i, c)| Project { id: format!("p{i}"), cost: q_int(*c), values: vec![format!("p{i}"), c.to_string()], line: 0 })
+        .map(|(i, c)| Project {
+            id: format!("p{i}"),
+            cost: q_int(*c),
+            values: vec![format!("p{i}"), c.to_string()],
+            line: 0,
+        })
         .collect();
     let voters: Vec<Voter> = ballots
         .into_iter()
@@ -21,11 +26,21 @@ fn election(costs: Vec<i64>, budget: i64, ballots: Vec<Vec<usize>>, vt: VoteType
             b.dedup();
             let mut seen = std::collections::HashSet::new();
             b.retain(|x| seen.insert(*x));
-            Voter { id: i.to_string(), vote: b, points: None, values: vec![i.to_string(), String::new()], line: 0 }
+            Voter {
+                id: i.to_string(),
+                vote: b,
+                points: None,
+                values: vec![i.to_string(), String::new()],
+                line: 0,
+            }
         })
         .collect();
     Election {
-        meta: vec![("budget".into(), budget.to_string()), ("vote_type".into(), vt.as_str().into()), ("rule".into(), "greedy".into())],
+        meta: vec![
+            ("budget".into(), budget.to_string()),
+            ("vote_type".into(), vt.as_str().into()),
+            ("rule".into(), "greedy".into()),
+        ],
         meta_lines: vec![0; 3],
         project_columns: vec!["project_id".into(), "cost".into()],
         projects,
@@ -46,10 +61,17 @@ fn specs() -> Vec<RuleSpec> {
         RuleSpec::new(RuleKind::Phragmen),
         RuleSpec::new(RuleKind::MaxWelfare),
     ];
-    for sem in [Semantics::Pabutools, Semantics::Equalshares, Semantics::Checker] {
+    for sem in [
+        Semantics::Pabutools,
+        Semantics::Equalshares,
+        Semantics::Checker,
+    ] {
         for c in [Completion::None, Completion::Add1, Completion::Add1U] {
             for s in [Sat::Cost, Sat::Cardinality] {
-                let mut spec = RuleSpec::new(RuleKind::Mes).sat(s).completion(c).semantics(sem);
+                let mut spec = RuleSpec::new(RuleKind::Mes)
+                    .sat(s)
+                    .completion(c)
+                    .semantics(sem);
                 spec.increment = Some(q_int(7));
                 v.push(spec);
             }
@@ -59,7 +81,11 @@ fn specs() -> Vec<RuleSpec> {
 }
 
 fn arb() -> impl Strategy<Value = Election> {
-    (prop::collection::vec(1i64..60, 1..7), 10i64..150, prop::collection::vec(prop::collection::vec(0usize..7, 0..4), 1..25))
+    (
+        prop::collection::vec(1i64..60, 1..7),
+        10i64..150,
+        prop::collection::vec(prop::collection::vec(0usize..7, 0..4), 1..25),
+    )
         .prop_map(|(c, b, v)| {
             // make the projects' votes column consistent for the city rules
             let mut e = election(c, b, v, VoteType::Approval);
@@ -165,10 +191,17 @@ proptest! {
 fn mes_voter_payments_never_exceed_budget_exact() {
     // 3 voters, budget 30: each has 10. p0 (cost 12) approved by all: each pays 4 and keeps 6;
     // p1 (cost 15) is approved by v0 only, p2 (cost 9) by v2 only: neither is affordable.
-    let e = election(vec![12, 15, 9], 30, vec![vec![0, 1], vec![0], vec![0, 2]], VoteType::Approval);
+    let e = election(
+        vec![12, 15, 9],
+        30,
+        vec![vec![0, 1], vec![0], vec![0, 2]],
+        VoteType::Approval,
+    );
     let prep = Prepared::new(&e);
     let o = run_prepared(&prep, &RuleSpec::new(RuleKind::Mes), true).unwrap();
-    let Some(Explanation::Mes(m)) = o.explanation else { panic!() };
+    let Some(Explanation::Mes(m)) = o.explanation else {
+        panic!()
+    };
     assert_eq!(o.selected, vec!["p0"]);
     assert_eq!(m.rounds[0].price_per_supporter.0, q_int(4));
     // p1 unfunded: v0 has 6 left, needs 15

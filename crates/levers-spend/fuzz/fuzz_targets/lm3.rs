@@ -10,7 +10,11 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     if let Ok(rep) = levers_spend::lm3::lm3_from_survey("fuzz.csv", data) {
         assert!(rep.balanced, "{rep:?}");
-        assert!(rep.lm3.lm3.is_finite() && rep.lm3.lm3 >= 1.0, "{}", rep.lm3.lm3);
+        assert!(
+            rep.lm3.lm3.is_finite() && rep.lm3.lm3 >= 1.0,
+            "{}",
+            rep.lm3.lm3
+        );
     }
     if let Ok(s) = std::str::from_utf8(data) {
         let _ = levers_spend::lm3::parse_share(s);

@@ -18,7 +18,11 @@ fuzz_target!(|data: &[u8]| {
         assert!(!t.identity().is_empty());
     });
     if let Ok(report) = result {
-        assert!(report.reconciliation.balanced, "{:?}", report.reconciliation);
+        assert!(
+            report.reconciliation.balanced,
+            "{:?}",
+            report.reconciliation
+        );
         assert_eq!(report.rows, kept);
         let _ = report.render_text();
     }

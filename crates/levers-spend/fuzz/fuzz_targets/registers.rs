@@ -9,7 +9,9 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let mut kept = 0u64;
-    if let Ok(rep) = levers_spend::registers::read_register("fuzz.csv", data, |_| true, |_| kept += 1) {
+    if let Ok(rep) =
+        levers_spend::registers::read_register("fuzz.csv", data, |_| true, |_| kept += 1)
+    {
         assert!(rep.balanced, "{rep:?}");
         assert_eq!(rep.kept, kept);
         let _ = rep.render_text();

@@ -25,6 +25,10 @@ fuzz_target!(|data: &[u8]| {
         let _ = levers_spend::suppliers::normalise_charity_number(s);
         let _ = levers_spend::suppliers::normalise_vat_number(s);
         let n = levers_spend::resolve::normalise_name(s);
-        assert_eq!(levers_spend::resolve::normalise_name(&n), n, "normalising is idempotent");
+        assert_eq!(
+            levers_spend::resolve::normalise_name(&n),
+            n,
+            "normalising is idempotent"
+        );
     }
 });

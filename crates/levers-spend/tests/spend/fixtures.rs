@@ -2,7 +2,9 @@
 //! shared data still tests everything.
 
 use levers_core::Money;
-use levers_spend::{CheckOptions, Field, RowFlag, SpendError, TotalKind, check, read_transactions, transactions};
+use levers_spend::{
+    CheckOptions, Field, RowFlag, SpendError, TotalKind, check, read_transactions, transactions,
+};
 
 use crate::{run, run_with};
 
@@ -30,7 +32,10 @@ fn preamble_cp1252_various_and_trailing_blank_row() {
     assert_eq!(r.rows, 3);
     assert_eq!(pence(&r), 231_000 + 197_600 + 361_539);
     assert_eq!(
-        r.financial_years.iter().map(|y| y.to_string()).collect::<Vec<_>>(),
+        r.financial_years
+            .iter()
+            .map(|y| y.to_string())
+            .collect::<Vec<_>>(),
         ["2010/11"]
     );
     assert_eq!(r.reconciliation.blank_rows, 1);
@@ -66,7 +71,11 @@ fn bom_padded_amounts_and_grand_total_row() {
     let g = r.grand_total.as_ref().expect("grand total recognised");
     assert!(!g.matched);
     assert_eq!(g.stated, Money::from_pence(20_128_878));
-    assert!(r.warnings.iter().any(|w| w.contains("line 4")), "{:?}", r.warnings);
+    assert!(
+        r.warnings.iter().any(|w| w.contains("line 4")),
+        "{:?}",
+        r.warnings
+    );
 }
 
 #[test]
@@ -202,7 +211,10 @@ G,,1\n";
     let us = "Vendor Name,Check Date,Amount\nA,04/13/2024,1\nB,04/01/2024,1\n";
     let (txs, r) = transactions("us.csv", us.as_bytes(), &CheckOptions::default()).unwrap();
     assert_eq!(r.date_order, levers_spend::DateOrder::MonthFirst);
-    assert_eq!(txs[1].date.map(|d| d.to_string()), Some("2024-04-01".into()));
+    assert_eq!(
+        txs[1].date.map(|d| d.to_string()),
+        Some("2024-04-01".into())
+    );
 }
 
 #[test]
@@ -232,7 +244,11 @@ D,01/01/2024,\n";
     assert_eq!(r.rejected_count, 3);
     assert_eq!(r.rejected[0].line, 3);
     assert_eq!(r.rejected[0].field, Some(Field::Date));
-    assert!(r.rejected[0].reason.contains("31/02/2024"), "{}", r.rejected[0].reason);
+    assert!(
+        r.rejected[0].reason.contains("31/02/2024"),
+        "{}",
+        r.rejected[0].reason
+    );
     assert_eq!(r.rejected[1].line, 4);
     assert_eq!(r.rejected[1].field, Some(Field::Amount));
     assert_eq!(
@@ -246,8 +262,9 @@ D,01/01/2024,\n";
 #[test]
 fn fused_fields_are_repaired_when_unambiguous() {
     // Enough clean rows to learn each column's shape and vocabulary.
-    let mut f =
-        String::from("Body,Date,Transaction Number,Amount,Supplier Name,Supplier ID,Expense Area,Expense Type\n");
+    let mut f = String::from(
+        "Body,Date,Transaction Number,Amount,Supplier Name,Supplier ID,Expense Area,Expense Type\n",
+    );
     for i in 0..40 {
         let area = if i % 2 == 0 {
             "People Services"
@@ -296,7 +313,9 @@ fn fused_fields_are_repaired_when_unambiguous() {
 #[test]
 fn trailing_empty_columns_and_leading_label_column() {
     let pad = ",".repeat(120);
-    let mut f = format!("\"setparameter select to_char(sysdate,'DD/MM/YYYY' ) as today from dual \",,,,{pad}\n");
+    let mut f = format!(
+        "\"setparameter select to_char(sysdate,'DD/MM/YYYY' ) as today from dual \",,,,{pad}\n"
+    );
     f.push_str(&format!(
         ",Supplier id,Supplier Name,Transno,Amount,Pay Date,Group{pad}\n"
     ));
@@ -320,7 +339,10 @@ fn supplier_summary_is_refused() {
     let f = "Supplier Name,Total Spend\nACME LTD,\"12,000.00\"\nB LTD,500.00\nC LTD,700.00\nD LTD,900.00\n";
     let err = check("pivot.csv", f.as_bytes(), &CheckOptions::default()).unwrap_err();
     assert!(matches!(err, SpendError::SupplierSummary { .. }), "{err}");
-    assert!(err.to_string().contains("summary of totals per supplier"), "{err}");
+    assert!(
+        err.to_string().contains("summary of totals per supplier"),
+        "{err}"
+    );
     let f2 = "Row Labels,Sum of Amount,Count of Transactions\nACME,100,2\n";
     assert!(matches!(
         check("pivot2.csv", f2.as_bytes(), &CheckOptions::default()),
@@ -330,13 +352,23 @@ fn supplier_summary_is_refused() {
 
 #[test]
 fn errors_name_the_file_and_what_to_do() {
-    let e = check("notes.csv", b"just some text\nand more\n", &CheckOptions::default()).unwrap_err();
+    let e = check(
+        "notes.csv",
+        b"just some text\nand more\n",
+        &CheckOptions::default(),
+    )
+    .unwrap_err();
     assert!(matches!(e, SpendError::NoHeader { .. }));
     assert!(e.to_string().starts_with("notes.csv"));
     assert!(e.to_string().contains("--map"));
     let e = check("e.csv", b"", &CheckOptions::default()).unwrap_err();
     assert!(matches!(e, SpendError::Empty { .. }));
-    let e = check("bin.csv", b"\x00\x01\x02\x03garbage", &CheckOptions::default()).unwrap_err();
+    let e = check(
+        "bin.csv",
+        b"\x00\x01\x02\x03garbage",
+        &CheckOptions::default(),
+    )
+    .unwrap_err();
     assert!(matches!(e, SpendError::NotTabular { .. }), "{e}");
     let e = check(
         "nodate.csv",
@@ -364,7 +396,12 @@ fn explicit_overrides() {
     let opts = CheckOptions::with_map_specs(&["date=When", "amount=Cost (ex VAT)"]).unwrap();
     let r = run_with("o.csv", f.as_bytes(), &opts);
     assert_eq!(pence(&r), 1000);
-    let m = r.mapping.columns.iter().find(|c| c.field == Field::Date).unwrap();
+    let m = r
+        .mapping
+        .columns
+        .iter()
+        .find(|c| c.field == Field::Date)
+        .unwrap();
     assert_eq!((m.header.as_str(), m.how), ("When", "override"));
     assert!(CheckOptions::with_map_specs(&["nonsense"]).is_err());
     assert!(CheckOptions::with_map_specs(&["colour=Red"]).is_err());
@@ -391,7 +428,13 @@ fn identities_are_stable_across_overlapping_files() {
 fn streaming_matches_check() {
     let mut f = String::from("Supplier Name,Date,Amount\n");
     for i in 0..5000 {
-        f.push_str(&format!("S{},{:02}/01/2024,{}.{:02}\n", i % 97, 1 + i % 28, i, i % 100));
+        f.push_str(&format!(
+            "S{},{:02}/01/2024,{}.{:02}\n",
+            i % 97,
+            1 + i % 28,
+            i,
+            i % 100
+        ));
     }
     let r = run("many.csv", f.as_bytes());
     let mut n = 0u64;

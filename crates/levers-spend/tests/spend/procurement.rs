@@ -6,7 +6,9 @@ use std::collections::HashMap;
 
 use levers_core::AreaCode;
 use levers_geo::{GeoIndex, GeoIndexBuilder, read_geo};
-use levers_spend::analysis::{AnalysisOptions, Area, BodyData, PaymentText, Payments, Report, SupplierInfo, analyse};
+use levers_spend::analysis::{
+    AnalysisOptions, Area, BodyData, PaymentText, Payments, Report, SupplierInfo, analyse,
+};
 use levers_spend::resolve::MatchMethod;
 use levers_spend::suppliers::{DeclaredType, SupplierRecord};
 use proptest::prelude::*;
@@ -42,7 +44,14 @@ fn fixture_geo() -> GeoIndex {
     b.build()
 }
 
-fn rec(id: &str, name: &str, pc: Option<&str>, branches: &[&str], t: DeclaredType, sector: Option<&str>) -> SupplierRecord {
+fn rec(
+    id: &str,
+    name: &str,
+    pc: Option<&str>,
+    branches: &[&str],
+    t: DeclaredType,
+    sector: Option<&str>,
+) -> SupplierRecord {
     SupplierRecord {
         line: 0,
         supplier_id: Some(id.into()),
@@ -61,17 +70,56 @@ fn fixture_body() -> BodyData {
     use DeclaredType::*;
     let recs = [
         rec("S1", "Alpha Catering Ltd", Some("XL1 1AA"), &[], Sme, None),
-        rec("S2", "Beta Builders Ltd", Some("XK1 1AA"), &["XL1 2AB"], Large, None),
+        rec(
+            "S2",
+            "Beta Builders Ltd",
+            Some("XK1 1AA"),
+            &["XL1 2AB"],
+            Large,
+            None,
+        ),
         rec("S3", "Gamma Trust", Some("XS1 1AA"), &[], Vcse, None),
-        rec("S4", "Delta Software plc", Some("XK1 1AA"), &[], Large, None),
+        rec(
+            "S4",
+            "Delta Software plc",
+            Some("XK1 1AA"),
+            &[],
+            Large,
+            None,
+        ),
         rec("S5", "Epsilon Care Ltd", None, &[], Sme, None),
-        rec("S6", "Saltmarsh Council", Some("XS1 1AA"), &[], Public, None),
-        rec("S7", "Local Bakers Ltd", Some("XL1 2AB"), &[], Sme, Some("Catering")),
-        rec("S8", "Harbour IT Ltd", Some("XL1 1AA"), &[], Sme, Some("ICT")),
+        rec(
+            "S6",
+            "Saltmarsh Council",
+            Some("XS1 1AA"),
+            &[],
+            Public,
+            None,
+        ),
+        rec(
+            "S7",
+            "Local Bakers Ltd",
+            Some("XL1 2AB"),
+            &[],
+            Sme,
+            Some("Catering"),
+        ),
+        rec(
+            "S8",
+            "Harbour IT Ltd",
+            Some("XL1 1AA"),
+            &[],
+            Sme,
+            Some("ICT"),
+        ),
     ];
     BodyData {
         name: "Testshire".into(),
-        suppliers: recs.iter().enumerate().map(|(i, r)| SupplierInfo::build(i as i64 + 1, r, None, None, true)).collect(),
+        suppliers: recs
+            .iter()
+            .enumerate()
+            .map(|(i, r)| SupplierInfo::build(i as i64 + 1, r, None, None, true))
+            .collect(),
         decisions: HashMap::new(),
     }
 }
@@ -82,7 +130,13 @@ const PAYMENTS: &[(&str, &str, i64, &str, bool)] = &[
     ("", "ALPHA CATERING LIMITED", 500, "Catering", false),
     ("S2", "Beta Builders Ltd", 3_000, "Building works", false),
     ("S2", "Beta Builders Ltd", -200, "Building works", false),
-    ("", "The Gamma Trust", 800, "Grants to voluntary bodies", false),
+    (
+        "",
+        "The Gamma Trust",
+        800,
+        "Grants to voluntary bodies",
+        false,
+    ),
     ("S4", "Delta Software plc", 2_500, "ICT", false),
     ("S5", "Epsilon Care Ltd", 700, "Residential care", false),
     ("S6", "Saltmarsh Council", 400, "Shared services", false),
@@ -90,7 +144,13 @@ const PAYMENTS: &[(&str, &str, i64, &str, bool)] = &[
     ("", "REDACTED UNDER DP ACT", 300, "Direct payments", true),
     ("", "Zeta Unknown Ltd", 150, "ICT", false),
     ("", "Eta Widgets Ltd", -50, "ICT", false),
-    ("", "Catering Supplies Nationwide Ltd", 900, "Catering", false),
+    (
+        "",
+        "Catering Supplies Nationwide Ltd",
+        900,
+        "Catering",
+        false,
+    ),
     ("", "Gamma Trusts", 200, "Grants to voluntary bodies", false),
     ("", "Delta Software Solutions", 100, "ICT", false),
 ];
@@ -115,8 +175,14 @@ fn fixture_payments() -> Payments {
 fn opts(top_n: usize) -> AnalysisOptions {
     let mut o = AnalysisOptions::new(
         "2024/25",
-        Area { name: "L".into(), lads: vec![code("X07000001")] },
-        Area { name: "L and S".into(), lads: vec![code("X07000002")] },
+        Area {
+            name: "L".into(),
+            lads: vec![code("X07000001")],
+        },
+        Area {
+            name: "L and S".into(),
+            lads: vec![code("X07000002")],
+        },
     );
     o.top_n = top_n;
     o
@@ -151,14 +217,62 @@ fn hand_computed_fixture() {
     let pays = fixture_payments();
     let r = analyse(std::slice::from_ref(&body), &pays, &geo, &opts(2));
     let s = &r.all.spend;
-    assert_eq!((s.total_pence, s.excluded_pence, s.net_credit_pence, s.analysed_pence, s.outside_scope_pence), (1_090_000, 130_000, -5_000, 965_000, 0));
-    let ex: Vec<(&str, i64)> = r.exclusions.iter().filter(|e| e.pence != 0).map(|e| (e.key.as_str(), e.pence)).collect();
-    assert_eq!(ex, vec![("levies", 60_000), ("individuals", 30_000), ("public_bodies", 40_000)]);
+    assert_eq!(
+        (
+            s.total_pence,
+            s.excluded_pence,
+            s.net_credit_pence,
+            s.analysed_pence,
+            s.outside_scope_pence
+        ),
+        (1_090_000, 130_000, -5_000, 965_000, 0)
+    );
+    let ex: Vec<(&str, i64)> = r
+        .exclusions
+        .iter()
+        .filter(|e| e.pence != 0)
+        .map(|e| (e.key.as_str(), e.pence))
+        .collect();
+    assert_eq!(
+        ex,
+        vec![
+            ("levies", 60_000),
+            ("individuals", 30_000),
+            ("public_bodies", 40_000)
+        ]
+    );
     let p = &r.all.pounds;
-    assert_eq!((p.local_pence, p.wider_pence, p.leakage_pence, p.wider_outside_local_pence), (430_000, 530_000, 435_000, 100_000));
-    assert_eq!((p.deprived_decile_1_pence, p.deprived_decile_1_2_pence), (400_000, 500_000));
-    assert_eq!((p.sme_pence, p.large_pence, p.unknown_size_pence, p.vcse_pence, p.public_pence), (220_000, 530_000, 215_000, 100_000, 0));
-    assert_eq!((p.unlocated_pence, p.individual_redacted_pence, p.linked_pence), (185_000, 0, 850_000));
+    assert_eq!(
+        (
+            p.local_pence,
+            p.wider_pence,
+            p.leakage_pence,
+            p.wider_outside_local_pence
+        ),
+        (430_000, 530_000, 435_000, 100_000)
+    );
+    assert_eq!(
+        (p.deprived_decile_1_pence, p.deprived_decile_1_2_pence),
+        (400_000, 500_000)
+    );
+    assert_eq!(
+        (
+            p.sme_pence,
+            p.large_pence,
+            p.unknown_size_pence,
+            p.vcse_pence,
+            p.public_pence
+        ),
+        (220_000, 530_000, 215_000, 100_000, 0)
+    );
+    assert_eq!(
+        (
+            p.unlocated_pence,
+            p.individual_redacted_pence,
+            p.linked_pence
+        ),
+        (185_000, 0, 850_000)
+    );
     let sh = &r.all.shares;
     close(sh.local, 4_300.0 / 9_650.0);
     close(sh.wider, 5_300.0 / 9_650.0);
@@ -168,10 +282,25 @@ fn hand_computed_fixture() {
     close(sh.vcse, 1_000.0 / 9_650.0);
     close(sh.unknown_location, 1_850.0 / 9_650.0);
     let c = &r.all.suppliers;
-    assert_eq!((c.analysed, c.located, c.local, c.wider, c.linked), (8, 4, 2, 3, 5));
+    assert_eq!(
+        (c.analysed, c.located, c.local, c.wider, c.linked),
+        (8, 4, 2, 3, 5)
+    );
 
     // By sector (the council's expense types).
-    let sec: Vec<(&str, i64, i64, i64)> = r.all.by_sector.iter().map(|s| (s.sector.as_str(), s.analysed_pence, s.local_pence, s.leakage_pence)).collect();
+    let sec: Vec<(&str, i64, i64, i64)> = r
+        .all
+        .by_sector
+        .iter()
+        .map(|s| {
+            (
+                s.sector.as_str(),
+                s.analysed_pence,
+                s.local_pence,
+                s.leakage_pence,
+            )
+        })
+        .collect();
     assert_eq!(
         sec,
         vec![
@@ -187,26 +316,63 @@ fn hand_computed_fixture() {
     assert_eq!(r.all.opportunities.len(), 1);
     let o = &r.all.opportunities[0];
     assert_eq!((o.sector.as_str(), o.leakage_pence), ("ICT", 275_000));
-    assert_eq!(o.local_suppliers.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), vec!["Harbour IT Ltd"]);
+    assert_eq!(
+        o.local_suppliers
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect::<Vec<_>>(),
+        vec!["Harbour IT Ltd"]
+    );
 
     // By ward: L's two wards, the most deprived first.
-    let wards: Vec<(&str, i64, u32)> = r.all.by_ward.iter().map(|w| (w.code.as_str(), w.pence, w.lsoas_decile_1)).collect();
-    assert_eq!(wards, vec![("X05000001", 150_000, 1), ("X05000002", 280_000, 0)]);
+    let wards: Vec<(&str, i64, u32)> = r
+        .all
+        .by_ward
+        .iter()
+        .map(|w| (w.code.as_str(), w.pence, w.lsoas_decile_1))
+        .collect();
+    assert_eq!(
+        wards,
+        vec![("X05000001", 150_000, 1), ("X05000002", 280_000, 0)]
+    );
     assert_eq!(r.all.by_band[0].suppliers, 8);
 
     // Location sources: council postcodes locate Alpha, Gamma, Delta; Beta's branch locates it.
-    let src: HashMap<String, i64> = r.all.location_sources.iter().map(|s| (s.label.clone(), s.pence)).collect();
+    let src: HashMap<String, i64> = r
+        .all
+        .location_sources
+        .iter()
+        .map(|s| (s.label.clone(), s.pence))
+        .collect();
     assert_eq!(src["Council's supplier record"], 500_000);
     assert_eq!(src["Branch postcode on the council's record"], 280_000);
     assert_eq!(src["Not located"], 185_000);
 
     // Top 2.
     let t = &r.top_n;
-    assert_eq!((t.spend.analysed_pence, t.spend.outside_scope_pence, t.pounds.local_pence, t.pounds.leakage_pence), (530_000, 435_000, 280_000, 250_000));
-    assert_eq!(t.top_suppliers.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), vec!["Beta Builders Ltd", "Delta Software plc"]);
+    assert_eq!(
+        (
+            t.spend.analysed_pence,
+            t.spend.outside_scope_pence,
+            t.pounds.local_pence,
+            t.pounds.leakage_pence
+        ),
+        (530_000, 435_000, 280_000, 250_000)
+    );
+    assert_eq!(
+        t.top_suppliers
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect::<Vec<_>>(),
+        vec!["Beta Builders Ltd", "Delta Software plc"]
+    );
 
     // Match rates (names, payments, pence).
-    let m: HashMap<MatchMethod, (u64, u64, i64)> = r.match_rates.iter().map(|m| (m.method, (m.names, m.payments, m.pence))).collect();
+    let m: HashMap<MatchMethod, (u64, u64, i64)> = r
+        .match_rates
+        .iter()
+        .map(|m| (m.method, (m.names, m.payments, m.pence)))
+        .collect();
     assert_eq!(m[&MatchMethod::SupplierId], (5, 6, 740_000));
     assert_eq!(m[&MatchMethod::ExactName], (2, 2, 130_000));
     assert_eq!(m[&MatchMethod::Fuzzy], (1, 1, 20_000));
@@ -219,10 +385,22 @@ fn hand_computed_fixture() {
 
     // Drill-down: sector → suppliers → payments.
     let ict = r.sector_suppliers("ICT", false);
-    assert_eq!(ict.iter().map(|(s, p)| (s.name.as_str(), *p)).collect::<Vec<_>>(), vec![("Delta Software plc", 250_000), ("Zeta Unknown Ltd", 15_000), ("Delta Software Solutions", 10_000)]);
+    assert_eq!(
+        ict.iter()
+            .map(|(s, p)| (s.name.as_str(), *p))
+            .collect::<Vec<_>>(),
+        vec![
+            ("Delta Software plc", 250_000),
+            ("Zeta Unknown Ltd", 15_000),
+            ("Delta Software Solutions", 10_000)
+        ]
+    );
     let beta = r.top_n.top_suppliers[0].unit;
     let lines = r.unit_payments(&pays, beta, Some("Building works"));
-    assert_eq!(lines.iter().map(|l| l.amount_pence).collect::<Vec<_>>(), vec![300_000, -20_000]);
+    assert_eq!(
+        lines.iter().map(|l| l.amount_pence).collect::<Vec<_>>(),
+        vec![300_000, -20_000]
+    );
 
     // JSON shape the CLI prints.
     let j = r.to_json();
@@ -230,13 +408,24 @@ fn hand_computed_fixture() {
         for k in ["total_pence", "excluded_pence", "analysed_pence"] {
             assert!(j[scope]["spend"][k].is_i64(), "{scope}.spend.{k}");
         }
-        for k in ["local", "wider", "deprived_decile_1", "deprived_decile_1_2", "sme", "vcse", "public", "unknown_location"] {
+        for k in [
+            "local",
+            "wider",
+            "deprived_decile_1",
+            "deprived_decile_1_2",
+            "sme",
+            "vcse",
+            "public",
+            "unknown_location",
+        ] {
             assert!(j[scope]["shares"][k].is_f64(), "{scope}.shares.{k}");
         }
         for k in ["local_pence", "wider_pence", "leakage_pence"] {
             assert!(j[scope]["pounds"][k].is_i64(), "{scope}.pounds.{k}");
         }
-        assert!(j[scope]["suppliers"]["analysed"].is_u64() && j[scope]["suppliers"]["located"].is_u64());
+        assert!(
+            j[scope]["suppliers"]["analysed"].is_u64() && j[scope]["suppliers"]["located"].is_u64()
+        );
         for k in ["by_sector", "by_ward", "opportunities"] {
             assert!(j[scope][k].is_array(), "{scope}.{k}");
         }
@@ -249,8 +438,16 @@ fn hand_computed_fixture() {
 fn decisions_change_the_figures() {
     let geo = fixture_geo();
     let mut body = fixture_body();
-    body.decisions.insert(levers_spend::resolve::normalise_name("Delta Software Solutions"), levers_spend::resolve::Decision::Link(3));
-    let r = analyse(std::slice::from_ref(&body), &fixture_payments(), &geo, &opts(300));
+    body.decisions.insert(
+        levers_spend::resolve::normalise_name("Delta Software Solutions"),
+        levers_spend::resolve::Decision::Link(3),
+    );
+    let r = analyse(
+        std::slice::from_ref(&body),
+        &fixture_payments(),
+        &geo,
+        &opts(300),
+    );
     assert!(r.review.is_empty());
     assert_eq!(r.all.pounds.unlocated_pence, 175_000);
     assert_eq!(r.all.pounds.deprived_decile_1_pence, 410_000);
@@ -269,7 +466,15 @@ fn several_bodies_are_averaged_both_ways() {
     let mut b = fixture_body();
     b.name = "Other body".into();
     let mut pays = fixture_payments();
-    pays.push(PaymentText { row_id: 100, body: 1, amount_pence: 100_000, supplier_name: "Alpha Catering Ltd", supplier_id: "S1", expense_type: "Catering", ..PaymentText::default() });
+    pays.push(PaymentText {
+        row_id: 100,
+        body: 1,
+        amount_pence: 100_000,
+        supplier_name: "Alpha Catering Ltd",
+        supplier_id: "S1",
+        expense_type: "Catering",
+        ..PaymentText::default()
+    });
     let r = analyse(&[a, b], &pays, &geo, &opts(300));
     let g = r.group.as_ref().unwrap();
     close(g.weighted_all.local, 5_300.0 / 10_650.0);
@@ -283,13 +488,40 @@ fn several_bodies_are_averaged_both_ways() {
 fn change_against_a_baseline() {
     let geo = fixture_geo();
     let body = fixture_body();
-    let cur = analyse(std::slice::from_ref(&body), &fixture_payments(), &geo, &opts(300));
+    let cur = analyse(
+        std::slice::from_ref(&body),
+        &fixture_payments(),
+        &geo,
+        &opts(300),
+    );
     let mut base_p = Payments::default();
-    base_p.push(PaymentText { row_id: 1, amount_pence: 100_000, supplier_name: "Alpha Catering Ltd", supplier_id: "S1", expense_type: "Catering", ..PaymentText::default() });
-    base_p.push(PaymentText { row_id: 2, amount_pence: 300_000, supplier_name: "Delta Software plc", supplier_id: "S4", expense_type: "ICT", ..PaymentText::default() });
+    base_p.push(PaymentText {
+        row_id: 1,
+        amount_pence: 100_000,
+        supplier_name: "Alpha Catering Ltd",
+        supplier_id: "S1",
+        expense_type: "Catering",
+        ..PaymentText::default()
+    });
+    base_p.push(PaymentText {
+        row_id: 2,
+        amount_pence: 300_000,
+        supplier_name: "Delta Software plc",
+        supplier_id: "S4",
+        expense_type: "ICT",
+        ..PaymentText::default()
+    });
     let base = analyse(std::slice::from_ref(&body), &base_p, &geo, &opts(300));
     let r: Report = cur.with_baseline(&base);
-    let local = r.baseline.as_ref().unwrap().all.iter().find(|c| c.key == "local").unwrap().clone();
+    let local = r
+        .baseline
+        .as_ref()
+        .unwrap()
+        .all
+        .iter()
+        .find(|c| c.key == "local")
+        .unwrap()
+        .clone();
     // Baseline: 1,000 local of 4,000 = 25%. Now 4,300 of 9,650 = 44.56%.
     close(local.baseline_share, 0.25);
     close(local.points, (4_300.0 / 9_650.0 - 0.25) * 100.0);
@@ -299,15 +531,23 @@ fn change_against_a_baseline() {
 fn shared_geo() -> Option<std::path::PathBuf> {
     let base = std::env::var("LEVERS_SHARED_DATA")
         .map(std::path::PathBuf::from)
-        .unwrap_or_else(|_| std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data")));
+        .unwrap_or_else(|_| {
+            std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"))
+        });
     let geo = base.join("geo");
     if geo.is_dir() {
         return Some(geo);
     }
     if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("CI=true but the shared data folder {} is missing", geo.display());
+        panic!(
+            "CI=true but the shared data folder {} is missing",
+            geo.display()
+        );
     }
-    eprintln!("NOT RUN: {} is missing; the real-postcode procurement test needs it", geo.display());
+    eprintln!(
+        "NOT RUN: {} is missing; the real-postcode procurement test needs it",
+        geo.display()
+    );
     None
 }
 
@@ -333,27 +573,80 @@ fn real_postcodes_of_trafford_and_greater_manchester() {
         assert!(rep.reconciles(), "{f}");
     }
     let idx = b.build();
-    let pcs = [("T1", "M15 4AG", 10_000), ("T2", "M15 4AD", 5_000), ("T3", "M23 9HB", 20_000), ("M1", "M1 1AA", 30_000), ("P1", "PR0 2AA", 40_000), ("N1", "", 15_000)];
-    let mut body = BodyData { name: "Trafford".into(), ..BodyData::default() };
+    let pcs = [
+        ("T1", "M15 4AG", 10_000),
+        ("T2", "M15 4AD", 5_000),
+        ("T3", "M23 9HB", 20_000),
+        ("M1", "M1 1AA", 30_000),
+        ("P1", "PR0 2AA", 40_000),
+        ("N1", "", 15_000),
+    ];
+    let mut body = BodyData {
+        name: "Trafford".into(),
+        ..BodyData::default()
+    };
     let mut pays = Payments::default();
     for (i, (id, pc, pounds)) in pcs.iter().enumerate() {
-        let r = rec(id, &format!("Supplier {id} Ltd"), (!pc.is_empty()).then_some(pc), &[], DeclaredType::Sme, None);
-        body.suppliers.push(SupplierInfo::build(i as i64, &r, None, None, true));
-        pays.push(PaymentText { row_id: i as i64, amount_pence: pounds * 100, supplier_name: &r.name, supplier_id: id, expense_type: "Services", ..PaymentText::default() });
+        let r = rec(
+            id,
+            &format!("Supplier {id} Ltd"),
+            (!pc.is_empty()).then_some(pc),
+            &[],
+            DeclaredType::Sme,
+            None,
+        );
+        body.suppliers
+            .push(SupplierInfo::build(i as i64, &r, None, None, true));
+        pays.push(PaymentText {
+            row_id: i as i64,
+            amount_pence: pounds * 100,
+            supplier_name: &r.name,
+            supplier_id: id,
+            expense_type: "Services",
+            ..PaymentText::default()
+        });
     }
     let gm: Vec<AreaCode> = (1..=10).map(|i| code(&format!("E080000{i:02}"))).collect();
-    let o = AnalysisOptions::new("2024/25", Area { name: "Trafford".into(), lads: vec![code("E08000009")] }, Area { name: "Greater Manchester".into(), lads: gm });
+    let o = AnalysisOptions::new(
+        "2024/25",
+        Area {
+            name: "Trafford".into(),
+            lads: vec![code("E08000009")],
+        },
+        Area {
+            name: "Greater Manchester".into(),
+            lads: gm,
+        },
+    );
     let r = analyse(&[body], &pays, &idx, &o);
     let p = &r.all.pounds;
     assert_eq!(r.all.spend.analysed_pence, 12_000_000);
-    assert_eq!((p.local_pence, p.wider_pence, p.leakage_pence), (3_500_000, 6_500_000, 5_500_000));
-    assert_eq!((p.deprived_decile_1_pence, p.deprived_decile_1_2_pence, p.unlocated_pence), (1_000_000, 1_500_000, 1_500_000));
+    assert_eq!(
+        (p.local_pence, p.wider_pence, p.leakage_pence),
+        (3_500_000, 6_500_000, 5_500_000)
+    );
+    assert_eq!(
+        (
+            p.deprived_decile_1_pence,
+            p.deprived_decile_1_2_pence,
+            p.unlocated_pence
+        ),
+        (1_000_000, 1_500_000, 1_500_000)
+    );
     close(r.all.shares.local, 35.0 / 120.0);
     close(r.all.shares.wider, 65.0 / 120.0);
     // Spend by ward: Old Trafford holds both deprived suppliers; all 21 Trafford wards are listed.
     assert_eq!(r.all.by_ward.len(), 21);
-    let ot = r.all.by_ward.iter().find(|w| w.code.as_str() == "E05015253").unwrap();
-    assert_eq!((ot.name.as_deref(), ot.pence, ot.suppliers), (Some("Old Trafford"), 1_500_000, 2));
+    let ot = r
+        .all
+        .by_ward
+        .iter()
+        .find(|w| w.code.as_str() == "E05015253")
+        .unwrap();
+    assert_eq!(
+        (ot.name.as_deref(), ot.pence, ot.suppliers),
+        (Some("Old Trafford"), 1_500_000, 2)
+    );
 }
 
 proptest! {

@@ -9,7 +9,9 @@ use levers_spend::{CheckOptions, RowFlag, check};
 fn shared_data() -> Option<PathBuf> {
     let dir = std::env::var_os("LEVERS_SHARED_DATA")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data")));
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"))
+        });
     if dir.join("spend/real").is_dir() {
         return Some(dir);
     }
@@ -34,12 +36,14 @@ fn pence(pounds: f64) -> i64 {
 fn every_profiled_file_matches_expected_profiles() {
     let Some(dir) = shared_data() else { return };
     let spend = dir.join("spend");
-    let text = std::fs::read_to_string(spend.join("expected_profiles.json")).expect("expected_profiles.json");
+    let text = std::fs::read_to_string(spend.join("expected_profiles.json"))
+        .expect("expected_profiles.json");
     let profiles: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
     let profiles = profiles.as_object().expect("object");
     assert!(profiles.len() >= 8);
     for (file, p) in profiles {
-        let bytes = std::fs::read(spend.join("real").join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let bytes =
+            std::fs::read(spend.join("real").join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
         let r = check(file, &bytes, &CheckOptions::default()).unwrap_or_else(|e| panic!("{e}"));
         assert!(r.reconciliation.balanced, "{file}: {:?}", r.reconciliation);
         assert_eq!(r.rejected_count, 0, "{file}: {:?}", r.rejected);
@@ -152,7 +156,12 @@ fn unprofiled_files_match_an_independent_exact_parse() {
         let r = check(f, &bytes, &CheckOptions::default()).unwrap_or_else(|e| panic!("{e}"));
         assert!(r.reconciliation.balanced, "{f}");
         assert_eq!(
-            (r.rows, r.total.pence(), r.negatives, r.negative_total.pence()),
+            (
+                r.rows,
+                r.total.pence(),
+                r.negatives,
+                r.negative_total.pence()
+            ),
             (rows, total, neg, neg_total),
             "{f}"
         );

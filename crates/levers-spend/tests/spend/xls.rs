@@ -17,13 +17,18 @@ fn xls_is_read_like_a_csv() {
     assert_eq!(r.negatives, 1);
     assert_eq!(r.redacted_rows, 1);
     assert!(
-        r.grand_total.as_ref().is_some_and(|g| g.matched && g.line == 8),
+        r.grand_total
+            .as_ref()
+            .is_some_and(|g| g.matched && g.line == 8),
         "{:?}",
         r.totals
     );
     assert!(r.reconciliation.balanced, "{:?}", r.reconciliation);
     let (txs, _) = transactions("june.xls", JUNE, &CheckOptions::default()).unwrap();
-    assert_eq!(txs[0].date.map(|d| d.to_string()), Some("2024-06-03".into()));
+    assert_eq!(
+        txs[0].date.map(|d| d.to_string()),
+        Some("2024-06-03".into())
+    );
     assert_eq!(txs[0].supplier_id.as_deref(), Some("265062"));
     assert_eq!(txs[2].supplier_name, "CAFÉ NERO");
     assert!(txs[3].flags.contains(&RowFlag::VariousDate));

@@ -35,7 +35,8 @@ fn sheet(rows: &[&[&str]]) -> String {
 
 pub fn workbook(sheets: &[(&str, String)]) -> Vec<u8> {
     let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let o = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let o =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     let mut put = |name: &str, body: &str| {
         z.start_file(name, o).expect("zip entry");
         z.write_all(body.as_bytes()).expect("zip write");
@@ -52,7 +53,9 @@ pub fn workbook(sheets: &[(&str, String)]) -> Vec<u8> {
     for (i, (name, _)) in sheets.iter().enumerate() {
         let n = i + 1;
         types.push_str(&format!(r#"<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>"#));
-        wb.push_str(&format!(r#"<sheet name="{name}" sheetId="{n}" r:id="rId{n}"/>"#));
+        wb.push_str(&format!(
+            r#"<sheet name="{name}" sheetId="{n}" r:id="rId{n}"/>"#
+        ));
         rels.push_str(&format!(r#"<Relationship Id="rId{n}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet{n}.xml"/>"#));
     }
     types.push_str("</Types>");
@@ -96,7 +99,10 @@ fn xlsx_with_title_rows_serial_dates_and_a_notes_sheet() {
     assert!(g.matched);
     assert!(r.reconciliation.balanced, "{:?}", r.reconciliation);
     let (txs, _) = transactions("june.xlsx", &bytes, &CheckOptions::default()).unwrap();
-    assert_eq!(txs[0].date.map(|d| d.to_string()), Some("2024-06-01".into()));
+    assert_eq!(
+        txs[0].date.map(|d| d.to_string()),
+        Some("2024-06-01".into())
+    );
     assert_eq!(txs[0].line, 4);
     assert_eq!(txs[0].sheet.as_deref(), Some("June"));
 }
@@ -125,9 +131,19 @@ fn a_pivot_sheet_is_skipped_when_another_sheet_has_the_payments() {
     assert_eq!(r.skipped_sheets, ["Summary"]);
     assert_eq!(r.reconciliation.skipped_sheet_records, 3);
     assert!(r.reconciliation.balanced, "{:?}", r.reconciliation);
-    assert!(r.warnings.iter().any(|w| w.contains("summary")), "{:?}", r.warnings);
+    assert!(
+        r.warnings.iter().any(|w| w.contains("summary")),
+        "{:?}",
+        r.warnings
+    );
     // A workbook that is only a pivot is refused, saying so.
-    let only = workbook(&[("Summary", pivot), ("Notes", sheet(&[&["Published under the OGL"]]))]);
+    let only = workbook(&[
+        ("Summary", pivot),
+        ("Notes", sheet(&[&["Published under the OGL"]])),
+    ]);
     let e = check("pivot.xlsx", &only, &CheckOptions::default()).unwrap_err();
-    assert!(matches!(e, levers_spend::SpendError::SupplierSummary { .. }), "{e}");
+    assert!(
+        matches!(e, levers_spend::SpendError::SupplierSummary { .. }),
+        "{e}"
+    );
 }
