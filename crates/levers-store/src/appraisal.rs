@@ -10,10 +10,9 @@ use levers_core::{FinancialYear, Money};
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::BeginWrite;
 use crate::audit::{Actor, NewAudit, insert_audit};
-use crate::rollback_and;
-use crate::{Result, Store, StoreError, conflict_on_unique, now_unix, or_rollback, with_pool};
+
+use crate::{Result, Store, StoreError, conflict_on_unique, now_unix, with_pool, write_tx};
 
 /// One imported unit cost library.
 #[derive(Debug, Clone, Serialize)]
@@ -151,8 +150,7 @@ impl Store {
         }
         let report_json =
             serde_json::to_string(report).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        with_pool!(self, pool => write_tx!(pool, tx => {
             let before: Option<i64> = sqlx::query_scalar("SELECT costs FROM appraisal_libraries WHERE name = $1")
                 .bind(name)
                 .fetch_optional(&mut *tx)
@@ -189,7 +187,7 @@ impl Store {
                     }
                     q = q.bind(&c.source).bind(rag_code(c.rag)).bind(&c.comment);
                 }
-                or_rollback!(tx, q.execute(&mut *tx).await, |e| conflict_on_unique(e, || format!("the library {name} lists a cost code twice")));
+                q.execute(&mut *tx).await.map_err(|e| conflict_on_unique(e, || format!("the library {name} lists a cost code twice")))?;
                 done += chunk.len() as i64;
             }
             insert_audit!(
@@ -199,9 +197,8 @@ impl Store {
                     .before(before.map(|n| serde_json::json!({"costs": n})))
                     .after(serde_json::json!({"file": file_name, "costs": costs.len(), "rejected": report.rejected.len()}))
             )?;
-            tx.commit().await?;
             Ok(id)
-        })
+        }))
     }
 
     pub async fn unit_cost_libraries(&self) -> Result<Vec<LibrarySummary>> {
@@ -258,8 +255,7 @@ impl Store {
         table: &Deflators,
     ) -> Result<usize> {
         let pairs: Vec<(FinancialYear, f64)> = table.pairs().collect();
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        with_pool!(self, pool => write_tx!(pool, tx => {
             for (y, pct) in &pairs {
                 sqlx::query(
                     "INSERT INTO appraisal_deflators (fin_year, pct, source, imported_at) VALUES ($1, $2, $3, $4)
@@ -281,9 +277,8 @@ impl Store {
                     "last": pairs.last().map(|p| p.0.to_string()),
                 }))
             )?;
-            tx.commit().await?;
             Ok(pairs.len())
-        })
+        }))
     }
 
     /// The deflator table (empty when none has been imported).
@@ -312,11 +307,10 @@ impl Store {
         let toml = model.to_toml();
         let now = now_unix();
         let name = model.name.trim().to_owned();
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        with_pool!(self, pool => write_tx!(pool, tx => {
             let (id, before) = match id {
                 None => {
-                    let id: i64 = or_rollback!(tx, sqlx::query_scalar(
+                    let id: i64 = sqlx::query_scalar(
                         "INSERT INTO appraisals (name, model_toml, created_at, created_by, updated_at, updated_by)
                          VALUES ($1, $2, $3, $4, $3, $4) RETURNING id",
                     )
@@ -325,7 +319,7 @@ impl Store {
                     .bind(now)
                     .bind(&actor.label)
                     .fetch_one(&mut *tx)
-                    .await, |e| conflict_on_unique(e, || format!("an appraisal called \"{name}\" already exists: choose another name")));
+                    .await.map_err(|e| conflict_on_unique(e, || format!("an appraisal called \"{name}\" already exists: choose another name")))?;
                     (id, None)
                 }
                 Some(id) => {
@@ -333,15 +327,15 @@ impl Store {
                         .bind(id)
                         .fetch_optional(&mut *tx)
                         .await?;
-                    let Some(before) = before else { rollback_and!(tx, StoreError::NotFound(format!("appraisal {id}"))) };
-                    or_rollback!(tx, sqlx::query("UPDATE appraisals SET name = $1, model_toml = $2, updated_at = $3, updated_by = $4 WHERE id = $5")
+                    let Some(before) = before else { return Err(StoreError::NotFound(format!("appraisal {id}"))) };
+                    sqlx::query("UPDATE appraisals SET name = $1, model_toml = $2, updated_at = $3, updated_by = $4 WHERE id = $5")
                         .bind(&name)
                         .bind(&toml)
                         .bind(now)
                         .bind(&actor.label)
                         .bind(id)
                         .execute(&mut *tx)
-                        .await, |e| conflict_on_unique(e, || format!("an appraisal called \"{name}\" already exists: choose another name")));
+                        .await.map_err(|e| conflict_on_unique(e, || format!("an appraisal called \"{name}\" already exists: choose another name")))?;
                     (id, Some(before))
                 }
             };
@@ -352,9 +346,8 @@ impl Store {
                     .before(before.map(|t| serde_json::json!({"model_toml": t})))
                     .after(serde_json::json!({"model_toml": toml}))
             )?;
-            tx.commit().await?;
             Ok(id)
-        })
+        }))
     }
 
     pub async fn appraisals(&self) -> Result<Vec<StoredAppraisal>> {
@@ -377,15 +370,13 @@ impl Store {
     }
 
     pub async fn delete_appraisal(&self, actor: &Actor, id: i64) -> Result<()> {
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        with_pool!(self, pool => write_tx!(pool, tx => {
             let before: Option<String> = sqlx::query_scalar("SELECT model_toml FROM appraisals WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
-            let Some(before) = before else { rollback_and!(tx, StoreError::NotFound(format!("appraisal {id}"))) };
+            let Some(before) = before else { return Err(StoreError::NotFound(format!("appraisal {id}"))) };
             sqlx::query("DELETE FROM appraisals WHERE id = $1").bind(id).execute(&mut *tx).await?;
             insert_audit!(&mut *tx, actor, NewAudit::new("appraisal.delete", "appraisal", id).before(serde_json::json!({"model_toml": before})))?;
-            tx.commit().await?;
             Ok(())
-        })
+        }))
     }
 
     /// Creates an empty pooled budget.
@@ -394,18 +385,16 @@ impl Store {
         if name.is_empty() {
             return Err(StoreError::Invalid("give the pooled budget a name".into()));
         }
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
-            let id: i64 = or_rollback!(tx, sqlx::query_scalar("INSERT INTO pools (name, created_at, created_by) VALUES ($1, $2, $3) RETURNING id")
+        with_pool!(self, pool => write_tx!(pool, tx => {
+            let id: i64 = sqlx::query_scalar("INSERT INTO pools (name, created_at, created_by) VALUES ($1, $2, $3) RETURNING id")
                 .bind(&name)
                 .bind(now_unix())
                 .bind(&actor.label)
                 .fetch_one(&mut *tx)
-                .await, |e| conflict_on_unique(e, || format!("a pooled budget called \"{name}\" already exists")));
+                .await.map_err(|e| conflict_on_unique(e, || format!("a pooled budget called \"{name}\" already exists")))?;
             insert_audit!(&mut *tx, actor, NewAudit::new("pool.create", "pool", id).after(serde_json::json!({"name": name})))?;
-            tx.commit().await?;
             Ok(id)
-        })
+        }))
     }
 
     /// Adds a partner to a pool, with the agency names its budgets appear under in appraisals.
@@ -426,18 +415,16 @@ impl Store {
             .filter(|a| !a.is_empty())
             .collect::<Vec<_>>()
             .join("\n");
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
-            let id: i64 = or_rollback!(tx, sqlx::query_scalar("INSERT INTO pool_partners (pool_id, name, agencies) VALUES ($1, $2, $3) RETURNING id")
+        with_pool!(self, pool => write_tx!(pool, tx => {
+            let id: i64 = sqlx::query_scalar("INSERT INTO pool_partners (pool_id, name, agencies) VALUES ($1, $2, $3) RETURNING id")
                 .bind(pool_id)
                 .bind(&name)
                 .bind(&agencies)
                 .fetch_one(&mut *tx)
-                .await, |e| conflict_on_unique(e, || format!("{name} is already a partner")));
+                .await.map_err(|e| conflict_on_unique(e, || format!("{name} is already a partner")))?;
             insert_audit!(&mut *tx, actor, NewAudit::new("pool.partner.add", "pool", pool_id).after(serde_json::json!({"partner": name, "agencies": agencies})))?;
-            tx.commit().await?;
             Ok(id)
-        })
+        }))
     }
 
     /// Sets a partner's contribution for a year (replacing any earlier figure; audited with both).
@@ -453,10 +440,9 @@ impl Store {
                 "a contribution cannot be negative".into(),
             ));
         }
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        with_pool!(self, pool => write_tx!(pool, tx => {
             let pool_id: Option<i64> = sqlx::query_scalar("SELECT pool_id FROM pool_partners WHERE id = $1").bind(partner_id).fetch_optional(&mut *tx).await?;
-            let Some(pool_id) = pool_id else { rollback_and!(tx, StoreError::NotFound(format!("pool partner {partner_id}"))) };
+            let Some(pool_id) = pool_id else { return Err(StoreError::NotFound(format!("pool partner {partner_id}"))) };
             let before: Option<i64> = sqlx::query_scalar("SELECT amount_pence FROM pool_contributions WHERE partner_id = $1 AND fin_year = $2")
                 .bind(partner_id)
                 .bind(year.to_string())
@@ -478,9 +464,8 @@ impl Store {
                     .before(before.map(|p| serde_json::json!({"partner_id": partner_id, "year": year, "amount_pence": p})))
                     .after(serde_json::json!({"partner_id": partner_id, "year": year, "amount_pence": amount.pence()}))
             )?;
-            tx.commit().await?;
             Ok(())
-        })
+        }))
     }
 
     /// Adds a line to a pool (what it funds, and the appraisal behind it if any).
@@ -497,20 +482,18 @@ impl Store {
             return Err(StoreError::Invalid("give the line a name".into()));
         }
         let funds_code = funds_code(funds);
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
-            let id: i64 = or_rollback!(tx, sqlx::query_scalar("INSERT INTO pool_lines (pool_id, name, funds, appraisal_id) VALUES ($1, $2, $3, $4) RETURNING id")
+        with_pool!(self, pool => write_tx!(pool, tx => {
+            let id: i64 = sqlx::query_scalar("INSERT INTO pool_lines (pool_id, name, funds, appraisal_id) VALUES ($1, $2, $3, $4) RETURNING id")
                 .bind(pool_id)
                 .bind(&name)
                 .bind(funds_code)
                 .bind(appraisal_id)
                 .fetch_one(&mut *tx)
-                .await, |e| conflict_on_unique(e, || format!("the pool already has a line called {name}")));
+                .await.map_err(|e| conflict_on_unique(e, || format!("the pool already has a line called {name}")))?;
             insert_audit!(&mut *tx, actor, NewAudit::new("pool.line.add", "pool", pool_id)
                 .after(serde_json::json!({"line": name, "funds": funds_code, "appraisal_id": appraisal_id})))?;
-            tx.commit().await?;
             Ok(id)
-        })
+        }))
     }
 
     /// Names the community budget vote (process) a line funds, or none; only a line that funds a
@@ -521,32 +504,26 @@ impl Store {
         line_id: i64,
         process_id: Option<i64>,
     ) -> Result<()> {
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
-            let line = or_rollback!(
-                tx,
-                sqlx::query("SELECT pool_id, name, funds, pb_process_id FROM pool_lines WHERE id = $1").bind(line_id).fetch_optional(&mut *tx).await,
-                StoreError::from
-            );
-            let Some(line) = line else { rollback_and!(tx, StoreError::NotFound(format!("pool line {line_id}"))) };
+        with_pool!(self, pool => write_tx!(pool, tx => {
+            let line = sqlx::query("SELECT pool_id, name, funds, pb_process_id FROM pool_lines WHERE id = $1").bind(line_id).fetch_optional(&mut *tx).await?;
+            let Some(line) = line else { return Err(StoreError::NotFound(format!("pool line {line_id}"))) };
             let (pool_id, name, funds, before): (i64, String, String, Option<i64>) =
                 (line.try_get("pool_id")?, line.try_get("name")?, line.try_get("funds")?, line.try_get("pb_process_id")?);
             if funds != "pb_process" && process_id.is_some() {
-                rollback_and!(tx, StoreError::Invalid(format!("the line {name} does not fund a community budget vote, so it cannot be linked to one")));
+                return Err(StoreError::Invalid(format!("the line {name} does not fund a community budget vote, so it cannot be linked to one")));
             }
             if let Some(pid) = process_id {
-                let known: Option<i64> = or_rollback!(tx, sqlx::query_scalar("SELECT id FROM pb_processes WHERE id = $1").bind(pid).fetch_optional(&mut *tx).await, StoreError::from);
+                let known: Option<i64> = sqlx::query_scalar("SELECT id FROM pb_processes WHERE id = $1").bind(pid).fetch_optional(&mut *tx).await?;
                 if known.is_none() {
-                    rollback_and!(tx, StoreError::NotFound(format!("community budget {pid}")));
+                    return Err(StoreError::NotFound(format!("community budget {pid}")));
                 }
             }
-            or_rollback!(tx, sqlx::query("UPDATE pool_lines SET pb_process_id = $1 WHERE id = $2").bind(process_id).bind(line_id).execute(&mut *tx).await, StoreError::from);
+            sqlx::query("UPDATE pool_lines SET pb_process_id = $1 WHERE id = $2").bind(process_id).bind(line_id).execute(&mut *tx).await?;
             insert_audit!(&mut *tx, actor, NewAudit::new("pool.line.process", "pool", pool_id)
                 .before(serde_json::json!({"line": name, "pb_process_id": before}))
                 .after(serde_json::json!({"line": name, "pb_process_id": process_id})))?;
-            tx.commit().await?;
             Ok(())
-        })
+        }))
     }
 
     /// Sets a line's plan and spend for one quarter (replacing earlier figures; audited with both).
@@ -569,10 +546,9 @@ impl Store {
                 "plan and spend cannot be negative; record a refund as lower spend".into(),
             ));
         }
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        with_pool!(self, pool => write_tx!(pool, tx => {
             let pool_id: Option<i64> = sqlx::query_scalar("SELECT pool_id FROM pool_lines WHERE id = $1").bind(line_id).fetch_optional(&mut *tx).await?;
-            let Some(pool_id) = pool_id else { rollback_and!(tx, StoreError::NotFound(format!("pool line {line_id}"))) };
+            let Some(pool_id) = pool_id else { return Err(StoreError::NotFound(format!("pool line {line_id}"))) };
             let before = sqlx::query("SELECT plan_pence, spend_pence FROM pool_quarters WHERE line_id = $1 AND fin_year = $2 AND quarter = $3")
                 .bind(line_id)
                 .bind(year.to_string())
@@ -601,9 +577,8 @@ impl Store {
                     .before(before.map(|b| serde_json::json!({"line_id": line_id, "year": year, "quarter": quarter, "was": b})))
                     .after(serde_json::json!({"line_id": line_id, "year": year, "quarter": quarter, "plan_pence": plan.pence(), "spend_pence": spend.pence()}))
             )?;
-            tx.commit().await?;
             Ok(())
-        })
+        }))
     }
 
     /// Every pool as `(id, name)`.

@@ -31,7 +31,8 @@ use sqlx::Row;
 
 use crate::BeginWrite;
 use crate::audit::{Actor, NewAudit, insert_audit};
-use crate::{Backend, Result, Store, StoreError, Tx, now_unix, or_rollback, with_pool, with_tx};
+use crate::tx::or_end;
+use crate::{Backend, Result, Store, StoreError, Tx, now_unix, with_pool, with_tx, write_tx};
 
 /// Settings keys (in the site settings table) for co-production.
 pub const CREDITS_PER_HOUR: &str = "coproduction.credits_per_hour";
@@ -436,9 +437,8 @@ impl Store {
     /// Adds an activity; a reference already in the register is a conflict.
     pub async fn create_coproduction_activity(&self, actor: &Actor, a: &Activity) -> Result<i64> {
         let now = now_unix();
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
-            let id: i64 = or_rollback!(tx, sqlx::query_scalar(
+        with_pool!(self, pool => write_tx!(pool, tx => {
+            let id: i64 = sqlx::query_scalar(
                 "INSERT INTO coproduction_activities (reference, service, directorate, annual_value_pence, current_stage, procurement_ref, objectives, started_on, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
             )
@@ -452,11 +452,10 @@ impl Store {
             .bind(iso(a.started_on))
             .bind(now)
             .fetch_one(&mut *tx)
-            .await, |e| crate::conflict_on_unique(e, || format!("the register already has an activity with the reference {}: choose another", a.reference.trim())));
+            .await.map_err(|e| crate::conflict_on_unique(e, || format!("the register already has an activity with the reference {}: choose another", a.reference.trim())))?;
             insert_audit!(&mut *tx, actor, NewAudit::new("coproduction.activity.create", "coproduction_activity", id).after(activity_json(a)))?;
-            tx.commit().await?;
             Ok(id)
-        })
+        }))
     }
 
     /// Changes an activity's fields (audited with before and after).
@@ -470,9 +469,8 @@ impl Store {
             .coproduction_activity(id)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("activity {id}")))?;
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
-            or_rollback!(tx, sqlx::query(
+        with_pool!(self, pool => write_tx!(pool, tx => {
+            sqlx::query(
                 "UPDATE coproduction_activities SET reference = $1, service = $2, directorate = $3, annual_value_pence = $4, current_stage = $5,
                     procurement_ref = $6, objectives = $7, started_on = $8, updated_at = $9 WHERE id = $10",
             )
@@ -487,14 +485,14 @@ impl Store {
             .bind(now_unix())
             .bind(id)
             .execute(&mut *tx)
-            .await, |e| crate::conflict_on_unique(e, || format!("the register already has an activity with the reference {}: choose another", a.reference.trim())));
+            .await.map_err(|e| crate::conflict_on_unique(e, || format!("the register already has an activity with the reference {}: choose another", a.reference.trim())))?;
             insert_audit!(
                 &mut *tx,
                 actor,
                 NewAudit::new("coproduction.activity.update", "coproduction_activity", id).before(activity_json(&before.activity)).after(activity_json(a))
             )?;
-            tx.commit().await?;
-        });
+            Ok(())
+        }))?;
         Ok(())
     }
 
@@ -508,17 +506,15 @@ impl Store {
         if self.coproduction_activity(activity_id).await?.is_none() {
             return Err(StoreError::NotFound(format!("activity {activity_id}")));
         }
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        with_pool!(self, pool => write_tx!(pool, tx => {
             let id = insert_involvement!(&mut *tx, activity_id, inv);
             sqlx::query("UPDATE coproduction_activities SET updated_at = $1 WHERE id = $2").bind(now_unix()).bind(activity_id).execute(&mut *tx).await?;
             insert_audit!(&mut *tx, actor, NewAudit::new("coproduction.involvement.create", "coproduction_activity", activity_id).after(json!({
                 "involvement": id, "stage": inv.stage.name(), "rung": inv.rung.name(), "lead": inv.lead.name(), "held_on": iso(inv.held_on),
                 "headcount": inv.headcount, "hours": inv.hours, "lived_experience": inv.lived_experience
             })))?;
-            tx.commit().await?;
             Ok(id)
-        })
+        }))
     }
 
     /// Imports register entries in one transaction. Each activity in the file is created, or updated
@@ -539,8 +535,7 @@ impl Store {
             .collect();
         let mut c = RegisterImportCounts::default();
         let now = now_unix();
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        with_pool!(self, pool => write_tx!(pool, tx => {
             for e in entries {
                 let a = &e.activity;
                 let id = match existing.get(a.reference.trim()) {
@@ -616,8 +611,8 @@ impl Store {
             insert_audit!(&mut *tx, actor, NewAudit::new("coproduction.register.import", "coproduction_register", file_name).after(json!({
                 "counts": c, "reconciliation": reconciliation
             })))?;
-            tx.commit().await?;
-        });
+            Ok(())
+        }))?;
         Ok(c)
     }
 
@@ -628,8 +623,7 @@ impl Store {
         let scores =
             serde_json::to_string(&a.scores).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let summary = a.summary();
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        with_pool!(self, pool => write_tx!(pool, tx => {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO coproduction_assessments (directorate, assessed_on, framework, scores_json, notes, created_at, created_by)
                  VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -646,9 +640,8 @@ impl Store {
             insert_audit!(&mut *tx, actor, NewAudit::new("coproduction.assessment.create", "coproduction_assessment", id).after(json!({
                 "directorate": a.directorate.trim(), "assessed_on": iso(a.assessed_on), "total": summary.total, "max": summary.max
             })))?;
-            tx.commit().await?;
             Ok(id)
-        })
+        }))
     }
 
     /// Every assessment of the current framework, oldest first.
@@ -699,8 +692,7 @@ impl Store {
         } else {
             None
         };
-        let id = with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        let id = with_pool!(self, pool => write_tx!(pool, tx => {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO coproduction_participants (display_name, contact, contact_consent, reward_form, benefits_advice_offered, created_at, last_active_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
@@ -724,9 +716,8 @@ impl Store {
             insert_audit!(&mut *tx, actor, NewAudit::new("coproduction.participant.create", "coproduction_participant", id).after(json!({
                 "account": account, "reward_form": d.reward_form.name(), "contact_held": contact.is_some()
             })))?;
-            tx.commit().await?;
-            id
-        });
+            Ok(id)
+        }))?;
         self.participant(id)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("participant {id}")))
@@ -756,8 +747,7 @@ impl Store {
         } else {
             None
         };
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        with_pool!(self, pool => write_tx!(pool, tx => {
             sqlx::query(
                 "UPDATE coproduction_participants SET display_name = $1, contact = $2, contact_consent = $3, reward_form = $4, benefits_advice_offered = $5
                  WHERE id = $6",
@@ -773,8 +763,8 @@ impl Store {
             insert_audit!(&mut *tx, actor, NewAudit::new("coproduction.participant.update", "coproduction_participant", id)
                 .before(json!({"reward_form": before.reward_form.name(), "benefits_advice_offered": before.benefits_advice_offered, "contact_held": before.contact.is_some()}))
                 .after(json!({"reward_form": d.reward_form.name(), "benefits_advice_offered": d.benefits_advice_offered, "contact_held": contact.is_some()})))?;
-            tx.commit().await?;
-        });
+            Ok(())
+        }))?;
         Ok(())
     }
 
@@ -832,8 +822,7 @@ impl Store {
             }
             vals.insert(k, v.clone());
         }
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        with_pool!(self, pool => write_tx!(pool, tx => {
             sqlx::query("DELETE FROM coproduction_equality WHERE participant_id = $1").bind(id).execute(&mut *tx).await?;
             sqlx::query(
                 "INSERT INTO coproduction_equality (participant_id, age_band, gender, ethnicity, disability, lived_experience, recorded_at)
@@ -850,8 +839,8 @@ impl Store {
             .await?;
             // The answers themselves are special category data: the audit records only that they changed.
             insert_audit!(&mut *tx, actor, NewAudit::new("coproduction.equality.set", "coproduction_participant", id))?;
-            tx.commit().await?;
-        });
+            Ok(())
+        }))?;
         Ok(())
     }
 
@@ -940,8 +929,7 @@ impl Store {
                     .into(),
             ));
         }
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        with_pool!(self, pool => write_tx!(pool, tx => {
             let id: i64 = sqlx::query_scalar("INSERT INTO credit_accounts (kind, name, overdraft_limit, created_at) VALUES ($1, $2, 0, $3) RETURNING id")
                 .bind(kind.name())
                 .bind(name.trim())
@@ -949,9 +937,8 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await?;
             insert_audit!(&mut *tx, actor, NewAudit::new("credits.account.create", "credit_account", id).after(json!({"kind": kind.name(), "name": name.trim()})))?;
-            tx.commit().await?;
             Ok(id)
-        })
+        }))
     }
 
     /// Sets how far below zero an account may go (not the issuer's, which has no limit).
@@ -971,12 +958,11 @@ impl Store {
                 ledger::MAX_TRANSFER
             )));
         }
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        with_pool!(self, pool => write_tx!(pool, tx => {
             sqlx::query("UPDATE credit_accounts SET overdraft_limit = $1 WHERE id = $2").bind(limit).bind(id).execute(&mut *tx).await?;
             insert_audit!(&mut *tx, actor, NewAudit::new("credits.account.limit", "credit_account", id).before(a.overdraft_limit).after(limit))?;
-            tx.commit().await?;
-        });
+            Ok(())
+        }))?;
         Ok(())
     }
 
@@ -985,20 +971,22 @@ impl Store {
         match &self.backend {
             // Take SQLite's write lock now: a deferred transaction that read a balance and then tried to
             // write could fail with SQLITE_BUSY instead of waiting.
-            Backend::Sqlite(pool) => Ok(Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?)),
+            Backend::Sqlite(pool) => Ok(Tx::Sqlite(pool.begin_write().await?)),
             Backend::Postgres(pool) => {
                 let mut tx = pool.begin_write().await?;
                 let mut ids = accounts.to_vec();
                 ids.sort_unstable();
                 ids.dedup();
                 // In id order, so two transfers between the same accounts cannot deadlock.
-                sqlx::query(
+                let locked = sqlx::query(
                     "SELECT id FROM credit_accounts WHERE id = ANY($1) ORDER BY id FOR UPDATE",
                 )
                 .bind(ids)
                 .fetch_all(&mut *tx)
-                .await?;
-                Ok(Tx::Postgres(tx))
+                .await;
+                let tx = Tx::Postgres(tx);
+                or_end!(tx, locked);
+                Ok(tx)
             }
         }
     }
@@ -1026,7 +1014,7 @@ impl Store {
         let mut tx = self.begin_ledger(&[req.from, req.to]).await?;
         match apply_transfer(&mut tx, actor, req, at).await {
             Ok(out) => {
-                with_tx!(tx, t => t.commit().await).map_err(|e| {
+                tx.commit().await.map_err(|e| {
                     crate::conflict_on_unique(e, || {
                         format!(
                             "the idempotency key \"{}\" was used at the same moment",
@@ -1037,11 +1025,14 @@ impl Store {
                 Ok(out)
             }
             Err(StoreError::Database(e)) if is_unique(&e) => {
-                drop(tx);
+                tx.rollback().await;
                 // Another request with the same key committed first: answer as a replay.
                 self.replay_of(req).await
             }
-            Err(e) => Err(e),
+            Err(e) => {
+                tx.rollback().await;
+                Err(e)
+            }
         }
     }
 
@@ -1297,16 +1288,19 @@ impl Store {
         .await;
         match result {
             Ok(v) => {
-                with_tx!(tx, t => t.commit().await)?;
+                tx.commit().await?;
                 Ok(v)
             }
             Err(StoreError::Database(e)) if is_unique(&e) => {
-                drop(tx);
+                tx.rollback().await;
                 let out = self.replay_of(&req).await?;
                 let pid: i64 = with_pool!(self, pool => sqlx::query_scalar("SELECT id FROM coproduction_participations WHERE transfer_id = $1").bind(out.transfer.transfer.id).fetch_one(pool).await?);
                 Ok((pid, out))
             }
-            Err(e) => Err(e),
+            Err(e) => {
+                tx.rollback().await;
+                Err(e)
+            }
         }
     }
 
@@ -1403,9 +1397,7 @@ impl Store {
             Ok::<_, StoreError>(swept)
         }
         .await;
-        let swept = result?;
-        with_tx!(tx, t => t.commit().await)?;
-        Ok(swept)
+        tx.end(result).await
     }
 
     /// Anonymises everyone not active for the retention period. Returns their ids.
@@ -1498,8 +1490,7 @@ impl Store {
                 "participant {participant_id}"
             )));
         }
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        with_pool!(self, pool => write_tx!(pool, tx => {
             let open: Option<i64> = sqlx::query_scalar("SELECT id FROM coproduction_erasure_requests WHERE participant_id = $1 AND status = 'open'")
                 .bind(participant_id)
                 .fetch_optional(&mut *tx)
@@ -1514,9 +1505,8 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await?;
             insert_audit!(&mut *tx, actor, NewAudit::new("coproduction.erasure.request", "coproduction_erasure_request", id).after(json!({"participant": participant_id})))?;
-            tx.commit().await?;
             Ok(id)
-        })
+        }))
     }
 
     pub async fn erasure_requests(&self) -> Result<Vec<ErasureRequest>> {
@@ -1574,8 +1564,7 @@ impl Store {
             Some(r) => ("refused", r.trim().to_string()),
             None => ("completed", String::new()),
         };
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        with_pool!(self, pool => write_tx!(pool, tx => {
             sqlx::query("UPDATE coproduction_erasure_requests SET status = $1, decided_at = $2, decided_by = $3, reason = $4 WHERE id = $5 AND status = 'open'")
                 .bind(status)
                 .bind(now_unix())
@@ -1586,8 +1575,8 @@ impl Store {
                 .await?;
             insert_audit!(&mut *tx, actor, NewAudit::new(&format!("coproduction.erasure.{}", if status == "refused" { "refuse" } else { "complete" }), "coproduction_erasure_request", request_id)
                 .after(json!({"participant": req.participant_id, "status": status, "reason": reason})))?;
-            tx.commit().await?;
-        });
+            Ok(())
+        }))?;
         Ok(())
     }
 }

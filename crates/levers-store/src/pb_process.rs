@@ -14,10 +14,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::Row;
 
-use crate::BeginWrite;
 use crate::audit::{Actor, NewAudit, insert_audit};
-use crate::rollback_and;
-use crate::{Backend, Result, Store, StoreError, now_unix, or_rollback, with_pool};
+
+use crate::{Backend, Result, Store, StoreError, now_unix, with_pool, write_tx};
 
 /// A project as frozen on the ballot when voting opens.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -331,9 +330,8 @@ impl Store {
     pub async fn create_pb_process(&self, actor: &Actor, def: &ProcessDef) -> Result<PbProcess> {
         let now = now_unix();
         let json = def_json(def)?;
-        let id: i64 = with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
-            let id: i64 = or_rollback!(tx, sqlx::query_scalar(
+        let id: i64 = with_pool!(self, pool => write_tx!(pool, tx => {
+            let id: i64 = sqlx::query_scalar(
                 "INSERT INTO pb_processes (slug, name, definition_json, phase, created_at, created_by, updated_at)
                  VALUES ($1, $2, $3, 'setup', $4, $5, $4) RETURNING id",
             )
@@ -343,11 +341,10 @@ impl Store {
             .bind(now)
             .bind(&actor.label)
             .fetch_one(&mut *tx)
-            .await, |e| crate::conflict_on_unique(e, || format!("a process with the web address \"{}\" already exists; choose another", def.slug)));
+            .await.map_err(|e| crate::conflict_on_unique(e, || format!("a process with the web address \"{}\" already exists; choose another", def.slug)))?;
             insert_audit!(&mut *tx, actor, NewAudit::new("pb.process.create", "pb_process", id).after(def))?;
-            tx.commit().await?;
-            id
-        });
+            Ok(id)
+        }))?;
         self.pb_process(id)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("process {id}")))
@@ -376,19 +373,18 @@ impl Store {
             ));
         }
         let json = def_json(def)?;
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
-            or_rollback!(tx, sqlx::query("UPDATE pb_processes SET slug = $1, name = $2, definition_json = $3, updated_at = $4 WHERE id = $5")
+        with_pool!(self, pool => write_tx!(pool, tx => {
+            sqlx::query("UPDATE pb_processes SET slug = $1, name = $2, definition_json = $3, updated_at = $4 WHERE id = $5")
                 .bind(&def.slug)
                 .bind(&def.name)
                 .bind(&json)
                 .bind(now_unix())
                 .bind(id)
                 .execute(&mut *tx)
-                .await, |e| crate::conflict_on_unique(e, || format!("a process with the web address \"{}\" already exists; choose another", def.slug)));
+                .await.map_err(|e| crate::conflict_on_unique(e, || format!("a process with the web address \"{}\" already exists; choose another", def.slug)))?;
             insert_audit!(&mut *tx, actor, NewAudit::new("pb.process.update", "pb_process", id).before(&old.def).after(def))?;
-            tx.commit().await?;
-        });
+            Ok(())
+        }))?;
         self.pb_process(id)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("process {id}")))
@@ -424,8 +420,7 @@ impl Store {
     /// flight across the change.
     pub async fn set_pb_phase(&self, actor: &Actor, id: i64, to: Phase) -> Result<PbProcess> {
         let postgres = matches!(self.backend, Backend::Postgres(_));
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        with_pool!(self, pool => write_tx!(pool, tx => {
             if postgres {
                 // Waits for ballots in flight (they hold a key-share lock on the row) and keeps new
                 // ones out until the phase has changed.
@@ -434,10 +429,10 @@ impl Store {
             // A write first: on SQLite it takes the database's write lock at once.
             sqlx::query("UPDATE pb_processes SET updated_at = $1 WHERE id = $2").bind(now_unix()).bind(id).execute(&mut *tx).await?;
             let phase: Option<String> = sqlx::query_scalar("SELECT phase FROM pb_processes WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
-            let Some(phase) = phase else { rollback_and!(tx, StoreError::NotFound(format!("process {id}"))) };
-            let Some(from) = Phase::parse(&phase) else { rollback_and!(tx, StoreError::Corrupt("process phase".into())) };
+            let Some(phase) = phase else { return Err(StoreError::NotFound(format!("process {id}"))) };
+            let Some(from) = Phase::parse(&phase) else { return Err(StoreError::Corrupt("process phase".into())) };
             if let Err(why) = from.can_move_to(to) {
-                rollback_and!(tx, StoreError::Conflict(why));
+                return Err(StoreError::Conflict(why));
             }
             let mut after = json!({"phase": to.as_str()});
             if to == Phase::Voting {
@@ -460,11 +455,11 @@ impl Store {
                     });
                 }
                 if ballot.is_empty() {
-                    rollback_and!(tx, StoreError::Conflict("accept at least one proposal, with its final cost, before voting opens".into()));
+                    return Err(StoreError::Conflict("accept at least one proposal, with its final cost, before voting opens".into()));
                 }
                 let json = match serde_json::to_string(&ballot) {
                     Ok(j) => j,
-                    Err(e) => rollback_and!(tx, StoreError::Corrupt(e.to_string())),
+                    Err(e) => return Err(StoreError::Corrupt(e.to_string())),
                 };
                 sqlx::query("UPDATE pb_processes SET ballot_json = $1 WHERE id = $2").bind(json).bind(id).execute(&mut *tx).await?;
                 after["ballot"] = json!(ballot.iter().map(|b| json!({"id": b.id, "name": b.name, "cost_pence": b.cost_pence})).collect::<Vec<_>>());
@@ -473,9 +468,9 @@ impl Store {
                 let counted: Option<i64> = sqlx::query_scalar("SELECT ballots FROM pb_results WHERE process_id = $1").bind(id).fetch_optional(&mut *tx).await?;
                 let waiting: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pb_ballots_cast WHERE process_id = $1").bind(id).fetch_one(&mut *tx).await?;
                 match counted {
-                    None => rollback_and!(tx, StoreError::Conflict("count the votes before publishing the result".into())),
+                    None => return Err(StoreError::Conflict("count the votes before publishing the result".into())),
                     Some(_) if waiting > 0 => {
-                        rollback_and!(tx, StoreError::Conflict(format!("{waiting} ballot(s) arrived after the count; count again before publishing")))
+                        return Err(StoreError::Conflict(format!("{waiting} ballot(s) arrived after the count; count again before publishing")))
                     }
                     Some(n) => after["ballots"] = json!(n),
                 }
@@ -488,8 +483,8 @@ impl Store {
             }
             sqlx::query("UPDATE pb_processes SET phase = $1 WHERE id = $2").bind(to.as_str()).bind(id).execute(&mut *tx).await?;
             insert_audit!(&mut *tx, actor, NewAudit::new("pb.process.phase", "pb_process", id).before(json!({"phase": from.as_str()})).after(after))?;
-            tx.commit().await?;
-        });
+            Ok(())
+        }))?;
         self.pb_process(id)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("process {id}")))
@@ -502,8 +497,7 @@ impl Store {
         process_id: i64,
         p: &NewProposal,
     ) -> Result<i64> {
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        with_pool!(self, pool => write_tx!(pool, tx => {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO pb_proposals (process_id, title, description, rough_cost_pence, location, category, contact, submitted_at, submitted_by)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -520,9 +514,8 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
             insert_audit!(&mut *tx, actor, NewAudit::new("pb.proposal.submit", "pb_proposal", id).after(json!({"process_id": process_id, "proposal": p})))?;
-            tx.commit().await?;
             Ok(id)
-        })
+        }))
     }
 
     /// A process's proposals, oldest first.
@@ -626,8 +619,7 @@ impl Store {
                 )
             }
         };
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        with_pool!(self, pool => write_tx!(pool, tx => {
             sqlx::query(
                 "UPDATE pb_proposals SET status = $1, final_cost_pence = $2, reason = $3, feasibility = $4, merged_into = $5, title = $6,
                         reviewed_at = $7, reviewed_by = $8 WHERE id = $9",
@@ -650,8 +642,8 @@ impl Store {
                     .before(json!({"status": old.status, "final_cost_pence": old.final_cost_pence, "reason": old.reason}))
                     .after(review)
             )?;
-            tx.commit().await?;
-        });
+            Ok(())
+        }))?;
         self.pb_proposal(id)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("proposal {id}")))
@@ -666,8 +658,7 @@ impl Store {
         ward: Option<(&str, &str)>,
         hashes: &[String],
     ) -> Result<i64> {
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        with_pool!(self, pool => write_tx!(pool, tx => {
             let batch: i64 = sqlx::query_scalar(
                 "INSERT INTO pb_code_batches (process_id, label, ward_code, ward_name, codes, created_at, created_by)
                  VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -693,7 +684,7 @@ impl Store {
                 for h in chunk {
                     q = q.bind(process_id).bind(h.clone()).bind(batch);
                 }
-                or_rollback!(tx, q.execute(&mut *tx).await, |e| crate::conflict_on_unique(e, || "a generated code repeated an existing one; generate the batch again".into()));
+                q.execute(&mut *tx).await.map_err(|e| crate::conflict_on_unique(e, || "a generated code repeated an existing one; generate the batch again".into()))?;
             }
             insert_audit!(
                 &mut *tx,
@@ -701,9 +692,8 @@ impl Store {
                 NewAudit::new("pb.codes.create", "pb_code_batch", batch)
                     .after(json!({"process_id": process_id, "label": label, "codes": hashes.len(), "ward": ward.map(|w| w.0)}))
             )?;
-            tx.commit().await?;
             Ok(batch)
-        })
+        }))
     }
 
     /// A process's code batches with how many codes of each were used.
@@ -749,8 +739,7 @@ impl Store {
         code_hash: &str,
         reason: &str,
     ) -> Result<VoidOutcome> {
-        let voided = with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        let voided = with_pool!(self, pool => write_tx!(pool, tx => {
             // Read to the end (fetch_all), so the statement is finished before the commit.
             let batches: Vec<i64> = sqlx::query_scalar(
                 "UPDATE pb_codes SET state = 'void' WHERE process_id = $1 AND code_hash = $2 AND state = 'unused' RETURNING batch_id",
@@ -766,15 +755,12 @@ impl Store {
                         actor,
                         NewAudit::new("pb.code.void", "pb_code_batch", batch).after(json!({"process_id": process_id, "reason": reason.trim()}))
                     )?;
-                    tx.commit().await?;
-                    true
+                    Ok(true)
                 }
-                None => {
-                    tx.rollback().await?;
-                    false
-                }
+                // Nothing changed: committing the empty transaction ends it as well as a rollback.
+                None => Ok(false),
             }
-        });
+        }))?;
         if voided {
             return Ok(VoidOutcome::Voided);
         }
@@ -823,8 +809,7 @@ impl Store {
                AND EXISTS (SELECT 1 FROM pb_processes WHERE id = $1 AND phase IN {phases})"
         );
         let postgres = matches!(self.backend, Backend::Postgres(_));
-        let claimed = with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        let claimed = with_pool!(self, pool => write_tx!(pool, tx => {
             if postgres {
                 // Holds off a concurrent phase change (which locks the row FOR UPDATE) until this
                 // ballot is in, so no ballot can slip past the sealing of the box.
@@ -846,13 +831,12 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                 insert_audit!(&mut *tx, actor, NewAudit::new("pb.ballot.cast", "pb_process", process_id).after(json!({"channel": channel.as_str()})))?;
-                tx.commit().await?;
-                true
+                Ok(true)
             } else {
-                tx.rollback().await?;
-                false
+                // Nothing changed: committing the empty transaction ends it as well as a rollback.
+                Ok(false)
             }
-        });
+        }))?;
         if claimed {
             return Ok(CastOutcome::Cast);
         }
@@ -909,16 +893,16 @@ impl Store {
             if !postgres {
                 sqlx::raw_sql("PRAGMA secure_delete = ON").execute(&mut *conn).await?;
             }
-            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+            let total: i64 = write_tx!(@begin sqlx::Connection::begin(&mut *conn), StoreError::from, tx => {
             if postgres {
                 sqlx::query("SELECT id FROM pb_processes WHERE id = $1 FOR UPDATE").bind(process_id).execute(&mut *tx).await?;
             }
             sqlx::query("UPDATE pb_processes SET updated_at = $1 WHERE id = $2").bind(now_unix()).bind(process_id).execute(&mut *tx).await?;
             let phase: Option<String> = sqlx::query_scalar("SELECT phase FROM pb_processes WHERE id = $1").bind(process_id).fetch_optional(&mut *tx).await?;
             match phase.as_deref() {
-                None => rollback_and!(tx, StoreError::NotFound(format!("process {process_id}"))),
+                None => return Err(StoreError::NotFound(format!("process {process_id}"))),
                 Some("closed") => {}
-                Some(_) => rollback_and!(tx, StoreError::Conflict("close voting before counting".into())),
+                Some(_) => return Err(StoreError::Conflict("close voting before counting".into())),
             }
             let moved: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pb_ballots_cast WHERE process_id = $1").bind(process_id).fetch_one(&mut *tx).await?;
             for sql in [
@@ -933,7 +917,8 @@ impl Store {
             }
             let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pb_ballots WHERE process_id = $1").bind(process_id).fetch_one(&mut *tx).await?;
             insert_audit!(&mut *tx, actor, NewAudit::new("pb.ballots.seal", "pb_process", process_id).after(json!({"sealed_now": moved, "sealed_total": total})))?;
-            tx.commit().await?;
+            Ok(total)
+            })?;
             if postgres {
                 sqlx::raw_sql("VACUUM pb_ballots_cast, pb_ballots").execute(&mut *conn).await?;
             } else {
@@ -964,11 +949,10 @@ impl Store {
         result: &serde_json::Value,
         pb_text: &str,
     ) -> Result<()> {
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        with_pool!(self, pool => write_tx!(pool, tx => {
             let phase: Option<String> = sqlx::query_scalar("SELECT phase FROM pb_processes WHERE id = $1").bind(process_id).fetch_optional(&mut *tx).await?;
             if phase.as_deref() != Some("closed") {
-                rollback_and!(tx, StoreError::Conflict("only a closed vote can be counted, and a published result cannot be recounted".into()));
+                return Err(StoreError::Conflict("only a closed vote can be counted, and a published result cannot be recounted".into()));
             }
             let before: Option<String> = sqlx::query_scalar("SELECT result_json FROM pb_results WHERE process_id = $1").bind(process_id).fetch_optional(&mut *tx).await?;
             sqlx::query("DELETE FROM pb_results WHERE process_id = $1").bind(process_id).execute(&mut *tx).await?;
@@ -986,9 +970,8 @@ impl Store {
             let summary = |v: &serde_json::Value| json!({"ballots": v.get("ballots"), "selected": v.get("selected"), "spent_pence": v.get("spent_pence"), "rule": v.get("rule")});
             let before = before.and_then(|b| serde_json::from_str::<serde_json::Value>(&b).ok()).map(|b| summary(&b));
             insert_audit!(&mut *tx, actor, NewAudit::new("pb.count", "pb_process", process_id).before(before).after(summary(result)))?;
-            tx.commit().await?;
             Ok(())
-        })
+        }))
     }
 
     pub async fn pb_result(&self, process_id: i64) -> Result<Option<PbResult>> {
@@ -1065,11 +1048,10 @@ impl Store {
             .await?
             .into_iter()
             .find(|d| d.proposal_id == proposal_id);
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        with_pool!(self, pool => write_tx!(pool, tx => {
             let phase: Option<String> = sqlx::query_scalar("SELECT phase FROM pb_processes WHERE id = $1").bind(process_id).fetch_optional(&mut *tx).await?;
             if phase.as_deref() != Some("results") {
-                rollback_and!(tx, StoreError::Conflict("delivery is tracked once the result is published".into()));
+                return Err(StoreError::Conflict("delivery is tracked once the result is published".into()));
             }
             sqlx::query("DELETE FROM pb_delivery WHERE process_id = $1 AND proposal_id = $2").bind(process_id).bind(proposal_id).execute(&mut *tx).await?;
             sqlx::query("INSERT INTO pb_delivery (process_id, proposal_id, status, spent_pence, note, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7)")
@@ -1089,9 +1071,8 @@ impl Store {
                     .before(before.map(|b| json!({"status": b.status, "spent_pence": b.spent_pence, "note": b.note})))
                     .after(json!({"status": status, "spent_pence": spent_pence, "note": note.trim()}))
             )?;
-            tx.commit().await?;
             Ok(())
-        })
+        }))
     }
 
     pub async fn pb_delivery(&self, process_id: i64) -> Result<Vec<Delivery>> {
