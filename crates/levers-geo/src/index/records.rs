@@ -1,4 +1,5 @@
-//! The index's interned records (area codes with parents and deprivation, postcodes) and the postcode hash table.
+//! The index's interned records (area codes with parents and deprivation, postcodes) and the
+//! postcode hash table.
 
 use levers_core::AreaCode;
 use serde::Serialize;

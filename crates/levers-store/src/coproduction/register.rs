@@ -1,4 +1,5 @@
-//! The co-production register (activities, involvements, CSV import) and principles self-assessments.
+//! The co-production register (activities, involvements, CSV import) and principles self-
+//! assessments.
 
 use std::collections::BTreeMap;
 

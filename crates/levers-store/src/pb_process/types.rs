@@ -1,4 +1,5 @@
-//! What community budget callers see: processes, proposals, code batches, ballots, outcomes, results and delivery.
+//! What community budget callers see: processes, proposals, code batches, ballots, outcomes,
+//! results and delivery.
 
 use levers_pb::process::{Phase, ProcessDef};
 use serde::{Deserialize, Serialize};
