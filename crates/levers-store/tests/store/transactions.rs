@@ -116,7 +116,7 @@ pub async fn transactions_always_end(store: &Store, scratch: &Scratch) {
         .await
         .unwrap();
     let hashes: Vec<String> = (1..=2u128)
-        .map(|i| code_hash(pid, &code_from_random(i * 0x9E37_79B9_7F4A_7C15 ^ 0xABCD)))
+        .map(|i| code_hash(pid, &code_from_random((i * 0x9E37_79B9_7F4A_7C15) ^ 0xABCD)))
         .collect();
     store
         .create_pb_code_batch(&officer, pid, "Quay", None, &hashes)
