@@ -3,7 +3,8 @@
 //! One [`Store`] wraps a connection pool for either backend. Queries are written once with `$1`
 //! placeholders (which both sqlx drivers accept) and run through [`with_pool!`], which expands the same
 //! code for each backend's concrete types. Every change to users, tokens or settings writes an
-//! [`audit`] entry in the same transaction as the change itself.
+//! [`audit`] entry in the same transaction as the change itself. Every write runs through
+//! `write_tx!` (`tx.rs`), which commits or rolls back, awaited, before the method returns.
 
 use std::str::FromStr;
 use std::time::Duration;

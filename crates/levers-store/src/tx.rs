@@ -53,10 +53,10 @@ impl BeginWrite for PgPool {
 /// The body is an async block's body: `?` and `return` leave the body, not the enclosing function.
 /// When it gives `Ok` the transaction is committed; when it gives `Err` it is rolled back, and the
 /// rollback is awaited before the error comes out, so the connection goes back to the pool with
-/// its locks released. Errors are [`StoreError`]s; the three-argument form takes a function from
-/// `sqlx::Error` to the error type instead (used for begin, commit and `?` inside the body via the
-/// type's own `From`). `write_tx!(@begin FUTURE, MAP, tx => body)` runs the body in a transaction
-/// begun some other way (on a connection already acquired, say).
+/// its locks released. Errors are [`crate::StoreError`]s; the three-argument form takes a function
+/// from `sqlx::Error` to another error type, used for the begin and the commit (inside the body `?`
+/// converts with that type's `From`). `write_tx!(@begin FUTURE, MAP, tx => body)` runs the body in
+/// a transaction begun some other way (on a connection already acquired, say).
 ///
 /// ```ignore
 /// with_pool!(self, pool => write_tx!(pool, tx => {
