@@ -6,7 +6,6 @@
 
 mod register;
 
-
 use levers_coproduction::csv_io::read_register;
 use levers_coproduction::ledger::{AccountKind, TransferKind, TransferRequest};
 use levers_coproduction::people::RewardForm;
@@ -16,8 +15,8 @@ use levers_store::{Actor, Store};
 
 use crate::demo::Rng;
 
-pub use register::register_csv;
 use register::date;
+pub use register::register_csv;
 
 const PEOPLE: &[(&str, RewardForm)] = &[
     ("Ade", RewardForm::TimeCredits),
