@@ -1,0 +1,381 @@
+//! The reading engine: finding each table's header and the sources (CSV text, workbook sheets) it is
+//! read from. The parts: `acc` (the running report and identities), `table` (what a table's columns
+//! hold), `repair` (fused and split rows), `row` (one row classified, cleaned and handed over).
+
+mod acc;
+mod repair;
+mod row;
+mod table;
+
+use std::collections::HashSet;
+
+use crate::encoding::{self, TextEncoding};
+use crate::header::{Field, header_score, map_header, normalise_header};
+use crate::report::{CheckReport, TransactionView};
+use crate::source::{CsvSource, RawRow, RowSource, count_lines, detect_delimiter};
+use crate::{CheckOptions, SpendError};
+use acc::Acc;
+use row::handle_row;
+use table::learn;
+
+/// Records searched for the header.
+const HEADER_SCAN: usize = 60;
+/// Data rows studied (date order, column shapes) before streaming.
+const SAMPLE: usize = 2000;
+
+pub(crate) type Callback<'c> = dyn FnMut(&TransactionView<'_>) + 'c;
+
+pub(crate) fn run(
+    name: &str,
+    bytes: &[u8],
+    opts: &CheckOptions,
+    identities: bool,
+    on_tx: &mut Callback<'_>,
+) -> Result<CheckReport, SpendError> {
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(SpendError::Empty {
+            file: name.to_string(),
+        });
+    }
+    let mut acc = Acc::new(name, opts);
+    acc.identities = identities;
+    let is_xls = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]);
+    let is_zip = bytes.starts_with(b"PK\x03\x04");
+    if is_xls || is_zip {
+        read_spreadsheet(&mut acc, name, bytes, is_xls, on_tx)?;
+    } else {
+        let (enc, skip) = encoding::detect(bytes);
+        let owned;
+        let (text, field_enc): (&[u8], TextEncoding) = match enc {
+            TextEncoding::Utf16Le | TextEncoding::Utf16Be => {
+                owned = encoding::transcode_utf16(enc, &bytes[skip..]);
+                (owned.as_bytes(), TextEncoding::Utf8)
+            }
+            _ => (&bytes[skip..], enc),
+        };
+        let head = &text[..text.len().min(8192)];
+        if head.contains(&0) {
+            return Err(SpendError::NotTabular {
+                file: name.to_string(),
+                why: "it holds binary data".into(),
+            });
+        }
+        let delim = detect_delimiter(text);
+        acc.rep.format = "csv";
+        acc.rep.encoding = enc.name();
+        acc.rep.delimiter = Some((delim as char).to_string());
+        acc.rep.reconciliation.physical_lines = count_lines(text);
+        let mut src = CsvSource::new(text, field_enc, delim);
+        let used = process_table(&mut acc, &mut src, Some(delim as char), None, true, on_tx);
+        acc.rep.mixed_encoding_fields = src.odd_fields;
+        used?;
+        // Lines spanned by records: every line that is not an empty line the reader passed over.
+        acc.span_lines = acc
+            .rep
+            .reconciliation
+            .physical_lines
+            .saturating_sub(src.empty_lines());
+    }
+    Ok(acc.finish())
+}
+
+#[cfg(feature = "excel")]
+fn read_spreadsheet(
+    acc: &mut Acc<'_>,
+    name: &str,
+    bytes: &[u8],
+    is_xls: bool,
+    on_tx: &mut Callback<'_>,
+) -> Result<(), SpendError> {
+    let (names, sheets) = crate::source::read_workbook(name, bytes)?;
+    acc.rep.format = if is_xls { "xls" } else { "xlsx" };
+    acc.rep.encoding = TextEncoding::Spreadsheet.name();
+    let mut any = false;
+    let mut first_refusal: Option<SpendError> = None;
+    let count = sheets.len();
+    for (i, mut sheet) in sheets.into_iter().enumerate() {
+        let sheet_name = names.get(i).cloned().unwrap_or_default();
+        acc.last_line = 0;
+        let before = acc.rep.reconciliation.clone();
+        let used = match process_table(
+            acc,
+            &mut sheet,
+            None,
+            Some(sheet_name.clone()),
+            false,
+            on_tx,
+        ) {
+            Ok(used) => used,
+            // A summary sheet or one without the needed columns, in a workbook with other sheets: skip it
+            // (all its rows accounted as skipped) and say why if no sheet can be read.
+            Err(e @ (SpendError::SupplierSummary { .. } | SpendError::MissingField { .. }))
+                if count > 1 =>
+            {
+                let read_so_far = acc.rep.reconciliation.records - before.records;
+                let mut rest = 0u64;
+                let mut row = RawRow::default();
+                while sheet.next_row(&mut row)? {
+                    acc.count(&row);
+                    rest += 1;
+                }
+                acc.rep.reconciliation = before;
+                acc.rep.reconciliation.records += read_so_far + rest;
+                acc.rep.reconciliation.skipped_sheet_records += read_so_far + rest;
+                acc.rep
+                    .warnings
+                    .push(format!("sheet {sheet_name:?} skipped: {e}"));
+                first_refusal.get_or_insert(e);
+                false
+            }
+            Err(e) => return Err(e),
+        };
+        acc.sheet_lines += acc.last_line;
+        if used {
+            any = true;
+            acc.rep.sheets.push(sheet_name);
+        } else {
+            acc.rep.skipped_sheets.push(sheet_name);
+        }
+    }
+    acc.rep.reconciliation.physical_lines = acc.sheet_lines.max(acc.span_lines);
+    if !any {
+        if let Some(e) = first_refusal {
+            return Err(e);
+        }
+        return Err(if count == 0 {
+            SpendError::Empty {
+                file: name.to_string(),
+            }
+        } else {
+            SpendError::NoHeader {
+                file: name.to_string(),
+                scanned: HEADER_SCAN,
+            }
+        });
+    }
+    Ok(())
+}
+
+#[cfg(not(feature = "excel"))]
+fn read_spreadsheet(
+    _: &mut Acc<'_>,
+    name: &str,
+    _: &[u8],
+    _: bool,
+    _: &mut Callback<'_>,
+) -> Result<(), SpendError> {
+    Err(SpendError::ExcelDisabled {
+        file: name.to_string(),
+    })
+}
+
+fn process_table(
+    acc: &mut Acc<'_>,
+    src: &mut dyn RowSource,
+    delim: Option<char>,
+    sheet: Option<String>,
+    required: bool,
+    on_tx: &mut Callback<'_>,
+) -> Result<bool, SpendError> {
+    let file = acc.file.clone();
+    let mut row = RawRow::default();
+    let mut head: Vec<RawRow> = Vec::new();
+    while head.len() < HEADER_SCAN && src.next_row(&mut row).map_err(|e| with_file(e, &file))? {
+        acc.count(&row);
+        head.push(row.to_owned_row());
+    }
+    let best = head
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (header_score(r.cells(), &acc.opts.overrides), i))
+        .filter(|(s, _)| *s >= 2)
+        .max_by_key(|(s, i)| (*s, std::cmp::Reverse(*i)));
+    let Some((_, hi)) = best else {
+        // With --map given, say which named header is missing from the row that names the most of them.
+        let found = |r: &RawRow, h: &str| {
+            let want = normalise_header(h);
+            r.cells()
+                .iter()
+                .any(|c| c.trim() == h.trim() || normalise_header(c) == want)
+        };
+        let best_override_row = head
+            .iter()
+            .map(|r| {
+                (
+                    acc.opts
+                        .overrides
+                        .iter()
+                        .filter(|(_, h)| found(r, h))
+                        .count(),
+                    r,
+                )
+            })
+            .filter(|(n, _)| *n > 0)
+            .max_by_key(|(n, r)| (*n, std::cmp::Reverse(r.line)));
+        if let Some((_, r)) = best_override_row
+            && let Some((f, h)) = acc.opts.overrides.iter().find(|(_, h)| !found(r, h))
+        {
+            let headers = r
+                .cells()
+                .iter()
+                .filter(|h| !h.trim().is_empty())
+                .map(|h| format!("{:?}", h.trim()))
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Err(SpendError::MapNotFound {
+                file,
+                line: r.line,
+                field: *f,
+                header: h.clone(),
+                headers,
+            });
+        }
+        if required {
+            return Err(if head.iter().all(|r| r.is_blank()) {
+                SpendError::Empty { file }
+            } else {
+                SpendError::NoHeader {
+                    file,
+                    scanned: HEADER_SCAN,
+                }
+            });
+        }
+        let mut skipped = head.len() as u64;
+        while src.next_row(&mut row)? {
+            acc.count(&row);
+            skipped += 1;
+        }
+        acc.rep.reconciliation.skipped_sheet_records += skipped;
+        return Ok(false);
+    };
+    let header_line = head[hi].line;
+    let header: Vec<String> = head[hi].cells().to_vec();
+    let (mapping, missing) = map_header(&header, &acc.opts.overrides);
+    let headers_list = || {
+        header
+            .iter()
+            .filter(|h| !h.trim().is_empty())
+            .map(|h| format!("{:?}", h.trim()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if let Some((f, h)) = missing.first() {
+        return Err(SpendError::MapNotFound {
+            file,
+            line: header_line,
+            field: *f,
+            header: h.clone(),
+            headers: headers_list(),
+        });
+    }
+    acc.rep.reconciliation.preamble_records += hi as u64;
+    acc.rep.reconciliation.header_records += 1;
+    let mut sample: Vec<RawRow> = head.split_off(hi + 1);
+    while sample.len() < SAMPLE && src.next_row(&mut row).map_err(|e| with_file(e, &file))? {
+        acc.count(&row);
+        sample.push(row.to_owned_row());
+    }
+
+    // Required fields, and refusing supplier summaries.
+    let norm: Vec<String> = header.iter().map(|h| normalise_header(h)).collect();
+    let summary_header = norm.iter().find(|h| crate::header::is_summary_header(h));
+    let supplier_col = mapping.column(Field::SupplierName);
+    if let Some(h) = summary_header
+        && mapping.column(Field::TransactionNumber).is_none()
+    {
+        return Err(SpendError::SupplierSummary {
+            file,
+            why: format!(
+                "the header on line {header_line} has a {h:?} column and no transaction number"
+            ),
+        });
+    }
+    let Some(date_col) = mapping.column(Field::Date) else {
+        if let Some(sc) = supplier_col {
+            let names: Vec<&str> = sample
+                .iter()
+                .map(|r| r.cell(sc).trim())
+                .filter(|s| !s.is_empty())
+                .collect();
+            let distinct: HashSet<&str> = names.iter().copied().collect();
+            if names.len() >= 3 && distinct.len() * 100 >= names.len() * 95 {
+                return Err(SpendError::SupplierSummary {
+                    file,
+                    why: format!(
+                        "there is no payment date column and each of the {} suppliers in the first {} rows appears once",
+                        distinct.len(),
+                        names.len()
+                    ),
+                });
+            }
+        }
+        return Err(SpendError::MissingField {
+            file,
+            line: header_line,
+            field: Field::Date,
+            headers: headers_list(),
+        });
+    };
+    let Some(supplier_col) = supplier_col else {
+        return Err(SpendError::MissingField {
+            file,
+            line: header_line,
+            field: Field::SupplierName,
+            headers: headers_list(),
+        });
+    };
+    let Some(amount_col) = mapping.column(Field::Amount) else {
+        return Err(SpendError::MissingField {
+            file,
+            line: header_line,
+            field: Field::Amount,
+            headers: headers_list(),
+        });
+    };
+
+    if acc.tables == 0 {
+        acc.rep.header_row = header_line.saturating_sub(1);
+        acc.rep.mapping = mapping.clone();
+    } else if acc.rep.mapping.columns != mapping.columns {
+        acc.rep.warnings.push(format!(
+            "sheet {:?} has a different header from the first sheet; its own mapping was used",
+            sheet.as_deref().unwrap_or("")
+        ));
+    }
+    acc.tables += 1;
+
+    let table = learn(
+        mapping,
+        header,
+        norm,
+        &sample,
+        delim,
+        sheet,
+        amount_col,
+        date_col,
+        supplier_col,
+    );
+    if acc.tables == 1 {
+        acc.rep.date_order = table.order;
+    }
+    for r in &sample {
+        handle_row(acc, &table, r, on_tx);
+    }
+    drop(sample);
+    while src.next_row(&mut row).map_err(|e| with_file(e, &file))? {
+        acc.count(&row);
+        handle_row(acc, &table, &row, on_tx);
+    }
+    Ok(true)
+}
+
+fn with_file(e: SpendError, file: &str) -> SpendError {
+    match e {
+        SpendError::Read { line, message, .. } => SpendError::Read {
+            file: file.to_string(),
+            line,
+            message,
+        },
+        other => other,
+    }
+}
