@@ -27,6 +27,8 @@ pub mod suppliers;
 mod table;
 #[cfg(feature = "excel")]
 mod xls_guard;
+#[cfg(feature = "excel")]
+mod zipped;
 
 pub use amount::{AmountError, parse_amount, parse_amount_rounding};
 pub use date::{DateCell, DateError, DateOrder, parse_date};

@@ -114,6 +114,8 @@ impl<'o> Acc<'o> {
                 delimiter: None,
                 sheets: Vec::new(),
                 skipped_sheets: Vec::new(),
+                members: Vec::new(),
+                skipped_members: Vec::new(),
                 header_row: 0,
                 mapping: Mapping::default(),
                 date_order: DateOrder::DayFirst,

@@ -39,44 +39,142 @@ pub(crate) fn run(
     }
     let mut acc = Acc::new(name, opts);
     acc.identities = identities;
+    if is_archive(bytes) {
+        read_archive(&mut acc, name, bytes, on_tx)?;
+    } else {
+        read_one(&mut acc, name, bytes, None, on_tx)?;
+    }
+    Ok(acc.finish())
+}
+
+/// A zip that is not a workbook: a folder of spending files zipped.
+#[cfg(feature = "excel")]
+fn is_archive(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04")
+        && crate::zipped::kind(bytes) == crate::zipped::ZipKind::Archive
+}
+
+#[cfg(not(feature = "excel"))]
+fn is_archive(_: &[u8]) -> bool {
+    false
+}
+
+/// Reads each spreadsheet and CSV inside a zip archive as if they were one file, each member's rows
+/// located by its name. A member that holds no payments (a readme, a summary) is skipped and said so
+/// when others do; with none readable, the first member's own error is given.
+#[cfg(feature = "excel")]
+fn read_archive(
+    acc: &mut Acc<'_>,
+    name: &str,
+    bytes: &[u8],
+    on_tx: &mut Callback<'_>,
+) -> Result<(), SpendError> {
+    let (members, others) = crate::zipped::members(bytes).map_err(|m| SpendError::Spreadsheet {
+        file: name.to_string(),
+        message: m,
+    })?;
+    if members.is_empty() {
+        return Err(SpendError::NotTabular {
+            file: name.to_string(),
+            why: format!(
+                "it is a zip archive holding no CSV or spreadsheet ({})",
+                if others.is_empty() {
+                    "it is empty".to_string()
+                } else {
+                    others.join(", ")
+                }
+            ),
+        });
+    }
+    acc.rep.skipped_members = others;
+    let count = members.len();
+    let mut first_refusal = None;
+    for m in members {
+        let label = (count > 1).then(|| m.name.clone());
+        let before = acc.rep.reconciliation.clone();
+        let span_before = acc.span_lines;
+        match read_one(acc, &m.name, &m.bytes, label, on_tx) {
+            Ok(()) => acc.rep.members.push(m.name),
+            Err(e) if count > 1 => {
+                // Nothing of a refused member is counted: its rows are not records of the listing.
+                acc.rep.reconciliation = before;
+                acc.span_lines = span_before;
+                acc.rep
+                    .warnings
+                    .push(format!("{} inside the zip skipped: {e}", m.name));
+                acc.rep.skipped_members.push(m.name);
+                first_refusal.get_or_insert(e);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    match first_refusal {
+        Some(e) if acc.rep.members.is_empty() => Err(e),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(not(feature = "excel"))]
+fn read_archive(
+    _: &mut Acc<'_>,
+    name: &str,
+    _: &[u8],
+    _: &mut Callback<'_>,
+) -> Result<(), SpendError> {
+    Err(SpendError::ExcelDisabled {
+        file: name.to_string(),
+    })
+}
+
+/// Reads one CSV or workbook into the running report. `label` names its tables' rows when it is one
+/// of several files in an archive.
+fn read_one(
+    acc: &mut Acc<'_>,
+    name: &str,
+    bytes: &[u8],
+    label: Option<String>,
+    on_tx: &mut Callback<'_>,
+) -> Result<(), SpendError> {
     let is_xls = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]);
     let is_zip = bytes.starts_with(b"PK\x03\x04");
     if is_xls || is_zip {
-        read_spreadsheet(&mut acc, name, bytes, is_xls, on_tx)?;
-    } else {
-        let (enc, skip) = encoding::detect(bytes);
-        let owned;
-        let (text, field_enc): (&[u8], TextEncoding) = match enc {
-            TextEncoding::Utf16Le | TextEncoding::Utf16Be => {
-                owned = encoding::transcode_utf16(enc, &bytes[skip..]);
-                (owned.as_bytes(), TextEncoding::Utf8)
-            }
-            _ => (&bytes[skip..], enc),
-        };
-        let head = &text[..text.len().min(8192)];
-        if head.contains(&0) {
-            return Err(SpendError::NotTabular {
-                file: name.to_string(),
-                why: "it holds binary data".into(),
-            });
-        }
-        let delim = detect_delimiter(text);
-        acc.rep.format = "csv";
-        acc.rep.encoding = enc.name();
-        acc.rep.delimiter = Some((delim as char).to_string());
-        acc.rep.reconciliation.physical_lines = count_lines(text);
-        let mut src = CsvSource::new(text, field_enc, delim);
-        let used = process_table(&mut acc, &mut src, Some(delim as char), None, true, on_tx);
-        acc.rep.mixed_encoding_fields = src.odd_fields;
-        used?;
-        // Lines spanned by records: every line that is not an empty line the reader passed over.
-        acc.span_lines = acc
-            .rep
-            .reconciliation
-            .physical_lines
-            .saturating_sub(src.empty_lines());
+        return read_spreadsheet(acc, name, bytes, is_xls, label, on_tx);
     }
-    Ok(acc.finish())
+    let (enc, skip) = encoding::detect(bytes);
+    let owned;
+    let (text, field_enc): (&[u8], TextEncoding) = match enc {
+        TextEncoding::Utf16Le | TextEncoding::Utf16Be => {
+            owned = encoding::transcode_utf16(enc, &bytes[skip..]);
+            (owned.as_bytes(), TextEncoding::Utf8)
+        }
+        _ => (&bytes[skip..], enc),
+    };
+    let head = &text[..text.len().min(8192)];
+    if head.contains(&0) {
+        return Err(SpendError::NotTabular {
+            file: name.to_string(),
+            why: "it holds binary data".into(),
+        });
+    }
+    if text.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(SpendError::Empty {
+            file: name.to_string(),
+        });
+    }
+    let delim = detect_delimiter(text);
+    acc.rep.format = "csv";
+    acc.rep.encoding = enc.name();
+    acc.rep.delimiter = Some((delim as char).to_string());
+    let physical = count_lines(text);
+    acc.rep.reconciliation.physical_lines += physical;
+    let span_before = acc.span_lines;
+    let mut src = CsvSource::new(text, field_enc, delim);
+    let used = process_table(acc, &mut src, Some(delim as char), label, true, on_tx);
+    acc.rep.mixed_encoding_fields += src.odd_fields;
+    used?;
+    // Lines spanned by records: every line that is not an empty line the reader passed over.
+    acc.span_lines = span_before + physical.saturating_sub(src.empty_lines());
+    Ok(())
 }
 
 #[cfg(feature = "excel")]
@@ -85,16 +183,28 @@ fn read_spreadsheet(
     name: &str,
     bytes: &[u8],
     is_xls: bool,
+    label: Option<String>,
     on_tx: &mut Callback<'_>,
 ) -> Result<(), SpendError> {
     let (names, sheets) = crate::source::read_workbook(name, bytes)?;
-    acc.rep.format = if is_xls { "xls" } else { "xlsx" };
+    acc.rep.format = if is_xls {
+        "xls"
+    } else if crate::zipped::kind(bytes) == crate::zipped::ZipKind::Ods {
+        "ods"
+    } else {
+        "xlsx"
+    };
+    let span_before = acc.span_lines;
+    acc.sheet_lines = 0;
     acc.rep.encoding = TextEncoding::Spreadsheet.name();
     let mut any = false;
     let mut first_refusal: Option<SpendError> = None;
     let count = sheets.len();
     for (i, mut sheet) in sheets.into_iter().enumerate() {
-        let sheet_name = names.get(i).cloned().unwrap_or_default();
+        let sheet_name = match &label {
+            Some(l) => format!("{l}: {}", names.get(i).map_or("", |n| n.as_str())),
+            None => names.get(i).cloned().unwrap_or_default(),
+        };
         acc.last_line = 0;
         let before = acc.rep.reconciliation.clone();
         let used = match process_table(
@@ -137,7 +247,9 @@ fn read_spreadsheet(
             acc.rep.skipped_sheets.push(sheet_name);
         }
     }
-    acc.rep.reconciliation.physical_lines = acc.sheet_lines.max(acc.span_lines);
+    acc.rep.reconciliation.physical_lines += acc
+        .sheet_lines
+        .max(acc.span_lines.saturating_sub(span_before));
     if !any {
         if let Some(e) = first_refusal {
             return Err(e);
@@ -162,6 +274,7 @@ fn read_spreadsheet(
     name: &str,
     _: &[u8],
     _: bool,
+    _: Option<String>,
     _: &mut Callback<'_>,
 ) -> Result<(), SpendError> {
     Err(SpendError::ExcelDisabled {

@@ -39,8 +39,13 @@ fn total_label(s: &str) -> Option<String> {
 /// Supplier labels that hide the name: "REDACTED UNDER DP ACT", "Redacted Personal Information", "Withheld".
 pub(crate) fn is_redacted(s: &str) -> bool {
     let l = s.to_lowercase();
-    const PARTS: [&str; 14] = [
-        "redact",
+    // "Redacted", "REDACTION", not "Redactive Publishing Ltd".
+    if l.split(|c: char| !c.is_alphabetic())
+        .any(|w| matches!(w, "redact" | "redacted" | "redaction" | "redactions"))
+    {
+        return true;
+    }
+    const PARTS: [&str; 13] = [
         "withheld",
         "withhold",
         "personal data",
@@ -434,6 +439,7 @@ mod tests {
             "Individual Support Solutions Ltd",
             "ACME LTD",
             "Private Eye Ltd",
+            "Redactive Publishing Ltd",
         ] {
             assert!(!is_redacted(n), "{n}");
         }

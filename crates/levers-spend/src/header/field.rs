@@ -25,10 +25,15 @@ pub enum Field {
     Purpose,
     MerchantCategory,
     CapitalRevenue,
+    /// The ProClass procurement classification's label ("FACILITIES MGT : Lifts"), as in the LGA
+    /// national spend schema's `ProclassLabel`.
+    ProclassLabel,
+    /// The ProClass code (6 digits, "191400"), the schema's `ProclassCode`.
+    ProclassCode,
 }
 
 impl Field {
-    pub const ALL: [Field; 19] = [
+    pub const ALL: [Field; 21] = [
         Field::Body,
         Field::BodyName,
         Field::Date,
@@ -48,6 +53,8 @@ impl Field {
         Field::Purpose,
         Field::MerchantCategory,
         Field::CapitalRevenue,
+        Field::ProclassLabel,
+        Field::ProclassCode,
     ];
 
     /// The name used in `--map field=Header` and in reports.
@@ -72,6 +79,8 @@ impl Field {
             Field::Purpose => "purpose",
             Field::MerchantCategory => "merchant_category",
             Field::CapitalRevenue => "capital_revenue",
+            Field::ProclassLabel => "proclass_label",
+            Field::ProclassCode => "proclass_code",
         }
     }
 
@@ -94,6 +103,7 @@ impl Field {
             "vat" => Some(Field::IrrecoverableVat),
             "transaction" | "reference" => Some(Field::TransactionNumber),
             "invoice" => Some(Field::InvoiceNumber),
+            "proclass" | "category" => Some(Field::ProclassLabel),
             _ => None,
         })
     }

@@ -29,6 +29,44 @@ pub fn normalise_header(s: &str) -> String {
     out
 }
 
+/// Splits words run together in camel case, as the LGA national spend schema writes its headers:
+/// `PaymentDate` → `Payment Date`, `VATRegistrationNumber` → `VAT Registration Number`,
+/// `BeneficiaryOtherID` → `Beneficiary Other ID`.
+pub fn split_camel(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len() + 8);
+    for (i, &c) in chars.iter().enumerate() {
+        if i > 0 && c.is_uppercase() {
+            let prev = chars[i - 1];
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
+            if prev.is_lowercase() || (prev.is_uppercase() && next_lower) {
+                out.push(' ');
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The field a header cell names: its normalised text looked up, and when that is unknown or only a
+/// guess, its camel-case words split (`PaymentDate`), whichever is surer.
+pub(crate) fn classify_header(raw: &str) -> Option<(Field, u8)> {
+    let n = normalise_header(raw);
+    let first = classify(&n);
+    if first.is_some_and(|(_, p)| p < GUESS) || !raw.chars().any(char::is_lowercase) {
+        return first;
+    }
+    let split = normalise_header(&split_camel(raw));
+    if split == n {
+        return first;
+    }
+    match (first, classify(&split)) {
+        (Some(a), Some(b)) if b.1 < a.1 => Some(b),
+        (None, b) => b,
+        (a, _) => a,
+    }
+}
+
 /// One column given to a field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MappedColumn {
@@ -48,7 +86,7 @@ pub struct Mapping {
     /// Named header cells not used for any field.
     pub unmapped: Vec<String>,
     #[serde(skip)]
-    pub(crate) by_field: [Option<usize>; 19],
+    pub(crate) by_field: [Option<usize>; Field::ALL.len()],
 }
 
 impl Mapping {
@@ -98,7 +136,7 @@ pub(crate) fn map_header(
     let mut cands: Vec<(u8, usize, Field)> = cells
         .iter()
         .enumerate()
-        .filter_map(|(i, c)| classify(&normalise_header(c)).map(|(f, p)| (p, i, f)))
+        .filter_map(|(i, c)| classify_header(c).map(|(f, p)| (p, i, f)))
         .collect();
     cands.sort();
     for (p, i, f) in cands {
@@ -232,6 +270,66 @@ mod tests {
     }
 
     #[test]
+    fn the_lga_national_schema_maps_every_field() {
+        let m = map(&[
+            "OrganisationLabel",
+            "OrganisationURI",
+            "EffectiveDate",
+            "OrganisationalUnit",
+            "BeneficiaryName",
+            "BeneficiaryOtherID",
+            "PaymentDate",
+            "TransactionNumber",
+            "Amount",
+            "IrrecoverableVATAmount",
+            "Purpose",
+            "ProclassLabel",
+            "ProclassCode",
+            "InvoiceNumber",
+            "ProfitCentre",
+            "VATRegistrationNumber",
+        ]);
+        let want = [
+            (Field::BodyName, 0),
+            (Field::Body, 1),
+            (Field::ExpenseArea, 3),
+            (Field::SupplierName, 4),
+            (Field::SupplierId, 5),
+            (Field::Date, 6),
+            (Field::TransactionNumber, 7),
+            (Field::Amount, 8),
+            (Field::IrrecoverableVat, 9),
+            (Field::Purpose, 10),
+            (Field::ProclassLabel, 11),
+            (Field::ProclassCode, 12),
+            (Field::InvoiceNumber, 13),
+            (Field::ExpenseCode, 14),
+            (Field::VatNumber, 15),
+        ];
+        for (f, c) in want {
+            assert_eq!(m.column(f), Some(c), "{f}");
+        }
+        assert_eq!(m.unmapped, vec!["EffectiveDate".to_string()]);
+    }
+
+    #[test]
+    fn older_finance_system_headers_map() {
+        let m = map(&[
+            "Entity Name",
+            "Ap/Ar ID",
+            "Ap/Ar ID(T)",
+            "PymtDate",
+            "Pymt Amt",
+        ]);
+        assert_eq!(m.column(Field::SupplierName), Some(0));
+        assert_eq!(m.column(Field::SupplierId), Some(1));
+        assert_eq!(m.column(Field::Date), Some(3));
+        assert_eq!(m.column(Field::Amount), Some(4));
+        let m = map(&["Ap/Ar ID(T)", "PymtDate", "Amount"]);
+        assert_eq!(m.column(Field::SupplierName), Some(0));
+    }
+
+    #[test]
     fn overrides_win_and_missing_ones_are_reported() {
         let cells: Vec<String> = ["Payee", "Cost", "When"]
             .iter()
@@ -273,5 +371,17 @@ mod tests {
         );
         assert_eq!(Field::from_name("supplier-name"), Some(Field::SupplierName));
         assert_eq!(normalise_header("Net Amount(£)"), "net amount");
+    }
+
+    #[test]
+    fn camel_case_headers_split() {
+        assert_eq!(split_camel("PaymentDate"), "Payment Date");
+        assert_eq!(
+            split_camel("VATRegistrationNumber"),
+            "VAT Registration Number"
+        );
+        assert_eq!(split_camel("BeneficiaryOtherID"), "Beneficiary Other ID");
+        assert_eq!(split_camel("OrganisationURI"), "Organisation URI");
+        assert_eq!(split_camel("SUPPLIER NAME"), "SUPPLIER NAME");
     }
 }

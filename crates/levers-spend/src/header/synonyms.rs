@@ -6,7 +6,10 @@ use super::field::Field;
 /// Exact synonyms (normalised) with a priority (0 best). Built from the headers of the real files in
 /// `shared/data/spend/real` (Devon, Warwickshire, Hyndburn, Manchester), the ODI Leeds header map of 18
 /// bodies (`header_synonyms_odileeds.json`, public data) and the field names of the Local Government
-/// Transparency Code 2015.
+/// Transparency Code 2015, plus the Local Government Association's national spend schema
+/// (`OrganisationLabel`, `BeneficiaryName`, `BeneficiaryOtherID`, `ProclassLabel`, … read with their
+/// words split, see `split_camel`) and the abbreviations of older finance systems (`PymtDate`,
+/// `Entity Name`, `Ap/Ar ID(T)`).
 pub(crate) const SYNONYMS: &[(&str, Field, u8)] = &[
     // Body (the code of the publishing body)
     ("body", Field::Body, 0),
@@ -48,8 +51,21 @@ pub(crate) const SYNONYMS: &[(&str, Field, u8)] = &[
     ("value date", Field::Date, 2),
     ("invoice date", Field::Date, 3),
     ("updated", Field::Date, 4),
+    ("pymt date", Field::Date, 0),
+    ("pymtdate", Field::Date, 0),
+    ("pmt date", Field::Date, 0),
+    ("pmnt date", Field::Date, 0),
+    ("payment dt", Field::Date, 0),
+    ("pay dt", Field::Date, 0),
+    ("paid dt", Field::Date, 1),
+    ("check date", Field::Date, 1),
+    ("cheque run date", Field::Date, 1),
+    ("bacs date", Field::Date, 1),
     // Transaction number
     ("transaction number", Field::TransactionNumber, 0),
+    ("trans num", Field::TransactionNumber, 0),
+    ("pymt ref", Field::TransactionNumber, 1),
+    ("pymt no", Field::TransactionNumber, 1),
     ("transaction no", Field::TransactionNumber, 0),
     ("transaction id", Field::TransactionNumber, 0),
     ("transaction ref", Field::TransactionNumber, 0),
@@ -91,6 +107,10 @@ pub(crate) const SYNONYMS: &[(&str, Field, u8)] = &[
     ("amount ex vat", Field::Amount, 0),
     ("net amount excluding vat", Field::Amount, 0),
     ("amount gbp", Field::Amount, 0),
+    ("pymt amount", Field::Amount, 0),
+    ("pymt amt", Field::Amount, 0),
+    ("amt", Field::Amount, 1),
+    ("net amt", Field::Amount, 0),
     ("total excludes vat", Field::Amount, 0),
     ("invoice line value net of vat", Field::Amount, 0),
     ("invoice distribution amount", Field::Amount, 0),
@@ -146,6 +166,13 @@ pub(crate) const SYNONYMS: &[(&str, Field, u8)] = &[
     ("name", Field::SupplierName, 3),
     ("supplier id t", Field::SupplierName, 4),
     ("suuplier id t", Field::SupplierName, 4),
+    ("ap ar id t", Field::SupplierName, 2),
+    ("ap ar name", Field::SupplierName, 1),
+    ("entity name", Field::SupplierName, 2),
+    ("beneficiary name t", Field::SupplierName, 0),
+    ("supplier vendor name", Field::SupplierName, 0),
+    ("supplier long name", Field::SupplierName, 0),
+    ("payee details", Field::SupplierName, 2),
     // Supplier ID
     ("supplier id", Field::SupplierId, 0),
     ("supplier number", Field::SupplierId, 0),
@@ -160,6 +187,10 @@ pub(crate) const SYNONYMS: &[(&str, Field, u8)] = &[
     ("creditor no", Field::SupplierId, 0),
     ("creditor code", Field::SupplierId, 0),
     ("beneficiary id", Field::SupplierId, 0),
+    ("beneficiary other id", Field::SupplierId, 0),
+    ("beneficiary other identifier", Field::SupplierId, 0),
+    ("ap ar id", Field::SupplierId, 1),
+    ("vendor no", Field::SupplierId, 0),
     ("payee id", Field::SupplierId, 0),
     // VAT number
     ("vat reg no", Field::VatNumber, 0),
@@ -173,12 +204,15 @@ pub(crate) const SYNONYMS: &[(&str, Field, u8)] = &[
     ("vat registration", Field::VatNumber, 1),
     // Company / charity number
     ("company number", Field::CompanyNumber, 0),
+    ("beneficiary company number", Field::CompanyNumber, 0),
+    ("beneficiary registration number", Field::CompanyNumber, 2),
     ("company no", Field::CompanyNumber, 0),
     ("company registration number", Field::CompanyNumber, 0),
     ("company reg no", Field::CompanyNumber, 0),
     ("companies house number", Field::CompanyNumber, 0),
     ("registered company number", Field::CompanyNumber, 0),
     ("charity number", Field::CharityNumber, 0),
+    ("beneficiary charity number", Field::CharityNumber, 0),
     ("charity no", Field::CharityNumber, 0),
     ("charity registration number", Field::CharityNumber, 0),
     ("registered charity number", Field::CharityNumber, 0),
@@ -188,9 +222,10 @@ pub(crate) const SYNONYMS: &[(&str, Field, u8)] = &[
     ("spend area", Field::ExpenseArea, 0),
     ("service", Field::ExpenseArea, 1),
     ("service label", Field::ExpenseArea, 1),
+    ("service category label", Field::ExpenseArea, 1),
+    ("service division label", Field::ExpenseArea, 1),
     ("service label t", Field::ExpenseArea, 1),
     ("servicelabel", Field::ExpenseArea, 1),
-    ("service category label", Field::ExpenseArea, 2),
     ("department", Field::ExpenseArea, 1),
     ("department area", Field::ExpenseArea, 2),
     ("directorate", Field::ExpenseArea, 1),
@@ -210,6 +245,7 @@ pub(crate) const SYNONYMS: &[(&str, Field, u8)] = &[
     ("cost centre description", Field::ExpenseArea, 3),
     // Expense type
     ("expense type", Field::ExpenseType, 0),
+    ("expenses type label", Field::ExpenseType, 0),
     ("expenses type", Field::ExpenseType, 0),
     ("expenditure type", Field::ExpenseType, 0),
     ("expense description", Field::ExpenseType, 0),
@@ -229,8 +265,6 @@ pub(crate) const SYNONYMS: &[(&str, Field, u8)] = &[
         1,
     ),
     ("expenditure account", Field::ExpenseType, 2),
-    ("procurement classification", Field::ExpenseType, 2),
-    ("proclass description", Field::ExpenseType, 2),
     ("category", Field::ExpenseType, 3),
     ("category family", Field::ExpenseType, 3),
     // Expense code
@@ -243,6 +277,9 @@ pub(crate) const SYNONYMS: &[(&str, Field, u8)] = &[
     ("ledger code", Field::ExpenseCode, 0),
     ("gl code", Field::ExpenseCode, 1),
     ("cost code", Field::ExpenseCode, 1),
+    ("profit centre", Field::ExpenseCode, 2),
+    ("cost centre", Field::ExpenseCode, 2),
+    ("expenses code", Field::ExpenseCode, 0),
     ("expenditure code", Field::ExpenseCode, 0),
     // Creditor type
     ("creditor type", Field::CreditorType, 0),
@@ -250,6 +287,7 @@ pub(crate) const SYNONYMS: &[(&str, Field, u8)] = &[
     ("vendor type", Field::CreditorType, 0),
     ("payee type", Field::CreditorType, 0),
     ("beneficiary type", Field::CreditorType, 0),
+    ("beneficiary category", Field::CreditorType, 1),
     ("supplier category", Field::CreditorType, 1),
     // Purpose
     ("purpose", Field::Purpose, 0),
@@ -268,6 +306,17 @@ pub(crate) const SYNONYMS: &[(&str, Field, u8)] = &[
     ("merchant category mcc", Field::MerchantCategory, 0),
     ("merchant type", Field::MerchantCategory, 1),
     ("mcc", Field::MerchantCategory, 1),
+    // ProClass (the LGA national spend schema's ProclassLabel and ProclassCode)
+    ("proclass label", Field::ProclassLabel, 0),
+    ("proclass description", Field::ProclassLabel, 0),
+    ("proclass", Field::ProclassLabel, 1),
+    ("proclass category", Field::ProclassLabel, 1),
+    ("procurement classification", Field::ProclassLabel, 1),
+    ("procurement classification label", Field::ProclassLabel, 0),
+    ("procurement category", Field::ProclassLabel, 2),
+    ("proclass code", Field::ProclassCode, 0),
+    ("proclass id", Field::ProclassCode, 0),
+    ("procurement classification code", Field::ProclassCode, 0),
     // Capital or revenue
     ("capital revenue", Field::CapitalRevenue, 0),
     ("capital or revenue", Field::CapitalRevenue, 0),
