@@ -141,6 +141,43 @@ const CP1252: [char; 32] = [
 ];
 
 /// UTF-8 (with or without a byte-order mark), or else Windows-1252.
+/// The line a person sees a record on in a text editor, from the byte where the CSV reader says the
+/// record starts. The csv crate's own line count is a line early after Windows (CRLF) line ends and
+/// skips empty lines, so lines are counted here: line breaks (`\n`, `\r\n` or a lone `\r`) before the
+/// record's first character, plus one. Records are asked for in order, so the count moves forward only.
+struct LineOf<'a> {
+    text: &'a [u8],
+    at: usize,
+    line: u64,
+}
+
+impl<'a> LineOf<'a> {
+    fn new(text: &'a [u8]) -> Self {
+        LineOf {
+            text,
+            at: 0,
+            line: 1,
+        }
+    }
+
+    fn line_at(&mut self, byte: u64) -> u64 {
+        let mut start = (byte as usize).clamp(self.at, self.text.len());
+        // The reader's position is where it began looking: before the line end it had not consumed
+        // and any empty lines it passed over.
+        while start < self.text.len() && matches!(self.text[start], b'\n' | b'\r') {
+            start += 1;
+        }
+        for i in self.at..start {
+            let b = self.text[i];
+            if b == b'\n' || (b == b'\r' && self.text.get(i + 1) != Some(&b'\n')) {
+                self.line += 1;
+            }
+        }
+        self.at = start;
+        self.line
+    }
+}
+
 fn decode(bytes: &[u8], warnings: &mut Vec<String>) -> String {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
@@ -213,6 +250,7 @@ pub fn read_register(file: &str, bytes: &[u8]) -> Result<RegisterFile, RegisterC
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
+    let mut lines = LineOf::new(text.as_bytes());
     let mut records = rdr.records();
     let header = match records.next() {
         Some(Ok(h)) => h,
@@ -270,7 +308,7 @@ pub fn read_register(file: &str, bytes: &[u8]) -> Result<RegisterFile, RegisterC
         let r = match r {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = e.position().map_or(0, |p| lines.line_at(p.byte()));
                 return Err(RegisterCsvError::Csv {
                     file: file.into(),
                     line,
@@ -278,7 +316,7 @@ pub fn read_register(file: &str, bytes: &[u8]) -> Result<RegisterFile, RegisterC
                 });
             }
         };
-        let line = r.position().map_or(0, |p| p.line());
+        let line = r.position().map_or(0, |p| lines.line_at(p.byte()));
         rec.rows_read += 1;
         if r.iter().all(|c| c.trim().is_empty()) {
             rec.rows_blank += 1;
@@ -671,6 +709,36 @@ D-4,Markets,Place,100,do,2024-04-01,,,,\n";
         assert_eq!(f.held_back, vec!["A-1".to_string(), "C-3".to_string()]);
         assert_eq!(f.entries.len(), 1);
         assert_eq!(f.entries[0].activity.reference, "D-4");
+    }
+
+    /// Lines are the ones an editor shows, whatever the line ends: Windows CRLF (as Excel and levers'
+    /// own export write), Unix LF, old Mac CR, with an empty line and a quoted field spanning two lines.
+    #[test]
+    fn line_numbers_are_right_for_every_line_ending() {
+        for end in ["\n", "\r\n", "\r"] {
+            let text = [
+                "reference,service,directorate,annual_value,current_stage,started_on,stage,rung,lead,held_on",
+                "A-1,Meals,Adults,100,do,2024-04-01,plan,co-design,council,2024-05-01",
+                "",
+                "B-2,\"Parks and",
+                "gardens\",Place,100,do,2024-04-01,,,,",
+                "C-3,Libraries,Place,ten pounds,do,2024-04-01,,,,",
+                "D-4,Markets,Place,100,do,2024-04-01,plan,tokenism,council,2024-05-01",
+            ]
+            .join(end);
+            let f = read_register("r.csv", text.as_bytes()).unwrap();
+            let found: Vec<(u64, &str)> = f
+                .errors
+                .iter()
+                .map(|e| (e.line, e.field.as_str()))
+                .collect();
+            assert_eq!(
+                found,
+                vec![(6, "annual_value"), (7, "rung")],
+                "line end {end:?}"
+            );
+            assert_eq!(f.entries.len(), 2, "line end {end:?}");
+        }
     }
 
     #[test]

@@ -574,15 +574,20 @@ pub fn read_geo_with_kind<R: Read>(
     mut sink: impl FnMut(GeoRecord),
     mut progress: impl FnMut(u64),
 ) -> Result<ReadReport, GeoError> {
+    let starts = std::rc::Rc::new(std::cell::RefCell::new(LineStarts::default()));
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .buffer_capacity(1 << 16)
-        .from_reader(input);
+        .from_reader(LineCounting {
+            inner: input,
+            starts: starts.clone(),
+        });
     let mut rec = csv::ByteRecord::new();
+    let line_at = |byte: u64| starts.borrow_mut().line_at(byte);
     let csv_err = |e: csv::Error| GeoError::Csv {
         file: file.to_string(),
-        line: e.position().map_or(0, |p| p.line()),
+        line: e.position().map_or(0, |p| line_at(p.byte())),
         message: format!("{e}: the file is not valid CSV"),
     };
     if !rdr.read_byte_record(&mut rec).map_err(csv_err)? {
@@ -616,7 +621,9 @@ pub fn read_geo_with_kind<R: Read>(
     let mut last_progress = 0u64;
     while rdr.read_byte_record(&mut rec).map_err(csv_err)? {
         report.rows_read += 1;
-        let line = rec.position().map_or(report.rows_read + 1, |p| p.line());
+        let line = rec
+            .position()
+            .map_or(report.rows_read + 1, |p| line_at(p.byte()));
         if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
             report.rows_blank += 1;
             continue;
@@ -643,6 +650,81 @@ pub fn read_geo_with_kind<R: Read>(
         }
     }
     Ok(report)
+}
+
+/// Where the lines with something on them start, as the bytes stream past: for each, its byte offset
+/// and the line breaks before it (`\n`, `\r\n` or a lone `\r`). The csv crate's own line count is a
+/// line early after Windows (CRLF) line ends and skips empty lines; this gives the line a person sees
+/// in a text editor. Only the starts not yet asked about are held (about one read buffer's worth).
+#[derive(Default)]
+struct LineStarts {
+    /// (byte offset of a line's first character, line number).
+    pending: std::collections::VecDeque<(u64, u64)>,
+    /// Bytes seen, line breaks seen, and the last byte (a CR whose LF may come in the next read).
+    seen: u64,
+    breaks: u64,
+    last: Option<u8>,
+}
+
+impl LineStarts {
+    fn feed(&mut self, bytes: &[u8]) {
+        let base = self.seen;
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            let at = base + i as u64;
+            // A lone CR ends its line once the next byte shows it is not a CRLF; an LF always does.
+            if self.last == Some(b'\r') && b != b'\n' {
+                self.breaks += 1;
+            }
+            if b == b'\n' || b == b'\r' {
+                if b == b'\n' {
+                    self.breaks += 1;
+                }
+                self.last = Some(b);
+                i += 1;
+                continue;
+            }
+            if at == 0 || matches!(self.last, Some(b'\r' | b'\n')) {
+                self.pending.push_back((at, self.breaks + 1));
+            }
+            // The rest of the line holds no line break: skip to its end.
+            let run = bytes[i..]
+                .iter()
+                .position(|&c| c == b'\n' || c == b'\r')
+                .unwrap_or(bytes.len() - i);
+            i += run;
+            self.last = Some(bytes[i - 1]);
+        }
+        self.seen += bytes.len() as u64;
+    }
+
+    /// The line of the record the CSV reader says starts at `byte` (its first character is at the
+    /// first line start at or after it). Records are asked for in order.
+    fn line_at(&mut self, byte: u64) -> u64 {
+        while let Some(&(at, _)) = self.pending.front() {
+            if at < byte {
+                self.pending.pop_front();
+            } else {
+                break;
+            }
+        }
+        self.pending.front().map_or(self.breaks + 1, |p| p.1)
+    }
+}
+
+/// A reader that tells [`LineStarts`] every byte it passes on.
+struct LineCounting<R> {
+    inner: R,
+    starts: std::rc::Rc<std::cell::RefCell<LineStarts>>,
+}
+
+impl<R: Read> Read for LineCounting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.starts.borrow_mut().feed(&buf[..n]);
+        Ok(n)
+    }
 }
 
 #[cfg(test)]
@@ -685,6 +767,54 @@ mod tests {
             panic!()
         };
         assert_eq!((b.terminated, b.ward, b.lat), (Some(true), None, None));
+    }
+
+    /// A reader handing over one byte at a time, so a CRLF is split between reads.
+    struct Trickle<'a>(&'a [u8]);
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match (self.0.split_first(), buf.first_mut()) {
+                (Some((b, rest)), Some(slot)) => {
+                    *slot = *b;
+                    self.0 = rest;
+                    Ok(1)
+                }
+                _ => Ok(0),
+            }
+        }
+    }
+
+    /// Rejections name the line an editor shows, whatever the line ends (Windows CRLF, Unix LF, old
+    /// Mac CR), with an empty line and a quoted field spanning two lines before the bad rows, and
+    /// however the bytes arrive.
+    #[test]
+    fn line_numbers_are_right_for_every_line_ending() {
+        for end in ["\n", "\r\n", "\r"] {
+            let text = [
+                "pcd,pcds,doterm,oslaua,osward,lsoa11,lsoa21,lat,long",
+                "PR1 2HE,PR1 2HE,,E07000123,E05012345,E01025300,E01025300,53.76,-2.70",
+                "",
+                "PR1 2HF,\"PR1",
+                "2HF\",,E07000123,,,,,",
+                "XX,XX,,E07000123,,,,,",
+                "YY,YY,,E07000123,,,,,",
+            ]
+            .join(end);
+            for trickle in [false, true] {
+                let rep = if trickle {
+                    read_geo("t.csv", Trickle(text.as_bytes()), |_| {}, |_| {})
+                } else {
+                    read_geo("t.csv", text.as_bytes(), |_| {}, |_| {})
+                }
+                .unwrap();
+                let lines: Vec<u64> = rep.rejections.iter().map(|r| r.line).collect();
+                assert_eq!(
+                    lines,
+                    [6, 7],
+                    "line end {end:?}, one byte a read: {trickle}"
+                );
+            }
+        }
     }
 
     #[test]
