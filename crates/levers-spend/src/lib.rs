@@ -148,6 +148,15 @@ pub enum SpendError {
     #[error("--map {spec:?}: {reason}")]
     BadMap { spec: String, reason: String },
     #[error(
+        "{file}: every one of its {rejected} payment rows was rejected, so nothing was read. The first, line {line}: {reason}. Correct the file (or, if a column was misread, choose it with --map field=\"Header\") and try again"
+    )]
+    AllRejected {
+        file: String,
+        rejected: u64,
+        line: u64,
+        reason: String,
+    },
+    #[error(
         "{file}: this is a summary of totals per supplier, not a list of payments ({why}). levers needs the transaction-level file (one row per payment, with its date); ask the council for it or download the monthly transaction file instead"
     )]
     SupplierSummary { file: String, why: String },

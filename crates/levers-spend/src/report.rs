@@ -18,6 +18,13 @@ pub enum RowFlag {
     VariousDate,
     /// The date cell is blank: kept, with no date.
     BlankDate,
+    /// The date cell holds only a time of day ("00:00:00"): kept, with no date.
+    TimeOnlyDate,
+    /// The date cell gives only a month ("Apr-24"): kept, dated the first of the month.
+    MonthOnlyDate,
+    /// The date had a separator missing (`26/082014`) and was read as the one date it can be, inside
+    /// the file's period.
+    RepairedDate,
     /// A broken export fused or split fields and the row was repaired (see `repaired`).
     Repaired,
     /// The supplier is blank.

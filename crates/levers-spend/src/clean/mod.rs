@@ -44,7 +44,20 @@ pub(crate) fn run(
     } else {
         read_one(&mut acc, name, bytes, None, on_tx)?;
     }
-    Ok(acc.finish())
+    let rep = acc.finish();
+    // A listing of which no row could be read is an error, not an empty success.
+    if rep.rows == 0
+        && rep.rejected_count > 0
+        && let Some(first) = rep.rejected.first()
+    {
+        return Err(SpendError::AllRejected {
+            file: name.to_string(),
+            rejected: rep.rejected_count,
+            line: first.line,
+            reason: first.reason.clone(),
+        });
+    }
+    Ok(rep)
 }
 
 /// A zip that is not a workbook: a folder of spending files zipped.

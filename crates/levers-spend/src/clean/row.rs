@@ -152,7 +152,10 @@ pub(super) fn handle_row(acc: &mut Acc<'_>, t: &Table, row: &RawRow, on_tx: &mut
     };
     let date_text = cell(cells, t.date_col);
     let date_parsed = parse_date(date_text, t.order);
-    let date_is_date = matches!(date_parsed, Ok(DateCell::Date(_)));
+    let date_is_date = matches!(
+        date_parsed,
+        Ok(DateCell::Date(_) | DateCell::MonthOnly(_) | DateCell::Repaired(_))
+    );
     // Total rows carry no date, so labels are only looked for when there is none.
     let label = if date_is_date {
         None
@@ -249,6 +252,58 @@ pub(super) fn handle_row(acc: &mut Acc<'_>, t: &Table, row: &RawRow, on_tx: &mut
                 ),
             );
             None
+        }
+        Ok(DateCell::TimeOnly) => {
+            flags.push(RowFlag::TimeOnlyDate);
+            acc.flag(
+                row.line,
+                RowFlag::TimeOnlyDate,
+                format!(
+                    "date {:?} is only a time of day: kept without a date",
+                    date_text.trim()
+                ),
+            );
+            None
+        }
+        Ok(DateCell::MonthOnly(d)) => {
+            flags.push(RowFlag::MonthOnlyDate);
+            acc.flag(
+                row.line,
+                RowFlag::MonthOnlyDate,
+                format!(
+                    "date {:?} gives only the month: kept as {}",
+                    date_text.trim(),
+                    crate::report::iso(d)
+                ),
+            );
+            Some(d)
+        }
+        Ok(DateCell::Repaired(d)) => {
+            if let Some((first, last)) = t.period
+                && (d < first - time::Duration::days(62) || d > last + time::Duration::days(62))
+            {
+                let reason = format!(
+                    "date (column {:?}): {:?} has a separator missing and would be {}, outside the file's period {} to {}: correct it in the file",
+                    t.header_name(t.date_col),
+                    date_text.trim(),
+                    crate::report::iso(d),
+                    crate::report::iso(first),
+                    crate::report::iso(last)
+                );
+                acc.reject(row, &t.sheet, Some(Field::Date), Some(date_text), reason);
+                return;
+            }
+            flags.push(RowFlag::RepairedDate);
+            acc.flag(
+                row.line,
+                RowFlag::RepairedDate,
+                format!(
+                    "date {:?} has a separator missing: read as {}",
+                    date_text.trim(),
+                    crate::report::iso(d)
+                ),
+            );
+            Some(d)
         }
         Ok(DateCell::Blank) => {
             flags.push(RowFlag::BlankDate);

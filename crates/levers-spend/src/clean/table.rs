@@ -27,6 +27,8 @@ pub(super) struct Table {
     pub(super) w_eff: usize,
     pub(super) header_len: usize,
     pub(super) order: DateOrder,
+    /// First and last well-formed date of the sample.
+    pub(super) period: Option<(time::Date, time::Date)>,
     pub(super) shapes: Vec<Shape>,
     pub(super) vocab: Vec<Option<HashSet<String>>>,
     /// Enough well-formed rows were seen to judge repairs; without them no row is repaired.
@@ -81,6 +83,14 @@ pub(super) fn learn(
     } else {
         DateOrder::DayFirst
     };
+    // The file's period, from its well-formed dates: a date with a separator missing is kept only
+    // inside it.
+    let mut period: Option<(time::Date, time::Date)> = None;
+    for r in sample {
+        if let Ok(DateCell::Date(d)) = parse_date(r.cell(date_col), order) {
+            period = Some(period.map_or((d, d), |(a, b)| (a.min(d), b.max(d))));
+        }
+    }
 
     let header_w = width(&header);
     let mut widths: HashMap<usize, usize> = HashMap::new();
@@ -160,6 +170,7 @@ pub(super) fn learn(
         header_norm,
         w_eff,
         order,
+        period,
         can_repair: clean.len() >= 20,
         shapes,
         vocab,
