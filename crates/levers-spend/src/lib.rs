@@ -127,12 +127,17 @@ pub enum SpendError {
     )]
     NoHeader { file: String, scanned: usize },
     #[error(
-        "{file}, line {line}: the header has no {field} column (headers: {headers}). Name it with --map {field}=\"Header\""
+        "{file}, line {line}: the header has no {fields} column, and no column holds what it would (headers: {headers}). Name the column(s) with {maps}"
     )]
     MissingField {
         file: String,
         line: u64,
+        /// The first field missing.
         field: Field,
+        /// Every field missing, as words ("date, supplier_name or amount").
+        fields: String,
+        /// The `--map` options that would name them.
+        maps: String,
         headers: String,
     },
     #[error(

@@ -355,11 +355,12 @@ impl CheckReport {
         for c in &self.mapping.columns {
             let _ = writeln!(
                 o,
-                "    {:<20} <- {:?} (column {}, {})",
+                "    {:<20} <- {:?} (column {}, {}{})",
                 c.field.name(),
                 c.header,
                 c.column + 1,
-                c.how
+                c.how,
+                c.why.as_ref().map(|w| format!(": {w}")).unwrap_or_default()
             );
         }
         if !self.mapping.unmapped.is_empty() {

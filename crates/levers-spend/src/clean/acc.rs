@@ -99,6 +99,8 @@ pub(super) struct Acc<'o> {
     pub(super) identities: bool,
     pub(super) totals: Vec<PendingTotal>,
     pub(super) repair_budget: u32,
+    /// The warning about cells under unnamed header columns was given.
+    pub(super) unnamed_warned: bool,
 }
 
 impl<'o> Acc<'o> {
@@ -153,6 +155,7 @@ impl<'o> Acc<'o> {
             identities: true,
             totals: Vec::new(),
             repair_budget: REPAIR_BUDGET,
+            unnamed_warned: false,
         }
     }
 

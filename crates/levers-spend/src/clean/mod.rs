@@ -3,20 +3,20 @@
 //! hold), `repair` (fused and split rows), `row` (one row classified, cleaned and handed over).
 
 mod acc;
+mod content;
+mod layout;
 mod repair;
 mod row;
 mod table;
 
-use std::collections::HashSet;
-
 use crate::encoding::{self, TextEncoding};
-use crate::header::{Field, header_score, map_header, normalise_header};
+use crate::header::{header_score, normalise_header};
 use crate::report::{CheckReport, TransactionView};
 use crate::source::{CsvSource, RawRow, RowSource, count_lines, detect_delimiter};
 use crate::{CheckOptions, SpendError};
 use acc::Acc;
+use layout::{build_table, find_header, headers_list, is_new_header};
 use row::handle_row;
-use table::learn;
 
 /// Records searched for the header.
 const HEADER_SCAN: usize = 60;
@@ -295,6 +295,10 @@ fn read_spreadsheet(
     })
 }
 
+/// Most rows held in memory while looking for a header that is not near the top (a listing whose
+/// header is its last line): beyond this the file is refused for want of a header.
+const TAIL_SCAN: usize = 200_000;
+
 fn process_table(
     acc: &mut Acc<'_>,
     src: &mut dyn RowSource,
@@ -310,189 +314,164 @@ fn process_table(
         acc.count(&row);
         head.push(row.to_owned_row());
     }
-    let best = head
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (header_score(r.cells(), &acc.opts.overrides), i))
-        .filter(|(s, _)| *s >= 2)
-        .max_by_key(|(s, i)| (*s, std::cmp::Reverse(*i)));
-    let Some((_, hi)) = best else {
-        // With --map given, say which named header is missing from the row that names the most of them.
-        let found = |r: &RawRow, h: &str| {
-            let want = normalise_header(h);
-            r.cells()
-                .iter()
-                .any(|c| c.trim() == h.trim() || normalise_header(c) == want)
-        };
-        let best_override_row = head
-            .iter()
-            .map(|r| {
-                (
-                    acc.opts
-                        .overrides
-                        .iter()
-                        .filter(|(_, h)| found(r, h))
-                        .count(),
-                    r,
-                )
-            })
-            .filter(|(n, _)| *n > 0)
-            .max_by_key(|(n, r)| (*n, std::cmp::Reverse(r.line)));
-        if let Some((_, r)) = best_override_row
-            && let Some((f, h)) = acc.opts.overrides.iter().find(|(_, h)| !found(r, h))
-        {
-            let headers = r
-                .cells()
-                .iter()
-                .filter(|h| !h.trim().is_empty())
-                .map(|h| format!("{:?}", h.trim()))
-                .collect::<Vec<_>>()
-                .join(", ");
-            return Err(SpendError::MapNotFound {
-                file,
-                line: r.line,
-                field: *f,
-                header: h.clone(),
-                headers,
-            });
-        }
-        if required {
-            return Err(if head.iter().all(|r| r.is_blank()) {
-                SpendError::Empty { file }
-            } else {
-                SpendError::NoHeader {
-                    file,
-                    scanned: HEADER_SCAN,
-                }
-            });
-        }
-        let mut skipped = head.len() as u64;
-        while src.next_row(&mut row)? {
+    let mut found = find_header(&head, acc.opts);
+    if found.is_none() && head.len() == HEADER_SCAN {
+        // The header may be at the bottom of the listing: hold the rows and look at the last ones.
+        while head.len() < TAIL_SCAN && src.next_row(&mut row).map_err(|e| with_file(e, &file))? {
             acc.count(&row);
-            skipped += 1;
+            head.push(row.to_owned_row());
         }
-        acc.rep.reconciliation.skipped_sheet_records += skipped;
-        return Ok(false);
-    };
-    let header_line = head[hi].line;
-    let header: Vec<String> = head[hi].cells().to_vec();
-    let (mapping, missing) = map_header(&header, &acc.opts.overrides);
-    let headers_list = || {
-        header
-            .iter()
-            .filter(|h| !h.trim().is_empty())
-            .map(|h| format!("{:?}", h.trim()))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    if let Some((f, h)) = missing.first() {
-        return Err(SpendError::MapNotFound {
-            file,
-            line: header_line,
-            field: *f,
-            header: h.clone(),
-            headers: headers_list(),
-        });
+        let tail: Vec<usize> = (0..head.len())
+            .rev()
+            .filter(|&i| !head[i].is_blank())
+            .take(5)
+            .collect();
+        found = tail
+            .into_iter()
+            .find(|&i| header_score(head[i].cells(), &acc.opts.overrides) >= 3);
     }
-    acc.rep.reconciliation.preamble_records += hi as u64;
-    acc.rep.reconciliation.header_records += 1;
+    let Some(hi) = found else {
+        return no_header(acc, src, head, required);
+    };
+    let header_row = head[hi].to_owned_row();
     let mut sample: Vec<RawRow> = head.split_off(hi + 1);
+    head.truncate(hi);
+    let above = head;
     while sample.len() < SAMPLE && src.next_row(&mut row).map_err(|e| with_file(e, &file))? {
         acc.count(&row);
         sample.push(row.to_owned_row());
     }
-
-    // Required fields, and refusing supplier summaries.
-    let norm: Vec<String> = header.iter().map(|h| normalise_header(h)).collect();
-    let summary_header = norm.iter().find(|h| crate::header::is_summary_header(h));
-    let supplier_col = mapping.column(Field::SupplierName);
-    if let Some(h) = summary_header
-        && mapping.column(Field::TransactionNumber).is_none()
-    {
-        return Err(SpendError::SupplierSummary {
-            file,
-            why: format!(
-                "the header on line {header_line} has a {h:?} column and no transaction number"
-            ),
-        });
-    }
-    let Some(date_col) = mapping.column(Field::Date) else {
-        if let Some(sc) = supplier_col {
-            let names: Vec<&str> = sample
-                .iter()
-                .map(|r| r.cell(sc).trim())
-                .filter(|s| !s.is_empty())
-                .collect();
-            let distinct: HashSet<&str> = names.iter().copied().collect();
-            if names.len() >= 3 && distinct.len() * 100 >= names.len() * 95 {
-                return Err(SpendError::SupplierSummary {
-                    file,
-                    why: format!(
-                        "there is no payment date column and each of the {} suppliers in the first {} rows appears once",
-                        distinct.len(),
-                        names.len()
-                    ),
-                });
+    // With no rows below the header, the rows above it are the listing (a header at the bottom).
+    let below_any = sample.iter().any(|r| !r.is_blank());
+    let table = build_table(
+        acc,
+        &header_row,
+        if below_any { &sample } else { &above },
+        delim,
+        sheet.clone(),
+    )?;
+    acc.rep.reconciliation.header_records += 1;
+    // Rows above the header: a listing when most of them read as payments with it, else a preamble.
+    let start = above.iter().position(|r| table.as_is_ok(r.cells()));
+    let data_above = start.map_or(0, |s| {
+        above[s..]
+            .iter()
+            .filter(|r| table.as_is_ok(r.cells()))
+            .count()
+    });
+    let non_blank_above = start.map_or(0, |s| above[s..].iter().filter(|r| !r.is_blank()).count());
+    match start {
+        Some(s) if data_above * 2 > non_blank_above => {
+            acc.rep.reconciliation.preamble_records += s as u64;
+            acc.rep.warnings.push(format!(
+                "the header is on line {} below {data_above} payment rows: those rows were read with it",
+                header_row.line
+            ));
+            for r in &above[s..] {
+                handle_row(acc, &table, r, on_tx);
             }
         }
-        return Err(SpendError::MissingField {
-            file,
-            line: header_line,
-            field: Field::Date,
-            headers: headers_list(),
-        });
-    };
-    let Some(supplier_col) = supplier_col else {
-        return Err(SpendError::MissingField {
-            file,
-            line: header_line,
-            field: Field::SupplierName,
-            headers: headers_list(),
-        });
-    };
-    let Some(amount_col) = mapping.column(Field::Amount) else {
-        return Err(SpendError::MissingField {
-            file,
-            line: header_line,
-            field: Field::Amount,
-            headers: headers_list(),
-        });
-    };
-
-    if acc.tables == 0 {
-        acc.rep.header_row = header_line.saturating_sub(1);
-        acc.rep.mapping = mapping.clone();
-    } else if acc.rep.mapping.columns != mapping.columns {
-        acc.rep.warnings.push(format!(
-            "sheet {:?} has a different header from the first sheet; its own mapping was used",
-            sheet.as_deref().unwrap_or("")
-        ));
+        _ => acc.rep.reconciliation.preamble_records += above.len() as u64,
     }
-    acc.tables += 1;
-
-    let table = learn(
-        mapping,
-        header,
-        norm,
-        &sample,
-        delim,
-        sheet,
-        amount_col,
-        date_col,
-        supplier_col,
-    );
-    if acc.tables == 1 {
-        acc.rep.date_order = table.order;
-    }
-    for r in &sample {
-        handle_row(acc, &table, r, on_tx);
-    }
-    drop(sample);
-    while src.next_row(&mut row).map_err(|e| with_file(e, &file))? {
-        acc.count(&row);
-        handle_row(acc, &table, &row, on_tx);
+    drop(above);
+    let mut table = table;
+    let mut pending: std::collections::VecDeque<RawRow> = sample.into();
+    loop {
+        let next = match pending.pop_front() {
+            Some(r) => r,
+            None => {
+                if !src.next_row(&mut row).map_err(|e| with_file(e, &file))? {
+                    break;
+                }
+                acc.count(&row);
+                if !is_new_header(&table, &row, acc.opts) {
+                    handle_row(acc, &table, &row, on_tx);
+                    continue;
+                }
+                row.to_owned_row()
+            }
+        };
+        if !is_new_header(&table, &next, acc.opts) {
+            handle_row(acc, &table, &next, on_tx);
+            continue;
+        }
+        // A different header part-way down: the rows below it are read with it.
+        while pending.len() < SAMPLE && src.next_row(&mut row).map_err(|e| with_file(e, &file))? {
+            acc.count(&row);
+            pending.push_back(row.to_owned_row());
+        }
+        let rows: Vec<RawRow> = pending.iter().map(RawRow::to_owned_row).collect();
+        match build_table(acc, &next, &rows, delim, sheet.clone()) {
+            Ok(t) => {
+                acc.rep.reconciliation.header_records += 1;
+                table = t;
+            }
+            // Not a usable header after all: the row is what it would have been.
+            Err(_) => handle_row(acc, &table, &next, on_tx),
+        }
     }
     Ok(true)
+}
+
+/// No header found: say why (a `--map` header that is not there, an empty file, no header), or, for a
+/// sheet among others, skip it with all its rows accounted for.
+fn no_header(
+    acc: &mut Acc<'_>,
+    src: &mut dyn RowSource,
+    head: Vec<RawRow>,
+    required: bool,
+) -> Result<bool, SpendError> {
+    let file = acc.file.clone();
+    // With --map given, say which named header is missing from the row that names the most of them.
+    let found = |r: &RawRow, h: &str| {
+        let want = normalise_header(h);
+        r.cells()
+            .iter()
+            .any(|c| c.trim() == h.trim() || normalise_header(c) == want)
+    };
+    let best_override_row = head
+        .iter()
+        .map(|r| {
+            (
+                acc.opts
+                    .overrides
+                    .iter()
+                    .filter(|(_, h)| found(r, h))
+                    .count(),
+                r,
+            )
+        })
+        .filter(|(n, _)| *n > 0)
+        .max_by_key(|(n, r)| (*n, std::cmp::Reverse(r.line)));
+    if let Some((_, r)) = best_override_row
+        && let Some((f, h)) = acc.opts.overrides.iter().find(|(_, h)| !found(r, h))
+    {
+        return Err(SpendError::MapNotFound {
+            file,
+            line: r.line,
+            field: *f,
+            header: h.clone(),
+            headers: headers_list(r.cells()),
+        });
+    }
+    if required {
+        return Err(if head.iter().all(|r| r.is_blank()) {
+            SpendError::Empty { file }
+        } else {
+            SpendError::NoHeader {
+                file,
+                scanned: HEADER_SCAN,
+            }
+        });
+    }
+    let mut skipped = head.len() as u64;
+    let mut row = RawRow::default();
+    while src.next_row(&mut row)? {
+        acc.count(&row);
+        skipped += 1;
+    }
+    acc.rep.reconciliation.skipped_sheet_records += skipped;
+    Ok(false)
 }
 
 fn with_file(e: SpendError, file: &str) -> SpendError {

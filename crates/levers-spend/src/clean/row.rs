@@ -100,7 +100,20 @@ pub(super) fn handle_row(acc: &mut Acc<'_>, t: &Table, row: &RawRow, on_tx: &mut
 
     let n = width(raw);
     let mut repaired: Option<(Vec<String>, String)> = None;
-    if n > t.w_eff {
+    let under_unnamed = n > t.w_eff && n <= t.header_len && {
+        let trimmed = &raw[..t.w_eff.min(raw.len())];
+        t.as_is_ok(trimmed) && (!t.can_repair || t.plausible(trimmed).is_some())
+    };
+    if under_unnamed {
+        // Extra cells under header columns that have no name: not a broken row; those cells are not read.
+        if !acc.unnamed_warned {
+            acc.unnamed_warned = true;
+            acc.rep.warnings.push(format!(
+                "rows have values under header columns with no name (first on line {}): the rows were kept and those cells not read",
+                row.line
+            ));
+        }
+    } else if n > t.w_eff {
         if acc.repair_budget == 0 || !t.can_repair {
             acc.reject(
                 row,

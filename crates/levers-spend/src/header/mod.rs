@@ -75,8 +75,11 @@ pub struct MappedColumn {
     pub column: usize,
     /// The header text as written in the file.
     pub header: String,
-    /// How the column was chosen: "override", "synonym" or "guess".
+    /// How the column was chosen: "override", "synonym", "guess" or "content" (by what it holds).
     pub how: &'static str,
+    /// Why, for a column chosen by content.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
 }
 
 /// Columns chosen for each field.
@@ -128,6 +131,7 @@ pub(crate) fn map_header(
                     column: i,
                     header: c.clone(),
                     how: "override",
+                    why: None,
                 });
             }
             _ => missing.push((*f, h.clone())),
@@ -150,6 +154,7 @@ pub(crate) fn map_header(
             column: i,
             header: cells[i].clone(),
             how: if p >= GUESS { "guess" } else { "synonym" },
+            why: None,
         });
     }
     m.columns.sort_by_key(|c| c.column);
