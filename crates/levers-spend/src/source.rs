@@ -214,8 +214,13 @@ impl RowSource for CsvSource<'_> {
     }
 }
 
+/// Line breaks in `b`: each LF, and each CR not followed by an LF (old Mac files); a CRLF is one.
 fn count_newlines(b: &[u8]) -> u64 {
-    b.iter().filter(|c| **c == b'\n').count() as u64
+    let lf = memchr::memchr_iter(b'\n', b).count() as u64;
+    let lone_cr = memchr::memchr_iter(b'\r', b)
+        .filter(|&i| b.get(i + 1) != Some(&b'\n'))
+        .count() as u64;
+    lf + lone_cr
 }
 
 impl CsvSource<'_> {

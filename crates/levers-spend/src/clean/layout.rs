@@ -18,11 +18,27 @@ use super::table::{Table, learn};
 /// whose next rows read as payments (an amount and a date each), for the columns to be found by
 /// content. `None` when neither is there.
 pub(super) fn find_header(rows: &[RawRow], opts: &CheckOptions) -> Option<usize> {
-    let best = rows
+    let scores: Vec<(usize, usize)> = rows
         .iter()
         .enumerate()
         .map(|(i, r)| (header_score(r.cells(), &opts.overrides), i))
         .filter(|(s, _)| *s >= 2)
+        .collect();
+    // The first row naming the date, supplier and amount is the header (a later, fuller one starts a
+    // second layout); else the row naming the most fields.
+    let complete = scores.iter().find(|(s, i)| {
+        *s >= 3 && {
+            let (m, _) = map_header(rows[*i].cells(), &opts.overrides);
+            [Field::Date, Field::SupplierName, Field::Amount]
+                .iter()
+                .all(|f| m.column(*f).is_some())
+        }
+    });
+    if let Some((_, i)) = complete {
+        return Some(*i);
+    }
+    let best = scores
+        .into_iter()
         .max_by_key(|(s, i)| (*s, std::cmp::Reverse(*i)));
     if let Some((_, i)) = best {
         return Some(i);

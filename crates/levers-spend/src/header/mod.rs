@@ -326,11 +326,11 @@ mod tests {
             "PymtDate",
             "Pymt Amt",
         ]);
-        assert_eq!(m.column(Field::SupplierName), Some(0));
+        assert_eq!(m.column(Field::SupplierName), Some(2));
         assert_eq!(m.column(Field::SupplierId), Some(1));
         assert_eq!(m.column(Field::Date), Some(3));
         assert_eq!(m.column(Field::Amount), Some(4));
-        let m = map(&["Ap/Ar ID(T)", "PymtDate", "Amount"]);
+        let m = map(&["Entity Name", "PymtDate", "Amount"]);
         assert_eq!(m.column(Field::SupplierName), Some(0));
     }
 
