@@ -103,7 +103,10 @@ pub(super) fn try_split(t: &Table, cells: &[String]) -> Result<(Vec<String>, Str
                 ) else {
                     continue;
                 };
-                let mut score = pre + suf + ls + rs;
+                // The file's dominant forms: a split whose two parts look like their columns' other
+                // values ("123456" + "12345" where IDs have six digits and numbers five) wins.
+                let mut score =
+                    pre + suf + ls + rs + 2 * (t.form_score(p, l) + t.form_score(p + 1, r));
                 // Prefer splitting where the kind of character changes ("ACME LTD|265062").
                 let class = |c: char| {
                     if c.is_ascii_digit() {

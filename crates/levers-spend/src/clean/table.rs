@@ -31,6 +31,9 @@ pub(super) struct Table {
     pub(super) period: Option<(time::Date, time::Date)>,
     pub(super) shapes: Vec<Shape>,
     pub(super) vocab: Vec<Option<HashSet<String>>>,
+    /// The form nearly every value of a column takes (`999999` for six-digit IDs, `9.99` for amounts
+    /// in pence), used to choose between ways of splitting a fused field.
+    pub(super) forms: Vec<Option<String>>,
     /// Enough well-formed rows were seen to judge repairs; without them no row is repaired.
     pub(super) can_repair: bool,
     pub(super) delim: Option<char>,
@@ -124,6 +127,7 @@ pub(super) fn learn(
         .collect();
     let mut shapes = vec![Shape::Any; w_eff];
     let mut vocab: Vec<Option<HashSet<String>>> = vec![None; w_eff];
+    let mut forms: Vec<Option<String>> = vec![None; w_eff];
     for (c, shape) in shapes.iter_mut().enumerate() {
         let vals: Vec<&str> = clean
             .iter()
@@ -155,6 +159,17 @@ pub(super) fn learn(
         } else {
             Shape::Any
         };
+        if vals.len() >= 20 {
+            let mut counts: HashMap<String, usize> = HashMap::new();
+            for v in &vals {
+                *counts.entry(form(v)).or_default() += 1;
+            }
+            if let Some((f, n)) = counts.into_iter().max_by_key(|(_, n)| *n)
+                && n * 10 >= vals.len() * 9
+            {
+                forms[c] = Some(f);
+            }
+        }
         let distinct: HashSet<String> = vals.iter().map(|v| v.to_string()).collect();
         if !distinct.is_empty() && distinct.len() <= 300 && vals.len() >= 2 * distinct.len() {
             vocab[c] = Some(distinct);
@@ -174,6 +189,7 @@ pub(super) fn learn(
         can_repair: clean.len() >= 20,
         shapes,
         vocab,
+        forms,
         delim,
         sheet,
         amount_col,
@@ -182,7 +198,33 @@ pub(super) fn learn(
     }
 }
 
+/// A value's form: each digit `9`, each run of letters `a`, other characters as they are
+/// (`"123456"` → `999999`, `"-1,234.56"` → `-9,999.99`, `"ACME LTD"` → `a a`).
+pub(super) fn form(v: &str) -> String {
+    let mut out = String::with_capacity(v.len());
+    for c in v.chars() {
+        if c.is_ascii_digit() {
+            out.push('9');
+        } else if c.is_alphabetic() {
+            if !out.ends_with('a') {
+                out.push('a');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 impl Table {
+    /// 1 when `v` takes the form nearly every value of column `col` takes, else 0.
+    pub(super) fn form_score(&self, col: usize, v: &str) -> i32 {
+        match self.forms.get(col) {
+            Some(Some(f)) => i32::from(form(v.trim()) == *f),
+            _ => 0,
+        }
+    }
+
     /// Could these cells be a payment row? `Some(score)` (higher = more values seen before in their
     /// column) or `None`.
     pub(super) fn plausible(&self, cells: &[String]) -> Option<i32> {

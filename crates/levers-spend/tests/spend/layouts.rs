@@ -298,3 +298,25 @@ fn overrides_still_win_over_content() {
     assert_eq!(how(Field::Amount), Some("override"));
     assert_eq!(how(Field::Date), Some("content"));
 }
+
+#[test]
+fn a_fused_field_is_split_by_the_files_dominant_forms() {
+    // Six-digit supplier IDs and five-digit transaction numbers; one row lost the comma between them.
+    // Every split of "40001250099" reads as two numbers; only 400012|50099 gives both their usual form.
+    let mut f = String::from("Supplier ID,Transaction Number,Supplier Name,Payment Date,Amount\n");
+    for i in 0..30 {
+        f.push_str(&format!(
+            "{},{},SUPPLIER {i} LTD,{:02}/04/2024,{i}.25\n",
+            400_000 + i * 7,
+            50_000 + i * 3,
+            i % 28 + 1
+        ));
+    }
+    f.push_str("40001250099,LATE LTD,02/04/2024,9.99\n");
+    let (txs, r) = transactions("fused.csv", f.as_bytes(), &CheckOptions::default()).unwrap();
+    assert_eq!(r.rows, 31, "{:?}", r.rejected);
+    let late = txs.last().unwrap();
+    assert_eq!(late.supplier_id.as_deref(), Some("400012"));
+    assert_eq!(late.transaction_number.as_deref(), Some("50099"));
+    assert!(late.flags.contains(&RowFlag::Repaired));
+}
