@@ -70,6 +70,13 @@ impl Fnv {
     }
 }
 
+/// A row whose fused field could be split several equally good ways, each giving a different amount.
+pub(super) struct Ambiguous {
+    pub(super) row: RawRow,
+    pub(super) tied: Vec<(Vec<String>, String)>,
+    pub(super) reason: String,
+}
+
 pub(super) struct PendingTotal {
     pub(super) line: u64,
     pub(super) label: String,
@@ -101,6 +108,8 @@ pub(super) struct Acc<'o> {
     pub(super) repair_budget: u32,
     /// The warning about cells under unnamed header columns was given.
     pub(super) unnamed_warned: bool,
+    /// Rows of the current table waiting for the grand total to choose their split.
+    pub(super) ambiguous: Vec<Ambiguous>,
 }
 
 impl<'o> Acc<'o> {
@@ -156,6 +165,7 @@ impl<'o> Acc<'o> {
             totals: Vec::new(),
             repair_budget: REPAIR_BUDGET,
             unnamed_warned: false,
+            ambiguous: Vec::new(),
         }
     }
 

@@ -16,7 +16,7 @@ use crate::source::{CsvSource, RawRow, RowSource, count_lines, detect_delimiter}
 use crate::{CheckOptions, SpendError};
 use acc::Acc;
 use layout::{build_table, find_header, headers_list, is_new_header};
-use row::handle_row;
+use row::{handle_row, resolve_ambiguous};
 
 /// Records searched for the header.
 const HEADER_SCAN: usize = 60;
@@ -403,6 +403,7 @@ fn process_table(
         let rows: Vec<RawRow> = pending.iter().map(RawRow::to_owned_row).collect();
         match build_table(acc, &next, &rows, delim, sheet.clone()) {
             Ok(t) => {
+                resolve_ambiguous(acc, &table, on_tx);
                 acc.rep.reconciliation.header_records += 1;
                 table = t;
             }
@@ -410,6 +411,7 @@ fn process_table(
             Err(_) => handle_row(acc, &table, &next, on_tx),
         }
     }
+    resolve_ambiguous(acc, &table, on_tx);
     Ok(true)
 }
 

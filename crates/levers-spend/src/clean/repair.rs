@@ -72,7 +72,16 @@ pub(super) fn try_merge(
 /// Fewer fields than the header and the row does not read: a broken export fused two fields. Split one.
 /// Each split is judged cell by cell (no row is built until the best one is chosen), so a broken row
 /// costs O(columns² + characters × columns).
-pub(super) fn try_split(t: &Table, cells: &[String]) -> Result<(Vec<String>, String), String> {
+/// Why no split was chosen, and (when several tie) the tied ways, for the file's grand total to decide.
+pub(super) struct SplitFail {
+    pub reason: String,
+    pub tied: Vec<(Vec<String>, String)>,
+}
+
+/// Most tied splits of one row kept for the grand total to decide between.
+const MAX_TIED: usize = 12;
+
+pub(super) fn try_split(t: &Table, cells: &[String]) -> Result<(Vec<String>, String), SplitFail> {
     let n = cells.len();
     // ok[i][s]: cell i read at column i + s (s = 0 before the split, 1 after it).
     let at = |i: usize, col: usize| t.cell_score(col, cells[i].as_str());
@@ -103,10 +112,10 @@ pub(super) fn try_split(t: &Table, cells: &[String]) -> Result<(Vec<String>, Str
                 ) else {
                     continue;
                 };
-                // The file's dominant forms: a split whose two parts look like their columns' other
-                // values ("123456" + "12345" where IDs have six digits and numbers five) wins.
+                // The file's dominant forms: a split whose two parts both look like their columns'
+                // other values ("123456" + "12345" where IDs have six digits and numbers five) wins.
                 let mut score =
-                    pre + suf + ls + rs + 2 * (t.form_score(p, l) + t.form_score(p + 1, r));
+                    pre + suf + ls + rs + 2 * (t.form_score(p, l) * t.form_score(p + 1, r));
                 // Prefer splitting where the kind of character changes ("ACME LTD|265062").
                 let class = |c: char| {
                     if c.is_ascii_digit() {
@@ -117,8 +126,19 @@ pub(super) fn try_split(t: &Table, cells: &[String]) -> Result<(Vec<String>, Str
                         2
                     }
                 };
+                // A decimal point or thousands comma between digits is part of the number.
+                let num_mark = |c: char, next: Option<char>| {
+                    (c == '.' || c == ',') && next.is_some_and(|n| n.is_ascii_digit())
+                };
+                let r_class = |c: char| {
+                    if num_mark(c, r.chars().nth(1)) {
+                        0
+                    } else {
+                        class(c)
+                    }
+                };
                 if let (Some(a), Some(c)) = (l.chars().next_back(), r.chars().next())
-                    && (class(a) != class(c) || a.is_whitespace() || c.is_whitespace())
+                    && (class(a) != r_class(c) || a.is_whitespace() || c.is_whitespace())
                 {
                     score += 1;
                 }
@@ -139,7 +159,7 @@ pub(super) fn try_split(t: &Table, cells: &[String]) -> Result<(Vec<String>, Str
         _ => None,
     };
     let Some((_, p, b)) = chosen else {
-        return Err(if ways == 0 {
+        let reason = if ways == 0 {
             format!(
                 "the row has {} fields where the header has {} and no split of a fused field gives a valid row",
                 width(cells),
@@ -151,11 +171,31 @@ pub(super) fn try_split(t: &Table, cells: &[String]) -> Result<(Vec<String>, Str
                 width(cells),
                 t.w_eff
             )
+        };
+        let top = best.first().map_or(0, |c| c.0);
+        let tied = best
+            .iter()
+            .filter(|c| c.0 == top)
+            .take(MAX_TIED + 1)
+            .map(|&(_, p, b)| split_at(t, cells, p, b))
+            .collect::<Vec<_>>();
+        return Err(SplitFail {
+            reason,
+            tied: if tied.len() > MAX_TIED {
+                Vec::new()
+            } else {
+                tied
+            },
         });
     };
+    Ok(split_at(t, cells, p, b))
+}
+
+/// The row with cell `p` split at byte `b`, and the description of the repair.
+fn split_at(t: &Table, cells: &[String], p: usize, b: usize) -> (Vec<String>, String) {
     let v = &cells[p];
     let (l, r) = v.split_at(b);
-    let mut cand: Vec<String> = Vec::with_capacity(n + 1);
+    let mut cand: Vec<String> = Vec::with_capacity(cells.len() + 1);
     cand.extend(cells[..p].iter().cloned());
     cand.push(l.trim_end().to_string());
     cand.push(r.trim_start().to_string());
@@ -168,5 +208,5 @@ pub(super) fn try_split(t: &Table, cells: &[String]) -> Result<(Vec<String>, Str
         l.trim_end(),
         r.trim_start()
     );
-    Ok((cand, desc))
+    (cand, desc)
 }

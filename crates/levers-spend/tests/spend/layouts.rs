@@ -320,3 +320,55 @@ fn a_fused_field_is_split_by_the_files_dominant_forms() {
     assert_eq!(late.transaction_number.as_deref(), Some("50099"));
     assert!(late.flags.contains(&RowFlag::Repaired));
 }
+
+#[test]
+fn a_fused_field_that_splits_several_ways_is_settled_by_the_grand_total() {
+    // References of any length and amounts of any form, so "123456.78" (reference and amount fused)
+    // reads as 1|23456.78, 12|3456.78, … equally well; the file's total says which.
+    let mut f = String::from("Supplier Name,Payment Date,Reference,Amount\n");
+    let mut sum = 0i64;
+    for i in 1..=25i64 {
+        let pence = i * 1_234 + (i % 3) * 5;
+        sum += pence;
+        f.push_str(&format!(
+            "SUPPLIER {i} LTD,{:02}/04/2024,{},{}.{:02}\n",
+            i,
+            i * i * 37,
+            pence / 100,
+            pence % 100
+        ));
+    }
+    f.push_str("LATE LTD,26/04/2024,123456.78\n");
+    let total = sum + 5_678;
+    f.push_str(&format!("Total,,,{}.{:02}\n", total / 100, total % 100));
+    let (txs, r) = transactions("fused-total.csv", f.as_bytes(), &CheckOptions::default()).unwrap();
+    assert_eq!(r.rows, 26, "{:?}", r.rejected);
+    let late = txs.iter().find(|t| t.supplier_name == "LATE LTD").unwrap();
+    assert_eq!(late.amount.pence(), 5_678);
+    assert_eq!(late.transaction_number.as_deref(), Some("1234"));
+    assert_eq!(late.line, 27);
+    assert!(
+        r.grand_total.as_ref().is_some_and(|g| g.matched),
+        "{:?}",
+        r.totals
+    );
+    assert!(
+        r.repaired[0]
+            .description
+            .contains("add up to the total on line 28")
+    );
+    // Without a total to decide, the row is rejected with its reason.
+    let cut = f.rfind("Total").unwrap();
+    let r = check(
+        "fused-no-total.csv",
+        f[..cut].as_bytes(),
+        &CheckOptions::default(),
+    )
+    .unwrap();
+    assert_eq!((r.rows, r.rejected_count), (25, 1));
+    assert!(
+        r.rejected[0].reason.contains("ways"),
+        "{}",
+        r.rejected[0].reason
+    );
+}
