@@ -574,17 +574,14 @@ pub fn read_geo_with_kind<R: Read>(
     mut sink: impl FnMut(GeoRecord),
     mut progress: impl FnMut(u64),
 ) -> Result<ReadReport, GeoError> {
-    let starts = std::rc::Rc::new(std::cell::RefCell::new(LineStarts::default()));
+    let (input, lines) = line_counting(input);
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .buffer_capacity(1 << 16)
-        .from_reader(LineCounting {
-            inner: input,
-            starts: starts.clone(),
-        });
+        .from_reader(input);
     let mut rec = csv::ByteRecord::new();
-    let line_at = |byte: u64| starts.borrow_mut().line_at(byte);
+    let line_at = |byte: u64| lines.line_at(byte);
     let csv_err = |e: csv::Error| GeoError::Csv {
         file: file.to_string(),
         line: e.position().map_or(0, |p| line_at(p.byte())),
@@ -713,10 +710,35 @@ impl LineStarts {
     }
 }
 
-/// A reader that tells [`LineStarts`] every byte it passes on.
-struct LineCounting<R> {
+/// A reader that notes where lines start as bytes pass through it, for [`Lines::line_at`].
+pub struct LineCounting<R> {
     inner: R,
     starts: std::rc::Rc<std::cell::RefCell<LineStarts>>,
+}
+
+/// The line numbers of what a [`LineCounting`] reader has passed on.
+pub struct Lines(std::rc::Rc<std::cell::RefCell<LineStarts>>);
+
+impl Lines {
+    /// The line an editor shows for the record a `csv` reader over the [`LineCounting`] reader says
+    /// starts at `byte` (`Position::byte`). Ask in record order.
+    pub fn line_at(&self, byte: u64) -> u64 {
+        self.0.borrow_mut().line_at(byte)
+    }
+}
+
+/// Wraps `inner` so that CSV records read through it can be given the line a person sees in a text
+/// editor, for LF, CRLF and CR line ends alike (the csv crate's `Position::line` is a line early after
+/// CRLF and does not count empty lines).
+pub fn line_counting<R: Read>(inner: R) -> (LineCounting<R>, Lines) {
+    let starts = std::rc::Rc::new(std::cell::RefCell::new(LineStarts::default()));
+    (
+        LineCounting {
+            inner,
+            starts: starts.clone(),
+        },
+        Lines(starts),
+    )
 }
 
 impl<R: Read> Read for LineCounting<R> {
