@@ -839,6 +839,43 @@ mod tests {
         }
     }
 
+    /// Reads `n` bytes at a time.
+    struct Chunks<'a>(&'a [u8], usize);
+    impl Read for Chunks<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.1.min(buf.len()).min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    proptest::proptest! {
+        /// For any text and any read sizes, each record's line is the number of line breaks (LF, CRLF
+        /// or lone CR) before its first character, plus one.
+        #[test]
+        fn lines_match_a_count_over_the_whole_text(
+            text in "[a,\"\r\n]{0,80}",
+            chunk in 1usize..9,
+        ) {
+            let b = text.as_bytes();
+            let (input, lines) = line_counting(Chunks(b, chunk));
+            let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
+            let mut rec = csv::ByteRecord::new();
+            while let Ok(true) = rdr.read_byte_record(&mut rec) {
+                let Some(p) = rec.position() else { continue };
+                let mut start = p.byte() as usize;
+                while start < b.len() && matches!(b[start], b'\r' | b'\n') {
+                    start += 1;
+                }
+                let breaks = (0..start)
+                    .filter(|&i| b[i] == b'\n' || (b[i] == b'\r' && b.get(i + 1) != Some(&b'\n')))
+                    .count() as u64;
+                proptest::prop_assert_eq!(lines.line_at(p.byte()), breaks + 1, "{:?} at {}", text, p.byte());
+            }
+        }
+    }
+
     #[test]
     fn imd_ranks_with_thousands_separators() {
         let (rep, recs) = read(
