@@ -11,9 +11,14 @@ use std::collections::HashMap;
 use levers_core::Money;
 use serde::Serialize;
 
+mod text;
+mod write;
+
+use text::{LineOf, decode, parse_bool, parse_count, unguard};
+pub use write::write_register;
+
 use crate::register::{
-    Activity, Involvement, Lead, RegisterEntry, Rung, Stage, ValueBand, iso, join_list, parse_date,
-    split_list,
+    Activity, Involvement, Lead, RegisterEntry, Rung, Stage, ValueBand, parse_date, split_list,
 };
 
 /// The columns, in the order export writes them, with the other headers each is recognised by
@@ -132,109 +137,6 @@ fn column_of(header: &str) -> Option<&'static str> {
         .iter()
         .find(|(c, aliases)| norm(c) == n || aliases.contains(&n.as_str()))
         .map(|(c, _)| *c)
-}
-
-/// Windows-1252's characters for bytes 0x80 to 0x9F (others are as Latin-1).
-const CP1252: [char; 32] = [
-    '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}',
-    '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
-];
-
-/// UTF-8 (with or without a byte-order mark), or else Windows-1252.
-/// The line a person sees a record on in a text editor, from the byte where the CSV reader says the
-/// record starts. The csv crate's own line count is a line early after Windows (CRLF) line ends and
-/// skips empty lines, so lines are counted here: line breaks (`\n`, `\r\n` or a lone `\r`) before the
-/// record's first character, plus one. Records are asked for in order, so the count moves forward only.
-struct LineOf<'a> {
-    text: &'a [u8],
-    at: usize,
-    line: u64,
-}
-
-impl<'a> LineOf<'a> {
-    fn new(text: &'a [u8]) -> Self {
-        LineOf {
-            text,
-            at: 0,
-            line: 1,
-        }
-    }
-
-    fn line_at(&mut self, byte: u64) -> u64 {
-        let mut start = (byte as usize).clamp(self.at, self.text.len());
-        // The reader's position is where it began looking: before the line end it had not consumed
-        // and any empty lines it passed over.
-        while start < self.text.len() && matches!(self.text[start], b'\n' | b'\r') {
-            start += 1;
-        }
-        for i in self.at..start {
-            let b = self.text[i];
-            if b == b'\n' || (b == b'\r' && self.text.get(i + 1) != Some(&b'\n')) {
-                self.line += 1;
-            }
-        }
-        self.at = start;
-        self.line
-    }
-}
-
-fn decode(bytes: &[u8], warnings: &mut Vec<String>) -> String {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_string(),
-        Err(_) => {
-            warnings.push("the file is not UTF-8: it was read as Windows-1252 (check accented letters and £ signs)".into());
-            bytes
-                .iter()
-                .map(|&b| {
-                    if (0x80..0xA0).contains(&b) {
-                        CP1252[(b - 0x80) as usize]
-                    } else {
-                        b as char
-                    }
-                })
-                .collect()
-        }
-    }
-}
-
-/// Whether a spreadsheet could take the text as a formula, even behind quote marks.
-fn formula_like(s: &str) -> bool {
-    s.trim_start_matches('\'').starts_with(['=', '+', '-', '@'])
-}
-
-/// Removes the `'` that export puts before formula-like text.
-fn unguard(s: &str) -> &str {
-    match s.strip_prefix('\'') {
-        Some(rest) if formula_like(rest) => rest,
-        _ => s,
-    }
-}
-
-/// Puts `'` before text a spreadsheet would treat as a formula.
-fn guard(s: &str) -> String {
-    if formula_like(s) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    }
-}
-
-fn parse_bool(s: &str) -> Option<bool> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "" | "no" | "n" | "false" | "0" => Some(false),
-        "yes" | "y" | "true" | "1" => Some(true),
-        _ => None,
-    }
-}
-
-fn parse_count(s: &str) -> Option<u32> {
-    let t: String = s.trim().chars().filter(|c| *c != ',').collect();
-    if t.is_empty() {
-        Some(0)
-    } else {
-        t.parse().ok()
-    }
 }
 
 /// Reads a register file. `file` names it in messages.
@@ -590,52 +492,6 @@ pub fn read_register(file: &str, bytes: &[u8]) -> Result<RegisterFile, RegisterC
         held_back,
         warnings,
     })
-}
-
-/// Writes the register in the layout [`read_register`] reads.
-pub fn write_register(entries: &[RegisterEntry]) -> String {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
-    let _ = w.write_record(COLUMNS.iter().map(|(c, _)| *c));
-    for e in entries {
-        let a = &e.activity;
-        let base = [
-            guard(&a.reference),
-            guard(&a.service),
-            guard(&a.directorate),
-            a.annual_value.to_plain(),
-            a.value_band().name().to_string(),
-            a.current_stage.name().to_string(),
-            guard(a.procurement_ref.as_deref().unwrap_or("")),
-            guard(&join_list(&a.objectives)),
-            iso(a.started_on),
-        ];
-        if e.involvements.is_empty() {
-            let _ = w.write_record(
-                base.iter()
-                    .map(String::as_str)
-                    .chain(std::iter::repeat_n("", COLUMNS.len() - base.len())),
-            );
-        }
-        for i in &e.involvements {
-            let inv = [
-                i.stage.name().to_string(),
-                i.rung.name().to_string(),
-                i.lead.name().to_string(),
-                iso(i.held_on),
-                guard(&join_list(&i.methods)),
-                guard(&join_list(&i.groups)),
-                if i.lived_experience { "yes" } else { "no" }.to_string(),
-                i.headcount.to_string(),
-                i.hours.to_string(),
-                guard(&i.decisions),
-                guard(&i.you_said_we_did),
-            ];
-            let _ = w.write_record(base.iter().chain(inv.iter()).map(String::as_str));
-        }
-    }
-    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
 #[cfg(test)]
