@@ -3,6 +3,7 @@
 //! hold), `repair` (fused and split rows), `row` (one row classified, cleaned and handed over).
 
 mod acc;
+mod ambiguous;
 mod content;
 mod layout;
 mod repair;
@@ -15,8 +16,9 @@ use crate::report::{CheckReport, TransactionView};
 use crate::source::{CsvSource, RawRow, RowSource, count_lines, detect_delimiter};
 use crate::{CheckOptions, SpendError};
 use acc::Acc;
+use ambiguous::resolve_ambiguous;
 use layout::{build_table, find_header, headers_list, is_new_header};
-use row::{handle_row, resolve_ambiguous};
+use row::handle_row;
 
 /// Records searched for the header.
 const HEADER_SCAN: usize = 60;
