@@ -21,6 +21,23 @@ pub enum DateCell {
     /// An aggregated row covering several dates ("VARIOUS", "Multiple"): kept and flagged.
     Various,
     Blank,
+    /// Only a time of day ("00:00:00", a spreadsheet time with no day): kept as no date, and said so.
+    TimeOnly,
+    /// Only a month ("Apr-24", "April 2024"): the first of that month, flagged.
+    MonthOnly(Date),
+    /// A date with a separator missing (`26/082014`, `2403/2017`, `26082014`), read as the only date
+    /// it can be; the reader keeps it only inside the file's own period, flagged.
+    Repaired(Date),
+}
+
+impl DateCell {
+    /// The calendar date the cell gives, if any.
+    pub fn date(self) -> Option<Date> {
+        match self {
+            DateCell::Date(d) | DateCell::MonthOnly(d) | DateCell::Repaired(d) => Some(d),
+            DateCell::Various | DateCell::Blank | DateCell::TimeOnly => None,
+        }
+    }
 }
 
 /// Why a cell could not be read as a date.
@@ -54,6 +71,14 @@ pub fn parse_date(input: &str, order: DateOrder) -> Result<DateCell, DateError> 
         return Ok(DateCell::Various);
     }
     let b = s.as_bytes();
+    if b.contains(&b':') && is_time_only(s) {
+        return Ok(DateCell::TimeOnly);
+    }
+    if b.iter().all(|c| c.is_ascii_digit() || *c == b'/')
+        && let Some(d) = fused_date(s, order)
+    {
+        return Ok(DateCell::Repaired(d));
+    }
 
     // Excel serial number (days since 1899-12-30), possibly with a time fraction.
     if b.iter().all(|c| c.is_ascii_digit() || *c == b'.')
@@ -92,6 +117,13 @@ pub fn parse_date(input: &str, order: DateOrder) -> Result<DateCell, DateError> 
         .split(['/', '-', '.', ' ', ','])
         .filter(|p| !p.is_empty())
         .collect();
+    // A month alone: "Apr-24", "April 2024", "2024-04" is not taken (it could be a code).
+    if parts.len() == 2
+        && let Some(m) = month_from_name(parts[0])
+    {
+        let y = year(parts[1]).ok_or_else(invalid)?;
+        return ymd(y, m, 1, s).map(DateCell::MonthOnly);
+    }
     if parts.len() != 3 {
         return Err(invalid());
     }
@@ -174,6 +206,45 @@ fn fast_numeric(b: &[u8], order: DateOrder) -> Option<Result<Date, DateError>> {
         return Some(ymd(y, m, d, "").map_err(relabel));
     }
     None
+}
+
+/// "00:00:00", "0:00", "12:30", "00:00:00.000": a time of day with no date.
+fn is_time_only(s: &str) -> bool {
+    let parts: Vec<&str> = s.split(':').collect();
+    (2..=3).contains(&parts.len())
+        && parts.iter().enumerate().all(|(i, p)| {
+            let p = if i == 2 {
+                p.split('.').next().unwrap_or("")
+            } else {
+                p
+            };
+            (1..=2).contains(&p.len()) && p.bytes().all(|c| c.is_ascii_digit())
+        })
+}
+
+/// A day, month and four-digit year with a separator missing: `26/082014` (dd/mmyyyy), `2403/2017`
+/// (ddmm/yyyy), `26082014` (ddmmyyyy, not starting 19 or 20, which would be yyyymmdd). Only when
+/// exactly one real date results.
+fn fused_date(s: &str, order: DateOrder) -> Option<Date> {
+    let digits = |p: &str| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit());
+    let (a, b, y) = match s.split_once('/') {
+        Some((l, r)) if digits(l) && digits(r) => match (l.len(), r.len()) {
+            (1 | 2, 6) => (l, &r[..2], &r[2..]),
+            (4, 4) => (&l[..2], &l[2..], r),
+            _ => return None,
+        },
+        None if s.len() == 8 && digits(s) && !s.starts_with("19") && !s.starts_with("20") => {
+            (&s[..2], &s[2..4], &s[4..])
+        }
+        _ => return None,
+    };
+    let (a, b): (u8, u8) = (a.parse().ok()?, b.parse().ok()?);
+    let y: i32 = y.parse().ok()?;
+    let (d, m) = match order {
+        DateOrder::DayFirst => (a, b),
+        DateOrder::MonthFirst => (b, a),
+    };
+    ymd(y, m, d, s).ok()
 }
 
 /// For choosing the order of a file: the two leading numbers of an all-numeric d/m/y date, if it is one.
@@ -306,6 +377,31 @@ mod tests {
             parse_date("04/13/2012", DateOrder::MonthFirst),
             Ok(DateCell::Date(date!(2012 - 04 - 13)))
         );
+    }
+
+    #[test]
+    fn times_months_and_missing_separators() {
+        let p = |s| parse_date(s, DateOrder::DayFirst);
+        assert_eq!(p("00:00:00"), Ok(DateCell::TimeOnly));
+        assert_eq!(p("0:00"), Ok(DateCell::TimeOnly));
+        assert_eq!(p("Apr-24"), Ok(DateCell::MonthOnly(date!(2024 - 04 - 01))));
+        assert_eq!(
+            p("September 2023"),
+            Ok(DateCell::MonthOnly(date!(2023 - 09 - 01)))
+        );
+        assert_eq!(
+            p("26/082014"),
+            Ok(DateCell::Repaired(date!(2014 - 08 - 26)))
+        );
+        assert_eq!(
+            p("2403/2017"),
+            Ok(DateCell::Repaired(date!(2017 - 03 - 24)))
+        );
+        assert_eq!(p("26082014"), Ok(DateCell::Repaired(date!(2014 - 08 - 26))));
+        assert_eq!(p("20140826"), Ok(DateCell::Date(date!(2014 - 08 - 26))));
+        assert!(p("3202/2017").is_err());
+        assert!(p("26/132014").is_err());
+        assert!(p("Foo-24").is_err());
     }
 
     #[test]

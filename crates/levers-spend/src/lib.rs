@@ -27,6 +27,8 @@ pub mod suppliers;
 mod table;
 #[cfg(feature = "excel")]
 mod xls_guard;
+#[cfg(feature = "excel")]
+mod zipped;
 
 pub use amount::{AmountError, parse_amount, parse_amount_rounding};
 pub use date::{DateCell, DateError, DateOrder, parse_date};
@@ -125,12 +127,17 @@ pub enum SpendError {
     )]
     NoHeader { file: String, scanned: usize },
     #[error(
-        "{file}, line {line}: the header has no {field} column (headers: {headers}). Name it with --map {field}=\"Header\""
+        "{file}, line {line}: the header has no {fields} column, and no column holds what it would (headers: {headers}). Name the column(s) with {maps}"
     )]
     MissingField {
         file: String,
         line: u64,
+        /// The first field missing.
         field: Field,
+        /// Every field missing, as words ("date, supplier_name or amount").
+        fields: String,
+        /// The `--map` options that would name them.
+        maps: String,
         headers: String,
     },
     #[error(
@@ -145,6 +152,15 @@ pub enum SpendError {
     },
     #[error("--map {spec:?}: {reason}")]
     BadMap { spec: String, reason: String },
+    #[error(
+        "{file}: every one of its {rejected} payment rows was rejected, so nothing was read. The first, line {line}: {reason}. Correct the file (or, if a column was misread, choose it with --map field=\"Header\") and try again"
+    )]
+    AllRejected {
+        file: String,
+        rejected: u64,
+        line: u64,
+        reason: String,
+    },
     #[error(
         "{file}: this is a summary of totals per supplier, not a list of payments ({why}). levers needs the transaction-level file (one row per payment, with its date); ask the council for it or download the monthly transaction file instead"
     )]

@@ -265,17 +265,19 @@ pub fn read_register<R: Read>(
     let tabs = first.iter().filter(|b| **b == b'\t').count();
     let commas = first.iter().filter(|b| **b == b',').count();
     let delim = if tabs > commas { b'\t' } else { b',' };
+    // Lines as an editor shows them, whatever the line ends.
+    let (counted, lines) = levers_geo::read::line_counting(buffered);
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delim)
         // The Charity Commission's tab files do not quote; quotes inside names are literal.
         .quoting(delim != b'\t')
-        .from_reader(buffered);
+        .from_reader(counted);
     let mut rec = csv::ByteRecord::new();
     let read_err = |e: csv::Error| SpendError::Read {
         file: name.to_string(),
-        line: e.position().map_or(0, |p| p.line()),
+        line: e.position().map_or(0, |p| lines.line_at(p.byte())),
         message: e.to_string(),
     };
     if !rdr.read_byte_record(&mut rec).map_err(read_err)? {
@@ -310,7 +312,7 @@ pub fn read_register<R: Read>(
     let mut cells: Vec<String> = Vec::new();
     while rdr.read_byte_record(&mut rec).map_err(read_err)? {
         rep.records += 1;
-        let line = rec.position().map_or(0, |p| p.line());
+        let line = rec.position().map_or(0, |p| lines.line_at(p.byte()));
         cells.clear();
         cells.extend(
             rec.iter()
@@ -490,6 +492,28 @@ mod tests {
         };
         assert_eq!(b.postcode.as_deref(), Some("PR1 2HE"));
         assert_eq!(b.category, "Community Interest Company");
+    }
+
+    /// Companies House publishes its bulk file with Windows (CRLF) line ends: rejections name the
+    /// line an editor shows, as they do for LF and CR files, past an empty line.
+    #[test]
+    fn line_numbers_are_right_for_every_line_ending() {
+        for end in ["\n", "\r\n", "\r"] {
+            let text = [
+                CH_HEADER.to_string(),
+                ch_row("ACME LIMITED", "01234567", "PR1 2HE", "", "SMALL", ""),
+                String::new(),
+                ch_row("BROKEN", "not-a-number", "", "", "", ""),
+            ]
+            .join(end);
+            let rep = read_register("c.csv", text.as_bytes(), |_| true, |_| {}).unwrap();
+            assert!(rep.balanced, "{rep:?}");
+            assert_eq!(
+                rep.rejections.iter().map(|r| r.line).collect::<Vec<_>>(),
+                [4],
+                "line end {end:?}"
+            );
+        }
     }
 
     #[test]

@@ -18,6 +18,13 @@ pub enum RowFlag {
     VariousDate,
     /// The date cell is blank: kept, with no date.
     BlankDate,
+    /// The date cell holds only a time of day ("00:00:00"): kept, with no date.
+    TimeOnlyDate,
+    /// The date cell gives only a month ("Apr-24"): kept, dated the first of the month.
+    MonthOnlyDate,
+    /// The date had a separator missing (`26/082014`) and was read as the one date it can be, inside
+    /// the file's period.
+    RepairedDate,
     /// A broken export fused or split fields and the row was repaired (see `repaired`).
     Repaired,
     /// The supplier is blank.
@@ -57,7 +64,31 @@ pub struct Transaction {
     pub purpose: Option<String>,
     pub merchant_category: Option<String>,
     pub capital_revenue: Option<String>,
+    /// The ProClass label (`ProclassLabel` in the LGA national spend schema, "FACILITIES MGT : Lifts"):
+    /// the payment's category. "Not Classified" is kept as written.
+    pub proclass_label: Option<String>,
+    /// The 6-digit ProClass code (`ProclassCode`); `None` when the file writes "NA".
+    pub proclass_code: Option<String>,
     pub flags: Vec<RowFlag>,
+}
+
+impl Transaction {
+    /// The payment's category for grouping into sectors: the ProClass label when the file gives one
+    /// (other than "Not Classified"), else the expense type.
+    pub fn category(&self) -> Option<&str> {
+        self.proclass_label
+            .as_deref()
+            .filter(|l| !l.eq_ignore_ascii_case("not classified"))
+            .or(self.expense_type.as_deref())
+    }
+}
+
+/// Cells that mean "no value" in identifier columns: `NA`, `N/A`, `#N/A`, `-`, `none`, `null`.
+pub(crate) fn is_not_applicable(s: &str) -> bool {
+    matches!(
+        s.trim().to_ascii_lowercase().as_str(),
+        "na" | "n/a" | "n.a." | "#n/a" | "-" | "--" | "none" | "null" | "nil" | "not applicable"
+    )
 }
 
 fn ser_date<S: serde::Serializer>(d: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
@@ -115,6 +146,11 @@ impl<'a> TransactionView<'a> {
             let v = self.get(f);
             (!v.is_empty()).then(|| v.to_string())
         };
+        // Identifiers written as "NA" (Trafford's VAT numbers and ProClass codes) are absent.
+        let id = |f: Field| {
+            let v = self.get(f);
+            (!v.is_empty() && !is_not_applicable(v)).then(|| v.to_string())
+        };
         Transaction {
             identity: self.identity(),
             line: self.line,
@@ -128,10 +164,10 @@ impl<'a> TransactionView<'a> {
             body_name: opt(Field::BodyName),
             transaction_number: opt(Field::TransactionNumber),
             invoice_number: opt(Field::InvoiceNumber),
-            supplier_id: opt(Field::SupplierId),
-            vat_number: opt(Field::VatNumber),
-            company_number: opt(Field::CompanyNumber),
-            charity_number: opt(Field::CharityNumber),
+            supplier_id: id(Field::SupplierId),
+            vat_number: id(Field::VatNumber),
+            company_number: id(Field::CompanyNumber),
+            charity_number: id(Field::CharityNumber),
             expense_area: opt(Field::ExpenseArea),
             expense_type: opt(Field::ExpenseType),
             expense_code: opt(Field::ExpenseCode),
@@ -139,6 +175,8 @@ impl<'a> TransactionView<'a> {
             purpose: opt(Field::Purpose),
             merchant_category: opt(Field::MerchantCategory),
             capital_revenue: opt(Field::CapitalRevenue),
+            proclass_label: opt(Field::ProclassLabel),
+            proclass_code: id(Field::ProclassCode),
             flags: self.flags.to_vec(),
         }
     }
@@ -242,6 +280,10 @@ pub struct CheckReport {
     pub delimiter: Option<String>,
     pub sheets: Vec<String>,
     pub skipped_sheets: Vec<String>,
+    /// For a zip archive of spending files: the files inside that were read, in order.
+    pub members: Vec<String>,
+    /// Files inside a zip archive that were not read (not a CSV or spreadsheet, or no payments in them).
+    pub skipped_members: Vec<String>,
     /// 0-based line index of the header (of the first sheet used).
     pub header_row: u64,
     pub mapping: Mapping,
@@ -299,15 +341,26 @@ impl CheckReport {
                 format!(", sheets {}", self.sheets.join(", "))
             }
         );
+        if !self.members.is_empty() {
+            let _ = writeln!(o, "  read inside the zip: {}", self.members.join(", "));
+        }
+        if !self.skipped_members.is_empty() {
+            let _ = writeln!(
+                o,
+                "  not read inside the zip: {}",
+                self.skipped_members.join(", ")
+            );
+        }
         let _ = writeln!(o, "  columns:");
         for c in &self.mapping.columns {
             let _ = writeln!(
                 o,
-                "    {:<20} <- {:?} (column {}, {})",
+                "    {:<20} <- {:?} (column {}, {}{})",
                 c.field.name(),
                 c.header,
                 c.column + 1,
-                c.how
+                c.how,
+                c.why.as_ref().map(|w| format!(": {w}")).unwrap_or_default()
             );
         }
         if !self.mapping.unmapped.is_empty() {

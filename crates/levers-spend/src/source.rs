@@ -214,8 +214,13 @@ impl RowSource for CsvSource<'_> {
     }
 }
 
+/// Line breaks in `b`: each LF, and each CR not followed by an LF (old Mac files); a CRLF is one.
 fn count_newlines(b: &[u8]) -> u64 {
-    b.iter().filter(|c| **c == b'\n').count() as u64
+    let lf = memchr::memchr_iter(b'\n', b).count() as u64;
+    let lone_cr = memchr::memchr_iter(b'\r', b)
+        .filter(|&i| b.get(i + 1) != Some(&b'\n'))
+        .count() as u64;
+    lf + lone_cr
 }
 
 impl CsvSource<'_> {
@@ -269,9 +274,6 @@ impl RowSource for SheetSource {
 /// (10 million cells is 500,000 rows of 20 columns; export anything larger as CSV).
 #[cfg(feature = "excel")]
 pub(crate) const MAX_SHEET_CELLS: usize = 10_000_000;
-/// Most bytes the parts of an XLSX may expand to (guards against zip bombs before calamine reads them).
-#[cfg(feature = "excel")]
-const MAX_XLSX_EXPANDED: u64 = 1 << 30;
 /// Columns beyond this are ignored (transparency files have a few dozen at most).
 #[cfg(feature = "excel")]
 const MAX_COLUMNS: u32 = 512;
@@ -312,7 +314,7 @@ fn read_workbook_inner(
             Data::Float(f) => float_text(*f),
             Data::Int(i) => i.to_string(),
             Data::Bool(b) => b.to_string(),
-            Data::DateTime(dt) => float_text(dt.as_f64().floor()),
+            Data::DateTime(dt) => datetime_text(dt),
             Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
             Data::Error(e) => format!("#{e:?}"),
         }
@@ -321,40 +323,14 @@ fn read_workbook_inner(
         crate::xls_guard::check_xls(bytes, MAX_SHEET_CELLS as u64 / 2).map_err(err)?;
         let mut wb: calamine::Xls<_> = calamine::open_workbook_from_rs(cursor)
             .map_err(|e: calamine::XlsError| err(e.to_string()))?;
-        let sheet_names = wb.sheet_names();
-        for (si, name) in sheet_names.iter().enumerate() {
-            let range = wb
-                .worksheet_range(name)
-                .map_err(|e| err(format!("sheet \"{name}\": {e}")))?;
-            let (h, w) = range.get_size();
-            if h.saturating_mul(w) > MAX_SHEET_CELLS {
-                return Err(err(format!(
-                    "sheet \"{name}\" has {h} rows × {w} columns, more than levers reads"
-                )));
-            }
-            let start_row = range.start().map_or(0, |s| s.0) as u64;
-            let start_col = range.start().map_or(0, |s| s.1) as usize;
-            let mut rows = Vec::with_capacity(h);
-            for (ri, r) in range.rows().enumerate() {
-                let mut cells: Vec<String> =
-                    vec![String::new(); start_col.min(MAX_COLUMNS as usize)];
-                cells.extend(r.iter().take(MAX_COLUMNS as usize).map(text));
-                let len = cells.len();
-                rows.push(RawRow {
-                    line: start_row + ri as u64 + 1,
-                    lines: 1,
-                    cells,
-                    len,
-                    sheet: Some(si),
-                });
-            }
-            names.push(name.clone());
-            sheets.push(SheetSource {
-                rows: rows.into_iter(),
-            });
-        }
+        range_sheets(&mut wb, &text, &err, &mut names, &mut sheets)?;
+    } else if crate::zipped::kind(bytes) == crate::zipped::ZipKind::Ods {
+        crate::zipped::check_expanded(bytes).map_err(err)?;
+        let mut wb: calamine::Ods<_> = calamine::open_workbook_from_rs(cursor)
+            .map_err(|e: calamine::OdsError| err(e.to_string()))?;
+        range_sheets(&mut wb, &text, &err, &mut names, &mut sheets)?;
     } else {
-        check_zip(bytes).map_err(err)?;
+        crate::zipped::check_expanded(bytes).map_err(err)?;
         let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(cursor)
             .map_err(|e: calamine::XlsxError| err(e.to_string()))?;
         let sheet_names = wb.sheet_names();
@@ -418,24 +394,79 @@ fn read_workbook_inner(
     Ok((names, sheets))
 }
 
-/// Refuses an XLSX whose parts would expand past [`MAX_XLSX_EXPANDED`] or by more than 1000 times.
+/// Reads every sheet of an XLS or OpenDocument workbook through calamine's ranges.
 #[cfg(feature = "excel")]
-fn check_zip(bytes: &[u8]) -> Result<(), String> {
-    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes))
-        .map_err(|e| format!("not a readable XLSX (zip): {e}"))?;
-    let mut expanded: u64 = 0;
-    for i in 0..z.len() {
-        let f = z
-            .by_index_raw(i)
-            .map_err(|e| format!("not a readable XLSX (zip): {e}"))?;
-        expanded = expanded.saturating_add(f.size());
-    }
-    if expanded > MAX_XLSX_EXPANDED || expanded / 1000 > bytes.len() as u64 {
-        return Err(format!(
-            "the workbook expands to {expanded} bytes, more than levers reads; export it as CSV"
-        ));
+fn range_sheets<RS, R>(
+    wb: &mut R,
+    text: &dyn Fn(&calamine::Data) -> String,
+    err: &dyn Fn(String) -> SpendError,
+    names: &mut Vec<String>,
+    sheets: &mut Vec<SheetSource>,
+) -> Result<(), SpendError>
+where
+    RS: std::io::Read + std::io::Seek,
+    R: calamine::Reader<RS>,
+    R::Error: std::fmt::Display,
+{
+    let sheet_names = wb.sheet_names();
+    for (si, name) in sheet_names.iter().enumerate() {
+        let range = wb
+            .worksheet_range(name)
+            .map_err(|e| err(format!("sheet \"{name}\": {e}")))?;
+        let (h, w) = range.get_size();
+        if h.saturating_mul(w) > MAX_SHEET_CELLS {
+            return Err(err(format!(
+                "sheet \"{name}\" has {h} rows × {w} columns, more than levers reads"
+            )));
+        }
+        let start_row = range.start().map_or(0, |s| s.0) as u64;
+        let start_col = range.start().map_or(0, |s| s.1) as usize;
+        let mut rows = Vec::with_capacity(h);
+        for (ri, r) in range.rows().enumerate() {
+            let mut cells: Vec<String> = vec![String::new(); start_col.min(MAX_COLUMNS as usize)];
+            cells.extend(r.iter().take(MAX_COLUMNS as usize).map(text));
+            let len = cells.len();
+            rows.push(RawRow {
+                line: start_row + ri as u64 + 1,
+                lines: 1,
+                cells,
+                len,
+                sheet: Some(si),
+            });
+        }
+        names.push(name.clone());
+        sheets.push(SheetSource {
+            rows: rows.into_iter(),
+        });
     }
     Ok(())
+}
+
+/// A date-formatted cell as text the date parser reads. In the usual 1900 date system, the day number
+/// ("45444"), as before; in a workbook using Excel's 1904 date system (older Mac workbooks), the
+/// calendar date it means ("2024-06-01"), since its day numbers are 1,462 days off; a time of day
+/// with no date ("00:00:00", a day number below 1) as that time, which the reader treats as no date.
+#[cfg(feature = "excel")]
+fn datetime_text(dt: &calamine::ExcelDateTime) -> String {
+    let v = dt.as_f64();
+    if dt.is_duration() || (0.0..1.0).contains(&v) {
+        let secs = (v.fract() * 86_400.0).round() as u64;
+        return format!(
+            "{:02}:{:02}:{:02}",
+            (secs / 3600) % 24,
+            (secs / 60) % 60,
+            secs % 60
+        );
+    }
+    let as_1900 = calamine::ExcelDateTime::new(v, calamine::ExcelDateTimeType::DateTime, false);
+    let (y, m, d, ..) = dt.to_ymd_hms_milli();
+    if as_1900.to_ymd_hms_milli().0 == y
+        && (as_1900.to_ymd_hms_milli().1, as_1900.to_ymd_hms_milli().2) == (m, d)
+    {
+        float_text(v.floor())
+    } else {
+        format!("{y:04}-{m:02}-{d:02}")
+    }
 }
 
 /// A spreadsheet number as the shortest decimal that reads back as the same float ("1234.56", "41061").

@@ -3,6 +3,8 @@
 
 #[path = "spend/fixtures.rs"]
 mod fixtures;
+#[path = "spend/layouts.rs"]
+mod layouts;
 #[path = "spend/procurement.rs"]
 mod procurement;
 #[path = "spend/real.rs"]

@@ -25,7 +25,7 @@ pub enum SpendCommand {
         /// Choose a column by its header: `--map amount="Net Amount (£)"`. Fields: body, body_name, date,
         /// transaction_number, invoice_number, amount, irrecoverable_vat, supplier_name, supplier_id,
         /// vat_number, company_number, charity_number, expense_area, expense_type, expense_code,
-        /// creditor_type, purpose, merchant_category, capital_revenue.
+        /// creditor_type, purpose, merchant_category, capital_revenue, proclass_label, proclass_code.
         #[arg(long = "map")]
         map: Vec<String>,
     },

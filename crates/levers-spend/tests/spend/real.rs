@@ -191,3 +191,108 @@ fn unprofiled_files_match_an_independent_exact_parse() {
     assert_eq!(r.reconciliation.records, 626);
     assert_eq!(r.reconciliation.empty_lines, 0);
 }
+
+/// The shared data's `contracts` folder, or `None` (and NOT RUN printed) when it is missing; missing
+/// under `CI=true` is a failure.
+fn contracts_data() -> Option<PathBuf> {
+    let dir = std::env::var_os("LEVERS_SHARED_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"))
+        })
+        .join("contracts");
+    if dir.join("trafford").is_dir() {
+        return Some(dir);
+    }
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!(
+            "shared data not found at {} (set LEVERS_SHARED_DATA); required under CI=true",
+            dir.display()
+        );
+    }
+    eprintln!(
+        "NOT RUN: Trafford's spend files not found at {} (set LEVERS_SHARED_DATA to run this test)",
+        dir.display()
+    );
+    None
+}
+
+/// Trafford's 2025/26 file: the LGA national spend schema, zipped, CRLF. It reads without `--map`,
+/// every payment kept (figures from PROVENANCE.md: 241,764 rows), ProClass categories and VAT numbers
+/// kept ("NA" read as none), and "Redactive Publishing Ltd" not taken for a redaction.
+#[test]
+fn trafford_national_schema_zip_reads_without_map() {
+    let Some(dir) = contracts_data() else { return };
+    let path = dir.join("trafford/trafford-supplier-spend-2025-26.zip");
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut n = 0u64;
+    let mut with_code = 0u64;
+    let mut with_vat = 0u64;
+    let mut na_vat = 0u64;
+    let mut lifts = 0u64;
+    let mut redactive = 0u64;
+    let r = levers_spend::read_transactions(
+        "trafford-supplier-spend-2025-26.zip",
+        &bytes,
+        &CheckOptions::default(),
+        |v| {
+            n += 1;
+            if n % 97 != 1 && v.get(levers_spend::Field::ProclassCode) != "191400" {
+                return;
+            }
+            let t = v.to_owned();
+            if t.proclass_code.is_some() {
+                with_code += 1;
+            }
+            if t.proclass_code.as_deref() == Some("191400") {
+                lifts += 1;
+                assert_eq!(t.proclass_label.as_deref(), Some("FACILITIES MGT : Lifts"));
+                assert_eq!(t.category(), Some("FACILITIES MGT : Lifts"));
+            }
+            match t.vat_number.as_deref() {
+                Some(v) => {
+                    assert_ne!(v, "NA");
+                    with_vat += 1;
+                }
+                None if v.get(levers_spend::Field::VatNumber) == "NA" => na_vat += 1,
+                None => {}
+            }
+            if t.supplier_name.starts_with("Redactive") {
+                redactive += 1;
+                assert!(!t.redacted);
+            }
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.members, ["trafford-supplier-spend-2025-26.csv"]);
+    assert_eq!(r.rows, 241_764);
+    assert_eq!(r.total.pence(), 62_191_362_442);
+    assert_eq!(r.rejected_count, 0);
+    assert!(r.reconciliation.balanced, "{:?}", r.reconciliation);
+    assert_eq!(r.distinct_suppliers, 2_406);
+    assert_eq!(r.negatives, 35_554);
+    assert_eq!(r.redacted_rows, 36_616);
+    let _ = redactive;
+    for f in [
+        levers_spend::Field::Date,
+        levers_spend::Field::SupplierName,
+        levers_spend::Field::SupplierId,
+        levers_spend::Field::VatNumber,
+        levers_spend::Field::ProclassLabel,
+        levers_spend::Field::ProclassCode,
+        levers_spend::Field::IrrecoverableVat,
+        levers_spend::Field::ExpenseArea,
+        levers_spend::Field::TransactionNumber,
+    ] {
+        assert!(r.mapping.column(f).is_some(), "{f} not mapped");
+    }
+    assert_eq!(
+        r.mapping
+            .columns
+            .iter()
+            .find(|c| c.field == levers_spend::Field::Date)
+            .map(|c| c.header.as_str()),
+        Some("PaymentDate")
+    );
+    assert!(with_code > 100 && with_vat > 100 && na_vat > 0 && lifts > 0);
+}

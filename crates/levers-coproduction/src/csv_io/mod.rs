@@ -11,9 +11,14 @@ use std::collections::HashMap;
 use levers_core::Money;
 use serde::Serialize;
 
+mod text;
+mod write;
+
+use text::{LineOf, decode, parse_bool, parse_count, unguard};
+pub use write::write_register;
+
 use crate::register::{
-    Activity, Involvement, Lead, RegisterEntry, Rung, Stage, ValueBand, iso, join_list, parse_date,
-    split_list,
+    Activity, Involvement, Lead, RegisterEntry, Rung, Stage, ValueBand, parse_date, split_list,
 };
 
 /// The columns, in the order export writes them, with the other headers each is recognised by
@@ -134,72 +139,6 @@ fn column_of(header: &str) -> Option<&'static str> {
         .map(|(c, _)| *c)
 }
 
-/// Windows-1252's characters for bytes 0x80 to 0x9F (others are as Latin-1).
-const CP1252: [char; 32] = [
-    '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}',
-    '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
-];
-
-/// UTF-8 (with or without a byte-order mark), or else Windows-1252.
-fn decode(bytes: &[u8], warnings: &mut Vec<String>) -> String {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_string(),
-        Err(_) => {
-            warnings.push("the file is not UTF-8: it was read as Windows-1252 (check accented letters and £ signs)".into());
-            bytes
-                .iter()
-                .map(|&b| {
-                    if (0x80..0xA0).contains(&b) {
-                        CP1252[(b - 0x80) as usize]
-                    } else {
-                        b as char
-                    }
-                })
-                .collect()
-        }
-    }
-}
-
-/// Whether a spreadsheet could take the text as a formula, even behind quote marks.
-fn formula_like(s: &str) -> bool {
-    s.trim_start_matches('\'').starts_with(['=', '+', '-', '@'])
-}
-
-/// Removes the `'` that export puts before formula-like text.
-fn unguard(s: &str) -> &str {
-    match s.strip_prefix('\'') {
-        Some(rest) if formula_like(rest) => rest,
-        _ => s,
-    }
-}
-
-/// Puts `'` before text a spreadsheet would treat as a formula.
-fn guard(s: &str) -> String {
-    if formula_like(s) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    }
-}
-
-fn parse_bool(s: &str) -> Option<bool> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "" | "no" | "n" | "false" | "0" => Some(false),
-        "yes" | "y" | "true" | "1" => Some(true),
-        _ => None,
-    }
-}
-
-fn parse_count(s: &str) -> Option<u32> {
-    let t: String = s.trim().chars().filter(|c| *c != ',').collect();
-    if t.is_empty() {
-        Some(0)
-    } else {
-        t.parse().ok()
-    }
-}
-
 /// Reads a register file. `file` names it in messages.
 pub fn read_register(file: &str, bytes: &[u8]) -> Result<RegisterFile, RegisterCsvError> {
     let mut warnings = Vec::new();
@@ -213,6 +152,7 @@ pub fn read_register(file: &str, bytes: &[u8]) -> Result<RegisterFile, RegisterC
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
+    let mut lines = LineOf::new(text.as_bytes());
     let mut records = rdr.records();
     let header = match records.next() {
         Some(Ok(h)) => h,
@@ -270,7 +210,7 @@ pub fn read_register(file: &str, bytes: &[u8]) -> Result<RegisterFile, RegisterC
         let r = match r {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = e.position().map_or(0, |p| lines.line_at(p.byte()));
                 return Err(RegisterCsvError::Csv {
                     file: file.into(),
                     line,
@@ -278,7 +218,7 @@ pub fn read_register(file: &str, bytes: &[u8]) -> Result<RegisterFile, RegisterC
                 });
             }
         };
-        let line = r.position().map_or(0, |p| p.line());
+        let line = r.position().map_or(0, |p| lines.line_at(p.byte()));
         rec.rows_read += 1;
         if r.iter().all(|c| c.trim().is_empty()) {
             rec.rows_blank += 1;
@@ -554,52 +494,6 @@ pub fn read_register(file: &str, bytes: &[u8]) -> Result<RegisterFile, RegisterC
     })
 }
 
-/// Writes the register in the layout [`read_register`] reads.
-pub fn write_register(entries: &[RegisterEntry]) -> String {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
-    let _ = w.write_record(COLUMNS.iter().map(|(c, _)| *c));
-    for e in entries {
-        let a = &e.activity;
-        let base = [
-            guard(&a.reference),
-            guard(&a.service),
-            guard(&a.directorate),
-            a.annual_value.to_plain(),
-            a.value_band().name().to_string(),
-            a.current_stage.name().to_string(),
-            guard(a.procurement_ref.as_deref().unwrap_or("")),
-            guard(&join_list(&a.objectives)),
-            iso(a.started_on),
-        ];
-        if e.involvements.is_empty() {
-            let _ = w.write_record(
-                base.iter()
-                    .map(String::as_str)
-                    .chain(std::iter::repeat_n("", COLUMNS.len() - base.len())),
-            );
-        }
-        for i in &e.involvements {
-            let inv = [
-                i.stage.name().to_string(),
-                i.rung.name().to_string(),
-                i.lead.name().to_string(),
-                iso(i.held_on),
-                guard(&join_list(&i.methods)),
-                guard(&join_list(&i.groups)),
-                if i.lived_experience { "yes" } else { "no" }.to_string(),
-                i.headcount.to_string(),
-                i.hours.to_string(),
-                guard(&i.decisions),
-                guard(&i.you_said_we_did),
-            ];
-            let _ = w.write_record(base.iter().chain(inv.iter()).map(String::as_str));
-        }
-    }
-    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -671,6 +565,36 @@ D-4,Markets,Place,100,do,2024-04-01,,,,\n";
         assert_eq!(f.held_back, vec!["A-1".to_string(), "C-3".to_string()]);
         assert_eq!(f.entries.len(), 1);
         assert_eq!(f.entries[0].activity.reference, "D-4");
+    }
+
+    /// Lines are the ones an editor shows, whatever the line ends: Windows CRLF (as Excel and levers'
+    /// own export write), Unix LF, old Mac CR, with an empty line and a quoted field spanning two lines.
+    #[test]
+    fn line_numbers_are_right_for_every_line_ending() {
+        for end in ["\n", "\r\n", "\r"] {
+            let text = [
+                "reference,service,directorate,annual_value,current_stage,started_on,stage,rung,lead,held_on",
+                "A-1,Meals,Adults,100,do,2024-04-01,plan,co-design,council,2024-05-01",
+                "",
+                "B-2,\"Parks and",
+                "gardens\",Place,100,do,2024-04-01,,,,",
+                "C-3,Libraries,Place,ten pounds,do,2024-04-01,,,,",
+                "D-4,Markets,Place,100,do,2024-04-01,plan,tokenism,council,2024-05-01",
+            ]
+            .join(end);
+            let f = read_register("r.csv", text.as_bytes()).unwrap();
+            let found: Vec<(u64, &str)> = f
+                .errors
+                .iter()
+                .map(|e| (e.line, e.field.as_str()))
+                .collect();
+            assert_eq!(
+                found,
+                vec![(6, "annual_value"), (7, "rung")],
+                "line end {end:?}"
+            );
+            assert_eq!(f.entries.len(), 2, "line end {end:?}");
+        }
     }
 
     #[test]

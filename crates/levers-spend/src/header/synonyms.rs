@@ -1,138 +1,15 @@
-//! Canonical fields, the synonym table built from real council headers, and finding the header row.
+//! The synonym table built from real council headers and the LGA national spend schema, and the
+//! guess from a header's words when it is not in the table.
 
-use serde::{Deserialize, Serialize};
-
-/// The canonical fields of a transparency-code payment record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Field {
-    Body,
-    BodyName,
-    Date,
-    TransactionNumber,
-    InvoiceNumber,
-    Amount,
-    IrrecoverableVat,
-    SupplierName,
-    SupplierId,
-    VatNumber,
-    CompanyNumber,
-    CharityNumber,
-    ExpenseArea,
-    ExpenseType,
-    ExpenseCode,
-    CreditorType,
-    Purpose,
-    MerchantCategory,
-    CapitalRevenue,
-}
-
-impl Field {
-    pub const ALL: [Field; 19] = [
-        Field::Body,
-        Field::BodyName,
-        Field::Date,
-        Field::TransactionNumber,
-        Field::InvoiceNumber,
-        Field::Amount,
-        Field::IrrecoverableVat,
-        Field::SupplierName,
-        Field::SupplierId,
-        Field::VatNumber,
-        Field::CompanyNumber,
-        Field::CharityNumber,
-        Field::ExpenseArea,
-        Field::ExpenseType,
-        Field::ExpenseCode,
-        Field::CreditorType,
-        Field::Purpose,
-        Field::MerchantCategory,
-        Field::CapitalRevenue,
-    ];
-
-    /// The name used in `--map field=Header` and in reports.
-    pub fn name(self) -> &'static str {
-        match self {
-            Field::Body => "body",
-            Field::BodyName => "body_name",
-            Field::Date => "date",
-            Field::TransactionNumber => "transaction_number",
-            Field::InvoiceNumber => "invoice_number",
-            Field::Amount => "amount",
-            Field::IrrecoverableVat => "irrecoverable_vat",
-            Field::SupplierName => "supplier_name",
-            Field::SupplierId => "supplier_id",
-            Field::VatNumber => "vat_number",
-            Field::CompanyNumber => "company_number",
-            Field::CharityNumber => "charity_number",
-            Field::ExpenseArea => "expense_area",
-            Field::ExpenseType => "expense_type",
-            Field::ExpenseCode => "expense_code",
-            Field::CreditorType => "creditor_type",
-            Field::Purpose => "purpose",
-            Field::MerchantCategory => "merchant_category",
-            Field::CapitalRevenue => "capital_revenue",
-        }
-    }
-
-    /// Reads a field name as typed in `--map` (`supplier_name`, `supplier-name`, `Supplier Name`, `supplier`).
-    pub fn from_name(s: &str) -> Option<Field> {
-        let n: String = s
-            .trim()
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_ascii_lowercase()
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        let n = n.trim_matches('_');
-        Field::ALL.into_iter().find(|f| f.name() == n).or(match n {
-            "supplier" | "beneficiary" | "payee" => Some(Field::SupplierName),
-            "vat" => Some(Field::IrrecoverableVat),
-            "transaction" | "reference" => Some(Field::TransactionNumber),
-            "invoice" => Some(Field::InvoiceNumber),
-            _ => None,
-        })
-    }
-
-    pub(crate) fn index(self) -> usize {
-        self as usize
-    }
-}
-
-impl std::fmt::Display for Field {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// Lower case, every run of non-alphanumerics (spaces, `£`, brackets, colons, underscores) one space.
-/// `"Name of  Body"`, `" Amount "`, `"Net Amount(£)"` and `"Name:  "` become `name of body`, `amount`,
-/// `net amount`, `name`.
-pub fn normalise_header(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut pending_space = false;
-    for c in s.chars() {
-        if c.is_alphanumeric() {
-            if pending_space && !out.is_empty() {
-                out.push(' ');
-            }
-            pending_space = false;
-            out.extend(c.to_lowercase());
-        } else {
-            pending_space = true;
-        }
-    }
-    out
-}
+use super::field::Field;
 
 /// Exact synonyms (normalised) with a priority (0 best). Built from the headers of the real files in
 /// `shared/data/spend/real` (Devon, Warwickshire, Hyndburn, Manchester), the ODI Leeds header map of 18
 /// bodies (`header_synonyms_odileeds.json`, public data) and the field names of the Local Government
-/// Transparency Code 2015.
+/// Transparency Code 2015, plus the Local Government Association's national spend schema
+/// (`OrganisationLabel`, `BeneficiaryName`, `BeneficiaryOtherID`, `ProclassLabel`, … read with their
+/// words split, see `split_camel`) and the abbreviations of older finance systems (`PymtDate`,
+/// `Entity Name`, `Ap/Ar ID(T)`).
 pub(crate) const SYNONYMS: &[(&str, Field, u8)] = &[
     // Body (the code of the publishing body)
     ("body", Field::Body, 0),
@@ -174,8 +51,21 @@ pub(crate) const SYNONYMS: &[(&str, Field, u8)] = &[
     ("value date", Field::Date, 2),
     ("invoice date", Field::Date, 3),
     ("updated", Field::Date, 4),
+    ("pymt date", Field::Date, 0),
+    ("pymtdate", Field::Date, 0),
+    ("pmt date", Field::Date, 0),
+    ("pmnt date", Field::Date, 0),
+    ("payment dt", Field::Date, 0),
+    ("pay dt", Field::Date, 0),
+    ("paid dt", Field::Date, 1),
+    ("check date", Field::Date, 1),
+    ("cheque run date", Field::Date, 1),
+    ("bacs date", Field::Date, 1),
     // Transaction number
     ("transaction number", Field::TransactionNumber, 0),
+    ("trans num", Field::TransactionNumber, 0),
+    ("pymt ref", Field::TransactionNumber, 1),
+    ("pymt no", Field::TransactionNumber, 1),
     ("transaction no", Field::TransactionNumber, 0),
     ("transaction id", Field::TransactionNumber, 0),
     ("transaction ref", Field::TransactionNumber, 0),
@@ -217,6 +107,10 @@ pub(crate) const SYNONYMS: &[(&str, Field, u8)] = &[
     ("amount ex vat", Field::Amount, 0),
     ("net amount excluding vat", Field::Amount, 0),
     ("amount gbp", Field::Amount, 0),
+    ("pymt amount", Field::Amount, 0),
+    ("pymt amt", Field::Amount, 0),
+    ("amt", Field::Amount, 1),
+    ("net amt", Field::Amount, 0),
     ("total excludes vat", Field::Amount, 0),
     ("invoice line value net of vat", Field::Amount, 0),
     ("invoice distribution amount", Field::Amount, 0),
@@ -272,6 +166,13 @@ pub(crate) const SYNONYMS: &[(&str, Field, u8)] = &[
     ("name", Field::SupplierName, 3),
     ("supplier id t", Field::SupplierName, 4),
     ("suuplier id t", Field::SupplierName, 4),
+    ("ap ar id t", Field::SupplierName, 0),
+    ("ap ar name", Field::SupplierName, 1),
+    ("entity name", Field::SupplierName, 3),
+    ("beneficiary name t", Field::SupplierName, 0),
+    ("supplier vendor name", Field::SupplierName, 0),
+    ("supplier long name", Field::SupplierName, 0),
+    ("payee details", Field::SupplierName, 2),
     // Supplier ID
     ("supplier id", Field::SupplierId, 0),
     ("supplier number", Field::SupplierId, 0),
@@ -286,6 +187,10 @@ pub(crate) const SYNONYMS: &[(&str, Field, u8)] = &[
     ("creditor no", Field::SupplierId, 0),
     ("creditor code", Field::SupplierId, 0),
     ("beneficiary id", Field::SupplierId, 0),
+    ("beneficiary other id", Field::SupplierId, 0),
+    ("beneficiary other identifier", Field::SupplierId, 0),
+    ("ap ar id", Field::SupplierId, 1),
+    ("vendor no", Field::SupplierId, 0),
     ("payee id", Field::SupplierId, 0),
     // VAT number
     ("vat reg no", Field::VatNumber, 0),
@@ -299,12 +204,15 @@ pub(crate) const SYNONYMS: &[(&str, Field, u8)] = &[
     ("vat registration", Field::VatNumber, 1),
     // Company / charity number
     ("company number", Field::CompanyNumber, 0),
+    ("beneficiary company number", Field::CompanyNumber, 0),
+    ("beneficiary registration number", Field::CompanyNumber, 2),
     ("company no", Field::CompanyNumber, 0),
     ("company registration number", Field::CompanyNumber, 0),
     ("company reg no", Field::CompanyNumber, 0),
     ("companies house number", Field::CompanyNumber, 0),
     ("registered company number", Field::CompanyNumber, 0),
     ("charity number", Field::CharityNumber, 0),
+    ("beneficiary charity number", Field::CharityNumber, 0),
     ("charity no", Field::CharityNumber, 0),
     ("charity registration number", Field::CharityNumber, 0),
     ("registered charity number", Field::CharityNumber, 0),
@@ -314,9 +222,10 @@ pub(crate) const SYNONYMS: &[(&str, Field, u8)] = &[
     ("spend area", Field::ExpenseArea, 0),
     ("service", Field::ExpenseArea, 1),
     ("service label", Field::ExpenseArea, 1),
+    ("service category label", Field::ExpenseArea, 1),
+    ("service division label", Field::ExpenseArea, 1),
     ("service label t", Field::ExpenseArea, 1),
     ("servicelabel", Field::ExpenseArea, 1),
-    ("service category label", Field::ExpenseArea, 2),
     ("department", Field::ExpenseArea, 1),
     ("department area", Field::ExpenseArea, 2),
     ("directorate", Field::ExpenseArea, 1),
@@ -336,6 +245,7 @@ pub(crate) const SYNONYMS: &[(&str, Field, u8)] = &[
     ("cost centre description", Field::ExpenseArea, 3),
     // Expense type
     ("expense type", Field::ExpenseType, 0),
+    ("expenses type label", Field::ExpenseType, 0),
     ("expenses type", Field::ExpenseType, 0),
     ("expenditure type", Field::ExpenseType, 0),
     ("expense description", Field::ExpenseType, 0),
@@ -355,8 +265,6 @@ pub(crate) const SYNONYMS: &[(&str, Field, u8)] = &[
         1,
     ),
     ("expenditure account", Field::ExpenseType, 2),
-    ("procurement classification", Field::ExpenseType, 2),
-    ("proclass description", Field::ExpenseType, 2),
     ("category", Field::ExpenseType, 3),
     ("category family", Field::ExpenseType, 3),
     // Expense code
@@ -369,6 +277,9 @@ pub(crate) const SYNONYMS: &[(&str, Field, u8)] = &[
     ("ledger code", Field::ExpenseCode, 0),
     ("gl code", Field::ExpenseCode, 1),
     ("cost code", Field::ExpenseCode, 1),
+    ("profit centre", Field::ExpenseCode, 2),
+    ("cost centre", Field::ExpenseCode, 2),
+    ("expenses code", Field::ExpenseCode, 0),
     ("expenditure code", Field::ExpenseCode, 0),
     // Creditor type
     ("creditor type", Field::CreditorType, 0),
@@ -376,6 +287,7 @@ pub(crate) const SYNONYMS: &[(&str, Field, u8)] = &[
     ("vendor type", Field::CreditorType, 0),
     ("payee type", Field::CreditorType, 0),
     ("beneficiary type", Field::CreditorType, 0),
+    ("beneficiary category", Field::CreditorType, 1),
     ("supplier category", Field::CreditorType, 1),
     // Purpose
     ("purpose", Field::Purpose, 0),
@@ -394,6 +306,17 @@ pub(crate) const SYNONYMS: &[(&str, Field, u8)] = &[
     ("merchant category mcc", Field::MerchantCategory, 0),
     ("merchant type", Field::MerchantCategory, 1),
     ("mcc", Field::MerchantCategory, 1),
+    // ProClass (the LGA national spend schema's ProclassLabel and ProclassCode)
+    ("proclass label", Field::ProclassLabel, 0),
+    ("proclass description", Field::ProclassLabel, 0),
+    ("proclass", Field::ProclassLabel, 1),
+    ("proclass category", Field::ProclassLabel, 1),
+    ("procurement classification", Field::ProclassLabel, 1),
+    ("procurement classification label", Field::ProclassLabel, 0),
+    ("procurement category", Field::ProclassLabel, 2),
+    ("proclass code", Field::ProclassCode, 0),
+    ("proclass id", Field::ProclassCode, 0),
+    ("procurement classification code", Field::ProclassCode, 0),
     // Capital or revenue
     ("capital revenue", Field::CapitalRevenue, 0),
     ("capital or revenue", Field::CapitalRevenue, 0),
@@ -405,7 +328,7 @@ pub(crate) const SYNONYMS: &[(&str, Field, u8)] = &[
 ];
 
 /// Priority given to a guess from words in the header rather than an exact synonym.
-const GUESS: u8 = 6;
+pub(crate) const GUESS: u8 = 6;
 
 /// The field a header names, with a priority (lower is surer), from the table or else from its words.
 pub(crate) fn classify(normalised: &str) -> Option<(Field, u8)> {
@@ -489,251 +412,4 @@ pub(crate) fn classify(normalised: &str) -> Option<(Field, u8)> {
         return Some((Field::TransactionNumber, GUESS + 1));
     }
     None
-}
-
-/// One column given to a field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct MappedColumn {
-    pub field: Field,
-    /// 0-based column index.
-    pub column: usize,
-    /// The header text as written in the file.
-    pub header: String,
-    /// How the column was chosen: "override", "synonym" or "guess".
-    pub how: &'static str,
-}
-
-/// Columns chosen for each field.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Mapping {
-    pub columns: Vec<MappedColumn>,
-    /// Named header cells not used for any field.
-    pub unmapped: Vec<String>,
-    #[serde(skip)]
-    pub(crate) by_field: [Option<usize>; 19],
-}
-
-impl Mapping {
-    pub fn column(&self, f: Field) -> Option<usize> {
-        self.by_field[f.index()]
-    }
-
-    /// Number of fields found.
-    pub fn len(&self) -> usize {
-        self.columns.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.columns.is_empty()
-    }
-}
-
-/// Maps a header row to fields. `overrides` are `(field, header text)` pairs that win over the table;
-/// an override whose header is not in this row is returned in the error list.
-pub(crate) fn map_header(
-    cells: &[String],
-    overrides: &[(Field, String)],
-) -> (Mapping, Vec<(Field, String)>) {
-    let mut m = Mapping::default();
-    let mut col_taken = vec![false; cells.len()];
-    let mut missing = Vec::new();
-    for (f, h) in overrides {
-        let want = normalise_header(h);
-        let found = cells
-            .iter()
-            .enumerate()
-            .find(|(i, c)| !col_taken[*i] && (c.trim() == h.trim() || normalise_header(c) == want));
-        match found {
-            Some((i, c)) if m.by_field[f.index()].is_none() => {
-                col_taken[i] = true;
-                m.by_field[f.index()] = Some(i);
-                m.columns.push(MappedColumn {
-                    field: *f,
-                    column: i,
-                    header: c.clone(),
-                    how: "override",
-                });
-            }
-            _ => missing.push((*f, h.clone())),
-        }
-    }
-    let mut cands: Vec<(u8, usize, Field)> = cells
-        .iter()
-        .enumerate()
-        .filter_map(|(i, c)| classify(&normalise_header(c)).map(|(f, p)| (p, i, f)))
-        .collect();
-    cands.sort();
-    for (p, i, f) in cands {
-        if col_taken[i] || m.by_field[f.index()].is_some() {
-            continue;
-        }
-        col_taken[i] = true;
-        m.by_field[f.index()] = Some(i);
-        m.columns.push(MappedColumn {
-            field: f,
-            column: i,
-            header: cells[i].clone(),
-            how: if p >= GUESS { "guess" } else { "synonym" },
-        });
-    }
-    m.columns.sort_by_key(|c| c.column);
-    m.unmapped = cells
-        .iter()
-        .enumerate()
-        .filter(|(i, c)| !col_taken[*i] && !c.trim().is_empty())
-        .map(|(_, c)| c.clone())
-        .collect();
-    (m, missing)
-}
-
-/// How strongly a row looks like a header: number of fields mapped, or 0 without an amount column.
-pub(crate) fn header_score(cells: &[String], overrides: &[(Field, String)]) -> usize {
-    let non_empty = cells.iter().filter(|c| !c.trim().is_empty()).count();
-    if non_empty < 2 {
-        return 0;
-    }
-    let (m, _) = map_header(cells, overrides);
-    if m.column(Field::Amount).is_none() {
-        return 0;
-    }
-    // A data row can contain words like "Services"; a header names several fields and holds no amounts.
-    let numeric = cells
-        .iter()
-        .filter(|c| crate::amount::parse_amount(c).is_ok())
-        .count();
-    // Pivot-table headers count too, so a supplier summary is found and refused with a clear message.
-    let pivot = cells
-        .iter()
-        .filter(|c| is_summary_header(&normalise_header(c)))
-        .count();
-    (m.len() + pivot).saturating_sub(numeric)
-}
-
-/// Headers that mark a summary (pivot) table rather than a list of payments.
-pub(crate) fn is_summary_header(h: &str) -> bool {
-    matches!(
-        h,
-        "count"
-            | "number of transactions"
-            | "no of transactions"
-            | "transactions"
-            | "number of payments"
-            | "row labels"
-    ) || h.starts_with("count of")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn map(cells: &[&str]) -> Mapping {
-        let cells: Vec<String> = cells.iter().map(|s| s.to_string()).collect();
-        map_header(&cells, &[]).0
-    }
-
-    #[test]
-    fn real_headers_map() {
-        let m = map(&[
-            "Body",
-            "Name of  Body",
-            "Date",
-            "Transaction Number",
-            "Invoice Number",
-            " Amount ",
-            "Supplier Name",
-            "Supplier ID",
-            "VAT Reg no",
-            "Expense Area",
-            "Expense Type",
-            "Expense Code",
-            "Costcuk",
-            "Creditor Type",
-        ]);
-        assert_eq!(m.column(Field::Body), Some(0));
-        assert_eq!(m.column(Field::BodyName), Some(1));
-        assert_eq!(m.column(Field::Amount), Some(5));
-        assert_eq!(m.column(Field::SupplierId), Some(7));
-        assert_eq!(m.column(Field::VatNumber), Some(8));
-        assert_eq!(m.column(Field::CreditorType), Some(13));
-        assert_eq!(m.unmapped, vec!["Costcuk".to_string()]);
-
-        let h = map(&[
-            "Department Area",
-            "Service Area",
-            "Description",
-            "Line",
-            "HBC Ref No.",
-            "Name:  ",
-            "Payment Date",
-            "Amount Paid",
-        ]);
-        assert_eq!(h.column(Field::SupplierName), Some(5));
-        assert_eq!(h.column(Field::ExpenseArea), Some(1));
-        assert_eq!(h.column(Field::TransactionNumber), Some(4));
-        assert_eq!(h.column(Field::Amount), Some(7));
-        assert_eq!(h.column(Field::Date), Some(6));
-
-        let w = map(&[
-            "",
-            "Supplier id",
-            "Supplier Name",
-            "Transno",
-            "Account",
-            "Description",
-            "Amount",
-            "Pay Date",
-            "Group",
-        ]);
-        assert_eq!(w.column(Field::SupplierId), Some(1));
-        assert_eq!(w.column(Field::ExpenseCode), Some(4));
-        assert_eq!(w.column(Field::ExpenseArea), Some(8));
-        assert_eq!(
-            map(&["Net Amount(£)", "Vendor Name", "Date Paid"]).column(Field::Amount),
-            Some(0)
-        );
-    }
-
-    #[test]
-    fn overrides_win_and_missing_ones_are_reported() {
-        let cells: Vec<String> = ["Payee", "Cost", "When"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        let (m, missing) = map_header(
-            &cells,
-            &[
-                (Field::Amount, "Cost".into()),
-                (Field::Date, "when".into()),
-                (Field::Purpose, "Why".into()),
-            ],
-        );
-        assert_eq!(m.column(Field::Amount), Some(1));
-        assert_eq!(m.column(Field::Date), Some(2));
-        assert_eq!(m.column(Field::SupplierName), Some(0));
-        assert_eq!(missing, vec![(Field::Purpose, "Why".to_string())]);
-    }
-
-    #[test]
-    fn preamble_lines_do_not_score() {
-        let row = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(
-            header_score(&row(&["Warwickshire County Council", "", ""]), &[]),
-            0
-        );
-        assert_eq!(
-            header_score(
-                &row(&["Monthly Expenditure over  £500 - December 2010", ""]),
-                &[]
-            ),
-            0
-        );
-        assert!(
-            header_score(
-                &row(&["Supplier Name", "Supplier ID", "Payment Date", "Amount"]),
-                &[]
-            ) >= 3
-        );
-        assert_eq!(Field::from_name("supplier-name"), Some(Field::SupplierName));
-        assert_eq!(normalise_header("Net Amount(£)"), "net amount");
-    }
 }
