@@ -14,7 +14,7 @@ use levers_spend::registers::read_register;
 use levers_spend::suppliers::read_suppliers;
 use levers_store::{Actor, Store};
 
-use crate::demo_spend::{supplier_names, supplier_ref};
+use crate::demo::spend::{supplier_names, supplier_ref};
 
 /// Where the demo's local and wider areas are.
 pub const LOCAL: &str = "X07000001";
@@ -235,7 +235,7 @@ const NOT_YET_USED: &[(&str, (&str, &str), &str, &str)] = &[
 
 /// Live postcodes of each (district, ward) in the synthetic geography, in file order.
 fn postcodes_by_ward() -> HashMap<(String, String), Vec<String>> {
-    let files = crate::demo::geography_files();
+    let files = crate::demo::borough::geography_files();
     let text = |name: &str| {
         files
             .iter()
@@ -327,7 +327,7 @@ pub fn companies_house_file() -> String {
 
 /// Imports the supplier records and the register entry, and sets the dashboard's default areas.
 pub async fn build(store: &Store, actor: &Actor) -> anyhow::Result<()> {
-    let council = crate::demo::COUNCIL;
+    let council = crate::demo::borough::COUNCIL;
     let file = supplier_file();
     let sha = levers_app::credentials::sha256_hex(file.as_bytes());
     // A refresh of the demo imports the records only once.

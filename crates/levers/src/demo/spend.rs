@@ -6,7 +6,7 @@
 
 use std::fmt::Write;
 
-use crate::demo::Rng;
+use crate::demo::borough::Rng;
 
 /// A made-up supplier: name, where it is (borough, wider area, elsewhere), and how big a share of
 /// spend it tends to get.

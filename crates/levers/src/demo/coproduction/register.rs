@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use time::{Date, Duration, Month};
 
-use crate::demo::Rng;
+use crate::demo::borough::Rng;
 
 /// How involved people were across an activity's stages.
 #[derive(Clone, Copy)]

@@ -10,7 +10,7 @@ use levers_pb::process::{AllocationRule, Area, BallotType, Phase, PhaseDates, Pr
 use levers_store::pb_process::{CastOutcome, Channel, NewBallot, NewProposal, Review};
 use levers_store::{Actor, Store};
 
-use crate::demo::Rng;
+use crate::demo::borough::Rng;
 
 /// The demo process's web address.
 pub const SLUG: &str = "harbour-2026";

@@ -288,7 +288,7 @@ fn starter_library() -> Vec<UnitCost> {
 
 /// The three interventions, in the documented TOML format.
 const INTERVENTIONS: [&str; 3] = [
-    include_str!("../../../docs/appraisal-example.toml"),
+    include_str!("../../../../docs/appraisal-example.toml"),
     r#"
 name = "Family Futures: intensive family support"
 description = "A key worker stays with a family in crisis for a year, joining up social care, schools, health and the police."

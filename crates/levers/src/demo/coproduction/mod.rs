@@ -13,7 +13,7 @@ use levers_coproduction::principles::{Assessment, statements};
 use levers_store::coproduction::{ISSUER_ACCOUNT, POT_ACCOUNT, ParticipantDetails};
 use levers_store::{Actor, Store};
 
-use crate::demo::Rng;
+use crate::demo::borough::Rng;
 
 use register::date;
 pub use register::register_csv;
