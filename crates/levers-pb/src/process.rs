@@ -1,9 +1,13 @@
 //! A community budget process as a council runs it: area, pot, phases with dates, ballot type, the
-//! allocation rule and a minimum age, with the checks an officer's settings must pass.
+//! allocation rule and a minimum age, with the checks an officer's settings must pass; and (in
+//! [`actions`]) who may do what in each phase.
 
 use serde::{Deserialize, Serialize};
 
 use crate::rules::{Completion, RuleKind, RuleSpec, Sat, Semantics};
+
+mod actions;
+pub use actions::{Action, Who};
 
 /// Where a process happens (the area residents must live in).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
