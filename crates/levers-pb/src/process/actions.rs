@@ -95,8 +95,8 @@ impl Action {
         if ok { Ok(()) } else { Err(self.refusal()) }
     }
 
-    /// Why the action is refused in the wrong phase.
-    fn refusal(self) -> &'static str {
+    /// Why the action is refused in the wrong phase (a sentence to show).
+    pub fn refusal(self) -> &'static str {
         match self {
             Action::SeeProcess => "This process is still being set up",
             Action::ReadIdeas => "The ideas are published once the review starts",
@@ -115,7 +115,9 @@ impl Action {
             Action::EnterPaperBallot => {
                 "Paper ballots can be entered while voting is open, and after it closes until the result is published"
             }
-            Action::Count => "Votes are counted once voting has closed, before the result is published",
+            Action::Count => {
+                "Votes are counted once voting has closed, before the result is published"
+            }
             Action::TrackDelivery => "Delivery is tracked once the result is published",
         }
     }
@@ -206,7 +208,10 @@ mod tests {
         assert_eq!(o(Action::SeeProcess), Phase::ALL.to_vec());
         assert_eq!(o(Action::ReadResults), Phase::ALL.to_vec(), "a preview");
         assert_eq!(o(Action::ChangeBallot), vec![Setup, Proposals, Review]);
-        assert_eq!(o(Action::ChangeVoteSettings), vec![Setup, Proposals, Review]);
+        assert_eq!(
+            o(Action::ChangeVoteSettings),
+            vec![Setup, Proposals, Review]
+        );
         assert_eq!(
             o(Action::IssueCodes),
             vec![Setup, Proposals, Review, Voting]
