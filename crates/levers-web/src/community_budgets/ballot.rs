@@ -8,13 +8,15 @@ use levers_pb::ballot::{Ballot, BallotInput, BallotProject, Tally, tally};
 use levers_pb::codes::{self, receipt_hash};
 use levers_pb::process::BallotType;
 use levers_store::pb_process::{BallotEntry, NewBallot, PbProcess};
+use serde::Deserialize;
 
-use super::common::{FormData, ProcessView, SECTION, pounds, random_u128};
-use crate::AppState;
-use crate::auth::Identity;
+use super::common::{ProcessView, SECTION, random_u128};
 use crate::error::AppError;
-use crate::pages::{chrome, render_status};
-use crate::templates::{Chrome, FieldError, error_for};
+use crate::identity::Identity;
+use crate::layout::{Chrome, FieldError, error_for};
+use crate::page::{chrome, render_status};
+use crate::show::money_short;
+use crate::state::AppState;
 
 /// A project row on the ballot page.
 pub struct BallotRow {
@@ -88,8 +90,29 @@ pub(super) fn ballot_projects(p: &PbProcess) -> Vec<BallotProject> {
         .collect()
 }
 
-/// What the form says the voter marked.
-pub(super) fn input_from_form(f: &FormData) -> BallotInput {
+/// A ballot form (online or paper). Its field names carry the project ids (`p` repeated for each
+/// project chosen, `pts_12` for points, `rank_12` for ranks), so it is read as name/value pairs;
+/// `code`, `action` (update, review, change, cast) and `age_ok` are plain fields.
+#[derive(Deserialize)]
+#[serde(transparent)]
+pub struct BallotForm(Vec<(String, String)>);
+
+impl BallotForm {
+    /// A plain field's value, or "".
+    pub(super) fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// What the voter marked.
+    pub(super) fn input(&self) -> BallotInput {
+        input_from_pairs(&self.0)
+    }
+}
+
+fn input_from_pairs(f: &[(String, String)]) -> BallotInput {
     let mut input = BallotInput::default();
     for (k, v) in f {
         if k == "p" {
@@ -131,7 +154,7 @@ fn ballot_rows(p: &PbProcess, input: &BallotInput, seed: Option<u64>) -> Vec<Bal
                 name: b.name.clone(),
                 description: b.description.clone(),
                 location: b.location.clone(),
-                cost: pounds(b.cost_pence),
+                cost: money_short(b.cost_pence),
                 chosen: input.chosen.contains(&b.id),
                 points: input.points.iter().find(|x| x.0 == b.id).map_or(0, |x| x.1),
                 rank,
@@ -206,4 +229,24 @@ pub(super) async fn ballot_page(
         notice,
     };
     render_status(status, &page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_ballot_form_reads_choices_points_and_ranks() {
+        let f: BallotForm = crate::form::parse(
+            b"csrf_token=x&code=ABCD-EFGH&p=3&p=7&p=x&pts_3=2&pts_7=&pts_9=lots&rank_4=1&action=review",
+        )
+        .unwrap();
+        assert_eq!(f.get("code"), "ABCD-EFGH");
+        assert_eq!(f.get("action"), "review");
+        assert_eq!(f.get("age_ok"), "");
+        let input = f.input();
+        assert_eq!(input.chosen, vec![3, 7]);
+        assert_eq!(input.points, vec![(3, 2), (7, 0), (9, u32::MAX)]);
+        assert_eq!(input.ranks, vec![(4, 1)]);
+    }
 }

@@ -2,22 +2,47 @@
 //! a code that must not vote.
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use levers_pb::codes;
 use levers_pb::process::{Action, Area, Who, slugify};
 use levers_store::pb_process::PbProcess;
+use serde::Deserialize;
 
 use super::codes::{MAX_BATCH, VOID_REASONS, cancel_code, new_code_batch};
-use super::common::{FormData, ProcessView, SECTION, field, load};
-use crate::AppState;
-use crate::auth::{CurrentUser, Identity, actor, require_officer};
+use super::common::{ProcessView, SECTION, load};
+use crate::auth::{actor, require_officer};
 use crate::error::AppError;
-use crate::pages::{chrome, render, render_status};
-use crate::templates::{Chrome, FieldError, error_for};
+use crate::form::Form;
+use crate::identity::{CurrentUser, Identity};
+use crate::layout::{Chrome, FieldError, error_for};
+use crate::page::{chrome, render, render_status};
+use crate::state::AppState;
+
+/// Cancelling a code.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct VoidForm {
+    void_code: String,
+    /// A key of `VOID_REASONS`.
+    void_reason: String,
+}
+
+/// Making a batch of codes.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct BatchForm {
+    /// How many, as typed.
+    count: String,
+    label: String,
+    /// A ward code of the process, or blank.
+    ward: String,
+    /// "csv" to download the codes; anything else shows a printable sheet.
+    format: String,
+}
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -57,7 +82,7 @@ impl CodesPage {
         self.void_reason == key
     }
     pub fn when(&self, at: &i64) -> String {
-        crate::templates::when(at)
+        crate::layout::when(at)
     }
 }
 
@@ -159,12 +184,12 @@ pub async fn void_code(
     identity: Identity,
     CurrentUser(me): CurrentUser,
     Path(slug): Path<String>,
-    Form(f): Form<FormData>,
+    Form(f): Form<VoidForm>,
 ) -> Result<Response, AppError> {
     require_officer(&me)?;
     let p = load(&state, &slug).await?;
-    let typed = field(&f, "void_code").trim().to_string();
-    let reason_key = field(&f, "void_reason").to_string();
+    let typed = f.void_code.trim().to_string();
+    let reason_key = f.void_reason;
     let again = |msg: String, field_name: &'static str| vec![FieldError::new(field_name, msg)];
     let Some((_, reason)) = VOID_REASONS.iter().find(|(k, _)| *k == reason_key) else {
         let errors = again(
@@ -234,19 +259,19 @@ pub async fn generate_codes(
     CurrentUser(me): CurrentUser,
     Path(slug): Path<String>,
     headers: HeaderMap,
-    Form(f): Form<FormData>,
+    Form(f): Form<BatchForm>,
 ) -> Result<Response, AppError> {
     require_officer(&me)?;
     let p = load(&state, &slug).await?;
     let mut errors = Vec::new();
-    let n = field(&f, "count").trim().parse::<usize>().unwrap_or(0);
+    let n = f.count.trim().parse::<usize>().unwrap_or(0);
     if !(1..=MAX_BATCH).contains(&n) {
         errors.push(FieldError::new(
             "count",
             format!("Enter how many codes to make, from 1 to {MAX_BATCH}"),
         ));
     }
-    let label = field(&f, "label").trim().to_string();
+    let label = f.label.trim().to_string();
     if label.is_empty() || label.chars().count() > 100 {
         errors.push(FieldError::new(
             "label",
@@ -257,7 +282,7 @@ pub async fn generate_codes(
         errors.push(FieldError::new("count", why));
     }
     let wards = area_wards(&state, &p).await;
-    let ward = match field(&f, "ward") {
+    let ward = match f.ward.as_str() {
         "" => None,
         w => match wards.iter().find(|x| x.0 == w) {
             Some(x) => Some(x.clone()),
@@ -283,7 +308,7 @@ pub async fn generate_codes(
     )
     .await?;
     let url = vote_url(&headers, &p.def.slug);
-    if field(&f, "format") == "csv" {
+    if f.format == "csv" {
         let mut csv = String::from("code,batch,community_budget,vote_at\r\n");
         let q = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
         for c in &list {

@@ -3,14 +3,15 @@
 //! summaries the pages show, the rate-limit keys, reading typed pounds. Imports nothing from its
 //! sibling modules.
 
-use levers_pb::process::{Action, Phase, Who, levers_pence};
+use levers_pb::process::{Action, Phase, Who};
 use levers_store::Role;
 use levers_store::pb_process::{PbProcess, PbProposal, ProposalStatus};
 use rand_core::{OsRng, RngCore};
 
-use crate::AppState;
-use crate::auth::{ClientAddr, Identity};
 use crate::error::AppError;
+use crate::identity::{ClientAddr, Identity};
+use crate::show::money_short;
+use crate::state::AppState;
 
 /// Wrong or already-used codes one address may try in the window before it is refused.
 pub const MAX_CODE_FAILURES: i64 = 30;
@@ -20,14 +21,6 @@ pub const MAX_PROPOSALS: i64 = 10;
 pub const LIMIT_WINDOW_SECONDS: i64 = 15 * 60;
 
 pub(super) const SECTION: &str = "community-budgets";
-
-pub(super) type FormData = Vec<(String, String)>;
-
-pub(super) fn field<'a>(f: &'a FormData, k: &str) -> &'a str {
-    f.iter()
-        .find(|(n, _)| n == k)
-        .map_or("", |(_, v)| v.as_str())
-}
 
 pub(super) fn is_officer(identity: &Identity) -> bool {
     identity
@@ -76,21 +69,6 @@ pub(super) fn random_u128() -> u128 {
     u128::from_le_bytes(b)
 }
 
-pub(super) fn pounds(p: i64) -> String {
-    levers_pence(p)
-}
-
-/// Typed pounds (`12,500`, `£12,500.50`) as pence.
-pub(super) fn parse_pounds(s: &str) -> Option<i64> {
-    let t: String = s
-        .trim()
-        .trim_start_matches('£')
-        .chars()
-        .filter(|c| *c != ',')
-        .collect();
-    t.parse::<levers_core::Money>().ok().map(|m| m.pence())
-}
-
 pub(super) fn client_key(addr: &ClientAddr, what: &str) -> String {
     format!("pb{what}:{}", addr.0)
 }
@@ -118,7 +96,7 @@ impl ProcessView {
             name: p.def.name.clone(),
             description: p.def.description.clone(),
             area_name: p.def.area_name.clone(),
-            pot: pounds(p.def.pot_pence),
+            pot: money_short(p.def.pot_pence),
             phase: p.phase,
             phase_label: p.phase.label(),
             ballot_kind: p.def.ballot.kind(),
@@ -176,7 +154,7 @@ pub(super) fn idea_view(p: &PbProposal) -> IdeaView {
         cost: p
             .final_cost_pence
             .or(p.rough_cost_pence)
-            .map(pounds)
+            .map(money_short)
             .unwrap_or_else(|| "not given".into()),
         reason: match (p.status, p.merged_into) {
             (ProposalStatus::Merged, Some(into)) if p.reason.is_empty() => {

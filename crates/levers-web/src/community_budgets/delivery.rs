@@ -1,20 +1,37 @@
 //! Officers record the delivery of funded projects (status, spend, a note), shown on the results.
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use axum::{Form, Router};
 use levers_pb::count::CountResult;
 use levers_store::pb_process::{DELIVERY_STATUSES, PbProcess};
+use serde::Deserialize;
 
-use super::common::{FormData, ProcessView, SECTION, field, load, parse_pounds, pounds};
-use crate::AppState;
-use crate::auth::{CurrentUser, Identity, actor, require_officer};
+use super::common::{ProcessView, SECTION, load};
+use crate::auth::{actor, require_officer};
 use crate::error::AppError;
-use crate::pages::{chrome, render_status};
-use crate::templates::{Chrome, FieldError, error_for};
+use crate::form::Form;
+use crate::identity::{CurrentUser, Identity};
+use crate::layout::{Chrome, FieldError, error_for};
+use crate::page::{chrome, render_status};
+use crate::show::{money_short, parse_pounds};
+use crate::state::AppState;
+
+/// One funded project's delivery.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DeliveryForm {
+    /// The project's id.
+    project: String,
+    /// A key of `DELIVERY_STATUSES`.
+    status: String,
+    /// Spent so far, in pounds as typed (blank: nothing).
+    spent: String,
+    note: String,
+}
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new().route(
@@ -69,7 +86,7 @@ async fn delivery_view(
             (
                 id,
                 name,
-                pounds(cost),
+                money_short(cost),
                 d.map_or("not_started".to_string(), |d| d.status.clone()),
                 d.map_or(String::new(), |d| {
                     levers_core::Money::from_pence(d.spent_pence).to_plain()
@@ -119,14 +136,12 @@ pub async fn save_delivery(
     identity: Identity,
     CurrentUser(me): CurrentUser,
     Path(slug): Path<String>,
-    Form(f): Form<FormData>,
+    Form(f): Form<DeliveryForm>,
 ) -> Result<Response, AppError> {
     require_officer(&me)?;
     let p = load(&state, &slug).await?;
-    let id: i64 = field(&f, "project")
-        .parse()
-        .map_err(|_| AppError::NotFound)?;
-    let spent = match field(&f, "spent").trim() {
+    let id: i64 = f.project.parse().map_err(|_| AppError::NotFound)?;
+    let spent = match f.spent.trim() {
         "" => Some(0),
         s => parse_pounds(s).filter(|v| *v >= 0),
     };
@@ -145,14 +160,7 @@ pub async fn save_delivery(
     };
     match state
         .store
-        .set_pb_delivery(
-            &actor(&me),
-            p.id,
-            id,
-            field(&f, "status"),
-            spent,
-            field(&f, "note"),
-        )
+        .set_pb_delivery(&actor(&me), p.id, id, &f.status, spent, &f.note)
         .await
     {
         Ok(()) => {

@@ -2,24 +2,28 @@
 //! cost, accept, merge, reject) and so decide the ballot.
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use levers_pb::process::{Action, Who};
 use levers_store::Actor;
 use levers_store::pb_process::{NewProposal, PbProcess, ProposalStatus, Review};
+use serde::Deserialize;
 
 use super::common::{
-    FormData, IdeaView, LIMIT_WINDOW_SECONDS, MAX_PROPOSALS, ProcessView, SECTION, client_key,
-    field, idea_view, load, load_public, parse_pounds, who,
+    IdeaView, LIMIT_WINDOW_SECONDS, MAX_PROPOSALS, ProcessView, SECTION, client_key, idea_view,
+    load, load_public, who,
 };
-use crate::AppState;
-use crate::auth::{ClientAddr, CurrentUser, Identity, actor, require_officer};
+use crate::auth::{actor, require_officer};
 use crate::error::AppError;
-use crate::pages::{chrome, render, render_status};
-use crate::templates::{Chrome, FieldError, error_for};
+use crate::form::Form;
+use crate::identity::{ClientAddr, CurrentUser, Identity};
+use crate::layout::{Chrome, FieldError, error_for};
+use crate::page::{chrome, render, render_status};
+use crate::show::parse_pounds;
+use crate::state::AppState;
 
 /// The public form for suggesting an idea.
 pub(super) fn public_routes() -> Router<AppState> {
@@ -78,10 +82,39 @@ pub async fn propose_form(
     })
 }
 
+/// An idea as typed: the public form and the officers' "add a project".
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct IdeaForm {
+    pub title: String,
+    pub description: String,
+    /// Rough cost in pounds, as typed.
+    pub cost: String,
+    pub location: String,
+    pub category: String,
+    pub contact: String,
+}
+
+/// An officer's decision on an idea.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReviewForm {
+    /// accept, reject or merge.
+    decision: String,
+    /// In pounds, as typed (accept).
+    final_cost: String,
+    reason: String,
+    feasibility: String,
+    /// A better name for the idea (accept; blank keeps it).
+    title: String,
+    /// The idea to merge into (merge).
+    into: String,
+}
+
 /// Checks an idea's fields; shared by the public form and the officers' "add a project".
-fn idea_from_form(f: &FormData, errors: &mut Vec<FieldError>) -> NewProposal {
-    let title = field(f, "title").trim().to_string();
-    let description = field(f, "description").trim().to_string();
+fn idea_from_form(f: &IdeaForm, errors: &mut Vec<FieldError>) -> NewProposal {
+    let title = f.title.trim().to_string();
+    let description = f.description.trim().to_string();
     if title.is_empty() {
         errors.push(FieldError::new("title", "Enter a short name for your idea"));
     } else if title.chars().count() > 120 {
@@ -98,7 +131,7 @@ fn idea_from_form(f: &FormData, errors: &mut Vec<FieldError>) -> NewProposal {
             "The description must be 3,000 characters or fewer",
         ));
     }
-    let cost_text = field(f, "cost").trim();
+    let cost_text = f.cost.trim();
     let rough = if cost_text.is_empty() {
         None
     } else {
@@ -113,8 +146,12 @@ fn idea_from_form(f: &FormData, errors: &mut Vec<FieldError>) -> NewProposal {
             }
         }
     };
-    for (k, max) in [("location", 200), ("category", 60), ("contact", 200)] {
-        if field(f, k).chars().count() > max {
+    for (k, v, max) in [
+        ("location", &f.location, 200),
+        ("category", &f.category, 60),
+        ("contact", &f.contact, 200),
+    ] {
+        if v.chars().count() > max {
             errors.push(FieldError::new(
                 k,
                 format!("This must be {max} characters or fewer"),
@@ -125,9 +162,9 @@ fn idea_from_form(f: &FormData, errors: &mut Vec<FieldError>) -> NewProposal {
         title,
         description,
         rough_cost_pence: rough,
-        location: field(f, "location").trim().to_string(),
-        category: field(f, "category").trim().to_string(),
-        contact: field(f, "contact").trim().to_string(),
+        location: f.location.trim().to_string(),
+        category: f.category.trim().to_string(),
+        contact: f.contact.trim().to_string(),
     }
 }
 
@@ -136,7 +173,7 @@ pub async fn propose(
     identity: Identity,
     axum::Extension(addr): axum::Extension<ClientAddr>,
     Path(slug): Path<String>,
-    Form(f): Form<FormData>,
+    Form(f): Form<IdeaForm>,
 ) -> Result<Response, AppError> {
     let p = load_public(&state, &identity, &slug).await?;
     let chrome = chrome(&state, &identity, SECTION, "Suggest an idea").await?;
@@ -162,7 +199,7 @@ pub async fn propose(
         p: ProcessView::new(&p),
         title: np.title.clone(),
         description: np.description.clone(),
-        cost: field(&f, "cost").to_string(),
+        cost: f.cost.clone(),
         location: np.location.clone(),
         category: np.category.clone(),
         contact: np.contact.clone(),
@@ -198,15 +235,13 @@ pub struct IdeasPage {
     pub errors: Vec<FieldError>,
     pub notice: Option<String>,
     pub locked: bool,
-    pub f: FormData,
+    /// The "add a project" form as typed, shown again with its errors.
+    pub f: IdeaForm,
 }
 
 impl IdeasPage {
     pub fn err(&self, f: &str) -> Option<&str> {
         error_for(&self.errors, f)
-    }
-    pub fn v(&self, k: &str) -> String {
-        field(&self.f, k).to_string()
     }
 }
 
@@ -216,7 +251,7 @@ async fn ideas_page(
     p: &PbProcess,
     errors: Vec<FieldError>,
     notice: Option<String>,
-    f: FormData,
+    f: IdeaForm,
 ) -> Result<Response, AppError> {
     let all = state.store.pb_proposals(p.id).await?;
     let open = all
@@ -271,7 +306,7 @@ pub async fn ideas(
 ) -> Result<Response, AppError> {
     require_officer(&me)?;
     let p = load(&state, &slug).await?;
-    ideas_page(&state, &identity, &p, vec![], None, vec![]).await
+    ideas_page(&state, &identity, &p, vec![], None, IdeaForm::default()).await
 }
 
 /// An officer adds a project directly (for example from a public meeting).
@@ -280,7 +315,7 @@ pub async fn add_idea(
     identity: Identity,
     CurrentUser(me): CurrentUser,
     Path(slug): Path<String>,
-    Form(f): Form<FormData>,
+    Form(f): Form<IdeaForm>,
 ) -> Result<Response, AppError> {
     require_officer(&me)?;
     let p = load(&state, &slug).await?;
@@ -296,23 +331,27 @@ pub async fn add_idea(
         .store
         .submit_pb_proposal(&actor(&me), p.id, &np)
         .await?;
+    let done = format!("Idea {id} added");
     ideas_page(
         &state,
         &identity,
         &p,
         vec![],
-        Some(format!("Idea {id} added")),
-        vec![],
+        Some(done),
+        IdeaForm::default(),
     )
     .await
 }
+
+/// Every review problem is shown at the top of the ideas page, under this key.
+const REVIEW: &str = "review";
 
 pub async fn review_idea(
     State(state): State<AppState>,
     identity: Identity,
     CurrentUser(me): CurrentUser,
     Path((slug, id)): Path<(String, i64)>,
-    Form(f): Form<FormData>,
+    Form(f): Form<ReviewForm>,
 ) -> Result<Response, AppError> {
     require_officer(&me)?;
     let p = load(&state, &slug).await?;
@@ -322,45 +361,40 @@ pub async fn review_idea(
         .await?
         .filter(|i| i.process_id == p.id)
         .ok_or(AppError::NotFound)?;
-    let reason = field(&f, "reason").trim().to_string();
-    let feasibility = field(&f, "feasibility").trim().to_string();
-    let fid = |_: &str| -> &'static str { "review" };
-    let review = match field(&f, "decision") {
-        "accept" => match parse_pounds(field(&f, "final_cost")) {
+    let reason = f.reason.trim().to_string();
+    let feasibility = f.feasibility.trim().to_string();
+    let refused = |message: String| {
+        let errors = vec![FieldError::new(REVIEW, message)];
+        ideas_page(&state, &identity, &p, errors, None, IdeaForm::default())
+    };
+    let review = match f.decision.as_str() {
+        "accept" => match parse_pounds(&f.final_cost) {
             Some(c) if c > 0 => Review::Accept {
                 final_cost_pence: c,
                 reason,
                 feasibility,
-                title: field(&f, "title").to_string(),
+                title: f.title.clone(),
             },
             _ => {
-                let e = FieldError::new(
-                    fid("cost"),
-                    format!("Enter the final cost of idea {id} in pounds to accept it"),
-                );
-                return ideas_page(&state, &identity, &p, vec![e], None, vec![]).await;
+                return refused(format!(
+                    "Enter the final cost of idea {id} in pounds to accept it"
+                ))
+                .await;
             }
         },
         "reject" if reason.is_empty() => {
-            let e = FieldError::new(
-                fid("reason"),
-                format!("Give the reason idea {id} is not taken forward: it is published"),
-            );
-            return ideas_page(&state, &identity, &p, vec![e], None, vec![]).await;
+            return refused(format!(
+                "Give the reason idea {id} is not taken forward: it is published"
+            ))
+            .await;
         }
         "reject" => Review::Reject {
             reason,
             feasibility,
         },
-        "merge" => match field(&f, "into").parse::<i64>() {
+        "merge" => match f.into.parse::<i64>() {
             Ok(into) => Review::Merge { into, reason },
-            Err(_) => {
-                let e = FieldError::new(
-                    fid("into"),
-                    format!("Choose the idea to merge idea {id} into"),
-                );
-                return ideas_page(&state, &identity, &p, vec![e], None, vec![]).await;
-            }
+            Err(_) => return refused(format!("Choose the idea to merge idea {id} into")).await,
         },
         _ => return Err(AppError::NotFound),
     };
@@ -370,27 +404,18 @@ pub async fn review_idea(
         .await
     {
         Ok(i) => {
+            let done = format!("Idea {}: {}", i.id, i.status.label());
             ideas_page(
                 &state,
                 &identity,
                 &p,
                 vec![],
-                Some(format!("Idea {}: {}", i.id, i.status.label())),
-                vec![],
+                Some(done),
+                IdeaForm::default(),
             )
             .await
         }
-        Err(levers_store::StoreError::Conflict(m)) => {
-            ideas_page(
-                &state,
-                &identity,
-                &p,
-                vec![FieldError::new(fid("into"), m)],
-                None,
-                vec![],
-            )
-            .await
-        }
+        Err(levers_store::StoreError::Conflict(m)) => refused(m).await,
         Err(e) => Err(e.into()),
     }
 }

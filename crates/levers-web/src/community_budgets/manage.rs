@@ -1,21 +1,33 @@
 //! The officers' dashboard for a process: where it stands, moving it to its next phase, counting.
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use levers_pb::process::{Action, Phase, Who};
 use levers_store::pb_process::{PbProcess, ProposalStatus};
+use serde::Deserialize;
 
-use super::common::{FormData, ProcessView, SECTION, field, load, pounds};
+use super::common::{ProcessView, SECTION, load};
 use super::count::{CountError, count_process};
-use crate::AppState;
-use crate::auth::{CurrentUser, Identity, actor, require_officer};
+use crate::auth::{actor, require_officer};
 use crate::error::AppError;
-use crate::pages::{chrome, render_status};
-use crate::templates::{Chrome, FieldError, error_for};
+use crate::form::Form;
+use crate::identity::{CurrentUser, Identity};
+use crate::layout::{Chrome, FieldError, error_for};
+use crate::page::{chrome, render_status};
+use crate::show::money_short;
+use crate::state::AppState;
+
+/// Moving a process on.
+#[derive(Deserialize)]
+pub struct PhaseForm {
+    /// The phase to move to (`Phase::as_str`).
+    #[serde(default)]
+    to: String,
+}
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -70,7 +82,7 @@ async fn manage_page(
     let counted = state.store.pb_result(p.id).await?.map(|r| {
         (
             r.ballots,
-            crate::templates::when(&r.counted_at),
+            crate::layout::when(&r.counted_at),
             r.published_at.is_some(),
         )
     });
@@ -129,11 +141,11 @@ pub async fn move_phase(
     identity: Identity,
     CurrentUser(me): CurrentUser,
     Path(slug): Path<String>,
-    Form(f): Form<FormData>,
+    Form(f): Form<PhaseForm>,
 ) -> Result<Response, AppError> {
     require_officer(&me)?;
     let p = load(&state, &slug).await?;
-    let Some(to) = Phase::parse(field(&f, "to")) else {
+    let Some(to) = Phase::parse(&f.to) else {
         return Err(AppError::NotFound);
     };
     match state.store.set_pb_phase(&actor(&me), p.id, to).await {
@@ -177,8 +189,8 @@ pub async fn count_votes(
                 "Counted {} ballots: {} projects funded, {} of {} spent.",
                 r.ballots,
                 r.selected.len(),
-                pounds(r.spent_pence),
-                pounds(r.pot_pence)
+                money_short(r.spent_pence),
+                money_short(r.pot_pence)
             );
             manage_page(&state, &identity, &p, vec![], Some(msg)).await
         }

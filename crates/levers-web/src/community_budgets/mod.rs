@@ -15,7 +15,7 @@
 
 use axum::Router;
 
-use crate::AppState;
+use crate::state::AppState;
 
 mod ballot;
 mod code_pages;

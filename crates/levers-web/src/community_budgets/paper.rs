@@ -1,21 +1,23 @@
 //! Officers enter paper ballots, each with the code printed on it.
 
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use axum::{Form, Router};
 use levers_pb::ballot::{BallotInput, validate};
 use levers_pb::codes::{self, code_hash};
 use levers_pb::process::Action;
 use levers_store::pb_process::{CastOutcome, Channel};
 
-use super::ballot::{ballot_page, ballot_projects, input_from_form, new_ballot};
-use super::common::{FormData, field, load};
-use crate::AppState;
-use crate::auth::{CurrentUser, Identity, actor, require_officer};
+use super::ballot::{BallotForm, ballot_page, ballot_projects, new_ballot};
+use super::common::load;
+use crate::auth::{actor, require_officer};
 use crate::error::AppError;
-use crate::templates::FieldError;
+use crate::form::Form;
+use crate::identity::{CurrentUser, Identity};
+use crate::layout::FieldError;
+use crate::state::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new().route(
@@ -53,18 +55,18 @@ pub async fn paper_entry(
     identity: Identity,
     CurrentUser(me): CurrentUser,
     Path(slug): Path<String>,
-    Form(f): Form<FormData>,
+    Form(f): Form<BallotForm>,
 ) -> Result<Response, AppError> {
     require_officer(&me)?;
     let p = load(&state, &slug).await?;
-    let input = input_from_form(&f);
-    let typed = field(&f, "code").to_string();
+    let input = f.input();
+    let typed = f.get("code").to_string();
     let again = |errors: Vec<FieldError>| {
         ballot_page(
             &state, &identity, &p, &typed, None, &input, errors, "ballot", true, true, None,
         )
     };
-    if field(&f, "action") == "update" {
+    if f.get("action") == "update" {
         return again(vec![]).await;
     }
     let compact = match codes::normalise_code(&typed) {

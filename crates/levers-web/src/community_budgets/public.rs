@@ -7,14 +7,13 @@ use axum::response::Response;
 use axum::routing::get;
 use levers_pb::process::{Action, Phase};
 
-use super::common::{
-    IdeaView, ProcessView, SECTION, idea_view, is_officer, load_public, may, pounds, who,
-};
-use crate::AppState;
-use crate::auth::Identity;
+use super::common::{IdeaView, ProcessView, SECTION, idea_view, is_officer, load_public, may, who};
 use crate::error::AppError;
-use crate::pages::{chrome, render};
-use crate::templates::Chrome;
+use crate::identity::Identity;
+use crate::layout::Chrome;
+use crate::page::{chrome, render};
+use crate::show::money_short;
+use crate::state::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -57,7 +56,7 @@ pub async fn index(
             slug: p.def.slug.clone(),
             name: p.def.name.clone(),
             area_name: p.def.area_name.clone(),
-            pot: pounds(p.def.pot_pence),
+            pot: money_short(p.def.pot_pence),
             phase_label: p.phase.label(),
             setup: p.phase == Phase::Setup,
         })

@@ -1,23 +1,31 @@
 //! Residents check a receipt number: received, counted, or not known (rate-limited per address).
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use axum::{Form, Router};
 use levers_pb::codes::{self, receipt_hash};
 use levers_store::pb_process::ReceiptStatus;
+use serde::Deserialize;
 
 use super::common::{
-    FormData, LIMIT_WINDOW_SECONDS, MAX_CODE_FAILURES, ProcessView, SECTION, client_key, field,
-    load_public,
+    LIMIT_WINDOW_SECONDS, MAX_CODE_FAILURES, ProcessView, SECTION, client_key, load_public,
 };
-use crate::AppState;
-use crate::auth::{ClientAddr, Identity};
 use crate::error::AppError;
-use crate::pages::{chrome, render, render_status};
-use crate::templates::{Chrome, FieldError, error_for};
+use crate::form::Form;
+use crate::identity::{ClientAddr, Identity};
+use crate::layout::{Chrome, FieldError, error_for};
+use crate::page::{chrome, render, render_status};
+use crate::state::AppState;
+
+/// A receipt number as typed.
+#[derive(Deserialize)]
+pub struct ReceiptForm {
+    #[serde(default)]
+    receipt: String,
+}
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new().route(
@@ -71,11 +79,11 @@ pub async fn check_receipt(
     identity: Identity,
     axum::Extension(addr): axum::Extension<ClientAddr>,
     Path(slug): Path<String>,
-    Form(f): Form<FormData>,
+    Form(f): Form<ReceiptForm>,
 ) -> Result<Response, AppError> {
     let p = load_public(&state, &identity, &slug).await?;
     let chrome = chrome(&state, &identity, SECTION, "Check your vote was counted").await?;
-    let typed = field(&f, "receipt").to_string();
+    let typed = f.receipt;
     let key = client_key(&addr, "receipt");
     let mut page = ReceiptPage {
         chrome,

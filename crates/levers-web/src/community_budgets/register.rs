@@ -1,20 +1,30 @@
 //! Officers register a resident by postcode (inside the process's area) and hand them one code.
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use axum::{Form, Router};
 use levers_pb::process::{Action, Area, Who};
+use serde::Deserialize;
 
 use super::codes::new_code_batch;
-use super::common::{FormData, ProcessView, SECTION, field, load};
-use crate::AppState;
-use crate::auth::{CurrentUser, Identity, actor, require_officer};
+use super::common::{ProcessView, SECTION, load};
+use crate::auth::{actor, require_officer};
 use crate::error::AppError;
-use crate::pages::{chrome, render, render_status};
-use crate::templates::{Chrome, FieldError, error_for};
+use crate::form::Form;
+use crate::identity::{CurrentUser, Identity};
+use crate::layout::{Chrome, FieldError, error_for};
+use crate::page::{chrome, render, render_status};
+use crate::state::AppState;
+
+/// A resident's postcode as typed.
+#[derive(Deserialize)]
+pub struct RegisterForm {
+    #[serde(default)]
+    postcode: String,
+}
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new().route(
@@ -64,11 +74,11 @@ pub async fn register(
     identity: Identity,
     CurrentUser(me): CurrentUser,
     Path(slug): Path<String>,
-    Form(f): Form<FormData>,
+    Form(f): Form<RegisterForm>,
 ) -> Result<Response, AppError> {
     require_officer(&me)?;
     let p = load(&state, &slug).await?;
-    let typed = field(&f, "postcode").trim().to_string();
+    let typed = f.postcode.trim().to_string();
     let chrome = chrome(&state, &identity, SECTION, "Register a resident").await?;
     let mut page = RegisterPage {
         chrome,

@@ -10,12 +10,14 @@ use levers_pb::count::CountResult;
 use levers_pb::process::{Action, BallotType};
 use levers_store::pb_process::{DELIVERY_STATUSES, PbProcess};
 
-use super::common::{ProcessView, SECTION, load_public, may, pounds};
-use crate::AppState;
-use crate::auth::Identity;
+use super::common::{ProcessView, SECTION, load_public, may};
+use crate::charts::{SupportBar, support_chart};
 use crate::error::AppError;
-use crate::pages::{chrome, render};
-use crate::templates::Chrome;
+use crate::identity::Identity;
+use crate::layout::Chrome;
+use crate::page::{chrome, render};
+use crate::show::{money_short, pct};
+use crate::state::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -62,70 +64,6 @@ pub struct ResultsPage {
     pub funded_count: usize,
 }
 
-/// A horizontal bar chart of support per project, funded projects dark, with a text alternative.
-fn support_chart(rows: &[ResultRow], score_label: &str) -> String {
-    use std::fmt::Write;
-    let esc = crate::charts::esc;
-    let w = 720.0_f64;
-    let bar_h = 26.0;
-    let gap = 10.0;
-    let left = 260.0;
-    let right = 70.0;
-    let top = 10.0;
-    let h = top + rows.len() as f64 * (bar_h + gap) + 30.0;
-    let value = |r: &ResultRow| r.score.unwrap_or(r.votes);
-    let max = rows.iter().map(value).max().unwrap_or(1).max(1) as f64;
-    let desc: Vec<String> = rows
-        .iter()
-        .map(|r| {
-            format!(
-                "{}: {} {}, {}",
-                r.name,
-                value(r),
-                score_label,
-                if r.funded { "funded" } else { "not funded" }
-            )
-        })
-        .collect();
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg class="lv-chart" viewBox="0 0 {w} {h}" role="img" aria-labelledby="support-title support-desc" xmlns="http://www.w3.org/2000/svg"><title id="support-title">Support for each project ({})</title><desc id="support-desc">{}</desc>"#,
-        esc(score_label),
-        esc(&desc.join("; "))
-    );
-    for (i, r) in rows.iter().enumerate() {
-        let y = top + i as f64 * (bar_h + gap);
-        let bw = (w - left - right) * value(r) as f64 / max;
-        let name: String = if r.name.chars().count() > 34 {
-            format!("{}…", r.name.chars().take(33).collect::<String>())
-        } else {
-            r.name.clone()
-        };
-        let fill = if r.funded { "#1d70b8" } else { "#b1b4b6" };
-        let _ = write!(
-            s,
-            r##"<text x="{:.1}" y="{:.1}" text-anchor="end" font-size="14" fill="#0b0c0c">{}</text><rect x="{left}" y="{y:.1}" width="{bw:.1}" height="{bar_h}" fill="{fill}"/><text x="{:.1}" y="{:.1}" font-size="14" fill="#0b0c0c">{}{}</text>"##,
-            left - 8.0,
-            y + 18.0,
-            esc(&name),
-            left + bw + 6.0,
-            y + 18.0,
-            value(r),
-            if r.funded { " ✓" } else { "" }
-        );
-    }
-    let _ = write!(
-        s,
-        r##"<line x1="{left}" x2="{left}" y1="{top}" y2="{:.1}" stroke="#0b0c0c" stroke-width="1"/><text x="{:.1}" y="{:.1}" text-anchor="middle" font-size="14" fill="#0b0c0c">{} (dark bars and ✓: funded)</text></svg>"##,
-        h - 25.0,
-        left + (w - left - right) / 2.0,
-        h - 8.0,
-        esc(score_label)
-    );
-    s
-}
-
 async fn results_page(
     state: &AppState,
     identity: &Identity,
@@ -148,7 +86,7 @@ async fn results_page(
         .map(|r| ResultRow {
             id: r.id,
             name: r.name.clone(),
-            cost: pounds(r.cost_pence),
+            cost: money_short(r.cost_pence),
             votes: r.votes,
             score: r.score,
             funded: r.funded,
@@ -159,7 +97,11 @@ async fn results_page(
                     .iter()
                     .find(|s| s.0 == d.status)
                     .map_or(d.status.as_str(), |s| s.1);
-                (label.to_string(), pounds(d.spent_pence), d.note.clone())
+                (
+                    label.to_string(),
+                    money_short(d.spent_pence),
+                    d.note.clone(),
+                )
             }),
         })
         .collect();
@@ -170,7 +112,15 @@ async fn results_page(
             std::cmp::Reverse(r.score.unwrap_or(r.votes)),
         )
     });
-    let chart = support_chart(&rows, score_label);
+    let bars: Vec<SupportBar> = rows
+        .iter()
+        .map(|r| SupportBar {
+            name: &r.name,
+            value: r.score.unwrap_or(r.votes),
+            funded: r.funded,
+        })
+        .collect();
+    let chart = support_chart(&bars, score_label);
     let turnout = state
         .store
         .pb_turnout(p.id)
@@ -186,7 +136,7 @@ async fn results_page(
                 issued: t.issued,
                 voted,
                 percent: if t.issued > 0 {
-                    format!("{:.1}%", 100.0 * voted as f64 / t.issued as f64)
+                    pct(voted as f64 / t.issued as f64)
                 } else {
                     "–".into()
                 },
@@ -205,13 +155,13 @@ async fn results_page(
         p: ProcessView::new(p),
         published: stored.published_at.is_some(),
         ballots: result.ballots,
-        spent: pounds(result.spent_pence),
-        left: pounds(result.pot_pence - result.spent_pence),
+        spent: money_short(result.spent_pence),
+        left: money_short(result.pot_pence - result.spent_pence),
         rule: p.def.rule.plain_english(&p.def.ballot),
         cli: p.def.rule.cli_options().to_string(),
         share: result
             .share_per_voter_pence
-            .map(|s| pounds(s.round() as i64)),
+            .map(|s| money_short(s.round() as i64)),
         funded_count: rows.iter().filter(|r| r.funded).count(),
         rows,
         chart,

@@ -2,27 +2,35 @@
 //! change, cast) and the confirmation with the receipt number.
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use levers_pb::ballot::{BallotInput, validate};
 use levers_pb::codes::{self, code_hash};
 use levers_pb::process::{Action, Who};
 use levers_store::Actor;
 use levers_store::pb_process::{CastOutcome, Channel, PbProcess};
+use serde::Deserialize;
 
-use super::ballot::{ballot_page, ballot_projects, input_from_form, new_ballot, order_seed};
+use super::ballot::{BallotForm, ballot_page, ballot_projects, new_ballot, order_seed};
 use super::common::{
-    FormData, LIMIT_WINDOW_SECONDS, MAX_CODE_FAILURES, ProcessView, SECTION, client_key, field,
-    load_public,
+    LIMIT_WINDOW_SECONDS, MAX_CODE_FAILURES, ProcessView, SECTION, client_key, load_public,
 };
-use crate::AppState;
-use crate::auth::{ClientAddr, Identity};
 use crate::error::AppError;
-use crate::pages::{chrome, render, render_status};
-use crate::templates::{Chrome, FieldError, error_for};
+use crate::form::Form;
+use crate::identity::{ClientAddr, Identity};
+use crate::layout::{Chrome, FieldError, error_for};
+use crate::page::{chrome, render, render_status};
+use crate::state::AppState;
+
+/// A voting code as typed.
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -160,10 +168,10 @@ pub async fn enter_code(
     identity: Identity,
     axum::Extension(addr): axum::Extension<ClientAddr>,
     Path(slug): Path<String>,
-    Form(f): Form<FormData>,
+    Form(f): Form<CodeForm>,
 ) -> Result<Response, AppError> {
     let p = load_public(&state, &identity, &slug).await?;
-    let typed = field(&f, "code");
+    let typed = f.code.as_str();
     match check_code(&state, &addr, &p, typed).await? {
         Err(problem) => code_problem_page(&state, &identity, &p, typed, problem).await,
         Ok((compact, hash)) => {
@@ -192,20 +200,20 @@ pub async fn ballot_step(
     identity: Identity,
     axum::Extension(addr): axum::Extension<ClientAddr>,
     Path(slug): Path<String>,
-    Form(f): Form<FormData>,
+    Form(f): Form<BallotForm>,
 ) -> Result<Response, AppError> {
     let p = load_public(&state, &identity, &slug).await?;
-    let typed = field(&f, "code");
+    let typed = f.get("code");
     let (compact, hash) = match check_code(&state, &addr, &p, typed).await? {
         Err(problem) => return code_problem_page(&state, &identity, &p, typed, problem).await,
         Ok(x) => x,
     };
     let shown = codes::display(&compact);
     let seed = Some(order_seed(&hash));
-    let input = input_from_form(&f);
+    let input = f.input();
     let projects = ballot_projects(&p);
-    let age_ok = field(&f, "age_ok") == "yes";
-    let action = field(&f, "action");
+    let age_ok = f.get("age_ok") == "yes";
+    let action = f.get("action");
     match action {
         "review" | "cast" => {
             let checked = validate(&p.def.ballot, &projects, &input);
