@@ -232,8 +232,6 @@ pub async fn void_code(
     }
 }
 
-/// Cancels one code as typed (any case, spaces or dashes), for the page and the CLI: the
-
 pub async fn codes_page(
     State(state): State<AppState>,
     identity: Identity,
