@@ -184,20 +184,50 @@ pub(super) fn order_seed(hash: &str) -> u64 {
     u64::from_str_radix(&hash[hash.len().saturating_sub(16)..], 16).unwrap_or(0)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Who is filling in a ballot and what is marked so far.
+#[derive(Clone, Copy)]
+pub(super) struct Draft<'a> {
+    /// The code as typed back (a hidden field online; the code box on the paper form).
+    pub code: &'a str,
+    /// The voter's own order of the projects (online), or None for the listed order (paper).
+    pub seed: Option<u64>,
+    pub input: &'a BallotInput,
+    /// Officers entering a paper ballot.
+    pub paper: bool,
+    /// The voter has confirmed the minimum age (the officer checks it on paper ballots).
+    pub age_ok: bool,
+}
+
+/// An empty paper ballot form.
+pub(super) const PAPER: Draft<'static> = Draft {
+    code: "",
+    seed: None,
+    input: &BallotInput {
+        chosen: Vec::new(),
+        points: Vec::new(),
+        ranks: Vec::new(),
+    },
+    paper: true,
+    age_ok: true,
+};
+
+/// The ballot page at `step` ("ballot" or "review"), 422 when there are errors.
 pub(super) async fn ballot_page(
     state: &AppState,
     identity: &Identity,
     p: &PbProcess,
-    code: &str,
-    seed: Option<u64>,
-    input: &BallotInput,
-    errors: Vec<FieldError>,
+    draft: &Draft<'_>,
     step: &'static str,
-    paper: bool,
-    age_ok: bool,
+    errors: Vec<FieldError>,
     notice: Option<String>,
 ) -> Result<Response, AppError> {
+    let Draft {
+        code,
+        seed,
+        input,
+        paper,
+        age_ok,
+    } = *draft;
     let title = match (paper, step) {
         (true, _) => "Enter a paper ballot",
         (false, "review") => "Check your vote",

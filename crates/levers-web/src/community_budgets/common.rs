@@ -1,7 +1,7 @@
 //! What every community budget page shares: loading a process (hidden from residents while it is
 //! set up), asking `levers_pb::process::Action` what the visitor may do, the process and idea
-//! summaries the pages show, the rate-limit keys, reading typed pounds. Imports nothing from its
-//! sibling modules.
+//! summaries the pages show, the rate-limit keys and a random number for codes and receipts.
+//! Imports nothing from its sibling modules.
 
 use levers_pb::process::{Action, Phase, Who};
 use levers_store::Role;
@@ -20,6 +20,7 @@ pub const MAX_PROPOSALS: i64 = 10;
 /// The window for both limits.
 pub const LIMIT_WINDOW_SECONDS: i64 = 15 * 60;
 
+/// The navigation section of every community budget page.
 pub(super) const SECTION: &str = "community-budgets";
 
 pub(super) fn is_officer(identity: &Identity) -> bool {
@@ -42,6 +43,7 @@ pub(super) fn may(identity: &Identity, p: &PbProcess, action: Action) -> bool {
     p.phase.allows(who(identity), action)
 }
 
+/// The process at `slug`, in any phase (officers' pages).
 pub(super) async fn load(state: &AppState, slug: &str) -> Result<PbProcess, AppError> {
     state
         .store

@@ -5,12 +5,12 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use levers_pb::ballot::{BallotInput, validate};
+use levers_pb::ballot::validate;
 use levers_pb::codes::{self, code_hash};
 use levers_pb::process::Action;
 use levers_store::pb_process::{CastOutcome, Channel};
 
-use super::ballot::{BallotForm, ballot_page, ballot_projects, new_ballot};
+use super::ballot::{BallotForm, Draft, PAPER, ballot_page, ballot_projects, new_ballot};
 use super::common::load;
 use crate::auth::{actor, require_officer};
 use crate::error::AppError;
@@ -34,20 +34,7 @@ pub async fn paper_form(
 ) -> Result<Response, AppError> {
     require_officer(&me)?;
     let p = load(&state, &slug).await?;
-    ballot_page(
-        &state,
-        &identity,
-        &p,
-        "",
-        None,
-        &BallotInput::default(),
-        vec![],
-        "ballot",
-        true,
-        true,
-        None,
-    )
-    .await
+    ballot_page(&state, &identity, &p, &PAPER, "ballot", vec![], None).await
 }
 
 pub async fn paper_entry(
@@ -61,10 +48,13 @@ pub async fn paper_entry(
     let p = load(&state, &slug).await?;
     let input = f.input();
     let typed = f.get("code").to_string();
+    let draft = Draft {
+        code: &typed,
+        input: &input,
+        ..PAPER
+    };
     let again = |errors: Vec<FieldError>| {
-        ballot_page(
-            &state, &identity, &p, &typed, None, &input, errors, "ballot", true, true, None,
-        )
+        ballot_page(&state, &identity, &p, &draft, "ballot", errors, None)
     };
     if f.get("action") == "update" {
         return again(vec![]).await;
@@ -108,13 +98,9 @@ pub async fn paper_entry(
                 &state,
                 &identity,
                 &p,
-                "",
-                None,
-                &BallotInput::default(),
-                vec![],
+                &PAPER,
                 "ballot",
-                true,
-                true,
+                vec![],
                 Some(format!(
                     "Paper ballot with code {} entered.",
                     codes::display(&compact)

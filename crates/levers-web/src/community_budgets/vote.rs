@@ -14,7 +14,7 @@ use levers_store::Actor;
 use levers_store::pb_process::{CastOutcome, Channel, PbProcess};
 use serde::Deserialize;
 
-use super::ballot::{BallotForm, ballot_page, ballot_projects, new_ballot, order_seed};
+use super::ballot::{BallotForm, Draft, ballot_page, ballot_projects, new_ballot, order_seed};
 use super::common::{
     LIMIT_WINDOW_SECONDS, MAX_CODE_FAILURES, ProcessView, SECTION, client_key, load_public,
 };
@@ -175,20 +175,14 @@ pub async fn enter_code(
     match check_code(&state, &addr, &p, typed).await? {
         Err(problem) => code_problem_page(&state, &identity, &p, typed, problem).await,
         Ok((compact, hash)) => {
-            ballot_page(
-                &state,
-                &identity,
-                &p,
-                &codes::display(&compact),
-                Some(order_seed(&hash)),
-                &BallotInput::default(),
-                vec![],
-                "ballot",
-                false,
-                false,
-                None,
-            )
-            .await
+            let draft = Draft {
+                code: &codes::display(&compact),
+                seed: Some(order_seed(&hash)),
+                input: &BallotInput::default(),
+                paper: false,
+                age_ok: false,
+            };
+            ballot_page(&state, &identity, &p, &draft, "ballot", vec![], None).await
         }
     }
 }
@@ -209,10 +203,15 @@ pub async fn ballot_step(
         Ok(x) => x,
     };
     let shown = codes::display(&compact);
-    let seed = Some(order_seed(&hash));
     let input = f.input();
     let projects = ballot_projects(&p);
-    let age_ok = f.get("age_ok") == "yes";
+    let draft = Draft {
+        code: &shown,
+        seed: Some(order_seed(&hash)),
+        input: &input,
+        paper: false,
+        age_ok: f.get("age_ok") == "yes",
+    };
     let action = f.get("action");
     match action {
         "review" | "cast" => {
@@ -223,13 +222,9 @@ pub async fn ballot_step(
                         &state,
                         &identity,
                         &p,
-                        &shown,
-                        seed,
-                        &input,
-                        vec![FieldError::new("choices", e.to_string())],
+                        &draft,
                         "ballot",
-                        false,
-                        age_ok,
+                        vec![FieldError::new("choices", e.to_string())],
                         None,
                     )
                     .await;
@@ -237,33 +232,19 @@ pub async fn ballot_step(
                 Ok(b) => b,
             };
             if action == "review" {
-                return ballot_page(
-                    &state,
-                    &identity,
-                    &p,
-                    &shown,
-                    seed,
-                    &input,
-                    vec![],
-                    "review",
-                    false,
-                    age_ok,
-                    None,
-                )
-                .await;
+                return ballot_page(&state, &identity, &p, &draft, "review", vec![], None).await;
             }
-            if let Err(msg) = p.def.check_age(age_ok) {
+            if let Err(msg) = p.def.check_age(draft.age_ok) {
                 return ballot_page(
                     &state,
                     &identity,
                     &p,
-                    &shown,
-                    seed,
-                    &input,
-                    vec![FieldError::new("age_ok", msg)],
+                    &Draft {
+                        age_ok: false,
+                        ..draft
+                    },
                     "review",
-                    false,
-                    false,
+                    vec![FieldError::new("age_ok", msg)],
                     None,
                 )
                 .await;
@@ -326,22 +307,7 @@ pub async fn ballot_step(
                 CastOutcome::UnknownCode => Err(AppError::NotFound),
             }
         }
-        _ => {
-            ballot_page(
-                &state,
-                &identity,
-                &p,
-                &shown,
-                seed,
-                &input,
-                vec![],
-                "ballot",
-                false,
-                age_ok,
-                None,
-            )
-            .await
-        }
+        _ => ballot_page(&state, &identity, &p, &draft, "ballot", vec![], None).await,
     }
 }
 
