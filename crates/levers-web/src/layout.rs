@@ -3,6 +3,8 @@
 
 use levers_store::{Role, User};
 
+pub use levers_present::show::when;
+
 /// The version reported by `/healthz` and the page footer.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -136,17 +138,4 @@ pub fn capitalise(s: &str) -> String {
     c.next()
         .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
         .unwrap_or_default()
-}
-
-/// Seconds since the epoch as `28 Nov 2026 22:15 UTC`.
-pub fn when(unix: &i64) -> String {
-    match time::OffsetDateTime::from_unix_timestamp(*unix) {
-        Ok(t) => {
-            let fmt = time::macros::format_description!(
-                "[day padding:none] [month repr:short] [year] [hour]:[minute] UTC"
-            );
-            t.format(&fmt).unwrap_or_else(|_| unix.to_string())
-        }
-        Err(_) => unix.to_string(),
-    }
 }

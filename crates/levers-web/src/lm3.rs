@@ -18,7 +18,8 @@ use crate::AppState;
 use crate::auth::Identity;
 use crate::error::AppError;
 use crate::pages::{chrome, render_status};
-use crate::procurement::{hbars, money, pct, pounds_short};
+use crate::procurement::hbars;
+use crate::show::{money, pct, pence_f64_whole as pounds_short};
 use crate::templates::{Chrome, FieldError, error_for};
 
 /// The figures as typed (kept as text so a mistake is shown back as it was typed).

@@ -1,15 +1,12 @@
 //! Places: look up a postcode or an area and see its deprivation profile (chart and table), and the
 //! admin list of loaded geography. Reads the shared in-memory index, rebuilt when the data changes.
 
-use std::sync::Arc;
-
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use levers_core::{AreaCode, AreaKind};
-use levers_geo::{GeoIndex, Postcode};
+use levers_geo::Postcode;
 use serde::Deserialize;
-use tokio::sync::RwLock;
 
 use crate::AppState;
 use crate::auth::Identity;
@@ -19,34 +16,6 @@ use crate::pages::{chrome, render, render_status};
 use crate::templates::{
     AdminGeographyPage, FieldError, PlaceAreaPage, PlacePostcodePage, PlacesPage,
 };
-
-/// This process's copy of the geography index, with the data version it was built from.
-#[derive(Default)]
-pub struct GeoCache {
-    inner: RwLock<Option<(String, Arc<GeoIndex>)>>,
-}
-
-impl GeoCache {
-    /// The current index: rebuilt from the store when another process (or this one) imported or
-    /// removed geography since it was built.
-    pub async fn get(&self, store: &levers_store::Store) -> Result<Arc<GeoIndex>, AppError> {
-        let version = store.geo_version().await?;
-        if let Some((v, idx)) = self.inner.read().await.as_ref()
-            && *v == version
-        {
-            return Ok(idx.clone());
-        }
-        let mut w = self.inner.write().await;
-        if let Some((v, idx)) = w.as_ref()
-            && *v == version
-        {
-            return Ok(idx.clone());
-        }
-        let idx = Arc::new(store.load_geo_index().await?);
-        *w = Some((version, idx.clone()));
-        Ok(idx)
-    }
-}
 
 #[derive(Deserialize, Default)]
 pub struct Search {

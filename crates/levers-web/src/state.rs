@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use levers_store::Store;
 
-use crate::places::GeoCache;
-use crate::procurement::PaymentsCache;
+use levers_app::geo::GeoCache;
+use levers_app::procurement::PaymentsCache;
 
 /// How the web app behaves; set from the command line.
 #[derive(Debug, Clone)]
