@@ -8,8 +8,8 @@
 
 use std::fmt::Write;
 
-use levers_store::{Actor, NewUser, Role, Store, settings::COUNCIL_NAME};
 use levers_app::credentials as auth;
+use levers_store::{Actor, NewUser, Role, Store, settings::COUNCIL_NAME};
 
 use crate::geo_cli;
 

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
-use levers_store::{Actor, NewUser, Role, Store};
 use levers_app::credentials as auth;
+use levers_store::{Actor, NewUser, Role, Store};
 use levers_web::WebConfig;
 
 mod appraisal_cli;

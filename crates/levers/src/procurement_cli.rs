@@ -9,14 +9,14 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use levers_app::procurement::{AnalysisParams, parse_codes};
 use levers_core::Money;
+use levers_present::procurement_report::{ReportView, report_html, report_xlsx};
 use levers_spend::analysis::{Area, ImdChoice, SectorBasis};
 use levers_spend::lm3::{Lm3Inputs, Lm3Responses, SURVEY_TEMPLATE, lm3, lm3_from_survey, lm3_json};
 use levers_spend::registers::read_register;
 use levers_spend::suppliers::{SupplierField, read_suppliers};
 use levers_store::{Actor, Store};
-use levers_app::procurement::{AnalysisParams, parse_codes};
-use levers_present::procurement_report::{ReportView, report_html, report_xlsx};
 
 #[derive(Subcommand, Debug)]
 pub enum SuppliersCommand {

@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
+use levers_app::spend_import::{ImportOutcome, import_bytes_with_progress};
 use levers_core::Money;
 use levers_spend::CheckOptions;
 use levers_store::{Actor, Store};
-use levers_app::spend_import::{ImportOutcome, import_bytes_with_progress};
 
 /// Imports `files` for `body`. `map` holds `field=Header` overrides as typed.
 pub async fn import(
