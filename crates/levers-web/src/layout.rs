@@ -139,3 +139,44 @@ pub fn capitalise(s: &str) -> String {
         .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
         .unwrap_or_default()
 }
+
+/// Gives a page with an `errors` field the `err(field)` lookup its template uses.
+macro_rules! field_errors {
+    ($($page:ty),*) => {$(
+        impl $page {
+            pub fn err(&self, field: &str) -> Option<&str> {
+                $crate::layout::error_for(&self.errors, field)
+            }
+        }
+    )*};
+}
+pub(crate) use field_errors;
+
+/// Gives pages that show stored timestamps the `when(at)` their templates use.
+macro_rules! timestamps {
+    ($($page:ty),*) => {$(
+        impl $page {
+            pub fn when(&self, at: impl $crate::layout::Unix) -> String {
+                $crate::layout::when(&at.unix())
+            }
+        }
+    )*};
+}
+pub(crate) use timestamps;
+
+/// A timestamp however deeply a template borrowed it.
+pub trait Unix {
+    fn unix(&self) -> i64;
+}
+
+impl Unix for i64 {
+    fn unix(&self) -> i64 {
+        *self
+    }
+}
+
+impl<T: Unix + ?Sized> Unix for &T {
+    fn unix(&self) -> i64 {
+        (**self).unix()
+    }
+}

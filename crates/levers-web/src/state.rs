@@ -47,5 +47,3 @@ pub struct AppState {
 
 /// The largest body any form other than the upload page may send.
 pub const FORM_LIMIT_BYTES: usize = 1024 * 1024;
-/// The one route that takes large bodies (spending files); its limit is `WebConfig::max_body_bytes`.
-pub const UPLOAD_PATH: &str = "/procurement/upload";

@@ -1,0 +1,230 @@
+//! Places: find a postcode or an area and see its deprivation profile (chart and table), and the
+//! admin list of loaded geography.
+
+use crate::AppState;
+use crate::auth::Identity;
+use crate::charts::bar_chart;
+use crate::error::AppError;
+use crate::layout::Chrome;
+use crate::layout::FieldError;
+use crate::page::chrome;
+use crate::page::render;
+use crate::page::render_status;
+use askama::Template;
+use axum::extract::Path;
+use axum::extract::Query;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::response::Redirect;
+use axum::response::Response;
+use levers_core::AreaCode;
+use levers_core::AreaKind;
+use levers_geo::Postcode;
+use serde::Deserialize;
+
+#[derive(Deserialize, Default)]
+pub struct Search {
+    #[serde(default)]
+    q: Option<String>,
+}
+
+pub async fn places(
+    State(state): State<AppState>,
+    identity: Identity,
+    Query(s): Query<Search>,
+) -> Result<Response, AppError> {
+    let index = state.geo.get(&state.store).await?;
+    let mut errors = Vec::new();
+    let q = s.q.unwrap_or_default();
+    if !q.trim().is_empty() {
+        if let Ok(code) = AreaCode::parse(&q) {
+            if index.knows(&code) {
+                return Ok(Redirect::to(&format!("/places/{code}")).into_response());
+            }
+            errors.push(FieldError::new("q", format!("{code} is not in the loaded geography: an admin can import the lookups that name it")));
+        } else {
+            match Postcode::parse(&q) {
+                Ok(p) if index.contains(&p) => {
+                    return Ok(
+                        Redirect::to(&format!("/places/postcode/{}", p.compact())).into_response()
+                    );
+                }
+                Ok(p) => errors.push(FieldError::new(
+                    "q",
+                    format!("{p} is not in the loaded postcode files"),
+                )),
+                Err(_) => errors.push(FieldError::new(
+                    "q",
+                    "Enter a postcode, like PR1 2HE, or an area code, like E07000123",
+                )),
+            }
+        }
+    }
+    let chrome = chrome(&state, &identity, "places", "Places").await?;
+    let page = PlacesPage {
+        chrome,
+        q,
+        districts: index.areas_of_kind(AreaKind::District),
+        stats: index.stats(),
+        errors,
+    };
+    let status = if page.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render_status(status, &page)
+}
+
+pub async fn postcode(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(pc): Path<String>,
+) -> Result<Response, AppError> {
+    let p = Postcode::parse(&pc).map_err(|_| AppError::NotFound)?;
+    let index = state.geo.get(&state.store).await?;
+    let found = index.lookup(&p).ok_or(AppError::NotFound)?;
+    let chrome = chrome(&state, &identity, "places", &format!("Postcode {p}")).await?;
+    render(&PlacePostcodePage { chrome, found })
+}
+
+pub async fn area(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(code): Path<String>,
+) -> Result<Response, AppError> {
+    let code = AreaCode::parse(&code).map_err(|_| AppError::NotFound)?;
+    let index = state.geo.get(&state.store).await?;
+    let profile = index.area(&code).ok_or(AppError::NotFound)?;
+    let labels: Vec<String> = (1..=10).map(|d| d.to_string()).collect();
+    let title = profile.name.clone().unwrap_or_else(|| code.to_string());
+    let chart = |vintage: &str, counts: &[u32; 10]| -> Option<String> {
+        (counts.iter().sum::<u32>() > 0).then(|| {
+            bar_chart(
+                &format!("imd{vintage}"),
+                &format!(
+                    "{title}: LSOAs by IMD {vintage} decile (1 = most deprived 10% in England)"
+                ),
+                &labels,
+                &counts.map(u64::from),
+                &format!("IMD {vintage} decile (1 = most deprived)"),
+                "LSOAs",
+            )
+        })
+    };
+    let chart2019 = chart("2019", &profile.imd2019_deciles);
+    let chart2025 = chart("2025", &profile.imd2025_deciles);
+    let chrome = chrome(&state, &identity, "places", &title).await?;
+    render(&PlaceAreaPage {
+        chrome,
+        p: profile,
+        chart2019,
+        chart2025,
+    })
+}
+
+pub async fn admin_geography(
+    State(state): State<AppState>,
+    identity: Identity,
+) -> Result<Response, AppError> {
+    let datasets = state.store.geo_datasets().await?;
+    let index = state.geo.get(&state.store).await?;
+    let chrome = chrome(&state, &identity, "admin", "Geography").await?;
+    render(&AdminGeographyPage {
+        chrome,
+        datasets,
+        stats: index.stats(),
+        index_mb: index.approx_bytes() as f64 / 1_048_576.0,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "places.html")]
+pub struct PlacesPage {
+    pub chrome: Chrome,
+    pub q: String,
+    pub districts: Vec<levers_geo::AreaRef>,
+    pub stats: levers_geo::IndexStats,
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Template)]
+#[template(path = "place_postcode.html")]
+pub struct PlacePostcodePage {
+    pub chrome: Chrome,
+    pub found: levers_geo::PostcodeLookup,
+}
+
+impl PlacePostcodePage {
+    /// Rows of the summary list: label, area (if known).
+    pub fn rows(&self) -> Vec<(&'static str, Option<&levers_geo::AreaRef>)> {
+        let f = &self.found;
+        vec![
+            ("Local authority district", f.lad.as_ref()),
+            ("Ward", f.ward.as_ref()),
+            ("LSOA (2011)", f.lsoa11.as_ref()),
+            ("LSOA (2021)", f.lsoa21.as_ref()),
+            ("MSOA", f.msoa.as_ref()),
+            ("Region", f.region.as_ref()),
+        ]
+    }
+
+    pub fn status(&self) -> &'static str {
+        match self.found.terminated {
+            Some(true) => "Terminated (no longer in use, kept for old records)",
+            Some(false) => "Live",
+            None => "Not stated by the loaded files",
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "place_area.html")]
+pub struct PlaceAreaPage {
+    pub chrome: Chrome,
+    pub p: levers_geo::AreaProfile,
+    pub chart2019: Option<String>,
+    pub chart2025: Option<String>,
+}
+
+impl PlaceAreaPage {
+    pub fn deciles(&self) -> Vec<(usize, u32, u32)> {
+        (0..10)
+            .map(|i| (i + 1, self.p.imd2019_deciles[i], self.p.imd2025_deciles[i]))
+            .collect()
+    }
+
+    pub fn has2025(&self) -> bool {
+        self.chart2025.is_some()
+    }
+
+    /// LSOAs to list: 2011 codes when IMD 2019 is the base, else 2021.
+    pub fn lsoas(&self) -> &[levers_geo::LsoaSummary] {
+        if self.p.lsoas_2011.is_empty() {
+            &self.p.lsoas_2021
+        } else {
+            &self.p.lsoas_2011
+        }
+    }
+
+    pub fn lsoa_vintage(&self) -> &'static str {
+        if self.p.lsoas_2011.is_empty() {
+            "2021"
+        } else {
+            "2011"
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/geography.html")]
+pub struct AdminGeographyPage {
+    pub chrome: Chrome,
+    pub datasets: Vec<levers_store::geo::GeoDataset>,
+    pub stats: levers_geo::IndexStats,
+    pub index_mb: f64,
+}
+
+crate::layout::field_errors!(PlacesPage);
+crate::layout::timestamps!(AdminGeographyPage);
