@@ -14,7 +14,10 @@
 //! the CLI and the demo call too.
 
 use axum::Router;
+use axum::middleware::from_fn;
+use levers_store::Role;
 
+use crate::auth;
 use crate::state::AppState;
 
 mod ballot;
@@ -37,8 +40,16 @@ pub use codes::{MAX_BATCH, VOID_REASONS, cancel_code, new_code_batch};
 pub use common::{LIMIT_WINDOW_SECONDS, MAX_CODE_FAILURES, MAX_PROPOSALS};
 pub use count::{CountError, count_process};
 
+/// Every community budget page: the public ones, and the officers' behind a sign-in (each of their
+/// handlers also requires the officer role).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(public_routes())
+        .merge(officer_routes().route_layer(from_fn(auth::require(Role::Viewer))))
+}
+
 /// Pages anyone may use.
-pub fn public_routes() -> Router<AppState> {
+fn public_routes() -> Router<AppState> {
     Router::new()
         .merge(public::routes())
         .merge(ideas::public_routes())
@@ -48,7 +59,7 @@ pub fn public_routes() -> Router<AppState> {
 }
 
 /// Pages for signed-in accounts (each handler also requires the officer role).
-pub fn officer_routes() -> Router<AppState> {
+fn officer_routes() -> Router<AppState> {
     Router::new()
         .merge(setup::routes())
         .merge(manage::routes())

@@ -62,7 +62,7 @@ pub async fn index(
         })
         .collect();
     let tools = if identity.user().is_some() {
-        crate::pages::section_links(SECTION)
+        crate::shell::section_links(SECTION)
             .iter()
             .copied()
             .filter(|l| l.0 != "/community-budgets")
