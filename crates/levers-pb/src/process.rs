@@ -1,9 +1,13 @@
 //! A community budget process as a council runs it: area, pot, phases with dates, ballot type, the
-//! allocation rule and a minimum age, with the checks an officer's settings must pass.
+//! allocation rule and a minimum age, with the checks an officer's settings must pass; and (in
+//! [`actions`]) who may do what in each phase.
 
 use serde::{Deserialize, Serialize};
 
 use crate::rules::{Completion, RuleKind, RuleSpec, Sat, Semantics};
+
+mod actions;
+pub use actions::{Action, Who};
 
 /// Where a process happens (the area residents must live in).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -326,25 +330,11 @@ fn plural(n: u32) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// `£1,234.56` (whole pounds without pence).
+/// `£1,234.56`, or `£1,234` for whole pounds: how ballots, results and their explanations show money
+/// (through `levers_core::Money`).
 pub fn levers_pence(p: i64) -> String {
-    let neg = p < 0;
-    let p = p.unsigned_abs();
-    let pounds = (p / 100).to_string();
-    let mut grouped = String::new();
-    for (i, ch) in pounds.chars().enumerate() {
-        if i > 0 && (pounds.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(ch);
-    }
-    let pence = p % 100;
-    let sign = if neg { "-" } else { "" };
-    if pence == 0 {
-        format!("{sign}£{grouped}")
-    } else {
-        format!("{sign}£{grouped}.{pence:02}")
-    }
+    let s = levers_core::Money::from_pence(p).to_string();
+    s.strip_suffix(".00").map(str::to_owned).unwrap_or(s)
 }
 
 /// How the money is allocated once voting closes.
@@ -632,6 +622,8 @@ mod tests {
         assert_eq!(fields, vec!["ballot_type", "min_age"]);
         assert_eq!(levers_pence(123_456_789), "£1,234,567.89");
         assert_eq!(levers_pence(500_000), "£5,000");
+        assert_eq!(levers_pence(-1_050), "-£10.50");
+        assert_eq!(levers_pence(7), "£0.07");
         assert!(
             BallotType::Cumulative {
                 points: 10,

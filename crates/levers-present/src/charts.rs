@@ -228,6 +228,71 @@ pub fn signed_hbar_chart(
     s
 }
 
+/// One project's bar in a [`support_chart`].
+pub struct SupportBar<'a> {
+    pub name: &'a str,
+    /// Votes, points or rank score.
+    pub value: u64,
+    pub funded: bool,
+}
+
+/// A horizontal bar chart of support per project (community budget results), funded projects dark
+/// and ticked, with a text alternative. The results page shows the same figures as a table.
+pub fn support_chart(bars: &[SupportBar], score_label: &str) -> String {
+    let w = 720.0_f64;
+    let bar_h = 26.0;
+    let gap = 10.0;
+    let left = 260.0;
+    let right = 70.0;
+    let top = 10.0;
+    let h = top + bars.len() as f64 * (bar_h + gap) + 30.0;
+    let max = bars.iter().map(|b| b.value).max().unwrap_or(1).max(1) as f64;
+    let desc: Vec<String> = bars
+        .iter()
+        .map(|b| {
+            format!(
+                "{}: {} {}, {}",
+                b.name,
+                b.value,
+                score_label,
+                if b.funded { "funded" } else { "not funded" }
+            )
+        })
+        .collect();
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg class="lv-chart" viewBox="0 0 {w} {h}" role="img" aria-labelledby="support-title support-desc" xmlns="http://www.w3.org/2000/svg"><title id="support-title">Support for each project ({})</title><desc id="support-desc">{}</desc>"#,
+        esc(score_label),
+        esc(&desc.join("; "))
+    );
+    for (i, b) in bars.iter().enumerate() {
+        let y = top + i as f64 * (bar_h + gap);
+        let bw = (w - left - right) * b.value as f64 / max;
+        let fill = if b.funded { "#1d70b8" } else { "#b1b4b6" };
+        let _ = write!(
+            s,
+            r##"<text x="{:.1}" y="{:.1}" text-anchor="end" font-size="14" fill="#0b0c0c">{}</text><rect x="{left}" y="{y:.1}" width="{bw:.1}" height="{bar_h}" fill="{fill}"/><text x="{:.1}" y="{:.1}" font-size="14" fill="#0b0c0c">{}{}</text>"##,
+            left - 8.0,
+            y + 18.0,
+            esc(&truncate(b.name, 34)),
+            left + bw + 6.0,
+            y + 18.0,
+            b.value,
+            if b.funded { " ✓" } else { "" }
+        );
+    }
+    let _ = write!(
+        s,
+        r##"<line x1="{left}" x2="{left}" y1="{top}" y2="{:.1}" stroke="#0b0c0c" stroke-width="1"/><text x="{:.1}" y="{:.1}" text-anchor="middle" font-size="14" fill="#0b0c0c">{} (dark bars and ✓: funded)</text></svg>"##,
+        h - 25.0,
+        left + (w - left - right) / 2.0,
+        h - 8.0,
+        esc(score_label)
+    );
+    s
+}
+
 fn truncate(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_owned()
@@ -258,5 +323,38 @@ mod signed_tests {
             4 + 2,
             "four bars and two legend keys"
         );
+    }
+}
+
+#[cfg(test)]
+mod support_tests {
+    use super::*;
+
+    #[test]
+    fn support_bars_are_dark_and_ticked_when_funded_and_describe_themselves() {
+        let svg = support_chart(
+            &[
+                SupportBar {
+                    name: "Benches & bins for the harbour front, with planting",
+                    value: 40,
+                    funded: true,
+                },
+                SupportBar {
+                    name: "Skate park",
+                    value: 10,
+                    funded: false,
+                },
+            ],
+            "points",
+        );
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        assert!(
+            svg.contains("<title id=\"support-title\">Support for each project (points)</title>")
+        );
+        assert!(svg.contains("Benches &amp; bins for the harbour front, with planting: 40 points, funded; Skate park: 10 points, not funded"));
+        assert!(svg.contains(">Benches &amp; bins for the harbour fr…</text>"));
+        assert!(svg.contains(">40 ✓</text>") && svg.contains(">10</text>"));
+        assert_eq!(svg.matches("fill=\"#1d70b8\"").count(), 1);
+        assert_eq!(svg.matches("<rect").count(), 2);
     }
 }

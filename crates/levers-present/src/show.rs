@@ -16,6 +16,14 @@ pub fn money_whole(pence: i64) -> String {
     Money::from_pence(pence).to_whole_string()
 }
 
+/// Pence as community budget pages show amounts to residents: whole pounds without pence
+/// (`£2,500`), otherwise to the penny (`£2,500.50`); the same text as levers-pb's ballot totals and
+/// result explanations (`levers_pb::process::levers_pence`).
+pub fn money_short(pence: i64) -> String {
+    let s = money(pence);
+    s.strip_suffix(".00").map(str::to_owned).unwrap_or(s)
+}
+
 /// A fractional number of pence (an average or a share of a total) to the nearest pound.
 pub fn pence_f64_whole(pence: f64) -> String {
     estimate_whole(pence / 100.0)
@@ -64,6 +72,8 @@ mod tests {
         assert_eq!(money(123_456), "£1,234.56");
         assert_eq!(money(-1_200), "-£12.00");
         assert_eq!(money_whole(123_456), "£1,235");
+        assert_eq!(money_short(250_000), "£2,500");
+        assert_eq!(money_short(-250_050), "-£2,500.50");
         assert_eq!(pence_f64_whole(123_449.6), "£1,234");
         assert_eq!(estimate(1234.565), "£1,234.57");
         assert_eq!(estimate(f64::NAN), "n/a");

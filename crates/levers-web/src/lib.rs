@@ -10,7 +10,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
-use levers_store::{Role, Store};
+use levers_store::Store;
 
 mod admin;
 mod api;
@@ -40,7 +40,6 @@ mod templates {
 }
 mod pages {
     pub(crate) use crate::page::{chrome, render, render_status};
-    pub(crate) use crate::shell::section_links;
 }
 
 pub use error::AppError;
@@ -65,10 +64,7 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         .merge(shell::public_routes())
         .merge(shell::routes())
         .merge(api::routes())
-        .merge(community_budgets::public_routes())
-        .merge(
-            community_budgets::officer_routes().route_layer(from_fn(auth::require(Role::Viewer))),
-        )
+        .merge(community_budgets::routes())
         .merge(spend::routes(max_body))
         .merge(procurement::routes())
         .merge(places::routes())

@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, anyhow, bail};
+use levers_pb::process::{Action, Who};
 use levers_store::{Actor, Store};
 use levers_web::community_budgets::{
     CountError, VOID_REASONS, cancel_code, count_process, new_code_batch,
@@ -204,7 +205,7 @@ pub async fn run(cmd: BudgetCommand) -> Result<()> {
             }
             let store = Store::open(&db.database).await?;
             let p = process(&store, &slug).await?;
-            if p.phase >= levers_pb::process::Phase::Results {
+            if !p.phase.allows(Who::Officer, Action::CancelCode) {
                 bail!(
                     "{slug}: the result has been published, so cancelling a code would change nothing"
                 );
@@ -249,7 +250,7 @@ pub async fn run(cmd: BudgetCommand) -> Result<()> {
             }
             let store = Store::open(&db.database).await?;
             let p = process(&store, &slug).await?;
-            if p.phase >= levers_pb::process::Phase::Closed {
+            if !p.phase.allows(Who::Officer, Action::IssueCodes) {
                 bail!("{slug}: voting has closed, so no more codes can be made");
             }
             let ward = match ward {

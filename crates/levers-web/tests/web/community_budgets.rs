@@ -818,3 +818,96 @@ async fn two_hundred_simultaneous_voters_and_fifty_replays() {
     assert_eq!(n, 200);
     scratch.remove().await;
 }
+
+/// The settings page shows what was saved (ballot, limit, dates) and, once voting has opened, says
+/// the vote's settings are locked and refuses to change them.
+#[tokio::test]
+async fn settings_show_what_was_saved_and_lock_once_voting_opens() {
+    let (store, scratch, app) = setup(WebConfig::default()).await;
+    let mut officer = Client::new(&app);
+    officer.sign_in("officer@example.org", PASSWORD).await;
+    officer.get("/community-budgets/new").await;
+    let fields = [
+        ("name", "Dock budget"),
+        ("area_name", "Docks"),
+        ("area_kind", "wards"),
+        ("area_codes", "X05000002"),
+        ("pot", "20,000"),
+        ("ballot_type", "knapsack"),
+        ("limit", "15000"),
+        ("rule", "greedy"),
+        ("voting_start", "2026-04-01"),
+        ("voting_end", "2026-04-14"),
+    ];
+    let r = officer.post("/community-budgets/new", &fields).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = officer.get("/community-budgets/dock-budget/settings").await;
+    assert_eq!(page.status, StatusCode::OK);
+    for shown in [
+        r#"value="Dock budget""#,
+        r#"value="20000.00""#,
+        r#"id="bt-knapsack" name="ballot_type" type="radio" value="knapsack" checked"#,
+        r#"id="rule-greedy" name="rule" type="radio" value="greedy" checked"#,
+        r#"id="limit" name="limit" type="text" value="15000.00""#,
+        r#"id="voting_start" name="voting_start" type="text" value="2026-04-01""#,
+        r#"id="voting_end" name="voting_end" type="text" value="2026-04-14""#,
+        r#"id="proposals_start" name="proposals_start" type="text" value="""#,
+    ] {
+        assert!(page.body.contains(shown), "{shown} not in {}", page.body);
+    }
+    assert!(!page.body.contains("can no longer change"));
+
+    // Open voting with one accepted project: the settings say they are locked and a new pot is refused.
+    let officer_actor = Actor::system("test");
+    let p = store
+        .pb_process_by_slug("dock-budget")
+        .await
+        .unwrap()
+        .unwrap();
+    let id = store
+        .submit_pb_proposal(
+            &officer_actor,
+            p.id,
+            &NewProposal {
+                title: "Lights".into(),
+                description: "Lights".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .review_pb_proposal(
+            &officer_actor,
+            id,
+            &Review::Accept {
+                final_cost_pence: 500_000,
+                reason: String::new(),
+                feasibility: String::new(),
+                title: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .set_pb_phase(&officer_actor, p.id, Phase::Voting)
+        .await
+        .unwrap();
+    let page = officer.get("/community-budgets/dock-budget/settings").await;
+    assert!(page.body.contains("can no longer change"), "{}", page.body);
+    let mut changed = fields.to_vec();
+    changed[4] = ("pot", "30,000");
+    let r = officer
+        .post("/community-budgets/dock-budget/settings", &changed)
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("once voting has opened"), "{}", r.body);
+    // The description may still change.
+    changed[4] = ("pot", "20,000");
+    changed.push(("description", "Lights for the docks"));
+    let r = officer
+        .post("/community-budgets/dock-budget/settings", &changed)
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    scratch.remove().await;
+}
