@@ -97,6 +97,33 @@ impl Money {
         self.0 as f64 / 100.0
     }
 
+    /// An estimate in pounds (a float, as appraisals and averages give) rounded to the nearest penny;
+    /// `None` when it is not a finite number or does not fit.
+    pub fn from_pounds_f64(pounds: f64) -> Option<Self> {
+        let pence = (pounds * 100.0).round();
+        (pence.is_finite() && pence.abs() < i64::MAX as f64).then_some(Money(pence as i64))
+    }
+
+    /// Rounded to the nearest whole pound (halves away from zero).
+    pub fn round_to_pound(self) -> Money {
+        let r = self.0 % 100;
+        let down = self.0 - r;
+        Money(if r >= 50 {
+            down.saturating_add(100)
+        } else if r <= -50 {
+            down.saturating_sub(100)
+        } else {
+            down
+        })
+    }
+
+    /// `£1,235` for £1,234.56: the nearest whole pound with separators, for summaries and chart
+    /// labels (tables and exports keep pence).
+    pub fn to_whole_string(self) -> String {
+        let s = self.round_to_pound().to_string();
+        s.strip_suffix(".00").map(str::to_owned).unwrap_or(s)
+    }
+
     /// Plain decimal pounds without separators or sign glyph: `-1234.56`. For CSV and form values.
     pub fn to_plain(self) -> String {
         let sign = if self.0 < 0 { "-" } else { "" };
@@ -260,6 +287,24 @@ mod tests {
             Ok(Money::from_pence(100))
         );
         assert_eq!(Money::from_pence(i64::MIN).abs(), None);
+    }
+
+    #[test]
+    fn whole_pounds_round_half_away_from_zero() {
+        assert_eq!(Money::from_pence(123_456).to_whole_string(), "£1,235");
+        assert_eq!(Money::from_pence(123_449).to_whole_string(), "£1,234");
+        assert_eq!(Money::from_pence(-150).to_whole_string(), "-£2");
+        assert_eq!(Money::from_pence(-149).to_whole_string(), "-£1");
+        assert_eq!(Money::from_pence(0).to_whole_string(), "£0");
+    }
+
+    #[test]
+    fn estimates_round_to_the_penny() {
+        assert_eq!(Money::from_pounds_f64(1234.565).unwrap().pence(), 123_457);
+        assert_eq!(Money::from_pounds_f64(-0.004).unwrap().pence(), 0);
+        assert!(Money::from_pounds_f64(f64::NAN).is_none());
+        assert!(Money::from_pounds_f64(f64::INFINITY).is_none());
+        assert!(Money::from_pounds_f64(1e30).is_none());
     }
 
     #[test]

@@ -155,22 +155,18 @@ pub fn normalise_receipt(typed: &str) -> Result<String, CodeError> {
     normalise(typed, RECEIPT_RANDOM + 1)
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// What the store keeps for a code: SHA-256 over a domain tag, the process id and the compact code.
 /// A code has 74 bits of entropy, so the hash cannot be reversed by search; and the same code in
 /// another process hashes differently.
 pub fn code_hash(process_id: i64, compact: &str) -> String {
-    hex(&Sha256::digest(
+    levers_core::hex::encode(&Sha256::digest(
         format!("levers-pb-code\0{process_id}\0{compact}").as_bytes(),
     ))
 }
 
 /// What the store keeps for a receipt (beside the ballot, never beside the code).
 pub fn receipt_hash(process_id: i64, compact: &str) -> String {
-    hex(&Sha256::digest(
+    levers_core::hex::encode(&Sha256::digest(
         format!("levers-pb-receipt\0{process_id}\0{compact}").as_bytes(),
     ))
 }

@@ -1,6 +1,6 @@
 //! Admin pages: accounts (add, disable, enable, role, reset password), API tokens, settings, audit log.
 
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use levers_store::audit::AuditQuery;
@@ -11,6 +11,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::auth::{self, CurrentUser, Identity, actor};
 use crate::error::AppError;
+use crate::form::Form;
 use crate::pages::{chrome, render, render_status};
 use crate::templates::capitalise;
 use crate::templates::{AdminIndex, AuditPage, FieldError, SettingsPage, TokensPage, UsersPage};

@@ -10,16 +10,17 @@ use std::net::SocketAddr;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::body::{Body, to_bytes};
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, header, request::Parts};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use levers_store::{Actor, Role, Session, User};
+use levers_store::{Actor, Role, User};
 use rand_core::{OsRng, RngCore};
 use sha2::{Digest, Sha256};
 
 use crate::AppState;
 use crate::error::AppError;
+pub use crate::identity::{ClientAddr, CurrentUser, Identity};
 
 /// Failed sign-ins are counted over this window.
 pub const THROTTLE_WINDOW_SECONDS: i64 = 15 * 60;
@@ -31,65 +32,6 @@ pub const MAX_ADDRESS_FAILURES: i64 = 20;
 pub const MIN_PASSWORD_LEN: usize = 10;
 
 const CSRF_COOKIE: &str = "levers_csrf";
-
-/// The identity behind a request, put in the request's extensions by [`identify`].
-#[derive(Debug, Clone)]
-pub enum Identity {
-    /// Not signed in; `csrf` is the double-submit token for forms such as sign-in.
-    Anonymous { csrf: String },
-    /// Signed in through the browser.
-    Session { session: Session, user: User },
-    /// An API client with a bearer token.
-    Bearer { user: User },
-}
-
-impl Identity {
-    pub fn user(&self) -> Option<&User> {
-        match self {
-            Identity::Anonymous { .. } => None,
-            Identity::Session { user, .. } | Identity::Bearer { user } => Some(user),
-        }
-    }
-
-    /// The token forms on this page must carry.
-    pub fn csrf(&self) -> &str {
-        match self {
-            Identity::Anonymous { csrf } => csrf,
-            Identity::Session { session, .. } => &session.csrf_token,
-            Identity::Bearer { .. } => "",
-        }
-    }
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for Identity {
-    type Rejection = AppError;
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<Identity>()
-            .cloned()
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("identify middleware did not run")))
-    }
-}
-
-/// The signed-in user; handlers behind [`require`] can rely on it.
-pub struct CurrentUser(pub User);
-
-impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
-    type Rejection = AppError;
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let id = Identity::from_request_parts(parts, state).await?;
-        id.user()
-            .cloned()
-            .map(CurrentUser)
-            .ok_or(AppError::Unauthenticated)
-    }
-}
-
-/// The client's address for throttling: the socket peer, or the first `X-Forwarded-For` hop when the
-/// app is configured to trust its proxy.
-#[derive(Debug, Clone)]
-pub struct ClientAddr(pub String);
 
 /// A new argon2id hash (PHC string) of a password, with a random salt.
 pub fn hash_password(password: &str) -> anyhow::Result<String> {
@@ -135,7 +77,7 @@ pub fn password_problem(password: &str, email: &str) -> Option<String> {
 pub fn random_token() -> String {
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
-    hex(&bytes)
+    levers_core::hex::encode(&bytes)
 }
 
 /// A password for one-time use, easy to read aloud: four groups of five from an unambiguous alphabet.
@@ -156,11 +98,7 @@ pub fn one_time_password() -> String {
 
 /// SHA-256 of a token, hex: what the database stores instead of the token.
 pub fn token_hash(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    levers_core::hex::encode(&Sha256::digest(token.as_bytes()))
 }
 
 /// Compares secrets in time independent of where they differ.

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Json, Response};
 use levers_store::StoreError;
 
-use crate::templates::{Chrome, ErrorPage};
+use crate::layout::Chrome;
 
 /// Everything a handler can fail with. The message shown to people never includes internal detail.
 #[derive(Debug)]
@@ -16,6 +16,8 @@ pub enum AppError {
     Csrf,
     NotFound,
     TooLarge,
+    /// A form or query that could not be read as the page expects (the detail is logged, not shown).
+    BadRequest(String),
     Internal(anyhow::Error),
 }
 
@@ -26,6 +28,7 @@ impl AppError {
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -54,6 +57,10 @@ impl AppError {
             AppError::TooLarge => (
                 "The file or form is too large",
                 "What you sent is larger than this service accepts. Send a smaller file, or ask an admin to raise the limit.",
+            ),
+            AppError::BadRequest(_) => (
+                "The form could not be read",
+                "Something in what was sent is not in the form this page expects. Go back, reload the page and try again.",
             ),
             AppError::Internal(_) => (
                 "Sorry, there is a problem with the service",
@@ -97,6 +104,16 @@ impl AppError {
             Err(_) => (self.status(), heading).into_response(),
         }
     }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub chrome: Chrome,
+    pub heading: &'static str,
+    pub message: &'static str,
+    pub status: u16,
+    pub show_sign_in: bool,
 }
 
 impl IntoResponse for AppError {

@@ -21,9 +21,6 @@ use crate::pages::{chrome, render_status};
 use crate::procurement::{hbars, money, pct, pounds_short};
 use crate::templates::{Chrome, FieldError, error_for};
 
-/// The largest survey file the page reads (a survey is a few thousand rows at most).
-pub const SURVEY_UPLOAD_BYTES: usize = 5 * 1024 * 1024;
-
 /// The figures as typed (kept as text so a mistake is shown back as it was typed).
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Figures {
@@ -275,7 +272,7 @@ async fn page(
             figures,
             result,
             survey,
-            max_mb: SURVEY_UPLOAD_BYTES / 1_048_576,
+            max_mb: crate::upload::LM3_SURVEY_BYTES / 1_048_576,
         },
     )
 }
@@ -325,25 +322,10 @@ pub async fn figures(
 pub async fn survey(
     State(state): State<AppState>,
     identity: Identity,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Result<Response, AppError> {
-    let (mut name, mut data) = (String::new(), Vec::new());
-    while let Some(field) = form.next_field().await.map_err(|_| AppError::TooLarge)? {
-        if field.name() == Some("file") {
-            name = field
-                .file_name()
-                .unwrap_or("survey.csv")
-                .rsplit(['/', '\\'])
-                .next()
-                .unwrap_or("survey.csv")
-                .to_string();
-            data = field
-                .bytes()
-                .await
-                .map_err(|_| AppError::TooLarge)?
-                .to_vec();
-        }
-    }
+    let up = crate::upload::read(form, "survey.csv", crate::upload::LM3_SURVEY_BYTES).await?;
+    let (name, data) = (up.file_name, up.bytes);
     if data.is_empty() {
         return page(
             &state,

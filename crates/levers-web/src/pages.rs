@@ -1,47 +1,18 @@
 //! The public and signed-in pages: home, sign-in and out, password change, section pages, 404, assets.
 
-use askama::Template;
-use axum::extract::{Form, Query, Request, State};
+use axum::extract::{Query, Request, State};
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::middleware::Next;
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use levers_store::{Actor, NewAudit, settings::COUNCIL_NAME};
+use axum::response::{IntoResponse, Redirect, Response};
+use levers_store::{Actor, NewAudit};
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::auth::{self, ClientAddr, CurrentUser, Identity};
 use crate::error::AppError;
-use crate::templates::{
-    Chrome, FieldError, HomePage, PasswordPage, SectionCard, SectionPage, SignInPage,
-};
-
-/// The layout context for a page: reads the council's name from settings.
-pub(crate) async fn chrome(
-    state: &AppState,
-    identity: &Identity,
-    section: &'static str,
-    title: &str,
-) -> Result<Chrome, AppError> {
-    let council = state.store.setting(COUNCIL_NAME).await?.unwrap_or_default();
-    Ok(Chrome::new(
-        identity,
-        council,
-        section,
-        title,
-        state.config.demo,
-    ))
-}
-
-pub(crate) fn render<T: Template>(page: &T) -> Result<Response, AppError> {
-    Ok(Html(page.render()?).into_response())
-}
-
-pub(crate) fn render_status<T: Template>(
-    status: StatusCode,
-    page: &T,
-) -> Result<Response, AppError> {
-    Ok((status, Html(page.render()?)).into_response())
-}
+use crate::form::Form;
+pub(crate) use crate::page::{chrome, render, render_status};
+use crate::templates::{FieldError, HomePage, PasswordPage, SectionCard, SectionPage, SignInPage};
 
 struct Section {
     /// Pages of the section that already work: (href, label, description).

@@ -285,20 +285,8 @@ pub async fn trend(
 // ---------------------------------------------------------------------------------------------
 // Presentation shared by the dashboard, the standalone report and the exports.
 
-pub fn money(p: i64) -> String {
-    crate::spend::pounds(p)
-}
-
-pub fn pct(f: f64) -> String {
-    format!("{:.1}%", f * 100.0)
-}
-
-/// Pounds rounded to the nearest pound with separators, for chart labels.
-pub(crate) fn pounds_short(p: f64) -> String {
-    let whole = (p / 100.0).round() as i64;
-    let m = levers_core::Money::from_pence(whole * 100).to_string();
-    m.strip_suffix(".00").unwrap_or(&m).to_string()
-}
+pub(crate) use crate::show::pence_f64_whole as pounds_short;
+pub use crate::show::{money, pct};
 
 /// A horizontal bar chart with its labels and values written on it; the page shows the same figures
 /// in a table beside it.
@@ -1862,9 +1850,6 @@ impl SuppliersPage {
     }
 }
 
-/// The largest supplier file the upload page takes.
-pub const SUPPLIER_UPLOAD_BYTES: usize = 50 * 1024 * 1024;
-
 #[derive(Deserialize, Default)]
 pub struct BodyQuery {
     body: Option<String>,
@@ -1902,7 +1887,7 @@ async fn suppliers_page(
         can_change: me.role.allows(levers_store::Role::Officer),
         errors,
         result,
-        max_mb: SUPPLIER_UPLOAD_BYTES / 1_048_576,
+        max_mb: crate::upload::SUPPLIER_FILE_BYTES / 1_048_576,
     })
 }
 
@@ -1919,30 +1904,12 @@ pub async fn upload_suppliers(
     State(state): State<AppState>,
     identity: Identity,
     CurrentUser(me): CurrentUser,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Result<Response, AppError> {
     require_officer(&me)?;
-    let (mut body, mut file_name, mut data) = (String::new(), String::new(), Vec::new());
-    while let Some(field) = form.next_field().await.map_err(|_| AppError::TooLarge)? {
-        match field.name() {
-            Some("body") => body = field.text().await.unwrap_or_default().trim().to_string(),
-            Some("file") => {
-                file_name = field
-                    .file_name()
-                    .unwrap_or("suppliers.csv")
-                    .rsplit(['/', '\\'])
-                    .next()
-                    .unwrap_or("suppliers.csv")
-                    .to_string();
-                data = field
-                    .bytes()
-                    .await
-                    .map_err(|_| AppError::TooLarge)?
-                    .to_vec();
-            }
-            _ => {}
-        }
-    }
+    let up = crate::upload::read(form, "suppliers.csv", crate::upload::SUPPLIER_FILE_BYTES).await?;
+    let body = up.field("body").to_string();
+    let (file_name, data) = (up.file_name, up.bytes);
     use crate::templates::FieldError;
     let mut errors = Vec::new();
     if body.is_empty() || body.chars().count() > 120 {

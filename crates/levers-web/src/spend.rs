@@ -7,7 +7,6 @@ use std::sync::Arc;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use levers_core::Money;
 use levers_spend::{CheckOptions, CheckReport, Field, SpendError, Transaction, read_transactions};
 use levers_store::spend::{SpendCounts, SpendImport};
 use levers_store::{Actor, Store, User};
@@ -51,10 +50,7 @@ pub enum ImportError {
 
 /// SHA-256 of a file, hex: how "the same file" is recognised.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    levers_core::hex::encode(&Sha256::digest(bytes))
 }
 
 /// The options for reading a body's file: the explicit overrides, plus the mapping saved from the
@@ -279,30 +275,12 @@ pub async fn upload(
     State(state): State<AppState>,
     identity: Identity,
     CurrentUser(me): CurrentUser,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Result<Response, AppError> {
     require_officer(&me)?;
-    let (mut body, mut file_name, mut data) = (String::new(), String::new(), Vec::new());
-    while let Some(field) = form.next_field().await.map_err(|_| AppError::TooLarge)? {
-        match field.name() {
-            Some("body") => body = field.text().await.unwrap_or_default().trim().to_string(),
-            Some("file") => {
-                file_name = field
-                    .file_name()
-                    .unwrap_or("upload.csv")
-                    .rsplit(['/', '\\'])
-                    .next()
-                    .unwrap_or("upload.csv")
-                    .to_string();
-                data = field
-                    .bytes()
-                    .await
-                    .map_err(|_| AppError::TooLarge)?
-                    .to_vec();
-            }
-            _ => {}
-        }
-    }
+    let up = crate::upload::read(form, "upload.csv", state.config.max_body_bytes).await?;
+    let body = up.field("body").to_string();
+    let (file_name, data) = (up.file_name, up.bytes);
     let mut errors = Vec::new();
     if body.is_empty() {
         errors.push(FieldError::new(
@@ -552,7 +530,4 @@ pub struct MappedView {
     pub how: String,
 }
 
-/// Money in pence, for templates.
-pub fn pounds(p: i64) -> String {
-    Money::from_pence(p).to_string()
-}
+pub use crate::show::money as pounds;

@@ -1,0 +1,67 @@
+//! How figures are shown on pages, in charts and in reports: the one place money, estimates and
+//! percentages become text. Money always goes through `levers_core::Money`.
+//!
+//! Templates call these by path, e.g. `{{ crate::show::money(*amount) }}`, rather than through a
+//! method on each page struct.
+
+use levers_core::Money;
+
+/// Pence to the penny: `£1,234.56`. Tables, exports and anything a person reconciles.
+pub fn money(pence: i64) -> String {
+    Money::from_pence(pence).to_string()
+}
+
+/// Pence to the nearest pound: `£1,235`. Chart labels and summaries (the table keeps pence).
+pub fn money_whole(pence: i64) -> String {
+    Money::from_pence(pence).to_whole_string()
+}
+
+/// A fractional number of pence (an average or a share of a total) to the nearest pound.
+pub fn pence_f64_whole(pence: f64) -> String {
+    Money::from_pounds_f64(pence / 100.0).map_or_else(|| "n/a".into(), Money::to_whole_string)
+}
+
+/// An estimate in pounds (appraisal values are floats) to the penny, or "n/a" when not a number.
+pub fn estimate(pounds: f64) -> String {
+    Money::from_pounds_f64(pounds).map_or_else(|| "n/a".into(), |m| m.to_string())
+}
+
+/// An estimate in pounds to the nearest pound, or "n/a".
+pub fn estimate_whole(pounds: f64) -> String {
+    Money::from_pounds_f64(pounds).map_or_else(|| "n/a".into(), Money::to_whole_string)
+}
+
+/// A share (0.123) as a percentage with one decimal: `12.3%`.
+pub fn pct(share: f64) -> String {
+    format!("{:.1}%", share * 100.0)
+}
+
+/// Pounds as people type them in a form (`12,500`, `£12,500.50`) as pence; `None` if it is not money.
+pub fn parse_pounds(typed: &str) -> Option<i64> {
+    typed.trim().parse::<Money>().ok().map(Money::pence)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_and_estimates_read_as_people_expect() {
+        assert_eq!(money(123_456), "£1,234.56");
+        assert_eq!(money(-1_200), "-£12.00");
+        assert_eq!(money_whole(123_456), "£1,235");
+        assert_eq!(pence_f64_whole(123_449.6), "£1,234");
+        assert_eq!(estimate(1234.565), "£1,234.57");
+        assert_eq!(estimate(f64::NAN), "n/a");
+        assert_eq!(estimate_whole(-0.4), "£0");
+        assert_eq!(pct(0.1234), "12.3%");
+    }
+
+    #[test]
+    fn pounds_are_read_as_typed() {
+        assert_eq!(parse_pounds(" £12,500.50 "), Some(1_250_050));
+        assert_eq!(parse_pounds("12500"), Some(1_250_000));
+        assert_eq!(parse_pounds("twelve"), None);
+        assert_eq!(parse_pounds("1.005"), None);
+    }
+}

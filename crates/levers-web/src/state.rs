@@ -1,0 +1,51 @@
+//! What every handler can reach ([`AppState`]) and how the app is configured ([`WebConfig`]).
+
+use std::sync::Arc;
+
+use levers_store::Store;
+
+use crate::places::GeoCache;
+use crate::procurement::PaymentsCache;
+
+/// How the web app behaves; set from the command line.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` (and use the `__Host-` prefix): on whenever the app is reached over HTTPS.
+    pub secure_cookies: bool,
+    /// Trust `X-Forwarded-For` for the client address (only behind a reverse proxy you run).
+    pub trust_proxy: bool,
+    /// A session ends after this many seconds without a request.
+    pub session_ttl_seconds: i64,
+    /// The largest request body accepted, in bytes (uploads included).
+    pub max_body_bytes: usize,
+    /// Shown in a banner on every page when the data is synthetic.
+    pub demo: bool,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            secure_cookies: false,
+            trust_proxy: false,
+            session_ttl_seconds: 8 * 3600,
+            max_body_bytes: crate::upload::SPEND_FILE_BYTES,
+            demo: false,
+        }
+    }
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<WebConfig>,
+    /// This process's read-only copy of the geography index.
+    pub geo: Arc<GeoCache>,
+    /// Years of payments read for the procurement analysis, until the payments change.
+    pub payments: Arc<PaymentsCache>,
+}
+
+/// The largest body any form other than the upload page may send.
+pub const FORM_LIMIT_BYTES: usize = 1024 * 1024;
+/// The one route that takes large bodies (spending files); its limit is `WebConfig::max_body_bytes`.
+pub const UPLOAD_PATH: &str = "/procurement/upload";

@@ -1,0 +1,103 @@
+//! Reading a file upload (`multipart/form-data`): the one reader every upload form uses, counting
+//! bytes as they arrive and stopping at the route's own limit.
+
+use std::collections::HashMap;
+
+use axum::extract::{DefaultBodyLimit, Multipart};
+
+use crate::error::AppError;
+
+/// Spending files (CSV, XLS, XLSX): the default for `WebConfig::max_body_bytes`.
+pub const SPEND_FILE_BYTES: usize = 200 * 1024 * 1024;
+/// A council's supplier (creditor) file.
+pub const SUPPLIER_FILE_BYTES: usize = 50 * 1024 * 1024;
+/// A unit cost table or the Unit Cost Database workbook.
+pub const UNIT_COST_FILE_BYTES: usize = 10 * 1024 * 1024;
+/// An LM3 staff and supplier survey.
+pub const LM3_SURVEY_BYTES: usize = 5 * 1024 * 1024;
+/// A co-production register CSV.
+pub const REGISTER_FILE_BYTES: usize = 10 * 1024 * 1024;
+
+/// The body limit layer for an upload route: `route.layer(upload::limit(SUPPLIER_FILE_BYTES))`.
+/// (The form fields other than the file are small; the limit is the file's.)
+pub fn limit(bytes: usize) -> DefaultBodyLimit {
+    DefaultBodyLimit::max(bytes.saturating_add(64 * 1024))
+}
+
+/// What an upload form sent: the file (its name without any path, and its bytes) and the other fields.
+#[derive(Debug, Default)]
+pub struct Upload {
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+    fields: HashMap<String, String>,
+}
+
+impl Upload {
+    /// A text field, trimmed; "" when the form did not send it.
+    pub fn field(&self, name: &str) -> &str {
+        self.fields.get(name).map_or("", |v| v.trim())
+    }
+
+    /// Whether a non-empty file was chosen.
+    pub fn has_file(&self) -> bool {
+        !self.bytes.is_empty()
+    }
+}
+
+/// Reads the form: the part named `file` is the upload (named `default_name` if the browser sent no
+/// name), every other part a text field. More than `max_bytes` in the file is refused with 413.
+pub async fn read(
+    mut form: Multipart,
+    default_name: &str,
+    max_bytes: usize,
+) -> Result<Upload, AppError> {
+    let mut up = Upload::default();
+    while let Some(mut field) = form.next_field().await.map_err(|_| AppError::TooLarge)? {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "file" {
+            up.file_name = base_name(field.file_name().unwrap_or(default_name), default_name);
+            while let Some(chunk) = field.chunk().await.map_err(|_| AppError::TooLarge)? {
+                if up.bytes.len() + chunk.len() > max_bytes {
+                    return Err(AppError::TooLarge);
+                }
+                up.bytes.extend_from_slice(&chunk);
+            }
+        } else {
+            let text = field.text().await.map_err(|_| AppError::TooLarge)?;
+            if text.len() > 64 * 1024 {
+                return Err(AppError::TooLarge);
+            }
+            up.fields.insert(name, text);
+        }
+    }
+    Ok(up)
+}
+
+/// The file's own name, without any folders a browser may send (`C:\Users\x\spend.csv` → `spend.csv`).
+fn base_name(sent: &str, default_name: &str) -> String {
+    let base = sent.rsplit(['/', '\\']).next().unwrap_or("").trim();
+    if base.is_empty() {
+        default_name.to_string()
+    } else {
+        base.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::base_name;
+
+    #[test]
+    fn folders_are_dropped_from_file_names() {
+        assert_eq!(
+            base_name(r"C:\Users\me\spend.csv", "upload.csv"),
+            "spend.csv"
+        );
+        assert_eq!(
+            base_name("/tmp/x/suppliers.xlsx", "upload.csv"),
+            "suppliers.xlsx"
+        );
+        assert_eq!(base_name("", "upload.csv"), "upload.csv");
+        assert_eq!(base_name("dir/", "upload.csv"), "upload.csv");
+    }
+}
