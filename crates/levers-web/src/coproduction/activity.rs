@@ -12,12 +12,14 @@ use levers_store::StoreError;
 use levers_store::coproduction::ActivityRecord;
 use serde::Deserialize;
 
-use super::common::*;
-use crate::AppState;
-use crate::auth::{CurrentUser, Identity, actor, require_officer};
+use super::common::{SECTION, count, directorates, field_errors, today};
+use crate::auth::{actor, require_officer};
 use crate::error::AppError;
-use crate::pages::{chrome, render, render_status};
-use crate::templates::{Chrome, FieldError, error_for};
+use crate::form::Form;
+use crate::identity::{CurrentUser, Identity};
+use crate::layout::{Chrome, FieldError, error_for};
+use crate::page::{chrome, render, render_status};
+use crate::state::AppState;
 
 #[derive(Deserialize, Default)]
 pub struct ActivityForm {
@@ -169,7 +171,7 @@ pub async fn create_activity(
     State(state): State<AppState>,
     identity: Identity,
     CurrentUser(me): CurrentUser,
-    axum::Form(form): axum::Form<ActivityForm>,
+    Form(form): Form<ActivityForm>,
 ) -> Result<Response, AppError> {
     require_officer(&me)?;
     let errors = match form.parse() {
@@ -234,7 +236,7 @@ pub async fn update_activity(
     identity: Identity,
     CurrentUser(me): CurrentUser,
     Path(id): Path<i64>,
-    axum::Form(form): axum::Form<ActivityForm>,
+    Form(form): Form<ActivityForm>,
 ) -> Result<Response, AppError> {
     require_officer(&me)?;
     state
@@ -428,7 +430,7 @@ pub async fn create_involvement(
     identity: Identity,
     CurrentUser(me): CurrentUser,
     Path(id): Path<i64>,
-    axum::Form(form): axum::Form<InvolvementForm>,
+    Form(form): Form<InvolvementForm>,
 ) -> Result<Response, AppError> {
     require_officer(&me)?;
     let a = state

@@ -10,11 +10,12 @@ use levers_store::StoreError;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::common::*;
+use super::common::today;
 use super::coverage_json::coverage_json;
-use crate::AppState;
-use crate::auth::{CurrentUser, actor, require_officer};
+use crate::auth::{actor, require_officer};
 use crate::error::AppError;
+use crate::identity::CurrentUser;
+use crate::state::AppState;
 
 pub async fn api_coverage(State(state): State<AppState>) -> Response {
     match state.store.coproduction_register().await {

@@ -3,9 +3,9 @@
 use levers_store::{Role, User};
 use serde::Deserialize;
 
-use crate::AppState;
 use crate::error::AppError;
-use crate::templates::{Chrome, FieldError};
+use crate::layout::{Chrome, FieldError};
+use crate::state::AppState;
 
 pub(super) const SECTION: &str = "co-production";
 

@@ -7,17 +7,13 @@ use axum::response::{IntoResponse, Response};
 use levers_coproduction::register::ValueBand;
 use levers_coproduction::{Coverage, Quarter, Tally, coverage, quarterly};
 
-use super::charts::{hbar_chart, trend_chart};
-use super::common::*;
-use crate::AppState;
-use crate::auth::Identity;
+use super::common::{SECTION, officer_pages, today};
+use crate::charts::{bar_chart, share_hbar_chart, share_trend_chart};
 use crate::error::AppError;
-use crate::pages::{chrome, render};
-use crate::templates::Chrome;
-
-fn pct(x: f64) -> String {
-    format!("{:.0}%", x * 100.0)
-}
+use crate::identity::Identity;
+use crate::layout::Chrome;
+use crate::page::{chrome, render};
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "coproduction/coverage.html")]
@@ -32,9 +28,6 @@ pub struct CoveragePage {
 }
 
 impl CoveragePage {
-    pub fn pct(&self, x: f64) -> String {
-        pct(x)
-    }
     pub fn bands(&self) -> Vec<&(ValueBand, Tally)> {
         self.c
             .by_band
@@ -71,24 +64,24 @@ pub async fn coverage_page(
         .collect();
     let labels: Vec<String> = (0..=4).map(|n| n.to_string()).collect();
     let page = CoveragePage {
-        dir_chart: hbar_chart(
+        dir_chart: share_hbar_chart(
             "cov-dir",
             "Share of each directorate's commissioning value co-produced at two or more stages",
             &dir_rows,
             "",
         ),
-        band_chart: hbar_chart(
+        band_chart: share_hbar_chart(
             "cov-band",
             "Share of value co-produced at two or more stages, by value band",
             &band_rows,
             "",
         ),
-        trend_chart: trend_chart(
+        trend_chart: share_trend_chart(
             "cov-trend",
             "Co-produced at two or more stages, by quarter",
             &trend_rows,
         ),
-        stage_chart: crate::charts::bar_chart(
+        stage_chart: bar_chart(
             "cov-stages",
             "Activities by number of stages co-produced",
             &labels,

@@ -14,12 +14,14 @@ use levers_store::coproduction::{
 };
 use serde::Deserialize;
 
-use super::common::*;
-use crate::AppState;
-use crate::auth::{CurrentUser, Identity, actor, random_token, require_officer};
+use super::common::{SECTION, SavedQuery, is_admin, officer_pages, require_admin};
+use crate::auth::{actor, random_token, require_officer};
 use crate::error::AppError;
-use crate::pages::{chrome, render_status};
-use crate::templates::{Chrome, FieldError, error_for, when};
+use crate::form::Form;
+use crate::identity::{CurrentUser, Identity};
+use crate::layout::{Chrome, FieldError, error_for, when};
+use crate::page::{chrome, render_status};
+use crate::state::AppState;
 
 // ---------------------------------------------------------------------------------------------
 // Time credits
@@ -153,7 +155,7 @@ pub async fn credits_transfer(
     State(state): State<AppState>,
     identity: Identity,
     CurrentUser(me): CurrentUser,
-    axum::Form(form): axum::Form<PotForm>,
+    Form(form): Form<PotForm>,
 ) -> Result<Response, AppError> {
     require_officer(&me)?;
     let account = form.account.trim().parse::<i64>().ok();
@@ -207,7 +209,7 @@ pub async fn create_venue(
     State(state): State<AppState>,
     identity: Identity,
     CurrentUser(me): CurrentUser,
-    axum::Form(form): axum::Form<VenueForm>,
+    Form(form): Form<VenueForm>,
 ) -> Result<Response, AppError> {
     require_officer(&me)?;
     let name = form.name.trim();
@@ -242,7 +244,7 @@ pub async fn save_settings(
     State(state): State<AppState>,
     identity: Identity,
     CurrentUser(me): CurrentUser,
-    axum::Form(form): axum::Form<SettingsForm>,
+    Form(form): Form<SettingsForm>,
 ) -> Result<Response, AppError> {
     require_admin(&me)?;
     let rate = form
@@ -380,7 +382,7 @@ pub async fn reverse(
     identity: Identity,
     CurrentUser(me): CurrentUser,
     Path(id): Path<i64>,
-    axum::Form(form): axum::Form<ReverseForm>,
+    Form(form): Form<ReverseForm>,
 ) -> Result<Response, AppError> {
     require_officer(&me)?;
     let back = form.account.trim().parse::<i64>().unwrap_or(ISSUER_ACCOUNT);

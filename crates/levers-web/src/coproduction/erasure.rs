@@ -8,12 +8,14 @@ use levers_store::StoreError;
 use levers_store::coproduction::ErasureRequest;
 use serde::Deserialize;
 
-use super::common::*;
-use crate::AppState;
-use crate::auth::{CurrentUser, Identity, actor, require_officer};
+use super::common::{SECTION, SavedQuery, officer_pages};
+use crate::auth::{actor, require_officer};
 use crate::error::AppError;
-use crate::pages::{chrome, render, render_status};
-use crate::templates::{Chrome, FieldError, error_for, when};
+use crate::form::Form;
+use crate::identity::{CurrentUser, Identity};
+use crate::layout::{Chrome, FieldError, error_for, when};
+use crate::page::{chrome, render, render_status};
+use crate::state::AppState;
 
 pub async fn subject_access(
     State(state): State<AppState>,
@@ -126,7 +128,7 @@ pub async fn refuse_erasure(
     identity: Identity,
     CurrentUser(me): CurrentUser,
     Path(id): Path<i64>,
-    axum::Form(form): axum::Form<RefuseForm>,
+    Form(form): Form<RefuseForm>,
 ) -> Result<Response, AppError> {
     require_officer(&me)?;
     if form.reason.trim().is_empty() || form.reason.chars().count() > 2000 {

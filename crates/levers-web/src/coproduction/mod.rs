@@ -10,7 +10,6 @@
 
 mod activity;
 mod api;
-mod charts;
 mod common;
 mod coverage;
 mod coverage_json;
@@ -23,7 +22,8 @@ mod register;
 
 use levers_store::Role;
 
-use crate::AppState;
+use crate::state::AppState;
+use crate::upload;
 
 pub use coverage_json::coverage_json;
 
@@ -43,7 +43,9 @@ pub fn routes() -> axum::Router<AppState> {
         )
         .route(
             "/co-production/register/import",
-            get(register::import_form).post(register::import),
+            get(register::import_form)
+                .post(register::import)
+                .layer(upload::limit(upload::REGISTER_FILE_BYTES)),
         )
         .route(
             "/co-production/register/{id}",

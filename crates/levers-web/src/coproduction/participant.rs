@@ -16,13 +16,15 @@ use levers_store::coproduction::{
 };
 use serde::Deserialize;
 
-use super::common::*;
+use super::common::{SECTION, SavedQuery, count, officer_pages};
 use super::participants::ParticipantForm;
-use crate::AppState;
-use crate::auth::{CurrentUser, Identity, actor, random_token, require_officer};
+use crate::auth::{actor, random_token, require_officer};
 use crate::error::AppError;
-use crate::pages::{chrome, render_status};
-use crate::templates::{Chrome, FieldError, error_for, when};
+use crate::form::Form;
+use crate::identity::{CurrentUser, Identity};
+use crate::layout::{Chrome, FieldError, error_for, when};
+use crate::page::{chrome, render_status};
+use crate::state::AppState;
 
 /// An involvement to choose on the participation form.
 pub struct InvolvementChoice {
@@ -198,7 +200,7 @@ pub async fn update_participant(
     identity: Identity,
     CurrentUser(me): CurrentUser,
     Path(id): Path<i64>,
-    axum::Form(form): axum::Form<ParticipantForm>,
+    Form(form): Form<ParticipantForm>,
 ) -> Result<Response, AppError> {
     require_officer(&me)?;
     match form.parse() {
@@ -223,24 +225,18 @@ pub async fn update_participant(
     }
 }
 
+/// Saves the equality monitoring answers: one field per question (`DIMENSIONS` key); a blank answer
+/// is no answer.
 pub async fn set_equality(
     State(state): State<AppState>,
     CurrentUser(me): CurrentUser,
     Path(id): Path<i64>,
-    axum::Form(form): axum::Form<Vec<(String, String)>>,
+    Form(form): Form<BTreeMap<String, String>>,
 ) -> Result<Response, AppError> {
     require_officer(&me)?;
     let answers: Vec<(&str, Option<String>)> = DIMENSIONS
         .iter()
-        .map(|d| {
-            (
-                d.key,
-                form.iter()
-                    .find(|(k, _)| k == d.key)
-                    .map(|(_, v)| v.clone())
-                    .filter(|v| !v.is_empty()),
-            )
-        })
+        .map(|d| (d.key, form.get(d.key).cloned().filter(|v| !v.is_empty())))
         .collect();
     match state
         .store
@@ -273,7 +269,7 @@ pub async fn record_participation(
     identity: Identity,
     CurrentUser(me): CurrentUser,
     Path(id): Path<i64>,
-    axum::Form(form): axum::Form<ParticipationForm>,
+    Form(form): Form<ParticipationForm>,
 ) -> Result<Response, AppError> {
     require_officer(&me)?;
     let hours = count(&form.hours);
@@ -341,7 +337,7 @@ pub async fn participant_transfer(
     identity: Identity,
     CurrentUser(me): CurrentUser,
     Path(id): Path<i64>,
-    axum::Form(form): axum::Form<ParticipantTransferForm>,
+    Form(form): Form<ParticipantTransferForm>,
 ) -> Result<Response, AppError> {
     require_officer(&me)?;
     let p = state

@@ -11,12 +11,14 @@ use levers_coproduction::people::{DIMENSIONS, Dimension, RewardForm, suppress};
 use levers_store::coproduction::{Participant, ParticipantDetails};
 use serde::Deserialize;
 
-use super::common::*;
-use crate::AppState;
-use crate::auth::{CurrentUser, Identity, actor, require_officer};
+use super::common::{SECTION, is_admin, officer_pages, require_admin};
+use crate::auth::{actor, require_officer};
 use crate::error::AppError;
-use crate::pages::{chrome, render_status};
-use crate::templates::{Chrome, FieldError, error_for, when};
+use crate::form::Form;
+use crate::identity::{CurrentUser, Identity};
+use crate::layout::{Chrome, FieldError, error_for, when};
+use crate::page::{chrome, render_status};
+use crate::state::AppState;
 
 // ---------------------------------------------------------------------------------------------
 // Participants
@@ -212,7 +214,7 @@ pub async fn create_participant(
     State(state): State<AppState>,
     identity: Identity,
     CurrentUser(me): CurrentUser,
-    axum::Form(form): axum::Form<ParticipantForm>,
+    Form(form): Form<ParticipantForm>,
 ) -> Result<Response, AppError> {
     require_officer(&me)?;
     match form.parse() {

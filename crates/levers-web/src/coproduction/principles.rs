@@ -9,13 +9,18 @@ use axum::response::{IntoResponse, Redirect, Response};
 use levers_coproduction::principles::{self, Assessment, PRINCIPLES, Principle};
 use levers_coproduction::register::{iso, parse_date};
 use levers_store::coproduction::AssessmentRecord;
+use serde::Deserialize;
 
-use super::common::*;
-use crate::AppState;
-use crate::auth::{CurrentUser, Identity, actor, require_officer};
+use super::common::{
+    NoticeQuery, SECTION, directorates, field_errors, is_officer, officer_pages, today,
+};
+use crate::auth::{actor, require_officer};
 use crate::error::AppError;
-use crate::pages::{chrome, render, render_status};
-use crate::templates::{Chrome, FieldError, error_for};
+use crate::form::Form;
+use crate::identity::{CurrentUser, Identity};
+use crate::layout::{Chrome, FieldError, error_for};
+use crate::page::{chrome, render, render_status};
+use crate::state::AppState;
 
 // ---------------------------------------------------------------------------------------------
 // Principles self-assessment
@@ -136,31 +141,43 @@ pub async fn new_assessment(
     })
 }
 
+/// The self-assessment form: the directorate, date and notes, and one score field for each statement
+/// (named by `principles::field_for`).
+#[derive(Deserialize, Default)]
+pub struct AssessmentForm {
+    #[serde(default)]
+    directorate: String,
+    #[serde(default)]
+    assessed_on: String,
+    #[serde(default)]
+    notes: String,
+    #[serde(flatten)]
+    scores: BTreeMap<String, String>,
+}
+
+impl AssessmentForm {
+    /// The scores given, by statement key; a statement left blank or with no score is not scored.
+    fn scores(&self) -> BTreeMap<String, u8> {
+        principles::statements()
+            .filter_map(|s| {
+                let v = self.scores.get(principles::field_for(s.key))?;
+                Some((s.key.to_string(), v.parse::<u8>().ok()?))
+            })
+            .collect()
+    }
+}
+
 pub async fn create_assessment(
     State(state): State<AppState>,
     identity: Identity,
     CurrentUser(me): CurrentUser,
-    axum::Form(form): axum::Form<Vec<(String, String)>>,
+    Form(form): Form<AssessmentForm>,
 ) -> Result<Response, AppError> {
     require_officer(&me)?;
-    let get = |k: &str| {
-        form.iter()
-            .find(|(f, _)| f == k)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    };
-    let mut scores = BTreeMap::new();
-    for s in principles::statements() {
-        if let Some(v) = form
-            .iter()
-            .find(|(f, _)| f == principles::field_for(s.key))
-            .and_then(|(_, v)| v.parse::<u8>().ok())
-        {
-            scores.insert(s.key.to_string(), v);
-        }
-    }
+    let scores = form.scores();
+    let assessed_on = form.assessed_on.trim().to_string();
     let mut errors = Vec::new();
-    let on = parse_date(&get("assessed_on"));
+    let on = parse_date(&assessed_on);
     if on.is_none() {
         errors.push(FieldError::new(
             "assessed_on",
@@ -168,10 +185,10 @@ pub async fn create_assessment(
         ));
     }
     let a = Assessment {
-        directorate: get("directorate"),
+        directorate: form.directorate.trim().to_string(),
         assessed_on: on.unwrap_or(time::Date::MIN),
         scores: scores.clone(),
-        notes: get("notes"),
+        notes: form.notes.trim().to_string(),
     };
     errors.extend(field_errors(a.problems()));
     if errors.is_empty() {
@@ -193,7 +210,7 @@ pub async fn create_assessment(
         &AssessmentFormPage {
             chrome,
             directorate: a.directorate,
-            assessed_on: get("assessed_on"),
+            assessed_on,
             notes: a.notes,
             scores,
             errors,
@@ -203,3 +220,20 @@ pub async fn create_assessment(
 }
 
 officer_pages!(PrinciplesPage);
+
+#[cfg(test)]
+mod tests {
+    use super::AssessmentForm;
+
+    #[test]
+    fn scores_are_read_by_their_field_names() {
+        let f: AssessmentForm = crate::form::parse(
+            b"csrf_token=x&directorate=Adults&assessed_on=2025-06-30&score_assets_1=3&score_assets_2=&notes=n",
+        )
+        .unwrap();
+        assert_eq!(f.directorate, "Adults");
+        let scores = f.scores();
+        assert_eq!(scores.get("assets.1"), Some(&3));
+        assert_eq!(scores.len(), 1);
+    }
+}

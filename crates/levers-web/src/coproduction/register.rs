@@ -8,14 +8,15 @@ use axum::response::{IntoResponse, Response};
 use levers_coproduction::csv_io::{RegisterFile, read_register, write_register};
 use levers_coproduction::register::{Stage, iso};
 use levers_store::coproduction::ActivityRecord;
-use serde::Deserialize;
 
-use super::common::*;
-use crate::AppState;
-use crate::auth::{CurrentUser, Identity, actor, require_officer};
+use super::common::{NoticeQuery, SECTION, is_officer, officer_pages};
+use crate::auth::{actor, require_officer};
 use crate::error::AppError;
-use crate::pages::{chrome, render, render_status};
-use crate::templates::{Chrome, FieldError, error_for};
+use crate::identity::{CurrentUser, Identity};
+use crate::layout::{Chrome, FieldError, error_for};
+use crate::page::{chrome, render, render_status};
+use crate::state::AppState;
+use crate::upload;
 
 // ---------------------------------------------------------------------------------------------
 // The register
@@ -56,12 +57,6 @@ pub struct LevelCell {
     pub label: &'static str,
     /// Co-design or above.
     pub co: bool,
-}
-
-#[derive(Deserialize, Default)]
-pub struct NoticeQuery {
-    #[serde(default)]
-    saved: Option<String>,
 }
 
 pub async fn register(
@@ -197,26 +192,11 @@ pub async fn import(
     State(state): State<AppState>,
     identity: Identity,
     CurrentUser(me): CurrentUser,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Result<Response, AppError> {
     require_officer(&me)?;
-    let (mut name, mut data) = (String::new(), Vec::new());
-    while let Some(field) = form.next_field().await.map_err(|_| AppError::TooLarge)? {
-        if field.name() == Some("file") {
-            name = field
-                .file_name()
-                .unwrap_or("register.csv")
-                .rsplit(['/', '\\'])
-                .next()
-                .unwrap_or("register.csv")
-                .to_string();
-            data = field
-                .bytes()
-                .await
-                .map_err(|_| AppError::TooLarge)?
-                .to_vec();
-        }
-    }
+    let up = upload::read(form, "register.csv", upload::REGISTER_FILE_BYTES).await?;
+    let (name, data) = (up.file_name, up.bytes);
     let chrome = chrome(&state, &identity, SECTION, "Import a register file").await?;
     if data.is_empty() {
         let errors = vec![FieldError::new("file", "Select a register file (CSV)")];
