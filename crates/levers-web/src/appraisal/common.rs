@@ -6,11 +6,14 @@ use levers_store::appraisal::StoredAppraisal;
 use crate::error::AppError;
 use crate::state::AppState;
 
+/// Appraisals sit in the community budgets section of the navigation.
 pub(super) const SECTION: &str = "community-budgets";
+/// A return on investment to two decimals, or "n/a" when there is none.
 pub(super) fn ratio(x: Option<f64>) -> String {
     x.map_or_else(|| "n/a".into(), |r| format!("{r:.2}"))
 }
 
+/// A number of people or outcomes: whole when it is whole, else to one decimal.
 pub(super) fn count(x: f64) -> String {
     if (x - x.round()).abs() < 1e-9 {
         format!("{}", x.round() as i64)
@@ -19,6 +22,7 @@ pub(super) fn count(x: f64) -> String {
     }
 }
 
+/// The name of a kind of value, for tables and forms.
 pub(super) fn kind_label(k: ValueKind) -> &'static str {
     match k {
         ValueKind::Fiscal => "Fiscal",
@@ -27,6 +31,7 @@ pub(super) fn kind_label(k: ValueKind) -> &'static str {
     }
 }
 
+/// The red/amber/green grade of a unit cost's evidence, in words.
 pub(super) fn rag_label(r: Option<Rag>) -> &'static str {
     match r {
         Some(Rag::Green) => "Green",
@@ -51,6 +56,7 @@ impl Library {
         })
     }
 
+    /// The library's unit cost with this code (any case).
     pub(super) fn cost(&self, code: &str) -> Option<&UnitCost> {
         self.costs
             .iter()
@@ -75,6 +81,7 @@ pub(super) async fn compute(
     Ok(Library::load(state).await?.compute(model))
 }
 
+/// The stored appraisal, or 404.
 pub(super) async fn load(state: &AppState, id: i64) -> Result<StoredAppraisal, AppError> {
     state.store.appraisal(id).await?.ok_or(AppError::NotFound)
 }

@@ -9,6 +9,7 @@ use crate::state::AppState;
 
 pub(super) const SECTION: &str = "co-production";
 
+/// Only admins may go on (ledger settings, the retention purge).
 pub(super) fn require_admin(u: &User) -> Result<(), AppError> {
     if u.role.allows(Role::Admin) {
         Ok(())
@@ -17,16 +18,19 @@ pub(super) fn require_admin(u: &User) -> Result<(), AppError> {
     }
 }
 
+/// Whether the page is shown to an officer or admin (who may see people and change things).
 pub(super) fn is_officer(c: &Chrome) -> bool {
     c.user
         .as_ref()
         .is_some_and(|u| u.role.allows(Role::Officer))
 }
 
+/// Whether the page is shown to an admin.
 pub(super) fn is_admin(c: &Chrome) -> bool {
     c.user.as_ref().is_some_and(|u| u.role.allows(Role::Admin))
 }
 
+/// Today (UTC), for default dates and the quarter the coverage trend ends in.
 pub(super) fn today() -> time::Date {
     time::OffsetDateTime::now_utc().date()
 }
@@ -39,6 +43,7 @@ pub(super) fn field_errors(problems: Vec<levers_coproduction::FieldProblem>) -> 
         .collect()
 }
 
+/// A whole number typed into a form (commas allowed); blank is 0; `None` when it is not one.
 pub(super) fn count(s: &str) -> Option<u32> {
     let t: String = s.trim().chars().filter(|c| *c != ',').collect();
     if t.is_empty() {
@@ -48,18 +53,14 @@ pub(super) fn count(s: &str) -> Option<u32> {
     }
 }
 
-#[derive(Deserialize, Default)]
-pub struct NoticeQuery {
-    #[serde(default)]
-    pub saved: Option<String>,
-}
-
+/// `?saved=…` on the page a form redirects to: what was saved, for the notice at the top.
 #[derive(Deserialize, Default)]
 pub struct SavedQuery {
     #[serde(default)]
     pub saved: Option<String>,
 }
 
+/// The directorates named in the register, sorted, each once (offered on the forms).
 pub(super) async fn directorates(state: &AppState) -> Result<Vec<String>, AppError> {
     let mut d: Vec<String> = state
         .store

@@ -12,7 +12,7 @@ use levers_store::coproduction::AssessmentRecord;
 use serde::Deserialize;
 
 use super::common::{
-    NoticeQuery, SECTION, directorates, field_errors, is_officer, officer_pages, today,
+    SECTION, SavedQuery, directorates, field_errors, is_officer, officer_pages, today,
 };
 use crate::auth::{actor, require_officer};
 use crate::error::AppError;
@@ -60,7 +60,7 @@ impl PrinciplesPage {
 pub async fn principles_page(
     State(state): State<AppState>,
     identity: Identity,
-    Query(q): Query<NoticeQuery>,
+    Query(q): Query<SavedQuery>,
 ) -> Result<Response, AppError> {
     let records = state.store.coproduction_assessments().await?;
     let assessments: Vec<Assessment> = records.iter().map(|r| r.assessment.clone()).collect();

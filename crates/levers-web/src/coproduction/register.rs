@@ -9,7 +9,7 @@ use levers_coproduction::csv_io::{RegisterFile, read_register, write_register};
 use levers_coproduction::register::{Stage, iso};
 use levers_store::coproduction::ActivityRecord;
 
-use super::common::{NoticeQuery, SECTION, is_officer, officer_pages};
+use super::common::{SECTION, SavedQuery, is_officer, officer_pages};
 use crate::auth::{actor, require_officer};
 use crate::error::AppError;
 use crate::identity::{CurrentUser, Identity};
@@ -62,7 +62,7 @@ pub struct LevelCell {
 pub async fn register(
     State(state): State<AppState>,
     identity: Identity,
-    Query(q): Query<NoticeQuery>,
+    Query(q): Query<SavedQuery>,
 ) -> Result<Response, AppError> {
     let activities = state.store.coproduction_activities().await?;
     let chrome = chrome(&state, &identity, SECTION, "Co-production register").await?;
@@ -121,7 +121,7 @@ pub async fn activity(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
-    Query(q): Query<NoticeQuery>,
+    Query(q): Query<SavedQuery>,
 ) -> Result<Response, AppError> {
     let a = state
         .store
