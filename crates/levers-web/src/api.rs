@@ -60,3 +60,17 @@ pub async fn audit(State(state): State<AppState>, Query(p): Query<AuditParams>) 
         Err(e) => AppError::from(e).json(),
     }
 }
+
+pub fn routes() -> axum::Router<AppState> {
+    use axum::middleware::from_fn;
+    use axum::routing::get;
+    let anyone = axum::Router::new().route("/healthz", get(healthz));
+    let viewers = axum::Router::new()
+        .route("/api/v1/me", get(me))
+        .route_layer(from_fn(crate::auth::require(levers_store::Role::Viewer)));
+    let admins = axum::Router::new()
+        .route("/api/v1/users", get(users))
+        .route("/api/v1/audit", get(audit))
+        .route_layer(from_fn(crate::auth::require(levers_store::Role::Admin)));
+    anyone.merge(viewers).merge(admins)
+}

@@ -7,16 +7,14 @@
 
 use std::net::SocketAddr;
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::body::{Body, to_bytes};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use levers_store::{Actor, Role, User};
-use rand_core::{OsRng, RngCore};
-use sha2::{Digest, Sha256};
+
+pub use levers_app::credentials::*;
 
 use crate::AppState;
 use crate::error::AppError;
@@ -28,78 +26,8 @@ pub const THROTTLE_WINDOW_SECONDS: i64 = 15 * 60;
 pub const MAX_ACCOUNT_FAILURES: i64 = 5;
 /// Failures from one address within the window before that address is refused.
 pub const MAX_ADDRESS_FAILURES: i64 = 20;
-/// Shortest password accepted (NCSC advice favours length over complexity rules).
-pub const MIN_PASSWORD_LEN: usize = 10;
 
 const CSRF_COOKIE: &str = "levers_csrf";
-
-/// A new argon2id hash (PHC string) of a password, with a random salt.
-pub fn hash_password(password: &str) -> anyhow::Result<String> {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| anyhow::anyhow!("cannot hash the password: {e}"))
-}
-
-/// Whether `password` matches a stored argon2 hash. Malformed hashes never match.
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &h)
-            .is_ok()
-    })
-}
-
-/// Spends the same time as a real verification, so unknown accounts cannot be told apart by timing.
-pub fn verify_dummy(password: &str) {
-    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let hash = DUMMY.get_or_init(|| hash_password("levers-dummy-password").unwrap_or_default());
-    let _ = verify_password(password, hash);
-}
-
-/// Why a new password is not acceptable, if it is not.
-pub fn password_problem(password: &str, email: &str) -> Option<String> {
-    if password.chars().count() < MIN_PASSWORD_LEN {
-        Some(format!(
-            "Password must be {MIN_PASSWORD_LEN} characters or more"
-        ))
-    } else if password.len() > 256 {
-        Some("Password must be 256 characters or fewer".into())
-    } else if password.trim().eq_ignore_ascii_case(email.trim()) {
-        Some("Password must not be your email address".into())
-    } else {
-        None
-    }
-}
-
-/// A random secret: 32 bytes as 64 hex characters.
-pub fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    OsRng.fill_bytes(&mut bytes);
-    levers_core::hex::encode(&bytes)
-}
-
-/// A password for one-time use, easy to read aloud: four groups of five from an unambiguous alphabet.
-pub fn one_time_password() -> String {
-    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
-    let mut bytes = [0u8; 20];
-    OsRng.fill_bytes(&mut bytes);
-    let chars: Vec<char> = bytes
-        .iter()
-        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
-        .collect();
-    chars
-        .chunks(5)
-        .map(|c| c.iter().collect::<String>())
-        .collect::<Vec<_>>()
-        .join("-")
-}
-
-/// SHA-256 of a token, hex: what the database stores instead of the token.
-pub fn token_hash(token: &str) -> String {
-    levers_core::hex::encode(&Sha256::digest(token.as_bytes()))
-}
 
 /// Compares secrets in time independent of where they differ.
 fn constant_time_eq(a: &str, b: &str) -> bool {

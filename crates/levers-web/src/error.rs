@@ -134,6 +134,12 @@ impl From<StoreError> for AppError {
     }
 }
 
+impl From<levers_app::credentials::CredentialError> for AppError {
+    fn from(e: levers_app::credentials::CredentialError) -> Self {
+        AppError::Internal(anyhow::anyhow!(e))
+    }
+}
+
 impl From<askama::Error> for AppError {
     fn from(e: askama::Error) -> Self {
         AppError::Internal(e.into())

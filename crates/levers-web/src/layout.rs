@@ -3,6 +3,8 @@
 
 use levers_store::{Role, User};
 
+pub use levers_present::show::when;
+
 /// The version reported by `/healthz` and the page footer.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -138,15 +140,43 @@ pub fn capitalise(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Seconds since the epoch as `28 Nov 2026 22:15 UTC`.
-pub fn when(unix: &i64) -> String {
-    match time::OffsetDateTime::from_unix_timestamp(*unix) {
-        Ok(t) => {
-            let fmt = time::macros::format_description!(
-                "[day padding:none] [month repr:short] [year] [hour]:[minute] UTC"
-            );
-            t.format(&fmt).unwrap_or_else(|_| unix.to_string())
+/// Gives a page with an `errors` field the `err(field)` lookup its template uses.
+macro_rules! field_errors {
+    ($($page:ty),*) => {$(
+        impl $page {
+            pub fn err(&self, field: &str) -> Option<&str> {
+                $crate::layout::error_for(&self.errors, field)
+            }
         }
-        Err(_) => unix.to_string(),
+    )*};
+}
+pub(crate) use field_errors;
+
+/// Gives pages that show stored timestamps the `when(at)` their templates use.
+macro_rules! timestamps {
+    ($($page:ty),*) => {$(
+        impl $page {
+            pub fn when(&self, at: impl $crate::layout::Unix) -> String {
+                $crate::layout::when(&at.unix())
+            }
+        }
+    )*};
+}
+pub(crate) use timestamps;
+
+/// A timestamp however deeply a template borrowed it.
+pub trait Unix {
+    fn unix(&self) -> i64;
+}
+
+impl Unix for i64 {
+    fn unix(&self) -> i64 {
+        *self
+    }
+}
+
+impl<T: Unix + ?Sized> Unix for &T {
+    fn unix(&self) -> i64 {
+        (**self).unix()
     }
 }

@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use levers_store::Store;
 
-use crate::places::GeoCache;
-use crate::procurement::PaymentsCache;
+use levers_app::geo::GeoCache;
+use levers_app::procurement::PaymentsCache;
 
 /// How the web app behaves; set from the command line.
 #[derive(Debug, Clone)]
@@ -47,5 +47,3 @@ pub struct AppState {
 
 /// The largest body any form other than the upload page may send.
 pub const FORM_LIMIT_BYTES: usize = 1024 * 1024;
-/// The one route that takes large bodies (spending files); its limit is `WebConfig::max_body_bytes`.
-pub const UPLOAD_PATH: &str = "/procurement/upload";

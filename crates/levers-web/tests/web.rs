@@ -6,10 +6,11 @@ use std::collections::HashMap;
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode, header};
+use levers_app::credentials as auth;
 use levers_store::audit::AuditQuery;
 use levers_store::testing::{Scratch, scratch_sqlite};
 use levers_store::{Actor, NewUser, Role, Store};
-use levers_web::{WebConfig, auth, router};
+use levers_web::{WebConfig, router};
 use tower::ServiceExt;
 
 #[path = "web/appraisal.rs"]

@@ -8,8 +8,8 @@
 
 use std::fmt::Write;
 
+use levers_app::credentials as auth;
 use levers_store::{Actor, NewUser, Role, Store, settings::COUNCIL_NAME};
-use levers_web::auth;
 
 use crate::geo_cli;
 
@@ -241,7 +241,7 @@ pub async fn build(store: &Store) -> anyhow::Result<Created> {
     }
     // Three years of spend, through the same import as real files (a refresh adds nothing twice).
     for (name, bytes) in crate::demo_spend::spend_files() {
-        levers_web::spend::import_bytes(
+        levers_app::spend_import::import_bytes(
             store,
             &actor,
             COUNCIL,

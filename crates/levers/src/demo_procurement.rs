@@ -329,7 +329,7 @@ pub fn companies_house_file() -> String {
 pub async fn build(store: &Store, actor: &Actor) -> anyhow::Result<()> {
     let council = crate::demo::COUNCIL;
     let file = supplier_file();
-    let sha = levers_web::spend::sha256_hex(file.as_bytes());
+    let sha = levers_app::credentials::sha256_hex(file.as_bytes());
     // A refresh of the demo imports the records only once.
     let already = store
         .proc_supplier_imports()
@@ -372,7 +372,7 @@ pub async fn build(store: &Store, actor: &Actor) -> anyhow::Result<()> {
             )
             .await?;
     }
-    use levers_web::procurement::{LOCAL_LADS, LOCAL_NAME, WIDER_LADS, WIDER_NAME};
+    use levers_app::procurement::{LOCAL_LADS, LOCAL_NAME, WIDER_LADS, WIDER_NAME};
     store.set_setting(actor, LOCAL_LADS, LOCAL).await?;
     store.set_setting(actor, LOCAL_NAME, "Levermouth").await?;
     store.set_setting(actor, WIDER_LADS, WIDER).await?;

@@ -5,8 +5,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
+use levers_app::credentials as auth;
 use levers_store::{Actor, NewUser, Role, Store};
-use levers_web::{WebConfig, auth};
+use levers_web::WebConfig;
 
 mod appraisal_cli;
 mod coproduction_cli;

@@ -9,13 +9,14 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use levers_app::procurement::{AnalysisParams, parse_codes};
 use levers_core::Money;
+use levers_present::procurement_report::{ReportView, report_html, report_xlsx};
 use levers_spend::analysis::{Area, ImdChoice, SectorBasis};
 use levers_spend::lm3::{Lm3Inputs, Lm3Responses, SURVEY_TEMPLATE, lm3, lm3_from_survey, lm3_json};
 use levers_spend::registers::read_register;
 use levers_spend::suppliers::{SupplierField, read_suppliers};
 use levers_store::{Actor, Store};
-use levers_web::procurement::{AnalysisParams, ReportView, parse_codes, report_html, report_xlsx};
 
 #[derive(Subcommand, Debug)]
 pub enum SuppliersCommand {
@@ -185,7 +186,7 @@ pub async fn suppliers(cmd: SuppliersCommand) -> anyhow::Result<()> {
     let name = file.display().to_string();
     let (records, report) = read_suppliers(&name, &bytes, &supplier_map(&map)?)?;
     let store = Store::open(&database).await?;
-    let sha = levers_web::spend::sha256_hex(&bytes);
+    let sha = levers_app::credentials::sha256_hex(&bytes);
     let counts = store
         .import_suppliers(
             &Actor::system("cli"),
@@ -470,10 +471,10 @@ pub async fn analyse_cmd(a: AnalyseArgs) -> anyhow::Result<()> {
     bar.set_message("analysing");
     // One command reads the supplier records once and each year once (the trend chart of --html
     // reuses the year and baseline).
-    let cache = levers_web::procurement::PaymentsCache::default();
-    let analysed = levers_web::procurement::bodies_for(&store, &p).await?;
+    let cache = levers_app::procurement::PaymentsCache::default();
+    let analysed = levers_app::procurement::bodies_for(&store, &p).await?;
     let (report, payments) =
-        levers_web::procurement::run(&store, &cache, geo.clone(), &analysed, &p).await?;
+        levers_app::procurement::run(&store, &cache, geo.clone(), &analysed, &p).await?;
     bar.finish_and_clear();
     if payments.rows.is_empty() {
         eprintln!(
@@ -488,7 +489,7 @@ pub async fn analyse_cmd(a: AnalyseArgs) -> anyhow::Result<()> {
         .unwrap_or_default();
     if a.html.is_some() || a.xlsx.is_some() {
         let years = store.spend_years(&bodies).await?;
-        let tr = levers_web::procurement::trend(&store, &cache, geo.clone(), &analysed, &p, &years)
+        let tr = levers_app::procurement::trend(&store, &cache, geo.clone(), &analysed, &p, &years)
             .await?;
         let view = ReportView::new(report.clone(), &geo, &tr, String::new(), &council);
         if let Some(path) = &a.html {

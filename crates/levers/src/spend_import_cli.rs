@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
+use levers_app::spend_import::{ImportOutcome, import_bytes_with_progress};
 use levers_core::Money;
 use levers_spend::CheckOptions;
 use levers_store::{Actor, Store};
-use levers_web::spend::{ImportOutcome, import_bytes_with_progress};
 
 /// Imports `files` for `body`. `map` holds `field=Header` overrides as typed.
 pub async fn import(
@@ -37,7 +37,7 @@ pub async fn import(
         );
         bar.set_message(name.clone());
         let b = bar.clone();
-        let progress: levers_web::spend::Progress = Arc::new(move |n| b.set_position(n));
+        let progress: levers_app::spend_import::Progress = Arc::new(move |n| b.set_position(n));
         let outcome = import_bytes_with_progress(
             &store,
             &actor,

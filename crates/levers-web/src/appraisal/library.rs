@@ -53,7 +53,7 @@ impl LibraryPage {
         rag_label(Some(c.rag))
     }
     pub fn when(&self, t: &i64) -> String {
-        crate::templates::when(t)
+        crate::layout::when(t)
     }
 }
 

@@ -68,7 +68,7 @@ async fn list_page(
         rows.push(ListRow {
             id: a.id,
             name: a.model.name.clone(),
-            updated: crate::templates::when(&a.updated_at),
+            updated: crate::layout::when(&a.updated_at),
             result,
         });
     }

@@ -131,7 +131,7 @@ pub async fn show(
     render(&ResultsPage {
         chrome: chrome(&state, &identity, SECTION, &a.model.name).await?,
         id,
-        updated: crate::templates::when(&a.updated_at),
+        updated: crate::layout::when(&a.updated_at),
         updated_by: a.updated_by.clone(),
         model: a.model,
         result,

@@ -42,7 +42,7 @@ async fn load_fixture(store: &Store) {
                  01/05/2024,Alpha Catering Ltd,A1,1000.00,Catering,T1\n02/05/2024,Beta Builders Ltd,B1,3000.00,Building works,T2\n\
                  03/05/2024,Delta Software Solutions,,100.00,ICT,T3\n04/05/2024,Delta Software plc,D1,2500.00,ICT,T4\n05/05/2024,County Fire Authority,,600.00,Levies,T5\n\
                  06/05/2023,Alpha Catering Ltd,A1,500.00,Catering,T6\n";
-    levers_web::spend::import_bytes(
+    levers_app::spend_import::import_bytes(
         store,
         &Actor::system("test"),
         "Fixture Council",
@@ -132,7 +132,7 @@ async fn procurement_dashboard_drilldown_review_rules_and_exports() {
     // The year's payments are kept in memory between requests, until an import or an undo changes
     // them: a new payment shows at once, and disappears again when its import is undone.
     let more = "Date,Supplier Name,Supplier ID,Amount,Expense Type,Transaction Number\n07/05/2024,Harbour IT Ltd,H1,400.00,ICT,T7\n";
-    let outcome = levers_web::spend::import_bytes(
+    let outcome = levers_app::spend_import::import_bytes(
         &store,
         &Actor::system("test"),
         "Fixture Council",
@@ -142,7 +142,7 @@ async fn procurement_dashboard_drilldown_review_rules_and_exports() {
     )
     .await
     .unwrap();
-    let levers_web::spend::ImportOutcome::Imported { import_id, .. } = outcome else {
+    let levers_app::spend_import::ImportOutcome::Imported { import_id, .. } = outcome else {
         panic!("a new file imports")
     };
     assert!(

@@ -3,23 +3,37 @@
 //! uploaded and reconciled by levers-spend; the three rounds as a chart with their table, the
 //! responses behind each figure, and the survey template to download. Nothing is stored.
 
-use askama::Template;
-use axum::extract::{Multipart, Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use levers_core::Money;
-use levers_spend::lm3::{
-    Lm3, Lm3Error, Lm3Inputs, Lm3Responses, SURVEY_TEMPLATE, SurveyReport, lm3, lm3_from_survey,
-    parse_share,
-};
-use serde::Deserialize;
-
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::AppError;
-use crate::pages::{chrome, render_status};
-use crate::procurement::{hbars, money, pct, pounds_short};
-use crate::templates::{Chrome, FieldError, error_for};
+use crate::layout::Chrome;
+use crate::layout::FieldError;
+use crate::layout::error_for;
+use crate::page::chrome;
+use crate::page::render_status;
+use crate::show::money;
+use crate::show::pct;
+use crate::show::pence_f64_whole as pounds_short;
+use askama::Template;
+use axum::extract::Multipart;
+use axum::extract::Query;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::response::Response;
+use levers_core::Money;
+use levers_present::procurement_report::hbars;
+use levers_spend::lm3::Lm3;
+use levers_spend::lm3::Lm3Error;
+use levers_spend::lm3::Lm3Inputs;
+use levers_spend::lm3::Lm3Responses;
+use levers_spend::lm3::SURVEY_TEMPLATE;
+use levers_spend::lm3::SurveyReport;
+use levers_spend::lm3::lm3;
+use levers_spend::lm3::lm3_from_survey;
+use levers_spend::lm3::parse_share;
+use serde::Deserialize;
 
 /// The figures as typed (kept as text so a mistake is shown back as it was typed).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -310,7 +324,7 @@ pub async fn figures(
             Err(e) => {
                 let errors = vec![FieldError::new(
                     error_field(&e),
-                    crate::templates::capitalise(&e.to_string()),
+                    crate::layout::capitalise(&e.to_string()),
                 )];
                 page(&state, &identity, f, errors, None, None).await
             }

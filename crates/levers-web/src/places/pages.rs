@@ -1,52 +1,27 @@
-//! Places: look up a postcode or an area and see its deprivation profile (chart and table), and the
-//! admin list of loaded geography. Reads the shared in-memory index, rebuilt when the data changes.
-
-use std::sync::Arc;
-
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use levers_core::{AreaCode, AreaKind};
-use levers_geo::{GeoIndex, Postcode};
-use serde::Deserialize;
-use tokio::sync::RwLock;
+//! Places: find a postcode or an area and see its deprivation profile (chart and table), and the
+//! admin list of loaded geography.
 
 use crate::AppState;
 use crate::auth::Identity;
 use crate::charts::bar_chart;
 use crate::error::AppError;
-use crate::pages::{chrome, render, render_status};
-use crate::templates::{
-    AdminGeographyPage, FieldError, PlaceAreaPage, PlacePostcodePage, PlacesPage,
-};
-
-/// This process's copy of the geography index, with the data version it was built from.
-#[derive(Default)]
-pub struct GeoCache {
-    inner: RwLock<Option<(String, Arc<GeoIndex>)>>,
-}
-
-impl GeoCache {
-    /// The current index: rebuilt from the store when another process (or this one) imported or
-    /// removed geography since it was built.
-    pub async fn get(&self, store: &levers_store::Store) -> Result<Arc<GeoIndex>, AppError> {
-        let version = store.geo_version().await?;
-        if let Some((v, idx)) = self.inner.read().await.as_ref()
-            && *v == version
-        {
-            return Ok(idx.clone());
-        }
-        let mut w = self.inner.write().await;
-        if let Some((v, idx)) = w.as_ref()
-            && *v == version
-        {
-            return Ok(idx.clone());
-        }
-        let idx = Arc::new(store.load_geo_index().await?);
-        *w = Some((version, idx.clone()));
-        Ok(idx)
-    }
-}
+use crate::layout::Chrome;
+use crate::layout::FieldError;
+use crate::page::chrome;
+use crate::page::render;
+use crate::page::render_status;
+use askama::Template;
+use axum::extract::Path;
+use axum::extract::Query;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::response::Redirect;
+use axum::response::Response;
+use levers_core::AreaCode;
+use levers_core::AreaKind;
+use levers_geo::Postcode;
+use serde::Deserialize;
 
 #[derive(Deserialize, Default)]
 pub struct Search {
@@ -163,3 +138,93 @@ pub async fn admin_geography(
         index_mb: index.approx_bytes() as f64 / 1_048_576.0,
     })
 }
+
+#[derive(Template)]
+#[template(path = "places.html")]
+pub struct PlacesPage {
+    pub chrome: Chrome,
+    pub q: String,
+    pub districts: Vec<levers_geo::AreaRef>,
+    pub stats: levers_geo::IndexStats,
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Template)]
+#[template(path = "place_postcode.html")]
+pub struct PlacePostcodePage {
+    pub chrome: Chrome,
+    pub found: levers_geo::PostcodeLookup,
+}
+
+impl PlacePostcodePage {
+    /// Rows of the summary list: label, area (if known).
+    pub fn rows(&self) -> Vec<(&'static str, Option<&levers_geo::AreaRef>)> {
+        let f = &self.found;
+        vec![
+            ("Local authority district", f.lad.as_ref()),
+            ("Ward", f.ward.as_ref()),
+            ("LSOA (2011)", f.lsoa11.as_ref()),
+            ("LSOA (2021)", f.lsoa21.as_ref()),
+            ("MSOA", f.msoa.as_ref()),
+            ("Region", f.region.as_ref()),
+        ]
+    }
+
+    pub fn status(&self) -> &'static str {
+        match self.found.terminated {
+            Some(true) => "Terminated (no longer in use, kept for old records)",
+            Some(false) => "Live",
+            None => "Not stated by the loaded files",
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "place_area.html")]
+pub struct PlaceAreaPage {
+    pub chrome: Chrome,
+    pub p: levers_geo::AreaProfile,
+    pub chart2019: Option<String>,
+    pub chart2025: Option<String>,
+}
+
+impl PlaceAreaPage {
+    pub fn deciles(&self) -> Vec<(usize, u32, u32)> {
+        (0..10)
+            .map(|i| (i + 1, self.p.imd2019_deciles[i], self.p.imd2025_deciles[i]))
+            .collect()
+    }
+
+    pub fn has2025(&self) -> bool {
+        self.chart2025.is_some()
+    }
+
+    /// LSOAs to list: 2011 codes when IMD 2019 is the base, else 2021.
+    pub fn lsoas(&self) -> &[levers_geo::LsoaSummary] {
+        if self.p.lsoas_2011.is_empty() {
+            &self.p.lsoas_2021
+        } else {
+            &self.p.lsoas_2011
+        }
+    }
+
+    pub fn lsoa_vintage(&self) -> &'static str {
+        if self.p.lsoas_2011.is_empty() {
+            "2021"
+        } else {
+            "2011"
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/geography.html")]
+pub struct AdminGeographyPage {
+    pub chrome: Chrome,
+    pub datasets: Vec<levers_store::geo::GeoDataset>,
+    pub stats: levers_geo::IndexStats,
+    pub index_mb: f64,
+}
+
+crate::layout::field_errors!(PlacesPage);
+crate::layout::timestamps!(AdminGeographyPage);

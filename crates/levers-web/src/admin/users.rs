@@ -1,20 +1,33 @@
-//! Admin pages: accounts (add, disable, enable, role, reset password), API tokens, settings, audit log.
-
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use levers_store::audit::AuditQuery;
-use levers_store::settings::COUNCIL_NAME;
-use levers_store::{NewUser, Role, StoreError, User};
-use serde::Deserialize;
+//! Admin: the admin index and accounts (add, disable, enable, change role, reset password; the last
+//! admin cannot be removed).
 
 use crate::AppState;
-use crate::auth::{self, CurrentUser, Identity, actor};
+use crate::auth;
+use crate::auth::CurrentUser;
+use crate::auth::Identity;
+use crate::auth::actor;
 use crate::error::AppError;
 use crate::form::Form;
-use crate::pages::{chrome, render, render_status};
-use crate::templates::capitalise;
-use crate::templates::{AdminIndex, AuditPage, FieldError, SettingsPage, TokensPage, UsersPage};
+use crate::layout::Chrome;
+use crate::layout::FieldError;
+use crate::layout::capitalise;
+use crate::page::chrome;
+use crate::page::render;
+use crate::page::render_status;
+use askama::Template;
+use axum::extract::Path;
+use axum::extract::Query;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::response::Redirect;
+use axum::response::Response;
+use levers_store::NewUser;
+use levers_store::Role;
+use levers_store::StoreError;
+use levers_store::User;
+use levers_store::audit::AuditQuery;
+use serde::Deserialize;
 
 pub async fn index(
     State(state): State<AppState>,
@@ -35,13 +48,13 @@ pub async fn index(
 }
 
 #[derive(Deserialize, Default)]
-pub struct DoneQuery {
+pub(super) struct DoneQuery {
     #[serde(default)]
-    done: String,
+    pub(super) done: String,
 }
 
 /// Messages after a redirect, chosen by code so a link cannot put arbitrary text on the page.
-fn notice(done: &str) -> Option<String> {
+pub(super) fn notice(done: &str) -> Option<String> {
     match done {
         "disabled" => Some("The account has been disabled and signed out everywhere.".into()),
         "enabled" => Some("The account has been enabled.".into()),
@@ -317,198 +330,29 @@ pub async fn reset_password(
     users_page(&state, &identity, &me, view, StatusCode::OK).await
 }
 
-#[derive(Deserialize, Default)]
-pub struct AuditParams {
-    #[serde(default)]
-    page: Option<i64>,
-    #[serde(default)]
-    object_type: String,
+#[derive(Template)]
+#[template(path = "admin/index.html")]
+pub struct AdminIndex {
+    pub chrome: Chrome,
+    pub user_count: usize,
+    pub token_count: usize,
+    pub audit_count: i64,
+    pub database: &'static str,
+    pub schema_version: i64,
 }
 
-const AUDIT_PAGE_SIZE: i64 = 50;
-
-pub async fn audit(
-    State(state): State<AppState>,
-    identity: Identity,
-    Query(p): Query<AuditParams>,
-) -> Result<Response, AppError> {
-    let object_type = p.object_type.trim().to_string();
-    let mut q = AuditQuery {
-        object_type: (!object_type.is_empty()).then(|| object_type.clone()),
-        action: None,
-        limit: AUDIT_PAGE_SIZE,
-        offset: 0,
-    };
-    let total = state.store.audit_count(&q).await?;
-    let pages = ((total + AUDIT_PAGE_SIZE - 1) / AUDIT_PAGE_SIZE).max(1);
-    let page = p.page.unwrap_or(1).clamp(1, pages);
-    q.offset = (page - 1) * AUDIT_PAGE_SIZE;
-    let entries = state.store.audit_entries(&q).await?;
-    let chrome = chrome(&state, &identity, "admin", "Audit log").await?;
-    render(&AuditPage {
-        chrome,
-        entries,
-        page,
-        pages,
-        total,
-        object_type,
-    })
-}
-
-async fn tokens_page(
-    state: &AppState,
-    identity: &Identity,
-    errors: Vec<FieldError>,
-    new_token: Option<String>,
-    notice: Option<String>,
-    status: StatusCode,
-) -> Result<Response, AppError> {
-    let chrome = chrome(state, identity, "admin", "API tokens").await?;
-    let page = TokensPage {
-        chrome,
-        tokens: state.store.api_tokens().await?,
-        users: state.store.users().await?,
-        errors,
-        new_token,
-        notice,
-    };
-    render_status(status, &page)
-}
-
-pub async fn tokens(
-    State(state): State<AppState>,
-    identity: Identity,
-    Query(q): Query<DoneQuery>,
-) -> Result<Response, AppError> {
-    tokens_page(
-        &state,
-        &identity,
-        vec![],
-        None,
-        notice(&q.done),
-        StatusCode::OK,
-    )
-    .await
-}
-
-#[derive(Deserialize)]
-pub struct TokenForm {
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    user_id: String,
-}
-
-pub async fn issue_token(
-    State(state): State<AppState>,
-    identity: Identity,
-    CurrentUser(me): CurrentUser,
-    Form(form): Form<TokenForm>,
-) -> Result<Response, AppError> {
-    let mut errors = Vec::new();
-    let name = form.name.trim();
-    if name.is_empty() {
-        errors.push(FieldError::new("name", "Enter what the token is for"));
-    } else if name.chars().count() > 100 {
-        errors.push(FieldError::new(
-            "name",
-            "What the token is for must be 100 characters or fewer",
-        ));
-    }
-    let user_id = form.user_id.trim().parse::<i64>().ok();
-    if user_id.is_none() {
-        errors.push(FieldError::new(
-            "user_id",
-            "Select the account the token acts as",
-        ));
-    }
-    if let (true, Some(user_id)) = (errors.is_empty(), user_id) {
-        let token = auth::random_token();
-        match state
-            .store
-            .create_api_token(&actor(&me), user_id, name, &auth::token_hash(&token))
-            .await
-        {
-            Ok(_) => {
-                return tokens_page(&state, &identity, vec![], Some(token), None, StatusCode::OK)
-                    .await;
-            }
-            Err(StoreError::Conflict(msg)) | Err(StoreError::NotFound(msg)) => {
-                errors.push(FieldError::new("user_id", capitalise(&msg)))
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    tokens_page(
-        &state,
-        &identity,
-        errors,
-        None,
-        None,
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
-    .await
-}
-
-pub async fn revoke_token(
-    State(state): State<AppState>,
-    CurrentUser(me): CurrentUser,
-    Path(id): Path<i64>,
-) -> Result<Response, AppError> {
-    state.store.revoke_api_token(&actor(&me), id).await?;
-    Ok(Redirect::to("/admin/tokens?done=revoked").into_response())
-}
-
-pub async fn settings(
-    State(state): State<AppState>,
-    identity: Identity,
-    Query(q): Query<DoneQuery>,
-) -> Result<Response, AppError> {
-    let chrome = chrome(&state, &identity, "admin", "Settings").await?;
-    let council_name = chrome.council.clone();
-    render(&SettingsPage {
-        chrome,
-        council_name,
-        errors: vec![],
-        saved: q.done == "saved",
-    })
-}
-
-#[derive(Deserialize)]
-pub struct SettingsForm {
-    #[serde(default)]
-    council_name: String,
-}
-
-pub async fn save_settings(
-    State(state): State<AppState>,
-    identity: Identity,
-    CurrentUser(me): CurrentUser,
-    Form(form): Form<SettingsForm>,
-) -> Result<Response, AppError> {
-    let name = form.council_name.trim();
-    let problem = if name.is_empty() {
-        Some("Enter the council's name")
-    } else if name.chars().count() > 120 {
-        Some("The council's name must be 120 characters or fewer")
-    } else {
-        None
-    };
-    if let Some(p) = problem {
-        let chrome = chrome(&state, &identity, "admin", "Settings").await?;
-        let page = SettingsPage {
-            chrome,
-            council_name: form.council_name,
-            errors: vec![FieldError::new("council_name", p)],
-            saved: false,
-        };
-        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
-    }
-    state
-        .store
-        .set_setting(&actor(&me), COUNCIL_NAME, name)
-        .await?;
-    Ok(Redirect::to("/admin/settings?done=saved").into_response())
+#[derive(Template)]
+#[template(path = "admin/users.html")]
+pub struct UsersPage {
+    pub chrome: Chrome,
+    pub users: Vec<User>,
+    pub errors: Vec<FieldError>,
+    pub email: String,
+    pub role: String,
+    pub roles: [Role; 3],
+    pub notice: Option<String>,
+    pub new_password: Option<(String, String)>,
+    pub self_id: i64,
 }
 
 #[cfg(test)]
@@ -532,3 +376,5 @@ mod tests {
         }
     }
 }
+
+crate::layout::field_errors!(UsersPage);

@@ -18,7 +18,7 @@ pub fn money_whole(pence: i64) -> String {
 
 /// A fractional number of pence (an average or a share of a total) to the nearest pound.
 pub fn pence_f64_whole(pence: f64) -> String {
-    Money::from_pounds_f64(pence / 100.0).map_or_else(|| "n/a".into(), Money::to_whole_string)
+    estimate_whole(pence / 100.0)
 }
 
 /// An estimate in pounds (appraisal values are floats) to the penny, or "n/a" when not a number.
@@ -28,7 +28,8 @@ pub fn estimate(pounds: f64) -> String {
 
 /// An estimate in pounds to the nearest pound, or "n/a".
 pub fn estimate_whole(pounds: f64) -> String {
-    Money::from_pounds_f64(pounds).map_or_else(|| "n/a".into(), Money::to_whole_string)
+    // Rounded once, to the pound (rounding to pence first would round 1,234.496 up).
+    Money::from_pounds_f64(pounds.round()).map_or_else(|| "n/a".into(), Money::to_whole_string)
 }
 
 /// A share (0.123) as a percentage with one decimal: `12.3%`.
@@ -45,6 +46,19 @@ pub fn pct_whole(share: f64) -> String {
 /// Pounds as people type them in a form (`12,500`, `£12,500.50`) as pence; `None` if it is not money.
 pub fn parse_pounds(typed: &str) -> Option<i64> {
     typed.trim().parse::<Money>().ok().map(Money::pence)
+}
+
+/// Seconds since the epoch as `28 Nov 2026 22:15 UTC`.
+pub fn when(unix: &i64) -> String {
+    match time::OffsetDateTime::from_unix_timestamp(*unix) {
+        Ok(t) => {
+            let fmt = time::macros::format_description!(
+                "[day padding:none] [month repr:short] [year] [hour]:[minute] UTC"
+            );
+            t.format(&fmt).unwrap_or_else(|_| unix.to_string())
+        }
+        Err(_) => unix.to_string(),
+    }
 }
 
 #[cfg(test)]

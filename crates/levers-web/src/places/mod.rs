@@ -1,0 +1,24 @@
+//! Places: postcodes and areas with their deprivation profile, and the admin's list of loaded
+//! geography.
+
+mod pages;
+
+use axum::Router;
+use axum::middleware::from_fn;
+use axum::routing::get;
+use levers_store::Role;
+
+use crate::auth;
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    let viewers = Router::new()
+        .route("/places", get(pages::places))
+        .route("/places/postcode/{postcode}", get(pages::postcode))
+        .route("/places/{code}", get(pages::area))
+        .route_layer(from_fn(auth::require(Role::Viewer)));
+    let admins = Router::new()
+        .route("/admin/geography", get(pages::admin_geography))
+        .route_layer(from_fn(auth::require(Role::Admin)));
+    viewers.merge(admins)
+}

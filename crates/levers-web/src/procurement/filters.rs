@@ -1,0 +1,283 @@
+//! The dashboard's filters (query string, form, defaults from settings) and the analysis they ask for,
+//! shared by the dashboard, the downloads and the drill-down pages.
+
+use crate::AppState;
+use crate::error::AppError;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::response::Response;
+pub use levers_app::procurement::*;
+use levers_core::AreaCode;
+use levers_present::procurement_report::*;
+use levers_spend::analysis::Area;
+use levers_spend::analysis::ImdChoice;
+use levers_spend::analysis::Payments;
+use levers_spend::analysis::Report;
+use levers_spend::analysis::SectorBasis;
+use serde::Deserialize;
+use std::sync::Arc;
+
+// ---------------------------------------------------------------------------------------------
+// Pages.
+
+/// The dashboard's filters as the query string carries them.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Filters {
+    #[serde(default)]
+    pub body: Vec<String>,
+    pub year: Option<String>,
+    pub baseline: Option<String>,
+    pub top: Option<usize>,
+    pub local: Option<String>,
+    pub local_name: Option<String>,
+    pub wider: Option<String>,
+    pub wider_name: Option<String>,
+    pub sector_basis: Option<String>,
+    pub sector: Option<String>,
+    pub unit: Option<u32>,
+    pub table: Option<String>,
+}
+
+/// Reads repeated `body=` keys (serde_urlencoded cannot collect them into a Vec).
+pub(super) fn parse_filters(raw: Option<&str>) -> Filters {
+    let mut f = Filters::default();
+    for (k, v) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+        let v = v.trim().to_string();
+        match k.as_ref() {
+            "body" if !v.is_empty() => f.body.push(v),
+            "year" if !v.is_empty() => f.year = Some(v),
+            "baseline" if !v.is_empty() => f.baseline = Some(v),
+            "top" => f.top = v.parse().ok(),
+            "local" => f.local = Some(v),
+            "local_name" => f.local_name = Some(v),
+            "wider" => f.wider = Some(v),
+            "wider_name" => f.wider_name = Some(v),
+            "sector_basis" => f.sector_basis = Some(v),
+            "sector" => f.sector = Some(v),
+            "unit" => f.unit = v.parse().ok(),
+            "table" => f.table = Some(v),
+            _ => {}
+        }
+    }
+    f
+}
+
+/// The filter form's state and what it resolves to.
+pub struct FilterForm {
+    pub bodies: Vec<(String, bool)>,
+    pub years: Vec<String>,
+    pub year: String,
+    pub baseline: String,
+    pub top: usize,
+    pub local: String,
+    pub local_name: String,
+    pub wider: String,
+    pub wider_name: String,
+    pub sector_basis: String,
+    pub errors: Vec<crate::layout::FieldError>,
+}
+
+impl FilterForm {
+    pub fn query(&self) -> String {
+        let mut q: Vec<String> = self
+            .bodies
+            .iter()
+            .filter(|(_, on)| *on)
+            .map(|(b, _)| format!("body={}", url(b)))
+            .collect();
+        q.push(format!("year={}", url(&self.year)));
+        if !self.baseline.is_empty() {
+            q.push(format!("baseline={}", url(&self.baseline)));
+        }
+        q.push(format!("top={}", self.top));
+        q.push(format!("local={}", url(&self.local)));
+        q.push(format!("local_name={}", url(&self.local_name)));
+        q.push(format!("wider={}", url(&self.wider)));
+        q.push(format!("wider_name={}", url(&self.wider_name)));
+        q.push(format!("sector_basis={}", url(&self.sector_basis)));
+        q.join("&")
+    }
+}
+
+pub(super) async fn filter_form(
+    state: &AppState,
+    f: &Filters,
+) -> Result<(FilterForm, Option<AnalysisParams>), AppError> {
+    let store = &state.store;
+    let all_bodies = store.spend_bodies().await?;
+    let chosen: Vec<String> = if f.body.is_empty() {
+        all_bodies.first().cloned().into_iter().collect()
+    } else {
+        f.body
+            .iter()
+            .filter(|b| all_bodies.contains(b))
+            .cloned()
+            .collect()
+    };
+    let years = if chosen.is_empty() {
+        Vec::new()
+    } else {
+        store.spend_years(&chosen).await?
+    };
+    let year = f
+        .year
+        .clone()
+        .filter(|y| years.contains(y))
+        .or_else(|| years.first().cloned())
+        .unwrap_or_default();
+    let setting =
+        |k: &'static str| async move { store.setting(k).await.map(Option::unwrap_or_default) };
+    let local = match &f.local {
+        Some(s) => s.clone(),
+        None => setting(LOCAL_LADS).await?,
+    };
+    let local_name = match &f.local_name {
+        Some(s) if !s.is_empty() => s.clone(),
+        _ => setting(LOCAL_NAME).await?,
+    };
+    let wider = match &f.wider {
+        Some(s) => s.clone(),
+        None => setting(WIDER_LADS).await?,
+    };
+    let wider_name = match &f.wider_name {
+        Some(s) if !s.is_empty() => s.clone(),
+        _ => setting(WIDER_NAME).await?,
+    };
+    let mut form = FilterForm {
+        bodies: all_bodies
+            .iter()
+            .map(|b| (b.clone(), chosen.contains(b)))
+            .collect(),
+        years,
+        year: year.clone(),
+        baseline: f.baseline.clone().unwrap_or_default(),
+        top: f.top.unwrap_or(300).clamp(1, 100_000),
+        local,
+        local_name,
+        wider,
+        wider_name,
+        sector_basis: f
+            .sector_basis
+            .clone()
+            .filter(|s| s == "supplier")
+            .unwrap_or_else(|| "expense_type".into()),
+        errors: Vec::new(),
+    };
+    use crate::layout::FieldError;
+    let local_codes = parse_codes(&form.local)
+        .map_err(|e| form.errors.push(FieldError::new("local", e)))
+        .ok();
+    let wider_codes = parse_codes(&form.wider)
+        .map_err(|e| form.errors.push(FieldError::new("wider", e)))
+        .ok();
+    if local_codes.as_ref().is_some_and(Vec::is_empty) {
+        form.errors.push(FieldError::new(
+            "local",
+            "Enter the district codes of the local area, like E08000009",
+        ));
+    }
+    if chosen.is_empty() || year.is_empty() {
+        return Ok((form, None));
+    }
+    let (Some(lc), Some(wc)) = (local_codes, wider_codes) else {
+        return Ok((form, None));
+    };
+    if !form.errors.is_empty() {
+        return Ok((form, None));
+    }
+    let name_of = |codes: &[AreaCode], given: &str| {
+        if given.trim().is_empty() {
+            codes
+                .iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        } else {
+            given.trim().to_string()
+        }
+    };
+    let params = AnalysisParams {
+        bodies: chosen,
+        year,
+        local: Area {
+            name: name_of(&lc, &form.local_name),
+            lads: lc.clone(),
+        },
+        wider: Area {
+            name: name_of(&wc, &form.wider_name),
+            lads: wc,
+        },
+        top_n: form.top,
+        baseline: Some(form.baseline.clone()).filter(|b| !b.is_empty()),
+        imd: ImdChoice::Imd2019,
+        sector: if form.sector_basis == "supplier" {
+            SectorBasis::Supplier
+        } else {
+            SectorBasis::ExpenseType
+        },
+        use_registers: true,
+    };
+    Ok((form, Some(params)))
+}
+
+pub(super) async fn report_for(
+    state: &AppState,
+    uri: &axum::http::Uri,
+) -> Result<(Filters, ReportView, Arc<Payments>), AppError> {
+    let f = parse_filters(uri.query());
+    let (form, params) = filter_form(state, &f).await?;
+    let p = params.ok_or(AppError::NotFound)?;
+    let geo = state.geo.get(&state.store).await?;
+    let (report, payments) = run(
+        &state.store,
+        &state.payments,
+        geo.clone(),
+        &bodies_for(&state.store, &p).await?,
+        &p,
+    )
+    .await?;
+    let council = state
+        .store
+        .setting(levers_store::settings::COUNCIL_NAME)
+        .await?
+        .unwrap_or_default();
+    Ok((
+        f,
+        ReportView::new(report, &geo, &[], form.query(), &council),
+        payments,
+    ))
+}
+
+pub(super) fn attachment(content_type: &'static str, name: String, body: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+pub(super) fn file_stem(r: &Report) -> String {
+    let b: String = r
+        .bodies
+        .join("-")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!(
+        "spend-analysis-{}-{}",
+        b.trim_matches('-'),
+        r.year.replace('/', "-")
+    )
+}

@@ -1,0 +1,323 @@
+//! Signing in and out, and changing one's own password (a one-time password must be changed first).
+
+use crate::AppState;
+use crate::auth;
+use crate::auth::ClientAddr;
+use crate::auth::CurrentUser;
+use crate::auth::Identity;
+use crate::error::AppError;
+use crate::form::Form;
+use crate::layout::Chrome;
+use crate::layout::FieldError;
+pub(crate) use crate::page::chrome;
+pub(crate) use crate::page::render;
+pub(crate) use crate::page::render_status;
+use askama::Template;
+use axum::extract::Query;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::response::Redirect;
+use axum::response::Response;
+use levers_store::Actor;
+use levers_store::NewAudit;
+use serde::Deserialize;
+
+#[derive(Deserialize, Default)]
+pub struct SignInQuery {
+    #[serde(default)]
+    next: String,
+    #[serde(default)]
+    signed_out: Option<String>,
+}
+
+/// Only same-site paths are followed after sign-in (no open redirects).
+fn safe_next(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next
+    } else {
+        "/"
+    }
+}
+
+pub async fn sign_in_form(
+    State(state): State<AppState>,
+    identity: Identity,
+    Query(q): Query<SignInQuery>,
+) -> Result<Response, AppError> {
+    if identity.user().is_some() {
+        return Ok(Redirect::to(safe_next(&q.next)).into_response());
+    }
+    let chrome = chrome(&state, &identity, "", "Sign in").await?;
+    render(&SignInPage {
+        chrome,
+        email: String::new(),
+        next: q.next,
+        errors: vec![],
+        signed_out: q.signed_out.is_some(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+pub async fn sign_in(
+    State(state): State<AppState>,
+    identity: Identity,
+    axum::Extension(ClientAddr(addr)): axum::Extension<ClientAddr>,
+    Form(form): Form<SignInForm>,
+) -> Result<Response, AppError> {
+    let email = levers_store::users::normalise_email(&form.email);
+    let mut errors = Vec::new();
+    if email.is_empty() {
+        errors.push(FieldError::new("email", "Enter your email address"));
+    }
+    if form.password.is_empty() {
+        errors.push(FieldError::new("password", "Enter your password"));
+    }
+    let mut status = StatusCode::OK;
+    if errors.is_empty() {
+        let account_key = format!("account:{email}");
+        let addr_key = format!("addr:{addr}");
+        let window = auth::THROTTLE_WINDOW_SECONDS;
+        let throttled = state
+            .store
+            .recent_sign_in_failures(&account_key, window)
+            .await?
+            >= auth::MAX_ACCOUNT_FAILURES
+            || state
+                .store
+                .recent_sign_in_failures(&addr_key, window)
+                .await?
+                >= auth::MAX_ADDRESS_FAILURES;
+        if throttled {
+            status = StatusCode::TOO_MANY_REQUESTS;
+            errors.push(FieldError::new(
+                "email",
+                "There have been too many failed attempts to sign in. Wait 15 minutes and try again",
+            ));
+        } else {
+            let user = state.store.user_by_email(&email).await?;
+            let ok = match &user {
+                Some(u) => auth::verify_password(&form.password, &u.password_hash) && !u.disabled,
+                None => {
+                    auth::verify_dummy(&form.password);
+                    false
+                }
+            };
+            match (ok, user) {
+                (true, Some(user)) => {
+                    state.store.clear_sign_in_failures(&account_key).await?;
+                    let token = auth::random_token();
+                    let csrf = auth::random_token();
+                    state
+                        .store
+                        .create_session(
+                            &auth::token_hash(&token),
+                            user.id,
+                            &csrf,
+                            state.config.session_ttl_seconds,
+                        )
+                        .await?;
+                    let target = if user.must_change_password {
+                        "/account/password"
+                    } else {
+                        safe_next(&form.next)
+                    };
+                    let secure = state.config.secure_cookies;
+                    let mut resp = Redirect::to(target).into_response();
+                    resp.headers_mut().append(
+                        header::SET_COOKIE,
+                        auth::set_cookie(auth::session_cookie_name(secure), &token, secure, None),
+                    );
+                    return Ok(resp);
+                }
+                _ => {
+                    state
+                        .store
+                        .record_sign_in_failure(&[account_key.clone(), addr_key])
+                        .await?;
+                    if state
+                        .store
+                        .recent_sign_in_failures(&account_key, window)
+                        .await?
+                        == auth::MAX_ACCOUNT_FAILURES
+                    {
+                        state
+                            .store
+                            .audit(
+                                &Actor::system("sign-in"),
+                                NewAudit::new("auth.lockout", "auth", &email).after(
+                                    serde_json::json!({"address": addr, "minutes": window / 60}),
+                                ),
+                            )
+                            .await?;
+                    }
+                    status = StatusCode::UNAUTHORIZED;
+                    errors.push(FieldError::new(
+                        "email",
+                        "Enter a correct email address and password",
+                    ));
+                }
+            }
+        }
+    }
+    let chrome = chrome(&state, &identity, "", "Sign in").await?;
+    render_status(
+        status,
+        &SignInPage {
+            chrome,
+            email: form.email,
+            next: form.next,
+            errors,
+            signed_out: false,
+        },
+    )
+}
+
+pub async fn sign_out(
+    State(state): State<AppState>,
+    identity: Identity,
+) -> Result<Response, AppError> {
+    if let Identity::Session { session, .. } = &identity {
+        state.store.delete_session(&session.token_hash).await?;
+    }
+    let secure = state.config.secure_cookies;
+    let mut resp = Redirect::to("/sign-in?signed_out=1").into_response();
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        auth::set_cookie(auth::session_cookie_name(secure), "", secure, Some(0)),
+    );
+    Ok(resp)
+}
+
+pub async fn password_form(
+    State(state): State<AppState>,
+    identity: Identity,
+    CurrentUser(user): CurrentUser,
+) -> Result<Response, AppError> {
+    let chrome = chrome(&state, &identity, "", "Change your password").await?;
+    render(&PasswordPage {
+        chrome,
+        errors: vec![],
+        forced: user.must_change_password,
+        changed: false,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    identity: Identity,
+    CurrentUser(user): CurrentUser,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, AppError> {
+    let mut errors = Vec::new();
+    if form.current.is_empty() {
+        errors.push(FieldError::new("current", "Enter your current password"));
+    } else if !auth::verify_password(&form.current, &user.password_hash) {
+        errors.push(FieldError::new(
+            "current",
+            "Your current password is not correct",
+        ));
+    }
+    if let Some(problem) = auth::password_problem(&form.new, &user.email) {
+        errors.push(FieldError::new("new", problem));
+    } else if form.new == form.current {
+        errors.push(FieldError::new(
+            "new",
+            "Choose a password different from your current one",
+        ));
+    }
+    if errors.is_empty() && form.confirm != form.new {
+        errors.push(FieldError::new(
+            "confirm",
+            "The passwords do not match: enter the same new password twice",
+        ));
+    }
+    let changed = errors.is_empty();
+    if changed {
+        let hash = auth::hash_password(&form.new)?;
+        let keep = match &identity {
+            Identity::Session { session, .. } => Some(session.token_hash.as_str()),
+            _ => None,
+        };
+        state
+            .store
+            .set_password(
+                &Actor::user(user.id, &user.email),
+                user.id,
+                &hash,
+                false,
+                keep,
+            )
+            .await?;
+    }
+    let chrome = chrome(&state, &identity, "", "Change your password").await?;
+    let status = if changed {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render_status(
+        status,
+        &PasswordPage {
+            chrome,
+            errors,
+            forced: !changed && user.must_change_password,
+            changed,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+pub struct SignInPage {
+    pub chrome: Chrome,
+    pub email: String,
+    pub next: String,
+    pub errors: Vec<FieldError>,
+    pub signed_out: bool,
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+pub struct PasswordPage {
+    pub chrome: Chrome,
+    pub errors: Vec<FieldError>,
+    pub forced: bool,
+    pub changed: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(safe_next("/admin"), "/admin");
+        assert_eq!(safe_next("//evil.example"), "/");
+        assert_eq!(safe_next("https://evil.example"), "/");
+        assert_eq!(safe_next("/\\evil.example"), "/");
+        assert_eq!(safe_next(""), "/");
+    }
+}
+
+crate::layout::field_errors!(SignInPage, PasswordPage);
