@@ -493,3 +493,21 @@ pub async fn delete_value(
     )
     .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{ValueForm, entered};
+
+    #[test]
+    fn ticked_boxes_are_present_and_what_was_typed_is_kept() {
+        let f: ValueForm = crate::form::parse(
+            b"csrf_token=x&value_code=HO1.0&value_kind=fiscal&value_cashable=50&value_once=yes",
+        )
+        .unwrap();
+        assert!(f.value_once.is_some() && f.value_transfer.is_none());
+        let typed = entered(&f);
+        assert_eq!(typed.get("value_cashable").map(String::as_str), Some("50"));
+        assert_eq!(typed.get("value_code").map(String::as_str), Some("HO1.0"));
+        assert!(!typed.contains_key("csrf_token"));
+    }
+}
