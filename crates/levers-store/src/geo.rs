@@ -7,7 +7,8 @@ use sqlx::Row;
 
 use crate::BeginWrite;
 use crate::audit::{Actor, NewAudit, insert_audit};
-use crate::{Result, Store, StoreError, Tx, now_unix, with_pool, with_tx};
+use crate::tx::or_end;
+use crate::{Result, Store, StoreError, Tx, now_unix, with_pool, with_tx, write_tx};
 
 /// One imported geography file and its reconciliation.
 #[derive(Debug, Clone, Serialize)]
@@ -36,10 +37,13 @@ pub struct GeoCounts {
     pub rejections: serde_json::Value,
 }
 
-/// An import in progress: nothing is visible to others until [`GeoImport::finish`] commits, and
-/// dropping it (an error, a killed process) rolls everything back.
+/// An import in progress: nothing is visible to others until [`GeoImport::finish`] commits. A
+/// failed [`GeoImport::add_block`] or `finish` rolls everything back before it returns; a caller
+/// that gives up for its own reasons calls [`GeoImport::abandon`] (merely dropping it also rolls
+/// back, but later, holding the database's write lock meanwhile).
 pub struct GeoImport {
-    tx: Tx,
+    /// `None` once a failed step has rolled the import back.
+    tx: Option<Tx>,
     dataset_id: i64,
     next_block: i64,
     replaced: Option<GeoDataset>,
@@ -82,16 +86,16 @@ impl Store {
         let select = format!(
             "SELECT {DATASET_COLUMNS} FROM geo_datasets WHERE kind = $1 AND file_name = $2"
         );
-        let (tx, dataset_id, replaced) = with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
-            let old = sqlx::query(sqlx::AssertSqlSafe(select)).bind(kind).bind(file_name).fetch_optional(&mut *tx).await?;
+        let mut tx: Tx = with_pool!(self, pool => pool.begin_write().await?.into());
+        let started = with_tx!(&mut tx, t => async {
+            let old = sqlx::query(sqlx::AssertSqlSafe(select)).bind(kind).bind(file_name).fetch_optional(&mut **t).await?;
             let replaced = match old {
                 Some(r) => Some(dataset_from_row!(&r)),
                 None => None,
             };
             if let Some(old) = &replaced {
-                sqlx::query("DELETE FROM geo_blocks WHERE dataset_id = $1").bind(old.id).execute(&mut *tx).await?;
-                sqlx::query("DELETE FROM geo_datasets WHERE id = $1").bind(old.id).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM geo_blocks WHERE dataset_id = $1").bind(old.id).execute(&mut **t).await?;
+                sqlx::query("DELETE FROM geo_datasets WHERE id = $1").bind(old.id).execute(&mut **t).await?;
             }
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO geo_datasets (kind, file_name, imported_at, imported_by) VALUES ($1, $2, $3, $4) RETURNING id",
@@ -100,12 +104,13 @@ impl Store {
             .bind(file_name)
             .bind(now_unix())
             .bind(&actor.label)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut **t)
             .await?;
-            (tx.into(), id, replaced)
-        });
+            Ok::<_, StoreError>((id, replaced))
+        }.await);
+        let (dataset_id, replaced) = or_end!(tx, started);
         Ok(GeoImport {
-            tx,
+            tx: Some(tx),
             dataset_id,
             next_block: 0,
             replaced,
@@ -164,13 +169,12 @@ impl Store {
             .into_iter()
             .find(|d| d.id == id)
             .ok_or_else(|| StoreError::NotFound(format!("geography dataset {id}")))?;
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        with_pool!(self, pool => write_tx!(pool, tx => {
             sqlx::query("DELETE FROM geo_blocks WHERE dataset_id = $1").bind(id).execute(&mut *tx).await?;
             sqlx::query("DELETE FROM geo_datasets WHERE id = $1").bind(id).execute(&mut *tx).await?;
             insert_audit!(&mut *tx, actor, NewAudit::new("geo.delete", "geo_dataset", id).before(&old))?;
-            tx.commit().await?;
-        });
+            Ok(())
+        }))?;
         Ok(())
     }
 }
@@ -186,23 +190,42 @@ impl GeoImport {
         self.replaced.as_ref()
     }
 
-    /// Adds one encoded block of `records` records.
+    /// The open transaction, or an error saying the import already failed.
+    fn open_tx(&mut self) -> Result<&mut Tx> {
+        self.tx.as_mut().ok_or_else(already_failed)
+    }
+
+    /// Adds one encoded block of `records` records. On failure the import is rolled back.
     pub async fn add_block(&mut self, records: i64, data: &[u8]) -> Result<()> {
         let (id, no) = (self.dataset_id, self.next_block);
-        with_tx!(&mut self.tx, t => {
+        let added = with_tx!(self.open_tx()?, t => {
             sqlx::query("INSERT INTO geo_blocks (dataset_id, block_no, records, data) VALUES ($1, $2, $3, $4)")
                 .bind(id)
                 .bind(no)
                 .bind(records)
                 .bind(data)
                 .execute(&mut **t)
-                .await?;
+                .await
+                .map(|_| ())
         });
+        if let Err(e) = added {
+            if let Some(tx) = self.tx.take() {
+                tx.rollback().await;
+            }
+            return Err(e.into());
+        }
         self.next_block += 1;
         Ok(())
     }
 
-    /// Records the reconciliation, audits the import, and commits it.
+    /// Gives up the import: rolls it back, awaited, so nothing of it stays and no lock is held.
+    pub async fn abandon(mut self) {
+        if let Some(tx) = self.tx.take() {
+            tx.rollback().await;
+        }
+    }
+
+    /// Records the reconciliation, audits the import, and commits it; on failure rolls it back.
     pub async fn finish(mut self, actor: &Actor, counts: &GeoCounts) -> Result<GeoDataset> {
         let id = self.dataset_id;
         let after = serde_json::json!({
@@ -217,7 +240,8 @@ impl GeoImport {
             "UPDATE geo_datasets SET rows_read = $1, rows_imported = $2, rows_rejected = $3, rows_blank = $4, records = $5, rejections_json = $6
              WHERE id = $7 RETURNING {DATASET_COLUMNS}"
         );
-        let ds = with_tx!(&mut self.tx, t => {
+        let mut tx = self.tx.take().ok_or_else(already_failed)?;
+        let outcome = with_tx!(&mut tx, t => async {
             let r = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(counts.rows_read)
                 .bind(counts.rows_imported)
@@ -229,11 +253,17 @@ impl GeoImport {
                 .fetch_one(&mut **t)
                 .await?;
             insert_audit!(&mut **t, actor, entry)?;
-            dataset_from_row!(&r)
-        });
-        with_tx!(self.tx, t => t.commit().await?);
-        Ok(ds)
+            Ok::<_, StoreError>(dataset_from_row!(&r))
+        }.await);
+        tx.end(outcome).await
     }
+}
+
+/// The error for a step of an import that an earlier failure already rolled back.
+fn already_failed() -> StoreError {
+    StoreError::Invalid(
+        "this geography import already failed and was rolled back: import the file again".into(),
+    )
 }
 
 impl Store {

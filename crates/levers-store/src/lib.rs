@@ -3,7 +3,8 @@
 //! One [`Store`] wraps a connection pool for either backend. Queries are written once with `$1`
 //! placeholders (which both sqlx drivers accept) and run through [`with_pool!`], which expands the same
 //! code for each backend's concrete types. Every change to users, tokens or settings writes an
-//! [`audit`] entry in the same transaction as the change itself.
+//! [`audit`] entry in the same transaction as the change itself. Every write runs through
+//! `write_tx!` (`tx.rs`), which commits or rolls back, awaited, before the method returns.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -25,6 +26,7 @@ pub mod spend;
 pub mod testing;
 pub mod throttle;
 pub mod tokens;
+mod tx;
 pub mod users;
 
 pub use audit::{Actor, AuditEntry, NewAudit};
@@ -32,39 +34,7 @@ pub use sessions::Session;
 pub use tokens::ApiToken;
 pub use users::{NewUser, Role, User};
 
-/// Begins a transaction that will write. On SQLite it is `BEGIN IMMEDIATE`, taking the write lock
-/// at the start: sqlx's plain `begin()` is deferred, and a deferred transaction that reads and then
-/// writes fails at once with "database is locked" (a stale snapshot, which no busy timeout waits
-/// out) if another connection committed in between. On PostgreSQL it is an ordinary `BEGIN`.
-pub(crate) trait BeginWrite {
-    type Db: sqlx::Database;
-    fn begin_write(
-        &self,
-    ) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>>
-    + Send;
-}
-
-impl BeginWrite for SqlitePool {
-    type Db = sqlx::Sqlite;
-    fn begin_write(
-        &self,
-    ) -> impl std::future::Future<
-        Output = Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error>,
-    > + Send {
-        self.begin_with("BEGIN IMMEDIATE")
-    }
-}
-
-impl BeginWrite for PgPool {
-    type Db = sqlx::Postgres;
-    fn begin_write(
-        &self,
-    ) -> impl std::future::Future<
-        Output = Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error>,
-    > + Send {
-        self.begin()
-    }
-}
+pub(crate) use tx::{BeginWrite, Tx, rollback_and, with_tx, write_tx};
 
 /// Runs `$body` with `$pool` bound to the concrete pool of whichever backend the store uses.
 /// The body is compiled once per backend, so it may use backend-specific types freely.
@@ -77,63 +47,6 @@ macro_rules! with_pool {
     };
 }
 pub(crate) use with_pool;
-
-/// An open transaction on either backend, for work that spans several calls (imports).
-pub(crate) enum Tx {
-    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
-    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
-}
-
-/// Runs `$body` with `$t` bound to the concrete transaction of a [`Tx`].
-macro_rules! with_tx {
-    ($tx:expr, $t:ident => $body:expr) => {
-        match $tx {
-            $crate::Tx::Sqlite($t) => $body,
-            $crate::Tx::Postgres($t) => $body,
-        }
-    };
-}
-pub(crate) use with_tx;
-
-/// Ends an open transaction before returning an error raised inside it, so the connection goes back
-/// to the pool clean: a dropped SQLite transaction keeps its write lock until the connection is next
-/// used, and another connection's write would then fail with "database is locked".
-macro_rules! or_rollback {
-    ($tx:ident, $res:expr, $map:expr) => {
-        match $res {
-            Ok(v) => v,
-            Err(e) => {
-                let _ = $tx.rollback().await;
-                return Err(($map)(e));
-            }
-        }
-    };
-}
-pub(crate) use or_rollback;
-
-/// Ends a transaction with an awaited rollback and returns `$err` from the function: the way out of
-/// a transaction when a check fails. A transaction merely dropped is rolled back later, by a task
-/// the pool spawns, and until then its connection keeps SQLite's write lock; another connection's
-/// `BEGIN IMMEDIATE` meanwhile could fail with "database is locked" (seen under load).
-macro_rules! rollback_and {
-    ($tx:ident, $err:expr) => {{
-        let _ = $tx.rollback().await;
-        return Err($err);
-    }};
-}
-pub(crate) use rollback_and;
-
-impl From<sqlx::Transaction<'static, sqlx::Sqlite>> for Tx {
-    fn from(t: sqlx::Transaction<'static, sqlx::Sqlite>) -> Tx {
-        Tx::Sqlite(t)
-    }
-}
-
-impl From<sqlx::Transaction<'static, sqlx::Postgres>> for Tx {
-    fn from(t: sqlx::Transaction<'static, sqlx::Postgres>) -> Tx {
-        Tx::Postgres(t)
-    }
-}
 
 /// Which database a store talks to.
 #[derive(Debug, Clone)]

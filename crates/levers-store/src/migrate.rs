@@ -1,7 +1,6 @@
 //! Schema migrations, one ordered list per backend, applied in a transaction each and recorded.
 
-use crate::BeginWrite;
-use crate::{Backend, Result, Store, StoreError, now_unix};
+use crate::{Backend, Result, Store, StoreError, now_unix, write_tx};
 
 struct Migration {
     version: i64,
@@ -88,16 +87,17 @@ impl Store {
             for m in MIGRATIONS.iter().filter(|m| m.version > found) {
                 let sql = match self.backend { Backend::Sqlite(_) => m.sqlite, Backend::Postgres(_) => m.postgres };
                 let fail = |source| StoreError::Migrate { version: m.version, name: m.name, source };
-                let mut tx = pool.begin_write().await.map_err(fail)?;
-                sqlx::raw_sql(sql).execute(&mut *tx).await.map_err(fail)?;
-                sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-                    .bind(m.version)
-                    .bind(m.name)
-                    .bind(now_unix())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(fail)?;
-                tx.commit().await.map_err(fail)?;
+                write_tx!(pool, fail, tx => {
+                    sqlx::raw_sql(sql).execute(&mut *tx).await.map_err(fail)?;
+                    sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+                        .bind(m.version)
+                        .bind(m.name)
+                        .bind(now_unix())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(fail)?;
+                    Ok(())
+                })?;
                 applied.push(m.version);
             }
         });

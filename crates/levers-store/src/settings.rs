@@ -1,8 +1,7 @@
 //! Site settings (the council's name and the like) as key/value pairs, every change audited.
 
-use crate::BeginWrite;
 use crate::audit::{Actor, NewAudit, insert_audit};
-use crate::{Result, Store, with_pool};
+use crate::{Result, Store, with_pool, write_tx};
 
 /// The council's name, shown beside the service name in every page header.
 pub const COUNCIL_NAME: &str = "council_name";
@@ -20,8 +19,7 @@ impl Store {
         if before.as_deref() == Some(value) {
             return Ok(());
         }
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        with_pool!(self, pool => write_tx!(pool, tx => {
             sqlx::query(
                 "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             )
@@ -30,8 +28,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             insert_audit!(&mut *tx, actor, NewAudit::new("setting.set", "setting", key).before(before).after(value))?;
-            tx.commit().await?;
-        });
-        Ok(())
+            Ok(())
+        }))
     }
 }

@@ -1,21 +1,18 @@
 //! Sign-in throttling: failed attempts counted per account and per address, in the database so every
 //! web process sees the same counts.
 
-use crate::BeginWrite;
-use crate::{Result, Store, now_unix, with_pool};
+use crate::{Result, Store, now_unix, with_pool, write_tx};
 
 impl Store {
     /// Records one failed sign-in against each key (for example `account:a@b` and `addr:10.0.0.1`).
     pub async fn record_sign_in_failure(&self, keys: &[String]) -> Result<()> {
         let now = now_unix();
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        with_pool!(self, pool => write_tx!(pool, tx => {
             for k in keys {
                 sqlx::query("INSERT INTO sign_in_failures (key, at) VALUES ($1, $2)").bind(k).bind(now).execute(&mut *tx).await?;
             }
-            tx.commit().await?;
-        });
-        Ok(())
+            Ok(())
+        }))
     }
 
     /// Failures recorded against `key` in the last `window_seconds`.

@@ -3,11 +3,9 @@
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::BeginWrite;
 use crate::audit::{Actor, NewAudit, insert_audit};
-use crate::rollback_and;
 use crate::users::User;
-use crate::{Result, Store, StoreError, conflict_on_unique, now_unix, or_rollback, with_pool};
+use crate::{Result, Store, StoreError, conflict_on_unique, now_unix, with_pool, write_tx};
 
 /// An issued token (never the secret itself).
 #[derive(Debug, Clone, Serialize)]
@@ -59,9 +57,8 @@ impl Store {
             )));
         }
         let now = now_unix();
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
-            let id: i64 = or_rollback!(tx, sqlx::query_scalar(
+        with_pool!(self, pool => write_tx!(pool, tx => {
+            let id: i64 = sqlx::query_scalar(
                 "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
             )
             .bind(user_id)
@@ -69,13 +66,13 @@ impl Store {
             .bind(token_hash)
             .bind(now)
             .fetch_one(&mut *tx)
-            .await, |e| conflict_on_unique(e, || "that token already exists".into()));
+            .await
+            .map_err(|e| conflict_on_unique(e, || "that token already exists".into()))?;
             insert_audit!(
                 &mut *tx,
                 actor,
                 NewAudit::new("token.create", "api_token", id).after(serde_json::json!({"user": user.email, "name": name.trim()}))
             )?;
-            tx.commit().await?;
             Ok(ApiToken {
                 id,
                 user_id,
@@ -85,7 +82,7 @@ impl Store {
                 last_used_at: None,
                 revoked_at: None,
             })
-        })
+        }))
     }
 
     /// Every token, newest first.
@@ -103,8 +100,7 @@ impl Store {
 
     /// Revokes a token; revoking twice is harmless but only audited once.
     pub async fn revoke_api_token(&self, actor: &Actor, id: i64) -> Result<()> {
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        with_pool!(self, pool => write_tx!(pool, tx => {
             let n = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
                 .bind(now_unix())
                 .bind(id)
@@ -116,12 +112,11 @@ impl Store {
             } else {
                 let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM api_tokens WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
                 if exists == 0 {
-                    rollback_and!(tx, StoreError::NotFound(format!("API token {id}")));
+                    return Err(StoreError::NotFound(format!("API token {id}")));
                 }
             }
-            tx.commit().await?;
             Ok(())
-        })
+        }))
     }
 
     /// The enabled user behind a live (unrevoked) token hash, marking the token used.

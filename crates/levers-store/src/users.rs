@@ -6,10 +6,8 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-use crate::BeginWrite;
 use crate::audit::{Actor, NewAudit, insert_audit};
-use crate::rollback_and;
-use crate::{Result, Store, StoreError, conflict_on_unique, now_unix, or_rollback, with_pool};
+use crate::{Result, Store, StoreError, conflict_on_unique, now_unix, with_pool, write_tx};
 
 /// What an account may do. Ordered: an admin can do everything an officer can, and so on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -147,9 +145,8 @@ impl Store {
             "INSERT INTO users (email, display_name, password_hash, role, disabled, must_change_password, created_at, updated_at)
              VALUES ($1, $2, $3, $4, FALSE, $5, $6, $6) RETURNING {USER_COLUMNS}"
         );
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
-            let row = or_rollback!(tx, sqlx::query(sqlx::AssertSqlSafe(sql))
+        with_pool!(self, pool => write_tx!(pool, tx => {
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(&email)
                 .bind(new.display_name.trim())
                 .bind(&new.password_hash)
@@ -157,12 +154,11 @@ impl Store {
                 .bind(new.must_change_password)
                 .bind(now)
                 .fetch_one(&mut *tx)
-                .await, |e| conflict_on_unique(e, || format!("an account for {email} already exists")));
+                .await.map_err(|e| conflict_on_unique(e, || format!("an account for {email} already exists")))?;
             let user = user_from_row(&row)?;
             insert_audit!(&mut *tx, actor, NewAudit::new("user.create", "user", user.id).after(user.audit_view()))?;
-            tx.commit().await?;
             Ok(user)
-        })
+        }))
     }
 
     pub async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
@@ -220,8 +216,7 @@ impl Store {
         let sql = format!(
             "UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3 RETURNING {USER_COLUMNS}"
         );
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        with_pool!(self, pool => write_tx!(pool, tx => {
             let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(disabled).bind(now).bind(id).fetch_one(&mut *tx).await?;
             let after = user_from_row(&row)?;
             if disabled {
@@ -238,9 +233,8 @@ impl Store {
                 actor,
                 NewAudit::new(action, "user", id).before(before.audit_view()).after(after.audit_view())
             )?;
-            tx.commit().await?;
             Ok(after)
-        })
+        }))
     }
 
     /// Replaces an account's password hash. `must_change` forces a new password at next sign-in
@@ -259,8 +253,7 @@ impl Store {
             ));
         }
         let now = now_unix();
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        with_pool!(self, pool => write_tx!(pool, tx => {
             let n = sqlx::query("UPDATE users SET password_hash = $1, must_change_password = $2, updated_at = $3 WHERE id = $4")
                 .bind(password_hash)
                 .bind(must_change)
@@ -270,7 +263,7 @@ impl Store {
                 .await?
                 .rows_affected();
             if n == 0 {
-                rollback_and!(tx, StoreError::NotFound(format!("account {id}")));
+                return Err(StoreError::NotFound(format!("account {id}")));
             }
             sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
                 .bind(id)
@@ -282,9 +275,8 @@ impl Store {
                 actor,
                 NewAudit::new("user.password", "user", id).after(serde_json::json!({"must_change_password": must_change}))
             )?;
-            tx.commit().await?;
             Ok(())
-        })
+        }))
     }
 
     /// Changes an account's role and audits it. The last enabled admin keeps the admin role.
@@ -305,8 +297,7 @@ impl Store {
         let sql = format!(
             "UPDATE users SET role = $1, updated_at = $2 WHERE id = $3 RETURNING {USER_COLUMNS}"
         );
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        with_pool!(self, pool => write_tx!(pool, tx => {
             let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(role.as_str()).bind(now_unix()).bind(id).fetch_one(&mut *tx).await?;
             let after = user_from_row(&row)?;
             insert_audit!(
@@ -314,9 +305,8 @@ impl Store {
                 actor,
                 NewAudit::new("user.role", "user", id).before(before.audit_view()).after(after.audit_view())
             )?;
-            tx.commit().await?;
             Ok(after)
-        })
+        }))
     }
 }
 

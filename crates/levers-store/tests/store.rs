@@ -2,6 +2,8 @@
 
 #[path = "store/pb_process.rs"]
 mod pb_process;
+#[path = "store/transactions.rs"]
+mod transactions;
 use levers_store::testing::{Scratch, postgres_test_url, scratch_postgres, scratch_sqlite};
 use levers_store::{
     Actor, NewUser, Role, Store, StoreError, audit::AuditQuery, settings::COUNCIL_NAME,
@@ -911,6 +913,33 @@ async fn story_on_postgres() {
     ledger_is_append_only(&scratch).await;
     pb_process::pb_story(&store, &scratch).await;
     audit_log_is_append_only(&scratch).await;
+    store.close().await;
+    scratch.remove().await;
+}
+
+// The test runtime is single-threaded on purpose: see transactions.rs.
+#[tokio::test]
+async fn transactions_always_end_on_sqlite() {
+    let (store, scratch) = scratch_sqlite().await.unwrap();
+    transactions::transactions_always_end(&store, &scratch).await;
+    store.close().await;
+    scratch.remove().await;
+}
+
+#[tokio::test]
+async fn transactions_always_end_on_postgres() {
+    let url = match postgres_test_url() {
+        Ok(Some(url)) => url,
+        Ok(None) => {
+            eprintln!(
+                "NOT RUN: transactions_always_end_on_postgres needs LEVERS_TEST_PG=postgres://… (CI sets it)"
+            );
+            return;
+        }
+        Err(why) => panic!("{why}"),
+    };
+    let (store, scratch) = scratch_postgres(&url).await.unwrap();
+    transactions::transactions_always_end(&store, &scratch).await;
     store.close().await;
     scratch.remove().await;
 }
