@@ -14,7 +14,7 @@ suite('appraisals in chromium', () => {
     await lv.signIn();
     await lv.goto('/community-budgets');
     await lv.checkPage('cb-section');
-    await Promise.all([lv.page.waitForURL('**/community-budgets/appraisals'), lv.page.getByRole('link', { name: 'Appraisals' }).first().click()]);
+    await Promise.all([lv.page.waitForURL('**/appraisals'), lv.page.getByRole('link', { name: 'Appraisals' }).first().click()]);
     const main = await lv.page.locator('main').innerText();
     for (const name of ['Levermouth Works', 'Family Futures', 'Money Matters']) assert.match(main, new RegExp(name));
     await lv.checkPage('appraisals-list');
@@ -22,7 +22,7 @@ suite('appraisals in chromium', () => {
 
   it('builds an appraisal from library costs, with an error on the way', async () => {
     const page = lv.page;
-    await lv.goto('/community-budgets/appraisals');
+    await lv.goto('/appraisals');
     await page.getByLabel('Name of the intervention').fill('Warm Homes advice');
     await Promise.all([page.waitForURL('**/edit'), page.getByRole('button', { name: 'Start the appraisal' }).click()]);
     await lv.checkPage('appraisal-edit-new');
@@ -74,7 +74,7 @@ suite('appraisals in chromium', () => {
 
   it('compares two interventions and shows the library and the pooled budget', async () => {
     const page = lv.page;
-    await lv.goto('/community-budgets/appraisals/compare');
+    await lv.goto('/appraisals/compare');
     await lv.checkPage('appraisal-compare-empty');
     await page.getByLabel('First intervention').selectOption({ label: 'Family Futures: intensive family support' });
     await page.getByLabel('Second intervention').selectOption({ label: 'Money Matters: debt and housing advice' });
@@ -82,11 +82,11 @@ suite('appraisals in chromium', () => {
     assert.match(await page.locator('main').innerText(), /Cost per net outcome/);
     await lv.checkPage('appraisal-compare');
 
-    await lv.goto('/community-budgets/unit-costs?q=domestic+violence');
+    await lv.goto('/appraisals/unit-costs?q=domestic+violence');
     assert.match(await page.locator('main').innerText(), /CR2\.0/);
     await lv.checkPage('unit-costs');
 
-    await lv.goto('/community-budgets/pools');
+    await lv.goto('/pooled-budgets');
     await lv.checkPage('pools');
     await Promise.all([page.waitForURL(/\/pools\/\d+$/), page.getByRole('link', { name: /Levermouth Together/ }).click()]);
     const main = await page.locator('main').innerText();

@@ -113,4 +113,26 @@ mod tests {
         assert_eq!(p.split('-').count(), 4);
         assert_ne!(p, one_time_password());
     }
+
+    #[test]
+    fn hashes_are_argon2id_and_verify() {
+        let h = hash_password("correct horse battery").unwrap();
+        assert!(h.starts_with("$argon2id$"), "{h}");
+        assert!(verify_password("correct horse battery", &h));
+        assert!(!verify_password("Correct horse battery", &h));
+        assert!(!verify_password("x", "not a hash"));
+    }
+    #[test]
+    fn tokens_are_random_and_hashed() {
+        let (a, b) = (random_token(), random_token());
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, b);
+        assert_eq!(
+            token_hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        let otp = one_time_password();
+        assert_eq!(otp.len(), 23);
+        assert!(password_problem(&otp, "a@b").is_none());
+    }
 }

@@ -45,6 +45,12 @@ pub fn pct(share: f64) -> String {
     format!("{:.1}%", share * 100.0)
 }
 
+/// A share (0.123) as a whole percentage: `12%`. Headline figures and tables where a decimal adds
+/// nothing (co-production coverage).
+pub fn pct_whole(share: f64) -> String {
+    format!("{:.0}%", share * 100.0)
+}
+
 /// Pounds as people type them in a form (`12,500`, `£12,500.50`) as pence; `None` if it is not money.
 pub fn parse_pounds(typed: &str) -> Option<i64> {
     typed.trim().parse::<Money>().ok().map(Money::pence)
@@ -79,6 +85,7 @@ mod tests {
         assert_eq!(estimate(f64::NAN), "n/a");
         assert_eq!(estimate_whole(-0.4), "£0");
         assert_eq!(pct(0.1234), "12.3%");
+        assert_eq!(pct_whole(0.1234), "12%");
     }
 
     #[test]

@@ -15,9 +15,9 @@ use levers_store::Store;
 mod admin;
 mod api;
 mod appraisal;
-pub mod auth;
-pub mod community_budgets;
-pub mod coproduction;
+mod auth;
+mod community_budgets;
+mod coproduction;
 mod error;
 mod form;
 mod identity;
@@ -28,22 +28,14 @@ mod procurement;
 mod shell;
 mod spend;
 mod state;
-#[allow(dead_code)]
 mod upload;
 
 // Figures as text and SVG charts are shared with the CLI's reports, so they live in levers-present.
 pub(crate) use levers_present::{charts, show};
 
-// Shims for the areas still being split into folders: they go when those land.
-mod templates {
-    pub use crate::layout::{Chrome, FieldError, capitalise, error_for, when};
-}
-mod pages {
-    pub(crate) use crate::page::{chrome, render, render_status};
-}
-
 pub use error::AppError;
 
+pub use community_budgets::MAX_CODE_FAILURES;
 pub use layout::VERSION;
 pub use spend::UPLOAD_PATH;
 pub use state::{AppState, FORM_LIMIT_BYTES, WebConfig};

@@ -37,11 +37,6 @@ impl Upload {
     pub fn field(&self, name: &str) -> &str {
         self.fields.get(name).map_or("", |v| v.trim())
     }
-
-    /// Whether a non-empty file was chosen.
-    pub fn has_file(&self) -> bool {
-        !self.bytes.is_empty()
-    }
 }
 
 /// Reads the form: the part named `file` is the upload (named `default_name` if the browser sent no

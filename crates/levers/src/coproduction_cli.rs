@@ -105,9 +105,7 @@ pub async fn run(cmd: CoproductionCommand) -> anyhow::Result<()> {
             if json {
                 println!(
                     "{}",
-                    serde_json::to_string_pretty(&levers_web::coproduction::coverage_json(
-                        &c, &trend
-                    ))?
+                    serde_json::to_string_pretty(&levers_app::coverage::coverage_json(&c, &trend))?
                 );
                 return Ok(());
             }

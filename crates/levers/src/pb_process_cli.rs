@@ -6,11 +6,11 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, anyhow, bail};
-use levers_pb::process::{Action, Who};
-use levers_store::{Actor, Store};
-use levers_web::community_budgets::{
+use levers_app::community_budget::{
     CountError, VOID_REASONS, cancel_code, count_process, new_code_batch,
 };
+use levers_pb::process::{Action, Who};
+use levers_store::{Actor, Store};
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct DbArgs {
@@ -132,7 +132,7 @@ pub async fn run(cmd: BudgetCommand) -> Result<()> {
             let r = match count_process(&store, &actor, &p).await {
                 Ok(r) => r,
                 Err(CountError::Conflict(m)) => bail!("{slug}: {m}"),
-                Err(CountError::App(e)) => bail!("{slug}: {e:?}"),
+                Err(e) => bail!("{slug}: {e}"),
             };
             if json {
                 let mut v = serde_json::to_value(&r)?;
@@ -214,10 +214,11 @@ pub async fn run(cmd: BudgetCommand) -> Result<()> {
             for (i, c) in codes.iter().enumerate() {
                 match cancel_code(&store, &actor, &p, c, reason)
                     .await
-                    .map_err(|e| anyhow!("{e:?}"))?
+                    .map_err(|e| anyhow!("{e}"))?
                 {
                     Ok(done) => println!("{done}"),
-                    Err((_, why)) => {
+                    Err(refusal) => {
+                        let why = refusal.message;
                         refused += 1;
                         let at = file.as_ref().map_or_else(
                             || format!("code {}", i + 1),

@@ -909,7 +909,7 @@ fn a_server_killed_mid_transfer_leaves_both_movements_or_neither() {
         .enable_all()
         .build()
         .unwrap();
-    let token = levers_web::auth::random_token();
+    let token = levers_app::credentials::random_token();
     let (accounts, venue) = rt.block_on(async {
         let store = levers_store::Store::open(&db).await.unwrap();
         let actor = levers_store::Actor::system("test");
@@ -919,7 +919,8 @@ fn a_server_killed_mid_transfer_leaves_both_movements_or_neither() {
                 levers_store::NewUser {
                     email: "officer@council.example".into(),
                     display_name: String::new(),
-                    password_hash: levers_web::auth::hash_password("a decent passphrase").unwrap(),
+                    password_hash: levers_app::credentials::hash_password("a decent passphrase")
+                        .unwrap(),
                     role: levers_store::Role::Officer,
                     must_change_password: false,
                 },
@@ -931,7 +932,7 @@ fn a_server_killed_mid_transfer_leaves_both_movements_or_neither() {
                 &actor,
                 officer.id,
                 "kill test",
-                &levers_web::auth::token_hash(&token),
+                &levers_app::credentials::token_hash(&token),
             )
             .await
             .unwrap();

@@ -2,7 +2,6 @@
 
 use super::users::{DoneQuery, notice};
 use crate::AppState;
-use crate::auth;
 use crate::auth::CurrentUser;
 use crate::auth::Identity;
 use crate::auth::actor;
@@ -21,6 +20,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::response::Redirect;
 use axum::response::Response;
+use levers_app::credentials;
 use levers_store::ApiToken;
 use levers_store::StoreError;
 use levers_store::User;
@@ -94,10 +94,10 @@ pub async fn issue_token(
         ));
     }
     if let (true, Some(user_id)) = (errors.is_empty(), user_id) {
-        let token = auth::random_token();
+        let token = credentials::random_token();
         match state
             .store
-            .create_api_token(&actor(&me), user_id, name, &auth::token_hash(&token))
+            .create_api_token(&actor(&me), user_id, name, &credentials::token_hash(&token))
             .await
         {
             Ok(_) => {

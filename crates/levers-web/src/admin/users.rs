@@ -2,7 +2,6 @@
 //! admin cannot be removed).
 
 use crate::AppState;
-use crate::auth;
 use crate::auth::CurrentUser;
 use crate::auth::Identity;
 use crate::auth::actor;
@@ -22,6 +21,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::response::Redirect;
 use axum::response::Response;
+use levers_app::credentials;
 use levers_store::NewUser;
 use levers_store::Role;
 use levers_store::StoreError;
@@ -151,11 +151,11 @@ pub async fn add_user(
         errors.push(FieldError::new("role", "Select the role for this account"));
     }
     if let (true, Ok(role)) = (errors.is_empty(), role) {
-        let password = auth::one_time_password();
+        let password = credentials::one_time_password();
         let new = NewUser {
             email: form.email.clone(),
             display_name: String::new(),
-            password_hash: auth::hash_password(&password)?,
+            password_hash: credentials::hash_password(&password)?,
             role,
             must_change_password: true,
         };
@@ -306,13 +306,13 @@ pub async fn reset_password(
         .user_by_id(id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let password = auth::one_time_password();
+    let password = credentials::one_time_password();
     state
         .store
         .set_password(
             &actor(&me),
             id,
-            &auth::hash_password(&password)?,
+            &credentials::hash_password(&password)?,
             true,
             None,
         )

@@ -12,7 +12,6 @@ use levers_pb::process::{Action, Area, Who, slugify};
 use levers_store::pb_process::PbProcess;
 use serde::Deserialize;
 
-use super::codes::{MAX_BATCH, VOID_REASONS, cancel_code, new_code_batch};
 use super::common::{ProcessView, SECTION, load};
 use crate::auth::{actor, require_officer};
 use crate::error::AppError;
@@ -21,6 +20,7 @@ use crate::identity::{CurrentUser, Identity};
 use crate::layout::{Chrome, FieldError, error_for};
 use crate::page::{chrome, render, render_status};
 use crate::state::AppState;
+use levers_app::community_budget::{MAX_BATCH, VOID_REASONS, cancel_code, new_code_batch};
 
 /// Cancelling a code.
 #[derive(Deserialize, Default)]
@@ -215,12 +215,17 @@ pub async fn void_code(
             )
             .await
         }
-        Err((status, m)) => {
+        Err(refusal) => {
+            let status = if refusal.not_a_code {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::CONFLICT
+            };
             let mut resp = codes_view_with(
                 &state,
                 &identity,
                 &p,
-                again(m, "void_code"),
+                again(refusal.message, "void_code"),
                 None,
                 typed,
                 reason_key,

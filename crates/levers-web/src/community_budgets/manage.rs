@@ -11,7 +11,6 @@ use levers_store::pb_process::{PbProcess, ProposalStatus};
 use serde::Deserialize;
 
 use super::common::{ProcessView, SECTION, load};
-use super::count::{CountError, count_process};
 use crate::auth::{actor, require_officer};
 use crate::error::AppError;
 use crate::form::Form;
@@ -20,6 +19,7 @@ use crate::layout::{Chrome, FieldError, error_for};
 use crate::page::{chrome, render_status};
 use crate::show::money_short;
 use crate::state::AppState;
+use levers_app::community_budget::{CountError, count_process};
 
 /// Moving a process on.
 #[derive(Deserialize)]
@@ -204,6 +204,6 @@ pub async fn count_votes(
             )
             .await
         }
-        Err(CountError::App(e)) => Err(e),
+        Err(e) => Err(AppError::Internal(e.into())),
     }
 }

@@ -22,9 +22,7 @@ use crate::state::AppState;
 
 mod ballot;
 mod code_pages;
-mod codes;
 mod common;
-mod count;
 mod delivery;
 mod ideas;
 mod manage;
@@ -36,9 +34,7 @@ mod results;
 mod setup;
 mod vote;
 
-pub use codes::{MAX_BATCH, VOID_REASONS, cancel_code, new_code_batch};
-pub use common::{LIMIT_WINDOW_SECONDS, MAX_CODE_FAILURES, MAX_PROPOSALS};
-pub use count::{CountError, count_process};
+pub use common::MAX_CODE_FAILURES;
 
 /// Every community budget page: the public ones, and the officers' behind a sign-in (each of their
 /// handlers also requires the officer role).

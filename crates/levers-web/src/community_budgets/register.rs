@@ -9,7 +9,6 @@ use axum::routing::get;
 use levers_pb::process::{Action, Area, Who};
 use serde::Deserialize;
 
-use super::codes::new_code_batch;
 use super::common::{ProcessView, SECTION, load};
 use crate::auth::{actor, require_officer};
 use crate::error::AppError;
@@ -18,6 +17,7 @@ use crate::identity::{CurrentUser, Identity};
 use crate::layout::{Chrome, FieldError, error_for};
 use crate::page::{chrome, render, render_status};
 use crate::state::AppState;
+use levers_app::community_budget::new_code_batch;
 
 /// A resident's postcode as typed.
 #[derive(Deserialize)]

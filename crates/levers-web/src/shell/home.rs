@@ -74,17 +74,17 @@ const SECTIONS: &[Section] = &[
     Section {
         links: &[
             (
-                "/community-budgets/appraisals",
+                "/appraisals",
                 "Appraisals",
                 "Outcomes, public value and who pays and who benefits, for each intervention of a community budget",
             ),
             (
-                "/community-budgets/pools",
+                "/pooled-budgets",
                 "Pooled budgets",
                 "Partners' contributions, spend against plan, and each partner's share of the benefits",
             ),
             (
-                "/community-budgets/unit-costs",
+                "/appraisals/unit-costs",
                 "Unit cost library",
                 "Fiscal, economic and social values per outcome, from the Unit Cost Database or your own",
             ),

@@ -20,6 +20,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::response::Redirect;
 use axum::response::Response;
+use levers_app::credentials;
 use levers_store::Actor;
 use levers_store::NewAudit;
 use serde::Deserialize;
@@ -107,21 +108,23 @@ pub async fn sign_in(
         } else {
             let user = state.store.user_by_email(&email).await?;
             let ok = match &user {
-                Some(u) => auth::verify_password(&form.password, &u.password_hash) && !u.disabled,
+                Some(u) => {
+                    credentials::verify_password(&form.password, &u.password_hash) && !u.disabled
+                }
                 None => {
-                    auth::verify_dummy(&form.password);
+                    credentials::verify_dummy(&form.password);
                     false
                 }
             };
             match (ok, user) {
                 (true, Some(user)) => {
                     state.store.clear_sign_in_failures(&account_key).await?;
-                    let token = auth::random_token();
-                    let csrf = auth::random_token();
+                    let token = credentials::random_token();
+                    let csrf = credentials::random_token();
                     state
                         .store
                         .create_session(
-                            &auth::token_hash(&token),
+                            &credentials::token_hash(&token),
                             user.id,
                             &csrf,
                             state.config.session_ttl_seconds,
@@ -232,13 +235,13 @@ pub async fn change_password(
     let mut errors = Vec::new();
     if form.current.is_empty() {
         errors.push(FieldError::new("current", "Enter your current password"));
-    } else if !auth::verify_password(&form.current, &user.password_hash) {
+    } else if !credentials::verify_password(&form.current, &user.password_hash) {
         errors.push(FieldError::new(
             "current",
             "Your current password is not correct",
         ));
     }
-    if let Some(problem) = auth::password_problem(&form.new, &user.email) {
+    if let Some(problem) = credentials::password_problem(&form.new, &user.email) {
         errors.push(FieldError::new("new", problem));
     } else if form.new == form.current {
         errors.push(FieldError::new(
@@ -254,7 +257,7 @@ pub async fn change_password(
     }
     let changed = errors.is_empty();
     if changed {
-        let hash = auth::hash_password(&form.new)?;
+        let hash = credentials::hash_password(&form.new)?;
         let keep = match &identity {
             Identity::Session { session, .. } => Some(session.token_hash.as_str()),
             _ => None,

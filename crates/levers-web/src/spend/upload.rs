@@ -2,7 +2,6 @@
 //! the columns, and the import.
 
 use crate::AppState;
-use crate::auth;
 use crate::auth::CurrentUser;
 use crate::auth::Identity;
 use crate::auth::actor;
@@ -21,6 +20,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::response::Redirect;
 use axum::response::Response;
+use levers_app::credentials;
 pub use levers_app::spend_import::*;
 use levers_spend::Field;
 use levers_spend::read_transactions;
@@ -88,7 +88,7 @@ pub async fn upload(
         };
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
-    let token = auth::random_token();
+    let token = credentials::random_token();
     state
         .store
         .stage_spend_upload(me.id, &file_name, &body, &data, &token)

@@ -646,7 +646,7 @@ async fn wrong_codes_are_rate_limited_per_address() {
     c.get(&format!("/community-budgets/{slug}/vote")).await;
     let path = format!("/community-budgets/{slug}/vote");
     let mut statuses = Vec::new();
-    for i in 0..(levers_web::community_budgets::MAX_CODE_FAILURES + 1) {
+    for i in 0..(levers_web::MAX_CODE_FAILURES + 1) {
         let code = levers_pb::codes::display(&levers_pb::codes::code_from_random(
             u128::from(i as u64) + 77,
         ));

@@ -367,16 +367,9 @@ pub async fn build(store: &Store, actor: &Actor) -> anyhow::Result<usize> {
         r??;
     }
     store.set_pb_phase(actor, p.id, Phase::Closed).await?;
-    let result = levers_web::community_budgets::count_process(store, actor, &p)
+    let result = levers_app::community_budget::count_process(store, actor, &p)
         .await
-        .map_err(|e| match e {
-            levers_web::community_budgets::CountError::Conflict(m) => {
-                anyhow::anyhow!("demo count: {m}")
-            }
-            levers_web::community_budgets::CountError::App(e) => {
-                anyhow::anyhow!("demo count: {e:?}")
-            }
-        })?;
+        .map_err(|e| anyhow::anyhow!("demo count: {e}"))?;
     store.set_pb_phase(actor, p.id, Phase::Results).await?;
     for (k, id) in result.selected.iter().take(3).enumerate() {
         let cost = result
