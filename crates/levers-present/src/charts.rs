@@ -105,6 +105,56 @@ pub fn bar_chart(
     s
 }
 
+/// A horizontal bar chart with its labels and values written on it; the page shows the same figures
+/// in a table beside it.
+pub fn hbars(id: &str, title: &str, rows: &[(String, f64)], fmt: &dyn Fn(f64) -> String) -> String {
+    let w = 640.0_f64;
+    let label_w = 230.0;
+    let value_w = 110.0;
+    let bar_h = 22.0;
+    let gap = 8.0;
+    let top = 8.0;
+    let h = top * 2.0 + rows.len().max(1) as f64 * (bar_h + gap);
+    let max = rows
+        .iter()
+        .map(|r| r.1)
+        .fold(0.0_f64, f64::max)
+        .max(f64::MIN_POSITIVE);
+    let plot = w - label_w - value_w - 10.0;
+    let desc: Vec<String> = rows
+        .iter()
+        .map(|(l, v)| format!("{l}: {}", fmt(*v)))
+        .collect();
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg class="lv-chart" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
+        esc(title),
+        esc(&desc.join("; "))
+    );
+    for (i, (label, v)) in rows.iter().enumerate() {
+        let y = top + i as f64 * (bar_h + gap);
+        let bw = (plot * (v.max(0.0) / max)).max(if *v > 0.0 { 1.0 } else { 0.0 });
+        let short: String = if label.chars().count() > 32 {
+            format!("{}…", label.chars().take(31).collect::<String>())
+        } else {
+            label.clone()
+        };
+        let _ = write!(
+            s,
+            r##"<text x="{:.1}" y="{:.1}" text-anchor="end" font-size="13" fill="#0b0c0c">{}</text><rect x="{label_w}" y="{y:.1}" width="{bw:.1}" height="{bar_h}" fill="#1d70b8"/><text x="{:.1}" y="{:.1}" font-size="13" fill="#0b0c0c">{}</text>"##,
+            label_w - 8.0,
+            y + bar_h * 0.7,
+            esc(&short),
+            label_w + bw + 6.0,
+            y + bar_h * 0.7,
+            esc(&fmt(*v))
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,5 +4,6 @@
 //! and XLSX exports).
 
 pub mod charts;
+pub mod procurement_export;
 pub mod procurement_report;
 pub mod show;

@@ -4,8 +4,8 @@ use super::filters::FilterForm;
 use super::filters::attachment;
 use super::filters::file_stem;
 use super::filters::filter_form;
+use super::filters::parse_filters;
 use super::filters::report_for;
-use super::filters::*;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::auth::Identity;
@@ -17,9 +17,9 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-pub use levers_app::procurement::*;
-use levers_present::procurement_report::*;
-
+use levers_app::procurement::{bodies_for, run, trend};
+use levers_present::procurement_export::{report_csv, report_xlsx};
+use levers_present::procurement_report::{ReportView, report_html};
 #[derive(Template)]
 #[template(path = "procurement/dashboard.html")]
 pub struct DashboardPage {

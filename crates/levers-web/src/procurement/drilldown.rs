@@ -10,7 +10,7 @@ use crate::page::render;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use levers_present::procurement_report::*;
+use levers_present::procurement_report::{ReportView, url};
 
 #[derive(Template)]
 #[template(path = "procurement/sector.html")]

@@ -6,9 +6,11 @@ use crate::error::AppError;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::response::Response;
-pub use levers_app::procurement::*;
-use levers_core::AreaCode;
-use levers_present::procurement_report::*;
+use levers_app::procurement::{
+    AnalysisParams, LOCAL_LADS, LOCAL_NAME, WIDER_LADS, WIDER_NAME, bodies_for, parse_codes, run,
+};
+pub use levers_core::AreaCode;
+use levers_present::procurement_report::{ReportView, url};
 use levers_spend::analysis::Area;
 use levers_spend::analysis::ImdChoice;
 use levers_spend::analysis::Payments;

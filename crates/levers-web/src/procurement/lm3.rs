@@ -23,7 +23,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::response::Response;
 use levers_core::Money;
-use levers_present::procurement_report::hbars;
+use levers_present::charts::hbars;
 use levers_spend::lm3::Lm3;
 use levers_spend::lm3::Lm3Error;
 use levers_spend::lm3::Lm3Inputs;
