@@ -306,7 +306,10 @@ async fn same_payments_both_ways(store: &Store, body: &str) {
     assert!(!years.is_empty());
     for y in years {
         let blocks = store.procurement_payments(&bodies, &y).await.unwrap();
-        let rows = store.procurement_payments_by_rows(&bodies, &y).await.unwrap();
+        let rows = store
+            .procurement_payments_by_rows(&bodies, &y)
+            .await
+            .unwrap();
         assert_eq!(blocks.rows, rows.rows, "{body} {y}");
         assert_eq!(blocks.supplier_keys, rows.supplier_keys, "{body} {y}");
         assert_eq!(blocks.fact_keys, rows.fact_keys, "{body} {y}");
@@ -320,7 +323,10 @@ async fn same_payments_both_ways(store: &Store, body: &str) {
 /// Imports made before column blocks existed (no blocks, `blocks = 0`) get them on first read, with
 /// the same payments.
 async fn old_imports_get_blocks(store: &Store, scratch: &Scratch, body: &str) {
-    let forget = ["DELETE FROM spend_blocks", "UPDATE spend_imports SET blocks = 0"];
+    let forget = [
+        "DELETE FROM spend_blocks",
+        "UPDATE spend_imports SET blocks = 0",
+    ];
     match scratch {
         Scratch::SqliteFile(path) => {
             let mut c = sqlx::SqliteConnection::connect(&format!("sqlite:{}", path.display()))
@@ -336,7 +342,10 @@ async fn old_imports_get_blocks(store: &Store, scratch: &Scratch, body: &str) {
                 let sql = sql
                     .replace("spend_blocks", &format!("{schema}.spend_blocks"))
                     .replace("spend_imports", &format!("{schema}.spend_imports"));
-                sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut c).await.unwrap();
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .execute(&mut c)
+                    .await
+                    .unwrap();
             }
         }
     }

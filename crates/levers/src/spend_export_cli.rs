@@ -115,9 +115,12 @@ pub fn write_csv(
             rule.to_string(),
             loc.is_some_and(|l| l.located).to_string(),
             loc.and_then(|l| l.postcode.clone()).unwrap_or_default(),
-            loc.and_then(|l| l.lad).map_or(String::new(), |c| c.to_string()),
-            loc.and_then(|l| l.ward).map_or(String::new(), |c| c.to_string()),
-            loc.and_then(|l| l.decile).map_or(String::new(), |d| d.to_string()),
+            loc.and_then(|l| l.lad)
+                .map_or(String::new(), |c| c.to_string()),
+            loc.and_then(|l| l.ward)
+                .map_or(String::new(), |c| c.to_string()),
+            loc.and_then(|l| l.decile)
+                .map_or(String::new(), |d| d.to_string()),
             loc.is_some_and(|l| l.local).to_string(),
             loc.is_some_and(|l| l.wider).to_string(),
         ];

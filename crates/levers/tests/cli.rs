@@ -1139,7 +1139,10 @@ async fn same_both_ways(store: &levers_store::Store) -> usize {
         let bodies = [body.clone()];
         for y in store.spend_years(&bodies).await.unwrap() {
             let blocks = store.procurement_payments(&bodies, &y).await.unwrap();
-            let by_rows = store.procurement_payments_by_rows(&bodies, &y).await.unwrap();
+            let by_rows = store
+                .procurement_payments_by_rows(&bodies, &y)
+                .await
+                .unwrap();
             assert_eq!(blocks.rows, by_rows.rows, "{body} {y}");
             assert_eq!(blocks.supplier_keys, by_rows.supplier_keys, "{body} {y}");
             assert_eq!(blocks.fact_keys, by_rows.fact_keys, "{body} {y}");
@@ -1196,7 +1199,15 @@ async fn a_real_year_reads_the_same_from_blocks_as_from_rows() {
     let db = temp_db("blocks-trafford");
     let csv_s = csv.display().to_string();
     let out = levers(
-        &["spend", "import", &csv_s, "--body", "Trafford", "--database", &db],
+        &[
+            "spend",
+            "import",
+            &csv_s,
+            "--body",
+            "Trafford",
+            "--database",
+            &db,
+        ],
         &[],
     );
     if !out.status.success() {

@@ -22,7 +22,6 @@
 //!    local suppliers of that sector exist, named). With several bodies, each body's shares and the
 //!    mean of the bodies' shares beside the spend-weighted shares.
 
-
 use std::collections::{HashMap, HashSet};
 
 use levers_core::{AreaCode, AreaKind};
@@ -44,8 +43,8 @@ mod run;
 mod units;
 mod views;
 
-use ctx::*;
 pub use ctx::largest;
+use ctx::*;
 pub use model::*;
 pub use payments::*;
 pub use run::*;

@@ -194,8 +194,15 @@ impl Payments {
         supplier_key: u32,
         fact_key: u32,
     ) {
-        let (body, supplier_id, company_number, charity_number, vat_number, supplier_name, redacted) =
-            self.supplier_keys[supplier_key as usize];
+        let (
+            body,
+            supplier_id,
+            company_number,
+            charity_number,
+            vat_number,
+            supplier_name,
+            redacted,
+        ) = self.supplier_keys[supplier_key as usize];
         let (expense_type, expense_area, purpose, creditor_type) =
             self.fact_keys[fact_key as usize];
         self.rows.push(PaymentRow {

@@ -18,11 +18,7 @@ fn parse_date(s: &str) -> Option<time::Date> {
     if s.is_empty() {
         None
     } else {
-        time::Date::parse(
-            s,
-            time::macros::format_description!("[year]-[month]-[day]"),
-        )
-        .ok()
+        time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok()
     }
 }
 

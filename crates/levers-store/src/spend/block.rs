@@ -271,7 +271,13 @@ pub(crate) fn decode_into(bytes: &[u8], body: u16, out: &mut Payments) -> Result
     let n_sk = r.count("too many suppliers")?;
     let mut sks: Vec<([&str; 5], bool)> = Vec::with_capacity(n_sk);
     for _ in 0..n_sk {
-        let s = [get(&mut r)?, get(&mut r)?, get(&mut r)?, get(&mut r)?, get(&mut r)?];
+        let s = [
+            get(&mut r)?,
+            get(&mut r)?,
+            get(&mut r)?,
+            get(&mut r)?,
+            get(&mut r)?,
+        ];
         let red = r.take(1)?[0] != 0;
         sks.push((s, red));
     }
@@ -338,21 +344,43 @@ mod tests {
     use super::*;
     use levers_spend::analysis::PaymentText;
 
-    fn rows() -> Vec<(i64, Option<Date>, i64, bool, [&'static str; 9])> {
+    type Row = (i64, Option<Date>, i64, bool, [&'static str; 9]);
+
+    fn rows() -> Vec<Row> {
         vec![
             (
                 7,
                 Some(time::macros::date!(2024 - 05 - 01)),
                 100_050,
                 false,
-                ["Acme Ltd", "S1", "1234567", "", "", "ICT", "Resources", "", ""],
+                [
+                    "Acme Ltd",
+                    "S1",
+                    "1234567",
+                    "",
+                    "",
+                    "ICT",
+                    "Resources",
+                    "",
+                    "",
+                ],
             ),
             (
                 9,
                 None,
                 -2_025,
                 false,
-                ["Beta CIC", "", "", "1100000", "GB123456789", "", "", "Care", "Vendor"],
+                [
+                    "Beta CIC",
+                    "",
+                    "",
+                    "1100000",
+                    "GB123456789",
+                    "",
+                    "",
+                    "Care",
+                    "Vendor",
+                ],
             ),
             (
                 12,
@@ -366,7 +394,17 @@ mod tests {
                 Some(time::macros::date!(2025 - 03 - 31)),
                 i64::MAX / 4,
                 false,
-                ["Acme Ltd", "S1", "1234567", "", "", "ICT", "Resources", "", ""],
+                [
+                    "Acme Ltd",
+                    "S1",
+                    "1234567",
+                    "",
+                    "",
+                    "ICT",
+                    "Resources",
+                    "",
+                    "",
+                ],
             ),
         ]
     }

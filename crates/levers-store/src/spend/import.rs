@@ -11,8 +11,8 @@ use levers_core::{FinancialYear, Money};
 use levers_spend::Transaction;
 use sqlx::Row;
 
-use super::block::{BLOCK_ROWS, BlockRow, BlockWriter};
 use super::SpendCounts;
+use super::block::{BLOCK_ROWS, BlockRow, BlockWriter};
 use crate::BeginWrite;
 use crate::audit::{Actor, NewAudit, insert_audit};
 use crate::{Result, Store, StoreError, Tx, now_unix, with_pool, with_tx};
@@ -208,7 +208,8 @@ impl SpendImportTx {
             Tx::Sqlite(t) => {
                 let mut inserted = Vec::with_capacity(batch.len());
                 for (k, chunk) in batch.chunks(INSERT_BATCH).enumerate() {
-                    let returned = insert_chunk_sqlite(t, self.body_id, self.import_id, chunk).await?;
+                    let returned =
+                        insert_chunk_sqlite(t, self.body_id, self.import_id, chunk).await?;
                     inserted.extend(
                         match_inserted(chunk, &returned)
                             .into_iter()
@@ -410,10 +411,7 @@ async fn copy_batch_postgres(
     let mut data = String::with_capacity(batch.len() * 160);
     for (seq, tr) in batch.iter().enumerate() {
         let fy = tr.date.map(|d| FinancialYear::of(d).to_string());
-        let _ = write!(
-            data,
-            "{seq}\t{body_id}\t{import_id}\t",
-        );
+        let _ = write!(data, "{seq}\t{body_id}\t{import_id}\t",);
         copy_text(&mut data, Some(&tr.identity));
         let _ = write!(data, "\t{}\t", tr.line);
         copy_text(&mut data, tr.date.map(iso).as_deref());
