@@ -9,16 +9,7 @@ median is reported, as levers does. Prints JSON.
 import json, statistics, sys, time
 import pandas as pd
 
-d = sys.argv[1]
-repeats = int(sys.argv[2]) if len(sys.argv) > 2 else 5
-t0 = time.perf_counter()
-tx = pd.read_csv(f"{d}/transactions.csv", dtype={"supplier_id": str, "supplier_name": str, "expense_type": str, "amount_pence": "int64"}, keep_default_na=False)
-sup = pd.read_csv(f"{d}/suppliers.csv", dtype=str, keep_default_na=False)
-pcs = pd.read_csv(f"{d}/postcodes.csv", dtype={"postcode": str, "lad": str, "ward": str, "lsoa": str, "decile": "int64"}, keep_default_na=False)
-loaded = time.perf_counter() - t0
-
-
-def analyse(tx, sup):
+def analyse(tx, sup, pcs):
     """Everything after loading, as one function so it can be timed repeatedly."""
     # Link by supplier ID, else by exact name (upper case, as levers' normalisation does for these names).
     by_name = dict(zip(sup["name"].str.upper(), sup["supplier_id"]))
@@ -45,16 +36,28 @@ def analyse(tx, sup):
         "deprived_decile_1_2": share(a["decile"].le(2)), "sme": share(a["type"].eq("SME")), "vcse": share(a["type"].eq("VCSE")),
         "unknown_location": share(a["lad"].isna()), "top300_analysed_pence": int(top["net"].sum()),
         "top300_local": float(top.loc[top["lad"].eq("X07000001"), "net"].sum()) / float(top["net"].sum()),
-        "load_seconds": loaded,
     }
     return out
 
 
-runs = []
-for _ in range(max(repeats, 1)):
-    t1 = time.perf_counter()
-    out = analyse(tx, sup)
-    runs.append(time.perf_counter() - t1)
-out["analyse_seconds"] = statistics.median(runs)
-out["analyse_runs"] = runs
-print(json.dumps(out))
+
+if __name__ == "__main__":
+    d = sys.argv[1]
+    repeats = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+    t0 = time.perf_counter()
+    tx = pd.read_csv(f"{d}/transactions.csv", dtype={"supplier_id": str, "supplier_name": str, "expense_type": str, "amount_pence": "int64"}, keep_default_na=False)
+    sup = pd.read_csv(f"{d}/suppliers.csv", dtype=str, keep_default_na=False)
+    pcs = pd.read_csv(f"{d}/postcodes.csv", dtype={"postcode": str, "lad": str, "ward": str, "lsoa": str, "decile": "int64"}, keep_default_na=False)
+    loaded = time.perf_counter() - t0
+
+
+
+    runs = []
+    for _ in range(max(repeats, 1)):
+        t1 = time.perf_counter()
+        out = analyse(tx, sup, pcs)
+        runs.append(time.perf_counter() - t1)
+    out["load_seconds"] = loaded
+    out["analyse_seconds"] = statistics.median(runs)
+    out["analyse_runs"] = runs
+    print(json.dumps(out))

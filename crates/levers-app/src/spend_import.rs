@@ -10,8 +10,8 @@ use levers_store::{Actor, Store};
 
 pub use crate::credentials::sha256_hex;
 
-/// Rows handed from the reader thread to the database at a time.
-const BATCH: usize = 2_000;
+/// Rows handed from the reader thread to the database at a time (one COPY on PostgreSQL).
+const BATCH: usize = 10_000;
 
 /// What importing a file did.
 #[derive(Debug)]
@@ -157,20 +157,36 @@ pub async fn import_bytes_with_progress(
         }
     }
     drop(rx);
-    let (report, dropped) = worker
-        .await
-        .map_err(|e| ImportError::Worker(e.to_string()))??;
-    if let Some(e) = failure {
-        return Err(e.into());
-    }
+    // Every way out ends the import's transaction explicitly.
+    let read = match worker.await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(ImportError::from(e)),
+        Err(e) => Err(ImportError::Worker(e.to_string())),
+    };
+    let (report, dropped) = match (read, failure) {
+        (Ok(v), None) => v,
+        (Err(e), _) => {
+            imp.abandon().await;
+            return Err(e);
+        }
+        (Ok(_), Some(e)) => {
+            imp.abandon().await;
+            return Err(e.into());
+        }
+    };
     let mapping: Vec<(String, String)> = report
         .mapping
         .columns
         .iter()
         .map(|c| (c.field.name().to_string(), c.header.clone()))
         .collect();
-    let report_json =
-        serde_json::to_value(&report).map_err(|e| ImportError::Worker(e.to_string()))?;
+    let report_json = match serde_json::to_value(&report) {
+        Ok(v) => v,
+        Err(e) => {
+            imp.abandon().await;
+            return Err(ImportError::Worker(e.to_string()));
+        }
+    };
     let (import_id, counts) = imp.finish(actor, &report_json, &mapping).await?;
     Ok(ImportOutcome::Imported {
         import_id,

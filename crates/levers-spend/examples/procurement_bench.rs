@@ -2,7 +2,9 @@
 //!
 //! `procurement_bench gen DIR [ROWS] [SUPPLIERS]` writes a synthetic year: `transactions.csv` (one row
 //! per payment: supplier_id, supplier_name, amount_pence, expense_type), `suppliers.csv` (supplier_id,
-//! name, postcode, type) and `postcodes.csv` (postcode, lad, ward, lsoa, decile), all X-coded.
+//! name, postcode, type) and `postcodes.csv` (postcode, lad, ward, lsoa, decile), all X-coded, plus
+//! `spend.csv`, the same payments as a transparency file (date, transaction number, supplier ID and
+//! name, amount in pounds, expense type), and `onspd.csv`/`iod.csv` for `levers geo import`.
 //! `procurement_bench run DIR [REPEATS]` reads them (the spend "already imported": parsed into
 //! memory), builds the geography index, runs the full analysis (matching, exclusions, all suppliers
 //! and top 300, sectors, wards, opportunities) REPEATS times (default 5) and prints the headline
@@ -125,7 +127,12 @@ fn generate(dir: &str, rows: usize, suppliers: usize) {
     std::fs::write(format!("{dir}/suppliers.csv"), sup).unwrap();
     let mut tx = String::with_capacity(rows * 60);
     tx.push_str("supplier_id,supplier_name,amount_pence,expense_type\n");
-    for _ in 0..rows {
+    // The same payments as a published transparency file (dated within 2024/25, amounts in pounds,
+    // a transaction number each), for `levers spend import` and the DuckDB and pandas imports.
+    let mut spend = String::with_capacity(rows * 90);
+    spend.push_str("Date,Transaction Number,Supplier ID,Supplier Name,Amount,Expense Type\n");
+    let start = time::macros::date!(2024 - 04 - 01);
+    for row in 0..rows {
         // Skewed: a few suppliers get most payments.
         let s = ((rng.below(1 << 20) as f64 / (1u64 << 20) as f64).powi(3) * suppliers as f64)
             as usize
@@ -143,8 +150,21 @@ fn generate(dir: &str, rows: usize, suppliers: usize) {
             format!("S{s:05}")
         };
         let _ = writeln!(tx, "{id},{},{amount},{ty}", names[s]);
+        let d = start + time::Duration::days((row as i64 * 7_919) % 365);
+        let _ = writeln!(
+            spend,
+            "{:02}/{:02}/{},T{row},{id},{},{}{}.{:02},{ty}",
+            d.day(),
+            u8::from(d.month()),
+            d.year(),
+            names[s],
+            if amount < 0 { "-" } else { "" },
+            amount.abs() / 100,
+            amount.abs() % 100
+        );
     }
     std::fs::write(format!("{dir}/transactions.csv"), tx).unwrap();
+    std::fs::write(format!("{dir}/spend.csv"), spend).unwrap();
 }
 
 fn run(dir: &str, repeats: usize) {

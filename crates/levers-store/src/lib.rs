@@ -34,7 +34,7 @@ pub use sessions::Session;
 pub use tokens::ApiToken;
 pub use users::{NewUser, Role, User};
 
-pub(crate) use tx::{BeginWrite, Tx, rollback_and, with_tx, write_tx};
+pub(crate) use tx::{BeginWrite, Tx, or_rollback, rollback_and, with_tx, write_tx};
 
 /// Runs `$body` with `$pool` bound to the concrete pool of whichever backend the store uses.
 /// The body is compiled once per backend, so it may use backend-specific types freely.

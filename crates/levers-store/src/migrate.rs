@@ -65,6 +65,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0009_pool_pb_link.sql"),
         postgres: include_str!("../migrations/postgres/0009_pool_pb_link.sql"),
     },
+    Migration {
+        version: 10,
+        name: "spend_blocks",
+        sqlite: include_str!("../migrations/sqlite/0010_spend_blocks.sql"),
+        postgres: include_str!("../migrations/postgres/0010_spend_blocks.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -200,3 +200,20 @@ macro_rules! rollback_and {
     }};
 }
 pub(crate) use rollback_and;
+
+/// One step of a transaction written out step by step (the spend import and undo, the block
+/// backfill): the step's value, or on `Err` an awaited rollback and `return Err(map(e))` from the
+/// function. Every `?`-free step inside such a transaction goes through this, so no error leaves
+/// a transaction to sqlx's deferred rollback; [`write_tx!`] is the shorter form for new code.
+macro_rules! or_rollback {
+    ($tx:ident, $res:expr, $map:expr) => {
+        match $res {
+            Ok(v) => v,
+            Err(e) => {
+                let _ = $tx.rollback().await;
+                return Err(($map)(e));
+            }
+        }
+    };
+}
+pub(crate) use or_rollback;

@@ -27,7 +27,7 @@ fn new_user(email: &str, role: Role) -> NewUser {
 async fn story(store: &Store) {
     // Migrations are idempotent.
     assert_eq!(store.migrate().await.unwrap(), Vec::<i64>::new());
-    assert_eq!(store.schema_version().await.unwrap(), 9);
+    assert_eq!(store.schema_version().await.unwrap(), 10);
     store.ping().await.unwrap();
     let system = Actor::system("test");
 
@@ -300,6 +300,60 @@ async fn audit_log_is_append_only(scratch: &Scratch) {
     }
 }
 
+/// A body's payments for each of its years read from the column blocks equal those read row by row:
+/// the same rows in the same order with the same strings and keys.
+async fn same_payments_both_ways(store: &Store, body: &str) {
+    let bodies = [body.to_string()];
+    let years = store.spend_years(&bodies).await.unwrap();
+    assert!(!years.is_empty());
+    for y in years {
+        let blocks = store.procurement_payments(&bodies, &y).await.unwrap();
+        let rows = store
+            .procurement_payments_by_rows(&bodies, &y)
+            .await
+            .unwrap();
+        assert_eq!(blocks.rows, rows.rows, "{body} {y}");
+        assert_eq!(blocks.supplier_keys, rows.supplier_keys, "{body} {y}");
+        assert_eq!(blocks.fact_keys, rows.fact_keys, "{body} {y}");
+        assert_eq!(blocks.strings.len(), rows.strings.len(), "{body} {y}");
+        for i in 0..rows.strings.len() as u32 {
+            assert_eq!(blocks.strings.get(i), rows.strings.get(i));
+        }
+    }
+}
+
+/// Imports made before column blocks existed (no blocks, `blocks = 0`) get them on first read, with
+/// the same payments.
+async fn old_imports_get_blocks(store: &Store, scratch: &Scratch, body: &str) {
+    let forget = [
+        "DELETE FROM spend_blocks",
+        "UPDATE spend_imports SET blocks = 0",
+    ];
+    match scratch {
+        Scratch::SqliteFile(path) => {
+            let mut c = sqlx::SqliteConnection::connect(&format!("sqlite:{}", path.display()))
+                .await
+                .unwrap();
+            for sql in forget {
+                sqlx::query(sql).execute(&mut c).await.unwrap();
+            }
+        }
+        Scratch::PostgresSchema { url, schema } => {
+            let mut c = sqlx::PgConnection::connect(url).await.unwrap();
+            for sql in forget {
+                let sql = sql
+                    .replace("spend_blocks", &format!("{schema}.spend_blocks"))
+                    .replace("spend_imports", &format!("{schema}.spend_imports"));
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .execute(&mut c)
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+    same_payments_both_ways(store, body).await;
+}
+
 /// Geography datasets: an import is one transaction; re-importing a file replaces it; an abandoned
 /// import leaves nothing; the index is rebuilt from the blocks in import order.
 async fn geo_story(store: &Store) {
@@ -451,6 +505,7 @@ async fn spend_story(store: &Store) {
             .id,
         first
     );
+    same_payments_both_ways(store, "Testshire").await;
     // An abandoned import leaves nothing.
     {
         let (txs, _) = transactions(
@@ -469,6 +524,7 @@ async fn spend_story(store: &Store) {
     assert_eq!(store.spend_imports().await.unwrap().len(), 2);
     // Undo removes only what that import added.
     assert_eq!(store.undo_spend_import(&actor, second).await.unwrap(), 1);
+    same_payments_both_ways(store, "Testshire").await;
     assert_eq!(
         store
             .spend_totals("Testshire", None)
@@ -881,6 +937,7 @@ async fn story_on_sqlite() {
     geo_story(&store).await;
     spend_story(&store).await;
     procurement_story(&store).await;
+    old_imports_get_blocks(&store, &scratch, "Testshire").await;
     appraisal_story(&store).await;
     coproduction_story(&store).await;
     coproduction_ledger_matches_the_model(&store).await;
@@ -907,6 +964,7 @@ async fn story_on_postgres() {
     geo_story(&store).await;
     spend_story(&store).await;
     procurement_story(&store).await;
+    old_imports_get_blocks(&store, &scratch, "Testshire").await;
     appraisal_story(&store).await;
     coproduction_story(&store).await;
     coproduction_ledger_matches_the_model(&store).await;

@@ -17,6 +17,7 @@ mod pb_cli;
 mod pb_process_cli;
 mod procurement_cli;
 mod spend_cli;
+mod spend_export_cli;
 mod spend_import_cli;
 
 #[derive(Parser, Debug)]

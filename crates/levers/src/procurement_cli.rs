@@ -382,6 +382,21 @@ pub fn lm3_cmd(a: Lm3Args) -> anyhow::Result<()> {
 }
 
 pub async fn analyse_cmd(a: AnalyseArgs) -> anyhow::Result<()> {
+    analyse_or_export(a, None).await
+}
+
+/// `levers spend export`: the analysis' resolution of every payment, written as a file.
+pub async fn export_cmd(e: crate::spend_export_cli::ExportArgs) -> anyhow::Result<()> {
+    if e.format != "csv" {
+        bail!(
+            "--format {}: only csv is built so far; convert with DuckDB: COPY (SELECT * FROM 'payments.csv') TO 'payments.parquet'",
+            e.format
+        );
+    }
+    analyse_or_export(e.analysis, Some(e.out)).await
+}
+
+async fn analyse_or_export(a: AnalyseArgs, export: Option<PathBuf>) -> anyhow::Result<()> {
     let bodies: Vec<String> = a
         .body
         .split(',')
@@ -477,6 +492,12 @@ pub async fn analyse_cmd(a: AnalyseArgs) -> anyhow::Result<()> {
     let (report, payments) =
         levers_app::procurement::run(&store, &cache, geo.clone(), &analysed, &p).await?;
     bar.finish_and_clear();
+    if let Some(out) = export {
+        let n = crate::spend_export_cli::write_csv(&out, &bodies, &analysed, &report, &payments)
+            .with_context(|| format!("cannot write {}", out.display()))?;
+        eprintln!("wrote {n} payments to {}", out.display());
+        return Ok(());
+    }
     if payments.rows.is_empty() {
         eprintln!(
             "warning: no payments for {} in {}",

@@ -58,6 +58,9 @@ pub enum SpendCommand {
     /// The community wealth building spend analysis: local, wider-area, deprived-area, SME and VCSE
     /// shares, leakage, sectors, wards and opportunities, for all suppliers and the top N.
     Analyse(crate::procurement_cli::AnalyseArgs),
+    /// A year of payments, cleaned, with the supplier each was resolved to, its location and any
+    /// exclusion, as CSV (takes the analysis' options).
+    Export(crate::spend_export_cli::ExportArgs),
 }
 
 pub async fn run(cmd: SpendCommand) -> anyhow::Result<()> {
@@ -74,6 +77,7 @@ pub async fn run(cmd: SpendCommand) -> anyhow::Result<()> {
         SpendCommand::Registers(c) => crate::procurement_cli::registers(c).await,
         SpendCommand::Lm3(a) => crate::procurement_cli::lm3_cmd(a),
         SpendCommand::Analyse(a) => crate::procurement_cli::analyse_cmd(a).await,
+        SpendCommand::Export(e) => crate::procurement_cli::export_cmd(e).await,
     }
 }
 

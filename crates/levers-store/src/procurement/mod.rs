@@ -1,9 +1,8 @@
 //! Procurement: each body's supplier records (imported from its creditor file, upserted by supplier
 //! ID or normalised name), entries from the public registers kept for the suppliers paid, officers'
-//! remembered matching decisions, the editable exclusion rules, and loading a year of payments for
-//! the analysis. Every import, decision and rule change is audited on the same transaction.
+//! remembered matching decisions, the editable exclusion rules, and (in [`payments`]) loading a year
+//! of payments for the analysis. Every import, decision and rule change is audited on the same transaction.
 
-use levers_spend::analysis::{PaymentText, Payments};
 use levers_spend::classify::{ExclusionRule, RuleField, default_rules};
 use levers_spend::registers::{RegisterKind, RegisterRecord};
 use levers_spend::resolve::normalise_name;
@@ -15,6 +14,8 @@ use crate::BeginWrite;
 use crate::audit::{Actor, NewAudit, insert_audit};
 use crate::rollback_and;
 use crate::{Result, Store, StoreError, now_unix, with_pool};
+
+mod payments;
 
 /// A supplier record as stored.
 #[derive(Debug, Clone, Serialize)]
@@ -550,74 +551,5 @@ impl Store {
             tx.commit().await?;
         });
         Ok(())
-    }
-
-    /// The financial years with spend for any of these bodies, newest first.
-    pub async fn spend_years(&self, bodies: &[String]) -> Result<Vec<String>> {
-        let mut years: Vec<String> = with_pool!(self, pool => {
-            sqlx::query_scalar("SELECT DISTINCT t.financial_year FROM spend_transactions t JOIN spend_bodies b ON b.id = t.body_id WHERE t.financial_year IS NOT NULL AND b.name = $1")
-                .bind(bodies.first().map_or("", |s| s.trim()))
-                .fetch_all(pool)
-                .await?
-        });
-        for b in bodies.iter().skip(1) {
-            let more: Vec<String> = with_pool!(self, pool => {
-                sqlx::query_scalar("SELECT DISTINCT t.financial_year FROM spend_transactions t JOIN spend_bodies b ON b.id = t.body_id WHERE t.financial_year IS NOT NULL AND b.name = $1")
-                    .bind(b.trim())
-                    .fetch_all(pool)
-                    .await?
-            });
-            years.extend(more);
-        }
-        years.sort();
-        years.dedup();
-        years.reverse();
-        Ok(years)
-    }
-
-    /// A financial year of payments for the bodies (by name; index in `bodies` = `PaymentRow::body`),
-    /// streamed from the database into interned rows.
-    pub async fn procurement_payments(&self, bodies: &[String], year: &str) -> Result<Payments> {
-        use futures_util::TryStreamExt;
-        let mut out = Payments::default();
-        for (bi, body) in bodies.iter().enumerate() {
-            with_pool!(self, pool => {
-                let mut rows = sqlx::query(
-                    "SELECT t.id, t.paid_on, t.amount_pence, t.supplier_name, t.redacted, t.supplier_id, t.company_number, t.charity_number, t.vat_number,
-                            t.expense_type, t.expense_area, t.purpose, t.creditor_type
-                     FROM spend_transactions t JOIN spend_bodies b ON b.id = t.body_id
-                     WHERE b.name = $1 AND t.financial_year = $2",
-                )
-                .bind(body.trim())
-                .bind(year)
-                .fetch(pool);
-                while let Some(r) = rows.try_next().await? {
-                    let s = |c: &str| -> Result<&str> { Ok(r.try_get::<Option<&str>, _>(c)?.unwrap_or("")) };
-                    let date = s("paid_on")?;
-                    let date = if date.is_empty() { None } else { time::Date::parse(date, time::macros::format_description!("[year]-[month]-[day]")).ok() };
-                    // Registered numbers as the supplier records hold them (normalised), so they can meet.
-                    let co = levers_spend::suppliers::normalise_company_number(s("company_number")?).unwrap_or_default();
-                    let ch = levers_spend::suppliers::normalise_charity_number(s("charity_number")?).unwrap_or_default();
-                    let vat = levers_spend::suppliers::normalise_vat_number(s("vat_number")?).unwrap_or_default();
-                    out.push(PaymentText {
-                        row_id: r.try_get("id")?,
-                        body: bi as u16,
-                        redacted: r.try_get("redacted")?,
-                        date,
-                        amount_pence: r.try_get("amount_pence")?,
-                        supplier_name: s("supplier_name")?,
-                        supplier_id: s("supplier_id")?,
-                        company_number: &co,
-                        charity_number: &ch,
-                        vat_number: &vat,
-                        expense_type: s("expense_type")?,
-                        expense_area: s("expense_area")?,
-                        purpose: s("purpose")?,
-                        creditor_type: s("creditor_type")?,
-                    });
-                }
-            });
-        }
-        Ok(out)
     }
 }

@@ -2,13 +2,17 @@
 //! de-duplicated transactions, undo, and uploads staged between the web check and the import.
 
 use levers_core::{FinancialYear, Money};
-use levers_spend::Transaction;
 use serde::Serialize;
 use sqlx::Row;
 
 use crate::BeginWrite;
 use crate::audit::{Actor, NewAudit, insert_audit};
-use crate::{Result, Store, StoreError, Tx, now_unix, with_pool, with_tx};
+use crate::{Result, Store, StoreError, now_unix, or_rollback, with_pool};
+
+pub(crate) mod block;
+mod import;
+
+pub use import::{INSERT_BATCH, SpendImportTx};
 
 /// One import of one file.
 #[derive(Debug, Clone, Serialize)]
@@ -84,88 +88,9 @@ macro_rules! import_from_row {
     }};
 }
 
-/// Columns written per transaction, in bind order.
-const TX_COLUMNS: [&str; 24] = [
-    "body_id",
-    "import_id",
-    "identity",
-    "line",
-    "paid_on",
-    "financial_year",
-    "amount_pence",
-    "irrecoverable_vat_pence",
-    "supplier_name",
-    "redacted",
-    "supplier_id",
-    "transaction_number",
-    "invoice_number",
-    "vat_number",
-    "company_number",
-    "charity_number",
-    "expense_area",
-    "expense_type",
-    "expense_code",
-    "creditor_type",
-    "purpose",
-    "merchant_category",
-    "capital_revenue",
-    "flags",
-];
-
-/// Rows per INSERT: 24 columns × 400 rows stays well under both backends' parameter limits.
-pub const INSERT_BATCH: usize = 400;
-
-fn insert_sql(rows: usize) -> String {
-    let cols = TX_COLUMNS.len();
-    let mut sql = format!(
-        "INSERT INTO spend_transactions ({}) VALUES ",
-        TX_COLUMNS.join(", ")
-    );
-    for r in 0..rows {
-        if r > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        for c in 0..cols {
-            if c > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!("${}", r * cols + c + 1));
-        }
-        sql.push(')');
-    }
-    sql.push_str(" ON CONFLICT (body_id, identity) DO NOTHING");
-    sql
-}
-
-fn iso(d: time::Date) -> String {
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
-}
-
-fn flags(t: &Transaction) -> String {
-    t.flags
-        .iter()
-        .map(|f| {
-            serde_json::to_value(f)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default()
-        })
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
-/// An import in progress: one transaction; dropping it rolls everything back.
-pub struct SpendImportTx {
-    tx: Tx,
-    import_id: i64,
-    body_id: i64,
-    counts: SpendCounts,
-}
-
 impl Store {
     /// The body's id, creating it on first use.
-    async fn spend_body_id(&self, name: &str) -> Result<i64> {
+    pub(crate) async fn spend_body_id(&self, name: &str) -> Result<i64> {
         let name = name.trim();
         with_pool!(self, pool => {
             sqlx::query("INSERT INTO spend_bodies (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
@@ -206,40 +131,6 @@ impl Store {
         with_pool!(self, pool => {
             let r = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(body.trim()).bind(sha256).fetch_optional(pool).await?;
             Ok(match r { Some(r) => Some(import_from_row!(&r)), None => None })
-        })
-    }
-
-    /// Starts importing a file for `body`; its rows are added with [`SpendImportTx::add`].
-    pub async fn begin_spend_import(
-        &self,
-        actor: &Actor,
-        body: &str,
-        file_name: &str,
-        sha256: &str,
-        file_bytes: i64,
-    ) -> Result<SpendImportTx> {
-        let body_id = self.spend_body_id(body).await?;
-        let (tx, import_id) = with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO spend_imports (body_id, file_name, file_sha256, file_bytes, imported_at, imported_by)
-                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-            )
-            .bind(body_id)
-            .bind(file_name)
-            .bind(sha256)
-            .bind(file_bytes)
-            .bind(now_unix())
-            .bind(&actor.label)
-            .fetch_one(&mut *tx)
-            .await?;
-            (Tx::from(tx), id)
-        });
-        Ok(SpendImportTx {
-            tx,
-            import_id,
-            body_id,
-            counts: SpendCounts::default(),
         })
     }
 
@@ -289,20 +180,22 @@ impl Store {
         }
         with_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
-            let removed = sqlx::query("DELETE FROM spend_transactions WHERE import_id = $1").bind(id).execute(&mut *tx).await?.rows_affected();
-            sqlx::query("UPDATE spend_imports SET undone_at = $1, undone_by = $2 WHERE id = $3")
+            let removed = or_rollback!(tx, sqlx::query("DELETE FROM spend_transactions WHERE import_id = $1").bind(id).execute(&mut *tx).await, StoreError::from).rows_affected();
+            or_rollback!(tx, sqlx::query("DELETE FROM spend_blocks WHERE import_id = $1").bind(id).execute(&mut *tx).await, StoreError::from);
+            or_rollback!(tx, sqlx::query("UPDATE spend_imports SET undone_at = $1, undone_by = $2 WHERE id = $3")
                 .bind(now_unix())
                 .bind(&actor.label)
                 .bind(id)
                 .execute(&mut *tx)
-                .await?;
-            insert_audit!(
+                .await, StoreError::from);
+            let audited = insert_audit!(
                 &mut *tx,
                 actor,
                 NewAudit::new("spend.undo", "spend_import", id)
                     .before(serde_json::json!({"file": imp.file_name, "body": imp.body, "rows_new": imp.rows_new, "new_pence": imp.new_pence}))
                     .after(serde_json::json!({"rows_removed": removed}))
-            )?;
+            );
+            or_rollback!(tx, audited, StoreError::from);
             tx.commit().await?;
             Ok(removed)
         })
@@ -386,108 +279,5 @@ impl Store {
             sqlx::query("DELETE FROM spend_uploads WHERE token = $1").bind(token).execute(pool).await?;
         });
         Ok(())
-    }
-}
-
-impl SpendImportTx {
-    pub fn import_id(&self) -> i64 {
-        self.import_id
-    }
-
-    /// Adds cleaned transactions; rows whose identity the body already has are skipped and counted.
-    pub async fn add(&mut self, batch: &[Transaction]) -> Result<()> {
-        for chunk in batch.chunks(INSERT_BATCH) {
-            let sql = insert_sql(chunk.len());
-            let (body_id, import_id) = (self.body_id, self.import_id);
-            let inserted = with_tx!(&mut self.tx, t => {
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for tr in chunk {
-                    q = q
-                        .bind(body_id)
-                        .bind(import_id)
-                        .bind(&tr.identity)
-                        .bind(tr.line as i64)
-                        .bind(tr.date.map(iso))
-                        .bind(tr.date.map(|d| FinancialYear::of(d).to_string()))
-                        .bind(tr.amount.pence())
-                        .bind(tr.irrecoverable_vat.map(Money::pence))
-                        .bind(&tr.supplier_name)
-                        .bind(tr.redacted)
-                        .bind(&tr.supplier_id)
-                        .bind(&tr.transaction_number)
-                        .bind(&tr.invoice_number)
-                        .bind(&tr.vat_number)
-                        .bind(&tr.company_number)
-                        .bind(&tr.charity_number)
-                        .bind(&tr.expense_area)
-                        .bind(&tr.expense_type)
-                        .bind(&tr.expense_code)
-                        .bind(&tr.creditor_type)
-                        .bind(&tr.purpose)
-                        .bind(&tr.merchant_category)
-                        .bind(&tr.capital_revenue)
-                        .bind(flags(tr));
-                }
-                q.execute(&mut **t).await?.rows_affected()
-            });
-            let total: i64 = chunk.iter().map(|t| t.amount.pence()).sum();
-            self.counts.rows_kept += chunk.len() as i64;
-            self.counts.total_pence += total;
-            self.counts.rows_new += inserted as i64;
-            self.counts.rows_already += chunk.len() as i64 - inserted as i64;
-        }
-        Ok(())
-    }
-
-    /// What has been added so far.
-    pub fn counts(&self) -> SpendCounts {
-        self.counts
-    }
-
-    /// Records the report and the mapping (kept for the body's next file), audits, and commits.
-    /// Returns the import's id and what it added.
-    pub async fn finish(
-        mut self,
-        actor: &Actor,
-        report: &serde_json::Value,
-        mapping: &[(String, String)],
-    ) -> Result<(i64, SpendCounts)> {
-        let id = self.import_id;
-        let body_id = self.body_id;
-        // The pence added are those of the rows this import inserted.
-        let new_pence: i64 = with_tx!(&mut self.tx, t => {
-            let s: Option<String> = sqlx::query_scalar("SELECT CAST(SUM(amount_pence) AS TEXT) FROM spend_transactions WHERE import_id = $1")
-                .bind(id)
-                .fetch_one(&mut **t)
-                .await?;
-            s.map_or(Ok(0), |s| s.parse::<i64>().map_err(|_| StoreError::Corrupt(format!("sum {s}"))))?
-        });
-        self.counts.new_pence = new_pence;
-        let c = self.counts;
-        let mapping_json =
-            serde_json::to_string(mapping).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let entry = NewAudit::new("spend.import", "spend_import", id).after(serde_json::json!({
-            "rows_kept": c.rows_kept, "rows_new": c.rows_new, "rows_already": c.rows_already,
-            "total_pence": c.total_pence, "new_pence": c.new_pence,
-            "reconciliation": report.get("reconciliation"),
-        }));
-        with_tx!(&mut self.tx, t => {
-            sqlx::query(
-                "UPDATE spend_imports SET rows_kept = $1, rows_new = $2, rows_already = $3, total_pence = $4, new_pence = $5, report_json = $6 WHERE id = $7",
-            )
-            .bind(c.rows_kept)
-            .bind(c.rows_new)
-            .bind(c.rows_already)
-            .bind(c.total_pence)
-            .bind(c.new_pence)
-            .bind(report.to_string())
-            .bind(id)
-            .execute(&mut **t)
-            .await?;
-            sqlx::query("UPDATE spend_bodies SET mapping_json = $1 WHERE id = $2").bind(&mapping_json).bind(body_id).execute(&mut **t).await?;
-            insert_audit!(&mut **t, actor, entry)?;
-        });
-        with_tx!(self.tx, t => t.commit().await?);
-        Ok((id, c))
     }
 }
