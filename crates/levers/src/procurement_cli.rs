@@ -385,8 +385,21 @@ pub async fn analyse_cmd(a: AnalyseArgs) -> anyhow::Result<()> {
     analyse_or_export(a, None).await
 }
 
+/// Export a year of payments with their supplier resolution and location.
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub analysis: AnalyseArgs,
+    /// csv (parquet is not built yet: convert the CSV with DuckDB's COPY … TO 'file.parquet').
+    #[arg(long, default_value = "csv")]
+    pub format: String,
+    /// The file to write.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
 /// `levers spend export`: the analysis' resolution of every payment, written as a file.
-pub async fn export_cmd(e: crate::spend_export_cli::ExportArgs) -> anyhow::Result<()> {
+pub async fn export_cmd(e: ExportArgs) -> anyhow::Result<()> {
     if e.format != "csv" {
         bail!(
             "--format {}: only csv is built so far; convert with DuckDB: COPY (SELECT * FROM 'payments.csv') TO 'payments.parquet'",

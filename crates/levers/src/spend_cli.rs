@@ -60,7 +60,7 @@ pub enum SpendCommand {
     Analyse(crate::procurement_cli::AnalyseArgs),
     /// A year of payments, cleaned, with the supplier each was resolved to, its location and any
     /// exclusion, as CSV (takes the analysis' options).
-    Export(crate::spend_export_cli::ExportArgs),
+    Export(crate::procurement_cli::ExportArgs),
 }
 
 pub async fn run(cmd: SpendCommand) -> anyhow::Result<()> {

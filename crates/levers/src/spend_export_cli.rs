@@ -3,23 +3,8 @@
 //! CSV, so a data team can take many councils' spend into DuckDB, DataFusion or Spark.
 
 use std::io::Write as _;
-use std::path::PathBuf;
 
-use clap::Args;
 use levers_spend::analysis::{BodyData, Payments, Report};
-
-/// Export a year of payments with their supplier resolution and location.
-#[derive(Args, Debug)]
-pub struct ExportArgs {
-    #[command(flatten)]
-    pub analysis: crate::procurement_cli::AnalyseArgs,
-    /// csv (parquet is not built yet: convert the CSV with DuckDB's COPY … TO 'file.parquet').
-    #[arg(long, default_value = "csv")]
-    pub format: String,
-    /// The file to write.
-    #[arg(long)]
-    pub out: PathBuf,
-}
 
 /// The columns written, in order.
 pub const COLUMNS: [&str; 24] = [
