@@ -1,7 +1,7 @@
 //! The per-election MES context shared by the exact run, the hybrid run and the add1 walk.
 
 use super::super::Prepared;
-use super::hybrid::{HybridOut, Tk};
+use super::lazy::{HybridOut, Tk};
 use super::types::MesRound;
 use crate::num::Q;
 

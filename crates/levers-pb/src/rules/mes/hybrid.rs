@@ -4,7 +4,7 @@
 //! (the argument is in ARCHITECTURE.md, levers-pb).
 
 use super::ctx::Ctx;
-use super::lazy::{Fe, Lazy, PayDef, SAFE, U, gather, reach_f, reach_q, water};
+use super::lazy::{Fe, HybridOut, Lazy, PayDef, SAFE, Tk, U, gather, reach_f, reach_q, water};
 use crate::num::{Q, q_f64, q_int, q_u};
 use num_traits::Zero;
 
@@ -19,28 +19,6 @@ struct Cand {
     count: u64,
     pay_f: f64,
     pay_e: f64,
-}
-
-/// A round of a run as a later run's check needs it: the winner and its ρ (float with error bound,
-/// exact when the run computed it).
-#[derive(Clone, Debug)]
-pub(super) struct Tk {
-    pub w: usize,
-    pub f: f64,
-    pub tol: f64,
-    pub exact: Option<Q>,
-}
-
-/// What a hybrid run returns.
-pub(super) struct HybridOut {
-    pub selected: Vec<usize>,
-    /// How far the per-voter budget can grow with every decision unchanged (0 unless asked).
-    pub reach: f64,
-    /// Each round's winner and ρ (empty unless asked).
-    pub trace: Vec<Tk>,
-    /// With a check: the winners are the checked run's, and in every round every other project's
-    /// ρ here is above the checked run's winner's ρ (or equal and behind it in the tie order).
-    pub ok: bool,
 }
 
 /// A lower bound on a project's ρ in the round it was computed and every later one, affine in

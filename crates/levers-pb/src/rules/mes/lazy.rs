@@ -90,6 +90,28 @@ pub(super) fn gather(
     }
 }
 
+/// A round of a run as a later run's check needs it: the winner and its ρ (float with error bound,
+/// exact when the run computed it).
+#[derive(Clone, Debug)]
+pub(super) struct Tk {
+    pub w: usize,
+    pub f: f64,
+    pub tol: f64,
+    pub exact: Option<Q>,
+}
+
+/// What a hybrid run returns.
+pub(super) struct HybridOut {
+    pub selected: Vec<usize>,
+    /// How far the per-voter budget can grow with every decision unchanged (0 unless asked).
+    pub reach: f64,
+    /// Each round's winner and ρ (empty unless asked).
+    pub trace: Vec<Tk>,
+    /// With a check: the winners are the checked run's, and in every round every other project's
+    /// ρ here is above the checked run's winner's ρ (or equal and behind it in the tie order).
+    pub ok: bool,
+}
+
 /// How a remaining-budget level is defined: a known value, or a parent level minus a round's payment.
 pub(super) enum LDef {
     Val,

@@ -4,7 +4,7 @@
 //! (the reference).
 
 use super::ctx::Ctx;
-use super::hybrid::{HybridOut, Tk};
+use super::lazy::{HybridOut, Tk};
 use crate::num::{Q, floor_q, q_f64, q_u};
 
 /// How the add1 walk moves: every step computed, or jumping over steps whose outcome is proven
