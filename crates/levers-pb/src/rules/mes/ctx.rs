@@ -34,11 +34,10 @@ impl Ctx<'_, '_> {
     /// (0 when not asked for). In debug builds small instances are checked against the exact run.
     pub fn outcome(&self, per_voter: &Q, reach: bool, check: Option<&[Tk]>) -> HybridOut {
         let out = self.run_hybrid(per_voter, reach, check);
-        let sel = &out.selected;
         #[cfg(debug_assertions)]
         if self.prep.groups.sets.len() * self.candidates.len() <= 200_000 {
             debug_assert_eq!(
-                sel,
+                &out.selected,
                 &self.run(per_voter, false).selected,
                 "hybrid MES differs from the exact run"
             );
