@@ -36,7 +36,7 @@ pub(super) fn total(costs: &[Q], sel: &[usize]) -> Q {
 
 /// How many grid points i·inc (i ≥ 1) beyond the run lie strictly within its reach.
 fn steps_within(reach: f64, inc_f: f64) -> usize {
-    if !(reach > 0.0) || !(inc_f > 0.0) {
+    if reach.is_nan() || inc_f.is_nan() || reach <= 0.0 || inc_f <= 0.0 {
         return 0;
     }
     let t = reach / inc_f * (1.0 - 1e-9);
