@@ -4,7 +4,7 @@
 //! (the argument is in ARCHITECTURE.md, levers-pb).
 
 use super::ctx::Ctx;
-use super::lazy::{Fe, HybridOut, Lazy, PayDef, SAFE, Tk, U, gather, reach_f, reach_q, water};
+use super::lazy::{Fe, HybridOut, Lazy, PayDef, SAFE, Tk, U, gather, reach_f, water};
 use crate::num::{Q, q_f64, q_int, q_u};
 use num_traits::Zero;
 
@@ -27,8 +27,6 @@ struct Cand {
 struct Lb {
     v: Fe,
     s: Fe,
-    capped: Vec<(u32, u64)>,
-    count: u64,
 }
 
 /// The smallest reach of the conditions met so far (0 = no jump, stop collecting).
@@ -113,8 +111,6 @@ impl Ctx<'_, '_> {
                         e: 4.0 * U * r,
                     },
                     s: Fe { v: 0.0, e: 0.0 },
-                    capped: Vec::new(),
-                    count: g.support[p],
                 });
             }
         }
@@ -155,7 +151,7 @@ impl Ctx<'_, '_> {
                 let mut fast: Option<Cand> = None;
                 if money + SAFE * money_e < cost {
                     active[p] = false;
-                    self.unaffordable(p, &mut lz, &lv, Some((money, money_e)), &mut reach);
+                    self.unaffordable(p, &lz, &lv, Some((money, money_e)), &mut reach);
                     continue;
                 }
                 if money - SAFE * money_e > cost
@@ -219,7 +215,7 @@ impl Ctx<'_, '_> {
                     None => match self.rho_exact_lazy(p, &mut lz, &lv) {
                         None => {
                             active[p] = false;
-                            self.unaffordable(p, &mut lz, &lv, None, &mut reach);
+                            self.unaffordable(p, &lz, &lv, None, &mut reach);
                             continue;
                         }
                         Some((q, capped, count)) => {
@@ -248,8 +244,6 @@ impl Ctx<'_, '_> {
                             e: entry.tol,
                         },
                         s: self.rho_slope_f(p, &lz, &entry.capped, entry.count),
-                        capped: entry.capped.clone(),
-                        count: entry.count,
                     });
                 }
                 cands.push(entry);
@@ -319,15 +313,12 @@ impl Ctx<'_, '_> {
             };
             lz.pays.push(PayDef {
                 exact: win.exact.as_ref().map(|q| q * &self.sat[w]),
-                slope: None,
                 cost: self.costs[w].clone(),
                 capped: win.capped,
                 count: win.count,
             });
             if reach.live() {
-                self.others_stay_behind(
-                    w, pay_id, rho_w, ds, &remaining, &active, &lbs, &mut lz, &mut reach,
-                );
+                self.others_stay_behind(w, rho_w, ds, &remaining, &active, &lbs, &mut reach);
             }
             if new_of.len() < lz.vf.len() {
                 new_of.resize(lz.vf.len(), u32::MAX);
@@ -348,17 +339,15 @@ impl Ctx<'_, '_> {
                     if reach.live() {
                         let f0 = fe_sub(Fe { v: pf, e: pe }, Fe { v, e: ve });
                         let f1 = fe_sub(ds, Fe { v: sv, e: se });
-                        let d = reach_f(f0, f1).unwrap_or_else(|| {
-                            let x = lz.pay_exact(pay_id) - lz.exact(l);
-                            let dx = lz.pay_slope_exact(pay_id) - lz.slope_exact(l);
-                            reach_q(&x, &dx, false)
-                        });
+                        let d = reach_f(f0, f1).unwrap_or(0.0);
                         reach.add(d);
                     }
                     *zero_level.get_or_insert_with(|| lz.push_val(Q::zero(), Q::zero()))
                 } else {
                     let margin = SAFE * (ve + pe + U * v.abs().max(pf.abs()));
-                    let above = v - margin > pf || lz.exact(l) >= lz.pay_exact(pay_id);
+                    // a level left with exactly nothing joins the zero level (its slope is then
+                    // not tracked, so this run gets no reach)
+                    let above = v - margin > pf || lz.exact(l) > lz.pay_exact(pay_id);
                     if above {
                         let nv = v - pf;
                         let ns = sv - ds.v;
@@ -384,14 +373,11 @@ impl Ctx<'_, '_> {
                                 v: lz.sf[nl as usize],
                                 e: lz.se[nl as usize],
                             };
-                            let d = reach_f(f0, f1).unwrap_or_else(|| {
-                                reach_q(&lz.exact(nl), &lz.slope_exact(nl), false)
-                            });
+                            let d = reach_f(f0, f1).unwrap_or(0.0);
                             reach.add(d);
                         }
                         nl
                     } else {
-                        // cannot happen for a certified structure; keep the outcome, give up the jump
                         reach.d = reach.d.min(0.0);
                         *zero_level.get_or_insert_with(|| lz.push_val(Q::zero(), Q::zero()))
                     }
@@ -451,7 +437,7 @@ impl Ctx<'_, '_> {
     fn unaffordable(
         &self,
         p: usize,
-        lz: &mut Lazy,
+        lz: &Lazy,
         lv: &[(u32, u64)],
         money: Option<(f64, f64)>,
         reach: &mut Reach,
@@ -473,11 +459,7 @@ impl Ctx<'_, '_> {
                     },
                 )
             })
-            .unwrap_or_else(|| {
-                let f0 = &self.costs[p] - lz.sum_exact(lv);
-                let f1 = -lz.slope_sum_exact(lv);
-                reach_q(&f0, &f1, true)
-            });
+            .unwrap_or(0.0);
         reach.add(d);
     }
 
@@ -487,17 +469,14 @@ impl Ctx<'_, '_> {
     fn others_stay_behind(
         &self,
         w: usize,
-        pay_id: u32,
         rho_w: Fe,
         ds: Fe,
         remaining: &[usize],
         active: &[bool],
         lbs: &[Option<Lb>],
-        lz: &mut Lazy,
         reach: &mut Reach,
     ) {
         let drho_w = fe_div(ds, self.sat_f[w]);
-        let mut exact_w: Option<(Q, Q)> = None;
         for &p in remaining {
             if !reach.live() {
                 return;
@@ -506,20 +485,7 @@ impl Ctx<'_, '_> {
                 continue;
             }
             let Some(b) = &lbs[p] else { continue };
-            let strict = self.ranks[p] < self.ranks[w];
-            let d = reach_f(fe_sub(b.v, rho_w), fe_sub(b.s, drho_w)).unwrap_or_else(|| {
-                let (rw, dw) = exact_w.get_or_insert_with(|| {
-                    (
-                        lz.pay_exact(pay_id) / &self.sat[w],
-                        lz.pay_slope_exact(pay_id) / &self.sat[w],
-                    )
-                });
-                let (rw, dw) = (rw.clone(), dw.clone());
-                let den = &self.sat[p] * q_u(b.count);
-                let lp = (&self.costs[p] - lz.sum_exact(&b.capped)) / &den;
-                let dp = -lz.slope_sum_exact(&b.capped) / &den;
-                reach_q(&(lp - rw), &(dp - dw), strict)
-            });
+            let d = reach_f(fe_sub(b.v, rho_w), fe_sub(b.s, drho_w)).unwrap_or(0.0);
             reach.add(d);
         }
     }

@@ -1,5 +1,5 @@
 //! Remaining-budget levels of the hybrid run: float values and slopes with error bounds, exact
-//! values and slopes materialised on demand, float water-filling, and the "reach" of a condition
+//! values materialised on demand, float water-filling, and the "reach" of a condition
 //! (how far the per-voter budget can grow before an affine decision can flip).
 
 use crate::num::{Q, q_f64, q_u};
@@ -119,25 +119,23 @@ pub(super) enum LDef {
 }
 
 /// A round's payment x = ρ × s = (cost − Σ capped levels) / count, with the capped levels (their
-/// voters pay all they have) and the uncapped count; exact value and slope materialised on demand.
+/// voters pay all they have) and the uncapped count; the exact value materialised on demand.
 pub(super) struct PayDef {
     pub exact: Option<Q>,
-    pub slope: Option<Q>,
     pub cost: Q,
     pub capped: Vec<(u32, u64)>,
     pub count: u64,
 }
 
 /// Levels with float values, absolute error bounds and exact values materialised on demand, and
-/// the same for their slopes: how fast each level grows with the per-voter budget while every
-/// decision of the run stays as it is (levels are affine in the per-voter budget there).
+/// their slopes in floats with error bounds: how fast each level grows with the per-voter budget
+/// while every decision of the run stays as it is (levels are affine in the per-voter budget there).
 #[derive(Default)]
 pub(super) struct Lazy {
     pub defs: Vec<LDef>,
     pub exact: Vec<Option<Q>>,
     pub vf: Vec<f64>,
     pub ve: Vec<f64>,
-    pub sx: Vec<Option<Q>>,
     pub sf: Vec<f64>,
     pub se: Vec<f64>,
     pub pays: Vec<PayDef>,
@@ -157,7 +155,6 @@ impl Lazy {
             exact: Vec::with_capacity(cap),
             vf: Vec::with_capacity(cap),
             ve: Vec::with_capacity(cap),
-            sx: Vec::with_capacity(cap),
             sf: Vec::with_capacity(cap),
             se: Vec::with_capacity(cap),
             pays: Vec::new(),
@@ -171,7 +168,6 @@ impl Lazy {
         self.exact.push(Some(v));
         self.vf.push(vf);
         self.ve.push(vf.abs() * U);
-        self.sx.push(Some(slope));
         self.sf.push(sf);
         self.se.push(sf.abs() * U);
         (self.defs.len() - 1) as u32
@@ -183,7 +179,6 @@ impl Lazy {
         self.exact.push(None);
         self.vf.push(v.v);
         self.ve.push(v.e);
-        self.sx.push(None);
         self.sf.push(s.v);
         self.se.push(s.e);
         (self.defs.len() - 1) as u32
@@ -201,32 +196,11 @@ impl Lazy {
         v
     }
 
-    pub fn slope_exact(&mut self, l: u32) -> Q {
-        if let Some(q) = &self.sx[l as usize] {
-            return q.clone();
-        }
-        let LDef::Sub(parent, pay) = self.defs[l as usize] else {
-            unreachable!("value levels have exact slopes")
-        };
-        let v = self.slope_exact(parent) - self.pay_slope_exact(pay);
-        self.sx[l as usize] = Some(v.clone());
-        v
-    }
-
     /// Σ c × value over `levels`, exactly.
     pub fn sum_exact(&mut self, levels: &[(u32, u64)]) -> Q {
         let mut s = Q::zero();
         for &(l, c) in levels {
             s += self.exact(l) * q_u(c);
-        }
-        s
-    }
-
-    /// Σ c × slope over `levels`, exactly.
-    pub fn slope_sum_exact(&mut self, levels: &[(u32, u64)]) -> Q {
-        let mut s = Q::zero();
-        for &(l, c) in levels {
-            s += self.slope_exact(l) * q_u(c);
         }
         s
     }
@@ -256,20 +230,6 @@ impl Lazy {
         d.exact = Some(v.clone());
         v
     }
-
-    /// The payment's slope: −(Σ capped slopes × counts) / count.
-    pub fn pay_slope_exact(&mut self, k: u32) -> Q {
-        if let Some(q) = &self.pays[k as usize].slope {
-            return q.clone();
-        }
-        let capped = std::mem::take(&mut self.pays[k as usize].capped);
-        let s = self.slope_sum_exact(&capped);
-        let d = &mut self.pays[k as usize];
-        d.capped = capped;
-        let v = -s / q_u(d.count);
-        d.slope = Some(v.clone());
-        v
-    }
 }
 
 /// Lower bound on how far the per-voter budget can grow from b₀ while f(b) = f₀ + f₁(b − b₀)
@@ -288,21 +248,4 @@ pub(super) fn reach_f(f0: Fe, f1: Fe) -> Option<f64> {
         return Some(f64::INFINITY);
     }
     Some(a / b * (1.0 - 1e-9))
-}
-
-/// The same from exact values: f₀/(−f₁) when f₁ < 0, ∞ when f₁ ≥ 0, 0 when f₀ ≤ 0 and the
-/// condition is strict (or f₀ < 0), rounded down.
-pub(super) fn reach_q(f0: &Q, f1: &Q, strict: bool) -> f64 {
-    let zero = Q::zero();
-    if *f0 < zero || (strict && f0.is_zero()) {
-        return 0.0;
-    }
-    if *f1 >= zero {
-        return f64::INFINITY;
-    }
-    if f0.is_zero() {
-        return 0.0;
-    }
-    let d = q_f64(&(f0 / -f1)) * (1.0 - 1e-9);
-    if d.is_finite() { d.max(0.0) } else { 0.0 }
 }

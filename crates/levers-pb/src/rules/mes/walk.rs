@@ -15,6 +15,9 @@ pub enum Walk {
     Jump,
 }
 
+/// Steps the jump walk takes one by one before it starts jumping.
+const PLAIN_STEPS: usize = 256;
+
 /// Safety limit on the walk's (logical) number of runs.
 pub const MAX_RUNS: usize = 2_000_000;
 
@@ -84,7 +87,9 @@ impl<F: Fn(usize) -> Q> Cursor<'_, '_, '_, F> {
     /// From the computed position `k`: (m, outcome at k + m + 1) where k + 1 … k + m share the
     /// outcome at k.
     fn advance(&mut self, k: usize) -> (usize, Vec<usize>) {
-        let jump = self.walk == Walk::Jump;
+        // short walks (most real elections) are cheapest step by step: reach and checks cost
+        // more per run, so jumping starts only past the first `PLAIN_STEPS` steps
+        let jump = self.walk == Walk::Jump && k + 1 >= PLAIN_STEPS;
         let Some((trace, same)) = self.base.take().filter(|_| jump) else {
             self.computed += 1;
             let out = self.ctx.outcome(&(self.at)(k + 1), jump, None);
@@ -112,7 +117,6 @@ impl Ctx<'_, '_> {
     /// pabutools: from B/n, +inc per voter until the outcome overspends (keep the previous one) or
     /// is exhaustive over the supported projects.
     pub(super) fn walk_pabutools(&self, w: &WalkIn<'_>, walk: Walk) -> WalkEnd {
-        let jump = walk == Walk::Jump;
         let at = |k: usize| w.start + w.inc * q_u(k as u64);
         let mut cursor = Cursor {
             ctx: self,
@@ -123,7 +127,7 @@ impl Ctx<'_, '_> {
             delta: 1,
             computed: 1,
         };
-        let mut cur = cursor.set_base(self.outcome(w.start, jump, None));
+        let mut cur = cursor.set_base(self.outcome(w.start, false, None));
         let mut k = 0usize;
         let mut runs = 1usize;
         let mut prev: Option<(Vec<usize>, usize)> = None;
@@ -177,7 +181,6 @@ impl Ctx<'_, '_> {
     /// outcome fits and the current one is not exhaustive (equalshares) or until every supported
     /// project is funded.
     pub(super) fn walk_equalshares(&self, w: &WalkIn<'_>, walk: Walk, check_exh: bool) -> WalkEnd {
-        let jump = walk == Walk::Jump;
         let nq = q_u(w.voters);
         let base = floor_q(w.start) * &nq;
         let step = w.inc * &nq;
@@ -193,7 +196,7 @@ impl Ctx<'_, '_> {
             delta: 1,
             computed: 1,
         };
-        let mut cur = cursor.set_base(self.outcome(w.start, jump, None));
+        let mut cur = cursor.set_base(self.outcome(w.start, false, None));
         if !first_above {
             cursor.base = None;
         }
