@@ -15,7 +15,7 @@ mod types;
 mod walk;
 
 pub use types::{MesExplanation, MesRound, PaymentGroup, Unfunded};
-pub use walk::{MAX_RUNS, Walk};
+pub use walk::{MAX_RUNS, PLAIN_STEPS, Walk};
 
 use super::{Completion, Num, Prepared, RuleError, RuleSpec, Sat, Semantics, utilitarian};
 use crate::num::{Q, floor_q, q_f64, q_int, q_u};
@@ -145,7 +145,7 @@ pub fn mes_walk(
             Semantics::Checker => ctx.walk_equalshares(&input, walk, false),
         };
         #[cfg(debug_assertions)]
-        if walk == Walk::Jump && end.runs <= 3_000 && g.sets.len() * candidates.len() <= 20_000 {
+        if walk != Walk::Step && end.runs <= 3_000 && g.sets.len() * candidates.len() <= 20_000 {
             let step = match sem {
                 Semantics::Pabutools => ctx.walk_pabutools(&input, Walk::Step),
                 Semantics::Equalshares => ctx.walk_equalshares(&input, Walk::Step, true),

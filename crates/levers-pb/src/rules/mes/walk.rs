@@ -12,11 +12,14 @@ use crate::num::{Q, floor_q, q_f64, q_u};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Walk {
     Step,
+    /// Jump after the first `PLAIN_STEPS` steps (the default).
     Jump,
+    /// Jump from the first step (tests: small elections rarely walk 256 steps).
+    JumpAlways,
 }
 
 /// Steps the jump walk takes one by one before it starts jumping.
-const PLAIN_STEPS: usize = 256;
+pub const PLAIN_STEPS: usize = 256;
 
 /// Safety limit on the walk's (logical) number of runs.
 pub const MAX_RUNS: usize = 2_000_000;
@@ -89,7 +92,11 @@ impl<F: Fn(usize) -> Q> Cursor<'_, '_, '_, F> {
     fn advance(&mut self, k: usize) -> (usize, Vec<usize>) {
         // short walks (most real elections) are cheapest step by step: reach and checks cost
         // more per run, so jumping starts only past the first `PLAIN_STEPS` steps
-        let jump = self.walk == Walk::Jump && k + 1 >= PLAIN_STEPS;
+        let jump = match self.walk {
+            Walk::Step => false,
+            Walk::Jump => k + 1 >= PLAIN_STEPS,
+            Walk::JumpAlways => true,
+        };
         let Some((trace, same)) = self.base.take().filter(|_| jump) else {
             self.computed += 1;
             let out = self.ctx.outcome(&(self.at)(k + 1), jump, None);
