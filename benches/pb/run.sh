@@ -1,21 +1,31 @@
 #!/usr/bin/env bash
-# Benchmark: levers-pb vs pabutools 1.2.3 (multiprofile), same run, on Kraków 2024, Wrocław 2015
-# and Warszawa 2026, for every rule. Reports wall seconds (including parsing) and peak RSS
-# (/usr/bin/time -v) and writes benches/pb/RESULTS.md.
+# Benchmark: levers-pb vs pabutools 1.2.3 (multiprofile), same run, on Kraków 2024, Wrocław 2015,
+# Warszawa 2026 and Budapest 2024, for every rule; then MES with every completion and semantics on
+# Budapest 2024, the generated £2,000,000 community budget vote counted through `count::count`
+# (what `levers community-budget count` calls), the crafted 3,000 × 3,000 × 200 election, and a
+# whole-corpus run (every shared file, every MES completion and semantics) naming the slowest file.
+# Reports wall seconds (including parsing) and peak RSS (/usr/bin/time -v) and writes
+# benches/pb/RESULTS.md (or RESULTS-new.md with `new`).
 #
-#   benches/pb/run.sh [DATA_DIR] [PABUTOOLS_TIMEOUT_SECONDS]
+#   benches/pb/run.sh [DATA_DIR] [PABUTOOLS_TIMEOUT_SECONDS] [all|new]
 #
-# Needs /work/main/.venv-pb (python3 -m venv .venv-pb && .venv-pb/bin/pip install pabutools==1.2.3).
+# `new` runs only the sections added for issue 21 (Budapest, community vote, crafted, corpus).
+# Needs a venv with pabutools==1.2.3 at $ROOT/.venv-pb, or PB_VENV=/path (e.g.
+# python3 -m venv /tmp/venv-pb && /tmp/venv-pb/bin/pip install pabutools==1.2.3).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 DATA="${1:-$ROOT/../shared/data/pabulib}"
 TIMEOUT="${2:-600}"
-PY="$ROOT/.venv-pb/bin/python"
+WHAT="${3:-all}"
+PY="${PB_VENV:-$ROOT/.venv-pb}/bin/python"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/work/target-pb}"
-cargo build --release -q -p levers-pb --example pb
+cargo build --release -q -p levers-pb --example pb --example pb_bench
 BIN="$CARGO_TARGET_DIR/release/examples/pb"
+GEN="$CARGO_TARGET_DIR/release/examples/pb_bench"
 OUT="$ROOT/benches/pb/RESULTS.md"
-FILES=("Poland_Krakow_2024.pb" "Poland_Wroclaw_2015_150_-_500.pb" "Poland_Warszawa_2026.pb")
+if [ "$WHAT" = new ]; then OUT="$ROOT/benches/pb/RESULTS-new.md"; fi
+FILES=("Poland_Krakow_2024.pb" "Poland_Wroclaw_2015_150_-_500.pb" "Poland_Warszawa_2026.pb" "Hungary_Budapest_2024.pb")
+if [ "$WHAT" = new ]; then FILES=("Hungary_Budapest_2024.pb"); fi
 # name | levers args | pabutools rule
 RULES=(
   "greedy (city)|--rule greedy|"
@@ -50,7 +60,7 @@ measure() { # prints "seconds maxrss_mb status"
 for f in "${FILES[@]}"; do
   for r in "${RULES[@]}"; do
     IFS='|' read -r name largs prule <<< "$r"
-    if [[ "$name" == "Phragmén" && "$f" != *Warszawa* ]]; then continue; fi
+    if [[ "$name" == "Phragmén" && "$f" != *Warszawa* && "$f" != *Budapest* ]]; then continue; fi
     read -r ls lm lst <<< "$(measure "$BIN" pb run "$DATA/$f" $largs)"
     ps="n/a"; pm="n/a"; sp=""
     if [ -n "$prule" ]; then
@@ -60,4 +70,68 @@ for f in "${FILES[@]}"; do
     echo "| $f | $name | $ls | $lm | $ps | $pm | $sp |" | tee -a "$OUT"
   done
 done
+
+# MES with every completion and semantics on Budapest 2024 (levers only)
+{
+  echo
+  echo "## MES on Budapest 2024, every completion and semantics (levers)"
+  echo
+  echo "| completion | semantics | levers s | levers MB |"
+  echo "|---|---|---:|---:|"
+} >> "$OUT"
+for c in none add1 add1u utilitarian; do
+  for sem in pabutools equalshares checker; do
+    read -r ls lm lst <<< "$(measure "$BIN" pb run "$DATA/Hungary_Budapest_2024.pb" --rule mes --completion $c --semantics $sem)"
+    echo "| $c | $sem | $ls | $lm |" | tee -a "$OUT"
+  done
+done
+
+# the generated £2,000,000 community budget vote (pence, 50,000 approval ballots, 60 projects),
+# counted with the process's default rule (MES, add1u, equalshares) through count::count
+{
+  echo
+  echo "## Generated £2,000,000 community budget vote (50,000 approval ballots, 60 projects)"
+  echo
+  echo "Counted through \`levers_pb::count::count\` (what \`levers community-budget count\` calls), default rule: $("$GEN" community | sed 's/^/  /')"
+  echo
+  read -r ls lm lst <<< "$(measure "$GEN" community)"
+  echo "| case | levers s (generation + count) | levers MB |"
+  echo "|---|---:|---:|"
+  echo "| £2,000,000, 50,000 ballots | $ls | $lm |"
+} | tee -a "$OUT"
+
+# the crafted election: 3,000 projects × 3,000 voters × 200 approvals
+CRAFTED=$(mktemp --suffix=.pb)
+"$GEN" crafted "$CRAFTED" >/dev/null
+{
+  echo
+  echo "## Crafted election (3,000 projects × 3,000 voters × 200 approvals)"
+  echo
+  echo "| command | levers s | levers MB | exit |"
+  echo "|---|---:|---:|---|"
+} >> "$OUT"
+for args in "run --rule mes --completion add1" "run --rule mes --completion add1 --semantics equalshares" "run --rule phragmen" "compare --rules greedy,utilitarian,mes,mes:add1" "compare --rules greedy,utilitarian,mes,mes:add1,phragmen"; do
+  read -r ls lm lst <<< "$(measure "$BIN" pb ${args%% *} "$CRAFTED" ${args#* })"
+  msg=$("$BIN" pb ${args%% *} "$CRAFTED" ${args#* } 2>&1 >/dev/null | head -c 200 || true)
+  echo "| pb $args | $ls | $lm | $lst ${msg:+($msg)} |" | tee -a "$OUT"
+done
+rm -f "$CRAFTED"
+
+# whole corpus: every shared file, MES with every completion and semantics, one process per run
+{
+  echo
+  echo "## Whole corpus: MES, every completion × semantics, every shared file (levers)"
+  echo
+} >> "$OUT"
+tot=0; slow=""; slows=0
+for f in "$DATA"/*.pb; do
+  for c in none add1 add1u utilitarian; do
+    for sem in pabutools equalshares checker; do
+      read -r ls lm lst <<< "$(measure "$BIN" pb run "$f" --rule mes --completion $c --semantics $sem)"
+      tot=$(echo "$tot + $ls" | bc)
+      if (( $(echo "$ls > $slows" | bc) )); then slows=$ls; slow="$(basename "$f") $c $sem"; fi
+    done
+  done
+done
+echo "$(ls "$DATA"/*.pb | wc -l) files × 12 runs: total $tot s; slowest run $slows s ($slow)." | tee -a "$OUT"
 echo "wrote $OUT"

@@ -448,7 +448,7 @@ pub fn run_prepared(
                 )));
             }
             let ranks = spec.effective_tie().ranks(e, &prep.groups.support);
-            let (sel, rounds) = phragmen::sequential_phragmen(prep, &ranks);
+            let (sel, rounds) = phragmen::sequential_phragmen(prep, &ranks)?;
             (sel, Some(Explanation::Phragmen { rounds }))
         }
         RuleKind::MaxWelfare => {

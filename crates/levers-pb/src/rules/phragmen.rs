@@ -1,8 +1,10 @@
 //! Sequential Phragmén as in pabutools 1.2.3: each round funds the project minimising the new
 //! maximum load (approvers' loads + cost) / approvals; stops at the first tied minimiser that does
-//! not fit. Loads are kept as shared levels, like MES budgets.
+//! not fit. Loads are kept as shared levels, like MES budgets; a project's levels are gathered from
+//! its supporter groups when it is evaluated, so a round costs O(evaluated projects × their
+//! supporter groups), not O(voters × ballot length).
 
-use super::{Num, Prepared};
+use super::{Num, Prepared, RuleError};
 use crate::num::{Q, q_f64, q_u};
 use num_traits::Zero;
 use serde::Serialize;
@@ -17,18 +19,25 @@ pub struct PhragmenRound {
     pub reason: String,
 }
 
-/// Runs sequential Phragmén. `ranks` breaks ties.
+/// Bound on the exact arithmetic one count may do, in 64-bit words of load numerators and
+/// denominators summed over every evaluation (real Pabulib elections need at most a few million;
+/// exact loads grow with every round, so a crafted election can need far more).
+pub const MAX_WORK: u64 = 2_000_000;
+
+/// Runs sequential Phragmén. `ranks` breaks ties. Stops with an error past `MAX_WORK`.
 pub fn sequential_phragmen(
     prep: &Prepared<'_>,
     ranks: &[usize],
-) -> (Vec<usize>, Vec<PhragmenRound>) {
+) -> Result<(Vec<usize>, Vec<PhragmenRound>), RuleError> {
+    let mut work: u64 = 0;
     let e = prep.e;
     let g = &prep.groups;
     let n = e.projects.len();
     let mut levels: Vec<Q> = vec![Q::zero()];
     let mut group_level: Vec<u32> = vec![0; g.sets.len()];
-    let mut proj_levels: Vec<Vec<(u32, u64)>> =
-        (0..n).map(|p| vec![(0u32, g.support[p])]).collect();
+    // per-level voter counts, scratch for gathering a project's levels (left zeroed)
+    let mut agg: Vec<u64> = vec![0];
+    let mut lv: Vec<(u32, u64)> = Vec::new();
     let mut remaining: Vec<usize> = (0..n).filter(|&p| e.projects[p].cost <= e.budget).collect();
     let mut stored_f: Vec<f64> = vec![0.0; n];
     for &p in &remaining {
@@ -65,9 +74,32 @@ pub fn sequential_phragmen(
             let val: Option<Q> = if g.support[p] == 0 {
                 None
             } else {
-                let s: Q = proj_levels[p]
+                lv.clear();
+                for &gi in &g.supporters[p] {
+                    let l = group_level[gi as usize];
+                    let a = &mut agg[l as usize];
+                    if *a == 0 {
+                        lv.push((l, 0));
+                    }
+                    *a += g.mult[gi as usize];
+                }
+                for x in lv.iter_mut() {
+                    x.1 = std::mem::take(&mut agg[x.0 as usize]);
+                }
+                for &(l, _) in lv.iter() {
+                    let q = &levels[l as usize];
+                    work += 1 + (q.numer().bits() + q.denom().bits()) / 64;
+                }
+                if work > MAX_WORK {
+                    return Err(RuleError(format!(
+                        "sequential Phragmén stopped after {} rounds: its exact loads grew past levers' arithmetic limit ({MAX_WORK} words) on this election ({n} projects, {} voters); use --rule mes or --rule greedy for it",
+                        selected.len(),
+                        g.num_voters
+                    )));
+                }
+                let s: Q = lv
                     .iter()
-                    .filter(|x| x.1 > 0)
+                    .filter(|x| !levels[x.0 as usize].is_zero())
                     .map(|&(l, c)| &levels[l as usize] * q_u(c))
                     .sum();
                 Some((s + &e.projects[p].cost) / q_u(g.support[p]))
@@ -124,27 +156,12 @@ pub fn sequential_phragmen(
         remaining.retain(|&p| p != w);
         if let Some(load) = best {
             levels.push(load);
+            agg.push(0);
             let nl = (levels.len() - 1) as u32;
             for &gi in &g.supporters[w] {
-                let gi = gi as usize;
-                let old = group_level[gi];
-                group_level[gi] = nl;
-                let m = g.mult[gi];
-                for &q in &g.sets[gi] {
-                    let pl = &mut proj_levels[q as usize];
-                    if let Some(x) = pl.iter_mut().find(|x| x.0 == old) {
-                        x.1 -= m;
-                    }
-                    match pl.iter_mut().find(|x| x.0 == nl) {
-                        Some(x) => x.1 += m,
-                        None => pl.push((nl, m)),
-                    }
-                    if pl.len() > 8 {
-                        pl.retain(|x| x.1 > 0);
-                    }
-                }
+                group_level[gi as usize] = nl;
             }
         }
     }
-    (selected, rounds)
+    Ok((selected, rounds))
 }

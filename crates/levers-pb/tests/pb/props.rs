@@ -7,7 +7,7 @@ use levers_pb::rules::{Completion, Explanation, Prepared, RuleKind, RuleSpec, Sa
 use levers_pb::{read, run_prepared, write};
 use proptest::prelude::*;
 
-fn election(costs: Vec<i64>, budget: i64, ballots: Vec<Vec<usize>>, vt: VoteType) -> Election {
+pub fn election(costs: Vec<i64>, budget: i64, ballots: Vec<Vec<usize>>, vt: VoteType) -> Election {
     let projects: Vec<Project> = costs
         .iter()
         .enumerate()

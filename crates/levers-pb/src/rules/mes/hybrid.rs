@@ -1,0 +1,522 @@
+//! The hybrid MES run: decisions in floating point when certified far from their threshold, exact
+//! otherwise, with remaining budgets kept as lazily exact "levels". On request it also returns the
+//! run's reach: how far the per-voter budget can grow with every decision of the run unchanged
+//! (the argument is in ARCHITECTURE.md, levers-pb).
+
+use super::ctx::Ctx;
+use super::lazy::{Fe, HybridOut, Lazy, PayDef, SAFE, Tk, U, gather, reach_f, water};
+use crate::num::{Q, q_f64, q_int, q_u};
+use num_traits::Zero;
+
+/// A candidate's ρ this round: float value with tolerance, exact when computed, and the capped
+/// levels / uncapped count that define it exactly.
+struct Cand {
+    rho_f: f64,
+    tol: f64,
+    p: usize,
+    exact: Option<Q>,
+    capped: Vec<(u32, u64)>,
+    count: u64,
+    pay_f: f64,
+    pay_e: f64,
+}
+
+/// A lower bound on a project's ρ in the round it was computed and every later one, affine in
+/// the per-voter budget: ρ_C = (cost − Σ capped levels) / (s × count) for the capped set C of its
+/// last evaluation (the whole support and no capped level before the first one).
+struct Lb {
+    v: Fe,
+    s: Fe,
+}
+
+/// The smallest reach of the conditions met so far (0 = no jump, stop collecting).
+struct Reach {
+    d: f64,
+}
+
+impl Reach {
+    fn live(&self) -> bool {
+        self.d > 0.0
+    }
+    fn add(&mut self, d: f64) {
+        if d < self.d {
+            self.d = d;
+        }
+    }
+}
+
+fn fe_sub(a: Fe, b: Fe) -> Fe {
+    Fe {
+        v: a.v - b.v,
+        e: a.e + b.e + U * (a.v.abs() + b.v.abs()),
+    }
+}
+
+/// x / d for a float value with error and a positive divisor that is exact up to `U`.
+fn fe_div(a: Fe, d: f64) -> Fe {
+    let v = a.v / d;
+    Fe {
+        v,
+        e: a.e / d + 4.0 * U * v.abs(),
+    }
+}
+
+impl Ctx<'_, '_> {
+    /// Exact ρ of `p` when the capped levels are known: (cost − Σ capped) / (s × count).
+    fn rho_from(&self, p: usize, lz: &mut Lazy, capped: &[(u32, u64)], count: u64) -> Q {
+        let contrib = lz.sum_exact(capped);
+        (&self.costs[p] - contrib) / (&self.sat[p] * q_u(count))
+    }
+
+    /// Slope of ρ_C for `p` with capped set `capped` and uncapped count `count`, in floats.
+    fn rho_slope_f(&self, p: usize, lz: &Lazy, capped: &[(u32, u64)], count: u64) -> Fe {
+        let s = lz.slope_sum_f(capped);
+        fe_div(Fe { v: -s.v, e: s.e }, self.sat_f[p] * count as f64)
+    }
+
+    /// The outcome for a per-voter budget (see `outcome`) and, when `want_reach`, its reach and
+    /// trace; with `check` (the trace of a run at a smaller per-voter budget), whether the outcome
+    /// is provably the same at every budget in between (see ARCHITECTURE.md, levers-pb).
+    pub fn run_hybrid(&self, per_voter: &Q, want_reach: bool, check: Option<&[Tk]>) -> HybridOut {
+        let mut trace: Vec<Tk> = Vec::new();
+        let mut ok = check.is_some();
+        let g = &self.prep.groups;
+        let n = self.costs.len();
+        // capacity from the previous run, so the level arrays do not grow (and copy) round by round
+        let mut lz = Lazy::with_capacity(self.level_hint.get());
+        lz.push_val(per_voter.clone(), q_int(1));
+        let mut reach = Reach {
+            d: if want_reach { f64::INFINITY } else { 0.0 },
+        };
+        let mut zero_level: Option<u32> = None;
+        let mut group_level: Vec<u32> = vec![0; g.sets.len()];
+        // per-level voter counts, scratch for `gather` (levels of a project are built on demand)
+        let mut agg: Vec<u64> = Vec::new();
+        let mut is_capped: Vec<bool> = Vec::new();
+        let mut active = vec![false; n];
+        // lower bound on each candidate's current ρ (ρ never decreases as budgets shrink)
+        let mut lb: Vec<f64> = vec![0.0; n];
+        let mut lbs: Vec<Option<Lb>> = Vec::new();
+        if want_reach {
+            lbs.resize_with(n, || None);
+        }
+        for &p in &self.candidates {
+            active[p] = true;
+            let r = self.costs_f[p] / (self.sat_f[p] * g.support[p] as f64);
+            lb[p] = r * (1.0 - 1e-12);
+            if want_reach {
+                lbs[p] = Some(Lb {
+                    v: Fe {
+                        v: r,
+                        e: 4.0 * U * r,
+                    },
+                    s: Fe { v: 0.0, e: 0.0 },
+                });
+            }
+        }
+        let mut remaining: Vec<usize> = self.candidates.clone();
+        let mut selected = Vec::new();
+        let mut lv: Vec<(u32, u64)> = Vec::new();
+        let mut cands: Vec<Cand> = Vec::new();
+        let mut new_of: Vec<u32> = Vec::new();
+        let mut mapped: Vec<u32> = Vec::new();
+        let mut capped_flag: Vec<bool> = Vec::new();
+        loop {
+            if agg.len() < lz.vf.len() {
+                agg.resize(lz.vf.len(), 0);
+            }
+            remaining.retain(|&p| active[p]);
+            remaining.sort_unstable_by(|&a, &b| lb[a].total_cmp(&lb[b]));
+            cands.clear();
+            let mut best_hi = f64::INFINITY;
+            // with a check, also evaluate every project whose bound does not clear the checked ρ
+            // (a run with more rounds than the checked one fails the length test at the end)
+            let tk = check.filter(|_| ok).and_then(|t| t.get(selected.len()));
+            let t_hi = tk.map_or(f64::NEG_INFINITY, |t| t.f + t.tol);
+            for &p in &remaining {
+                if lb[p] > best_hi && lb[p] > t_hi {
+                    break;
+                }
+                let cost = self.costs_f[p];
+                let cost_e = cost * U;
+                let s = self.sat_f[p];
+                gather(&self.sup_m[p], &group_level, &mut agg, &mut lv);
+                let mut money = 0.0;
+                let mut money_e = 0.0;
+                for &(l, c) in lv.iter() {
+                    money += lz.vf[l as usize] * c as f64;
+                    money_e += lz.ve[l as usize] * c as f64;
+                }
+                money_e += U * money * (lv.len() as f64 + 1.0) + cost_e;
+                let mut fast: Option<Cand> = None;
+                if money + SAFE * money_e < cost {
+                    active[p] = false;
+                    self.unaffordable(p, &lz, &lv, Some((money, money_e)), &mut reach);
+                    continue;
+                }
+                if money - SAFE * money_e > cost
+                    && let Some((x, x_e, count)) =
+                        water(&lv, &lz.vf, &lz.ve, cost, cost_e, &mut capped_flag)
+                {
+                    let r = x / s;
+                    let tol = SAFE * (x_e / s + U * r);
+                    let capped = lv
+                        .iter()
+                        .zip(capped_flag.iter())
+                        .filter(|x| *x.1)
+                        .map(|x| *x.0)
+                        .collect();
+                    fast = Some(Cand {
+                        rho_f: r,
+                        tol,
+                        p,
+                        exact: None,
+                        capped,
+                        count,
+                        pay_f: x,
+                        pay_e: x_e,
+                    });
+                }
+                if fast.is_none() && money - SAFE * money_e > cost {
+                    lv.sort_unstable_by(|a, b| lz.vf[a.0 as usize].total_cmp(&lz.vf[b.0 as usize]));
+                    let mut contrib = 0.0;
+                    let mut contrib_e = 0.0;
+                    let mut count: u64 = lv.iter().map(|x| x.1).sum();
+                    for (k, &(l, c)) in lv.iter().enumerate() {
+                        let (v, ve) = (lz.vf[l as usize], lz.ve[l as usize]);
+                        let x = (cost - contrib) / count as f64;
+                        let x_e =
+                            (cost_e + contrib_e + U * (cost + contrib)) / count as f64 + U * x;
+                        if (x - v).abs() <= SAFE * (x_e + ve + U * v) {
+                            break;
+                        }
+                        if x <= v {
+                            let r = x / s;
+                            let tol = SAFE * (x_e / s + U * r);
+                            fast = Some(Cand {
+                                rho_f: r,
+                                tol,
+                                p,
+                                exact: None,
+                                capped: lv[..k].to_vec(),
+                                count,
+                                pay_f: x,
+                                pay_e: x_e,
+                            });
+                            break;
+                        }
+                        contrib += v * c as f64;
+                        contrib_e += ve * c as f64 + U * contrib;
+                        count -= c;
+                    }
+                }
+                let entry = match fast {
+                    Some(c) => c,
+                    None => match self.rho_exact_lazy(p, &mut lz, &lv) {
+                        None => {
+                            active[p] = false;
+                            self.unaffordable(p, &lz, &lv, None, &mut reach);
+                            continue;
+                        }
+                        Some((q, capped, count)) => {
+                            let f = q_f64(&q);
+                            let pay = &q * &self.sat[p];
+                            let pf = q_f64(&pay);
+                            Cand {
+                                rho_f: f,
+                                tol: f * 1e-12,
+                                p,
+                                exact: Some(q),
+                                capped,
+                                count,
+                                pay_f: pf,
+                                pay_e: pf * U,
+                            }
+                        }
+                    },
+                };
+                lb[p] = entry.rho_f - entry.tol;
+                best_hi = best_hi.min(entry.rho_f + entry.tol);
+                if reach.live() {
+                    lbs[p] = Some(Lb {
+                        v: Fe {
+                            v: entry.rho_f,
+                            e: entry.tol,
+                        },
+                        s: self.rho_slope_f(p, &lz, &entry.capped, entry.count),
+                    });
+                }
+                cands.push(entry);
+            }
+            if let Some(t) = tk {
+                ok = ok
+                    && cands
+                        .iter()
+                        .all(|c| c.p == t.w || self.stays_behind(c, t, &mut lz));
+            }
+            cands.retain(|c| c.rho_f - c.tol <= best_hi);
+            if cands.is_empty() {
+                break;
+            }
+            if cands.len() > 1 {
+                for c in cands.iter_mut() {
+                    if c.exact.is_none() {
+                        c.exact = Some(self.rho_from(c.p, &mut lz, &c.capped, c.count));
+                    }
+                }
+            }
+            let mut wi = 0;
+            for i in 1..cands.len() {
+                let (a, b) = (&cands[i], &cands[wi]);
+                let (qa, qb) = (
+                    a.exact.as_ref().expect("exact ρ"),
+                    b.exact.as_ref().expect("exact ρ"),
+                );
+                if qa < qb || (qa == qb && self.ranks[a.p] < self.ranks[b.p]) {
+                    wi = i;
+                }
+            }
+            let win = cands.swap_remove(wi);
+            let w = win.p;
+            if tk.is_some_and(|t| t.w != w) {
+                ok = false;
+            }
+            if want_reach {
+                trace.push(Tk {
+                    w,
+                    f: win.rho_f,
+                    tol: win.tol,
+                    exact: win.exact.clone(),
+                });
+            }
+            // the payment ρ × s: exact when known, else defined lazily by the certified structure
+            let pay_id = lz.pays.len() as u32;
+            let (pf, pe) = match &win.exact {
+                Some(q) => {
+                    let pay = q * &self.sat[w];
+                    let pf = q_f64(&pay);
+                    (pf, pf * U)
+                }
+                None => (win.pay_f, win.pay_e),
+            };
+            let slope_sum = lz.slope_sum_f(&win.capped);
+            let ds = fe_div(
+                Fe {
+                    v: -slope_sum.v,
+                    e: slope_sum.e,
+                },
+                win.count as f64,
+            );
+            let rho_w = Fe {
+                v: win.rho_f,
+                e: win.tol,
+            };
+            lz.pays.push(PayDef {
+                exact: win.exact.as_ref().map(|q| q * &self.sat[w]),
+                cost: self.costs[w].clone(),
+                capped: win.capped,
+                count: win.count,
+            });
+            if reach.live() {
+                self.others_stay_behind(w, rho_w, ds, &remaining, &active, &lbs, &mut reach);
+            }
+            if new_of.len() < lz.vf.len() {
+                new_of.resize(lz.vf.len(), u32::MAX);
+            }
+            if is_capped.len() < lz.vf.len() {
+                is_capped.resize(lz.vf.len(), false);
+            }
+            for &(l, _) in &lz.pays[pay_id as usize].capped {
+                is_capped[l as usize] = true;
+            }
+            mapped.clear();
+            gather(&self.sup_m[w], &group_level, &mut agg, &mut lv);
+            for &(l, _) in lv.iter() {
+                let (v, ve) = (lz.vf[l as usize], lz.ve[l as usize]);
+                let (sv, se) = (lz.sf[l as usize], lz.se[l as usize]);
+                let nl = if is_capped[l as usize] {
+                    // capped: pays all it has; stays capped while x − v ≥ 0
+                    if reach.live() {
+                        let f0 = fe_sub(Fe { v: pf, e: pe }, Fe { v, e: ve });
+                        let f1 = fe_sub(ds, Fe { v: sv, e: se });
+                        let d = reach_f(f0, f1).unwrap_or(0.0);
+                        reach.add(d);
+                    }
+                    *zero_level.get_or_insert_with(|| lz.push_val(Q::zero(), Q::zero()))
+                } else {
+                    let margin = SAFE * (ve + pe + U * v.abs().max(pf.abs()));
+                    // a level left with exactly nothing joins the zero level (its slope is then
+                    // not tracked, so this run gets no reach)
+                    let above = v - margin > pf || lz.exact(l) > lz.pay_exact(pay_id);
+                    if above {
+                        let nv = v - pf;
+                        let ns = sv - ds.v;
+                        let nl = lz.push_sub(
+                            l,
+                            pay_id,
+                            Fe {
+                                v: nv,
+                                e: ve + pe + U * nv.abs(),
+                            },
+                            Fe {
+                                v: ns,
+                                e: se + ds.e + U * ns.abs(),
+                            },
+                        );
+                        // uncapped: pays x; stays uncapped while its new level is ≥ 0
+                        if reach.live() {
+                            let f0 = Fe {
+                                v: lz.vf[nl as usize],
+                                e: lz.ve[nl as usize],
+                            };
+                            let f1 = Fe {
+                                v: lz.sf[nl as usize],
+                                e: lz.se[nl as usize],
+                            };
+                            let d = reach_f(f0, f1).unwrap_or(0.0);
+                            reach.add(d);
+                        }
+                        nl
+                    } else {
+                        reach.d = reach.d.min(0.0);
+                        *zero_level.get_or_insert_with(|| lz.push_val(Q::zero(), Q::zero()))
+                    }
+                };
+                if new_of.len() < lz.vf.len() {
+                    new_of.resize(lz.vf.len(), u32::MAX);
+                }
+                new_of[l as usize] = nl;
+                mapped.push(l);
+            }
+            for &(l, _) in &lz.pays[pay_id as usize].capped {
+                is_capped[l as usize] = false;
+            }
+            for &gi in &g.supporters[w] {
+                let gi = gi as usize;
+                let new = new_of[group_level[gi] as usize];
+                if new != u32::MAX {
+                    group_level[gi] = new;
+                }
+            }
+            for &l in &mapped {
+                new_of[l as usize] = u32::MAX;
+            }
+            active[w] = false;
+            selected.push(w);
+        }
+        self.level_hint.set(self.level_hint.get().max(lz.vf.len()));
+        if check.is_some_and(|t| t.len() != selected.len()) {
+            ok = false;
+        }
+        HybridOut {
+            selected,
+            reach: if want_reach { reach.d } else { 0.0 },
+            trace,
+            ok,
+        }
+    }
+
+    /// Whether candidate `c`'s ρ here is provably above the checked winner's ρ `t` (or equal with
+    /// the winner first in the tie order).
+    fn stays_behind(&self, c: &Cand, t: &Tk, lz: &mut Lazy) -> bool {
+        if c.rho_f - c.tol > t.f + t.tol {
+            return true;
+        }
+        let Some(te) = &t.exact else { return false };
+        if c.rho_f + c.tol < t.f - t.tol {
+            return false;
+        }
+        let q = match &c.exact {
+            Some(q) => q.clone(),
+            None => self.rho_from(c.p, lz, &c.capped, c.count),
+        };
+        q > *te || (q == *te && self.ranks[t.w] < self.ranks[c.p])
+    }
+
+    /// Reach of "p stays unaffordable": its supporters' money Σ levels stays below its cost.
+    fn unaffordable(
+        &self,
+        p: usize,
+        lz: &Lazy,
+        lv: &[(u32, u64)],
+        money: Option<(f64, f64)>,
+        reach: &mut Reach,
+    ) {
+        if !reach.live() {
+            return;
+        }
+        let slope = lz.slope_sum_f(lv);
+        let d = money
+            .and_then(|(m, me)| {
+                reach_f(
+                    Fe {
+                        v: self.costs_f[p] - m,
+                        e: me,
+                    },
+                    Fe {
+                        v: -slope.v,
+                        e: slope.e,
+                    },
+                )
+            })
+            .unwrap_or(0.0);
+        reach.add(d);
+    }
+
+    /// Reach of "every other active project keeps losing to the winner w": its lower bound ρ_C
+    /// stays above ρ_w (or equal, when w wins the tie-break).
+    #[allow(clippy::too_many_arguments)]
+    fn others_stay_behind(
+        &self,
+        w: usize,
+        rho_w: Fe,
+        ds: Fe,
+        remaining: &[usize],
+        active: &[bool],
+        lbs: &[Option<Lb>],
+        reach: &mut Reach,
+    ) {
+        let drho_w = fe_div(ds, self.sat_f[w]);
+        for &p in remaining {
+            if !reach.live() {
+                return;
+            }
+            if p == w || !active[p] {
+                continue;
+            }
+            let Some(b) = &lbs[p] else { continue };
+            let d = reach_f(fe_sub(b.v, rho_w), fe_sub(b.s, drho_w)).unwrap_or(0.0);
+            reach.add(d);
+        }
+    }
+
+    /// Exact ρ of `p` from its (lazily materialised) exact levels, with the capped levels and the
+    /// uncapped count; `None` when unaffordable.
+    #[allow(clippy::type_complexity)]
+    fn rho_exact_lazy(
+        &self,
+        p: usize,
+        lz: &mut Lazy,
+        pl: &[(u32, u64)],
+    ) -> Option<(Q, Vec<(u32, u64)>, u64)> {
+        let mut lvq: Vec<(Q, u32, u64)> = pl.iter().map(|&(l, c)| (lz.exact(l), l, c)).collect();
+        let money: Q = lvq.iter().map(|(v, _, c)| v * q_u(*c)).sum();
+        if money < self.costs[p] {
+            return None;
+        }
+        lvq.sort_by(|a, b| a.0.cmp(&b.0));
+        let s = &self.sat[p];
+        let mut contrib = Q::zero();
+        let mut count: u64 = lvq.iter().map(|x| x.2).sum();
+        for (k, (v, _, c)) in lvq.iter().enumerate() {
+            let r = (&self.costs[p] - &contrib) / (s * q_u(count));
+            if &(&r * s) <= v {
+                let capped = lvq[..k].iter().map(|x| (x.1, x.2)).collect();
+                return Some((r, capped, count));
+            }
+            contrib += v * q_u(*c);
+            count -= c;
+        }
+        None
+    }
+}

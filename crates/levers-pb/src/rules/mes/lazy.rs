@@ -1,0 +1,251 @@
+//! Remaining-budget levels of the hybrid run: float values and slopes with error bounds, exact
+//! values materialised on demand, float water-filling, and the "reach" of a condition
+//! (how far the per-voter budget can grow before an affine decision can flip).
+
+use crate::num::{Q, q_f64, q_u};
+use num_traits::Zero;
+
+/// Generous unit roundoff (≈ 9 ulps) and safety factor for the running error bounds of the float pass.
+pub(super) const U: f64 = 1e-15;
+pub(super) const SAFE: f64 = 4.0;
+
+/// Float water-filling for an affordable project without sorting its levels: caps every level
+/// below the equal share x = (cost − Σ capped)/count until none is left below (x only grows).
+/// Returns (x, error bound of x, uncapped count) and the capped flags per level, or `None` when
+/// some level is within its error margin of x (or no quick convergence): the caller then decides
+/// by the sorted scan / exactly. Every level is certified strictly below (capped) or above x.
+pub(super) fn water(
+    lv: &[(u32, u64)],
+    vf: &[f64],
+    ve: &[f64],
+    cost: f64,
+    cost_e: f64,
+    capped: &mut Vec<bool>,
+) -> Option<(f64, f64, u64)> {
+    capped.clear();
+    capped.resize(lv.len(), false);
+    let mut count: u64 = lv.iter().map(|x| x.1).sum();
+    let mut contrib = 0.0;
+    let mut contrib_e = 0.0;
+    let mut ncap = 0usize;
+    let mut x = cost / count as f64;
+    let mut converged = false;
+    for _ in 0..12 {
+        let mut changed = false;
+        for (i, &(l, c)) in lv.iter().enumerate() {
+            let v = vf[l as usize];
+            if !capped[i] && v < x {
+                capped[i] = true;
+                changed = true;
+                contrib += v * c as f64;
+                contrib_e += ve[l as usize] * c as f64;
+                count -= c;
+                ncap += 1;
+            }
+        }
+        if !changed {
+            converged = true;
+            break;
+        }
+        if count == 0 {
+            return None;
+        }
+        x = (cost - contrib) / count as f64;
+    }
+    if !converged || x.is_nan() || x <= 0.0 {
+        return None;
+    }
+    // contrib: ncap products and additions of nonnegative terms, each rounding ≤ U·contrib
+    let ce = contrib_e + U * contrib * (ncap as f64 + 1.0);
+    let x_e = (cost_e + ce + U * (cost + contrib)) / count as f64 + U * x;
+    for (i, &(l, _)) in lv.iter().enumerate() {
+        let (v, e) = (vf[l as usize], ve[l as usize]);
+        if (x - v).abs() <= SAFE * (x_e + e + U * v) || capped[i] != (v < x) {
+            return None;
+        }
+    }
+    Some((x, x_e, count))
+}
+
+/// The levels of a project's supporters with their voter counts (in first-seen order), from the
+/// voter groups' current levels; `agg` is zeroed scratch indexed by level (at least as long as the
+/// number of levels) and is left zeroed.
+pub(super) fn gather(
+    sup: &[(u32, u64)],
+    group_level: &[u32],
+    agg: &mut [u64],
+    out: &mut Vec<(u32, u64)>,
+) {
+    out.clear();
+    for &(gi, m) in sup {
+        let l = group_level[gi as usize];
+        let a = &mut agg[l as usize];
+        if *a == 0 {
+            out.push((l, 0));
+        }
+        *a += m;
+    }
+    for x in out.iter_mut() {
+        x.1 = std::mem::take(&mut agg[x.0 as usize]);
+    }
+}
+
+/// A round of a run as a later run's check needs it: the winner and its ρ (float with error bound,
+/// exact when the run computed it).
+#[derive(Clone, Debug)]
+pub(super) struct Tk {
+    pub w: usize,
+    pub f: f64,
+    pub tol: f64,
+    pub exact: Option<Q>,
+}
+
+/// What a hybrid run returns.
+pub(super) struct HybridOut {
+    pub selected: Vec<usize>,
+    /// How far the per-voter budget can grow with every decision unchanged (0 unless asked).
+    pub reach: f64,
+    /// Each round's winner and ρ (empty unless asked).
+    pub trace: Vec<Tk>,
+    /// With a check: the winners are the checked run's, and in every round every other project's
+    /// ρ here is above the checked run's winner's ρ (or equal and behind it in the tie order).
+    pub ok: bool,
+}
+
+/// How a remaining-budget level is defined: a known value, or a parent level minus a round's payment.
+pub(super) enum LDef {
+    Val,
+    Sub(u32, u32),
+}
+
+/// A round's payment x = ρ × s = (cost − Σ capped levels) / count, with the capped levels (their
+/// voters pay all they have) and the uncapped count; the exact value materialised on demand.
+pub(super) struct PayDef {
+    pub exact: Option<Q>,
+    pub cost: Q,
+    pub capped: Vec<(u32, u64)>,
+    pub count: u64,
+}
+
+/// Levels with float values, absolute error bounds and exact values materialised on demand, and
+/// their slopes in floats with error bounds: how fast each level grows with the per-voter budget
+/// while every decision of the run stays as it is (levels are affine in the per-voter budget there).
+#[derive(Default)]
+pub(super) struct Lazy {
+    pub defs: Vec<LDef>,
+    pub exact: Vec<Option<Q>>,
+    pub vf: Vec<f64>,
+    pub ve: Vec<f64>,
+    pub sf: Vec<f64>,
+    pub se: Vec<f64>,
+    pub pays: Vec<PayDef>,
+}
+
+/// A float value with an absolute error bound.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Fe {
+    pub v: f64,
+    pub e: f64,
+}
+
+impl Lazy {
+    pub fn with_capacity(cap: usize) -> Self {
+        Lazy {
+            defs: Vec::with_capacity(cap),
+            exact: Vec::with_capacity(cap),
+            vf: Vec::with_capacity(cap),
+            ve: Vec::with_capacity(cap),
+            sf: Vec::with_capacity(cap),
+            se: Vec::with_capacity(cap),
+            pays: Vec::new(),
+        }
+    }
+
+    /// A level with a known exact value and slope.
+    pub fn push_val(&mut self, v: Q, slope: Q) -> u32 {
+        let (vf, sf) = (q_f64(&v), q_f64(&slope));
+        self.defs.push(LDef::Val);
+        self.exact.push(Some(v));
+        self.vf.push(vf);
+        self.ve.push(vf.abs() * U);
+        self.sf.push(sf);
+        self.se.push(sf.abs() * U);
+        (self.defs.len() - 1) as u32
+    }
+
+    /// Level `l` minus payment `k`, with its float value/slope and their error bounds.
+    pub fn push_sub(&mut self, l: u32, k: u32, v: Fe, s: Fe) -> u32 {
+        self.defs.push(LDef::Sub(l, k));
+        self.exact.push(None);
+        self.vf.push(v.v);
+        self.ve.push(v.e);
+        self.sf.push(s.v);
+        self.se.push(s.e);
+        (self.defs.len() - 1) as u32
+    }
+
+    pub fn exact(&mut self, l: u32) -> Q {
+        if let Some(q) = &self.exact[l as usize] {
+            return q.clone();
+        }
+        let LDef::Sub(parent, pay) = self.defs[l as usize] else {
+            unreachable!("value levels are exact")
+        };
+        let v = self.exact(parent) - self.pay_exact(pay);
+        self.exact[l as usize] = Some(v.clone());
+        v
+    }
+
+    /// Σ c × value over `levels`, exactly.
+    pub fn sum_exact(&mut self, levels: &[(u32, u64)]) -> Q {
+        let mut s = Q::zero();
+        for &(l, c) in levels {
+            s += self.exact(l) * q_u(c);
+        }
+        s
+    }
+
+    /// Σ c × slope over `levels` in floats, with its error bound.
+    pub fn slope_sum_f(&self, levels: &[(u32, u64)]) -> Fe {
+        let (mut s, mut e) = (0.0, 0.0);
+        for &(l, c) in levels {
+            s += self.sf[l as usize] * c as f64;
+            e += self.se[l as usize] * c as f64;
+        }
+        Fe {
+            v: s,
+            e: e + U * s.abs() * (levels.len() as f64 + 1.0),
+        }
+    }
+
+    pub fn pay_exact(&mut self, k: u32) -> Q {
+        if let Some(q) = &self.pays[k as usize].exact {
+            return q.clone();
+        }
+        let capped = std::mem::take(&mut self.pays[k as usize].capped);
+        let contrib = self.sum_exact(&capped);
+        let d = &mut self.pays[k as usize];
+        d.capped = capped;
+        let v = (&d.cost - contrib) / q_u(d.count);
+        d.exact = Some(v.clone());
+        v
+    }
+}
+
+/// Lower bound on how far the per-voter budget can grow from b₀ while f(b) = f₀ + f₁(b − b₀)
+/// stays ≥ 0 (strictly > 0 at the returned distance's open end), from float values with error
+/// bounds; `None` when floats cannot tell (f₀ within its error of 0).
+pub(super) fn reach_f(f0: Fe, f1: Fe) -> Option<f64> {
+    let a = f0.v - SAFE * f0.e - U * f0.v.abs();
+    if a.is_nan() || a <= 0.0 {
+        return None;
+    }
+    let b = SAFE * f1.e + U * f1.v.abs() - f1.v;
+    if b.is_nan() {
+        return None;
+    }
+    if b <= 0.0 {
+        return Some(f64::INFINITY);
+    }
+    Some(a / b * (1.0 - 1e-9))
+}

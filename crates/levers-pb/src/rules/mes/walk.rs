@@ -1,0 +1,267 @@
+//! The add1 completion's walk up the per-voter budget, one increment per step, under pabutools
+//! and equalshares/checker semantics. `Walk::Jump` computes only the runs at which the outcome
+//! can change and counts the skipped steps as if they had been run; `Walk::Step` runs every step
+//! (the reference).
+
+use super::ctx::Ctx;
+use super::lazy::{HybridOut, Tk};
+use crate::num::{Q, floor_q, q_f64, q_u};
+
+/// How the add1 walk moves: every step computed, or jumping over steps whose outcome is proven
+/// unchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Walk {
+    Step,
+    /// Jump after the first `PLAIN_STEPS` steps (the default).
+    Jump,
+    /// Jump from the first step (tests: small elections rarely walk 256 steps).
+    JumpAlways,
+}
+
+/// Steps the jump walk takes one by one before it starts jumping.
+pub const PLAIN_STEPS: usize = 256;
+
+/// Safety limit on the walk's (logical) number of runs.
+pub const MAX_RUNS: usize = 2_000_000;
+
+/// Where the walk ended.
+pub(super) struct WalkEnd {
+    pub cur: Vec<usize>,
+    pub per_voter: Q,
+    /// Steps of the one-increment walk (what `Walk::Step` computes).
+    pub runs: usize,
+    /// Runs actually computed.
+    pub computed: usize,
+    pub stopped_at_limit: bool,
+}
+
+/// Total cost of a selection.
+pub(super) fn total(costs: &[Q], sel: &[usize]) -> Q {
+    sel.iter().map(|&p| costs[p].clone()).sum()
+}
+
+/// How many grid points i·inc (i ≥ 1) beyond the run lie strictly within its reach.
+fn steps_within(reach: f64, inc_f: f64) -> usize {
+    if reach.is_nan() || inc_f.is_nan() || reach <= 0.0 || inc_f <= 0.0 {
+        return 0;
+    }
+    let t = reach / inc_f * (1.0 - 1e-9);
+    if t >= MAX_RUNS as f64 {
+        MAX_RUNS
+    } else {
+        t.floor() as usize
+    }
+}
+
+/// What the walk needs from the election.
+pub(super) struct WalkIn<'a> {
+    pub budget: &'a Q,
+    pub start: &'a Q,
+    pub inc: &'a Q,
+    pub voters: u64,
+    pub init_cost: &'a Q,
+    pub all_projects: usize,
+}
+
+/// Finds the next grid point whose outcome must be computed, and how many grid points before it
+/// provably share the current outcome: from the current run's reach (every decision unchanged)
+/// and by checking a run further up against the current one (same winners, and every round's
+/// winner here beats every other project there), galloping: the distance doubles after a check
+/// that holds and halves after one that fails.
+struct Cursor<'c, 'p, 'a, F: Fn(usize) -> Q> {
+    ctx: &'c Ctx<'p, 'a>,
+    at: F,
+    inc_f: f64,
+    walk: Walk,
+    /// The computed run at the walk's position: its trace, and how many grid points above it
+    /// its reach covers; `None` when checks against it are not valid for the grid points above
+    /// (the equalshares start B/n lies above the first grid point).
+    base: Option<(Vec<Tk>, usize)>,
+    delta: usize,
+    computed: usize,
+}
+
+impl<F: Fn(usize) -> Q> Cursor<'_, '_, '_, F> {
+    fn set_base(&mut self, out: HybridOut) -> Vec<usize> {
+        self.base = Some((out.trace, steps_within(out.reach, self.inc_f)));
+        out.selected
+    }
+
+    /// From the computed position `k`: (m, outcome at k + m + 1) where k + 1 … k + m share the
+    /// outcome at k.
+    fn advance(&mut self, k: usize) -> (usize, Vec<usize>) {
+        // short walks (most real elections) are cheapest step by step: reach and checks cost
+        // more per run, so jumping starts only past the first `PLAIN_STEPS` steps
+        let jump = match self.walk {
+            Walk::Step => false,
+            Walk::Jump => k + 1 >= PLAIN_STEPS,
+            Walk::JumpAlways => true,
+        };
+        let Some((trace, same)) = self.base.take().filter(|_| jump) else {
+            self.computed += 1;
+            let out = self.ctx.outcome(&(self.at)(k + 1), jump, None);
+            return (0, self.set_base(out));
+        };
+        let floor = same.min(MAX_RUNS) + 1;
+        let mut j = self.delta.max(floor).min(MAX_RUNS);
+        loop {
+            self.computed += 1;
+            let out = self.ctx.outcome(&(self.at)(k + j), true, Some(&trace));
+            if out.ok {
+                self.delta = j.saturating_mul(2);
+                return (j - 1, self.set_base(out));
+            }
+            if j <= floor {
+                self.delta = (j / 2).max(1);
+                return (j - 1, self.set_base(out));
+            }
+            j = (j / 2).max(floor);
+        }
+    }
+}
+
+impl Ctx<'_, '_> {
+    /// pabutools: from B/n, +inc per voter until the outcome overspends (keep the previous one) or
+    /// is exhaustive over the supported projects.
+    pub(super) fn walk_pabutools(&self, w: &WalkIn<'_>, walk: Walk) -> WalkEnd {
+        let at = |k: usize| w.start + w.inc * q_u(k as u64);
+        let mut cursor = Cursor {
+            ctx: self,
+            at,
+            inc_f: q_f64(w.inc),
+            walk,
+            base: None,
+            delta: 1,
+            computed: 1,
+        };
+        let mut cur = cursor.set_base(self.outcome(w.start, false, None));
+        let mut k = 0usize;
+        let mut runs = 1usize;
+        let mut prev: Option<(Vec<usize>, usize)> = None;
+        let mut pending: Option<(usize, Vec<usize>)> = None;
+        loop {
+            let c = w.init_cost + total(&self.costs, &cur);
+            let end = |cur, per_voter, runs, stopped_at_limit, computed| WalkEnd {
+                cur,
+                per_voter,
+                runs,
+                computed,
+                stopped_at_limit,
+            };
+            if c > *w.budget {
+                let (cur, per_voter) = match prev {
+                    Some((r, pk)) => (r, at(pk)),
+                    None => (Vec::new(), w.start.clone()),
+                };
+                return end(cur, per_voter, runs, false, cursor.computed);
+            }
+            let exhaustive = self
+                .candidates
+                .iter()
+                .all(|p| cur.contains(p) || &c + &self.costs[*p] > *w.budget);
+            if exhaustive {
+                return end(cur, at(k), runs, false, cursor.computed);
+            }
+            if runs >= MAX_RUNS {
+                // as the step walk always did: the per-voter budget reported stays B/n
+                return end(cur, w.start.clone(), runs, true, cursor.computed);
+            }
+            let (same, next) = match pending.take() {
+                Some(x) => x,
+                None => cursor.advance(k),
+            };
+            if same > 0 {
+                let skip = same.min(MAX_RUNS - runs);
+                k += skip;
+                runs += skip;
+                prev = Some((cur.clone(), k - 1));
+                pending = Some((same - skip, next));
+                continue;
+            }
+            prev = Some((std::mem::replace(&mut cur, next), k));
+            k += 1;
+            runs += 1;
+        }
+    }
+
+    /// equalshares.net / checker: first run at B/n, then from floor(B/n)·n add n·inc while the next
+    /// outcome fits and the current one is not exhaustive (equalshares) or until every supported
+    /// project is funded.
+    pub(super) fn walk_equalshares(&self, w: &WalkIn<'_>, walk: Walk, check_exh: bool) -> WalkEnd {
+        let nq = q_u(w.voters);
+        let base = floor_q(w.start) * &nq;
+        let step = w.inc * &nq;
+        let at = |k: usize| (&base + &step * q_u(k as u64)) / &nq;
+        let all_cands = self.candidates.len();
+        let first_above = at(1) >= *w.start;
+        let mut cursor = Cursor {
+            ctx: self,
+            at,
+            inc_f: q_f64(w.inc),
+            walk,
+            base: None,
+            delta: 1,
+            computed: 1,
+        };
+        let mut cur = cursor.set_base(self.outcome(w.start, false, None));
+        if !first_above {
+            cursor.base = None;
+        }
+        let mut k = 0usize;
+        let mut per_voter = w.start.clone();
+        let mut runs = 1usize;
+        let mut stopped_at_limit = false;
+        let mut pending: Option<(usize, Vec<usize>)> = None;
+        loop {
+            let c = total(&self.costs, &cur);
+            if check_exh
+                && (0..w.all_projects).all(|p| cur.contains(&p) || &c + &self.costs[p] > *w.budget)
+            {
+                break;
+            }
+            if cur.len() == all_cands && runs > 1 {
+                // every supported project is funded: further increments change nothing
+                break;
+            }
+            if runs >= MAX_RUNS {
+                stopped_at_limit = true;
+                break;
+            }
+            let (same, next) = match pending.take() {
+                Some(x) => x,
+                None => cursor.advance(k),
+            };
+            if same > 0 {
+                // the next `same` steps give the current outcome again, which fits
+                let skip = if cur.len() == all_cands {
+                    1
+                } else {
+                    same.min(MAX_RUNS - runs)
+                };
+                k += skip;
+                runs += skip;
+                per_voter = at(k);
+                pending = Some((same - skip, next));
+                continue;
+            }
+            runs += 1;
+            if total(&self.costs, &next) <= *w.budget {
+                k += 1;
+                per_voter = at(k);
+                cur = next;
+                if cur.len() == all_cands {
+                    break;
+                }
+            } else {
+                break;
+            }
+        }
+        WalkEnd {
+            cur,
+            per_voter,
+            runs,
+            computed: cursor.computed,
+            stopped_at_limit,
+        }
+    }
+}
