@@ -88,7 +88,7 @@ suite('appraisals in chromium', () => {
 
     await lv.goto('/pooled-budgets');
     await lv.checkPage('pools');
-    await Promise.all([page.waitForURL(/\/pools\/\d+$/), page.getByRole('link', { name: /Levermouth Together/ }).click()]);
+    await Promise.all([page.waitForURL(/\/pooled-budgets\/\d+$/), page.getByRole('link', { name: /Levermouth Together/ }).click()]);
     const main = await page.locator('main').innerText();
     assert.match(main, /Share of benefits/);
     assert.match(main, /Neighbourhood community budget vote/);
