@@ -67,7 +67,18 @@ fn jump_walk_equals_step_walk_on_every_shared_file() {
         .collect();
     // jobs: (file, semantics, satisfaction); the biggest walks first so two threads share the work
     let mut jobs = Vec::new();
+    // Budapest's step-by-step reference takes minutes per semantics, so the test command leaves it
+    // to LEVERS_PB_WALK_ALL=1 (and says so); every other shared file is compared every time.
+    let all = std::env::var("LEVERS_PB_WALK_ALL").is_ok_and(|v| v == "1");
+    if !all {
+        eprintln!(
+            "NOT RUN for Hungary_Budapest_2024: set LEVERS_PB_WALK_ALL=1 to compare its walks too (minutes)"
+        );
+    }
     for (i, (name, _)) in elections.iter().enumerate() {
+        if !all && name.starts_with("Hungary_Budapest") {
+            continue;
+        }
         for sem in SEMANTICS {
             for s in [Sat::Cost, Sat::Cardinality] {
                 // Budapest's step-by-step reference takes ~45 s per walk: cost satisfaction only
