@@ -26,8 +26,6 @@ mod source;
 pub mod suppliers;
 mod table;
 #[cfg(feature = "excel")]
-mod xls_guard;
-#[cfg(feature = "excel")]
 mod zipped;
 
 pub use amount::{AmountError, parse_amount, parse_amount_rounding};
