@@ -20,6 +20,7 @@ mod community_budgets;
 mod coproduction;
 mod error;
 mod form;
+mod hashing;
 mod identity;
 mod layout;
 mod page;

@@ -89,35 +89,33 @@ pub async fn sign_in(
         let account_key = format!("account:{email}");
         let addr_key = format!("addr:{addr}");
         let window = auth::THROTTLE_WINDOW_SECONDS;
-        let throttled = state
+        // The attempt is reserved (counted as a failure) before the password is checked, in one step
+        // with the count, so concurrent guesses cannot all slip under the limit.
+        let reservation = state
             .store
-            .recent_sign_in_failures(&account_key, window)
-            .await?
-            >= auth::MAX_ACCOUNT_FAILURES
-            || state
-                .store
-                .recent_sign_in_failures(&addr_key, window)
-                .await?
-                >= auth::MAX_ADDRESS_FAILURES;
-        if throttled {
-            status = StatusCode::TOO_MANY_REQUESTS;
-            errors.push(FieldError::new(
-                "email",
-                "There have been too many failed attempts to sign in. Wait 15 minutes and try again",
-            ));
-        } else {
+            .reserve_attempt(
+                &[
+                    (account_key.as_str(), auth::MAX_ACCOUNT_FAILURES),
+                    (addr_key.as_str(), auth::MAX_ADDRESS_FAILURES),
+                ],
+                window,
+            )
+            .await?;
+        if let Some(reservation) = reservation {
             let user = state.store.user_by_email(&email).await?;
             let ok = match &user {
                 Some(u) => {
-                    credentials::verify_password(&form.password, &u.password_hash) && !u.disabled
+                    crate::hashing::verify_password(&form.password, &u.password_hash).await?
+                        && !u.disabled
                 }
                 None => {
-                    credentials::verify_dummy(&form.password);
+                    crate::hashing::verify_dummy(&form.password).await?;
                     false
                 }
             };
             match (ok, user) {
                 (true, Some(user)) => {
+                    state.store.release_attempt(reservation).await?;
                     state.store.clear_sign_in_failures(&account_key).await?;
                     let token = credentials::random_token();
                     let csrf = credentials::random_token();
@@ -144,10 +142,7 @@ pub async fn sign_in(
                     return Ok(resp);
                 }
                 _ => {
-                    state
-                        .store
-                        .record_sign_in_failure(&[account_key.clone(), addr_key])
-                        .await?;
+                    // The reservation stands as the failure.
                     if state
                         .store
                         .recent_sign_in_failures(&account_key, window)
@@ -171,6 +166,12 @@ pub async fn sign_in(
                     ));
                 }
             }
+        } else {
+            status = StatusCode::TOO_MANY_REQUESTS;
+            errors.push(FieldError::new(
+                "email",
+                "There have been too many failed attempts to sign in. Wait 15 minutes and try again",
+            ));
         }
     }
     let chrome = chrome(&state, &identity, "", "Sign in").await?;
@@ -235,7 +236,7 @@ pub async fn change_password(
     let mut errors = Vec::new();
     if form.current.is_empty() {
         errors.push(FieldError::new("current", "Enter your current password"));
-    } else if !credentials::verify_password(&form.current, &user.password_hash) {
+    } else if !crate::hashing::verify_password(&form.current, &user.password_hash).await? {
         errors.push(FieldError::new(
             "current",
             "Your current password is not correct",
@@ -257,7 +258,7 @@ pub async fn change_password(
     }
     let changed = errors.is_empty();
     if changed {
-        let hash = credentials::hash_password(&form.new)?;
+        let hash = crate::hashing::hash_password(&form.new).await?;
         let keep = match &identity {
             Identity::Session { session, .. } => Some(session.token_hash.as_str()),
             _ => None,

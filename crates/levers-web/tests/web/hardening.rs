@@ -1,0 +1,44 @@
+//! Hardening (#19): sign-in throttling under concurrency, redirects after sign-in, upload limits,
+//! proxies, and the other findings of the attack review, each tried as an attacker would.
+
+use super::*;
+
+/// Many wrong passwords for one account at once: each attempt is reserved in the store before the
+/// password is checked, so no more than the limit are ever checked, and the right password inside
+/// the burst does not get in once the limit is reached.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_wrong_passwords_cannot_pass_the_limit() {
+    let (store, scratch, app) = setup(WebConfig::default()).await;
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let app = app.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut c = Client::new(&app);
+            let password = if i == 39 { PASSWORD } else { "wrong password!" };
+            c.sign_in("officer@example.org", password).await.status
+        }));
+    }
+    let mut checked = 0;
+    let mut throttled = 0;
+    let mut signed_in = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            StatusCode::UNAUTHORIZED => checked += 1,
+            StatusCode::TOO_MANY_REQUESTS => throttled += 1,
+            StatusCode::SEE_OTHER => signed_in += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    let limit = 5; // auth::MAX_ACCOUNT_FAILURES
+    assert!(
+        checked + signed_in <= limit,
+        "{checked} wrong and {signed_in} right passwords were checked; at most {limit} may be"
+    );
+    assert_eq!(checked + throttled + signed_in, 40);
+    let failures = store
+        .recent_sign_in_failures("account:officer@example.org", 900)
+        .await
+        .unwrap();
+    assert!(failures <= limit, "{failures} failures recorded");
+    scratch.remove().await;
+}
