@@ -12,8 +12,12 @@ use levers_app::procurement::PaymentsCache;
 pub struct WebConfig {
     /// Mark cookies `Secure` (and use the `__Host-` prefix): on whenever the app is reached over HTTPS.
     pub secure_cookies: bool,
-    /// Trust `X-Forwarded-For` for the client address (only behind a reverse proxy you run).
-    pub trust_proxy: bool,
+    /// How many reverse proxies you run in front of levers, each appending the address it saw to
+    /// `X-Forwarded-For`. 0 (the default): the header is ignored and the client is the connection's
+    /// peer. N: the client is the N-th address from the right of `X-Forwarded-For` (the one the
+    /// outermost trusted proxy added); addresses further left were written by the client and are
+    /// never used.
+    pub trust_proxy: usize,
     /// A session ends after this many seconds without a request.
     pub session_ttl_seconds: i64,
     /// The largest request body accepted, in bytes (uploads included).
@@ -26,7 +30,7 @@ impl Default for WebConfig {
     fn default() -> Self {
         WebConfig {
             secure_cookies: false,
-            trust_proxy: false,
+            trust_proxy: 0,
             session_ttl_seconds: 8 * 3600,
             max_body_bytes: crate::upload::SPEND_FILE_BYTES,
             demo: false,

@@ -78,9 +78,11 @@ struct WebArgs {
     /// Mark cookies Secure: set this whenever people reach levers over HTTPS (behind a TLS proxy).
     #[arg(long, env = "LEVERS_SECURE_COOKIES")]
     secure_cookies: bool,
-    /// Take the client address from X-Forwarded-For (only behind a reverse proxy you control).
-    #[arg(long, env = "LEVERS_TRUST_PROXY")]
-    trust_proxy: bool,
+    /// The number of reverse proxies you run in front of levers (`--trust-proxy` alone means 1): the
+    /// client address is then the one the outermost of them added to X-Forwarded-For. Without it the
+    /// header is ignored, and behind a proxy every visitor shares the proxy's address and throttles.
+    #[arg(long, env = "LEVERS_TRUST_PROXY", value_name = "N", num_args = 0..=1, default_value_t = 0, default_missing_value = "1")]
+    trust_proxy: usize,
     /// Largest upload accepted, in megabytes.
     #[arg(long, env = "LEVERS_MAX_UPLOAD_MB", default_value_t = 200)]
     max_upload_mb: usize,

@@ -31,7 +31,7 @@ fn find_between<'a>(s: &'a str, start: &str, end: &str) -> &'a str {
 #[tokio::test]
 async fn an_officer_runs_a_vote_and_a_resident_votes_with_a_code() {
     let (store, scratch, app) = setup(WebConfig {
-        trust_proxy: true,
+        trust_proxy: 1,
         ..WebConfig::default()
     })
     .await;
@@ -637,7 +637,7 @@ async fn an_officer_runs_a_vote_and_a_resident_votes_with_a_code() {
 #[tokio::test]
 async fn wrong_codes_are_rate_limited_per_address() {
     let (store, scratch, app) = setup(WebConfig {
-        trust_proxy: true,
+        trust_proxy: 1,
         ..WebConfig::default()
     })
     .await;
@@ -747,7 +747,7 @@ async fn voting_process(store: &Store, n: usize) -> (String, i64, Vec<String>, V
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_hundred_simultaneous_voters_and_fifty_replays() {
     let (store, scratch, app) = setup(WebConfig {
-        trust_proxy: true,
+        trust_proxy: 1,
         ..WebConfig::default()
     })
     .await;

@@ -42,3 +42,39 @@ async fn concurrent_wrong_passwords_cannot_pass_the_limit() {
     assert!(failures <= limit, "{failures} failures recorded");
     scratch.remove().await;
 }
+
+/// Behind one trusted proxy, the client address is the hop that proxy added (the last), not the first
+/// one, which the client writes itself: changing it does not dodge the per-address throttle.
+#[tokio::test]
+async fn a_spoofed_forwarded_for_does_not_dodge_the_address_throttle() {
+    let (_store, scratch, app) = setup(WebConfig {
+        trust_proxy: 1,
+        ..WebConfig::default()
+    })
+    .await;
+    let mut statuses = Vec::new();
+    for i in 0..22 {
+        let mut c = Client::new(&app);
+        let forwarded = format!("192.0.2.{i}, 198.51.100.7");
+        let get = Request::get("/sign-in")
+            .header("x-forwarded-for", &forwarded)
+            .body(Body::empty())
+            .unwrap();
+        c.send(get).await;
+        let body = form_encode(&[
+            ("email", &format!("nobody{i}@example.org")),
+            ("password", "wrong password!"),
+            ("csrf_token", &c.csrf.clone()),
+        ]);
+        let post = Request::post("/sign-in")
+            .header(header::COOKIE, c.cookie_header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("x-forwarded-for", &forwarded)
+            .body(Body::from(body))
+            .unwrap();
+        statuses.push(c.send(post).await.status);
+    }
+    assert_eq!(statuses[19], StatusCode::UNAUTHORIZED);
+    assert_eq!(statuses[20], StatusCode::TOO_MANY_REQUESTS, "{statuses:?}");
+    scratch.remove().await;
+}
