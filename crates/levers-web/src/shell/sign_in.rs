@@ -33,13 +33,48 @@ pub struct SignInQuery {
     signed_out: Option<String>,
 }
 
-/// Only same-site paths are followed after sign-in (no open redirects).
-fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+/// Only same-site paths are followed after sign-in (no open redirects): a path starting with one
+/// `/`, of printable ASCII only (browsers drop tabs and newlines from addresses, so `/\t/evil.example`
+/// would become `//evil.example`; a newline could never be sent in a header), with no backslash, and
+/// not starting `//` once percent-escapes are decoded. Anything else goes to the home page.
+pub(crate) fn safe_next(next: &str) -> &str {
+    let printable = next.bytes().all(|b| b.is_ascii_graphic());
+    let decoded: String = percent_decode(next);
+    let local = |p: &str| p.starts_with('/') && !p.starts_with("//") && !p.contains('\\');
+    if printable && local(next) && local(&decoded) {
         next
     } else {
         "/"
     }
+}
+
+/// `%XX` escapes decoded (repeatedly, so a doubly escaped `%252F` is seen too), as text.
+fn percent_decode(s: &str) -> String {
+    let mut cur = s.to_string();
+    for _ in 0..3 {
+        let bytes = cur.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            let hex = |b: u8| (b as char).to_digit(16);
+            if bytes[i] == b'%'
+                && i + 2 < bytes.len()
+                && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+            {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            } else {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+        let next = String::from_utf8_lossy(&out).into_owned();
+        if next == cur {
+            break;
+        }
+        cur = next;
+    }
+    cur.chars().filter(|c| !c.is_control()).collect()
 }
 
 pub async fn sign_in_form(
@@ -321,6 +356,14 @@ mod tests {
         assert_eq!(safe_next("https://evil.example"), "/");
         assert_eq!(safe_next("/\\evil.example"), "/");
         assert_eq!(safe_next(""), "/");
+        assert_eq!(safe_next("/\t/evil.example"), "/");
+        assert_eq!(safe_next("/%09/evil.example"), "/");
+        assert_eq!(safe_next("/%2F%2Fevil.example"), "/");
+        assert_eq!(safe_next("/%252F/evil.example"), "/");
+        assert_eq!(safe_next("/a\nb"), "/");
+        assert_eq!(safe_next("/caf\u{e9}"), "/");
+        assert_eq!(safe_next("/admin/users?x=%20y"), "/admin/users?x=%20y");
+        assert_eq!(safe_next("/100%"), "/100%");
     }
 }
 

@@ -78,3 +78,45 @@ async fn a_spoofed_forwarded_for_does_not_dodge_the_address_throttle() {
     assert_eq!(statuses[20], StatusCode::TOO_MANY_REQUESTS, "{statuses:?}");
     scratch.remove().await;
 }
+
+/// `next` after sign-in: only same-site paths, after normalising; control characters (a tab that
+/// browsers strip, making `/\t/evil.example` into `//evil.example`) or a newline never reach the
+/// Location header, and nothing fails after the session is made.
+#[tokio::test]
+async fn next_after_sign_in_stays_on_site() {
+    let (_store, scratch, app) = setup(WebConfig::default()).await;
+    for (next, expect) in [
+        ("/\t/evil.example", "/"),
+        ("/\n/evil.example", "/"),
+        ("/admin\r\nSet-Cookie: x=1", "/"),
+        ("/%2F/evil.example", "/"),
+        ("/%5Cevil.example", "/"),
+        (" //evil.example", "/"),
+        ("/admin/users?x=1", "/admin/users?x=1"),
+        ("/places#top", "/places#top"),
+    ] {
+        let mut c = Client::new(&app);
+        c.get("/sign-in").await;
+        let r = c
+            .post(
+                "/sign-in",
+                &[
+                    ("email", "admin@example.org"),
+                    ("password", PASSWORD),
+                    ("next", next),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{next:?}: {}", r.body);
+        assert_eq!(r.location.as_deref(), Some(expect), "{next:?}");
+        // Signed in, the sign-in page sends to `next` too.
+        let r = c
+            .get(&format!(
+                "/sign-in?next={}",
+                form_encode(&[("", next)])[1..].to_string()
+            ))
+            .await;
+        assert_eq!(r.location.as_deref(), Some(expect), "GET {next:?}");
+    }
+    scratch.remove().await;
+}
