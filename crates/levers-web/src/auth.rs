@@ -169,12 +169,10 @@ async fn identify_inner(state: AppState, req: Request, next: Next) -> Result<Res
         }) else {
             return Err(AppError::Csrf.into_response());
         };
-        // Only the upload page takes large bodies; everything else is a small form.
-        let limit = if req.uri().path() == crate::UPLOAD_PATH {
-            state.config.max_body_bytes
-        } else {
-            crate::FORM_LIMIT_BYTES
-        };
+        // Upload routes take their own limit (one table, in upload.rs); everything else is a small
+        // form. The body is read once, here.
+        let limit = crate::upload::route_limit(req.uri().path(), state.config.max_body_bytes)
+            .unwrap_or(crate::FORM_LIMIT_BYTES);
         let (parts, body) = req.into_parts();
         let bytes = to_bytes(body, limit)
             .await

@@ -120,3 +120,55 @@ async fn next_after_sign_in_stays_on_site() {
     }
     scratch.remove().await;
 }
+
+/// Each upload route takes files up to its own documented limit, read once against it: a 2 MB
+/// supplier file, LM3 survey, register or unit cost table is not refused by the 1 MB form limit, and
+/// a file over the route's own limit is (413).
+#[tokio::test]
+async fn uploads_take_their_own_limit_not_the_form_limit() {
+    let (_store, scratch, app) = setup(WebConfig::default()).await;
+    let mut c = Client::new(&app);
+    c.sign_in("admin@example.org", PASSWORD).await;
+    // A CSV of about 2 MB: its content may be refused as a file, but never for its size.
+    let mut big = String::from("name,amount\n");
+    while big.len() < 2 << 20 {
+        big.push_str("Some supplier name Ltd,123.45\n");
+    }
+    for path in [
+        "/procurement/suppliers",
+        "/procurement/lm3",
+        "/appraisals/unit-costs",
+        "/co-production/register/import",
+        "/procurement/upload",
+    ] {
+        c.get(path).await;
+        let (ct, body) = multipart(
+            &c.csrf,
+            &[("name", "big")],
+            Some(("big.csv", big.as_bytes())),
+        );
+        let req = Request::post(path)
+            .header(header::CONTENT_TYPE, ct)
+            .header(header::COOKIE, c.cookie_header())
+            .body(Body::from(body))
+            .unwrap();
+        let r = c.send(req).await;
+        assert_ne!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{path}");
+        assert_ne!(r.status, StatusCode::FORBIDDEN, "{path}");
+    }
+    // Over the unit cost table's 10 MB: refused for its size.
+    c.get("/appraisals/unit-costs").await;
+    let huge = vec![b'x'; (10 << 20) + 1];
+    let (ct, body) = multipart(&c.csrf, &[], Some(("huge.csv", &huge)));
+    let req = Request::post("/appraisals/unit-costs")
+        .header(header::CONTENT_TYPE, ct)
+        .header(header::COOKIE, c.cookie_header())
+        .body(Body::from(body))
+        .unwrap();
+    assert_eq!(c.send(req).await.status, StatusCode::PAYLOAD_TOO_LARGE);
+    // An ordinary form is still capped at 1 MB.
+    let pad = "x".repeat(2 << 20);
+    let r = c.post("/account/password", &[("current", &pad)]).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    scratch.remove().await;
+}
