@@ -172,3 +172,77 @@ async fn uploads_take_their_own_limit_not_the_form_limit() {
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
     scratch.remove().await;
 }
+
+/// A pool's page changes only its own partners and lines: a partner or line of another pool named in
+/// the form is refused, and the other pool is left as it was.
+#[tokio::test]
+async fn pool_edits_stay_in_the_pool_in_the_address() {
+    use levers_appraisal::pooled::Funds;
+    let (store, scratch, app) = setup(WebConfig::default()).await;
+    let officer = Actor::system("test");
+    let a = store.create_pool(&officer, "Pool A").await.unwrap();
+    let b = store.create_pool(&officer, "Pool B").await.unwrap();
+    let partner_a = store
+        .add_pool_partner(&officer, a, "Council", &["Local authority".into()])
+        .await
+        .unwrap();
+    let line_a = store
+        .add_pool_line(&officer, a, "Debt advice", Funds::Intervention, None)
+        .await
+        .unwrap();
+    let mut c = Client::new(&app);
+    c.sign_in("officer@example.org", PASSWORD).await;
+    let page = format!("/pooled-budgets/{b}");
+    c.get(&page).await;
+    let partner = partner_a.to_string();
+    let line = line_a.to_string();
+    let attempts: [&[(&str, &str)]; 2] = [
+        &[
+            ("action", "contribution"),
+            ("contribution_partner", &partner),
+            ("contribution_year", "2025/26"),
+            ("contribution_amount", "1000"),
+        ],
+        &[
+            ("action", "quarter"),
+            ("quarter_line", &line),
+            ("quarter_year", "2025/26"),
+            ("quarter_quarter", "1"),
+            ("quarter_plan", "10"),
+            ("quarter_spend", "10"),
+        ],
+    ];
+    for fields in attempts {
+        let r = c.post(&page, fields).await;
+        assert_ne!(r.status, StatusCode::SEE_OTHER, "{fields:?}");
+    }
+    let r = c
+        .post(
+            &page,
+            &[
+                ("action", "vote"),
+                ("vote_line", &line),
+                ("vote_process", ""),
+            ],
+        )
+        .await;
+    assert_ne!(r.status, StatusCode::SEE_OTHER);
+    let pool_a = store.pool(a).await.unwrap().unwrap();
+    let report = pool_a.budget.report(&Default::default()).unwrap();
+    assert_eq!(report.total, levers_core::Money::ZERO);
+    assert_eq!(report.spent, levers_core::Money::ZERO);
+    let audit = store
+        .audit_entries(&AuditQuery {
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(
+        !audit.iter().any(|e| e.action == "pool.contribution.set"
+            || e.action == "pool.quarter.set"
+            || e.action == "pool.line.process"),
+        "no change was made"
+    );
+    scratch.remove().await;
+}
