@@ -1,5 +1,7 @@
 //! The store's test story, run on SQLite always and on PostgreSQL when `LEVERS_TEST_PG` names a server.
 
+#[path = "store/hardening.rs"]
+mod hardening;
 #[path = "store/pb_process.rs"]
 mod pb_process;
 #[path = "store/transactions.rs"]
