@@ -285,6 +285,9 @@ pub fn require(
                 }
                 Some(u) if !u.role.allows(role) && is_api => AppError::Forbidden.json(),
                 Some(u) if !u.role.allows(role) => AppError::Forbidden.into_response(),
+                Some(u) if u.must_change_password && is_api => {
+                    AppError::PasswordChangeRequired.json()
+                }
                 Some(u)
                     if u.must_change_password
                         && !is_api

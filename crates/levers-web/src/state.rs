@@ -20,6 +20,9 @@ pub struct WebConfig {
     pub trust_proxy: usize,
     /// A session ends after this many seconds without a request.
     pub session_ttl_seconds: i64,
+    /// A one-time password (a new account's, or one an admin reset) signs in for this long after it
+    /// was set; then an admin must issue a new one.
+    pub one_time_password_ttl_seconds: i64,
     /// The largest request body accepted, in bytes (uploads included).
     pub max_body_bytes: usize,
     /// Shown in a banner on every page when the data is synthetic.
@@ -32,6 +35,7 @@ impl Default for WebConfig {
             secure_cookies: false,
             trust_proxy: 0,
             session_ttl_seconds: 8 * 3600,
+            one_time_password_ttl_seconds: 7 * 24 * 3600,
             max_body_bytes: crate::upload::SPEND_FILE_BYTES,
             demo: false,
         }

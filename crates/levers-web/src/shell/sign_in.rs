@@ -148,7 +148,13 @@ pub async fn sign_in(
                     false
                 }
             };
-            match (ok, user) {
+            // A one-time password signs in only for its lifetime after it was set.
+            let otp_expired = user.as_ref().is_some_and(|u| {
+                u.must_change_password
+                    && levers_store::now_unix() - u.updated_at
+                        >= state.config.one_time_password_ttl_seconds
+            });
+            match (ok && !otp_expired, user) {
                 (true, Some(user)) => {
                     state.store.release_attempt(reservation).await?;
                     state.store.clear_sign_in_failures(&account_key).await?;
@@ -197,7 +203,11 @@ pub async fn sign_in(
                     status = StatusCode::UNAUTHORIZED;
                     errors.push(FieldError::new(
                         "email",
-                        "Enter a correct email address and password",
+                        if ok && otp_expired {
+                            "Your one-time password has expired: ask an admin to reset your password"
+                        } else {
+                            "Enter a correct email address and password"
+                        },
                     ));
                 }
             }

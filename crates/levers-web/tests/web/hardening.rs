@@ -246,3 +246,53 @@ async fn pool_edits_stay_in_the_pool_in_the_address() {
     );
     scratch.remove().await;
 }
+
+/// One-time passwords expire (the lifetime is configured; here nothing), and until the password is
+/// changed the account reaches neither pages nor the JSON API.
+#[tokio::test]
+async fn one_time_passwords_expire_and_do_not_open_the_api() {
+    let (store, scratch, app) = setup(WebConfig::default()).await;
+    store
+        .create_user(
+            &Actor::system("test"),
+            NewUser {
+                email: "new@example.org".into(),
+                display_name: String::new(),
+                password_hash: auth::hash_password("ABCDE-FGHJK-LMNPQ-RSTUV").unwrap(),
+                role: Role::Admin,
+                must_change_password: true,
+            },
+        )
+        .await
+        .unwrap();
+    let mut c = Client::new(&app);
+    let r = c
+        .sign_in("new@example.org", "ABCDE-FGHJK-LMNPQ-RSTUV")
+        .await;
+    assert_eq!(r.location.as_deref(), Some("/account/password"));
+    for path in ["/api/v1/me", "/api/v1/users"] {
+        let r = c.get(path).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}: {}", r.body);
+        assert!(r.body.contains("change"), "{}", r.body);
+    }
+    // With a lifetime of zero, the same one-time password no longer signs in.
+    let expired = router(
+        store.clone(),
+        WebConfig {
+            one_time_password_ttl_seconds: 0,
+            ..WebConfig::default()
+        },
+    );
+    let mut d = Client::new(&expired);
+    let r = d
+        .sign_in("new@example.org", "ABCDE-FGHJK-LMNPQ-RSTUV")
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        r.body.contains("one-time password has expired"),
+        "{}",
+        r.body
+    );
+    assert!(!d.cookies.keys().any(|k| k.contains("session")));
+    scratch.remove().await;
+}
