@@ -99,6 +99,7 @@ impl WebArgs {
             session_ttl_seconds: self.session_hours.max(1) * 3600,
             max_body_bytes: self.max_upload_mb.max(1) * 1024 * 1024,
             demo,
+            ..WebConfig::default()
         }
     }
 }

@@ -312,17 +312,7 @@ pub async fn generate_codes(
     .await?;
     let url = vote_url(&headers, &p.def.slug);
     if f.format == "csv" {
-        let mut csv = String::from("code,batch,community_budget,vote_at\r\n");
-        let q = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-        for c in &list {
-            csv.push_str(&format!(
-                "{},{},{},{}\r\n",
-                c,
-                q(&label),
-                q(&p.def.name),
-                q(&url)
-            ));
-        }
+        let csv = levers_app::community_budget::codes_csv(&list, &label, &p.def.name, &url);
         return Ok((
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
