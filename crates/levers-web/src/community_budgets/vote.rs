@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use levers_pb::ballot::{BallotInput, validate};
+use levers_pb::ballot::BallotInput;
 use levers_pb::codes::{self, code_hash};
 use levers_pb::process::{Action, Who};
 use levers_store::Actor;
@@ -215,7 +215,7 @@ pub async fn ballot_step(
     let action = f.get("action");
     match action {
         "review" | "cast" => {
-            let checked = validate(&p.def.ballot, &projects, &input);
+            let checked = f.checked(&p.def.ballot, &projects, &input);
             let ballot = match checked {
                 Err(e) => {
                     return ballot_page(
