@@ -112,3 +112,24 @@ async fn races_on_postgres() {
         scratch.remove().await;
     }
 }
+
+/// A spend import that never finishes (the process killed mid-way: its transaction rolls back) leaves
+/// nothing behind, not even the body it named for the first time.
+#[tokio::test]
+async fn an_unfinished_spend_import_leaves_no_body() {
+    let (store, scratch) = scratch_sqlite().await.unwrap();
+    let imp = store
+        .begin_spend_import(&Actor::system("test"), "Killed Council", "k.csv", "00", 10)
+        .await
+        .unwrap();
+    imp.abandon().await;
+    assert!(
+        !store
+            .spend_bodies()
+            .await
+            .unwrap()
+            .contains(&"Killed Council".to_string())
+    );
+    store.close().await;
+    scratch.remove().await;
+}
