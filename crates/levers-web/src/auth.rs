@@ -139,6 +139,21 @@ async fn identify_inner(state: AppState, req: Request, next: Next) -> Result<Res
                 .map_err(|e| AppError::from(e).into_response())?,
             None => None,
         };
+        // However active, a session ends at its absolute maximum age.
+        let session = match session {
+            Some((session, _))
+                if levers_store::now_unix() - session.created_at
+                    >= state.config.session_max_seconds =>
+            {
+                state
+                    .store
+                    .delete_session(&session.token_hash)
+                    .await
+                    .map_err(|e| AppError::from(e).into_response())?;
+                None
+            }
+            other => other,
+        };
         match session {
             Some((session, user)) => Identity::Session { session, user },
             None => {
@@ -209,6 +224,13 @@ async fn identify_inner(state: AppState, req: Request, next: Next) -> Result<Res
     req.extensions_mut().insert(identity);
     req.extensions_mut().insert(ClientAddr(addr));
     let mut resp = next.run(req).await;
+    if secure {
+        // Served over HTTPS: browsers keep to HTTPS for a year.
+        resp.headers_mut().insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     if let Some(c) = new_csrf_cookie {
         resp.headers_mut().append(
             header::SET_COOKIE,

@@ -20,6 +20,11 @@ pub struct WebConfig {
     pub trust_proxy: usize,
     /// A session ends after this many seconds without a request.
     pub session_ttl_seconds: i64,
+    /// A session ends this many seconds after sign-in however active it is.
+    pub session_max_seconds: i64,
+    /// The address residents reach levers at (`https://levers.example.gov.uk`), printed on voting-code
+    /// sheets; never taken from a request's Host header. Absent: the sheets print the path alone.
+    pub public_url: Option<String>,
     /// A one-time password (a new account's, or one an admin reset) signs in for this long after it
     /// was set; then an admin must issue a new one.
     pub one_time_password_ttl_seconds: i64,
@@ -36,6 +41,8 @@ impl Default for WebConfig {
             trust_proxy: 0,
             session_ttl_seconds: 8 * 3600,
             one_time_password_ttl_seconds: 7 * 24 * 3600,
+            session_max_seconds: 24 * 3600,
+            public_url: None,
             max_body_bytes: crate::upload::SPEND_FILE_BYTES,
             demo: false,
         }

@@ -86,6 +86,10 @@ struct WebArgs {
     /// Largest upload accepted, in megabytes.
     #[arg(long, env = "LEVERS_MAX_UPLOAD_MB", default_value_t = 200)]
     max_upload_mb: usize,
+    /// The address residents reach levers at (like https://levers.example.gov.uk), printed on
+    /// voting-code sheets.
+    #[arg(long, env = "LEVERS_PUBLIC_URL")]
+    public_url: Option<String>,
     /// Sign people out after this many hours without activity.
     #[arg(long, env = "LEVERS_SESSION_HOURS", default_value_t = 8)]
     session_hours: i64,
@@ -99,6 +103,7 @@ impl WebArgs {
             session_ttl_seconds: self.session_hours.max(1) * 3600,
             max_body_bytes: self.max_upload_mb.max(1) * 1024 * 1024,
             demo,
+            public_url: self.public_url.clone(),
             ..WebConfig::default()
         }
     }

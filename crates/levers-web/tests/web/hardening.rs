@@ -296,3 +296,53 @@ async fn one_time_passwords_expire_and_do_not_open_the_api() {
     assert!(!d.cookies.keys().any(|k| k.contains("session")));
     scratch.remove().await;
 }
+
+/// Over HTTPS (`--secure-cookies`) every response tells browsers to keep to HTTPS (HSTS); without it,
+/// none does.
+#[tokio::test]
+async fn hsts_comes_with_secure_cookies() {
+    let (_store, scratch, app) = setup(WebConfig {
+        secure_cookies: true,
+        ..WebConfig::default()
+    })
+    .await;
+    let resp = app
+        .clone()
+        .oneshot(Request::get("/healthz").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let hsts = resp
+        .headers()
+        .get(header::STRICT_TRANSPORT_SECURITY)
+        .expect("HSTS header");
+    assert!(hsts.to_str().unwrap().contains("max-age="));
+    let (_s2, scratch2, plain) = setup(WebConfig::default()).await;
+    let resp = plain
+        .oneshot(Request::get("/healthz").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert!(
+        resp.headers()
+            .get(header::STRICT_TRANSPORT_SECURITY)
+            .is_none()
+    );
+    scratch.remove().await;
+    scratch2.remove().await;
+}
+
+/// A session ends at its absolute maximum age however active it is (here the maximum is nothing).
+#[tokio::test]
+async fn sessions_have_an_absolute_maximum_age() {
+    let (_store, scratch, app) = setup(WebConfig {
+        session_max_seconds: 0,
+        ..WebConfig::default()
+    })
+    .await;
+    let mut c = Client::new(&app);
+    let r = c.sign_in("viewer@example.org", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = c.get("/procurement").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(r.location.unwrap().starts_with("/sign-in"));
+    scratch.remove().await;
+}
