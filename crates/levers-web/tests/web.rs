@@ -23,6 +23,8 @@ mod coproduction;
 mod hardening;
 #[path = "web/procurement.rs"]
 mod procurement;
+#[path = "web/scale_out.rs"]
+mod scale_out;
 
 const PASSWORD: &str = "a long test passphrase";
 

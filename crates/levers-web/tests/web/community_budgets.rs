@@ -7,7 +7,12 @@ use levers_pb::process::{AllocationRule, Area, BallotType, Phase, ProcessDef};
 use levers_store::pb_process::{NewProposal, Review};
 
 /// Posts a form from a given client address (the app trusts X-Forwarded-For in these tests).
-async fn post_from(c: &mut Client, path: &str, addr: &str, fields: &[(&str, &str)]) -> Reply {
+pub(super) async fn post_from(
+    c: &mut Client,
+    path: &str,
+    addr: &str,
+    fields: &[(&str, &str)],
+) -> Reply {
     let csrf = c.csrf.clone();
     let mut all: Vec<(&str, &str)> = fields.to_vec();
     all.push(("csrf_token", &csrf));
@@ -675,7 +680,10 @@ async fn wrong_codes_are_rate_limited_per_address() {
 }
 
 /// A process in the voting phase with three projects and `n` codes (returned compact).
-async fn voting_process(store: &Store, n: usize) -> (String, i64, Vec<String>, Vec<i64>) {
+pub(super) async fn voting_process(
+    store: &Store,
+    n: usize,
+) -> (String, i64, Vec<String>, Vec<i64>) {
     let officer = Actor::system("test");
     let def = ProcessDef {
         name: "Rush".into(),
