@@ -21,8 +21,8 @@ pub const REGISTER_FILE_BYTES: usize = 10 * 1024 * 1024;
 /// Room for an upload form's fields other than the file.
 const FIELDS_BYTES: usize = 64 * 1024;
 
-/// Every upload route and its file limit, the one table of them: the request layer
-/// ([`crate::auth::identify`]) reads the body of any state-changing request once, against this
+/// Every upload route and its file limit, the one table of them: the request layer (`identify`
+/// in auth.rs) reads the body of any state-changing request once, against this
 /// limit (plus room for the other fields) on these paths and against [`crate::FORM_LIMIT_BYTES`]
 /// everywhere else; the route's [`limit`] layer tells its multipart reader the same number. The
 /// spending upload's limit is configurable (`--max-upload-mb`), given as `spend_file_bytes`.

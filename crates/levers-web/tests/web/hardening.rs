@@ -113,7 +113,7 @@ async fn next_after_sign_in_stays_on_site() {
         let r = c
             .get(&format!(
                 "/sign-in?next={}",
-                form_encode(&[("", next)])[1..].to_string()
+                &form_encode(&[("", next)])[1..]
             ))
             .await;
         assert_eq!(r.location.as_deref(), Some(expect), "GET {next:?}");
