@@ -81,7 +81,7 @@ struct WebArgs {
     /// The number of reverse proxies you run in front of levers (`--trust-proxy` alone means 1): the
     /// client address is then the one the outermost of them added to X-Forwarded-For. Without it the
     /// header is ignored, and behind a proxy every visitor shares the proxy's address and throttles.
-    #[arg(long, env = "LEVERS_TRUST_PROXY", value_name = "N", num_args = 0..=1, default_value_t = 0, default_missing_value = "1")]
+    #[arg(long, env = "LEVERS_TRUST_PROXY", value_name = "N", num_args = 0..=1, default_value_t = 0, default_missing_value = "1", value_parser = proxy_count)]
     trust_proxy: usize,
     /// Largest upload accepted, in megabytes.
     #[arg(long, env = "LEVERS_MAX_UPLOAD_MB", default_value_t = 200)]
@@ -93,6 +93,17 @@ struct WebArgs {
     /// Sign people out after this many hours without activity.
     #[arg(long, env = "LEVERS_SESSION_HOURS", default_value_t = 8)]
     session_hours: i64,
+}
+
+/// `--trust-proxy`'s value: a number of proxies, or `true`/`false` as the flag once took (1 and 0).
+fn proxy_count(s: &str) -> Result<usize, String> {
+    match s.trim() {
+        "true" => Ok(1),
+        "false" | "" => Ok(0),
+        n => n
+            .parse()
+            .map_err(|_| format!("\"{n}\" is not a number of proxies (0, 1, 2, …)")),
+    }
 }
 
 impl WebArgs {
