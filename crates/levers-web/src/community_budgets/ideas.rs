@@ -182,12 +182,13 @@ pub async fn propose(
         errors.push(FieldError::new("title", why));
     }
     let key = client_key(&addr, "idea");
-    if state
+    // The idea is reserved against the address's limit before it is stored (released if the form
+    // has errors), so a burst of submissions cannot pass the limit.
+    let reservation = state
         .store
-        .recent_sign_in_failures(&key, LIMIT_WINDOW_SECONDS)
-        .await?
-        >= MAX_PROPOSALS
-    {
+        .reserve_attempt(&[(key.as_str(), MAX_PROPOSALS)], LIMIT_WINDOW_SECONDS)
+        .await?;
+    if reservation.is_none() {
         errors.push(FieldError::new(
             "title",
             "You have sent several ideas in the last few minutes. Wait 15 minutes and try again",
@@ -207,14 +208,16 @@ pub async fn propose(
         done: None,
     };
     if !page.errors.is_empty() {
+        if let Some(r) = reservation {
+            state.store.release_attempt(r).await?;
+        }
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
+    // The reservation stands: the limit is on ideas per address.
     let id = state
         .store
         .submit_pb_proposal(&Actor::system("public"), p.id, &np)
         .await?;
-    // Counted against the address like a failure, so the limit is on ideas per address.
-    state.store.record_sign_in_failure(&[key]).await?;
     page.done = Some(id);
     page.title.clear();
     page.description.clear();
