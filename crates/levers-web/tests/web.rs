@@ -19,6 +19,8 @@ mod appraisal;
 mod community_budgets;
 #[path = "web/coproduction.rs"]
 mod coproduction;
+#[path = "web/first_day.rs"]
+mod first_day;
 #[path = "web/procurement.rs"]
 mod procurement;
 

@@ -518,15 +518,11 @@ async fn analyse_or_export(a: AnalyseArgs, export: Option<PathBuf>) -> anyhow::R
             p.year
         );
     }
-    let council = store
-        .setting(levers_store::settings::COUNCIL_NAME)
-        .await?
-        .unwrap_or_default();
     if a.html.is_some() || a.xlsx.is_some() {
         let years = store.spend_years(&bodies).await?;
         let tr = levers_app::procurement::trend(&store, &cache, geo.clone(), &analysed, &p, &years)
             .await?;
-        let view = ReportView::new(report.clone(), &geo, &tr, String::new(), &council);
+        let view = ReportView::new(report.clone(), &geo, &tr, String::new());
         if let Some(path) = &a.html {
             std::fs::write(path, report_html(&view)?)
                 .with_context(|| format!("cannot write {}", path.display()))?;

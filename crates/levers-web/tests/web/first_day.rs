@@ -1,0 +1,274 @@
+//! A council's first day (issue 20) through the router: an empty install shows an admin the
+//! first steps and *Where the money goes* explains what to do; the settings choose the council's
+//! areas from the loaded districts; the analysis opens on the home council and names the bodies it
+//! analysed; summaries are rounded; bad query values are named as errors.
+
+use super::procurement::load_geography;
+use super::*;
+
+/// A page's text with askama's escapes of quotes undone, for reading assertions.
+fn text(body: &str) -> String {
+    body.replace("'", "'")
+        .replace("&#39;", "'")
+        .replace("\"", "\"")
+        .replace("&#34;", "\"")
+        .replace("&amp;", "&")
+}
+
+async fn import_spend(store: &Store, body: &str, rows: &str) {
+    let spend =
+        format!("Date,Supplier Name,Supplier ID,Amount,Expense Type,Transaction Number\n{rows}");
+    levers_app::spend_import::import_bytes(
+        store,
+        &Actor::system("test"),
+        body,
+        "spend.csv",
+        std::sync::Arc::new(spend.into_bytes()),
+        &[],
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn an_empty_install_shows_the_first_steps_and_explains_the_analysis() {
+    let (store, scratch, app) = setup(WebConfig::default()).await;
+    let mut c = Client::new(&app);
+    c.sign_in("admin@example.org", PASSWORD).await;
+
+    let home = c.get("/").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(
+        text(&home.body).contains("First steps"),
+        "admins see the steps"
+    );
+    assert!(text(&home.body).contains("0 of 6 done"), "{}", home.body);
+    for step in [
+        "Load geography",
+        "Set the council's areas",
+        "Import spending",
+        "Import supplier records",
+        "Set up a community budget",
+        "Start the co-production register",
+    ] {
+        assert!(text(&home.body).contains(step), "{step}");
+    }
+    assert!(!text(&home.body).contains("Partly ready"));
+    assert!(
+        text(&home.body).contains("7 tools ready to use"),
+        "procurement card"
+    );
+
+    // Where the money goes explains instead of refusing.
+    let dash = c.get("/procurement/analysis").await;
+    assert_eq!(dash.status, StatusCode::OK, "{}", dash.body);
+    assert!(text(&dash.body).contains("No spending imported yet"));
+    assert!(text(&dash.body).contains("href=\"/admin/settings\""));
+    assert!(!text(&dash.body).contains("Enter the district codes"));
+
+    // Settings with no geography say where to load it.
+    let s = c.get("/admin/settings").await;
+    assert!(text(&s.body).contains("No geography is loaded yet"));
+
+    // Officers and viewers do not see the steps; nor can they open them.
+    let mut o = Client::new(&app);
+    o.sign_in("officer@example.org", PASSWORD).await;
+    assert!(!o.get("/").text(&await.body).contains("First steps"));
+    assert_eq!(o.get("/admin/setup").await.status, StatusCode::FORBIDDEN);
+
+    // Geography loaded: the first step is done and the districts can be chosen.
+    load_geography(&store).await;
+    let setup_page = c.get("/admin/setup").await;
+    assert!(text(&setup_page.body).contains("1 of 6 steps done"));
+    assert!(text(&setup_page.body).contains("2 files loaded"));
+    let s = c.get("/admin/settings").await;
+    assert!(text(&s.body).contains("value=\"X07000001\""));
+    assert!(text(&s.body).contains("value=\"X07000003\""));
+
+    // Bad settings are named field by field and nothing is saved.
+    let r = c
+        .post(
+            "/admin/settings",
+            &[
+                ("council_name", "Lhaven Council"),
+                ("public_url", "levers dot example"),
+                ("local", "X07000009"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&r.body).contains("starting with https://"));
+    assert!(text(&r.body).contains("X07000009 is not a district in the loaded geography"));
+    assert_eq!(
+        store
+            .setting(levers_app::procurement::LOCAL_LADS)
+            .await
+            .unwrap(),
+        None
+    );
+
+    let r = c
+        .post(
+            "/admin/settings",
+            &[
+                ("council_name", "Lhaven Council"),
+                ("public_url", "https://levers.lhaven.example/"),
+                ("local", "X07000001"),
+                ("wider", "X07000002"),
+                ("wider_name", "Coast"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let setting = |k: &'static str| {
+        let store = store.clone();
+        async move { store.setting(k).await.unwrap().unwrap_or_default() }
+    };
+    assert_eq!(
+        setting(levers_app::procurement::LOCAL_LADS).await,
+        "X07000001"
+    );
+    assert_eq!(
+        setting(levers_app::procurement::WIDER_LADS).await,
+        "X07000001,X07000002",
+        "the wider area includes the local one"
+    );
+    assert_eq!(
+        setting(levers_app::procurement::LOCAL_NAME).await,
+        "L",
+        "one district: its name"
+    );
+    assert_eq!(
+        setting(levers_store::settings::PUBLIC_URL).await,
+        "https://levers.lhaven.example"
+    );
+    let audit = store.audit_entries(&AuditQuery::default()).await.unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.action == "setting.set" && e.object_id == "procurement.local_lads")
+    );
+
+    // With the areas set and no spending the analysis still explains itself.
+    let dash = c.get("/procurement/analysis").await;
+    assert_eq!(dash.status, StatusCode::OK);
+    assert!(text(&dash.body).contains("No spending imported yet"));
+    assert!(c.get("/admin/setup").text(&await.body).contains("2 of 6 steps done"));
+    scratch.remove().await;
+}
+
+#[tokio::test]
+async fn the_analysis_opens_on_the_home_council_and_names_what_it_analysed() {
+    let (store, scratch, app) = setup(WebConfig::default()).await;
+    load_geography(&store).await;
+    let a = Actor::system("test");
+    for (k, v) in [
+        (levers_store::settings::COUNCIL_NAME, "Lhaven Council"),
+        (levers_app::procurement::LOCAL_LADS, "X07000001"),
+        (levers_app::procurement::LOCAL_NAME, "Lhaven"),
+        (levers_app::procurement::WIDER_LADS, "X07000001,X07000002"),
+        (levers_app::procurement::WIDER_NAME, "Coast"),
+    ] {
+        store.set_setting(&a, k, v).await.unwrap();
+    }
+    import_spend(
+        &store,
+        "Lhaven Council",
+        "01/05/2024,Alpha Catering Ltd,A1,71808608.56,Catering,T1\n02/05/2024,Beta Builders Ltd,B1,3000.00,Building works,T2\n",
+    )
+    .await;
+    // Alphabetically first, another council's file.
+    import_spend(
+        &store,
+        "Another Borough Council",
+        "01/05/2024,Gamma Ltd,G1,500.00,Catering,T1\n",
+    )
+    .await;
+    let mut c = Client::new(&app);
+    c.sign_in("officer@example.org", PASSWORD).await;
+    let dash = c.get("/procurement/analysis").await;
+    assert_eq!(dash.status, StatusCode::OK, "{}", dash.body);
+    assert!(
+        text(&dash.body).contains("value=\"Lhaven Council\" checked"),
+        "the home council is chosen by default"
+    );
+    assert!(text(&dash.body).contains("Where Lhaven Council's money goes"));
+    // Rounded in the summary, exact in the table.
+    assert!(text(&dash.body).contains("£71.8m"), "rounded summary");
+    assert!(
+        text(&dash.body).contains("£71,811,608.56"),
+        "exact total in the table"
+    );
+    // Nothing is located (no supplier records): said at the top, before the figures.
+    let warn = text(&dash.body)
+        .find("could not be located, so the local")
+        .unwrap();
+    assert!(warn < text(&dash.body).find("id=\"summary-heading\"").unwrap());
+
+    // Another body analysed: the report names it, not the council-name setting.
+    let q = "body=Another+Borough+Council&year=2024%2F25&local=X07000001&wider=X07000002";
+    let report = c.get(&format!("/procurement/analysis/report?{q}")).await;
+    assert_eq!(report.status, StatusCode::OK);
+    assert!(text(&report.body).contains("analysis of Another Borough Council's payments"));
+    assert!(!text(&report.body).contains("analysis for Lhaven Council"));
+    assert!(
+        text(&report.body).find("Summary").unwrap()
+            < text(&report.body).find("Headline figures").unwrap(),
+        "the printable report opens with its summary"
+    );
+    let both = c
+        .get(
+            "/procurement/analysis?body=Another+Borough+Council&body=Lhaven+Council&year=2024%2F25",
+        )
+        .await;
+    assert!(text(&both.body).contains("Another Borough Council and Lhaven Council"));
+
+    // Bad query values are named, not silently ignored.
+    let bad = c
+        .get("/procurement/analysis?year=garbage&top=-5&baseline=1999")
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        text(&bad.body).contains("There is no spending for the year \"garbage\""),
+        "{}",
+        bad.body
+    );
+    assert!(
+        text(&bad.body).contains("Top suppliers must be a whole number of 1 or more, not \"-5\"")
+    );
+    assert!(text(&bad.body).contains("\"1999\""));
+    let unknown = c.get("/procurement/analysis?body=Nobody").await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&unknown.body).contains("No spending is imported for \"Nobody\""));
+
+    // An admin can choose the home body outright.
+    let mut adm = Client::new(&app);
+    adm.sign_in("admin@example.org", PASSWORD).await;
+    adm.get("/admin/settings").await;
+    let r = adm
+        .post(
+            "/admin/settings",
+            &[
+                ("council_name", "Lhaven Council"),
+                ("home_body", "Another Borough Council"),
+                ("local", "X07000001"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let dash = c.get("/procurement/analysis").await;
+    assert!(text(&dash.body).contains("value=\"Another Borough Council\" checked"));
+    scratch.remove().await;
+}
+
+#[tokio::test]
+async fn the_procurement_section_lists_lm3_as_working() {
+    let (_store, scratch, app) = setup(WebConfig::default()).await;
+    let mut c = Client::new(&app);
+    c.sign_in("viewer@example.org", PASSWORD).await;
+    let p = c.get("/procurement").await;
+    assert!(text(&p.body).contains("/procurement/lm3"));
+    let coming = &p.body[p.body.find("Coming soon").unwrap()..];
+    assert!(!coming.contains("LM3"), "LM3 is not coming soon");
+    scratch.remove().await;
+}
