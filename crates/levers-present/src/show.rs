@@ -85,6 +85,15 @@ pub fn pct_whole(share: f64) -> String {
     format!("{:.0}%", share * 100.0)
 }
 
+/// A count with its noun in the singular or plural: `1 payment`, `2 payments`, `0 payments`.
+pub fn count<N>(n: N, one: &str, many: &str) -> String
+where
+    N: TryInto<i64> + Copy + std::fmt::Display,
+{
+    let single = n.try_into().ok() == Some(1);
+    format!("{n} {}", if single { one } else { many })
+}
+
 /// Pounds as people type them in a form (`12,500`, `£12,500.50`) as pence; `None` if it is not money.
 pub fn parse_pounds(typed: &str) -> Option<i64> {
     typed.trim().parse::<Money>().ok().map(Money::pence)
@@ -129,6 +138,9 @@ mod tests {
         assert_eq!(money_round(-250_000_000), "-£2.5m");
         assert_eq!(money_round(99_990_000_000), "£1.0bn");
         assert_eq!(pence_f64_round(f64::NAN), "n/a");
+        assert_eq!(count(1usize, "payment", "payments"), "1 payment");
+        assert_eq!(count(0u64, "payment", "payments"), "0 payments");
+        assert_eq!(count(3_500i64, "payment", "payments"), "3500 payments");
     }
 
     #[test]

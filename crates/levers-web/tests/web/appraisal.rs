@@ -178,7 +178,8 @@ async fn appraisal_builder_results_export_compare_and_pool() {
     // Net outcomes 5; costs £10,000 (grade 1: no uplift); fiscal 5 × £6,680 = £33,400; social 5 × £500.
     for want in [
         "Net outcomes",
-        ">5 (from 10 gross",
+        ">5 outcomes achieved",
+        "from 10 gross",
         "£2,000.00",
         "£33,400.00",
         "£35,900.00",

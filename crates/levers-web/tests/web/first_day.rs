@@ -272,3 +272,130 @@ async fn the_procurement_section_lists_lm3_as_working() {
     assert!(!coming.contains("LM3"), "LM3 is not coming soon");
     scratch.remove().await;
 }
+
+#[tokio::test]
+async fn ideas_are_numbered_within_their_process_and_the_next_phase_is_one_button() {
+    let (store, scratch, app) = setup(WebConfig::default()).await;
+    let mut o = Client::new(&app);
+    o.sign_in("officer@example.org", PASSWORD).await;
+    for (name, code) in [
+        ("First budget", "X05000001"),
+        ("Second budget", "X05000002"),
+    ] {
+        o.get("/community-budgets/new").await;
+        let r = o
+            .post(
+                "/community-budgets/new",
+                &[
+                    ("name", name),
+                    ("area_name", "Docks"),
+                    ("area_kind", "wards"),
+                    ("area_codes", code),
+                    ("pot", "20,000"),
+                    ("ballot_type", "approval"),
+                    ("max_choices", "2"),
+                    ("rule", "greedy"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    // Three ideas in the first process, then one in the second: it is number 1 there.
+    for t in ["Benches", "Bins", "Bulbs"] {
+        o.get("/community-budgets/first-budget/ideas").await;
+        let r = o
+            .post(
+                "/community-budgets/first-budget/ideas",
+                &[("title", t), ("description", t), ("cost", "1000")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    o.get("/community-budgets/second-budget/ideas").await;
+    let r = o
+        .post(
+            "/community-budgets/second-budget/ideas",
+            &[
+                ("title", "Trees"),
+                ("description", "Trees"),
+                ("cost", "1000"),
+            ],
+        )
+        .await;
+    assert!(text(&r.body).contains("Idea 1 added"), "{}", r.body);
+    assert!(text(&r.body).contains("1. Trees"));
+    let first = o.get("/community-budgets/first-budget/ideas").await;
+    assert!(text(&first.body).contains("3. Bulbs"));
+    let ids: Vec<i64> = store
+        .pb_proposals(
+            store
+                .pb_process_by_slug("first-budget")
+                .await
+                .unwrap()
+                .unwrap()
+                .id,
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|p| p.number)
+        .collect();
+    assert_eq!(ids, [1, 2, 3]);
+
+    // The manage page offers one button for the next phase; skipping is tucked away.
+    let m = o.get("/community-budgets/second-budget/manage").await;
+    let phase = &m.body[m.body.find("id=\"phase\"").unwrap()..];
+    let phase = &phase[..phase.find("</details>").unwrap_or(phase.len())];
+    assert_eq!(
+        phase.matches("class=\"lv-button\"").count(),
+        1,
+        "one primary phase button: {phase}"
+    );
+    assert!(phase.contains("Skip a phase"));
+    scratch.remove().await;
+}
+
+#[tokio::test]
+async fn the_spend_import_marks_only_columns_an_officer_chose() {
+    let (store, scratch, app) = setup(WebConfig::default()).await;
+    let mut c = Client::new(&app);
+    c.sign_in("officer@example.org", PASSWORD).await;
+    c.get("/procurement/upload").await;
+    let file = "Date,Supplier Name,Amount,Transaction Number\n01/04/2024,Acme Ltd,1500.50,A1\n";
+    let (ct, body) = multipart(
+        &c.csrf,
+        &[("body", "Testshire Council")],
+        Some(("april.csv", file.as_bytes())),
+    );
+    let mut req = Request::post("/procurement/upload")
+        .header(header::CONTENT_TYPE, ct)
+        .body(Body::from(body))
+        .unwrap();
+    req.headers_mut()
+        .insert(header::COOKIE, c.cookie_header().parse().unwrap());
+    let r = c.send(req).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let review = r.location.unwrap();
+    let page = c.get(&review).await;
+    // Detected columns are shown "as found", so submitting the form does not turn them into overrides.
+    assert!(
+        text(&page.body).contains("(as found: Supplier Name)"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("value=\"Supplier Name\" selected"));
+    assert!(text(&page.body).contains("Import 1 payment<"), "singular");
+    let fields = [
+        ("map_date", ""),
+        ("map_supplier_name", ""),
+        ("map_amount", ""),
+        ("map_transaction_number", ""),
+    ];
+    let imported = c.post(&format!("{review}/import"), &fields).await;
+    assert_eq!(imported.status, StatusCode::SEE_OTHER, "{}", imported.body);
+    let detail = c.get(&imported.location.unwrap()).await;
+    assert!(!detail.body.contains("(override)"), "{}", detail.body);
+    assert!(detail.body.contains("(synonym)"));
+    let _ = store;
+    scratch.remove().await;
+}
