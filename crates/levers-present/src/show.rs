@@ -30,9 +30,9 @@ pub fn money_round(pence: i64) -> String {
             format!("{sign}£{v:.0}{unit}")
         }
     };
-    if pounds >= 999_950_000.0 {
+    if pounds >= 999_500_000.0 {
         scaled(1e9, "bn")
-    } else if pounds >= 999_950.0 {
+    } else if pounds >= 999_500.0 {
         scaled(1e6, "m")
     } else if pounds >= 9_999.5 {
         scaled(1e3, "k")
@@ -137,6 +137,8 @@ mod tests {
         assert_eq!(money_round(51_249), "£512");
         assert_eq!(money_round(-250_000_000), "-£2.5m");
         assert_eq!(money_round(99_990_000_000), "£1.0bn");
+        assert_eq!(money_round(99_960_000), "£1.0m");
+        assert_eq!(money_round(99_940_000_000), "£999m");
         assert_eq!(pence_f64_round(f64::NAN), "n/a");
         assert_eq!(count(1usize, "payment", "payments"), "1 payment");
         assert_eq!(count(0u64, "payment", "payments"), "0 payments");
