@@ -141,6 +141,27 @@ impl Client {
     }
 }
 
+/// Follows a background job's page (refreshing while it runs) to the redirect it ends with: the
+/// import's own page. Panics if the job fails, showing its page.
+async fn follow_job(c: &mut Client, started: Reply) -> Reply {
+    let job = started.location.expect("a job's page");
+    assert!(job.starts_with("/jobs/"), "{job}");
+    for _ in 0..500 {
+        let r = c.get(&job).await;
+        if r.status == StatusCode::SEE_OTHER {
+            return r;
+        }
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(
+            r.body.contains("http-equiv=\"refresh\""),
+            "the job ended without a result: {}",
+            r.body
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("the job at {job} did not finish");
+}
+
 fn form_encode(fields: &[(&str, &str)]) -> String {
     fields
         .iter()
@@ -941,6 +962,8 @@ async fn spend_upload_check_correct_import_and_undo() {
     fields.push(("map_expense_area", ""));
     let imported = c.post(&format!("{review}/import"), &fields).await;
     assert_eq!(imported.status, StatusCode::SEE_OTHER);
+    assert!(imported.location.as_deref().unwrap().starts_with("/jobs/"));
+    let imported = follow_job(&mut c, imported).await;
     let detail = imported.location.unwrap();
     let page = c.get(&detail).await;
     assert!(
@@ -973,6 +996,7 @@ async fn spend_upload_check_correct_import_and_undo() {
     let review3 = c.send(req).await.location.unwrap();
     assert!(c.get(&review3).await.body.contains("already imported"));
     let again = c.post(&format!("{review3}/import"), &[]).await;
+    let again = follow_job(&mut c, again).await;
     assert_eq!(again.location.as_deref(), Some(detail.as_str()));
     assert_eq!(store.spend_imports().await.unwrap().len(), 1);
     // The list shows it; a viewer can look but not change.

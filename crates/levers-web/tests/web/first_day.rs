@@ -391,11 +391,75 @@ async fn the_spend_import_marks_only_columns_an_officer_chose() {
         ("map_amount", ""),
         ("map_transaction_number", ""),
     ];
-    let imported = c.post(&format!("{review}/import"), &fields).await;
-    assert_eq!(imported.status, StatusCode::SEE_OTHER, "{}", imported.body);
+    let started = c.post(&format!("{review}/import"), &fields).await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
+    let imported = follow_job(&mut c, started).await;
     let detail = c.get(&imported.location.unwrap()).await;
     assert!(!detail.body.contains("(override)"), "{}", detail.body);
     assert!(detail.body.contains("(synonym)"));
     let _ = store;
+    scratch.remove().await;
+}
+
+#[tokio::test]
+async fn a_job_page_shows_progress_without_javascript_and_an_interrupted_import_as_failed() {
+    let (store, scratch, app) = setup(WebConfig::default()).await;
+    let officer = store
+        .user_by_email("officer@example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    let id = store
+        .create_job(
+            "spend",
+            "county-2024.csv",
+            Some(officer.id),
+            "rows",
+            Some(3_545),
+        )
+        .await
+        .unwrap();
+    store.job_progress(id, 1_200, None).await.unwrap();
+    let mut c = Client::new(&app);
+    c.sign_in("officer@example.org", PASSWORD).await;
+    let page = c.get(&format!("/jobs/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let body = text(&page.body);
+    assert!(body.contains("<meta http-equiv=\"refresh\" content=\"1\">"));
+    assert!(body.contains(
+        "<progress class=\"lv-progress\" id=\"job-progress\" max=\"3545\" value=\"1200\""
+    ));
+    assert!(body.contains("1,200 of about 3,545 rows (33%)"));
+    // Someone else's job is not theirs to see; an admin's is.
+    let mut v = Client::new(&app);
+    v.sign_in("viewer@example.org", PASSWORD).await;
+    assert_eq!(
+        v.get(&format!("/jobs/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let mut a = Client::new(&app);
+    a.sign_in("admin@example.org", PASSWORD).await;
+    assert_eq!(a.get(&format!("/jobs/{id}")).await.status, StatusCode::OK);
+
+    // The process running it stopped: at the next start it is marked failed, and says why.
+    assert_eq!(store.fail_interrupted_jobs(-1).await.unwrap(), 1);
+    let page = c.get(&format!("/jobs/{id}")).await;
+    let body = text(&page.body);
+    assert!(!body.contains("http-equiv=\"refresh\""));
+    assert!(body.contains("did not finish"));
+    assert!(body.contains(levers_store::jobs::INTERRUPTED));
+
+    // A finished job sends the reader to its result.
+    let done = store
+        .create_job("spend", "april.csv", Some(officer.id), "rows", None)
+        .await
+        .unwrap();
+    store
+        .finish_job(done, Ok("/procurement/imports/7"))
+        .await
+        .unwrap();
+    let r = c.get(&format!("/jobs/{done}")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location.as_deref(), Some("/procurement/imports/7"));
     scratch.remove().await;
 }
