@@ -42,7 +42,8 @@ impl JobPage {
         let n = group(self.job.progress);
         match self.job.total {
             Some(t) if t > 0 => format!(
-                "{n} of about {} {} ({}%)",
+                "{n} of {}{} {} ({}%)",
+                if self.job.unit == "rows" { "about " } else { "" },
                 group(t),
                 self.job.unit,
                 self.percent()
@@ -63,6 +64,15 @@ impl JobPage {
                 }
             }
             _ => 0,
+        }
+    }
+
+    /// Where to start again after a failure.
+    pub fn retry_url(&self) -> &'static str {
+        match self.job.kind.as_str() {
+            "spend" => "/procurement/upload",
+            "suppliers" => "/procurement/suppliers",
+            _ => "/",
         }
     }
 
