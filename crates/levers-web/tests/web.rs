@@ -160,7 +160,12 @@ async fn job_outcome(c: &mut Client, started: Reply) -> Reply {
 /// As [`job_outcome`] for a job that must succeed: the redirect to its result.
 async fn follow_job(c: &mut Client, started: Reply) -> Reply {
     let r = job_outcome(c, started).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "the job failed: {}", r.body);
+    assert_eq!(
+        r.status,
+        StatusCode::SEE_OTHER,
+        "the job failed: {}",
+        r.body
+    );
     r
 }
 

@@ -43,7 +43,11 @@ impl JobPage {
         match self.job.total {
             Some(t) if t > 0 => format!(
                 "{n} of {}{} {} ({}%)",
-                if self.job.unit == "rows" { "about " } else { "" },
+                if self.job.unit == "rows" {
+                    "about "
+                } else {
+                    ""
+                },
                 group(t),
                 self.job.unit,
                 self.percent()
