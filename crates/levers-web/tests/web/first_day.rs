@@ -15,6 +15,33 @@ fn text(body: &str) -> String {
         .replace("&amp;", "&")
 }
 
+/// The fixture's LSOA → ward lookup, naming its wards.
+async fn load_wards(store: &Store) {
+    use levers_geo::block::encode_block;
+    use levers_store::geo::GeoCounts;
+    let f = "LSOA21CD,WD24CD,WD24NM,LAD24CD\nX01000001,X05000001,Harbour,X07000001\nX01000002,X05000002,Hill,X07000001\nX01000003,X05000003,Shore,X07000002\n";
+    let mut recs = Vec::new();
+    let rep = levers_geo::read_geo("wards.csv", f.as_bytes(), |r| recs.push(r), |_| {}).unwrap();
+    let a = Actor::system("test");
+    let mut imp = store
+        .begin_geo_import(&a, rep.kind.unwrap().as_str(), "wards.csv")
+        .await
+        .unwrap();
+    imp.add_block(recs.len() as i64, &encode_block(&recs))
+        .await
+        .unwrap();
+    imp.finish(
+        &a,
+        &GeoCounts {
+            rows_read: rep.rows_read as i64,
+            rows_imported: rep.rows_imported as i64,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+}
+
 async fn import_spend(store: &Store, body: &str, rows: &str) {
     let spend =
         format!("Date,Supplier Name,Supplier ID,Amount,Expense Type,Transaction Number\n{rows}");
@@ -461,5 +488,59 @@ async fn a_job_page_shows_progress_without_javascript_and_an_interrupted_import_
     let r = c.get(&format!("/jobs/{done}")).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(r.location.as_deref(), Some("/procurement/imports/7"));
+    scratch.remove().await;
+}
+
+#[tokio::test]
+async fn a_community_budget_chooses_its_wards_from_the_councils_area_with_their_deprivation() {
+    let (store, scratch, app) = setup(WebConfig::default()).await;
+    load_geography(&store).await;
+    load_wards(&store).await;
+    store
+        .set_setting(
+            &Actor::system("test"),
+            levers_app::procurement::LOCAL_LADS,
+            "X07000001",
+        )
+        .await
+        .unwrap();
+    let mut o = Client::new(&app);
+    o.sign_in("officer@example.org", PASSWORD).await;
+    let form = o.get("/community-budgets/new").await;
+    let body = text(&form.body);
+    // The council's two wards, not its neighbours'; each with its deprivation.
+    assert!(body.contains("value=\"X05000001\""), "{body}");
+    assert!(body.contains("value=\"X05000002\""));
+    assert!(!body.contains("value=\"X05000003\""));
+    assert!(body.contains("Harbour <span class=\"lv-secondary-text\">X05000001: 1 of 1 neighbourhood in the most deprived 20%"), "{body}");
+    assert!(body.contains("Hill <span class=\"lv-secondary-text\">X05000002: 0 of 1 neighbourhood in the most deprived 20%"));
+    let r = o
+        .post(
+            "/community-budgets/new",
+            &[
+                ("name", "Ticked wards"),
+                ("area_name", "Lhaven north"),
+                ("area_kind", "wards"),
+                ("ward", "X05000001"),
+                ("ward", "X05000002"),
+                ("area_codes", "X05000002"),
+                ("pot", "10,000"),
+                ("ballot_type", "approval"),
+                ("max_choices", "2"),
+                ("rule", "greedy"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let p = store
+        .pb_process_by_slug("ticked-wards")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        p.def.area.codes(),
+        ["X05000001", "X05000002"],
+        "typed and ticked, each once"
+    );
     scratch.remove().await;
 }
