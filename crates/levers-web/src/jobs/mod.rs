@@ -76,6 +76,7 @@ impl JobPage {
         match self.job.kind.as_str() {
             "spend" => "/procurement/upload",
             "suppliers" => "/procurement/suppliers",
+            "unit-costs" => "/appraisals/unit-costs",
             _ => "/",
         }
     }
