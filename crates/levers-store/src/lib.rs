@@ -17,6 +17,7 @@ pub mod appraisal;
 pub mod audit;
 pub mod coproduction;
 pub mod geo;
+pub mod jobs;
 mod migrate;
 pub mod pb_process;
 pub mod procurement;

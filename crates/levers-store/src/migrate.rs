@@ -71,6 +71,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0010_spend_blocks.sql"),
         postgres: include_str!("../migrations/postgres/0010_spend_blocks.sql"),
     },
+    Migration {
+        version: 15,
+        name: "first_day",
+        sqlite: include_str!("../migrations/sqlite/0015_first_day.sql"),
+        postgres: include_str!("../migrations/postgres/0015_first_day.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
