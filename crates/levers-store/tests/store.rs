@@ -1,5 +1,7 @@
 //! The store's test story, run on SQLite always and on PostgreSQL when `LEVERS_TEST_PG` names a server.
 
+#[path = "store/contracts.rs"]
+mod contracts;
 #[path = "store/pb_process.rs"]
 mod pb_process;
 #[path = "store/transactions.rs"]
@@ -27,7 +29,7 @@ fn new_user(email: &str, role: Role) -> NewUser {
 async fn story(store: &Store) {
     // Migrations are idempotent.
     assert_eq!(store.migrate().await.unwrap(), Vec::<i64>::new());
-    assert_eq!(store.schema_version().await.unwrap(), 10);
+    assert_eq!(store.schema_version().await.unwrap(), 11);
     store.ping().await.unwrap();
     let system = Actor::system("test");
 
@@ -943,6 +945,7 @@ async fn story_on_sqlite() {
     coproduction_ledger_matches_the_model(&store).await;
     ledger_is_append_only(&scratch).await;
     pb_process::pb_story(&store, &scratch).await;
+    contracts::contracts_story(&store).await;
     audit_log_is_append_only(&scratch).await;
     store.close().await;
     scratch.remove().await;
@@ -970,6 +973,7 @@ async fn story_on_postgres() {
     coproduction_ledger_matches_the_model(&store).await;
     ledger_is_append_only(&scratch).await;
     pb_process::pb_story(&store, &scratch).await;
+    contracts::contracts_story(&store).await;
     audit_log_is_append_only(&scratch).await;
     store.close().await;
     scratch.remove().await;
