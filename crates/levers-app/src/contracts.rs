@@ -1,0 +1,289 @@
+//! The contract pipeline's use cases, shared by the CLI and the web: importing an OCDS file or a
+//! contract register into the store (a blocking reader thread streams contracts in batches over a
+//! bounded channel into one transaction, with progress by bytes read), the pipeline of
+//! opportunities, and one opportunity's matches and advice. Candidates and leaking sectors come
+//! from the procurement analysis's report.
+
+use std::io::Read;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use levers_contracts::advice::{Advice, AdviceContext, advise};
+use levers_contracts::mapping::Mapping;
+use levers_contracts::matching::{Candidate, Match, matches};
+use levers_contracts::pipeline::{
+    LeakingSector, Opportunity, PipelineOptions, pipeline as run_pipeline,
+};
+use levers_contracts::thresholds::Thresholds;
+use levers_contracts::{Contract, ContractsError};
+use levers_spend::analysis::Report;
+use levers_store::contracts::ContractImportRow;
+use levers_store::{Actor, Store, StoreError};
+use serde::Serialize;
+use time::Date;
+
+/// Contracts sent to the store at a time.
+pub const BATCH: usize = 2_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ContractImportError {
+    #[error(transparent)]
+    Read(#[from] ContractsError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Io(String),
+    #[error("the reader stopped unexpectedly: {0}")]
+    Worker(String),
+}
+
+/// What an import did: the stored row and the reader's own report.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportOutcome {
+    pub import: ContractImportRow,
+    pub report: serde_json::Value,
+}
+
+/// Whether the file is OCDS JSON (its first character opens a JSON object or array) or a register.
+pub fn looks_like_ocds(head: &[u8]) -> bool {
+    let h = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    matches!(
+        h.iter().find(|b| !b.is_ascii_whitespace()),
+        Some(b'{' | b'[')
+    )
+}
+
+struct Counting<R> {
+    inner: R,
+    seen: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.seen.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Imports one file: OCDS (streamed) or a contract register published by `body`. `progress` is
+/// called with the bytes read so far after each batch. One transaction: nothing is kept on error.
+pub async fn import_file(
+    store: &Store,
+    actor: &Actor,
+    path: &Path,
+    body: &str,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<ImportOutcome, ContractImportError> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let io = |e: std::io::Error| ContractImportError::Io(format!("{}: {e}", path.display()));
+    let mut head = [0u8; 64];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .map_err(io)?;
+    let ocds = looks_like_ocds(&head[..n]);
+    let sha = sha256_file(path).map_err(io)?;
+    let mut imp = store
+        .begin_contract_import(
+            actor,
+            if ocds { "ocds" } else { "register" },
+            &name,
+            &sha,
+            body,
+        )
+        .await?;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Contract>>(4);
+    let seen = Arc::new(AtomicU64::new(0));
+    let reader = {
+        let (path, name, body, seen) = (
+            path.to_path_buf(),
+            name.clone(),
+            body.to_string(),
+            seen.clone(),
+        );
+        tokio::task::spawn_blocking(
+            move || -> Result<(u64, u64, serde_json::Value), ContractImportError> {
+                let mut batch = Vec::with_capacity(BATCH);
+                let send = |c: Contract, batch: &mut Vec<Contract>| {
+                    batch.push(c);
+                    if batch.len() >= BATCH {
+                        let _ = tx.blocking_send(std::mem::take(batch));
+                    }
+                };
+                let out = if ocds {
+                    let f = std::fs::File::open(&path)
+                        .map_err(|e| ContractImportError::Io(format!("{}: {e}", path.display())))?;
+                    let r = Counting {
+                        inner: std::io::BufReader::with_capacity(1 << 16, f),
+                        seen,
+                    };
+                    let rep =
+                        levers_contracts::ocds::read_ocds(&name, r, &mut |c| send(c, &mut batch))?;
+                    (
+                        rep.read,
+                        rep.rejected,
+                        serde_json::to_value(&rep).unwrap_or_default(),
+                    )
+                } else {
+                    let bytes = std::fs::read(&path)
+                        .map_err(|e| ContractImportError::Io(format!("{}: {e}", path.display())))?;
+                    seen.store(bytes.len() as u64, Ordering::Relaxed);
+                    let rep = levers_contracts::register::read_register(
+                        &name,
+                        &bytes,
+                        &body,
+                        &mut |c| send(c, &mut batch),
+                    )?;
+                    (
+                        rep.kept + rep.rejected.len() as u64,
+                        rep.rejected.len() as u64,
+                        serde_json::to_value(&rep).unwrap_or_default(),
+                    )
+                };
+                if !batch.is_empty() {
+                    let _ = tx.blocking_send(batch);
+                }
+                Ok(out)
+            },
+        )
+    };
+    while let Some(b) = rx.recv().await {
+        if let Err(e) = imp.add_batch(b).await {
+            drop(rx);
+            let _ = reader.await;
+            return Err(e.into());
+        }
+        progress(seen.load(Ordering::Relaxed));
+    }
+    let read = match reader.await {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => {
+            imp.abandon().await;
+            return Err(e);
+        }
+        Err(e) => {
+            imp.abandon().await;
+            return Err(ContractImportError::Worker(e.to_string()));
+        }
+    };
+    progress(seen.load(Ordering::Relaxed));
+    let (records, rejected, report) = read;
+    let import = imp.finish(actor, records, rejected, report.clone()).await?;
+    Ok(ImportOutcome { import, report })
+}
+
+fn sha256_file(path: &Path) -> std::io::Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut f = std::fs::File::open(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// The sectors the analysis found leaking (its whole-spend scope).
+pub fn leaking_from_report(r: &Report) -> Vec<LeakingSector> {
+    r.all
+        .by_sector
+        .iter()
+        .map(|s| LeakingSector {
+            sector: s.sector.clone(),
+            analysed_pence: s.analysed_pence,
+            leakage_pence: s.leakage_pence,
+            leakage_share: s.leakage_share,
+        })
+        .collect()
+}
+
+/// The analysis's suppliers as candidates: location, size, VCSE, spend and its categories.
+pub fn candidates_from_report(r: &Report) -> Vec<Candidate> {
+    r.units
+        .iter()
+        .filter(|u| !u.redacted && u.net_pence > 0 && !u.class.public && !u.class.individual)
+        .map(|u| Candidate {
+            key: levers_spend::resolve::normalise_name(&u.name),
+            name: u.name.clone(),
+            local: u.loc.local,
+            wider: u.loc.wider,
+            postcode: u.loc.postcode.clone(),
+            size: match u.class.size {
+                levers_spend::classify::SizeClass::Sme => Some("sme".into()),
+                levers_spend::classify::SizeClass::Large => Some("large".into()),
+                _ => None,
+            },
+            vcse: u.class.vcse,
+            spend_pence: u.net_pence,
+            categories: u
+                .sectors
+                .iter()
+                .filter_map(|(id, p)| r.sector_names.get(*id as usize).map(|n| (n.clone(), *p)))
+                .collect(),
+            sic_codes: Vec::new(),
+            charity_objects: None,
+        })
+        .collect()
+}
+
+/// The opportunities among the stored contracts.
+pub async fn pipeline(
+    store: &Store,
+    today: Date,
+    horizon_months: u32,
+    leaking: Vec<LeakingSector>,
+) -> Result<Vec<Opportunity>, StoreError> {
+    let contracts = store.contracts().await?;
+    let mut opts = PipelineOptions::new(today);
+    opts.horizon_months = horizon_months;
+    opts.leaking = leaking;
+    Ok(run_pipeline(&contracts, &Mapping::default(), &opts))
+}
+
+/// One contract with who could bid and how to buy it.
+#[derive(Debug, Clone, Serialize)]
+pub struct OpportunityDetail {
+    pub contract: Contract,
+    pub matches: Vec<Match>,
+    pub advice: Advice,
+    pub mapping_caveat: &'static str,
+}
+
+pub async fn opportunity(
+    store: &Store,
+    key: &str,
+    candidates: &[Candidate],
+    area_name: &str,
+    today: Date,
+) -> Result<Option<OpportunityDetail>, StoreError> {
+    let Some(contract) = store.contract(key).await? else {
+        return Ok(None);
+    };
+    let corrections = store.match_corrections(Some(key)).await?;
+    let mapping = Mapping::default();
+    let found = matches(key, &contract.cpv, &mapping, candidates, &corrections);
+    let thresholds = Thresholds::default();
+    let advice = advise(
+        &contract,
+        &found,
+        &AdviceContext {
+            on: today,
+            area_name,
+            thresholds: &thresholds,
+        },
+    );
+    Ok(Some(OpportunityDetail {
+        contract,
+        matches: found,
+        advice,
+        mapping_caveat: levers_contracts::mapping::CAVEAT,
+    }))
+}
