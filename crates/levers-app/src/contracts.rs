@@ -287,3 +287,75 @@ pub async fn opportunity(
         mapping_caveat: levers_contracts::mapping::CAVEAT,
     }))
 }
+
+/// What the procurement analysis tells the pipeline: sectors leaking out of the area, the suppliers
+/// who could bid, and the area's name for the advice on reservation.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AnalysisEvidence {
+    pub year: Option<String>,
+    pub area_name: String,
+    pub leaking: Vec<LeakingSector>,
+    pub candidates: Vec<Candidate>,
+}
+
+/// Runs the procurement analysis on every body's spend for the latest year, with the local and wider
+/// areas saved in the settings (as the procurement dashboard does). Empty when there is no spend or
+/// no local area is set, which the pages and the CLI say.
+pub async fn analysis_evidence(
+    store: &Store,
+    cache: &crate::procurement::PaymentsCache,
+    geo: Arc<levers_geo::GeoIndex>,
+) -> Result<AnalysisEvidence, StoreError> {
+    use crate::procurement::{
+        AnalysisParams, LOCAL_LADS, LOCAL_NAME, WIDER_LADS, WIDER_NAME, bodies_for, parse_codes,
+        run,
+    };
+    use levers_spend::analysis::{Area, ImdChoice, SectorBasis};
+    let setting =
+        |k: &'static str| async move { store.setting(k).await.map(Option::unwrap_or_default) };
+    let local = parse_codes(&setting(LOCAL_LADS).await?).unwrap_or_default();
+    let wider = parse_codes(&setting(WIDER_LADS).await?).unwrap_or_default();
+    let local_name = setting(LOCAL_NAME).await?;
+    let area_name = if local_name.trim().is_empty() {
+        "the council's area and its bordering counties".to_string()
+    } else {
+        format!("{} and its bordering counties", local_name.trim())
+    };
+    let bodies = store.spend_bodies().await?;
+    let years = if bodies.is_empty() {
+        Vec::new()
+    } else {
+        store.spend_years(&bodies).await?
+    };
+    let (Some(year), false) = (years.first().cloned(), local.is_empty()) else {
+        return Ok(AnalysisEvidence {
+            area_name,
+            ..AnalysisEvidence::default()
+        });
+    };
+    let p = AnalysisParams {
+        bodies,
+        year: year.clone(),
+        local: Area {
+            name: local_name.clone(),
+            lads: local,
+        },
+        wider: Area {
+            name: setting(WIDER_NAME).await?,
+            lads: wider,
+        },
+        top_n: 300,
+        baseline: None,
+        imd: ImdChoice::Imd2019,
+        sector: SectorBasis::ExpenseType,
+        use_registers: true,
+    };
+    let analysed = bodies_for(store, &p).await?;
+    let (report, _) = run(store, cache, geo, &analysed, &p).await?;
+    Ok(AnalysisEvidence {
+        year: Some(year),
+        area_name,
+        leaking: leaking_from_report(&report),
+        candidates: candidates_from_report(&report),
+    })
+}

@@ -52,6 +52,9 @@ pub struct PipelineArgs {
     /// The date to look from (YYYY-MM-DD); today by default.
     #[arg(long)]
     pub today: Option<String>,
+    /// Leave the procurement analysis out (no leaking sectors).
+    #[arg(long)]
+    pub no_analysis: bool,
     #[arg(long)]
     pub json: bool,
 }
@@ -62,9 +65,13 @@ pub struct MatchesArgs {
     pub db: DbArg,
     /// The contract's key as the pipeline lists it (`ocds:…` or `register:…`).
     pub key: String,
-    /// The area named in the advice on reservation.
-    #[arg(long, default_value = "the council's area and its bordering counties")]
-    pub area: String,
+    /// The area named in the advice on reservation (by default the local area's name and its
+    /// bordering counties).
+    #[arg(long)]
+    pub area: Option<String>,
+    /// Leave the procurement analysis out (no local suppliers).
+    #[arg(long)]
+    pub no_analysis: bool,
     #[arg(long)]
     pub today: Option<String>,
     #[arg(long)]
@@ -131,10 +138,30 @@ async fn import(a: ImportArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The procurement analysis's leaking sectors and suppliers (when spend and a local area are set).
+async fn evidence(
+    store: &Store,
+    skip: bool,
+) -> anyhow::Result<levers_app::contracts::AnalysisEvidence> {
+    if skip {
+        return Ok(levers_app::contracts::AnalysisEvidence::default());
+    }
+    let geo = std::sync::Arc::new(store.load_geo_index().await?);
+    let cache = levers_app::procurement::PaymentsCache::default();
+    let ev = levers_app::contracts::analysis_evidence(store, &cache, geo).await?;
+    if ev.year.is_none() {
+        eprintln!(
+            "note: no spend or no local area is set, so leaking sectors and local suppliers are not used (import spend and set the local area on the procurement page)"
+        );
+    }
+    Ok(ev)
+}
+
 async fn pipeline(a: PipelineArgs) -> anyhow::Result<()> {
     let store = Store::open(&a.db.database).await?;
+    let ev = evidence(&store, a.no_analysis).await?;
     let ops =
-        levers_app::contracts::pipeline(&store, today(&a.today)?, a.horizon, Vec::new()).await?;
+        levers_app::contracts::pipeline(&store, today(&a.today)?, a.horizon, ev.leaking).await?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&ops)?);
         return Ok(());
@@ -161,9 +188,11 @@ async fn pipeline(a: PipelineArgs) -> anyhow::Result<()> {
 
 async fn matches(a: MatchesArgs) -> anyhow::Result<()> {
     let store = Store::open(&a.db.database).await?;
-    // Candidates come from the procurement analysis; without one, only officers' additions show.
+    let ev = evidence(&store, a.no_analysis).await?;
+    let area = a.area.clone().unwrap_or(ev.area_name);
     let Some(d) =
-        levers_app::contracts::opportunity(&store, &a.key, &[], &a.area, today(&a.today)?).await?
+        levers_app::contracts::opportunity(&store, &a.key, &ev.candidates, &area, today(&a.today)?)
+            .await?
     else {
         bail!(
             "no contract {:?}: `levers contracts pipeline` lists the keys",
