@@ -67,6 +67,30 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
+/// Where an import reads from.
+enum Src {
+    Path(std::path::PathBuf),
+    Bytes(Arc<Vec<u8>>),
+}
+
+impl Src {
+    fn open(&self) -> std::io::Result<Box<dyn Read + Send>> {
+        Ok(match self {
+            Src::Path(p) => Box::new(std::io::BufReader::with_capacity(
+                1 << 16,
+                std::fs::File::open(p)?,
+            )),
+            Src::Bytes(b) => Box::new(std::io::Cursor::new(b.clone().to_vec())),
+        })
+    }
+    fn all(&self) -> std::io::Result<Vec<u8>> {
+        match self {
+            Src::Path(p) => std::fs::read(p),
+            Src::Bytes(b) => Ok(b.to_vec()),
+        }
+    }
+}
+
 /// Imports one file: OCDS (streamed) or a contract register published by `body`. `progress` is
 /// called with the bytes read so far after each batch. One transaction: nothing is kept on error.
 pub async fn import_file(
@@ -85,13 +109,60 @@ pub async fn import_file(
     let n = std::fs::File::open(path)
         .and_then(|mut f| f.read(&mut head))
         .map_err(io)?;
-    let ocds = looks_like_ocds(&head[..n]);
     let sha = sha256_file(path).map_err(io)?;
+    import_source(
+        store,
+        actor,
+        &name,
+        Src::Path(path.to_path_buf()),
+        &head[..n],
+        sha,
+        body,
+        progress,
+    )
+    .await
+}
+
+/// Imports a file held in memory (the demo's register and notices).
+pub async fn import_bytes(
+    store: &Store,
+    actor: &Actor,
+    name: &str,
+    bytes: Vec<u8>,
+    body: &str,
+) -> Result<ImportOutcome, ContractImportError> {
+    let sha = crate::credentials::sha256_hex(&bytes);
+    let head: Vec<u8> = bytes.iter().take(64).copied().collect();
+    import_source(
+        store,
+        actor,
+        name,
+        Src::Bytes(Arc::new(bytes)),
+        &head,
+        sha,
+        body,
+        &|_| {},
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn import_source(
+    store: &Store,
+    actor: &Actor,
+    name: &str,
+    src: Src,
+    head: &[u8],
+    sha: String,
+    body: &str,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<ImportOutcome, ContractImportError> {
+    let ocds = looks_like_ocds(head);
     let mut imp = store
         .begin_contract_import(
             actor,
             if ocds { "ocds" } else { "register" },
-            &name,
+            name,
             &sha,
             body,
         )
@@ -99,14 +170,10 @@ pub async fn import_file(
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Contract>>(4);
     let seen = Arc::new(AtomicU64::new(0));
     let reader = {
-        let (path, name, body, seen) = (
-            path.to_path_buf(),
-            name.clone(),
-            body.to_string(),
-            seen.clone(),
-        );
+        let (name, body, seen) = (name.to_string(), body.to_string(), seen.clone());
         tokio::task::spawn_blocking(
             move || -> Result<(u64, u64, serde_json::Value), ContractImportError> {
+                let io = |e: std::io::Error| ContractImportError::Io(format!("{name}: {e}"));
                 let mut batch = Vec::with_capacity(BATCH);
                 let send = |c: Contract, batch: &mut Vec<Contract>| {
                     batch.push(c);
@@ -115,10 +182,8 @@ pub async fn import_file(
                     }
                 };
                 let out = if ocds {
-                    let f = std::fs::File::open(&path)
-                        .map_err(|e| ContractImportError::Io(format!("{}: {e}", path.display())))?;
                     let r = Counting {
-                        inner: std::io::BufReader::with_capacity(1 << 16, f),
+                        inner: src.open().map_err(io)?,
                         seen,
                     };
                     let rep =
@@ -129,8 +194,7 @@ pub async fn import_file(
                         serde_json::to_value(&rep).unwrap_or_default(),
                     )
                 } else {
-                    let bytes = std::fs::read(&path)
-                        .map_err(|e| ContractImportError::Io(format!("{}: {e}", path.display())))?;
+                    let bytes = src.all().map_err(io)?;
                     seen.store(bytes.len() as u64, Ordering::Relaxed);
                     let rep = levers_contracts::register::read_register(
                         &name,

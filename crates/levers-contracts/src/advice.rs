@@ -194,8 +194,10 @@ pub fn advise(c: &Contract, matches: &[Match], ctx: &AdviceContext<'_>) -> Advic
                 "levers found no SME or VCSE with evidence for this work, so reserving it for them risks too few bids.".into()
             } else {
                 format!(
-                    "You may also reserve it for small and medium-sized enterprises and voluntary, community and social enterprises: {} of the suppliers found are SMEs or VCSEs. Government guidance applies this together with a location reservation.",
-                    small.len()
+                    "You may also reserve it for small and medium-sized enterprises and voluntary, community and social enterprises: {} of the {} suppliers found {} SMEs or VCSEs. Government guidance applies this together with a location reservation.",
+                    small.len(),
+                    matches.len(),
+                    if small.len() == 1 { "is one of" } else { "are" }
                 )
             },
             basis: "PPN 005: Reserving below threshold procurements (Cabinet Office, February 2025; central government must consider it, other authorities may apply it)".into(),

@@ -113,7 +113,12 @@ pub struct Opportunity {
 
 /// `d` plus `months` calendar months (the day clamped to the month's length).
 pub fn add_months(d: Date, months: u32) -> Date {
-    let total = d.year() * 12 + (d.month() as i32 - 1) + months as i32;
+    shift_months(d, i32::try_from(months).unwrap_or(i32::MAX / 24))
+}
+
+/// `d` moved by `months` calendar months, forwards or back (the day clamped to the month's length).
+pub fn shift_months(d: Date, months: i32) -> Date {
+    let total = d.year() * 12 + (d.month() as i32 - 1) + months;
     let (y, m) = (total.div_euclid(12), total.rem_euclid(12) as u8 + 1);
     let month = Month::try_from(m).unwrap_or(Month::January);
     let last = time::util::days_in_month(month, y);
