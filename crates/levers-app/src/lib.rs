@@ -6,6 +6,7 @@
 //! own or the store's, never the web's.
 
 pub mod community_budget;
+pub mod contracts;
 pub mod coverage;
 pub mod credentials;
 pub mod geo;

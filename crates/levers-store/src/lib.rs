@@ -15,6 +15,7 @@ use sqlx::{PgPool, SqlitePool};
 
 pub mod appraisal;
 pub mod audit;
+pub mod contracts;
 pub mod coproduction;
 pub mod geo;
 pub mod jobs;

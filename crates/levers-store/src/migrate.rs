@@ -72,6 +72,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0010_spend_blocks.sql"),
     },
     Migration {
+        version: 11,
+        name: "contracts",
+        sqlite: include_str!("../migrations/sqlite/0011_contracts.sql"),
+        postgres: include_str!("../migrations/postgres/0011_contracts.sql"),
+    },
+    Migration {
         version: 15,
         name: "first_day",
         sqlite: include_str!("../migrations/sqlite/0015_first_day.sql"),

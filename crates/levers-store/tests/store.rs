@@ -1,5 +1,7 @@
 //! The store's test story, run on SQLite always and on PostgreSQL when `LEVERS_TEST_PG` names a server.
 
+#[path = "store/contracts.rs"]
+mod contracts;
 #[path = "store/hardening.rs"]
 mod hardening;
 #[path = "store/pb_process.rs"]
@@ -991,6 +993,7 @@ async fn story_on_sqlite() {
     coproduction_ledger_matches_the_model(&store).await;
     ledger_is_append_only(&scratch).await;
     pb_process::pb_story(&store, &scratch).await;
+    contracts::contracts_story(&store).await;
     audit_log_is_append_only(&scratch).await;
     store.close().await;
     scratch.remove().await;
@@ -1018,6 +1021,7 @@ async fn story_on_postgres() {
     coproduction_ledger_matches_the_model(&store).await;
     ledger_is_append_only(&scratch).await;
     pb_process::pb_story(&store, &scratch).await;
+    contracts::contracts_story(&store).await;
     audit_log_is_append_only(&scratch).await;
     store.close().await;
     scratch.remove().await;

@@ -17,6 +17,7 @@ mod api;
 mod appraisal;
 mod auth;
 mod community_budgets;
+mod contracts;
 mod coproduction;
 mod error;
 mod form;
@@ -61,6 +62,7 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         .merge(community_budgets::routes())
         .merge(spend::routes(max_body))
         .merge(procurement::routes())
+        .merge(contracts::routes())
         .merge(places::routes())
         .merge(appraisal::routes())
         .merge(coproduction::routes())

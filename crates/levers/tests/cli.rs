@@ -2,6 +2,29 @@
 
 use std::process::{Command, Output};
 
+#[path = "cli/contracts.rs"]
+mod contracts;
+
+/// `shared/data` when it holds `sub`; `None` with a NOT RUN message when it is missing, a failure
+/// under `CI=true`.
+fn shared_data_dir(sub: &str) -> Option<std::path::PathBuf> {
+    let base = std::env::var("LEVERS_SHARED_DATA")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| {
+            std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"))
+        });
+    if base.join(sub).is_dir() {
+        return Some(base);
+    }
+    assert!(
+        std::env::var("CI").map_or(true, |v| v != "true"),
+        "CI=true but {} is missing",
+        base.join(sub).display()
+    );
+    eprintln!("NOT RUN: {} is missing", base.join(sub).display());
+    None
+}
+
 fn levers(args: &[&str], envs: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_levers"));
     cmd.args(args)

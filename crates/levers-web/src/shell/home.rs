@@ -57,6 +57,16 @@ const SECTIONS: &[Section] = &[
                 "What counts as influenceable spend: levies, pensions, payroll and the rest, editable.",
             ),
             (
+                "/procurement/contracts",
+                "Contract pipeline",
+                "Contracts ending or up for renewal, planned and open procurements; who locally could bid, and how to buy so they can; meet the buyer packs.",
+            ),
+            (
+                "/opportunities",
+                "Opportunities (public)",
+                "The public list of what the council plans to buy, with Atom and JSON feeds, for local businesses and charities.",
+            ),
+            (
                 "/procurement/lm3",
                 "Local Multiplier 3 (LM3)",
                 "How much of a contract's value goes round the local economy: from figures or a staff and supplier survey.",
@@ -66,7 +76,7 @@ const SECTIONS: &[Section] = &[
         href: "/procurement",
         title: "Procurement",
         summary: "Where the council's spend goes: how much stays in the borough, reaches its most deprived neighbourhoods, small firms and the voluntary sector, and what leaks away.",
-        coming: &["A contract pipeline matched to local suppliers"],
+        coming: &[],
     },
     Section {
         links: &[
