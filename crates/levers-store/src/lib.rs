@@ -23,6 +23,7 @@ pub mod procurement;
 pub mod sessions;
 pub mod settings;
 pub mod spend;
+pub mod strategy;
 pub mod testing;
 pub mod throttle;
 pub mod tokens;

@@ -71,6 +71,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0010_spend_blocks.sql"),
         postgres: include_str!("../migrations/postgres/0010_spend_blocks.sql"),
     },
+    Migration {
+        version: 12,
+        name: "strategy",
+        sqlite: include_str!("../migrations/sqlite/0012_strategy.sql"),
+        postgres: include_str!("../migrations/postgres/0012_strategy.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -2,6 +2,8 @@
 
 #[path = "store/pb_process.rs"]
 mod pb_process;
+#[path = "store/strategy.rs"]
+mod strategy;
 #[path = "store/transactions.rs"]
 mod transactions;
 use levers_store::testing::{Scratch, postgres_test_url, scratch_postgres, scratch_sqlite};
@@ -27,7 +29,7 @@ fn new_user(email: &str, role: Role) -> NewUser {
 async fn story(store: &Store) {
     // Migrations are idempotent.
     assert_eq!(store.migrate().await.unwrap(), Vec::<i64>::new());
-    assert_eq!(store.schema_version().await.unwrap(), 10);
+    assert_eq!(store.schema_version().await.unwrap(), 12);
     store.ping().await.unwrap();
     let system = Actor::system("test");
 
@@ -943,6 +945,7 @@ async fn story_on_sqlite() {
     coproduction_ledger_matches_the_model(&store).await;
     ledger_is_append_only(&scratch).await;
     pb_process::pb_story(&store, &scratch).await;
+    strategy::strategy_story(&store).await;
     audit_log_is_append_only(&scratch).await;
     store.close().await;
     scratch.remove().await;
@@ -970,7 +973,34 @@ async fn story_on_postgres() {
     coproduction_ledger_matches_the_model(&store).await;
     ledger_is_append_only(&scratch).await;
     pb_process::pb_story(&store, &scratch).await;
+    strategy::strategy_story(&store).await;
     audit_log_is_append_only(&scratch).await;
+    store.close().await;
+    scratch.remove().await;
+}
+
+#[tokio::test]
+async fn strategy_tags_migrate_on_sqlite() {
+    let (store, scratch) = scratch_sqlite().await.unwrap();
+    strategy::tag_migration(&store, &scratch).await;
+    store.close().await;
+    scratch.remove().await;
+}
+
+#[tokio::test]
+async fn strategy_tags_migrate_on_postgres() {
+    let url = match postgres_test_url() {
+        Ok(Some(url)) => url,
+        Ok(None) => {
+            eprintln!(
+                "NOT RUN: strategy_tags_migrate_on_postgres needs LEVERS_TEST_PG=postgres://… (CI sets it)"
+            );
+            return;
+        }
+        Err(why) => panic!("{why}"),
+    };
+    let (store, scratch) = scratch_postgres(&url).await.unwrap();
+    strategy::tag_migration(&store, &scratch).await;
     store.close().await;
     scratch.remove().await;
 }
