@@ -11,6 +11,7 @@ pub mod metric;
 pub mod model;
 pub mod status;
 pub mod tag;
+pub mod view;
 
 pub use metric::Metric;
 pub use model::{
@@ -20,3 +21,4 @@ pub use status::{
     Assessment, RULE, Status, assess, expected, latest, objective_status, trajectory,
 };
 pub use tag::normalise_tag;
+pub use view::{Links, MeasureView, ObjectiveView, StatusCounts, StrategyView, Values};

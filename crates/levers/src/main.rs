@@ -19,6 +19,7 @@ mod procurement_cli;
 mod spend_cli;
 mod spend_export_cli;
 mod spend_import_cli;
+mod strategy_cli;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -61,6 +62,10 @@ enum Command {
     /// Co-production: coverage across the register, register CSV, the time-credit ledger, retention.
     #[command(subcommand)]
     Coproduction(coproduction_cli::CoproductionCommand),
+    /// The council's strategy: objectives and measures with status against target, the cabinet
+    /// report, and the measures levers computes from its own records.
+    #[command(subcommand)]
+    Strategy(strategy_cli::StrategyCommand),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -267,6 +272,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Spend(cmd) => spend_cli::run(cmd).await,
         Command::Appraisal(cmd) => appraisal_cli::run(cmd).await,
         Command::Coproduction(cmd) => coproduction_cli::run(cmd).await,
+        Command::Strategy(cmd) => strategy_cli::run(cmd).await,
         Command::Migrate(db) => {
             let store = Store::connect(&db.database).await?;
             let applied = store.migrate().await?;

@@ -4,7 +4,7 @@
 //! column of objective names is kept equal to the titles of the objectives it is linked to, so its
 //! CSV export and coverage read the objectives chosen, not typed.
 
-use serde::Serialize;
+use levers_strategy::Links;
 use serde_json::json;
 
 use crate::audit::{Actor, NewAudit, insert_audit};
@@ -45,19 +45,6 @@ impl LinkKind {
             LinkKind::Appraisal => "appraisal",
         }
     }
-}
-
-/// What serves one objective.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct ObjectiveLinks {
-    /// (proposal id, process id, title)
-    pub projects: Vec<(i64, i64, String)>,
-    /// (activity id, reference, service)
-    pub activities: Vec<(i64, String, String)>,
-    /// (appraisal id, name)
-    pub appraisals: Vec<(i64, String)>,
-    /// (body, category; empty = all of the body's spend)
-    pub spend: Vec<(String, String)>,
 }
 
 impl Store {
@@ -137,7 +124,7 @@ impl Store {
     }
 
     /// Everything that serves an objective.
-    pub async fn objective_links(&self, objective_id: i64) -> Result<ObjectiveLinks> {
+    pub async fn objective_links(&self, objective_id: i64) -> Result<Links> {
         with_pool!(self, pool => {
             let projects: Vec<(i64, i64, String)> = sqlx::query_as("SELECT p.id, p.process_id, p.title FROM strategy_links_pb_proposal l JOIN pb_proposals p ON p.id = l.proposal_id WHERE l.objective_id = $1 ORDER BY p.process_id, p.title")
                 .bind(objective_id).fetch_all(pool).await?;
@@ -147,7 +134,7 @@ impl Store {
                 .bind(objective_id).fetch_all(pool).await?;
             let spend: Vec<(String, String)> = sqlx::query_as("SELECT b.name, l.category FROM strategy_links_spend l JOIN spend_bodies b ON b.id = l.body_id WHERE l.objective_id = $1 ORDER BY b.name, l.category")
                 .bind(objective_id).fetch_all(pool).await?;
-            Ok(ObjectiveLinks { projects, activities, appraisals, spend })
+            Ok(Links { projects, activities, appraisals, spend })
         })
     }
 

@@ -16,7 +16,7 @@ use levers_strategy::{
 use serde::Serialize;
 use time::Date;
 
-pub use links::{LinkKind, ObjectiveLinks};
+pub use links::LinkKind;
 
 use crate::{Result, Store, StoreError, with_pool};
 
@@ -280,5 +280,19 @@ impl Store {
             });
         }
         Ok(out)
+    }
+
+    /// Time credits issued for participation, as (time, credits): each issue positive, each
+    /// reversal of an issue negative, oldest first. The strategy's "time credits earned" measure
+    /// sums these by financial year.
+    pub async fn credits_issued(&self) -> Result<Vec<(i64, i64)>> {
+        let rows: Vec<(i64, i64, String)> = with_pool!(self, pool => {
+            sqlx::query_as("SELECT t.created_at, t.amount, t.kind FROM credit_transfers t LEFT JOIN credit_transfers r ON r.id = t.reverses_id WHERE t.kind = 'issue' OR (t.kind = 'reversal' AND r.kind = 'issue') ORDER BY t.id")
+                .fetch_all(pool).await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(at, amount, kind)| (at, if kind == "issue" { amount } else { -amount }))
+            .collect())
     }
 }

@@ -17,6 +17,7 @@ mod coproduction;
 mod pb;
 mod procurement;
 mod spend;
+mod strategy;
 
 pub use borough::COUNCIL;
 use borough::geography_files;
@@ -60,6 +61,8 @@ pub async fn build(store: &Store) -> anyhow::Result<Created> {
     pb::build(store, &actor).await?;
     link_pool_vote(store, &actor).await?;
     coproduction::build(store, &actor).await?;
+    // The strategy that joins the three levers up, after everything it measures and links.
+    strategy::build(store, &actor).await?;
     let password = auth::one_time_password();
     let hash = auth::hash_password(&password)?;
     match store.user_by_email(ADMIN_EMAIL).await? {
