@@ -69,6 +69,9 @@ pub struct StrategyReport {
     pub v: StrategyView,
     pub objectives: Vec<ObjectiveSection>,
     pub generated: String,
+    /// Where objective pages live (`/strategy/3`), or `None` in the standalone report, whose
+    /// objectives are sections of the same page.
+    pub link_base: Option<String>,
 }
 
 fn show_year(y: Option<FinancialYear>) -> String {
@@ -207,6 +210,21 @@ impl StrategyReport {
             generated: v.as_of.to_string(),
             objectives,
             v,
+            link_base: None,
+        }
+    }
+
+    /// Links objectives to their own pages under `base` (the web's strategy pages).
+    pub fn with_links(mut self, base: String) -> StrategyReport {
+        self.link_base = Some(base);
+        self
+    }
+
+    /// Where an objective is shown: its page, or its section of the standalone report.
+    pub fn objective_href(&self, id: &i64) -> String {
+        match &self.link_base {
+            Some(b) => format!("{b}/objectives/{id}"),
+            None => format!("#objective-{id}"),
         }
     }
 
