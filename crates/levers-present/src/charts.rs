@@ -572,7 +572,7 @@ pub fn trajectory_chart(
     fmt: &dyn Fn(f64) -> String,
 ) -> String {
     let (width, height) = (640.0_f64, 280.0_f64);
-    let (left, right, top, bottom) = (76.0, 16.0, 16.0, 64.0);
+    let (left, right, top, bottom) = (76.0, 40.0, 16.0, 64.0);
     let plot_w = width - left - right;
     let plot_h = height - top - bottom;
     let values: Vec<f64> = planned

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use levers_present::strategy_report::{
     ObjectiveSection, StandaloneReport, StrategyReport, workbook,
 };
@@ -199,7 +199,7 @@ fn attachment(content_type: &'static str, name: String, body: Vec<u8>) -> Respon
         .into_response()
 }
 
-/// The standalone report (prints on A4; objectives are sections of the same page).
+/// The standalone report as a file to keep and print (A4; objectives are sections of the page).
 pub async fn report_html(
     State(state): State<AppState>,
     Path(sid): Path<i64>,
@@ -207,7 +207,12 @@ pub async fn report_html(
     let mut r = load(&state, sid).await?;
     r.link_base = None;
     let page = StandaloneReport { r: &r }.render()?;
-    Ok(Html(page).into_response())
+    // A download: its styles are inline, which the site's content security policy forbids.
+    Ok(attachment(
+        "text/html; charset=utf-8",
+        format!("{}-{}.html", slug(&r.v.name), r.generated),
+        page.into_bytes(),
+    ))
 }
 
 pub async fn report_xlsx(
