@@ -8,5 +8,6 @@ pub mod community_budget;
 pub mod coverage;
 pub mod credentials;
 pub mod geo;
+pub mod indicators;
 pub mod procurement;
 pub mod spend_import;

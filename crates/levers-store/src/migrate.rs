@@ -71,6 +71,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0010_spend_blocks.sql"),
         postgres: include_str!("../migrations/postgres/0010_spend_blocks.sql"),
     },
+    Migration {
+        version: 13,
+        name: "places",
+        sqlite: include_str!("../migrations/sqlite/0013_places.sql"),
+        postgres: include_str!("../migrations/postgres/0013_places.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -1,0 +1,1 @@
+//! Area boundaries read from GeoJSON in longitude/latitude and projected for drawing.

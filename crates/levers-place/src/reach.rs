@@ -1,0 +1,1 @@
+//! How a lever's money or people spread over places of each deprivation decile.

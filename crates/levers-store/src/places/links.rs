@@ -1,0 +1,1 @@
+//! The place of each lever's records.
