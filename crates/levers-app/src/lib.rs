@@ -9,5 +9,6 @@ pub mod coverage;
 pub mod credentials;
 pub mod geo;
 pub mod indicators;
+pub mod place;
 pub mod procurement;
 pub mod spend_import;
