@@ -132,20 +132,7 @@ async fn view(db: &GeoDb, area: Option<&str>, year: Option<&str>) -> anyhow::Res
     let store = Store::open(&db.database).await?;
     let geo = Arc::new(store.load_geo_index().await?);
     let code = area.map(AreaCode::parse).transpose()?;
-    let params = place::figures::default_params(&store, year).await?;
-    if year.is_some() && params.is_none() {
-        bail!("no spend is loaded for {}", year.unwrap_or_default());
-    }
-    let lsoa_2011 = place::view::uses_2011(&store, &geo).await?;
-    let data = place::figures::gather(
-        &store,
-        &PaymentsCache::default(),
-        geo.clone(),
-        params.as_ref(),
-        lsoa_2011,
-    )
-    .await?;
-    place::place_view(&store, geo, &data, code.as_ref())
+    place::view::build(&store, &PaymentsCache::default(), geo, code.as_ref(), year)
         .await?
         .with_context(|| {
             format!(

@@ -181,6 +181,26 @@ pub async fn uses_2011(store: &Store, geo: &GeoIndex) -> Result<bool, StoreError
     Ok(districts.iter().any(|d| !lsoas_of(geo, d, true).is_empty()))
 }
 
+/// The place view of `code` (`None`: the council) with the spend `year` (`None`: the latest, as the
+/// procurement dashboard opens): the dashboard's default analysis, the other levers, assembled.
+/// `Ok(None)` when the code is not the council's or the year has no spend.
+pub async fn build(
+    store: &Store,
+    cache: &crate::procurement::PaymentsCache,
+    geo: Arc<GeoIndex>,
+    code: Option<&AreaCode>,
+    year: Option<&str>,
+) -> Result<Option<PlaceView>, StoreError> {
+    let params = super::figures::default_params(store, year).await?;
+    if year.is_some() && params.is_none() {
+        return Ok(None);
+    }
+    let lsoa_2011 = uses_2011(store, &geo).await?;
+    let data =
+        super::figures::gather(store, cache, geo.clone(), params.as_ref(), lsoa_2011).await?;
+    place_view(store, geo, &data, code).await
+}
+
 /// Builds the place view of `code` (`None`: the council, its districts from the procurement
 /// local-area setting) from lever data gathered by [`super::figures::gather`].
 pub async fn place_view(

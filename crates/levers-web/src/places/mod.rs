@@ -1,6 +1,7 @@
-//! Places: postcodes and areas with their deprivation profile, and the admin's list of loaded
-//! geography.
+//! Places: postcodes and areas with their deprivation profile, where the levers land (the place
+//! view with its maps, and each ward's profile), and the admin's list of loaded geography.
 
+mod levers;
 mod pages;
 
 use axum::Router;
@@ -16,6 +17,9 @@ pub fn routes() -> Router<AppState> {
         .route("/places", get(pages::places))
         .route("/places/postcode/{postcode}", get(pages::postcode))
         .route("/places/{code}", get(pages::area))
+        .route("/places/levers", get(levers::council))
+        .route("/places/levers/{code}", get(levers::area))
+        .route("/places/profile/{code}", get(levers::profile))
         .route_layer(from_fn(auth::require(Role::Viewer)));
     let admins = Router::new()
         .route("/admin/geography", get(pages::admin_geography))

@@ -15,6 +15,7 @@ mod appraisal;
 mod borough;
 mod coproduction;
 mod pb;
+mod places;
 mod procurement;
 mod spend;
 
@@ -60,6 +61,8 @@ pub async fn build(store: &Store) -> anyhow::Result<Created> {
     pb::build(store, &actor).await?;
     link_pool_vote(store, &actor).await?;
     coproduction::build(store, &actor).await?;
+    // Populations, ward indicators, boundaries and the places of the levers' records.
+    places::build(store, &actor).await?;
     let password = auth::one_time_password();
     let hash = auth::hash_password(&password)?;
     match store.user_by_email(ADMIN_EMAIL).await? {
