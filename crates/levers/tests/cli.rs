@@ -2,6 +2,9 @@
 
 use std::process::{Command, Output};
 
+#[path = "cli/place.rs"]
+mod place;
+
 fn levers(args: &[&str], envs: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_levers"));
     cmd.args(args)
