@@ -61,4 +61,15 @@ suite('place view in chromium', () => {
     assert.equal(await page.locator('nav.lv-service-nav, .lv-service-nav').first().isVisible().catch(() => false), false);
     await page.emulateMedia({ media: 'screen' });
   });
+
+  it('an officer chooses where a commissioning activity is from the loaded geography', async () => {
+    const page = lv.page;
+    await lv.goto('/co-production/register/2');
+    await Promise.all([page.waitForURL('**/places/set/activity/2'), page.getByRole('link', { name: /Choose where the activity is on the map/ }).click()]);
+    await lv.checkPage('places-set-activity');
+    await page.getByLabel('Place').selectOption({ label: 'Old Town (ward)' });
+    await Promise.all([page.waitForURL('**/co-production/register/2'), page.getByRole('button', { name: 'Save the place' }).click()]);
+    await lv.goto('/places/set/activity/2');
+    assert.match(await page.locator('main').innerText(), /Recorded now: Old Town \(ward\)/);
+  });
 });

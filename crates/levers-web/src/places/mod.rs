@@ -3,6 +3,7 @@
 
 mod levers;
 mod pages;
+mod set_place;
 
 use axum::Router;
 use axum::middleware::from_fn;
@@ -21,8 +22,15 @@ pub fn routes() -> Router<AppState> {
         .route("/places/levers/{code}", get(levers::area))
         .route("/places/profile/{code}", get(levers::profile))
         .route_layer(from_fn(auth::require(Role::Viewer)));
+    // Handlers check the officer role themselves (require_officer), as the other areas' forms do.
+    let officers = Router::new()
+        .route(
+            "/places/set/{kind}/{id}",
+            get(set_place::form).post(set_place::save),
+        )
+        .route_layer(from_fn(auth::require(Role::Officer)));
     let admins = Router::new()
         .route("/admin/geography", get(pages::admin_geography))
         .route_layer(from_fn(auth::require(Role::Admin)));
-    viewers.merge(admins)
+    viewers.merge(officers).merge(admins)
 }
