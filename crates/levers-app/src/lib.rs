@@ -10,6 +10,8 @@ pub mod community_budget;
 pub mod coverage;
 pub mod credentials;
 pub mod geo;
+pub mod indicators;
+pub mod place;
 pub mod procurement;
 pub mod spend_import;
 pub mod strategy;

@@ -19,6 +19,7 @@ pub mod coproduction;
 pub mod geo;
 mod migrate;
 pub mod pb_process;
+pub mod places;
 pub mod procurement;
 pub mod sessions;
 pub mod settings;

@@ -7,8 +7,10 @@
 //! the baseline through the targets and the stated rule that turns an observed value into
 //! on track / at risk / off track. Pure: no IO, no async, no SQL.
 
+mod dates;
 pub mod metric;
 pub mod model;
+pub mod period;
 pub mod status;
 pub mod tag;
 pub mod view;
@@ -17,6 +19,7 @@ pub use metric::Metric;
 pub use model::{
     Direction, Lever, Measure, Objective, Observation, OfficialRef, Point, Source, Strategy, Unit,
 };
+pub use period::{month_in_year, period_year};
 pub use status::{
     Assessment, RULE, Status, assess, expected, latest, objective_status, trajectory,
 };

@@ -175,6 +175,7 @@ pub struct OfficialRef {
     /// The publisher and series, e.g. "DWP Children in low income families".
     pub publisher: String,
     /// The next release, where known.
+    #[serde(with = "crate::dates::option", default)]
     pub next_release: Option<Date>,
 }
 
@@ -211,7 +212,9 @@ pub struct Observation {
     pub period: String,
     /// Where it came from.
     pub source: String,
+    #[serde(with = "crate::dates::option", default)]
     pub published: Option<Date>,
+    #[serde(with = "crate::dates::option", default)]
     pub next_release: Option<Date>,
 }
 

@@ -100,6 +100,7 @@ pub struct StrategyView {
     pub counts: StatusCounts,
     pub objectives: Vec<ObjectiveView>,
     /// The date the figures were worked out.
+    #[serde(serialize_with = "crate::dates::serialize")]
     pub as_of: Date,
 }
 

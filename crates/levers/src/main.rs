@@ -13,8 +13,10 @@ mod appraisal_cli;
 mod coproduction_cli;
 mod demo;
 mod geo_cli;
+mod indicators_cli;
 mod pb_cli;
 mod pb_process_cli;
+mod place_cli;
 mod procurement_cli;
 mod spend_cli;
 mod spend_export_cli;
@@ -46,6 +48,14 @@ enum Command {
     /// Geography: postcodes, areas and deprivation.
     #[command(subcommand)]
     Geo(geo_cli::GeoCommand),
+    /// Official indicators (IoD summaries and population, child poverty, claimants, Universal
+    /// Credit, fuel poverty): import their published files and read them back by area.
+    #[command(subcommand)]
+    Indicators(indicators_cli::IndicatorsCommand),
+    /// Places: boundaries for maps, where each lever's records are, and the place view of the
+    /// council, a ward (its profile) or a neighbourhood.
+    #[command(subcommand)]
+    Place(place_cli::PlaceCommand),
     /// Participatory budgeting: check Pabulib files, run allocation rules, verify official results.
     #[command(subcommand)]
     Pb(pb_cli::PbCommand),
@@ -267,6 +277,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Geo(cmd) => geo_cli::run(cmd).await,
+        Command::Indicators(cmd) => indicators_cli::run(cmd).await,
+        Command::Place(cmd) => place_cli::run(cmd).await,
         Command::Pb(cmd) => pb_cli::run(cmd),
         Command::CommunityBudget(cmd) => pb_process_cli::run(cmd).await,
         Command::Spend(cmd) => spend_cli::run(cmd).await,

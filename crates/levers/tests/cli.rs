@@ -2,6 +2,8 @@
 
 use std::process::{Command, Output};
 
+#[path = "cli/place.rs"]
+mod place;
 #[path = "cli/strategy.rs"]
 mod strategy;
 
@@ -33,9 +35,11 @@ fn migrate_then_add_and_list_users() {
     let db = temp_db("users");
     let out = levers(&["migrate", "--database", &db], &[]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("applied migrations [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12]"));
+    assert!(
+        text(&out.stdout).contains("applied migrations [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13]")
+    );
     let out = levers(&["migrate", "--database", &db], &[]);
-    assert!(text(&out.stdout).contains("up to date (schema version 12)"));
+    assert!(text(&out.stdout).contains("up to date (schema version 13)"));
 
     let out = levers(
         &[

@@ -15,6 +15,7 @@ mod appraisal;
 mod borough;
 mod coproduction;
 mod pb;
+mod places;
 mod procurement;
 mod spend;
 mod strategy;
@@ -61,6 +62,8 @@ pub async fn build(store: &Store) -> anyhow::Result<Created> {
     pb::build(store, &actor).await?;
     link_pool_vote(store, &actor).await?;
     coproduction::build(store, &actor).await?;
+    // Populations, ward indicators, boundaries and the places of the levers' records.
+    places::build(store, &actor).await?;
     // The strategy that joins the three levers up, after everything it measures and links.
     strategy::build(store, &actor).await?;
     let password = auth::one_time_password();

@@ -1,7 +1,8 @@
 //! The demo borough's anti-poverty strategy: five objectives across the three levers, each with an
 //! owner, measures computed by levers from the demo's own records (spend shares, the community
 //! budget, co-production coverage, lived experience, time credits, appraisals) and official
-//! statistics recorded for two years (synthetic figures, labelled as such), with baselines and yearly
+//! statistics for two years (synthetic figures, labelled as such: child poverty imported as an
+//! indicator file, the claimant count recorded by an officer), with baselines and yearly
 //! targets set so that the picture is mixed: child poverty and co-production coverage off track,
 //! good jobs at risk (SME spend behind), the rest on track.
 //! Objectives are linked from the register (by its typed objectives), community budget projects,
@@ -95,16 +96,16 @@ fn official(o: &Official) -> Measure {
 
 const CHILD_POVERTY: Official = Official {
     name: "Children in relative low income families (before housing costs)",
-    indicator: "children_in_low_income_families",
-    measure: "percentage",
+    indicator: "% of children living in relative low income families: Aged 0-15",
+    measure: "Percentage",
     publisher: "DWP Children in low income families: local area statistics",
     unit: Unit::Percent,
     direction: Direction::LowerIsBetter,
     base: (2023, 24.8),
     targets: &[(2024, 24.0), (2025, 23.0), (2027, 21.0)],
     values: &[
-        (2023, 24.8, "FYE 2024", "2025-03-27"),
-        (2024, 25.6, "FYE 2025", "2026-03-26"),
+        (2023, 24.8, "2023/24", "2025-03-27"),
+        (2024, 25.6, "2024/25", "2026-03-26"),
     ],
     next_release: "2027-03-25",
 };
@@ -203,11 +204,12 @@ pub async fn build(store: &Store, actor: &Actor) -> anyhow::Result<()> {
         ids.push(id);
     }
     let (o1, o2, o3, o4, o5) = (ids[0], ids[1], ids[2], ids[3], ids[4]);
-    // O1: child poverty (official, rising: off track) and community budget turnout.
-    for o in [&CHILD_POVERTY] {
-        let m = store.save_measure(actor, o1, &official(o)).await?;
-        record(store, actor, m, o).await?;
-    }
+    // O1: child poverty (official, rising: off track), read from an indicator file in the tidy
+    // layout imported like a council's own, and community budget turnout.
+    store
+        .save_measure(actor, o1, &official(&CHILD_POVERTY))
+        .await?;
+    import_district_figures(store, actor, &CHILD_POVERTY).await?;
     store
         .save_measure(
             actor,
@@ -324,6 +326,27 @@ pub async fn build(store: &Store, actor: &Actor) -> anyhow::Result<()> {
         .set_spend_objectives(actor, COUNCIL, "", &[o2])
         .await?;
     let _ = o3;
+    Ok(())
+}
+
+/// The official figures as a tidy indicator file for the borough, imported through the same use
+/// case as the shared data's files.
+async fn import_district_figures(store: &Store, actor: &Actor, o: &Official) -> anyhow::Result<()> {
+    let mut csv = String::from("area_code,area_name,period,indicator,measure,unit,value\n");
+    for (_, v, period, _) in o.values {
+        csv.push_str(&format!(
+            "X07000001,Levermouth,{period},{},{},Persons,{v}\n",
+            o.indicator, o.measure
+        ));
+    }
+    levers_app::indicators::import_file(
+        store,
+        actor,
+        "levermouth_district_indicators.csv",
+        csv.into_bytes(),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("demo district indicators: {e}"))?;
     Ok(())
 }
 

@@ -2,6 +2,10 @@
 //! figures for the same year (the procurement analysis, co-production coverage and the community
 //! budget's stored count and code batches), and the cabinet report in its three forms.
 
+use levers_core::FinancialYear;
+use levers_store::Actor;
+use levers_strategy::{Direction, Measure, Objective, OfficialRef, Point, Source, Strategy, Unit};
+
 use super::{levers, temp_db, text};
 
 fn json(args: &[&str]) -> serde_json::Value {
@@ -134,6 +138,23 @@ async fn strategy_measures_equal_each_levers_own_figures() {
     let child = &s["objectives"][0];
     assert_eq!(child["title"], "Reduce child poverty");
     assert_eq!(child["status"], "off_track");
+    // The official measure reads the imported indicator file.
+    let obs = child["measures"][0]["observations"].as_array().unwrap();
+    let got: Vec<(&str, f64)> = obs
+        .iter()
+        .map(|o| (o["year"].as_str().unwrap(), o["value"].as_f64().unwrap()))
+        .collect();
+    assert_eq!(got, vec![("2023/24", 24.8), ("2024/25", 25.6)]);
+    assert!(
+        obs[0]["source"]
+            .as_str()
+            .unwrap()
+            .contains("imported from levermouth_district_indicators.csv")
+    );
+    assert_eq!(
+        child["measures"][0]["measure"]["source"]["next_release"],
+        "2027-03-25"
+    );
     assert!(s["rule"].as_str().unwrap().contains("at least half"));
     // Objectives are linked from the register's typed objectives, projects and appraisals.
     assert!(!child["links"]["activities"].as_array().unwrap().is_empty());
@@ -164,4 +185,168 @@ async fn strategy_measures_equal_each_levers_own_figures() {
     for f in [html, xlsx] {
         let _ = std::fs::remove_file(f);
     }
+}
+
+/// The shared indicator files, or None after saying why the real-data test is not run (a failure
+/// under CI=true).
+fn indicator_files() -> Option<std::path::PathBuf> {
+    let base = std::env::var("LEVERS_SHARED_DATA")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| {
+            std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"))
+        })
+        .join("indicators");
+    if base.join("cilif_trafford_and_neighbours.csv").is_file() {
+        return Some(base);
+    }
+    assert!(
+        std::env::var("CI").map_or(true, |v| v != "true"),
+        "CI=true but {} is missing",
+        base.display()
+    );
+    eprintln!(
+        "NOT RUN: {} is missing; official measures are checked against DWP's and ONS's published Trafford figures there",
+        base.display()
+    );
+    None
+}
+
+fn official(name: &str, indicator: &str, baseline: (i32, f64)) -> Measure {
+    let fy = |y| FinancialYear::starting(y).unwrap();
+    Measure {
+        id: 0,
+        name: name.into(),
+        unit: Unit::Percent,
+        direction: Direction::LowerIsBetter,
+        source: Source::Official(OfficialRef {
+            indicator: indicator.into(),
+            measure: "Percentage".into(),
+            area_code: "E08000009".into(),
+            publisher: "DWP and ONS".into(),
+            next_release: None,
+        }),
+        baseline: Some(Point {
+            year: fy(baseline.0),
+            value: baseline.1,
+        }),
+        targets: vec![Point {
+            year: fy(2027),
+            value: 10.0,
+        }],
+    }
+}
+
+/// Trafford's official figures imported from the shared files (DWP children in low income
+/// families, ONS claimant count) read back into a strategy's measures for every year, equal to the
+/// published rows: financial-year periods as they are, monthly periods by the year's latest month.
+#[tokio::test(flavor = "multi_thread")]
+async fn official_measures_read_the_published_trafford_figures() {
+    let Some(dir) = indicator_files() else {
+        return;
+    };
+    let db = temp_db("strategy-trafford");
+    let cilif = dir.join("cilif_trafford_and_neighbours.csv");
+    let claimants = dir.join("claimant_count_trafford_and_neighbours.csv");
+    let out = levers(
+        &[
+            "indicators",
+            "import",
+            cilif.to_str().unwrap(),
+            claimants.to_str().unwrap(),
+            "--database",
+            &db,
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let store = levers_store::Store::open(&db).await.unwrap();
+    let actor = Actor::system("test");
+    let fy = |y| FinancialYear::starting(y).unwrap();
+    let sid = store
+        .create_strategy(
+            &actor,
+            &Strategy {
+                id: 0,
+                name: "Trafford test".into(),
+                summary: String::new(),
+                first_year: fy(2024),
+                last_year: fy(2027),
+                published: false,
+                objectives: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    let o = Objective {
+        id: 0,
+        code: "O1".into(),
+        title: "Fewer people in poverty".into(),
+        description: String::new(),
+        owner: String::new(),
+        levers: vec![],
+        measures: vec![],
+    };
+    let oid = store.create_objective(&actor, sid, &o).await.unwrap();
+    let relative = "% of children living in relative low income families: Aged 0-15";
+    store
+        .save_measure(
+            &actor,
+            oid,
+            &official("Children in relative low income", relative, (2019, 14.3)),
+        )
+        .await
+        .unwrap();
+    store
+        .save_measure(
+            &actor,
+            oid,
+            &official(
+                "Claimant rate",
+                "claimants as a proportion of residents aged 16-64",
+                (2022, 3.1),
+            ),
+        )
+        .await
+        .unwrap();
+    store.close().await;
+    let v = json(&["strategy", "report", "--json", "--database", &db]);
+    let measures = v["objectives"][0]["measures"].as_array().unwrap();
+    let values = |i: usize| -> Vec<(String, String, f64)> {
+        measures[i]["observations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| {
+                (
+                    o["year"].as_str().unwrap().to_string(),
+                    o["period"].as_str().unwrap().to_string(),
+                    o["value"].as_f64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    // Every published Trafford row of the relative measure, year by year.
+    let file = std::fs::read_to_string(&cilif).unwrap();
+    let published: Vec<(String, String, f64)> = file
+        .lines()
+        .filter(|l| l.starts_with("E08000009,") && l.contains(relative))
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[2].to_string(), f[2].to_string(), f[6].parse().unwrap())
+        })
+        .collect();
+    assert_eq!(published.len(), 8);
+    assert_eq!(values(0), published);
+    assert_eq!(measures[0]["assessment"]["year"], "2024/25");
+    // The claimant rate: 2022/23 is March 2023's figure; every year is one of its months.
+    let claim = values(1);
+    assert_eq!(claim[0], ("2022/23".into(), "March 2023".into(), 3.1));
+    assert!(
+        claim
+            .iter()
+            .skip(1)
+            .all(|(_, p, _)| p.starts_with("March ") || claim.last().is_some_and(|l| l.1 == *p)),
+        "{claim:?}"
+    );
+    let _ = std::fs::remove_file(&db);
 }

@@ -3,6 +3,9 @@
 
 use std::fmt::Write;
 
+mod map;
+pub use map::{Choropleth, MapArea, MapClasses, choropleth};
+
 /// Escapes text for SVG/HTML.
 pub fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
