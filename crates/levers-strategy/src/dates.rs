@@ -11,11 +11,6 @@ pub fn serialize<S: Serializer>(d: &Date, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&d.format(ISO).map_err(serde::ser::Error::custom)?)
 }
 
-pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
-    let text = String::deserialize(d)?;
-    Date::parse(&text, ISO).map_err(serde::de::Error::custom)
-}
-
 /// The same for an optional date (`null` when there is none).
 pub mod option {
     use super::*;

@@ -431,7 +431,7 @@ mod tests {
             b"csrf_token=x&code=O1&title=Fewer+children+in+poverty&owner=Cabinet&levers=coproduction&levers=procurement",
         )
         .unwrap();
-        let o = f.parse(0).unwrap();
+        let o = f.parse(0).unwrap_or_else(|e| panic!("{}", e[0].message));
         assert_eq!(o.levers, vec![Lever::Procurement, Lever::Coproduction]);
         let f: ObjectiveForm = crate::form::parse(b"csrf_token=x&code=O1&title=").unwrap();
         assert_eq!(f.parse(0).unwrap_err()[0].field, "title");
@@ -446,7 +446,7 @@ mod tests {
             b"csrf_token=x&name=S&first_year=2024&last_year=2027%2F28&published=yes",
         )
         .unwrap();
-        let s = f.parse(0).unwrap();
+        let s = f.parse(0).unwrap_or_else(|e| panic!("{}", e[0].message));
         assert!(s.published);
         assert_eq!(s.years().len(), 4);
     }

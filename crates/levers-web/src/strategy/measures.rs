@@ -605,7 +605,7 @@ mod tests {
             b"csrf_token=x&source=computed&metric=procurement_sme_share&direction=higher&baseline_year=2023%2F24&baseline_value=30&target_year=2024%2F25&target_value=33&target_year=2025%2F26&target_value=",
         )
         .unwrap();
-        let m = f.parse(0).unwrap();
+        let m = f.parse(0).unwrap_or_else(|e| panic!("{}", e[0].message));
         assert_eq!(m.name, Metric::ProcurementSmeShare.label());
         assert_eq!(m.unit, Unit::Percent);
         assert_eq!(m.targets.len(), 1);
@@ -623,7 +623,7 @@ mod tests {
             b"csrf_token=x&source=official&name=Claimants&unit=other&unit_other=per+1%2C000&direction=lower&indicator=claimant_count&indicator_measure=rate&area_code=e08000009&publisher=ONS&next_release=2026-04-14",
         )
         .unwrap();
-        let m = f.parse(0).unwrap();
+        let m = f.parse(0).unwrap_or_else(|e| panic!("{}", e[0].message));
         let Source::Official(o) = &m.source else {
             panic!()
         };
@@ -635,7 +635,9 @@ mod tests {
     fn a_value_needs_a_year_and_a_number() {
         let f: ValueForm =
             crate::form::parse(b"year=2024%2F25&value=25.6&published=2025-03-27").unwrap();
-        let v = f.parse("DWP").unwrap();
+        let v = f
+            .parse("DWP")
+            .unwrap_or_else(|e| panic!("{}", e[0].message));
         assert_eq!(v.period, "2024/25");
         let f: ValueForm = crate::form::parse(b"year=&value=x&published=soon").unwrap();
         assert_eq!(f.parse("DWP").unwrap_err().len(), 3);
