@@ -118,4 +118,18 @@ suite('strategy in chromium', () => {
     assert.equal(await page.locator('textarea#objectives').count(), 0, 'no free-text objectives');
     await lv.checkPage('strategy-activity-form');
   });
+
+  it('ticks the objectives an appraisal serves, shown on the objective', async () => {
+    const page = lv.page;
+    await lv.goto('/appraisals');
+    await Promise.all([page.waitForURL(/\/appraisals\/\d+$/), page.getByRole('link', { name: /Money Matters/ }).first().click()]);
+    await Promise.all([page.waitForURL(/\/strategy\/serves\/appraisal\/\d+$/), page.getByRole('link', { name: 'Choose the strategy objectives this intervention serves' }).click()]);
+    await lv.checkPage('strategy-serves');
+    await page.getByLabel(/O3 Independent living/).check();
+    lv.resetProblems();
+    await Promise.all([page.waitForURL(/\/appraisals\/\d+$/), page.getByRole('button', { name: 'Save the objectives' }).click()]);
+    await lv.goto('/strategy');
+    await Promise.all([page.waitForURL(/\/objectives\/\d+$/), page.getByRole('link', { name: /O3 Independent living/ }).first().click()]);
+    assert.match(await page.locator('main').innerText(), /Appraisal: Money Matters/);
+  });
 });

@@ -110,6 +110,8 @@ pub struct ObjectivePage {
     pub strategy: String,
     pub o: ObjectiveSection,
     pub notice: Option<String>,
+    /// The spending bodies, with the address of the page that ticks what their spend serves.
+    pub bodies: Vec<(String, String)>,
 }
 
 impl ObjectivePage {
@@ -139,12 +141,23 @@ pub async fn objective(
     let o = r.objectives.swap_remove(i);
     let title = format!("{} {}", o.code, o.title);
     let chrome = chrome(&state, &identity, SECTION, &title).await?;
+    let bodies = state
+        .store
+        .spend_bodies()
+        .await?
+        .into_iter()
+        .map(|b| {
+            let q: String = form_urlencoded::byte_serialize(b.as_bytes()).collect();
+            (b, format!("/strategy/serves/spend?body={q}"))
+        })
+        .collect();
     render(&ObjectivePage {
         chrome,
         sid,
         strategy: r.v.name.clone(),
         o,
         notice: notice(&q),
+        bodies,
     })
 }
 
