@@ -6,7 +6,7 @@ use levers_pb::ballot::{Ballot, BallotProject};
 use levers_pb::codes::{self, code_hash};
 use levers_pb::count::{CountProject, CountResult, count};
 use levers_store::pb_process::{Channel, PbProcess, VoidOutcome};
-use levers_store::{Actor, StoreError};
+use levers_store::{Actor, Store, StoreError};
 use rand_core::{OsRng, RngCore};
 
 /// Why a count could not be made.
@@ -179,6 +179,28 @@ pub async fn count_process(
         .save_pb_count(actor, p.id, result.ballots as i64, &json, &result.pb)
         .await?;
     Ok(result)
+}
+
+/// A counted vote's result as its results page and the place view show it: the stored count (with
+/// its publication) and the result it holds, or `None` before counting.
+pub async fn result(
+    store: &Store,
+    process_id: i64,
+) -> Result<Option<(levers_store::pb_process::PbResult, CountResult)>, StoreError> {
+    let Some(stored) = store.pb_result(process_id).await? else {
+        return Ok(None);
+    };
+    let result = serde_json::from_value(stored.result.clone())
+        .map_err(|e| StoreError::Corrupt(format!("stored result of process {process_id}: {e}")))?;
+    Ok(Some((stored, result)))
+}
+
+/// Turnout by ward from the codes (never from ballots), as the results page and the place view show it.
+pub async fn turnout(
+    store: &Store,
+    process_id: i64,
+) -> Result<Vec<levers_store::pb_process::WardTurnout>, StoreError> {
+    store.pb_turnout(process_id).await
 }
 
 #[cfg(test)]

@@ -78,6 +78,18 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0011_contracts.sql"),
     },
     Migration {
+        version: 12,
+        name: "strategy",
+        sqlite: include_str!("../migrations/sqlite/0012_strategy.sql"),
+        postgres: include_str!("../migrations/postgres/0012_strategy.sql"),
+    },
+    Migration {
+        version: 13,
+        name: "places",
+        sqlite: include_str!("../migrations/sqlite/0013_places.sql"),
+        postgres: include_str!("../migrations/postgres/0013_places.sql"),
+    },
+    Migration {
         version: 15,
         name: "first_day",
         sqlite: include_str!("../migrations/sqlite/0015_first_day.sql"),
@@ -96,13 +108,15 @@ impl Store {
         let mut applied = Vec::new();
         crate::with_pool!(self, pool => {
             sqlx::raw_sql(CREATE_TABLE).execute(pool).await?;
-            let found: Option<i64> =
-                sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations").fetch_one(pool).await?;
-            let found = found.unwrap_or(0);
+            let done: Vec<i64> =
+                sqlx::query_scalar("SELECT version FROM schema_migrations").fetch_all(pool).await?;
+            let found = done.iter().copied().max().unwrap_or(0);
             if found > known {
                 return Err(StoreError::SchemaTooNew { found, known });
             }
-            for m in MIGRATIONS.iter().filter(|m| m.version > found) {
+            // Every migration not yet applied, in order: branches merged with numbers reserved
+            // apart (0011, 0012, 0013) may reach a database in any order.
+            for m in MIGRATIONS.iter().filter(|m| !done.contains(&m.version)) {
                 let sql = match self.backend { Backend::Sqlite(_) => m.sqlite, Backend::Postgres(_) => m.postgres };
                 let fail = |source| StoreError::Migrate { version: m.version, name: m.name, source };
                 write_tx!(pool, fail, tx => {

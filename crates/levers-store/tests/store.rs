@@ -6,6 +6,8 @@ mod contracts;
 mod hardening;
 #[path = "store/pb_process.rs"]
 mod pb_process;
+#[path = "store/strategy.rs"]
+mod strategy;
 #[path = "store/transactions.rs"]
 mod transactions;
 use levers_store::testing::{Scratch, postgres_test_url, scratch_postgres, scratch_sqlite};
@@ -994,6 +996,7 @@ async fn story_on_sqlite() {
     ledger_is_append_only(&scratch).await;
     pb_process::pb_story(&store, &scratch).await;
     contracts::contracts_story(&store).await;
+    strategy::strategy_story(&store).await;
     audit_log_is_append_only(&scratch).await;
     store.close().await;
     scratch.remove().await;
@@ -1022,7 +1025,34 @@ async fn story_on_postgres() {
     ledger_is_append_only(&scratch).await;
     pb_process::pb_story(&store, &scratch).await;
     contracts::contracts_story(&store).await;
+    strategy::strategy_story(&store).await;
     audit_log_is_append_only(&scratch).await;
+    store.close().await;
+    scratch.remove().await;
+}
+
+#[tokio::test]
+async fn strategy_tags_migrate_on_sqlite() {
+    let (store, scratch) = scratch_sqlite().await.unwrap();
+    strategy::tag_migration(&store, &scratch).await;
+    store.close().await;
+    scratch.remove().await;
+}
+
+#[tokio::test]
+async fn strategy_tags_migrate_on_postgres() {
+    let url = match postgres_test_url() {
+        Ok(Some(url)) => url,
+        Ok(None) => {
+            eprintln!(
+                "NOT RUN: strategy_tags_migrate_on_postgres needs LEVERS_TEST_PG=postgres://… (CI sets it)"
+            );
+            return;
+        }
+        Err(why) => panic!("{why}"),
+    };
+    let (store, scratch) = scratch_postgres(&url).await.unwrap();
+    strategy::tag_migration(&store, &scratch).await;
     store.close().await;
     scratch.remove().await;
 }

@@ -31,6 +31,7 @@ mod procurement;
 mod shell;
 mod spend;
 mod state;
+mod strategy;
 mod upload;
 
 // Figures as text and SVG charts are shared with the CLI's reports, so they live in levers-present.
@@ -66,6 +67,7 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         .merge(places::routes())
         .merge(appraisal::routes())
         .merge(coproduction::routes())
+        .merge(strategy::routes())
         .merge(admin::routes())
         .merge(jobs::routes())
         .fallback(shell::not_found)

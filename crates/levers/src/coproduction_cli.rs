@@ -167,6 +167,15 @@ pub async fn run(cmd: CoproductionCommand) -> anyhow::Result<()> {
                     serde_json::to_value(parsed.reconciliation)?,
                 )
                 .await?;
+            // The objectives the file names link to the strategy's objectives of the same title;
+            // names that match none stay as typed until an officer chooses.
+            let unmatched = store.link_activity_tags(&Actor::system("cli")).await?;
+            if !unmatched.is_empty() && !json {
+                eprintln!(
+                    "objectives named in the register that match no strategy objective (add them on the Strategy page): {}",
+                    unmatched.join("; ")
+                );
+            }
             if json {
                 println!(
                     "{}",

@@ -14,12 +14,15 @@ mod contracts_cli;
 mod coproduction_cli;
 mod demo;
 mod geo_cli;
+mod indicators_cli;
 mod pb_cli;
 mod pb_process_cli;
+mod place_cli;
 mod procurement_cli;
 mod spend_cli;
 mod spend_export_cli;
 mod spend_import_cli;
+mod strategy_cli;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -46,6 +49,14 @@ enum Command {
     /// Geography: postcodes, areas and deprivation.
     #[command(subcommand)]
     Geo(geo_cli::GeoCommand),
+    /// Official indicators (IoD summaries and population, child poverty, claimants, Universal
+    /// Credit, fuel poverty): import their published files and read them back by area.
+    #[command(subcommand)]
+    Indicators(indicators_cli::IndicatorsCommand),
+    /// Places: boundaries for maps, where each lever's records are, and the place view of the
+    /// council, a ward (its profile) or a neighbourhood.
+    #[command(subcommand)]
+    Place(place_cli::PlaceCommand),
     /// Participatory budgeting: check Pabulib files, run allocation rules, verify official results.
     #[command(subcommand)]
     Pb(pb_cli::PbCommand),
@@ -66,6 +77,10 @@ enum Command {
     /// local suppliers.
     #[command(subcommand)]
     Contracts(contracts_cli::ContractsCommand),
+    /// The council's strategy: objectives and measures with status against target, the cabinet
+    /// report, and the measures levers computes from its own records.
+    #[command(subcommand)]
+    Strategy(strategy_cli::StrategyCommand),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -286,12 +301,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Geo(cmd) => geo_cli::run(cmd).await,
+        Command::Indicators(cmd) => indicators_cli::run(cmd).await,
+        Command::Place(cmd) => place_cli::run(cmd).await,
         Command::Pb(cmd) => pb_cli::run(cmd),
         Command::CommunityBudget(cmd) => pb_process_cli::run(cmd).await,
         Command::Spend(cmd) => spend_cli::run(cmd).await,
         Command::Appraisal(cmd) => appraisal_cli::run(cmd).await,
         Command::Coproduction(cmd) => coproduction_cli::run(cmd).await,
         Command::Contracts(cmd) => contracts_cli::run(cmd).await,
+        Command::Strategy(cmd) => strategy_cli::run(cmd).await,
         Command::Migrate(db) => {
             let store = Store::connect(&db.database).await?;
             let applied = store.migrate().await?;

@@ -4,6 +4,10 @@ use std::process::{Command, Output};
 
 #[path = "cli/contracts.rs"]
 mod contracts;
+#[path = "cli/place.rs"]
+mod place;
+#[path = "cli/strategy.rs"]
+mod strategy;
 
 /// `shared/data` when it holds `sub`; `None` with a NOT RUN message when it is missing, a failure
 /// under `CI=true`.

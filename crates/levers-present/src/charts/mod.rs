@@ -10,12 +10,16 @@
 //! `lv-chart-scroll`.
 
 mod columns;
+mod map;
 mod signed;
 mod stacked;
+mod trajectory;
 
 pub use columns::{bar_chart, share_trend_chart};
+pub use map::{Choropleth, MapArea, MapClasses, choropleth};
 pub use signed::signed_hbar_chart;
 pub use stacked::{SupportBar, hbars, share_hbar_chart, support_chart};
+pub use trajectory::trajectory_chart;
 
 use std::fmt::Write;
 

@@ -43,7 +43,7 @@ impl Store {
             }
             let now = now_unix();
             with_tx!(&mut tx, t => {
-                sqlx::query("UPDATE coproduction_participants SET display_name = $1, contact = NULL, contact_consent = $2, anonymised_at = $3 WHERE id = $4")
+                sqlx::query("UPDATE coproduction_participants SET display_name = $1, contact = NULL, contact_consent = $2, anonymised_at = $3, place_code = NULL WHERE id = $4")
                     .bind(format!("Anonymised participant {id}"))
                     .bind(false)
                     .bind(now)

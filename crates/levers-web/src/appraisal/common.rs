@@ -1,6 +1,6 @@
 //! What the appraisal pages share: the library loaded once per request, labels, and reading form fields.
 
-use levers_appraisal::{Appraisal, Rag, Results, UnitCost, ValueKind, resolve, results};
+use levers_appraisal::{Appraisal, Rag, Results, ValueKind};
 use levers_store::appraisal::StoredAppraisal;
 
 use crate::error::AppError;
@@ -42,34 +42,22 @@ pub(super) fn rag_label(r: Option<Rag>) -> &'static str {
     }
 }
 
-/// The unit cost library and deflator table, read from the store once per request.
-pub(super) struct Library {
-    pub(super) costs: Vec<UnitCost>,
-    pub(super) deflators: levers_appraisal::Deflators,
-}
+/// The unit cost library and deflator table, read from the store once per request (levers-app's
+/// `Library`, which the strategy's measures compute appraisals with too).
+pub(super) struct Library(levers_app::appraisal::Library);
 
 impl Library {
     pub(super) async fn load(state: &AppState) -> Result<Library, AppError> {
-        Ok(Library {
-            costs: state.store.unit_costs().await?,
-            deflators: state.store.deflators().await?,
-        })
+        Ok(Library(
+            levers_app::appraisal::Library::load(&state.store).await?,
+        ))
     }
+}
 
-    /// The library's unit cost with this code (any case).
-    pub(super) fn cost(&self, code: &str) -> Option<&UnitCost> {
-        self.costs
-            .iter()
-            .find(|c| c.code.eq_ignore_ascii_case(code.trim()))
-    }
-
-    /// An appraisal computed against this library, or why it cannot be.
-    pub(super) fn compute(&self, model: &Appraisal) -> Result<Results, String> {
-        let lookup = |code: &str| self.cost(code).cloned();
-        let d = (!self.deflators.is_empty()).then_some(&self.deflators);
-        resolve(model, &lookup, d)
-            .map(|r| results(&r))
-            .map_err(|e| e.to_string())
+impl std::ops::Deref for Library {
+    type Target = levers_app::appraisal::Library;
+    fn deref(&self) -> &Self::Target {
+        &self.0
     }
 }
 

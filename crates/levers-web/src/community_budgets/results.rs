@@ -6,7 +6,6 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use levers_pb::count::CountResult;
 use levers_pb::process::{Action, BallotType};
 use levers_store::pb_process::{DELIVERY_STATUSES, PbProcess};
 
@@ -69,11 +68,11 @@ async fn results_page(
     identity: &Identity,
     p: &PbProcess,
 ) -> Result<Response, AppError> {
-    let Some(stored) = state.store.pb_result(p.id).await? else {
+    // The same result and turnout the place view shows (levers_app::community_budget).
+    let Some((stored, result)) = levers_app::community_budget::result(&state.store, p.id).await?
+    else {
         return Err(AppError::NotFound);
     };
-    let result: CountResult = serde_json::from_value(stored.result.clone())
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("stored result: {e}")))?;
     let delivery = state.store.pb_delivery(p.id).await?;
     let score_label = match p.def.ballot {
         BallotType::Cumulative { .. } => "points",
@@ -121,9 +120,7 @@ async fn results_page(
         })
         .collect();
     let chart = support_chart(&bars, score_label);
-    let turnout = state
-        .store
-        .pb_turnout(p.id)
+    let turnout = levers_app::community_budget::turnout(&state.store, p.id)
         .await?
         .into_iter()
         .map(|t| {

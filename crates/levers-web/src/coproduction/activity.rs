@@ -10,6 +10,8 @@ use levers_coproduction::register::{
 use levers_core::Money;
 use levers_store::StoreError;
 use levers_store::coproduction::ActivityRecord;
+use levers_store::strategy::{LinkKind, ObjectiveChoice};
+use levers_strategy::normalise_tag;
 use serde::Deserialize;
 
 use super::common::{SECTION, count, directorates, field_errors, today};
@@ -35,8 +37,12 @@ pub struct ActivityForm {
     current_stage: String,
     #[serde(default)]
     procurement_ref: String,
+    /// The strategy objectives it serves, chosen by id (never typed, so a typo cannot make one).
     #[serde(default)]
-    objectives: String,
+    objective: Vec<i64>,
+    /// Objectives the register file typed that match no recorded objective (shown, not kept).
+    #[serde(skip)]
+    typed: Vec<String>,
     #[serde(default)]
     started_on: String,
 }
@@ -50,13 +56,47 @@ impl ActivityForm {
             annual_value: a.annual_value.to_plain(),
             current_stage: a.current_stage.name().into(),
             procurement_ref: a.procurement_ref.clone().unwrap_or_default(),
-            objectives: a.objectives.join("\n"),
+            objective: Vec::new(),
+            typed: Vec::new(),
             started_on: iso(a.started_on),
         }
     }
 
-    fn parse(&self) -> Result<Activity, Vec<FieldError>> {
+    /// The form of a stored activity: its linked objectives chosen, and any objective its register
+    /// column names that is not one of them listed as typed.
+    async fn of_record(state: &AppState, id: i64, a: &Activity) -> Result<ActivityForm, AppError> {
+        let mut f = ActivityForm::from_activity(a);
+        f.objective = state
+            .store
+            .linked_objectives(LinkKind::Coproduction, id)
+            .await?;
+        let choices = state.store.objective_choices().await?;
+        let linked: Vec<String> = choices
+            .iter()
+            .filter(|c| f.objective.contains(&c.id))
+            .map(|c| normalise_tag(&c.title))
+            .collect();
+        f.typed = a
+            .objectives
+            .iter()
+            .filter(|t| !linked.contains(&normalise_tag(t)))
+            .cloned()
+            .collect();
+        Ok(f)
+    }
+
+    fn parse(&self, choices: &[ObjectiveChoice]) -> Result<Activity, Vec<FieldError>> {
         let mut errors = Vec::new();
+        if self
+            .objective
+            .iter()
+            .any(|id| !choices.iter().any(|c| c.id == *id))
+        {
+            errors.push(FieldError::new(
+                "objectives",
+                "Choose objectives from the list (one you chose is no longer recorded)",
+            ));
+        }
         let annual_value = match self.annual_value.parse::<Money>() {
             Ok(m) => m,
             Err(e) => {
@@ -89,12 +129,10 @@ impl ActivityForm {
             current_stage,
             procurement_ref: Some(self.procurement_ref.trim().to_string())
                 .filter(|s| !s.is_empty()),
-            objectives: self
-                .objectives
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .map(str::to_string)
+            objectives: choices
+                .iter()
+                .filter(|c| self.objective.contains(&c.id))
+                .map(|c| c.title.clone())
                 .collect(),
             started_on,
         };
@@ -129,9 +167,14 @@ pub struct ActivityFormPage {
     pub form: ActivityForm,
     pub errors: Vec<FieldError>,
     pub directorates: Vec<String>,
+    /// Every strategy objective, to choose from.
+    pub choices: Vec<ObjectiveChoice>,
 }
 
 impl ActivityFormPage {
+    pub fn chosen(&self, id: &i64) -> bool {
+        self.form.objective.contains(id)
+    }
     pub fn err(&self, field: &str) -> Option<&str> {
         error_for(&self.errors, field)
     }
@@ -164,6 +207,7 @@ pub async fn new_activity(
         form,
         errors: vec![],
         directorates: directorates(&state).await?,
+        choices: state.store.objective_choices().await?,
     })
 }
 
@@ -174,13 +218,18 @@ pub async fn create_activity(
     Form(form): Form<ActivityForm>,
 ) -> Result<Response, AppError> {
     require_officer(&me)?;
-    let errors = match form.parse() {
+    let choices = state.store.objective_choices().await?;
+    let errors = match form.parse(&choices) {
         Ok(a) => match state
             .store
             .create_coproduction_activity(&actor(&me), &a)
             .await
         {
             Ok(id) => {
+                state
+                    .store
+                    .set_linked_objectives(&actor(&me), LinkKind::Coproduction, id, &form.objective)
+                    .await?;
                 return Ok(
                     Redirect::to(&format!("/co-production/register/{id}?saved=1")).into_response(),
                 );
@@ -199,6 +248,7 @@ pub async fn create_activity(
             form,
             errors,
             directorates: directorates(&state).await?,
+            choices,
         },
     )
 }
@@ -225,9 +275,10 @@ pub async fn edit_activity(
     render(&ActivityFormPage {
         chrome,
         id: Some(id),
-        form: ActivityForm::from_activity(&a.activity),
+        form: ActivityForm::of_record(&state, id, &a.activity).await?,
         errors: vec![],
         directorates: directorates(&state).await?,
+        choices: state.store.objective_choices().await?,
     })
 }
 
@@ -244,13 +295,18 @@ pub async fn update_activity(
         .coproduction_activity(id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let errors = match form.parse() {
+    let choices = state.store.objective_choices().await?;
+    let errors = match form.parse(&choices) {
         Ok(a) => match state
             .store
             .update_coproduction_activity(&actor(&me), id, &a)
             .await
         {
             Ok(()) => {
+                state
+                    .store
+                    .set_linked_objectives(&actor(&me), LinkKind::Coproduction, id, &form.objective)
+                    .await?;
                 return Ok(
                     Redirect::to(&format!("/co-production/register/{id}?saved=1")).into_response(),
                 );
@@ -269,6 +325,7 @@ pub async fn update_activity(
             form,
             errors,
             directorates: directorates(&state).await?,
+            choices,
         },
     )
 }

@@ -228,6 +228,8 @@ pub async fn import(
                     serde_json::to_value(file.reconciliation).unwrap_or_default(),
                 )
                 .await?;
+            // The objectives the file names link to the strategy's objectives of the same title.
+            state.store.link_activity_tags(&actor(&me)).await?;
             let status = if file.errors.is_empty() {
                 StatusCode::OK
             } else {

@@ -1,7 +1,9 @@
-//! Places: postcodes and areas with their deprivation profile, and the admin's list of loaded
-//! geography.
+//! Places: postcodes and areas with their deprivation profile, where the levers land (the place
+//! view with its maps, and each ward's profile), and the admin's list of loaded geography.
 
+mod levers;
 mod pages;
+mod set_place;
 
 use axum::Router;
 use axum::middleware::from_fn;
@@ -16,9 +18,19 @@ pub fn routes() -> Router<AppState> {
         .route("/places", get(pages::places))
         .route("/places/postcode/{postcode}", get(pages::postcode))
         .route("/places/{code}", get(pages::area))
+        .route("/places/levers", get(levers::council))
+        .route("/places/levers/{code}", get(levers::area))
+        .route("/places/profile/{code}", get(levers::profile))
         .route_layer(from_fn(auth::require(Role::Viewer)));
+    // Handlers check the officer role themselves (require_officer), as the other areas' forms do.
+    let officers = Router::new()
+        .route(
+            "/places/set/{kind}/{id}",
+            get(set_place::form).post(set_place::save),
+        )
+        .route_layer(from_fn(auth::require(Role::Officer)));
     let admins = Router::new()
         .route("/admin/geography", get(pages::admin_geography))
         .route_layer(from_fn(auth::require(Role::Admin)));
-    viewers.merge(admins)
+    viewers.merge(officers).merge(admins)
 }

@@ -38,6 +38,5 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/procurement", get(home::section))
         .route("/co-production", get(home::section))
-        .route("/strategy", get(home::section))
         .route_layer(from_fn(auth::require(Role::Viewer)))
 }

@@ -16,8 +16,10 @@ mod borough;
 mod contracts;
 mod coproduction;
 mod pb;
+mod places;
 mod procurement;
 mod spend;
+mod strategy;
 
 pub use borough::COUNCIL;
 use borough::geography_files;
@@ -63,6 +65,10 @@ pub async fn build(store: &Store) -> anyhow::Result<Created> {
     coproduction::build(store, &actor).await?;
     // A contract register and two notices for the contract pipeline.
     contracts::build(store, &actor).await?;
+    // Populations, ward indicators, boundaries and the places of the levers' records.
+    places::build(store, &actor).await?;
+    // The strategy that joins the three levers up, after everything it measures and links.
+    strategy::build(store, &actor).await?;
     let password = auth::one_time_password();
     let hash = auth::hash_password(&password)?;
     match store.user_by_email(ADMIN_EMAIL).await? {

@@ -1,0 +1,5 @@
+//! levers-app's integration tests: use cases against a scratch store (SQLite).
+
+mod app {
+    pub mod indicators;
+}
