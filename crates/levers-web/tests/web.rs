@@ -19,6 +19,8 @@ mod appraisal;
 mod community_budgets;
 #[path = "web/coproduction.rs"]
 mod coproduction;
+#[path = "web/places.rs"]
+mod places;
 #[path = "web/procurement.rs"]
 mod procurement;
 

@@ -469,6 +469,11 @@ pub async fn place_view(
         .cloned()
         .collect();
     let mut notes = Vec::new();
+    if districts.is_empty() {
+        notes.push("No council area is set: an officer sets the local area (district codes) on the procurement dashboard's filters, which the place view uses as the council.".to_string());
+    } else if wards.is_empty() {
+        notes.push("The loaded geography names no wards or neighbourhoods for the council's districts: import the IoD file and an LSOA-to-ward lookup with `levers geo import`.".to_string());
+    }
     if data.spend_year.is_none() {
         notes.push(
             "No spending is loaded, or no local area is set, so spend is not shown.".to_string(),
