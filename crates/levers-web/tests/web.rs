@@ -23,6 +23,8 @@ mod coproduction;
 mod first_day;
 #[path = "web/hardening.rs"]
 mod hardening;
+#[path = "web/places.rs"]
+mod places;
 #[path = "web/procurement.rs"]
 mod procurement;
 #[path = "web/scale_out.rs"]
