@@ -24,7 +24,7 @@ mod report;
 pub mod resolve;
 mod source;
 pub mod suppliers;
-mod table;
+pub mod table;
 #[cfg(feature = "excel")]
 mod zipped;
 

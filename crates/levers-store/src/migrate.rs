@@ -71,6 +71,18 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0010_spend_blocks.sql"),
         postgres: include_str!("../migrations/postgres/0010_spend_blocks.sql"),
     },
+    Migration {
+        version: 11,
+        name: "contracts",
+        sqlite: include_str!("../migrations/sqlite/0011_contracts.sql"),
+        postgres: include_str!("../migrations/postgres/0011_contracts.sql"),
+    },
+    Migration {
+        version: 15,
+        name: "first_day",
+        sqlite: include_str!("../migrations/sqlite/0015_first_day.sql"),
+        postgres: include_str!("../migrations/postgres/0015_first_day.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -17,11 +17,13 @@ mod api;
 mod appraisal;
 mod auth;
 mod community_budgets;
+mod contracts;
 mod coproduction;
 mod error;
 mod form;
 mod hashing;
 mod identity;
+mod jobs;
 mod layout;
 mod page;
 mod places;
@@ -60,10 +62,12 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         .merge(community_budgets::routes())
         .merge(spend::routes(max_body))
         .merge(procurement::routes())
+        .merge(contracts::routes())
         .merge(places::routes())
         .merge(appraisal::routes())
         .merge(coproduction::routes())
         .merge(admin::routes())
+        .merge(jobs::routes())
         .fallback(shell::not_found)
         .layer(from_fn_with_state(state.clone(), auth::identify))
         .layer(from_fn(shell::security_headers))
@@ -92,6 +96,12 @@ pub async fn serve(store: Store, config: WebConfig, addr: SocketAddr) -> anyhow:
     eprintln!("levers is serving on http://{local}/  (Ctrl-C to stop)");
     if let Some(w) = proxy_warning(local, config.trust_proxy) {
         eprintln!("{w}");
+    }
+    // Imports a stopped process was running never committed: say so on their pages.
+    match levers_app::jobs::fail_interrupted(&store).await {
+        Ok(0) => {}
+        Ok(n) => eprintln!("levers: {n} import(s) interrupted by the last stop are marked failed"),
+        Err(e) => eprintln!("levers: could not check for interrupted imports: {e}"),
     }
     let purge_store = store.clone();
     tokio::spawn(async move {

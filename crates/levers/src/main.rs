@@ -10,6 +10,7 @@ use levers_store::{Actor, NewUser, Role, Store};
 use levers_web::WebConfig;
 
 mod appraisal_cli;
+mod contracts_cli;
 mod coproduction_cli;
 mod demo;
 mod geo_cli;
@@ -61,6 +62,10 @@ enum Command {
     /// Co-production: coverage across the register, register CSV, the time-credit ledger, retention.
     #[command(subcommand)]
     Coproduction(coproduction_cli::CoproductionCommand),
+    /// The contract pipeline: import contract registers and OCDS notices, list opportunities, match
+    /// local suppliers.
+    #[command(subcommand)]
+    Contracts(contracts_cli::ContractsCommand),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -286,6 +291,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Spend(cmd) => spend_cli::run(cmd).await,
         Command::Appraisal(cmd) => appraisal_cli::run(cmd).await,
         Command::Coproduction(cmd) => coproduction_cli::run(cmd).await,
+        Command::Contracts(cmd) => contracts_cli::run(cmd).await,
         Command::Migrate(db) => {
             let store = Store::connect(&db.database).await?;
             let applied = store.migrate().await?;

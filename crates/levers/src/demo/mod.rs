@@ -13,6 +13,7 @@ use crate::geo_cli;
 
 mod appraisal;
 mod borough;
+mod contracts;
 mod coproduction;
 mod pb;
 mod procurement;
@@ -60,6 +61,8 @@ pub async fn build(store: &Store) -> anyhow::Result<Created> {
     pb::build(store, &actor).await?;
     link_pool_vote(store, &actor).await?;
     coproduction::build(store, &actor).await?;
+    // A contract register and two notices for the contract pipeline.
+    contracts::build(store, &actor).await?;
     let password = auth::one_time_password();
     let hash = auth::hash_password(&password)?;
     match store.user_by_email(ADMIN_EMAIL).await? {
