@@ -389,3 +389,46 @@ async fn concurrent_wrong_codes_cannot_pass_the_limit() {
     );
     scratch.remove().await;
 }
+
+/// Receipt checks from one address, all at once: no more than the limit are looked up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_receipt_checks_cannot_pass_the_limit() {
+    let (store, scratch, app) = setup(WebConfig {
+        trust_proxy: 1,
+        ..WebConfig::default()
+    })
+    .await;
+    let slug = super::community_budgets::voting_process(&store, 0).await.0;
+    let path = format!("/community-budgets/{slug}/receipt");
+    let mut clients = Vec::new();
+    for _ in 0..50 {
+        let mut c = Client::new(&app);
+        c.get(&path).await;
+        clients.push(c);
+    }
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(clients.len()));
+    let mut set = tokio::task::JoinSet::new();
+    for (i, mut c) in clients.into_iter().enumerate() {
+        let (barrier, path) = (barrier.clone(), path.clone());
+        set.spawn(async move {
+            let receipt = levers_pb::codes::display(&levers_pb::codes::receipt_from_random(
+                u128::from(i as u64) + 99,
+            ));
+            barrier.wait().await;
+            super::community_budgets::post_from(&mut c, &path, "10.8.8.8", &[("receipt", &receipt)])
+                .await
+                .status
+        });
+    }
+    let mut looked_up = 0;
+    while let Some(s) = set.join_next().await {
+        if s.unwrap() != StatusCode::TOO_MANY_REQUESTS {
+            looked_up += 1;
+        }
+    }
+    assert!(
+        looked_up <= levers_web::MAX_CODE_FAILURES,
+        "{looked_up} receipts were looked up"
+    );
+    scratch.remove().await;
+}
