@@ -3,8 +3,8 @@
 // *Where the money goes* explains what to do instead of an error; geography is loaded with
 // `levers geo import`; the settings choose the council's own and wider area from the loaded
 // districts; a spending file is uploaded, checked and imported as a background job (its page
-// shows progress, then the import); supplier records are imported; a community budget and the
-// co-production register are started; every step shows done and the first dashboard shows the
+// shows progress, then the import); supplier records are imported; a community budget is set up on
+// wards ticked from the council's area, and the co-production register is started; every step shows done and the first dashboard shows the
 // analysis. Each page at 1280 px and 390 px, with a screenshot and zero axe violations.
 // Run with ./run.sh, or: node --test first-day.test.mjs
 
@@ -21,6 +21,8 @@ const IOD = 'LSOA code (2011),LSOA name (2011),Local Authority District code (20
 const ONSPD = 'pcd,pcds,doterm,oslaua,osward,lsoa11,lsoa21,lat,long\n'
   + 'XL11AA,XL1 1AA,,X07000001,X05000001,X01000001,X01000001,54.0,-3.0\nXL12AB,XL1 2AB,,X07000001,X05000002,X01000002,X01000002,54.0,-3.0\n'
   + 'XS11AA,XS1 1AA,,X07000002,X05000003,X01000003,X01000003,54.0,-3.0\nXK11AA,XK1 1AA,,X07000003,X05000004,X01000004,X01000004,54.0,-3.0\n';
+const WARDS = 'LSOA21CD,WD24CD,WD24NM,LAD24CD\n'
+  + 'X01000001,X05000001,Harbour,X07000001\nX01000002,X05000002,Hill,X07000001\nX01000003,X05000003,Shore,X07000002\n';
 const SPEND = 'Date,Supplier Name,Supplier ID,Amount,Expense Type,Transaction Number\n'
   + '01/05/2024,Alpha Catering Ltd,A1,1000.00,Catering,T1\n02/05/2024,Beta Builders Ltd,B1,3000.00,Building works,T2\n'
   + '03/05/2024,Delta Software plc,D1,2500.00,ICT,T3\n04/05/2024,Harbour IT Ltd,H1,750.00,ICT,T4\n';
@@ -69,9 +71,11 @@ suite('a council\'s first day in chromium, from an empty database', () => {
   it('loads geography with the CLI and chooses the areas from the loaded districts', async () => {
     const iod = path.join(lv.dir, 'iod.csv');
     const onspd = path.join(lv.dir, 'onspd.csv');
+    const wards = path.join(lv.dir, 'lsoa-ward.csv');
     await writeFile(iod, IOD);
     await writeFile(onspd, ONSPD);
-    await runLevers(['geo', 'import', iod, onspd, '--database', lv.server.database], { cwd: lv.dir });
+    await writeFile(wards, WARDS);
+    await runLevers(['geo', 'import', iod, onspd, wards, '--database', lv.server.database], { cwd: lv.dir });
     await lv.goto('/admin/setup');
     assert.equal(await stepsDone(), 1);
     await checkBoth('setup-geography');
@@ -101,13 +105,16 @@ suite('a council\'s first day in chromium, from an empty database', () => {
     await page.getByLabel('Spending file').setInputFiles(file);
     await Promise.all([page.waitForURL('**/procurement/upload/**'), page.getByRole('button', { name: 'Check the file' }).click()]);
     await checkBoth('spend-review');
-    // The import answers at once with the job's page, which refreshes itself on to the import.
+    // The import answers at once with the job's page, which refreshes itself on to the import
+    // (or, when the job has already finished, sends the browser straight on).
     const seen = [];
-    page.on('framenavigated', (f) => { if (f === page.mainFrame()) seen.push(f.url()); });
+    const onRequest = (r) => { if (r.isNavigationRequest()) seen.push(r.url()); };
+    page.on('request', onRequest);
     await Promise.all([
       page.waitForURL('**/procurement/imports/**', { timeout: 20000 }),
       page.getByRole('button', { name: /Import 4 payments/ }).click(),
     ]);
+    page.off('request', onRequest);
     assert.ok(seen.some((u) => /\/jobs\/\d+$/.test(u)), `went through the job page: ${seen.join(', ')}`);
     lv.resetProblems();
     assert.match(await page.locator('main').innerText(), /Undo this import/);
@@ -134,13 +141,19 @@ suite('a council\'s first day in chromium, from an empty database', () => {
     await page.locator('#name').fill('Lhaven community budget');
     await page.locator('#area_name').fill('Lhaven');
     await page.locator('#area_kind-wards').check();
-    await page.locator('#area_codes').fill('X05000001, X05000002');
+    // The council's wards are offered to tick, each with its deprivation.
+    assert.match(await page.locator('main').innerText(), /Harbour X05000001: 1 of 1 neighbourhood in the most deprived 20%/);
+    await page.getByLabel(/^Harbour X05000001/).check();
+    await page.getByLabel(/^Hill X05000002/).check();
+    await checkBoth('community-budget-new');
     await page.locator('#pot').fill('20,000');
     await page.locator('#bt-approval').check();
     await page.locator('#max_choices').fill('3');
     await page.locator('#rule-equal_shares').check();
     await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Create' }).click()]);
     assert.equal(await page.locator('.lv-error-summary').count(), 0, await page.locator('main').innerText());
+    await lv.goto('/community-budgets/lhaven-community-budget/settings');
+    assert.match(await page.locator('#area_codes').inputValue(), /X05000001\s+X05000002/);
 
     await lv.goto('/co-production/register/new');
     await page.getByLabel('Reference', { exact: true }).fill('ASC-001');

@@ -64,6 +64,16 @@ pub async fn options_for(
     ))
 }
 
+/// Marks the columns that came from the body's saved mapping (not chosen for this file) as
+/// "saved mapping" rather than "override": the report then says which columns an officer chose.
+pub fn label_saved(report: &mut CheckReport, saved: &[(Field, String)]) {
+    for c in &mut report.mapping.columns {
+        if c.how == "override" && saved.iter().any(|(f, _)| *f == c.field) {
+            c.how = "saved mapping";
+        }
+    }
+}
+
 /// Runs `f` with the options, dropping saved (not explicit) mapping entries whose header this file
 /// lacks, one at a time. Returns the result and the dropped headers.
 pub fn with_saved_fallback<T>(
@@ -119,6 +129,7 @@ pub async fn import_bytes_with_progress(
         return Ok(ImportOutcome::AlreadyImported(Box::new(prev)));
     }
     let (opts, saved) = options_for(store, body, explicit).await?;
+    let saved_mapping = saved.clone();
     let mut imp = store
         .begin_spend_import(actor, body, file_name, &sha, bytes.len() as i64)
         .await?;
@@ -163,7 +174,7 @@ pub async fn import_bytes_with_progress(
         Ok(Err(e)) => Err(ImportError::from(e)),
         Err(e) => Err(ImportError::Worker(e.to_string())),
     };
-    let (report, dropped) = match (read, failure) {
+    let (mut report, dropped) = match (read, failure) {
         (Ok(v), None) => v,
         (Err(e), _) => {
             imp.abandon().await;
@@ -174,6 +185,7 @@ pub async fn import_bytes_with_progress(
             return Err(e.into());
         }
     };
+    label_saved(&mut report, &saved_mapping);
     let mapping: Vec<(String, String)> = report
         .mapping
         .columns

@@ -30,11 +30,27 @@ pub async fn import(
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
-        let bar = ProgressBar::new_spinner();
-        bar.set_style(
-            ProgressStyle::with_template("{spinner} {msg}: {pos} payments read ({per_sec})")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-        );
+        // A text file's lines are about its rows, so its bar has a length (and an ETA); a
+        // spreadsheet's rows are not known until it is read, so it gets a counting spinner.
+        let spreadsheet = bytes.starts_with(b"PK") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
+        let bar = if spreadsheet {
+            let bar = ProgressBar::new_spinner();
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {msg}: {pos} payments read ({per_sec})")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            bar
+        } else {
+            let lines = bytes.iter().filter(|b| **b == b'\n').count() as u64;
+            let bar = ProgressBar::new(lines.max(1));
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{msg} [{bar:30}] {pos}/~{len} rows ({per_sec}), {eta} left",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            bar
+        };
         bar.set_message(name.clone());
         let b = bar.clone();
         let progress: levers_app::spend_import::Progress = Arc::new(move |n| b.set_position(n));

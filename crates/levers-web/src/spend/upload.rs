@@ -128,6 +128,7 @@ async fn review_page(
     let name = up.file_name.clone();
     let sha = sha256_hex(&up.data);
     let data = up.data;
+    let saved_mapping = saved.clone();
     let result = tokio::task::spawn_blocking(move || {
         with_saved_fallback(&opts, &saved, |o| {
             let mut first = Vec::new();
@@ -153,18 +154,21 @@ async fn review_page(
         .spend_import_of_file(&up.body_name, &sha)
         .await?;
     let page = match result {
-        Ok(((report, first), dropped)) => SpendReviewPage::new(
-            chrome,
-            token,
-            &up.body_name,
-            &up.file_name,
-            Some(report),
-            first,
-            None,
-            explicit,
-            dropped,
-            already,
-        ),
+        Ok(((mut report, first), dropped)) => {
+            label_saved(&mut report, &saved_mapping);
+            SpendReviewPage::new(
+                chrome,
+                token,
+                &up.body_name,
+                &up.file_name,
+                Some(report),
+                first,
+                None,
+                explicit,
+                dropped,
+                already,
+            )
+        }
         Err(e) => SpendReviewPage::new(
             chrome,
             token,

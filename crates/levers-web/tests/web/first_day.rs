@@ -424,6 +424,28 @@ async fn the_spend_import_marks_only_columns_an_officer_chose() {
     let detail = c.get(&imported.location.unwrap()).await;
     assert!(!detail.body.contains("(override)"), "{}", detail.body);
     assert!(detail.body.contains("(synonym)"));
+
+    // Next month's file: the columns saved from April are said to be the saved mapping.
+    c.get("/procurement/upload").await;
+    let may = "Date,Supplier Name,Amount,Transaction Number\n01/05/2024,Acme Ltd,99.00,M1\n";
+    let (ct, body) = multipart(
+        &c.csrf,
+        &[("body", "Testshire Council")],
+        Some(("may.csv", may.as_bytes())),
+    );
+    let mut req = Request::post("/procurement/upload")
+        .header(header::CONTENT_TYPE, ct)
+        .body(Body::from(body))
+        .unwrap();
+    req.headers_mut()
+        .insert(header::COOKIE, c.cookie_header().parse().unwrap());
+    let review = c.send(req).await.location.unwrap();
+    c.get(&review).await;
+    let started = c.post(&format!("{review}/import"), &fields).await;
+    let imported = follow_job(&mut c, started).await;
+    let detail = c.get(&imported.location.unwrap()).await;
+    assert!(detail.body.contains("(saved mapping)"), "{}", detail.body);
+    assert!(!detail.body.contains("(override)"));
     let _ = store;
     scratch.remove().await;
 }
