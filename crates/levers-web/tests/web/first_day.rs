@@ -82,7 +82,7 @@ async fn an_empty_install_shows_the_first_steps_and_explains_the_analysis() {
     }
     assert!(!text(&home.body).contains("Partly ready"));
     assert!(
-        text(&home.body).contains("7 tools ready to use"),
+        text(&home.body).contains("9 tools ready to use"),
         "procurement card"
     );
 
