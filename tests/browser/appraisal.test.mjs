@@ -59,7 +59,7 @@ suite('appraisals in chromium', () => {
     // The results: outcomes first, then money, charts with tables, the evidence.
     await Promise.all([page.waitForURL(/\/appraisals\/\d+$/), page.getByRole('link', { name: 'See the results' }).click()]);
     const main = await page.locator('main').innerText();
-    assert.match(main, /Net outcomes\s+12\.6 \(from 20 gross/);
+    assert.match(main, /Net outcomes\s+12\.6 outcomes achieved \(each a person or event counted once per outcome line over the appraisal period; from 20 gross/);
     assert.match(main, /Who pays and who benefits/);
     assert.match(main, /HO1\.0/);
     assert.equal(await page.locator('svg.lv-chart').count(), 3);

@@ -101,6 +101,8 @@ suite('community budget votes in chromium', () => {
       if (n === 0) await lv.checkPage('cbv-new-filled');
       await Promise.all([page.waitForURL(`**/community-budgets/${p.slug}/manage`), page.getByRole('button', { name: 'Create' }).click()]);
       if (n === 0) await lv.checkPage('cbv-manage-setup');
+      // The manage page offers one button, for the next phase; skipping one is tucked away.
+      await page.getByText('Skip a phase').click();
       await click(page, 'button', 'Close ideas and start the review');
       await lv.goto(`/community-budgets/${p.slug}/ideas`);
       for (const [title, cost] of IDEAS) {

@@ -127,6 +127,66 @@ export async function startLevers(dir) {
   return server;
 }
 
+/// Runs the levers CLI to the end (`levers user add`, `levers geo import`); resolves with its output
+/// or rejects with it.
+export async function runLevers(args, { cwd, env: extra = {} } = {}) {
+  const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LEVERS_'))), ...extra };
+  return new Promise((resolve, reject) => {
+    const child = spawn(LEVERS_BIN, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`levers ${args.join(' ')} exited with ${code}:\n${tail(out)}`))));
+  });
+}
+
+/// The first admin of an empty install, made as the README says (`levers user add`).
+export const FIRST_ADMIN = { email: 'first.admin@council.example', password: 'a first admin passphrase for levers' };
+
+/// Starts `levers serve` on an empty database in `dir`, after creating the first admin with
+/// `levers user add`; resolves once it answers /healthz. The database path is `server.database`.
+export async function startEmptyLevers(dir) {
+  if (!(await isExecutable(LEVERS_BIN))) {
+    throw new Error(`levers binary not found at ${LEVERS_BIN}: build it with \`cargo build -p levers\` or set LEVERS_BIN`);
+  }
+  const database = path.join(dir, 'levers.db');
+  await runLevers(['user', 'add', '--email', FIRST_ADMIN.email, '--role', 'admin', '--database', database], {
+    cwd: dir, env: { LEVERS_PASSWORD: FIRST_ADMIN.password },
+  });
+  const port = await freePort();
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LEVERS_')));
+  const child = spawn(LEVERS_BIN, ['serve', '--database', database, '--bind', `127.0.0.1:${port}`], {
+    cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const server = {
+    child, port, base: `http://127.0.0.1:${port}`, stdout: '', stderr: '', exited: null, database,
+    email: FIRST_ADMIN.email, password: FIRST_ADMIN.password, empty: true,
+  };
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stdout.on('data', (d) => { server.stdout += d; });
+  child.stderr.on('data', (d) => { server.stderr = (server.stderr + d).slice(-20000); });
+  server.exitedPromise = new Promise((resolve) => child.on('exit', (code, signal) => {
+    server.exited = { code, signal };
+    resolve();
+  }));
+  const deadline = Date.now() + 30000;
+  for (;;) {
+    if (server.exited) throw new Error(`levers serve exited early (${JSON.stringify(server.exited)})\n${tail(server.stderr)}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for levers serve\n${tail(server.stderr)}`);
+    try {
+      if ((await fetch(`${server.base}/healthz`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return server;
+}
+
 export async function stopLevers(server) {
   if (!server || server.exited) return;
   server.child.kill('SIGTERM');
@@ -148,9 +208,11 @@ export function formatViolations(name, url, violations) {
 }
 
 /// Registers before/after hooks that start levers and a browser page; returns a context whose
-/// `server`, `page`, `goto`, `checkPage` and `signIn` are ready inside tests.
-export function useLevers() {
-  const lv = { server: null, page: null, browser: null };
+/// `server`, `page`, `goto`, `checkPage` and `signIn` are ready inside tests. `{ empty: true }`
+/// starts `levers serve` on an empty database with only the first admin (see startEmptyLevers)
+/// instead of the demo; `lv.dir` is the folder it runs in.
+export function useLevers({ empty = false } = {}) {
+  const lv = { server: null, page: null, browser: null, dir: null };
   let tmp;
   let axeSource;
   let problems = [];
@@ -168,7 +230,8 @@ export function useLevers() {
     process.on('exit', killOnExit);
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    lv.server = await startLevers(tmp);
+    lv.dir = tmp;
+    lv.server = empty ? await startEmptyLevers(tmp) : await startLevers(tmp);
     lv.browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 20000 });
     const context = await lv.browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'en-GB', acceptDownloads: true });
     context.setDefaultTimeout(10000);
@@ -229,8 +292,16 @@ export function useLevers() {
     assert.deepEqual(seen, [], `${name}: the page reported problems`);
   };
 
-  /// Signs in as the demo admin, choosing a new password at the forced change.
+  /// Signs in as the demo admin, choosing a new password at the forced change (on an empty install,
+  /// as the first admin, whose password was chosen when the account was made).
   lv.signIn = async () => {
+    if (lv.server.empty) {
+      await lv.goto('/sign-in');
+      await lv.page.getByLabel('Email address').fill(lv.server.email);
+      await lv.page.getByLabel('Password', { exact: true }).fill(lv.server.password);
+      await Promise.all([lv.page.waitForNavigation(), lv.page.getByRole('button', { name: 'Sign in' }).click()]);
+      return;
+    }
     await lv.goto('/sign-in');
     await lv.page.getByLabel('Email address').fill(lv.server.email);
     await lv.page.getByLabel('Password', { exact: true }).fill(lv.server.oneTimePassword);

@@ -116,6 +116,24 @@ pub async fn new_code_batch(
     Ok(compact.iter().map(|c| codes::display(c)).collect())
 }
 
+/// A batch of codes as CSV for a mail merge (code, batch, community budget, where to vote), the
+/// same from the web and the CLI. Text cells are guarded: a batch label or process name a
+/// spreadsheet would read as a formula is written as text.
+pub fn codes_csv(codes: &[String], label: &str, process_name: &str, vote_at: &str) -> String {
+    use levers_core::csv::cell;
+    let mut csv = String::from("code,batch,community_budget,vote_at\r\n");
+    for c in codes {
+        csv.push_str(&format!(
+            "{},{},{},{}\r\n",
+            cell(c),
+            cell(label),
+            cell(process_name),
+            cell(vote_at)
+        ));
+    }
+    csv
+}
+
 /// The count, shared with the CLI and the demo: seal the box, read the sealed ballots (each is
 /// checked again against the ballot's rules), run the process's rule, store result and file.
 pub async fn count_process(
@@ -183,4 +201,25 @@ pub async fn turnout(
     process_id: i64,
 ) -> Result<Vec<levers_store::pb_process::WardTurnout>, StoreError> {
     store.pb_turnout(process_id).await
+}
+
+#[cfg(test)]
+mod csv_tests {
+    use super::codes_csv;
+
+    #[test]
+    fn a_label_that_looks_like_a_formula_is_text() {
+        let csv = codes_csv(
+            &["ABCD-EFGH".into()],
+            "=HYPERLINK(\"http://evil.example\",\"Click\")",
+            "@Harbour",
+            "https://levers.example/community-budgets/x/vote",
+        );
+        let row = csv.lines().nth(1).unwrap();
+        assert!(row.starts_with("ABCD-EFGH,"), "{row}");
+        for cell in row.split(',').skip(1) {
+            let text = cell.trim_start_matches('"');
+            assert!(!text.starts_with(['=', '@', '+', '-']), "{row}");
+        }
+    }
 }

@@ -2,15 +2,18 @@
 //! once with no HTTP and no HTML: importing spending files, loading and caching payment years and
 //! running the procurement analysis, the geography index, making and cancelling voting codes and
 //! counting a vote, co-production coverage as JSON, appraisals against the library, the strategy's
-//! measures and status, and credentials. Errors are this crate's
+//! measures and status, credentials, and the background job runner the web app's imports run on.
+//! Errors are this crate's
 //! own or the store's, never the web's.
 
 pub mod appraisal;
 pub mod community_budget;
+pub mod contracts;
 pub mod coverage;
 pub mod credentials;
 pub mod geo;
 pub mod indicators;
+pub mod jobs;
 pub mod place;
 pub mod procurement;
 pub mod spend_import;

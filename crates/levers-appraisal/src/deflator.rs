@@ -71,30 +71,24 @@ impl Deflators {
     /// `Ok(None)` when the workbook has no such table.
     #[cfg(feature = "excel")]
     pub fn from_xlsx(file: &str, bytes: &[u8]) -> Result<Option<Deflators>, DeflatorError> {
-        use calamine::{Data, Reader};
+        use levers_xlsx::read::Data;
         let bad = |message: String| DeflatorError::Bad {
             file: file.to_string(),
             line: 0,
             message,
         };
-        let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(
-            bytes,
-        ))
-        .map_err(|e: calamine::XlsxError| bad(format!("not a readable .xlsx workbook ({e})")))?;
-        let Some(sheet) = wb
-            .sheet_names()
+        let sheets = levers_xlsx::read::read(bytes, &crate::WORKBOOK_LIMITS)
+            .map_err(|e| bad(e.to_string()))?;
+        let Some(sheet) = sheets
             .into_iter()
-            .find(|s| s.eq_ignore_ascii_case("lookups"))
+            .find(|s| s.name.eq_ignore_ascii_case("lookups"))
         else {
             return Ok(None);
         };
-        let range = wb
-            .worksheet_range(&sheet)
-            .map_err(|e| bad(format!("sheet {sheet}: {e}")))?;
         // For each column, the (year, pct) pairs found with a number to the year's right.
         let mut by_column: BTreeMap<usize, Vec<(FinancialYear, f64)>> = BTreeMap::new();
-        for row in range.rows() {
-            for (c, cell) in row.iter().enumerate() {
+        for row in &sheet.rows {
+            for (c, cell) in &row.cells {
                 let Data::String(text) = cell else { continue };
                 let Ok(year) = text.trim().parse::<FinancialYear>() else {
                     continue;
@@ -104,7 +98,7 @@ impl Deflators {
                     Some(Data::Int(i)) => *i as f64,
                     _ => continue,
                 };
-                by_column.entry(c).or_default().push((year, pct));
+                by_column.entry(*c as usize).or_default().push((year, pct));
             }
         }
         Ok(by_column

@@ -30,3 +30,14 @@ pub use model::{
     ValueLine,
 };
 pub use search::search_costs;
+
+/// How much of a Unit Cost Database workbook levers reads (the published one is 0.3 MB, ~700 rows):
+/// 10 MB files, 256 MB inflated, 100,000 rows, 5 million cells, the first 64 columns.
+#[cfg(feature = "excel")]
+pub const WORKBOOK_LIMITS: levers_xlsx::read::Limits = levers_xlsx::read::Limits {
+    max_file_bytes: 10 << 20,
+    max_expanded_bytes: 256 << 20,
+    max_rows: 100_000,
+    max_cells: 5_000_000,
+    max_columns: 64,
+};

@@ -261,22 +261,18 @@ pub fn read_unit_costs_xlsx(
     file: &str,
     bytes: &[u8],
 ) -> Result<(Vec<UnitCost>, LibraryReport), LibraryError> {
-    use calamine::{Data, Reader};
+    use levers_xlsx::read::{Data, read};
     let err = |message: String| LibraryError::Header {
         file: file.into(),
         message,
     };
-    let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
-        .map_err(|e: calamine::XlsxError| err(format!("not a readable .xlsx workbook ({e})")))?;
+    let sheets = read(bytes, &crate::WORKBOOK_LIMITS).map_err(|e| err(e.to_string()))?;
     let mut report = LibraryReport::default();
     let mut out = Vec::new();
     let mut themes = 0;
-    for sheet in wb.sheet_names() {
-        let range = wb
-            .worksheet_range(&sheet)
-            .map_err(|e| err(format!("sheet {sheet}: {e}")))?;
-        let cell = |r: u32, c: u32| -> String {
-            match range.get_value((r, c)) {
+    for levers_xlsx::read::Sheet { name: sheet, rows } in sheets {
+        let text = |d: Option<&Data>| -> String {
+            match d {
                 None | Some(Data::Empty) => String::new(),
                 Some(Data::String(s)) => s.split_whitespace().collect::<Vec<_>>().join(" "),
                 Some(Data::Float(f)) => f.to_string(),
@@ -284,18 +280,19 @@ pub fn read_unit_costs_xlsx(
                 Some(other) => other.to_string(),
             }
         };
-        let (start, _) = range.start().unwrap_or((0, 0));
-        if !(cell(start, 0).eq_ignore_ascii_case("outcome category")
-            && cell(start, 2).eq_ignore_ascii_case("cost code"))
+        let Some(first) = rows.first() else { continue };
+        if !(text(first.get(0)).eq_ignore_ascii_case("outcome category")
+            && text(first.get(2)).eq_ignore_ascii_case("cost code"))
         {
             continue;
         }
         themes += 1;
-        let (end, _) = range.end().unwrap_or((0, 0));
+        let start = first.index;
         let mut detail = String::new();
-        for r in start + 2..=end {
+        for data_row in rows.iter().filter(|r| r.index >= start + 2) {
+            let r = data_row.index;
             let mut row: Vec<String> = (0..WORKBOOK_COLUMNS.len() as u32)
-                .map(|c| cell(r, c))
+                .map(|c| text(data_row.get(c)))
                 .collect();
             if row.iter().all(String::is_empty) {
                 continue;

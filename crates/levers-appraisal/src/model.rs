@@ -321,6 +321,9 @@ impl Appraisal {
         toml::to_string(self).expect("an appraisal always serialises")
     }
 
+    /// Most cost lines, outcomes, or values of one outcome an appraisal may have.
+    pub const MAX_LINES: usize = 1000;
+
     /// Checks every figure is in range. Fractions must be within 0–1, counts and amounts finite and
     /// counts not negative, grades 1–6.
     pub fn check(&self) -> Result<(), ModelError> {
@@ -344,6 +347,24 @@ impl Appraisal {
                 "years",
                 format!("{y} is not between 1 and 200"),
             ));
+        }
+        for (field, n) in [
+            ("costs", self.costs.len()),
+            ("outcomes", self.outcomes.len()),
+        ]
+        .into_iter()
+        .chain(self.outcomes.iter().map(|o| ("values", o.values.len())))
+        {
+            if n > Self::MAX_LINES {
+                return Err(err(
+                    "the appraisal".into(),
+                    field,
+                    format!(
+                        "{n} {field}: at most {} (split the appraisal)",
+                        Self::MAX_LINES
+                    ),
+                ));
+            }
         }
         let table = self.optimism_bias.clone().unwrap_or_default();
         for (which, map) in [("costs", &table.costs), ("benefits", &table.benefits)] {
@@ -401,6 +422,13 @@ impl Appraisal {
             if !c.amount.is_finite() {
                 return Err(err(place, "amount", "must be a number of pounds".into()));
             }
+            if c.year > 200 {
+                return Err(err(
+                    place,
+                    "year",
+                    format!("year {} is beyond year 200: give 0 to 200", c.year),
+                ));
+            }
             grade(&place, c.confidence, &table.costs)?;
             if let Some(ob) = c.optimism_bias {
                 fraction(&place, "optimism_bias", ob)?;
@@ -432,10 +460,29 @@ impl Appraisal {
                 }
                 _ => {}
             }
+            if o.year > 200 {
+                return Err(err(
+                    place,
+                    "year",
+                    format!("year {} is beyond year 200: give 0 to 200", o.year),
+                ));
+            }
+            if o.lag > 100 {
+                return Err(err(
+                    place,
+                    "lag",
+                    format!("{} years of lag: give 0 to 100", o.lag),
+                ));
+            }
             for (field, per) in [("cohort", &o.cohort), ("count", &o.count)] {
                 if let Some(per) = per {
+                    if let PerYear::ByYear(list) = per
+                        && list.len() > 200
+                    {
+                        return Err(err(place, field, "more than 200 years".into()));
+                    }
                     let v = per.by_year(o.year);
-                    if v.len() > 200 {
+                    if v.len() > 201 {
                         return Err(err(place, field, "more than 200 years".into()));
                     }
                     if let Some(bad) = v.iter().find(|n| !n.is_finite() || **n < 0.0) {
@@ -467,13 +514,6 @@ impl Appraisal {
                     place,
                     "duration",
                     format!("{} years: give 1 to 100", o.duration),
-                ));
-            }
-            if o.lag > 100 || o.year > 200 {
-                return Err(err(
-                    place,
-                    "lag/year",
-                    "more than 100 years of lag, or a year beyond 200".into(),
                 ));
             }
             for (j, v) in o.values.iter().enumerate() {
@@ -538,6 +578,45 @@ kind = "fiscal"
 transfer = true
 cashable = 1.0
 "#;
+
+    /// Years, durations and counts are bounded before anything is sized from them: a cost in year
+    /// 2,000,000,000 (which asked for 160 GB), an outcome counted in such a year, too long a list or
+    /// too many lines are refused with an error naming the field.
+    #[test]
+    fn years_and_counts_are_bounded() {
+        let base = "name = \"x\"\nprice_base = \"2019/20\"\n";
+        let cases = [
+            (
+                "[[costs]]\nagency = \"LA\"\namount = 1\nyear = 2000000000\n",
+                "year",
+            ),
+            (
+                "[[outcomes]]\nname = \"o\"\ncount = 5\nyear = 2000000000\n[[outcomes.values]]\namount = 1\nkind = \"fiscal\"\n",
+                "year",
+            ),
+            (
+                "[[outcomes]]\nname = \"o\"\ncount = 5\nlag = 4000000000\n[[outcomes.values]]\namount = 1\nkind = \"fiscal\"\n",
+                "lag",
+            ),
+        ];
+        for (toml, field) in cases {
+            let e = Appraisal::from_toml("a.toml", &format!("{base}{toml}")).unwrap_err();
+            assert!(e.to_string().contains(field), "{e}");
+        }
+        let long: Vec<String> = (0..500).map(|_| "1".to_string()).collect();
+        let e = Appraisal::from_toml(
+            "a.toml",
+            &format!(
+                "{base}[[outcomes]]\nname = \"o\"\ncount = [{}]\n[[outcomes.values]]\namount = 1\nkind = \"fiscal\"\n",
+                long.join(",")
+            ),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("200 years"), "{e}");
+        let many = "[[costs]]\nagency = \"LA\"\namount = 1\n".repeat(Appraisal::MAX_LINES + 1);
+        let e = Appraisal::from_toml("a.toml", &format!("{base}{many}")).unwrap_err();
+        assert!(e.to_string().contains("costs"), "{e}");
+    }
 
     #[test]
     fn reads_the_documented_format_and_round_trips() {

@@ -509,3 +509,38 @@ fn the_workbook_carries_its_deflator_table() {
     assert_eq!(xlsx, csv);
     assert_eq!(xlsx.years().count(), 31);
 }
+
+/// Hostile workbooks at the unit cost library and the deflator reader: refused with an error, never
+/// a dense sheet reserved from a far corner or a part inflated past what it declares.
+mod hostile {
+    use levers_xlsx::read::crafted::{lie_about_size, sheet_xml, xlsx};
+
+    fn far_corner(sheet: &str) -> Vec<u8> {
+        let rows = concat!(
+            r#"<row r="1"><c r="A1" t="inlineStr"><is><t>Outcome category</t></is></c><c r="C1" t="inlineStr"><is><t>Cost code</t></is></c></row>"#,
+            r#"<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>"#
+        );
+        xlsx(&[(sheet, &sheet_xml(Some("A1:XFD1048576"), rows))], true)
+    }
+
+    #[test]
+    fn a_far_corner_cell_does_not_reserve_the_sheet() {
+        // Before the guarded reader this asked for 512 GB and aborted the process.
+        let r = levers_appraisal::read_unit_costs_xlsx("ucd.xlsx", &far_corner("Crime"));
+        assert!(r.is_ok(), "{r:?}");
+        let r = levers_appraisal::Deflators::from_xlsx("ucd.xlsx", &far_corner("Lookups"));
+        assert!(r.is_ok(), "{r:?}");
+    }
+
+    #[test]
+    fn a_part_inflating_past_its_declared_size_is_refused() {
+        let big = sheet_xml(None, &"<row/>".repeat(200_000_000 / 6));
+        let book = lie_about_size(
+            xlsx(&[("Crime", &big)], true),
+            "xl/worksheets/sheet1.xml",
+            2048,
+        );
+        let e = levers_appraisal::read_unit_costs_xlsx("ucd.xlsx", &book).unwrap_err();
+        assert!(e.to_string().contains("declares 2048 bytes"), "{e}");
+    }
+}

@@ -4,6 +4,7 @@
 //! construction, so a value of these types is always a valid one.
 
 pub mod area;
+pub mod csv;
 pub mod hex;
 pub mod money;
 pub mod year;

@@ -376,10 +376,14 @@ fn explain(def: &ProcessDef, e: &Election, out: &Outcome, votes: &[u64]) -> Vec<
                         .more_supporters_needed
                         .filter(|k| *k > 0 && !u.funded_by_completion)
                     {
-                        text[i].push(format!(
-                            "It would have needed about {} more supporters with unspent shares.",
-                            k
-                        ));
+                        text[i].push(if k == 1 {
+                            "It would have needed about 1 more supporter with an unspent share."
+                                .to_string()
+                        } else {
+                            format!(
+                                "It would have needed about {k} more supporters with unspent shares."
+                            )
+                        });
                     }
                 }
                 if u.funded_by_completion {

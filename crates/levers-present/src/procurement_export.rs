@@ -6,16 +6,7 @@ use std::fmt::Write as _;
 
 fn csv_field(s: &str) -> String {
     // Cells that a spreadsheet would read as a formula are prefixed with an apostrophe.
-    let s = if s.starts_with(['=', '+', '-', '@']) && s.parse::<f64>().is_err() {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
+    levers_core::csv::cell(s)
 }
 
 /// CSV export: `suppliers` (every analysed supplier), `sectors` or `wards`.

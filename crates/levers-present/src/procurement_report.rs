@@ -2,7 +2,7 @@
 //! standalone HTML report share ([`ReportView`]), and the standalone report itself (prints well on A4).
 
 use crate::charts::hbars;
-use crate::show::{money, pct, pence_f64_whole as pounds_short};
+use crate::show::{money, money_round, pct, pence_f64_round as pounds_short};
 use askama::Template;
 use levers_core::AreaCode;
 use levers_geo::GeoIndex;
@@ -16,10 +16,22 @@ pub struct FigureRow {
     pub pounds: String,
 }
 
+/// One figure of the summary at the top of the report: rounded, with the exact value beside it for
+/// a screen reader and a click away in the headline table.
+pub struct SummaryFigure {
+    pub label: String,
+    pub value: String,
+    pub detail: String,
+}
+
 /// Everything the report body shows, computed once for the dashboard and the standalone report.
 pub struct ReportView {
     pub title: String,
     pub subtitle: String,
+    /// The few figures a reader needs first, rounded (`£71.8m`).
+    pub summary: Vec<SummaryFigure>,
+    /// Problems that change how the figures read (nothing located, say), shown at the top.
+    pub warnings: Vec<String>,
     pub r: Report,
     pub headline: Vec<FigureRow>,
     pub shares_chart: String,
@@ -36,13 +48,7 @@ pub struct ReportView {
 }
 
 impl ReportView {
-    pub fn new(
-        r: Report,
-        geo: &GeoIndex,
-        trend: &[(String, Shares)],
-        query: String,
-        council: &str,
-    ) -> ReportView {
+    pub fn new(r: Report, geo: &GeoIndex, trend: &[(String, Shares)], query: String) -> ReportView {
         let a = &r.all;
         let sh = a.shares;
         let p = a.pounds;
@@ -166,7 +172,10 @@ impl ReportView {
                     0.0
                 };
                 (
-                    format!("{name} ({:.0}% deprived)", dep * 100.0),
+                    format!(
+                        "{name} ({:.0}% of its neighbourhoods in the most deprived 20%)",
+                        dep * 100.0
+                    ),
                     w.pence as f64,
                 )
             })
@@ -200,14 +209,10 @@ impl ReportView {
                 )
             })
             .collect();
-        let title = format!("Where {}'s money goes, {}", r.bodies.join(", "), r.year);
+        let bodies = join_and(&r.bodies);
+        let title = format!("Where {bodies}'s money goes, {}", r.year);
         let subtitle = format!(
-            "Community wealth building spend analysis for {}: local area {} ({}), wider area {} ({}).",
-            if council.is_empty() {
-                "the council".to_string()
-            } else {
-                council.to_string()
-            },
+            "Community wealth building spend analysis of {bodies}'s payments: local area {} ({}), wider area {} ({}).",
             r.local.name,
             r.local
                 .lads
@@ -224,9 +229,67 @@ impl ReportView {
                 .join(", ")
         );
         let generated = crate::show::when(&time::OffsetDateTime::now_utc().unix_timestamp());
+        let summary = vec![
+            SummaryFigure {
+                label: "Influenceable spend analysed".into(),
+                value: money_round(a.spend.analysed_pence),
+                detail: format!(
+                    "{} of {} in total",
+                    money(a.spend.analysed_pence),
+                    money(a.spend.total_pence)
+                ),
+            },
+            SummaryFigure {
+                label: format!("Spent in {}", r.local.name),
+                value: pct(sh.local),
+                detail: format!("{} ({})", money_round(p.local_pence), money(p.local_pence)),
+            },
+            SummaryFigure {
+                label: format!("Leaks out of {}", r.wider.name),
+                value: pct(sh.leakage),
+                detail: format!(
+                    "{} ({})",
+                    money_round(p.leakage_pence),
+                    money(p.leakage_pence)
+                ),
+            },
+            SummaryFigure {
+                label: "With suppliers in the most deprived 20% of neighbourhoods".into(),
+                value: pct(sh.deprived_decile_1_2),
+                detail: format!(
+                    "{} ({})",
+                    money_round(p.deprived_decile_1_2_pence),
+                    money(p.deprived_decile_1_2_pence)
+                ),
+            },
+            SummaryFigure {
+                label: "With SMEs and the VCSE sector".into(),
+                value: format!("{} and {}", pct(sh.sme), pct(sh.vcse)),
+                detail: format!(
+                    "{} and {}",
+                    money_round(p.sme_pence),
+                    money_round(p.vcse_pence)
+                ),
+            },
+        ];
+        let mut warnings = Vec::new();
+        if a.spend.analysed_pence > 0 && sh.unknown_location >= 0.5 {
+            warnings.push(format!(
+                "{} of the analysed spend could not be located, so the local, wider-area and deprived-area shares understate what stays local. Import {}'s supplier records so suppliers can be placed, and check that the postcode geography is loaded.",
+                pct(sh.unknown_location),
+                bodies
+            ));
+        }
+        if a.spend.analysed_pence == 0 {
+            warnings.push(
+                "No influenceable spend was found for this year: every payment was excluded by a rule or netted to nothing.".into(),
+            );
+        }
         ReportView {
             title,
             subtitle,
+            summary,
+            warnings,
             r,
             headline,
             shares_chart,
@@ -381,6 +444,15 @@ impl ReportView {
             } else {
                 ""
             }
+    }
+}
+
+/// Names as a list in a sentence: "A", "A and B", "A, B and C".
+pub fn join_and(names: &[String]) -> String {
+    match names {
+        [] => "the chosen bodies".into(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
 }
 

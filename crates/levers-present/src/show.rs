@@ -16,6 +16,40 @@ pub fn money_whole(pence: i64) -> String {
     Money::from_pence(pence).to_whole_string()
 }
 
+/// Pence rounded for a summary or a chart label, with the unit stated: `£71.8m`, `£1.2bn`, `£12.3k`,
+/// and whole pounds below £1,000 (`£512`). Exact values stay in tables and exports.
+pub fn money_round(pence: i64) -> String {
+    let sign = if pence < 0 { "-" } else { "" };
+    let pounds = (pence as f64).abs() / 100.0;
+    let scaled = |div: f64, unit: &str| {
+        let v = pounds / div;
+        // One decimal below 100 of the unit, none above: £71.8m, £418m.
+        if v < 99.95 {
+            format!("{sign}£{v:.1}{unit}")
+        } else {
+            format!("{sign}£{v:.0}{unit}")
+        }
+    };
+    if pounds >= 999_500_000.0 {
+        scaled(1e9, "bn")
+    } else if pounds >= 999_500.0 {
+        scaled(1e6, "m")
+    } else if pounds >= 9_999.5 {
+        scaled(1e3, "k")
+    } else {
+        money_whole(pence)
+    }
+}
+
+/// A fractional number of pence rounded as [`money_round`] does (chart labels).
+pub fn pence_f64_round(pence: f64) -> String {
+    if pence.is_finite() {
+        money_round(pence.round() as i64)
+    } else {
+        "n/a".into()
+    }
+}
+
 /// Pence as community budget pages show amounts to residents: whole pounds without pence
 /// (`£2,500`), otherwise to the penny (`£2,500.50`); the same text as levers-pb's ballot totals and
 /// result explanations (`levers_pb::process::levers_pence`).
@@ -49,6 +83,15 @@ pub fn pct(share: f64) -> String {
 /// nothing (co-production coverage).
 pub fn pct_whole(share: f64) -> String {
     format!("{:.0}%", share * 100.0)
+}
+
+/// A count with its noun in the singular or plural: `1 payment`, `2 payments`, `0 payments`.
+pub fn count<N>(n: N, one: &str, many: &str) -> String
+where
+    N: TryInto<i64> + Copy + std::fmt::Display,
+{
+    let single = n.try_into().ok() == Some(1);
+    format!("{n} {}", if single { one } else { many })
 }
 
 /// Pounds as people type them in a form (`12,500`, `£12,500.50`) as pence; `None` if it is not money.
@@ -86,6 +129,20 @@ mod tests {
         assert_eq!(estimate_whole(-0.4), "£0");
         assert_eq!(pct(0.1234), "12.3%");
         assert_eq!(pct_whole(0.1234), "12%");
+        assert_eq!(money_round(7_180_860_856), "£71.8m");
+        assert_eq!(money_round(41_800_000_000), "£418m");
+        assert_eq!(money_round(120_000_000_000), "£1.2bn");
+        assert_eq!(money_round(1_234_567), "£12.3k");
+        assert_eq!(money_round(999_999), "£10.0k");
+        assert_eq!(money_round(51_249), "£512");
+        assert_eq!(money_round(-250_000_000), "-£2.5m");
+        assert_eq!(money_round(99_990_000_000), "£1.0bn");
+        assert_eq!(money_round(99_960_000), "£1.0m");
+        assert_eq!(money_round(99_940_000_000), "£999m");
+        assert_eq!(pence_f64_round(f64::NAN), "n/a");
+        assert_eq!(count(1usize, "payment", "payments"), "1 payment");
+        assert_eq!(count(0u64, "payment", "payments"), "0 payments");
+        assert_eq!(count(3_500i64, "payment", "payments"), "3500 payments");
     }
 
     #[test]

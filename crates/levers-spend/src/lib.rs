@@ -24,9 +24,7 @@ mod report;
 pub mod resolve;
 mod source;
 pub mod suppliers;
-mod table;
-#[cfg(feature = "excel")]
-mod xls_guard;
+pub mod table;
 #[cfg(feature = "excel")]
 mod zipped;
 

@@ -278,35 +278,31 @@ pub(crate) const MAX_SHEET_CELLS: usize = 10_000_000;
 #[cfg(feature = "excel")]
 const MAX_COLUMNS: u32 = 512;
 
-/// Reads every sheet of a workbook. A panic inside the spreadsheet reader (malformed input it does not
-/// expect) becomes an error about the file rather than taking the caller down.
+/// How much of a spending workbook levers reads (through levers-xlsx's guarded reader): files up to
+/// 512 MB, 1 GB inflated, 10 million cells (500,000 rows of 20 columns; export anything larger as
+/// CSV), the first 512 columns.
+#[cfg(feature = "excel")]
+pub(crate) const WORKBOOK_LIMITS: levers_xlsx::read::Limits = levers_xlsx::read::Limits {
+    max_file_bytes: 512 << 20,
+    max_expanded_bytes: crate::zipped::MAX_EXPANDED,
+    max_rows: MAX_SHEET_CELLS as u64,
+    max_cells: MAX_SHEET_CELLS as u64,
+    max_columns: MAX_COLUMNS,
+};
+
+/// Reads every sheet of a workbook (.xlsx, .xls, .ods) through the guarded reader; rows with no
+/// cells are not stored (like empty CSV lines they are counted from the gap in row numbers).
 #[cfg(feature = "excel")]
 pub(crate) fn read_workbook(
     file: &str,
     bytes: &[u8],
 ) -> Result<(Vec<String>, Vec<SheetSource>), SpendError> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_workbook_inner(file, bytes))).unwrap_or_else(|_| {
-        Err(SpendError::Spreadsheet {
+    use levers_xlsx::read::Data;
+    let sheets =
+        levers_xlsx::read::read(bytes, &WORKBOOK_LIMITS).map_err(|e| SpendError::Spreadsheet {
             file: file.to_string(),
-            message: "the workbook is malformed and could not be read; open it in a spreadsheet program and save it again, or save it as CSV".into(),
-        })
-    })
-}
-
-#[cfg(feature = "excel")]
-fn read_workbook_inner(
-    file: &str,
-    bytes: &[u8],
-) -> Result<(Vec<String>, Vec<SheetSource>), SpendError> {
-    use calamine::{Data, Reader};
-    let err = |m: String| SpendError::Spreadsheet {
-        file: file.to_string(),
-        message: m,
-    };
-    let cursor = std::io::Cursor::new(bytes);
-    let is_xls = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
-    let mut names = Vec::new();
-    let mut sheets = Vec::new();
+            message: e.to_string(),
+        })?;
     let text = |d: &Data| -> String {
         match d {
             Data::Empty => String::new(),
@@ -319,127 +315,41 @@ fn read_workbook_inner(
             Data::Error(e) => format!("#{e:?}"),
         }
     };
-    if is_xls {
-        crate::xls_guard::check_xls(bytes, MAX_SHEET_CELLS as u64 / 2).map_err(err)?;
-        let mut wb: calamine::Xls<_> = calamine::open_workbook_from_rs(cursor)
-            .map_err(|e: calamine::XlsError| err(e.to_string()))?;
-        range_sheets(&mut wb, &text, &err, &mut names, &mut sheets)?;
-    } else if crate::zipped::kind(bytes) == crate::zipped::ZipKind::Ods {
-        crate::zipped::check_expanded(bytes).map_err(err)?;
-        let mut wb: calamine::Ods<_> = calamine::open_workbook_from_rs(cursor)
-            .map_err(|e: calamine::OdsError| err(e.to_string()))?;
-        range_sheets(&mut wb, &text, &err, &mut names, &mut sheets)?;
-    } else {
-        crate::zipped::check_expanded(bytes).map_err(err)?;
-        let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(cursor)
-            .map_err(|e: calamine::XlsxError| err(e.to_string()))?;
-        let sheet_names = wb.sheet_names();
-        for (si, name) in sheet_names.iter().enumerate() {
-            let mut reader = wb
-                .worksheet_cells_reader(name)
-                .map_err(|e| err(format!("sheet \"{name}\": {e}")))?;
-            let mut rows: Vec<RawRow> = Vec::new();
-            let mut total_cells = 0usize;
-            while let Some(cell) = reader
-                .next_cell()
-                .map_err(|e| err(format!("sheet \"{name}\": {e}")))?
-            {
-                let (r, c) = cell.get_position();
-                if c >= MAX_COLUMNS {
-                    continue;
-                }
-                let v = match cell.get_value() {
-                    calamine::DataRef::SharedString(s) => s.to_string(),
-                    other => text(&Data::from(other.clone())),
-                };
+    let mut names = Vec::new();
+    let mut out = Vec::new();
+    for (si, sheet) in sheets.into_iter().enumerate() {
+        let mut rows = Vec::with_capacity(sheet.rows.len());
+        for row in sheet.rows {
+            let mut cells: Vec<String> = Vec::new();
+            for (c, v) in &row.cells {
+                let v = text(v);
                 if v.is_empty() {
                     continue;
                 }
-                let line = u64::from(r) + 1;
-                if rows.last().is_none_or(|last| last.line != line) {
-                    // Rows arrive in order. Rows with no cells are not stored (like empty CSV lines they
-                    // are counted from the gap in row numbers).
-                    if rows.last().is_some_and(|l| line < l.line) {
-                        return Err(err(format!(
-                            "sheet \"{name}\": rows out of order at row {line}"
-                        )));
-                    }
-                    rows.push(RawRow {
-                        line,
-                        lines: 1,
-                        cells: Vec::new(),
-                        len: 0,
-                        sheet: Some(si),
-                    });
+                let c = *c as usize;
+                if cells.len() <= c {
+                    cells.resize(c + 1, String::new());
                 }
-                total_cells += c as usize + 1;
-                if total_cells > MAX_SHEET_CELLS || rows.len() > MAX_SHEET_CELLS {
-                    return Err(err(format!("sheet \"{name}\" is larger than levers reads")));
-                }
-                if let Some(last) = rows.last_mut() {
-                    let c = c as usize;
-                    if last.cells.len() <= c {
-                        last.cells.resize(c + 1, String::new());
-                    }
-                    last.cells[c] = v;
-                    last.len = last.cells.len();
-                }
+                cells[c] = v;
             }
-            names.push(name.clone());
-            sheets.push(SheetSource {
-                rows: rows.into_iter(),
-            });
-        }
-    }
-    Ok((names, sheets))
-}
-
-/// Reads every sheet of an XLS or OpenDocument workbook through calamine's ranges.
-#[cfg(feature = "excel")]
-fn range_sheets<RS, R>(
-    wb: &mut R,
-    text: &dyn Fn(&calamine::Data) -> String,
-    err: &dyn Fn(String) -> SpendError,
-    names: &mut Vec<String>,
-    sheets: &mut Vec<SheetSource>,
-) -> Result<(), SpendError>
-where
-    RS: std::io::Read + std::io::Seek,
-    R: calamine::Reader<RS>,
-    R::Error: std::fmt::Display,
-{
-    let sheet_names = wb.sheet_names();
-    for (si, name) in sheet_names.iter().enumerate() {
-        let range = wb
-            .worksheet_range(name)
-            .map_err(|e| err(format!("sheet \"{name}\": {e}")))?;
-        let (h, w) = range.get_size();
-        if h.saturating_mul(w) > MAX_SHEET_CELLS {
-            return Err(err(format!(
-                "sheet \"{name}\" has {h} rows × {w} columns, more than levers reads"
-            )));
-        }
-        let start_row = range.start().map_or(0, |s| s.0) as u64;
-        let start_col = range.start().map_or(0, |s| s.1) as usize;
-        let mut rows = Vec::with_capacity(h);
-        for (ri, r) in range.rows().enumerate() {
-            let mut cells: Vec<String> = vec![String::new(); start_col.min(MAX_COLUMNS as usize)];
-            cells.extend(r.iter().take(MAX_COLUMNS as usize).map(text));
+            if cells.is_empty() {
+                continue;
+            }
             let len = cells.len();
             rows.push(RawRow {
-                line: start_row + ri as u64 + 1,
+                line: u64::from(row.index) + 1,
                 lines: 1,
                 cells,
                 len,
                 sheet: Some(si),
             });
         }
-        names.push(name.clone());
-        sheets.push(SheetSource {
+        names.push(sheet.name);
+        out.push(SheetSource {
             rows: rows.into_iter(),
         });
     }
-    Ok(())
+    Ok((names, out))
 }
 
 /// A date-formatted cell as text the date parser reads. In the usual 1900 date system, the day number
@@ -447,7 +357,7 @@ where
 /// calendar date it means ("2024-06-01"), since its day numbers are 1,462 days off; a time of day
 /// with no date ("00:00:00", a day number below 1) as that time, which the reader treats as no date.
 #[cfg(feature = "excel")]
-fn datetime_text(dt: &calamine::ExcelDateTime) -> String {
+fn datetime_text(dt: &levers_xlsx::read::ExcelDateTime) -> String {
     let v = dt.as_f64();
     if dt.is_duration() || (0.0..1.0).contains(&v) {
         let secs = (v.fract() * 86_400.0).round() as u64;
@@ -458,7 +368,8 @@ fn datetime_text(dt: &calamine::ExcelDateTime) -> String {
             secs % 60
         );
     }
-    let as_1900 = calamine::ExcelDateTime::new(v, calamine::ExcelDateTimeType::DateTime, false);
+    use levers_xlsx::read::{ExcelDateTime, ExcelDateTimeType};
+    let as_1900 = ExcelDateTime::new(v, ExcelDateTimeType::DateTime, false);
     let (y, m, d, ..) = dt.to_ymd_hms_milli();
     if as_1900.to_ymd_hms_milli().0 == y
         && (as_1900.to_ymd_hms_milli().1, as_1900.to_ymd_hms_milli().2) == (m, d)

@@ -7,11 +7,11 @@ use crate::encoding::{self, TextEncoding};
 use crate::source::{CsvSource, RawRow, RowSource, detect_delimiter};
 
 /// Records searched for the header.
-pub(crate) const HEADER_SCAN: usize = 60;
+pub const HEADER_SCAN: usize = 60;
 
 /// How the records of a table were accounted for before the caller looked at its data rows.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct TableCounts {
+pub struct TableCounts {
     pub records: u64,
     pub preamble: u64,
     pub header: u64,
@@ -25,7 +25,7 @@ pub(crate) struct TableCounts {
 /// `score`, then hands each non-blank data row (1-based line, cells) to `on_row`.
 /// Returns the header cells, its line and the counts. Comment lines starting with `#` before the
 /// header count as preamble.
-pub(crate) fn read_table(
+pub fn read_table(
     name: &str,
     bytes: &[u8],
     score: &dyn Fn(&[String]) -> usize,

@@ -1,70 +1,29 @@
-//! Zip containers: telling an XLSX or OpenDocument spreadsheet from an archive of spending files,
-//! guarding against zip bombs before anything is expanded, and reading an archive's spreadsheets and
-//! CSVs into memory.
+//! Zip archives of spending files: guarding against zip bombs (bytes counted as inflated, through
+//! levers-xlsx) and reading an archive's spreadsheets and CSVs into memory.
 
 use std::io::Read;
 
 /// Most bytes the parts of a zip may expand to (guards against zip bombs before anything is read).
 pub(crate) const MAX_EXPANDED: u64 = 1 << 30;
 
-/// What a zip holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ZipKind {
-    Xlsx,
-    Ods,
-    /// Not a workbook: an archive of files, each read on its own.
-    Archive,
+pub(crate) use levers_xlsx::read::ZipKind;
+
+/// What a zip holds (levers-xlsx tells workbooks from archives).
+pub(crate) fn kind(bytes: &[u8]) -> ZipKind {
+    levers_xlsx::read::zip_kind(bytes)
 }
 
 fn open(bytes: &[u8]) -> Result<zip::ZipArchive<std::io::Cursor<&[u8]>>, String> {
     zip::ZipArchive::new(std::io::Cursor::new(bytes))
-        .map_err(|e| format!("not a readable XLSX or zip archive: {e}"))
+        .map_err(|e| format!("not a readable zip archive: {e}"))
 }
 
-/// An XLSX has `xl/workbook.xml` (or `[Content_Types].xml`), an OpenDocument spreadsheet a `mimetype`
-/// of `application/vnd.oasis.opendocument.spreadsheet`; anything else is an archive. A zip that cannot
-/// be opened is taken for a broken XLSX (the error says so).
-pub(crate) fn kind(bytes: &[u8]) -> ZipKind {
-    let Ok(mut z) = open(bytes) else {
-        return ZipKind::Xlsx;
-    };
-    let names: Vec<String> = z.file_names().map(str::to_string).collect();
-    if names
-        .iter()
-        .any(|n| n == "xl/workbook.xml" || n == "[Content_Types].xml")
-    {
-        return ZipKind::Xlsx;
-    }
-    if names.iter().any(|n| n == "content.xml")
-        && let Ok(mut m) = z.by_name("mimetype")
-    {
-        let mut s = String::new();
-        if m.by_ref().take(200).read_to_string(&mut s).is_ok()
-            && s.trim()
-                .starts_with("application/vnd.oasis.opendocument.spreadsheet")
-        {
-            return ZipKind::Ods;
-        }
-    }
-    ZipKind::Archive
-}
-
-/// Refuses a zip whose parts would expand past [`MAX_EXPANDED`] or by more than 1000 times.
+/// Refuses a zip whose parts inflate past [`MAX_EXPANDED`], counting the bytes actually inflated
+/// (levers-xlsx's guard: declared sizes are not trusted).
 pub(crate) fn check_expanded(bytes: &[u8]) -> Result<(), String> {
-    let mut z = open(bytes)?;
-    let mut expanded: u64 = 0;
-    for i in 0..z.len() {
-        let f = z
-            .by_index_raw(i)
-            .map_err(|e| format!("not a readable zip: {e}"))?;
-        expanded = expanded.saturating_add(f.size());
-    }
-    if expanded > MAX_EXPANDED || expanded / 1000 > bytes.len() as u64 {
-        return Err(format!(
-            "the zip expands to {expanded} bytes, more than levers reads; unzip it and export the data as CSV"
-        ));
-    }
-    Ok(())
+    levers_xlsx::read::check_inflated(bytes, MAX_EXPANDED)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 /// A file inside an archive.

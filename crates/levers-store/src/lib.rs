@@ -15,8 +15,10 @@ use sqlx::{PgPool, SqlitePool};
 
 pub mod appraisal;
 pub mod audit;
+pub mod contracts;
 pub mod coproduction;
 pub mod geo;
+pub mod jobs;
 mod migrate;
 pub mod pb_process;
 pub mod places;

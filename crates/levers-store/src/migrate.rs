@@ -72,6 +72,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0010_spend_blocks.sql"),
     },
     Migration {
+        version: 11,
+        name: "contracts",
+        sqlite: include_str!("../migrations/sqlite/0011_contracts.sql"),
+        postgres: include_str!("../migrations/postgres/0011_contracts.sql"),
+    },
+    Migration {
         version: 12,
         name: "strategy",
         sqlite: include_str!("../migrations/sqlite/0012_strategy.sql"),
@@ -82,6 +88,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "places",
         sqlite: include_str!("../migrations/sqlite/0013_places.sql"),
         postgres: include_str!("../migrations/postgres/0013_places.sql"),
+    },
+    Migration {
+        version: 15,
+        name: "first_day",
+        sqlite: include_str!("../migrations/sqlite/0015_first_day.sql"),
+        postgres: include_str!("../migrations/postgres/0015_first_day.sql"),
     },
 ];
 

@@ -13,10 +13,11 @@ impl Store {
         })
     }
 
-    /// Sets a value, recording the old and new value in the audit log.
+    /// Sets a value, recording the old and new value in the audit log. Setting an unset key to
+    /// nothing changes nothing (a missing setting reads as empty everywhere).
     pub async fn set_setting(&self, actor: &Actor, key: &str, value: &str) -> Result<()> {
         let before = self.setting(key).await?;
-        if before.as_deref() == Some(value) {
+        if before.as_deref().unwrap_or("") == value {
             return Ok(());
         }
         with_pool!(self, pool => write_tx!(pool, tx => {
@@ -30,5 +31,41 @@ impl Store {
             insert_audit!(&mut *tx, actor, NewAudit::new("setting.set", "setting", key).before(before).after(value))?;
             Ok(())
         }))
+    }
+}
+
+/// The council's public address (the web address residents use), shown on printed voting codes
+/// and links sent out.
+pub const PUBLIC_URL: &str = "public_url";
+
+/// The spending body that is the council itself: the analysis opens on it.
+pub const HOME_BODY: &str = "home_body";
+
+/// What a new install has done so far, for the first-run steps (each a count of rows).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SetupProgress {
+    pub geo_datasets: i64,
+    pub spend_imports: i64,
+    pub supplier_imports: i64,
+    pub pb_processes: i64,
+    pub register_activities: i64,
+}
+
+impl Store {
+    /// Counts what each first-run step needs to see done.
+    pub async fn setup_progress(&self) -> Result<SetupProgress> {
+        const SQL: &str = "SELECT (SELECT COUNT(*) FROM geo_datasets), \
+            (SELECT COUNT(*) FROM spend_imports WHERE undone_at IS NULL), \
+            (SELECT COUNT(*) FROM proc_supplier_imports), (SELECT COUNT(*) FROM pb_processes), \
+            (SELECT COUNT(*) FROM coproduction_activities)";
+        let (geo, spend, suppliers, pb, register): (i64, i64, i64, i64, i64) =
+            with_pool!(self, pool => sqlx::query_as(SQL).fetch_one(pool).await?);
+        Ok(SetupProgress {
+            geo_datasets: geo,
+            spend_imports: spend,
+            supplier_imports: suppliers,
+            pb_processes: pb,
+            register_activities: register,
+        })
     }
 }

@@ -57,6 +57,24 @@ pub async fn scratch_postgres(url: &str) -> Result<(Store, Scratch)> {
     ))
 }
 
+/// Another store on the same test database (a second pool, as a second `levers serve` process
+/// would open): the same SQLite file, or the same PostgreSQL schema.
+pub async fn reopen(scratch: &Scratch) -> Result<Store> {
+    match scratch {
+        Scratch::SqliteFile(p) => Store::open(&p.to_string_lossy()).await,
+        Scratch::PostgresSchema { url, schema } => {
+            let connect_err = |source| StoreError::Connect {
+                url: crate::redact_url(url),
+                source,
+            };
+            let opts = PgConnectOptions::from_str(url)
+                .map_err(connect_err)?
+                .options([("search_path", schema.as_str())]);
+            Store::connect_postgres(opts).await.map_err(connect_err)
+        }
+    }
+}
+
 impl Scratch {
     /// Removes the test database. Errors are ignored: it is only tidying up.
     pub async fn remove(self) {

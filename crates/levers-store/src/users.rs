@@ -131,6 +131,12 @@ where
     })
 }
 
+/// Locks the enabled admins' rows (PostgreSQL) so concurrent role and status changes queue.
+const LOCK_ADMINS: &str =
+    "SELECT id FROM users WHERE role = 'admin' AND disabled = FALSE ORDER BY id FOR UPDATE";
+/// Enabled admins, counted inside a change's transaction.
+const COUNT_ADMINS: &str = "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = FALSE";
+
 impl Store {
     /// Adds an account and audits it. A second account with the same email is a conflict.
     pub async fn create_user(&self, actor: &Actor, new: NewUser) -> Result<User> {
@@ -188,6 +194,11 @@ impl Store {
     }
 
     /// Number of enabled admins: the last one may not be disabled or demoted.
+    ///
+    /// The guard is checked inside the change's own transaction, after the change (which is rolled
+    /// back when no enabled admin would be left): on SQLite the write transaction holds the write lock
+    /// throughout; on PostgreSQL the enabled admins' rows are locked first, so two
+    /// admins demoting each other at once are taken one after the other and the second is refused.
     pub async fn active_admin_count(&self) -> Result<i64> {
         with_pool!(self, pool => {
             Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = FALSE")
@@ -202,23 +213,23 @@ impl Store {
             .user_by_id(id)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("account {id}")))?;
-        if disabled
-            && before.role == Role::Admin
-            && !before.disabled
-            && self.active_admin_count().await? <= 1
-        {
-            return Err(StoreError::Conflict(
-                "this is the only enabled admin account: add another admin before disabling it"
-                    .into(),
-            ));
-        }
         let now = now_unix();
         let sql = format!(
             "UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3 RETURNING {USER_COLUMNS}"
         );
+        let postgres = matches!(self.backend, crate::Backend::Postgres(_));
         with_pool!(self, pool => write_tx!(pool, tx => {
+            if postgres {
+                sqlx::query(LOCK_ADMINS).execute(&mut *tx).await?;
+            }
             let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(disabled).bind(now).bind(id).fetch_one(&mut *tx).await?;
             let after = user_from_row(&row)?;
+            let admins: i64 = sqlx::query_scalar(COUNT_ADMINS).fetch_one(&mut *tx).await?;
+            if admins == 0 {
+                return Err(StoreError::Conflict(
+                    "this is the only enabled admin account: add another admin before disabling it".into(),
+                ));
+            }
             if disabled {
                 sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
                 sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
@@ -285,21 +296,22 @@ impl Store {
             .user_by_id(id)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("account {id}")))?;
-        if before.role == Role::Admin
-            && role != Role::Admin
-            && !before.disabled
-            && self.active_admin_count().await? <= 1
-        {
-            return Err(StoreError::Conflict(
-                "this is the only enabled admin account: it must stay an admin".into(),
-            ));
-        }
         let sql = format!(
             "UPDATE users SET role = $1, updated_at = $2 WHERE id = $3 RETURNING {USER_COLUMNS}"
         );
+        let postgres = matches!(self.backend, crate::Backend::Postgres(_));
         with_pool!(self, pool => write_tx!(pool, tx => {
+            if postgres {
+                sqlx::query(LOCK_ADMINS).execute(&mut *tx).await?;
+            }
             let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(role.as_str()).bind(now_unix()).bind(id).fetch_one(&mut *tx).await?;
             let after = user_from_row(&row)?;
+            let admins: i64 = sqlx::query_scalar(COUNT_ADMINS).fetch_one(&mut *tx).await?;
+            if admins == 0 {
+                return Err(StoreError::Conflict(
+                    "this is the only enabled admin account: it must stay an admin".into(),
+                ));
+            }
             insert_audit!(
                 &mut *tx,
                 actor,

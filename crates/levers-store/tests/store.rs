@@ -1,5 +1,9 @@
 //! The store's test story, run on SQLite always and on PostgreSQL when `LEVERS_TEST_PG` names a server.
 
+#[path = "store/contracts.rs"]
+mod contracts;
+#[path = "store/hardening.rs"]
+mod hardening;
 #[path = "store/pb_process.rs"]
 mod pb_process;
 #[path = "store/strategy.rs"]
@@ -29,7 +33,7 @@ fn new_user(email: &str, role: Role) -> NewUser {
 async fn story(store: &Store) {
     // Migrations are idempotent.
     assert_eq!(store.migrate().await.unwrap(), Vec::<i64>::new());
-    assert_eq!(store.schema_version().await.unwrap(), 13);
+    assert_eq!(store.schema_version().await.unwrap(), 15);
     store.ping().await.unwrap();
     let system = Actor::system("test");
 
@@ -265,6 +269,52 @@ async fn story(store: &Store) {
         ..Default::default()
     };
     assert_eq!(store.audit_count(&users_only).await.unwrap(), 6);
+
+    // Background jobs (migration 0015): progress, an end, and interrupted ones marked failed.
+    use levers_store::jobs::{INTERRUPTED, JobState};
+    let owner = store
+        .user_by_email("admin@example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    let j = store
+        .create_job("spend", "april.csv", Some(owner.id), "rows", None)
+        .await
+        .unwrap();
+    store.job_progress(j, 1_500, Some(3_545)).await.unwrap();
+    let got = store.job(j).await.unwrap().unwrap();
+    assert_eq!(
+        (got.state, got.progress, got.total),
+        (JobState::Running, 1_500, Some(3_545))
+    );
+    store
+        .finish_job(j, Ok("/procurement/imports/1"))
+        .await
+        .unwrap();
+    let got = store.job(j).await.unwrap().unwrap();
+    assert_eq!(got.state, JobState::Done);
+    assert_eq!(got.result_url.as_deref(), Some("/procurement/imports/1"));
+    let k = store
+        .create_job("suppliers", "creditors.csv", None, "steps", Some(2))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.fail_interrupted_jobs(-1).await.unwrap(),
+        1,
+        "only the running one"
+    );
+    let got = store.job(k).await.unwrap().unwrap();
+    assert_eq!(
+        (got.state, got.message.as_str()),
+        (JobState::Failed, INTERRUPTED)
+    );
+    // An empty value for an unset setting changes nothing and audits nothing.
+    let before = store.audit_count(&AuditQuery::default()).await.unwrap();
+    store.set_setting(&system, "public_url", "").await.unwrap();
+    assert_eq!(
+        store.audit_count(&AuditQuery::default()).await.unwrap(),
+        before
+    );
 }
 
 /// The audit log refuses updates and deletes at the database level, whatever the caller.
@@ -945,6 +995,7 @@ async fn story_on_sqlite() {
     coproduction_ledger_matches_the_model(&store).await;
     ledger_is_append_only(&scratch).await;
     pb_process::pb_story(&store, &scratch).await;
+    contracts::contracts_story(&store).await;
     strategy::strategy_story(&store).await;
     audit_log_is_append_only(&scratch).await;
     store.close().await;
@@ -973,6 +1024,7 @@ async fn story_on_postgres() {
     coproduction_ledger_matches_the_model(&store).await;
     ledger_is_append_only(&scratch).await;
     pb_process::pb_story(&store, &scratch).await;
+    contracts::contracts_story(&store).await;
     strategy::strategy_story(&store).await;
     audit_log_is_append_only(&scratch).await;
     store.close().await;

@@ -68,19 +68,37 @@ pub fn set_cookie(name: &str, value: &str, secure: bool, max_age: Option<i64>) -
     HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static("invalid=; Max-Age=0"))
 }
 
-fn client_addr(req: &Request, trust_proxy: bool) -> String {
-    if trust_proxy
-        && let Some(first) = req
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-    {
-        return first.trim().to_string();
+/// The client's address: the connection's peer, or with `trusted` proxies in front, the address the
+/// outermost of them added to `X-Forwarded-For` (the `trusted`-th from the right, across every
+/// `X-Forwarded-For` header in order). Addresses to its left are the client's own words and ignored.
+/// A header with fewer addresses than trusted proxies gives its leftmost one (all were added by
+/// proxies). Without `--trust-proxy`, a request carrying the header warns once in the log: behind a
+/// proxy every visitor would otherwise share the proxy's address, and its throttles.
+pub(crate) fn client_addr(headers: &HeaderMap, peer: Option<SocketAddr>, trusted: usize) -> String {
+    let peer = || peer.map_or_else(|| "unknown".to_string(), |p| p.ip().to_string());
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .collect();
+    if trusted == 0 {
+        if !hops.is_empty() {
+            static WARNED: std::sync::Once = std::sync::Once::new();
+            WARNED.call_once(|| {
+                eprintln!(
+                    "warning: requests carry X-Forwarded-For but levers runs without --trust-proxy: if a reverse proxy forwards to levers, every visitor shares its address and its sign-in and voting-code throttles (30 bad codes lock everyone out for 15 minutes). Run with --trust-proxy N, N the number of proxies you run in front of levers."
+                );
+            });
+        }
+        return peer();
     }
-    req.extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(|| "unknown".to_string(), |ci| ci.0.ip().to_string())
+    match hops.len() {
+        0 => peer(),
+        n => hops[n.saturating_sub(trusted)].to_string(),
+    }
 }
 
 /// Middleware on every route: works out the [`Identity`], and refuses (403) a state-changing request
@@ -93,7 +111,11 @@ pub async fn identify(State(state): State<AppState>, req: Request, next: Next) -
 
 async fn identify_inner(state: AppState, req: Request, next: Next) -> Result<Response, Response> {
     let secure = state.config.secure_cookies;
-    let addr = client_addr(&req, state.config.trust_proxy);
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ci| ci.0);
+    let addr = client_addr(req.headers(), peer, state.config.trust_proxy);
     let headers = req.headers().clone();
 
     let bearer = headers
@@ -116,6 +138,21 @@ async fn identify_inner(state: AppState, req: Request, next: Next) -> Result<Res
                 .await
                 .map_err(|e| AppError::from(e).into_response())?,
             None => None,
+        };
+        // However active, a session ends at its absolute maximum age.
+        let session = match session {
+            Some((session, _))
+                if levers_store::now_unix() - session.created_at
+                    >= state.config.session_max_seconds =>
+            {
+                state
+                    .store
+                    .delete_session(&session.token_hash)
+                    .await
+                    .map_err(|e| AppError::from(e).into_response())?;
+                None
+            }
+            other => other,
         };
         match session {
             Some((session, user)) => Identity::Session { session, user },
@@ -147,12 +184,10 @@ async fn identify_inner(state: AppState, req: Request, next: Next) -> Result<Res
         }) else {
             return Err(AppError::Csrf.into_response());
         };
-        // Only the upload page takes large bodies; everything else is a small form.
-        let limit = if req.uri().path() == crate::UPLOAD_PATH {
-            state.config.max_body_bytes
-        } else {
-            crate::FORM_LIMIT_BYTES
-        };
+        // Upload routes take their own limit (one table, in upload.rs); everything else is a small
+        // form. The body is read once, here.
+        let limit = crate::upload::route_limit(req.uri().path(), state.config.max_body_bytes)
+            .unwrap_or(crate::FORM_LIMIT_BYTES);
         let (parts, body) = req.into_parts();
         let bytes = to_bytes(body, limit)
             .await
@@ -189,6 +224,13 @@ async fn identify_inner(state: AppState, req: Request, next: Next) -> Result<Res
     req.extensions_mut().insert(identity);
     req.extensions_mut().insert(ClientAddr(addr));
     let mut resp = next.run(req).await;
+    if secure {
+        // Served over HTTPS: browsers keep to HTTPS for a year.
+        resp.headers_mut().insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     if let Some(c) = new_csrf_cookie {
         resp.headers_mut().append(
             header::SET_COOKIE,
@@ -265,6 +307,9 @@ pub fn require(
                 }
                 Some(u) if !u.role.allows(role) && is_api => AppError::Forbidden.json(),
                 Some(u) if !u.role.allows(role) => AppError::Forbidden.into_response(),
+                Some(u) if u.must_change_password && is_api => {
+                    AppError::PasswordChangeRequired.json()
+                }
                 Some(u)
                     if u.must_change_password
                         && !is_api
@@ -329,5 +374,46 @@ mod tests {
             multipart_field("multipart/form-data", body, "csrf_token"),
             None
         );
+    }
+}
+
+#[cfg(test)]
+mod proxy_tests {
+    use super::*;
+
+    fn headers(values: &[&str]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for v in values {
+            h.append("x-forwarded-for", HeaderValue::from_str(v).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn the_trusted_hop_is_counted_from_the_right() {
+        let peer: SocketAddr = "10.0.0.1:5000".parse().unwrap();
+        let h = headers(&["6.6.6.6, 203.0.113.9"]);
+        assert_eq!(client_addr(&h, Some(peer), 0), "10.0.0.1");
+        assert_eq!(client_addr(&h, Some(peer), 1), "203.0.113.9");
+        assert_eq!(client_addr(&h, Some(peer), 2), "6.6.6.6");
+        assert_eq!(client_addr(&h, Some(peer), 5), "6.6.6.6");
+        // Several headers are one list, in order.
+        let h = headers(&["6.6.6.6", "203.0.113.9, 10.1.1.1"]);
+        assert_eq!(client_addr(&h, Some(peer), 2), "203.0.113.9");
+        assert_eq!(client_addr(&HeaderMap::new(), Some(peer), 1), "10.0.0.1");
+        assert_eq!(client_addr(&HeaderMap::new(), None, 1), "unknown");
+    }
+
+    #[test]
+    fn listening_on_loopback_without_trusting_a_proxy_warns() {
+        let lo: SocketAddr = "127.0.0.1:8080".parse().unwrap();
+        let all: SocketAddr = "0.0.0.0:8080".parse().unwrap();
+        assert!(
+            crate::proxy_warning(lo, 0)
+                .unwrap()
+                .contains("--trust-proxy")
+        );
+        assert!(crate::proxy_warning(lo, 1).is_none());
+        assert!(crate::proxy_warning(all, 0).is_none());
     }
 }

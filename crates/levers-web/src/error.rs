@@ -13,6 +13,8 @@ pub enum AppError {
     Unauthenticated,
     BadToken,
     Forbidden,
+    /// Signed in with a one-time password not yet changed: only the password page is open.
+    PasswordChangeRequired,
     Csrf,
     NotFound,
     TooLarge,
@@ -25,7 +27,9 @@ impl AppError {
     fn status(&self) -> StatusCode {
         match self {
             AppError::Unauthenticated | AppError::BadToken => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::PasswordChangeRequired | AppError::Csrf => {
+                StatusCode::FORBIDDEN
+            }
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -45,6 +49,10 @@ impl AppError {
             AppError::Forbidden => (
                 "You do not have access to this page",
                 "Your account does not have the role this page needs. Ask an admin if you need access.",
+            ),
+            AppError::PasswordChangeRequired => (
+                "Change your password first",
+                "This account signed in with a one-time password: change your password at /account/password before using anything else.",
             ),
             AppError::Csrf => (
                 "This form has expired",

@@ -17,10 +17,13 @@ mod api;
 mod appraisal;
 mod auth;
 mod community_budgets;
+mod contracts;
 mod coproduction;
 mod error;
 mod form;
+mod hashing;
 mod identity;
+mod jobs;
 mod layout;
 mod page;
 mod places;
@@ -60,16 +63,30 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         .merge(community_budgets::routes())
         .merge(spend::routes(max_body))
         .merge(procurement::routes())
+        .merge(contracts::routes())
         .merge(places::routes())
         .merge(appraisal::routes())
         .merge(coproduction::routes())
         .merge(strategy::routes())
         .merge(admin::routes())
+        .merge(jobs::routes())
         .fallback(shell::not_found)
         .layer(from_fn_with_state(state.clone(), auth::identify))
         .layer(from_fn(shell::security_headers))
         .layer(DefaultBodyLimit::max(FORM_LIMIT_BYTES))
         .with_state(state)
+}
+
+/// The start-up warning about client addresses, if one is due: listening only on a loopback address
+/// (as behind a reverse proxy on the same machine) without `--trust-proxy`, every visitor would
+/// share the proxy's address, and so its sign-in and voting-code throttles.
+pub fn proxy_warning(local: SocketAddr, trust_proxy: usize) -> Option<String> {
+    (trust_proxy == 0 && local.ip().is_loopback()).then(|| {
+        format!(
+            "warning: levers listens only on {} and ignores X-Forwarded-For. If a reverse proxy forwards to it, run with --trust-proxy N (N the number of proxies in front of levers): otherwise every visitor shares the proxy's address, and 30 bad voting codes from anyone lock every voter out for 15 minutes.",
+            local.ip()
+        )
+    })
 }
 
 /// Serves the app on `addr` until Ctrl-C.
@@ -79,6 +96,15 @@ pub async fn serve(store: Store, config: WebConfig, addr: SocketAddr) -> anyhow:
     })?;
     let local = listener.local_addr()?;
     eprintln!("levers is serving on http://{local}/  (Ctrl-C to stop)");
+    if let Some(w) = proxy_warning(local, config.trust_proxy) {
+        eprintln!("{w}");
+    }
+    // Imports a stopped process was running never committed: say so on their pages.
+    match levers_app::jobs::fail_interrupted(&store).await {
+        Ok(0) => {}
+        Ok(n) => eprintln!("levers: {n} import(s) interrupted by the last stop are marked failed"),
+        Err(e) => eprintln!("levers: could not check for interrupted imports: {e}"),
+    }
     let purge_store = store.clone();
     tokio::spawn(async move {
         loop {

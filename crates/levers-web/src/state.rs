@@ -12,10 +12,22 @@ use levers_app::procurement::PaymentsCache;
 pub struct WebConfig {
     /// Mark cookies `Secure` (and use the `__Host-` prefix): on whenever the app is reached over HTTPS.
     pub secure_cookies: bool,
-    /// Trust `X-Forwarded-For` for the client address (only behind a reverse proxy you run).
-    pub trust_proxy: bool,
+    /// How many reverse proxies you run in front of levers, each appending the address it saw to
+    /// `X-Forwarded-For`. 0 (the default): the header is ignored and the client is the connection's
+    /// peer. N: the client is the N-th address from the right of `X-Forwarded-For` (the one the
+    /// outermost trusted proxy added); addresses further left were written by the client and are
+    /// never used.
+    pub trust_proxy: usize,
     /// A session ends after this many seconds without a request.
     pub session_ttl_seconds: i64,
+    /// A session ends this many seconds after sign-in however active it is.
+    pub session_max_seconds: i64,
+    /// The address residents reach levers at (`https://levers.example.gov.uk`), printed on voting-code
+    /// sheets; never taken from a request's Host header. Absent: the sheets print the path alone.
+    pub public_url: Option<String>,
+    /// A one-time password (a new account's, or one an admin reset) signs in for this long after it
+    /// was set; then an admin must issue a new one.
+    pub one_time_password_ttl_seconds: i64,
     /// The largest request body accepted, in bytes (uploads included).
     pub max_body_bytes: usize,
     /// Shown in a banner on every page when the data is synthetic.
@@ -26,8 +38,11 @@ impl Default for WebConfig {
     fn default() -> Self {
         WebConfig {
             secure_cookies: false,
-            trust_proxy: false,
+            trust_proxy: 0,
             session_ttl_seconds: 8 * 3600,
+            one_time_password_ttl_seconds: 7 * 24 * 3600,
+            session_max_seconds: 24 * 3600,
+            public_url: None,
             max_body_bytes: crate::upload::SPEND_FILE_BYTES,
             demo: false,
         }

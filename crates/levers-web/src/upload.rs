@@ -18,10 +18,32 @@ pub const LM3_SURVEY_BYTES: usize = 5 * 1024 * 1024;
 /// A co-production register CSV.
 pub const REGISTER_FILE_BYTES: usize = 10 * 1024 * 1024;
 
-/// The body limit layer for an upload route: `route.layer(upload::limit(SUPPLIER_FILE_BYTES))`.
-/// (The form fields other than the file are small; the limit is the file's.)
+/// Room for an upload form's fields other than the file.
+const FIELDS_BYTES: usize = 64 * 1024;
+
+/// Every upload route and its file limit, the one table of them: the request layer (`identify`
+/// in auth.rs) reads the body of any state-changing request once, against this
+/// limit (plus room for the other fields) on these paths and against [`crate::FORM_LIMIT_BYTES`]
+/// everywhere else; the route's [`limit`] layer tells its multipart reader the same number. The
+/// spending upload's limit is configurable (`--max-upload-mb`), given as `spend_file_bytes`.
+/// A new upload route adds its line here.
+pub(crate) fn route_limit(path: &str, spend_file_bytes: usize) -> Option<usize> {
+    let file = match path {
+        crate::UPLOAD_PATH => spend_file_bytes,
+        "/procurement/suppliers" => SUPPLIER_FILE_BYTES,
+        "/procurement/lm3" => LM3_SURVEY_BYTES,
+        "/appraisals/unit-costs" => UNIT_COST_FILE_BYTES,
+        "/co-production/register/import" => REGISTER_FILE_BYTES,
+        _ => return None,
+    };
+    Some(file.saturating_add(FIELDS_BYTES))
+}
+
+/// The body limit layer for an upload route: `route.layer(upload::limit(SUPPLIER_FILE_BYTES))`, the
+/// same limit as the route's line in [`route_limit`]. (The form fields other than the file are
+/// small; the limit is the file's.)
 pub fn limit(bytes: usize) -> DefaultBodyLimit {
-    DefaultBodyLimit::max(bytes.saturating_add(64 * 1024))
+    DefaultBodyLimit::max(bytes.saturating_add(FIELDS_BYTES))
 }
 
 /// What an upload form sent: the file (its name without any path, and its bytes) and the other fields.

@@ -19,8 +19,16 @@ mod appraisal;
 mod community_budgets;
 #[path = "web/coproduction.rs"]
 mod coproduction;
+#[path = "web/first_day.rs"]
+mod first_day;
+#[path = "web/hardening.rs"]
+mod hardening;
+#[path = "web/places.rs"]
+mod places;
 #[path = "web/procurement.rs"]
 mod procurement;
+#[path = "web/scale_out.rs"]
+mod scale_out;
 
 const PASSWORD: &str = "a long test passphrase";
 
@@ -137,6 +145,34 @@ impl Client {
         )
         .await
     }
+}
+
+/// Follows a background job's page (refreshing while it runs) to how it ends: the redirect to its
+/// result (303) or its failure page (200, no refresh).
+async fn job_outcome(c: &mut Client, started: Reply) -> Reply {
+    let job = started.location.expect("a job's page");
+    assert!(job.starts_with("/jobs/"), "{job}");
+    for _ in 0..500 {
+        let r = c.get(&job).await;
+        if r.status == StatusCode::SEE_OTHER || !r.body.contains("http-equiv=\"refresh\"") {
+            return r;
+        }
+        assert_eq!(r.status, StatusCode::OK);
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("the job at {job} did not finish");
+}
+
+/// As [`job_outcome`] for a job that must succeed: the redirect to its result.
+async fn follow_job(c: &mut Client, started: Reply) -> Reply {
+    let r = job_outcome(c, started).await;
+    assert_eq!(
+        r.status,
+        StatusCode::SEE_OTHER,
+        "the job failed: {}",
+        r.body
+    );
+    r
 }
 
 fn form_encode(fields: &[(&str, &str)]) -> String {
@@ -939,6 +975,8 @@ async fn spend_upload_check_correct_import_and_undo() {
     fields.push(("map_expense_area", ""));
     let imported = c.post(&format!("{review}/import"), &fields).await;
     assert_eq!(imported.status, StatusCode::SEE_OTHER);
+    assert!(imported.location.as_deref().unwrap().starts_with("/jobs/"));
+    let imported = follow_job(&mut c, imported).await;
     let detail = imported.location.unwrap();
     let page = c.get(&detail).await;
     assert!(
@@ -962,7 +1000,7 @@ async fn spend_upload_check_correct_import_and_undo() {
     req.headers_mut()
         .insert(header::COOKIE, c.cookie_header().parse().unwrap());
     let review2 = c.send(req).await.location.unwrap();
-    assert!(c.get(&review2).await.body.contains("Import 1 payments"));
+    assert!(c.get(&review2).await.body.contains("Import 1 payment<"));
     // Uploading April again says it is already there, and importing adds nothing.
     c.get("/procurement/upload").await;
     let mut req = upload(c.csrf.clone(), file);
@@ -971,6 +1009,7 @@ async fn spend_upload_check_correct_import_and_undo() {
     let review3 = c.send(req).await.location.unwrap();
     assert!(c.get(&review3).await.body.contains("already imported"));
     let again = c.post(&format!("{review3}/import"), &[]).await;
+    let again = follow_job(&mut c, again).await;
     assert_eq!(again.location.as_deref(), Some(detail.as_str()));
     assert_eq!(store.spend_imports().await.unwrap().len(), 1);
     // The list shows it; a viewer can look but not change.

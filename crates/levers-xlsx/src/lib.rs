@@ -6,6 +6,9 @@
 //! the package is a ZIP of stored (uncompressed) entries with fixed timestamps, so the same workbook
 //! always produces the same bytes. Excel, LibreOffice and calamine read the result.
 //!
+//! With the `read` feature, [`read`] is the one guarded path by which levers reads workbooks from
+//! outside (.xlsx, .xls, .ods): limits on file size, bytes actually inflated, rows and cells.
+//!
 //! ```
 //! use levers_xlsx::{Cell, Workbook};
 //! let mut book = Workbook::new();
@@ -16,6 +19,8 @@
 //! assert_eq!(&bytes[..2], b"PK");
 //! ```
 
+#[cfg(feature = "read")]
+pub mod read;
 mod zip;
 
 use std::fmt::Write as _;

@@ -10,6 +10,7 @@ use levers_store::{Actor, NewUser, Role, Store};
 use levers_web::WebConfig;
 
 mod appraisal_cli;
+mod contracts_cli;
 mod coproduction_cli;
 mod demo;
 mod geo_cli;
@@ -72,6 +73,10 @@ enum Command {
     /// Co-production: coverage across the register, register CSV, the time-credit ledger, retention.
     #[command(subcommand)]
     Coproduction(coproduction_cli::CoproductionCommand),
+    /// The contract pipeline: import contract registers and OCDS notices, list opportunities, match
+    /// local suppliers.
+    #[command(subcommand)]
+    Contracts(contracts_cli::ContractsCommand),
     /// The council's strategy: objectives and measures with status against target, the cabinet
     /// report, and the measures levers computes from its own records.
     #[command(subcommand)]
@@ -93,15 +98,32 @@ struct WebArgs {
     /// Mark cookies Secure: set this whenever people reach levers over HTTPS (behind a TLS proxy).
     #[arg(long, env = "LEVERS_SECURE_COOKIES")]
     secure_cookies: bool,
-    /// Take the client address from X-Forwarded-For (only behind a reverse proxy you control).
-    #[arg(long, env = "LEVERS_TRUST_PROXY")]
-    trust_proxy: bool,
+    /// The number of reverse proxies you run in front of levers (`--trust-proxy` alone means 1): the
+    /// client address is then the one the outermost of them added to X-Forwarded-For. Without it the
+    /// header is ignored, and behind a proxy every visitor shares the proxy's address and throttles.
+    #[arg(long, env = "LEVERS_TRUST_PROXY", value_name = "N", num_args = 0..=1, default_value_t = 0, default_missing_value = "1", value_parser = proxy_count)]
+    trust_proxy: usize,
     /// Largest upload accepted, in megabytes.
     #[arg(long, env = "LEVERS_MAX_UPLOAD_MB", default_value_t = 200)]
     max_upload_mb: usize,
+    /// The address residents reach levers at (like https://levers.example.gov.uk), printed on
+    /// voting-code sheets.
+    #[arg(long, env = "LEVERS_PUBLIC_URL")]
+    public_url: Option<String>,
     /// Sign people out after this many hours without activity.
     #[arg(long, env = "LEVERS_SESSION_HOURS", default_value_t = 8)]
     session_hours: i64,
+}
+
+/// `--trust-proxy`'s value: a number of proxies, or `true`/`false` as the flag once took (1 and 0).
+fn proxy_count(s: &str) -> Result<usize, String> {
+    match s.trim() {
+        "true" => Ok(1),
+        "false" | "" => Ok(0),
+        n => n
+            .parse()
+            .map_err(|_| format!("\"{n}\" is not a number of proxies (0, 1, 2, …)")),
+    }
 }
 
 impl WebArgs {
@@ -112,6 +134,8 @@ impl WebArgs {
             session_ttl_seconds: self.session_hours.max(1) * 3600,
             max_body_bytes: self.max_upload_mb.max(1) * 1024 * 1024,
             demo,
+            public_url: self.public_url.clone(),
+            ..WebConfig::default()
         }
     }
 }
@@ -284,6 +308,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Spend(cmd) => spend_cli::run(cmd).await,
         Command::Appraisal(cmd) => appraisal_cli::run(cmd).await,
         Command::Coproduction(cmd) => coproduction_cli::run(cmd).await,
+        Command::Contracts(cmd) => contracts_cli::run(cmd).await,
         Command::Strategy(cmd) => strategy_cli::run(cmd).await,
         Command::Migrate(db) => {
             let store = Store::connect(&db.database).await?;

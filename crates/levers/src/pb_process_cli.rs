@@ -278,16 +278,8 @@ pub async fn run(cmd: BudgetCommand) -> Result<()> {
                 "{}/community-budgets/{slug}/vote",
                 site.trim_end_matches('/')
             );
-            let q = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-            let mut csv = String::from("code,batch,community_budget,vote_at\r\n");
-            for c in &codes {
-                csv.push_str(&format!(
-                    "{c},{},{},{}\r\n",
-                    q(&label),
-                    q(&p.def.name),
-                    q(&vote_at)
-                ));
-            }
+            let csv =
+                levers_app::community_budget::codes_csv(&codes, &label, &p.def.name, &vote_at);
             match output {
                 Some(path) => {
                     std::fs::write(&path, csv)

@@ -136,6 +136,22 @@ pub struct AnalyseArgs {
     database: String,
 }
 
+/// A bar over a file's bytes (registers run to gigabytes), hidden when stderr is not a terminal.
+fn bytes_bar(msg: &str, len: u64) -> ProgressBar {
+    let bar = ProgressBar::new(len);
+    if !std::io::stderr().is_terminal() {
+        bar.set_draw_target(ProgressDrawTarget::hidden());
+    }
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}, {eta} left",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message(msg.to_string());
+    bar
+}
+
 fn spinner(msg: &str) -> ProgressBar {
     let bar = ProgressBar::new_spinner();
     if !std::io::stderr().is_terminal() {
@@ -229,7 +245,9 @@ pub async fn registers(cmd: RegistersCommand) -> anyhow::Result<()> {
     for path in files {
         let name = path.display().to_string();
         let f = std::fs::File::open(&path).with_context(|| format!("cannot read {name}"))?;
-        let bar = spinner(&format!("reading {name}"));
+        let len = f.metadata().map_or(0, |m| m.len());
+        let bar = bytes_bar(&format!("reading {name}"), len);
+        let f = bar.wrap_read(f);
         let mut kept = Vec::new();
         let report = read_register(
             &name,
@@ -518,15 +536,11 @@ async fn analyse_or_export(a: AnalyseArgs, export: Option<PathBuf>) -> anyhow::R
             p.year
         );
     }
-    let council = store
-        .setting(levers_store::settings::COUNCIL_NAME)
-        .await?
-        .unwrap_or_default();
     if a.html.is_some() || a.xlsx.is_some() {
         let years = store.spend_years(&bodies).await?;
         let tr = levers_app::procurement::trend(&store, &cache, geo.clone(), &analysed, &p, &years)
             .await?;
-        let view = ReportView::new(report.clone(), &geo, &tr, String::new(), &council);
+        let view = ReportView::new(report.clone(), &geo, &tr, String::new());
         if let Some(path) = &a.html {
             std::fs::write(path, report_html(&view)?)
                 .with_context(|| format!("cannot write {}", path.display()))?;

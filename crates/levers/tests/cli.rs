@@ -2,10 +2,32 @@
 
 use std::process::{Command, Output};
 
+#[path = "cli/contracts.rs"]
+mod contracts;
 #[path = "cli/place.rs"]
 mod place;
 #[path = "cli/strategy.rs"]
 mod strategy;
+
+/// `shared/data` when it holds `sub`; `None` with a NOT RUN message when it is missing, a failure
+/// under `CI=true`.
+fn shared_data_dir(sub: &str) -> Option<std::path::PathBuf> {
+    let base = std::env::var("LEVERS_SHARED_DATA")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| {
+            std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"))
+        });
+    if base.join(sub).is_dir() {
+        return Some(base);
+    }
+    assert!(
+        std::env::var("CI").map_or(true, |v| v != "true"),
+        "CI=true but {} is missing",
+        base.join(sub).display()
+    );
+    eprintln!("NOT RUN: {} is missing", base.join(sub).display());
+    None
+}
 
 fn levers(args: &[&str], envs: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_levers"));
@@ -35,11 +57,15 @@ fn migrate_then_add_and_list_users() {
     let db = temp_db("users");
     let out = levers(&["migrate", "--database", &db], &[]);
     assert!(out.status.success(), "{}", text(&out.stderr));
+    // Every migration, oldest first, up to the newest (0015, the first day's jobs table).
+    let applied = text(&out.stdout);
     assert!(
-        text(&out.stdout).contains("applied migrations [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13]")
+        applied.contains("applied migrations [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, ")
+            && applied.contains("15]"),
+        "{applied}"
     );
     let out = levers(&["migrate", "--database", &db], &[]);
-    assert!(text(&out.stdout).contains("up to date (schema version 13)"));
+    assert!(text(&out.stdout).contains("up to date (schema version 15)"));
 
     let out = levers(
         &[

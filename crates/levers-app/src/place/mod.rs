@@ -6,6 +6,7 @@
 pub mod boundaries;
 pub mod figures;
 pub mod links;
+mod spread;
 pub mod view;
 
 pub use view::{PlaceKind, PlaceRow, PlaceView, place_view};

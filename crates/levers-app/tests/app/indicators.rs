@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use levers_app::indicators;
 use levers_store::Actor;
-use levers_store::testing::scratch_sqlite;
+use levers_store::testing::{postgres_test_url, scratch_postgres, scratch_sqlite};
 
 fn shared_data() -> Option<PathBuf> {
     let base = std::env::var("LEVERS_SHARED_DATA")
@@ -32,7 +32,7 @@ fn shared_data() -> Option<PathBuf> {
     None
 }
 
-fn bytes(path: &PathBuf) -> Vec<u8> {
+fn bytes(path: &std::path::Path) -> Vec<u8> {
     let raw = std::fs::read(path).unwrap();
     if raw.starts_with(&[0x1f, 0x8b]) {
         let mut out = Vec::new();
@@ -70,9 +70,33 @@ fn num(s: &str) -> f64 {
 }
 
 #[tokio::test]
-async fn trafford_indicators_and_iod_equal_the_published_files() {
+async fn trafford_indicators_and_iod_equal_the_published_files_on_sqlite() {
     let Some(base) = shared_data() else { return };
     let (store, scratch) = scratch_sqlite().await.unwrap();
+    trafford(&store, &base).await;
+    scratch.remove().await;
+}
+
+#[tokio::test]
+async fn trafford_indicators_and_iod_equal_the_published_files_on_postgres() {
+    let Some(base) = shared_data() else { return };
+    let url = match postgres_test_url() {
+        Ok(Some(url)) => url,
+        Ok(None) => {
+            eprintln!(
+                "NOT RUN: the PostgreSQL indicator test needs LEVERS_TEST_PG=postgres://… (CI sets it)"
+            );
+            return;
+        }
+        Err(why) => panic!("{why}"),
+    };
+    let (store, scratch) = scratch_postgres(&url).await.unwrap();
+    trafford(&store, &base).await;
+    scratch.remove().await;
+}
+
+async fn trafford(store: &levers_store::Store, base: &std::path::Path) {
+    let store = store.clone();
     let actor = Actor::system("test");
     let dir = base.join("indicators");
     let mut names: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -226,7 +250,6 @@ async fn trafford_indicators_and_iod_equal_the_published_files() {
             .count(),
         1
     );
-    scratch.remove().await;
 }
 
 #[tokio::test]

@@ -132,6 +132,28 @@ fn broken_zip_is_an_error_not_a_panic() {
     assert!(check("broken.xlsx", &bytes, &CheckOptions::default()).is_err());
 }
 
+/// A sheet that declares 2 KB but inflates to 6 MB: the declared size is not trusted (the bytes are
+/// counted as they inflate), so it is refused instead of being read past what the guard checked.
+#[test]
+fn a_part_inflating_past_its_declared_size_is_refused() {
+    use levers_xlsx::read::crafted::{lie_about_size, xlsx};
+    let rows = sheet(&[
+        &["Supplier", "Date", "Amount"],
+        &["Acme", "01/06/2024", "600"],
+    ]);
+    let padded = rows.replace(
+        "</worksheet>",
+        &format!("<!--{}--></worksheet>", " ".repeat(6 << 20)),
+    );
+    let book = lie_about_size(
+        xlsx(&[("S", &padded)], true),
+        "xl/worksheets/sheet1.xml",
+        2048,
+    );
+    let e = check("bomb.xlsx", &book, &CheckOptions::default()).unwrap_err();
+    assert!(e.to_string().contains("declares 2048 bytes"), "{e}");
+}
+
 #[test]
 fn a_pivot_sheet_is_skipped_when_another_sheet_has_the_payments() {
     let pivot = sheet(&[

@@ -59,6 +59,20 @@ impl Store {
         }))
     }
 
+    /// The pool a partner belongs to, if the partner exists.
+    pub async fn pool_of_partner(&self, partner_id: i64) -> Result<Option<i64>> {
+        with_pool!(self, pool => {
+            Ok(sqlx::query_scalar("SELECT pool_id FROM pool_partners WHERE id = $1").bind(partner_id).fetch_optional(pool).await?)
+        })
+    }
+
+    /// The pool a line belongs to, if the line exists.
+    pub async fn pool_of_line(&self, line_id: i64) -> Result<Option<i64>> {
+        with_pool!(self, pool => {
+            Ok(sqlx::query_scalar("SELECT pool_id FROM pool_lines WHERE id = $1").bind(line_id).fetch_optional(pool).await?)
+        })
+    }
+
     /// Sets a partner's contribution for a year (replacing any earlier figure; audited with both).
     pub async fn set_pool_contribution(
         &self,

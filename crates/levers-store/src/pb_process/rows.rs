@@ -37,6 +37,7 @@ macro_rules! proposal_from_row {
         let status: String = r.try_get("status")?;
         PbProposal {
             id: r.try_get("id")?,
+            number: r.try_get("number")?,
             process_id: r.try_get("process_id")?,
             title: r.try_get("title")?,
             description: r.try_get("description")?,
@@ -59,7 +60,8 @@ macro_rules! proposal_from_row {
 pub(super) use proposal_from_row;
 
 pub(super) const PROCESS_SELECT: &str = "SELECT id, definition_json, phase, ballot_json, created_at, created_by, updated_at FROM pb_processes";
-pub(super) const PROPOSAL_SELECT: &str = "SELECT id, process_id, title, description, rough_cost_pence, location, category, contact, status, final_cost_pence,
+pub(super) const PROPOSAL_SELECT: &str = "SELECT id, (SELECT COUNT(*) FROM pb_proposals q WHERE q.process_id = pb_proposals.process_id AND q.id <= pb_proposals.id) AS number,
+        process_id, title, description, rough_cost_pence, location, category, contact, status, final_cost_pence,
         reason, feasibility, merged_into, submitted_at, submitted_by, reviewed_at, reviewed_by FROM pb_proposals";
 
 pub(super) fn def_json(def: &ProcessDef) -> Result<String> {

@@ -86,6 +86,8 @@ pub struct NewProposal {
 #[derive(Debug, Clone, Serialize)]
 pub struct PbProposal {
     pub id: i64,
+    /// The idea's number within its process (1, 2, 3 …), as residents see it; `id` is global.
+    pub number: i64,
     pub process_id: i64,
     pub title: String,
     pub description: String,

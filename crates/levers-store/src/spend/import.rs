@@ -137,9 +137,20 @@ impl Store {
         sha256: &str,
         file_bytes: i64,
     ) -> Result<SpendImportTx> {
-        let body_id = self.spend_body_id(body).await?;
-        let (tx, import_id) = with_pool!(self, pool => {
+        let body = body.trim();
+        let (tx, import_id, body_id) = with_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
+            // The body is named inside the import's transaction, so an import that never finishes
+            // leaves no body behind.
+            let made = sqlx::query("INSERT INTO spend_bodies (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+                .bind(body)
+                .bind(now_unix())
+                .execute(&mut *tx)
+                .await
+                .map(|_| ());
+            crate::or_rollback!(tx, made, StoreError::from);
+            let body_id = sqlx::query_scalar("SELECT id FROM spend_bodies WHERE name = $1").bind(body).fetch_one(&mut *tx).await;
+            let body_id: i64 = crate::or_rollback!(tx, body_id, StoreError::from);
             let id = sqlx::query_scalar(
                 "INSERT INTO spend_imports (body_id, file_name, file_sha256, file_bytes, imported_at, imported_by, blocks)
                  VALUES ($1, $2, $3, $4, $5, $6, 1) RETURNING id",
@@ -153,7 +164,7 @@ impl Store {
             .fetch_one(&mut *tx)
             .await;
             let id: i64 = crate::or_rollback!(tx, id, StoreError::from);
-            (Tx::from(tx), id)
+            (Tx::from(tx), id, body_id)
         });
         let mut imp = SpendImportTx {
             tx,

@@ -89,19 +89,6 @@ macro_rules! import_from_row {
 }
 
 impl Store {
-    /// The body's id, creating it on first use.
-    pub(crate) async fn spend_body_id(&self, name: &str) -> Result<i64> {
-        let name = name.trim();
-        with_pool!(self, pool => {
-            sqlx::query("INSERT INTO spend_bodies (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
-                .bind(name)
-                .bind(now_unix())
-                .execute(pool)
-                .await?;
-            Ok(sqlx::query_scalar("SELECT id FROM spend_bodies WHERE name = $1").bind(name).fetch_one(pool).await?)
-        })
-    }
-
     /// Every body with imported spend, by name.
     pub async fn spend_bodies(&self) -> Result<Vec<String>> {
         with_pool!(self, pool => Ok(sqlx::query_scalar("SELECT name FROM spend_bodies ORDER BY name").fetch_all(pool).await?))

@@ -1,7 +1,8 @@
-//! Admin (admins only): accounts, the audit log, API tokens and settings.
+//! Admin (admins only): a new install's first steps, accounts, the audit log, API tokens and settings.
 
 mod audit;
 mod settings;
+pub(crate) mod setup;
 mod tokens;
 mod users;
 
@@ -25,6 +26,7 @@ pub fn routes() -> Router<AppState> {
             post(users::reset_password),
         )
         .route("/admin/audit", get(audit::audit))
+        .route("/admin/setup", get(setup::setup))
         .route(
             "/admin/tokens",
             get(tokens::tokens).post(tokens::issue_token),

@@ -155,7 +155,7 @@ pub async fn add_user(
         let new = NewUser {
             email: form.email.clone(),
             display_name: String::new(),
-            password_hash: credentials::hash_password(&password)?,
+            password_hash: crate::hashing::hash_password(&password).await?,
             role,
             must_change_password: true,
         };
@@ -312,7 +312,7 @@ pub async fn reset_password(
         .set_password(
             &actor(&me),
             id,
-            &credentials::hash_password(&password)?,
+            &crate::hashing::hash_password(&password).await?,
             true,
             None,
         )

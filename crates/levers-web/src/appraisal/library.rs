@@ -104,7 +104,7 @@ pub async fn library(
     render(&library_page(&state, &identity, &me, q, Vec::new()).await?)
 }
 
-/// Imports a unit cost table (CSV or the workbook) uploaded by an officer.
+/// Imports a unit cost table (CSV or the workbook) uploaded by an officer, as a background job.
 pub async fn library_upload(
     State(state): State<AppState>,
     identity: Identity,
@@ -126,19 +126,44 @@ pub async fn library_upload(
         errors.push(FieldError::new("file", "Choose a CSV or XLSX file"));
     }
     if errors.is_empty() {
-        let read = if data.starts_with(b"PK") {
-            read_unit_costs_xlsx(&file_name, &data)
-        } else {
-            read_unit_costs(&file_name, &data)
-        };
-        match read {
-            Ok((costs, report)) if !costs.is_empty() => {
-                state
-                    .store
-                    .import_unit_costs(&actor(&me), &name, &file_name, &costs, &report)
-                    .await?;
+        // Read and stored by a background job: its page shows progress, then the library with a
+        // note of what was imported.
+        let store = state.store.clone();
+        let who = actor(&me);
+        let label = file_name.clone();
+        let job = levers_app::jobs::spawn(
+            &state.store,
+            levers_app::jobs::NewJob {
+                kind: "unit-costs",
+                label: &label,
+                owner_id: Some(me.id),
+                unit: "steps",
+                total: Some(2),
+            },
+            move |progress| async move {
+                let workbook = data.starts_with(b"PK");
+                let (fname, bytes) = (file_name.clone(), data.clone());
+                let read = tokio::task::spawn_blocking(move || {
+                    if workbook {
+                        read_unit_costs_xlsx(&fname, &bytes)
+                    } else {
+                        read_unit_costs(&fname, &bytes)
+                    }
+                })
+                .await
+                .map_err(|e| format!("The file could not be read: {e}"))?;
+                let (costs, report) = read.map_err(|e| capitalise(&e.to_string()))?;
+                if costs.is_empty() {
+                    return Err("The file has no unit costs with a cost code".into());
+                }
+                progress.set(1);
+                let stored = |e: levers_store::StoreError| format!("The unit costs could not be stored: {e}");
+                store
+                    .import_unit_costs(&who, &name, &file_name, &costs, &report)
+                    .await
+                    .map_err(stored)?;
                 // The Unit Cost Database workbook brings its deflator table too.
-                let deflators = if data.starts_with(b"PK") {
+                let deflators = if workbook {
                     levers_appraisal::Deflators::from_xlsx(&file_name, &data)
                         .ok()
                         .flatten()
@@ -148,13 +173,14 @@ pub async fn library_upload(
                 let extra = match &deflators {
                     Some(d) => format!(
                         " Its deflator table ({} years) was imported too.",
-                        state
-                            .store
-                            .import_deflators(&actor(&me), &file_name, d)
-                            .await?
+                        store
+                            .import_deflators(&who, &file_name, d)
+                            .await
+                            .map_err(stored)?
                     ),
                     None => String::new(),
                 };
+                progress.set(2);
                 let note = format!(
                     "Imported {} unit costs into \"{}\": {} rows read = {} kept + {} rejected + {} without a code.{extra}",
                     costs.len(),
@@ -164,18 +190,14 @@ pub async fn library_upload(
                     report.rejected.len(),
                     report.rows_without_code
                 );
-                let url = format!(
+                Ok(format!(
                     "/appraisals/unit-costs?imported={}",
                     form_urlencoded::byte_serialize(note.as_bytes()).collect::<String>()
-                );
-                return Ok(Redirect::to(&url).into_response());
-            }
-            Ok(_) => errors.push(FieldError::new(
-                "file",
-                "The file has no unit costs with a cost code",
-            )),
-            Err(e) => errors.push(FieldError::new("file", capitalise(&e.to_string()))),
-        }
+                ))
+            },
+        )
+        .await?;
+        return Ok(Redirect::to(&format!("/jobs/{job}")).into_response());
     }
     let page = library_page(&state, &identity, &me, LibraryQuery::default(), errors).await?;
     render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)

@@ -363,6 +363,31 @@ pub async fn pool_change(
     let mut c = Check::default();
     let who = actor(&me);
     let id_of = |raw: &str| raw.trim().parse::<i64>().ok();
+    // A partner or line named in the form must belong to the pool in the address.
+    let partner_here = |partner: i64| {
+        let store = state.store.clone();
+        async move {
+            match store.pool_of_partner(partner).await {
+                Ok(Some(p)) if p == id => Ok(()),
+                Ok(_) => Err(StoreError::NotFound(
+                    "that partner is not in this pooled budget".into(),
+                )),
+                Err(e) => Err(e),
+            }
+        }
+    };
+    let line_here = |line: i64| {
+        let store = state.store.clone();
+        async move {
+            match store.pool_of_line(line).await {
+                Ok(Some(p)) if p == id => Ok(()),
+                Ok(_) => Err(StoreError::NotFound(
+                    "that line is not in this pooled budget".into(),
+                )),
+                Err(e) => Err(e),
+            }
+        }
+    };
     let result = match f.action.trim() {
         "partner" => {
             let name = c.required("partner_name", &f.partner_name, "the partner's name");
@@ -398,12 +423,15 @@ pub async fn pool_change(
                 "the contribution",
             );
             match (c.errors.is_empty(), year) {
-                (true, Some(y)) => Some(
-                    state
-                        .store
-                        .set_pool_contribution(&who, partner, y, amount)
-                        .await,
-                ),
+                (true, Some(y)) => Some(match partner_here(partner).await {
+                    Ok(()) => {
+                        state
+                            .store
+                            .set_pool_contribution(&who, partner, y, amount)
+                            .await
+                    }
+                    Err(e) => Err(e),
+                }),
                 _ => None,
             }
         }
@@ -430,7 +458,10 @@ pub async fn pool_change(
         "vote" => {
             let line = id_of(&f.vote_line).unwrap_or(0);
             let process = id_of(&f.vote_process);
-            Some(state.store.set_pool_line_process(&who, line, process).await)
+            Some(match line_here(line).await {
+                Ok(()) => state.store.set_pool_line_process(&who, line, process).await,
+                Err(e) => Err(e),
+            })
         }
         "quarter" => {
             let line = id_of(&f.quarter_line).unwrap_or(0);
@@ -444,12 +475,15 @@ pub async fn pool_change(
             let plan = c.money("quarter_plan", &f.quarter_plan, "the plan");
             let spend = c.money("quarter_spend", &f.quarter_spend, "the spend");
             match (c.errors.is_empty(), year) {
-                (true, Some(y)) => Some(
-                    state
-                        .store
-                        .set_pool_quarter(&who, line, y, quarter, plan, spend)
-                        .await,
-                ),
+                (true, Some(y)) => Some(match line_here(line).await {
+                    Ok(()) => {
+                        state
+                            .store
+                            .set_pool_quarter(&who, line, y, quarter, plan, spend)
+                            .await
+                    }
+                    Err(e) => Err(e),
+                }),
                 _ => None,
             }
         }

@@ -110,6 +110,23 @@ impl BallotForm {
     pub(super) fn input(&self) -> BallotInput {
         input_from_pairs(&self.0)
     }
+
+    /// The voter's marks checked against the ballot: points that are not a whole number of 0 or
+    /// more (−5, 2.5, "lots") are named as such, before the ballot's own rules are checked.
+    pub(super) fn checked(
+        &self,
+        ballot: &BallotType,
+        projects: &[levers_pb::ballot::BallotProject],
+        input: &BallotInput,
+    ) -> Result<levers_pb::ballot::Ballot, String> {
+        let unreadable = self.0.iter().any(|(k, v)| {
+            k.starts_with("pts_") && !v.trim().is_empty() && v.trim().parse::<u32>().is_err()
+        });
+        if unreadable {
+            return Err("Give each project a whole number of points, 0 or more".into());
+        }
+        levers_pb::ballot::validate(ballot, projects, input).map_err(|e| e.to_string())
+    }
 }
 
 fn input_from_pairs(f: &[(String, String)]) -> BallotInput {
@@ -278,5 +295,26 @@ mod tests {
         assert_eq!(input.chosen, vec![3, 7]);
         assert_eq!(input.points, vec![(3, 2), (7, 0), (9, u32::MAX)]);
         assert_eq!(input.ranks, vec![(4, 1)]);
+    }
+
+    /// −5 or 2.5 points are refused as not whole numbers of points, not as 4,294,967,295 points.
+    #[test]
+    fn points_that_are_not_whole_numbers_are_named() {
+        let bt = BallotType::Cumulative {
+            points: 10,
+            max_per_project: 5,
+        };
+        let projects = [levers_pb::ballot::BallotProject {
+            id: 3,
+            cost_pence: 100,
+        }];
+        for bad in ["-5", "2.5", "lots"] {
+            let f: BallotForm = crate::form::parse(format!("p=3&pts_3={bad}").as_bytes()).unwrap();
+            let e = f.checked(&bt, &projects, &f.input()).unwrap_err();
+            assert!(e.contains("whole number of points"), "{bad}: {e}");
+            assert!(!e.contains("4294967295"), "{e}");
+        }
+        let f: BallotForm = crate::form::parse(b"pts_3=4").unwrap();
+        assert!(f.checked(&bt, &projects, &f.input()).is_ok());
     }
 }

@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use levers_pb::codes;
@@ -248,12 +248,11 @@ pub async fn codes_page(
     codes_view(&state, &identity, &p, vec![]).await
 }
 
-fn vote_url(headers: &HeaderMap, slug: &str) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("this site");
-    format!("{host}/community-budgets/{slug}/vote")
+/// Where residents vote, as printed on a code sheet: the configured public address (never the
+/// request's Host header, which whoever sends the request chooses), or the path alone without one.
+fn vote_url(public_url: Option<&str>, slug: &str) -> String {
+    let base = public_url.map_or("", |u| u.trim().trim_end_matches('/'));
+    format!("{base}/community-budgets/{slug}/vote")
 }
 
 pub async fn generate_codes(
@@ -261,7 +260,6 @@ pub async fn generate_codes(
     identity: Identity,
     CurrentUser(me): CurrentUser,
     Path(slug): Path<String>,
-    headers: HeaderMap,
     Form(f): Form<BatchForm>,
 ) -> Result<Response, AppError> {
     require_officer(&me)?;
@@ -310,19 +308,9 @@ pub async fn generate_codes(
         n,
     )
     .await?;
-    let url = vote_url(&headers, &p.def.slug);
+    let url = vote_url(state.config.public_url.as_deref(), &p.def.slug);
     if f.format == "csv" {
-        let mut csv = String::from("code,batch,community_budget,vote_at\r\n");
-        let q = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-        for c in &list {
-            csv.push_str(&format!(
-                "{},{},{},{}\r\n",
-                c,
-                q(&label),
-                q(&p.def.name),
-                q(&url)
-            ));
-        }
+        let csv = levers_app::community_budget::codes_csv(&list, &label, &p.def.name, &url);
         return Ok((
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
@@ -353,4 +341,18 @@ pub async fn generate_codes(
         codes: list,
         vote_url: url,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::vote_url;
+
+    #[test]
+    fn the_voting_address_is_the_configured_one() {
+        assert_eq!(
+            vote_url(Some("https://levers.example.gov.uk/"), "quay"),
+            "https://levers.example.gov.uk/community-budgets/quay/vote"
+        );
+        assert_eq!(vote_url(None, "quay"), "/community-budgets/quay/vote");
+    }
 }

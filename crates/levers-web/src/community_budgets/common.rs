@@ -134,6 +134,8 @@ impl ProcessView {
 /// An idea as the public process page and the officers' ideas page show it.
 pub struct IdeaView {
     pub id: i64,
+    /// The idea's number within its process, as people see it.
+    pub number: i64,
     pub title: String,
     pub description: String,
     pub location: String,
@@ -144,9 +146,12 @@ pub struct IdeaView {
     pub reason: String,
 }
 
-pub(super) fn idea_view(p: &PbProposal) -> IdeaView {
+/// An idea as pages show it; `all` is its process's ideas, to number the one it was merged into.
+pub(super) fn idea_view(p: &PbProposal, all: &[PbProposal]) -> IdeaView {
+    let number_of = |id: i64| all.iter().find(|o| o.id == id).map_or(id, |o| o.number);
     IdeaView {
         id: p.id,
+        number: p.number,
         title: p.title.clone(),
         description: p.description.clone(),
         location: p.location.clone(),
@@ -160,10 +165,10 @@ pub(super) fn idea_view(p: &PbProposal) -> IdeaView {
             .unwrap_or_else(|| "not given".into()),
         reason: match (p.status, p.merged_into) {
             (ProposalStatus::Merged, Some(into)) if p.reason.is_empty() => {
-                format!("Merged into idea {into}")
+                format!("Merged into idea {}", number_of(into))
             }
             (ProposalStatus::Merged, Some(into)) => {
-                format!("Merged into idea {into}: {}", p.reason)
+                format!("Merged into idea {}: {}", number_of(into), p.reason)
             }
             _ => p.reason.clone(),
         },

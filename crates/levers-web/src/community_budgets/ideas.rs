@@ -182,12 +182,13 @@ pub async fn propose(
         errors.push(FieldError::new("title", why));
     }
     let key = client_key(&addr, "idea");
-    if state
+    // The idea is reserved against the address's limit before it is stored (released if the form
+    // has errors), so a burst of submissions cannot pass the limit.
+    let reservation = state
         .store
-        .recent_sign_in_failures(&key, LIMIT_WINDOW_SECONDS)
-        .await?
-        >= MAX_PROPOSALS
-    {
+        .reserve_attempt(&[(key.as_str(), MAX_PROPOSALS)], LIMIT_WINDOW_SECONDS)
+        .await?;
+    if reservation.is_none() {
         errors.push(FieldError::new(
             "title",
             "You have sent several ideas in the last few minutes. Wait 15 minutes and try again",
@@ -207,15 +208,18 @@ pub async fn propose(
         done: None,
     };
     if !page.errors.is_empty() {
+        if let Some(r) = reservation {
+            state.store.release_attempt(r).await?;
+        }
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
+    // The reservation stands: the limit is on ideas per address.
     let id = state
         .store
         .submit_pb_proposal(&Actor::system("public"), p.id, &np)
         .await?;
-    // Counted against the address like a failure, so the limit is on ideas per address.
-    state.store.record_sign_in_failure(&[key]).await?;
-    page.done = Some(id);
+    let number = state.store.pb_proposal(id).await?.map_or(id, |i| i.number);
+    page.done = Some(number);
     page.title.clear();
     page.description.clear();
     page.cost.clear();
@@ -231,7 +235,8 @@ pub struct IdeasPage {
     pub chrome: Chrome,
     pub p: ProcessView,
     pub ideas: Vec<(IdeaView, String, String)>,
-    pub open: Vec<(i64, String)>,
+    /// Ideas still open, to merge into: (id, number, title).
+    pub open: Vec<(i64, i64, String)>,
     pub errors: Vec<FieldError>,
     pub notice: Option<String>,
     pub locked: bool,
@@ -262,13 +267,13 @@ async fn ideas_page(
                 ProposalStatus::Submitted | ProposalStatus::Accepted
             )
         })
-        .map(|i| (i.id, i.title.clone()))
+        .map(|i| (i.id, i.number, i.title.clone()))
         .collect();
     let ideas = all
         .iter()
         .map(|i| {
             (
-                idea_view(i),
+                idea_view(i, &all),
                 i.feasibility.clone(),
                 i.final_cost_pence
                     .or(i.rough_cost_pence)
@@ -331,7 +336,8 @@ pub async fn add_idea(
         .store
         .submit_pb_proposal(&actor(&me), p.id, &np)
         .await?;
-    let done = format!("Idea {id} added");
+    let number = state.store.pb_proposal(id).await?.map_or(id, |i| i.number);
+    let done = format!("Idea {number} added");
     ideas_page(
         &state,
         &identity,
@@ -361,6 +367,7 @@ pub async fn review_idea(
         .await?
         .filter(|i| i.process_id == p.id)
         .ok_or(AppError::NotFound)?;
+    let n = idea.number;
     let reason = f.reason.trim().to_string();
     let feasibility = f.feasibility.trim().to_string();
     let refused = |message: String| {
@@ -377,14 +384,14 @@ pub async fn review_idea(
             },
             _ => {
                 return refused(format!(
-                    "Enter the final cost of idea {id} in pounds to accept it"
+                    "Enter the final cost of idea {n} in pounds to accept it"
                 ))
                 .await;
             }
         },
         "reject" if reason.is_empty() => {
             return refused(format!(
-                "Give the reason idea {id} is not taken forward: it is published"
+                "Give the reason idea {n} is not taken forward: it is published"
             ))
             .await;
         }
@@ -394,7 +401,7 @@ pub async fn review_idea(
         },
         "merge" => match f.into.parse::<i64>() {
             Ok(into) => Review::Merge { into, reason },
-            Err(_) => return refused(format!("Choose the idea to merge idea {id} into")).await,
+            Err(_) => return refused(format!("Choose the idea to merge idea {n} into")).await,
         },
         _ => return Err(AppError::NotFound),
     };
@@ -404,7 +411,7 @@ pub async fn review_idea(
         .await
     {
         Ok(i) => {
-            let done = format!("Idea {}: {}", i.id, i.status.label());
+            let done = format!("Idea {}: {}", i.number, i.status.label());
             ideas_page(
                 &state,
                 &identity,

@@ -5,7 +5,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use levers_pb::ballot::validate;
 use levers_pb::codes::{self, code_hash};
 use levers_pb::process::Action;
 use levers_store::pb_process::{CastOutcome, Channel};
@@ -63,9 +62,9 @@ pub async fn paper_entry(
         Ok(c) => c,
         Err(e) => return again(vec![FieldError::new("code", e.to_string())]).await,
     };
-    let ballot = match validate(&p.def.ballot, &ballot_projects(&p), &input) {
+    let ballot = match f.checked(&p.def.ballot, &ballot_projects(&p), &input) {
         Ok(b) => b,
-        Err(e) => return again(vec![FieldError::new("choices", e.to_string())]).await,
+        Err(e) => return again(vec![FieldError::new("choices", e)]).await,
     };
     let (_, nb) = new_ballot(&p, &ballot);
     let hash = code_hash(p.id, &compact);

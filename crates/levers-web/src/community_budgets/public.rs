@@ -95,13 +95,8 @@ pub async fn process_page(
 ) -> Result<Response, AppError> {
     let p = load_public(&state, &identity, &slug).await?;
     let ideas = if may(&identity, &p, Action::ReadIdeas) {
-        state
-            .store
-            .pb_proposals(p.id)
-            .await?
-            .iter()
-            .map(idea_view)
-            .collect()
+        let all = state.store.pb_proposals(p.id).await?;
+        all.iter().map(|i| idea_view(i, &all)).collect()
     } else {
         Vec::new()
     };

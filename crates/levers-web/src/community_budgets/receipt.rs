@@ -92,18 +92,18 @@ pub async fn check_receipt(
         status: None,
         errors: vec![],
     };
-    if state
+    // Reserved against the address's limit before the lookup (released for a known receipt), so a
+    // burst of guesses cannot pass the limit.
+    let Some(reservation) = state
         .store
-        .recent_sign_in_failures(&key, LIMIT_WINDOW_SECONDS)
+        .reserve_attempt(&[(key.as_str(), MAX_CODE_FAILURES)], LIMIT_WINDOW_SECONDS)
         .await?
-        >= MAX_CODE_FAILURES
-    {
+    else {
         page.errors.push(FieldError::new("receipt", "Too many receipts have been checked from your connection. Wait 15 minutes and try again"));
         return render_status(StatusCode::TOO_MANY_REQUESTS, &page);
-    }
+    };
     match codes::normalise_receipt(&typed) {
         Err(e) => {
-            state.store.record_sign_in_failure(&[key]).await?;
             page.errors.push(FieldError::new(
                 "receipt",
                 e.to_string().replace("code", "receipt number"),
@@ -115,8 +115,8 @@ pub async fn check_receipt(
                 .store
                 .pb_receipt_status(p.id, &receipt_hash(p.id, &r))
                 .await?;
-            if status == ReceiptStatus::Unknown {
-                state.store.record_sign_in_failure(&[key]).await?;
+            if status != ReceiptStatus::Unknown {
+                state.store.release_attempt(reservation).await?;
             }
             page.receipt = codes::display(&r);
             page.status = Some(status);

@@ -49,6 +49,8 @@ pub struct SettingsForm {
     /// wards, lsoas or postcodes.
     pub area_kind: String,
     pub area_codes: String,
+    /// Wards ticked from the council's own area (added to `area_codes`).
+    pub ward: Vec<String>,
     pub pot: String,
     /// approval, knapsack, cumulative or ranking, with its own settings below.
     pub ballot_type: String,
@@ -134,10 +136,97 @@ impl SettingsForm {
     }
 }
 
+/// A ward of the council's own area the settings form offers, with how deprived it is.
+pub struct WardChoice {
+    pub code: String,
+    pub name: String,
+    /// "2 of 5 neighbourhoods in the most deprived 20%".
+    pub deprived: String,
+    pub ticked: bool,
+}
+
+/// The typed codes with the ticked wards added (each once), for wards areas.
+fn with_ticked_wards(f: &SettingsForm) -> String {
+    if f.area_kind != "wards" || f.ward.is_empty() {
+        return f.area_codes.clone();
+    }
+    let mut codes: Vec<String> = f
+        .area_codes
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
+        .collect();
+    for w in &f.ward {
+        if !codes.iter().any(|c| c.eq_ignore_ascii_case(w)) {
+            codes.push(w.clone());
+        }
+    }
+    codes.join("\n")
+}
+
+/// The wards of the council's own area (its districts in the settings), from the loaded geography,
+/// with each one's share of neighbourhoods in the most deprived 20%. Empty when either is missing.
+async fn ward_choices(state: &AppState, f: &SettingsForm) -> Result<Vec<WardChoice>, AppError> {
+    let local = state
+        .store
+        .setting(levers_app::procurement::LOCAL_LADS)
+        .await?
+        .unwrap_or_default();
+    let lads = levers_app::procurement::parse_codes(&local).unwrap_or_default();
+    if lads.is_empty() {
+        return Ok(Vec::new());
+    }
+    let geo = state.geo.get(&state.store).await?;
+    let typed = with_ticked_wards(f);
+    let mut out = Vec::new();
+    for lad in &lads {
+        let Some(district) = geo.area(lad) else {
+            continue;
+        };
+        for w in district.wards {
+            let code = w.code.to_string();
+            let deprived = geo.area(&w.code).map_or(String::new(), |p| {
+                let (d, n) = if p.imd2019_deciles.iter().sum::<u32>() > 0 {
+                    (p.imd2019_deciles, p.imd2019_deciles.iter().sum::<u32>())
+                } else {
+                    (p.imd2025_deciles, p.imd2025_deciles.iter().sum::<u32>())
+                };
+                if n == 0 {
+                    "no deprivation figures loaded".into()
+                } else {
+                    format!(
+                        "{} of {n} {} in the most deprived 20%",
+                        d[0] + d[1],
+                        if n == 1 {
+                            "neighbourhood"
+                        } else {
+                            "neighbourhoods"
+                        }
+                    )
+                }
+            });
+            out.push(WardChoice {
+                ticked: f.area_kind == "wards"
+                    && typed
+                        .split('\n')
+                        .any(|c| c.trim().eq_ignore_ascii_case(&code)),
+                name: w.name.unwrap_or_else(|| code.clone()),
+                code,
+                deprived,
+            });
+        }
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out.dedup_by(|a, b| a.code == b.code);
+    Ok(out)
+}
+
 #[derive(Template)]
 #[template(path = "pb/settings.html")]
 pub struct SettingsPage {
     pub chrome: Chrome,
+    /// Wards of the council's own area to tick.
+    pub wards: Vec<WardChoice>,
     /// The process being edited, or None when creating.
     pub editing: Option<String>,
     pub f: SettingsForm,
@@ -287,7 +376,7 @@ fn def_from_form(f: &SettingsForm) -> (Option<ProcessDef>, Vec<FieldError>) {
         errors.push(FieldError::new("rule", "Choose how the money is allocated"));
         AllocationRule::EqualShares
     });
-    let area = match Area::parse(&f.area_kind, &f.area_codes) {
+    let area = match Area::parse(&f.area_kind, &with_ticked_wards(f)) {
         Ok(a) => a,
         Err(m) => {
             errors.push(FieldError::new("area_codes", m));
@@ -377,6 +466,7 @@ pub async fn new_form(
     let f = SettingsForm::new_process();
     render(&SettingsPage {
         chrome,
+        wards: ward_choices(&state, &f).await?,
         editing: None,
         f,
         errors: vec![],
@@ -409,6 +499,7 @@ pub async fn create(
         StatusCode::UNPROCESSABLE_ENTITY,
         &SettingsPage {
             chrome,
+            wards: ward_choices(&state, &f).await?,
             editing: None,
             f,
             errors,
@@ -426,10 +517,12 @@ pub async fn settings_form(
     require_officer(&me)?;
     let p = load(&state, &slug).await?;
     let chrome = chrome(&state, &identity, SECTION, "Settings").await?;
+    let f = form_from_def(&p.def);
     render(&SettingsPage {
         chrome,
+        wards: ward_choices(&state, &f).await?,
         editing: Some(slug),
-        f: form_from_def(&p.def),
+        f,
         errors: vec![],
         locked: locked(p.phase),
     })
@@ -462,6 +555,7 @@ pub async fn save_settings(
         StatusCode::UNPROCESSABLE_ENTITY,
         &SettingsPage {
             chrome,
+            wards: ward_choices(&state, &f).await?,
             editing: Some(slug),
             f,
             errors,

@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use levers_pb::ballot::{BallotInput, validate};
+use levers_pb::ballot::BallotInput;
 use levers_pb::codes::{self, code_hash};
 use levers_pb::process::{Action, Who};
 use levers_store::Actor;
@@ -86,7 +86,7 @@ enum CodeProblem {
 }
 
 /// Checks a typed code against the rate limit, its format and the store. Wrong and used codes
-/// count against the address.
+/// count against the address (the attempt is reserved first, released for a good code).
 async fn check_code(
     state: &AppState,
     addr: &ClientAddr,
@@ -97,41 +97,33 @@ async fn check_code(
         return Ok(Err(CodeProblem::Closed));
     }
     let key = client_key(addr, "code");
-    if state
+    // The attempt is reserved (counted as a failure) before the code is looked up, in one step with
+    // the count, so a burst of guesses cannot pass the limit; a good code releases it.
+    let Some(reservation) = state
         .store
-        .recent_sign_in_failures(&key, LIMIT_WINDOW_SECONDS)
+        .reserve_attempt(&[(key.as_str(), MAX_CODE_FAILURES)], LIMIT_WINDOW_SECONDS)
         .await?
-        >= MAX_CODE_FAILURES
-    {
+    else {
         return Ok(Err(CodeProblem::Limited));
-    }
+    };
     let compact = match codes::normalise_code(typed) {
         Ok(c) => c,
-        Err(e) => {
-            state.store.record_sign_in_failure(&[key]).await?;
-            return Ok(Err(CodeProblem::Message(e.to_string())));
-        }
+        Err(e) => return Ok(Err(CodeProblem::Message(e.to_string()))),
     };
     let hash = code_hash(p.id, &compact);
     match state.store.pb_code_state(p.id, &hash).await?.as_deref() {
-        Some("unused") => Ok(Ok((compact, hash))),
-        Some("void") => {
-            state.store.record_sign_in_failure(&[key]).await?;
-            Ok(Err(CodeProblem::Message(VOIDED_CODE.into())))
+        Some("unused") => {
+            state.store.release_attempt(reservation).await?;
+            Ok(Ok((compact, hash)))
         }
-        Some(_) => {
-            state.store.record_sign_in_failure(&[key]).await?;
-            Ok(Err(CodeProblem::Message(
-                "This code has already been used to vote. Each code can be used once".into(),
-            )))
-        }
-        None => {
-            state.store.record_sign_in_failure(&[key]).await?;
-            Ok(Err(CodeProblem::Message(
-                "We do not recognise this code for this community budget. Check it and try again"
-                    .into(),
-            )))
-        }
+        Some("void") => Ok(Err(CodeProblem::Message(VOIDED_CODE.into()))),
+        Some(_) => Ok(Err(CodeProblem::Message(
+            "This code has already been used to vote. Each code can be used once".into(),
+        ))),
+        None => Ok(Err(CodeProblem::Message(
+            "We do not recognise this code for this community budget. Check it and try again"
+                .into(),
+        ))),
     }
 }
 
@@ -215,7 +207,7 @@ pub async fn ballot_step(
     let action = f.get("action");
     match action {
         "review" | "cast" => {
-            let checked = validate(&p.def.ballot, &projects, &input);
+            let checked = f.checked(&p.def.ballot, &projects, &input);
             let ballot = match checked {
                 Err(e) => {
                     return ballot_page(

@@ -58,13 +58,7 @@ pub async fn dashboard(
             &form.years,
         )
         .await?;
-        v = Some(ReportView::new(
-            report,
-            &geo,
-            &tr,
-            form.query(),
-            &chrome.council,
-        ));
+        v = Some(ReportView::new(report, &geo, &tr, form.query()));
     }
     let errors = std::mem::take(&mut form.errors);
     let status = if errors.is_empty() {

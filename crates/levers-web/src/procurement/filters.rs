@@ -38,6 +38,9 @@ pub struct Filters {
     pub sector: Option<String>,
     pub unit: Option<u32>,
     pub table: Option<String>,
+    /// Query values that could not be read, by field: named on the page rather than ignored.
+    #[serde(skip)]
+    pub problems: Vec<(&'static str, String)>,
 }
 
 /// Reads repeated `body=` keys (serde_urlencoded cannot collect them into a Vec).
@@ -49,14 +52,26 @@ pub(super) fn parse_filters(raw: Option<&str>) -> Filters {
             "body" if !v.is_empty() => f.body.push(v),
             "year" if !v.is_empty() => f.year = Some(v),
             "baseline" if !v.is_empty() => f.baseline = Some(v),
-            "top" => f.top = v.parse().ok(),
+            "top" => match v.parse::<usize>() {
+                Ok(n) if n >= 1 => f.top = Some(n),
+                _ if v.is_empty() => {}
+                _ => f.problems.push((
+                    "top",
+                    format!("Top suppliers must be a whole number of 1 or more, not \"{v}\""),
+                )),
+            },
             "local" => f.local = Some(v),
             "local_name" => f.local_name = Some(v),
             "wider" => f.wider = Some(v),
             "wider_name" => f.wider_name = Some(v),
             "sector_basis" => f.sector_basis = Some(v),
             "sector" => f.sector = Some(v),
-            "unit" => f.unit = v.parse().ok(),
+            "unit" => match v.parse() {
+                Ok(n) => f.unit = Some(n),
+                Err(_) => f
+                    .problems
+                    .push(("unit", format!("\"{v}\" is not a supplier number"))),
+            },
             "table" => f.table = Some(v),
             _ => {}
         }
@@ -77,6 +92,8 @@ pub struct FilterForm {
     pub wider_name: String,
     pub sector_basis: String,
     pub errors: Vec<crate::layout::FieldError>,
+    /// No local area was asked for and none is set: the page says where to set it.
+    pub areas_unset: bool,
 }
 
 impl FilterForm {
@@ -108,7 +125,7 @@ pub(super) async fn filter_form(
     let store = &state.store;
     let all_bodies = store.spend_bodies().await?;
     let chosen: Vec<String> = if f.body.is_empty() {
-        all_bodies.first().cloned().into_iter().collect()
+        home_body(store, &all_bodies).await?.into_iter().collect()
     } else {
         f.body
             .iter()
@@ -121,6 +138,26 @@ pub(super) async fn filter_form(
     } else {
         store.spend_years(&chosen).await?
     };
+    let mut problems = f.problems.clone();
+    for b in &f.body {
+        if !all_bodies.contains(b) {
+            problems.push(("body", format!("No spending is imported for \"{b}\"")));
+        }
+    }
+    for (field, given) in [("year", &f.year), ("baseline", &f.baseline)] {
+        if let Some(y) = given
+            && !years.is_empty()
+            && !years.contains(y)
+        {
+            problems.push((
+                field,
+                format!(
+                    "There is no spending for the year \"{y}\": choose one of {}",
+                    years.join(", ")
+                ),
+            ));
+        }
+    }
     let year = f
         .year
         .clone()
@@ -145,6 +182,11 @@ pub(super) async fn filter_form(
         Some(s) if !s.is_empty() => s.clone(),
         _ => setting(WIDER_NAME).await?,
     };
+    let baseline = f
+        .baseline
+        .clone()
+        .filter(|y| years.contains(y))
+        .unwrap_or_default();
     let mut form = FilterForm {
         bodies: all_bodies
             .iter()
@@ -152,7 +194,7 @@ pub(super) async fn filter_form(
             .collect(),
         years,
         year: year.clone(),
-        baseline: f.baseline.clone().unwrap_or_default(),
+        baseline,
         top: f.top.unwrap_or(300).clamp(1, 100_000),
         local,
         local_name,
@@ -164,8 +206,12 @@ pub(super) async fn filter_form(
             .filter(|s| s == "supplier")
             .unwrap_or_else(|| "expense_type".into()),
         errors: Vec::new(),
+        areas_unset: false,
     };
     use crate::layout::FieldError;
+    for (field, p) in problems {
+        form.errors.push(FieldError::new(field, p));
+    }
     let local_codes = parse_codes(&form.local)
         .map_err(|e| form.errors.push(FieldError::new("local", e)))
         .ok();
@@ -173,10 +219,18 @@ pub(super) async fn filter_form(
         .map_err(|e| form.errors.push(FieldError::new("wider", e)))
         .ok();
     if local_codes.as_ref().is_some_and(Vec::is_empty) {
-        form.errors.push(FieldError::new(
-            "local",
-            "Enter the district codes of the local area, like E08000009",
-        ));
+        if f.local.is_none() {
+            // Nothing asked for and nothing set: the page explains where to set the areas.
+            form.areas_unset = true;
+        } else {
+            form.errors.push(FieldError::new(
+                "local",
+                "Enter the district codes of the local area, like E08000009",
+            ));
+        }
+    }
+    if form.areas_unset {
+        return Ok((form, None));
     }
     if chosen.is_empty() || year.is_empty() {
         return Ok((form, None));
@@ -222,6 +276,26 @@ pub(super) async fn filter_form(
     Ok((form, Some(params)))
 }
 
+/// The body the analysis opens on: the one chosen in settings, else the one named like the council,
+/// else the first.
+async fn home_body(
+    store: &levers_store::Store,
+    bodies: &[String],
+) -> Result<Option<String>, AppError> {
+    use levers_store::settings::{COUNCIL_NAME, HOME_BODY};
+    let chosen = store.setting(HOME_BODY).await?.unwrap_or_default();
+    if bodies.contains(&chosen) {
+        return Ok(Some(chosen));
+    }
+    let council = store.setting(COUNCIL_NAME).await?.unwrap_or_default();
+    let norm = |s: &str| s.trim().to_lowercase();
+    Ok(bodies
+        .iter()
+        .find(|b| !council.trim().is_empty() && norm(b) == norm(&council))
+        .or_else(|| bodies.first())
+        .cloned())
+}
+
 pub(super) async fn report_for(
     state: &AppState,
     uri: &axum::http::Uri,
@@ -238,14 +312,9 @@ pub(super) async fn report_for(
         &p,
     )
     .await?;
-    let council = state
-        .store
-        .setting(levers_store::settings::COUNCIL_NAME)
-        .await?
-        .unwrap_or_default();
     Ok((
         f,
-        ReportView::new(report, &geo, &[], form.query(), &council),
+        ReportView::new(report, &geo, &[], form.query()),
         payments,
     ))
 }

@@ -15,6 +15,7 @@ use axum::extract::Multipart;
 use axum::extract::Query;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use axum::response::Response;
 use levers_store::User;
 use serde::Deserialize;
@@ -31,7 +32,7 @@ pub struct SuppliersPage {
     pub imports: Vec<levers_store::procurement::SupplierImport>,
     pub can_change: bool,
     pub errors: Vec<crate::layout::FieldError>,
-    pub result: Option<levers_spend::suppliers::SupplierFileReport>,
+    pub result: Option<ImportSummary>,
     pub max_mb: usize,
 }
 
@@ -50,6 +51,35 @@ impl SuppliersPage {
 #[derive(Deserialize, Default)]
 pub struct BodyQuery {
     body: Option<String>,
+    /// A supplier import just finished (its job's result): its report is shown at the top.
+    import: Option<i64>,
+}
+
+/// What the page shows of an import's reconciliation, read back from the report stored with it.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ImportSummary {
+    pub file: String,
+    pub records: u64,
+    pub preamble: u64,
+    pub header: u64,
+    pub kept: u64,
+    pub rejected: u64,
+    pub blank: u64,
+    pub balanced: bool,
+    pub with_postcode: u64,
+    pub with_branches: u64,
+    pub rejections: Vec<levers_spend::suppliers::SupplierRejection>,
+    pub issues: Vec<IssueSummary>,
+}
+
+/// A value kept without one field, as the stored report has it.
+#[derive(Deserialize)]
+pub struct IssueSummary {
+    pub line: u64,
+    pub field: levers_spend::suppliers::SupplierField,
+    pub value: String,
+    pub reason: String,
 }
 
 async fn suppliers_page(
@@ -58,7 +88,7 @@ async fn suppliers_page(
     me: &User,
     body: Option<String>,
     errors: Vec<crate::layout::FieldError>,
-    result: Option<levers_spend::suppliers::SupplierFileReport>,
+    result: Option<ImportSummary>,
 ) -> Result<SuppliersPage, AppError> {
     let bodies = state.store.spend_bodies().await?;
     let chrome = chrome(state, identity, "procurement", "Supplier records").await?;
@@ -94,7 +124,17 @@ pub async fn suppliers(
     CurrentUser(me): CurrentUser,
     Query(q): Query<BodyQuery>,
 ) -> Result<Response, AppError> {
-    render(&suppliers_page(&state, &identity, &me, q.body, vec![], None).await?)
+    let result = match q.import {
+        Some(id) => state
+            .store
+            .proc_supplier_imports()
+            .await?
+            .into_iter()
+            .find(|i| i.id == id)
+            .and_then(|i| serde_json::from_value::<ImportSummary>(i.report).ok()),
+        None => None,
+    };
+    render(&suppliers_page(&state, &identity, &me, q.body, vec![], result).await?)
 }
 
 pub async fn upload_suppliers(
@@ -122,28 +162,46 @@ pub async fn upload_suppliers(
         ));
     }
     if errors.is_empty() {
-        let name = file_name.clone();
-        let bytes = data.clone();
-        let read = tokio::task::spawn_blocking(move || {
-            levers_spend::suppliers::read_suppliers(&name, &bytes, &[])
-        })
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
-        match read {
-            Ok((recs, rep)) => {
+        // Read and stored by a background job; its page shows progress, then this page with the
+        // import's report.
+        let store = state.store.clone();
+        let who = actor(&me);
+        let label = file_name.clone();
+        let data = std::sync::Arc::new(data);
+        let job = levers_app::jobs::spawn(
+            &state.store,
+            levers_app::jobs::NewJob {
+                kind: "suppliers",
+                label: &label,
+                owner_id: Some(me.id),
+                unit: "steps",
+                total: Some(2),
+            },
+            move |progress| async move {
+                let (name, bytes) = (file_name.clone(), data.clone());
+                let read = tokio::task::spawn_blocking(move || {
+                    levers_spend::suppliers::read_suppliers(&name, &bytes[..], &[])
+                })
+                .await
+                .map_err(|e| format!("The supplier file could not be read: {e}"))?;
+                let (recs, rep) = read.map_err(|e| e.to_string())?;
+                progress.set(1);
                 let sha = levers_app::credentials::sha256_hex(&data);
-                let rep_json =
-                    serde_json::to_value(&rep).map_err(|e| AppError::Internal(e.into()))?;
-                state
-                    .store
-                    .import_suppliers(&actor(&me), &body, &file_name, &sha, &recs, &rep_json)
-                    .await?;
-                return render(
-                    &suppliers_page(&state, &identity, &me, Some(body), vec![], Some(rep)).await?,
-                );
-            }
-            Err(e) => errors.push(FieldError::new("file", e.to_string())),
-        }
+                let rep_json = serde_json::to_value(&rep).map_err(|e| e.to_string())?;
+                let counts = store
+                    .import_suppliers(&who, &body, &file_name, &sha, &recs, &rep_json)
+                    .await
+                    .map_err(|e| format!("The supplier records could not be stored: {e}"))?;
+                progress.set(2);
+                Ok(format!(
+                    "/procurement/suppliers?body={}&import={}",
+                    levers_present::procurement_report::url(&body),
+                    counts.import_id
+                ))
+            },
+        )
+        .await?;
+        return Ok(axum::response::Redirect::to(&format!("/jobs/{job}")).into_response());
     }
     let page = suppliers_page(&state, &identity, &me, Some(body), errors, None).await?;
     render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)

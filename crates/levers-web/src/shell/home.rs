@@ -57,6 +57,16 @@ const SECTIONS: &[Section] = &[
                 "What counts as influenceable spend: levies, pensions, payroll and the rest, editable.",
             ),
             (
+                "/procurement/contracts",
+                "Contract pipeline",
+                "Contracts ending or up for renewal, planned and open procurements; who locally could bid, and how to buy so they can; meet the buyer packs.",
+            ),
+            (
+                "/opportunities",
+                "Opportunities (public)",
+                "The public list of what the council plans to buy, with Atom and JSON feeds, for local businesses and charities.",
+            ),
+            (
                 "/procurement/lm3",
                 "Local Multiplier 3 (LM3)",
                 "How much of a contract's value goes round the local economy: from figures or a staff and supplier survey.",
@@ -66,10 +76,7 @@ const SECTIONS: &[Section] = &[
         href: "/procurement",
         title: "Procurement",
         summary: "Where the council's spend goes: how much stays in the borough, reaches its most deprived neighbourhoods, small firms and the voluntary sector, and what leaks away.",
-        coming: &[
-            "A contract pipeline matched to local suppliers",
-            "The local multiplier (LM3) from supplier surveys in the web app (the CLI has it: levers spend lm3)",
-        ],
+        coming: &[],
     },
     Section {
         links: &[
@@ -173,10 +180,29 @@ pub async fn home(State(state): State<AppState>, identity: Identity) -> Result<R
             href: s.href,
             title: s.title,
             summary: s.summary,
-            ready: !s.links.is_empty(),
+            working: s.links.len(),
         })
         .collect();
-    render(&HomePage { chrome, cards })
+    // Admins see the first steps until every one is done.
+    let is_admin = chrome
+        .user
+        .as_ref()
+        .is_some_and(|u| u.role == levers_store::Role::Admin);
+    let steps = if is_admin {
+        let steps = crate::admin::setup::setup_steps(&state.store).await?;
+        if steps.iter().all(|s| s.done) {
+            Vec::new()
+        } else {
+            steps
+        }
+    } else {
+        Vec::new()
+    };
+    render(&HomePage {
+        chrome,
+        cards,
+        steps,
+    })
 }
 
 pub async fn section(
@@ -212,7 +238,19 @@ pub struct SectionCard {
     pub href: &'static str,
     pub title: &'static str,
     pub summary: &'static str,
-    pub ready: bool,
+    /// How many of the section's pages work.
+    pub working: usize,
+}
+
+impl SectionCard {
+    /// "5 tools", "1 tool".
+    pub fn tools(&self) -> String {
+        format!(
+            "{} {}",
+            self.working,
+            if self.working == 1 { "tool" } else { "tools" }
+        )
+    }
 }
 
 #[derive(Template)]
@@ -220,6 +258,14 @@ pub struct SectionCard {
 pub struct HomePage {
     pub chrome: Chrome,
     pub cards: Vec<SectionCard>,
+    /// The first-run steps, for an admin while any is not done.
+    pub steps: Vec<crate::admin::setup::SetupStep>,
+}
+
+impl HomePage {
+    pub fn done(&self) -> usize {
+        self.steps.iter().filter(|s| s.done).count()
+    }
 }
 
 #[derive(Template)]

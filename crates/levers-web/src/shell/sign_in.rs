@@ -33,13 +33,48 @@ pub struct SignInQuery {
     signed_out: Option<String>,
 }
 
-/// Only same-site paths are followed after sign-in (no open redirects).
-fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+/// Only same-site paths are followed after sign-in (no open redirects): a path starting with one
+/// `/`, of printable ASCII only (browsers drop tabs and newlines from addresses, so `/\t/evil.example`
+/// would become `//evil.example`; a newline could never be sent in a header), with no backslash, and
+/// not starting `//` once percent-escapes are decoded. Anything else goes to the home page.
+pub(crate) fn safe_next(next: &str) -> &str {
+    let printable = next.bytes().all(|b| b.is_ascii_graphic());
+    let decoded: String = percent_decode(next);
+    let local = |p: &str| p.starts_with('/') && !p.starts_with("//") && !p.contains('\\');
+    if printable && local(next) && local(&decoded) {
         next
     } else {
         "/"
     }
+}
+
+/// `%XX` escapes decoded (repeatedly, so a doubly escaped `%252F` is seen too), as text.
+fn percent_decode(s: &str) -> String {
+    let mut cur = s.to_string();
+    for _ in 0..3 {
+        let bytes = cur.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            let hex = |b: u8| (b as char).to_digit(16);
+            if bytes[i] == b'%'
+                && i + 2 < bytes.len()
+                && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+            {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            } else {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+        let next = String::from_utf8_lossy(&out).into_owned();
+        if next == cur {
+            break;
+        }
+        cur = next;
+    }
+    cur.chars().filter(|c| !c.is_control()).collect()
 }
 
 pub async fn sign_in_form(
@@ -89,35 +124,39 @@ pub async fn sign_in(
         let account_key = format!("account:{email}");
         let addr_key = format!("addr:{addr}");
         let window = auth::THROTTLE_WINDOW_SECONDS;
-        let throttled = state
+        // The attempt is reserved (counted as a failure) before the password is checked, in one step
+        // with the count, so concurrent guesses cannot all slip under the limit.
+        let reservation = state
             .store
-            .recent_sign_in_failures(&account_key, window)
-            .await?
-            >= auth::MAX_ACCOUNT_FAILURES
-            || state
-                .store
-                .recent_sign_in_failures(&addr_key, window)
-                .await?
-                >= auth::MAX_ADDRESS_FAILURES;
-        if throttled {
-            status = StatusCode::TOO_MANY_REQUESTS;
-            errors.push(FieldError::new(
-                "email",
-                "There have been too many failed attempts to sign in. Wait 15 minutes and try again",
-            ));
-        } else {
+            .reserve_attempt(
+                &[
+                    (account_key.as_str(), auth::MAX_ACCOUNT_FAILURES),
+                    (addr_key.as_str(), auth::MAX_ADDRESS_FAILURES),
+                ],
+                window,
+            )
+            .await?;
+        if let Some(reservation) = reservation {
             let user = state.store.user_by_email(&email).await?;
             let ok = match &user {
                 Some(u) => {
-                    credentials::verify_password(&form.password, &u.password_hash) && !u.disabled
+                    crate::hashing::verify_password(&form.password, &u.password_hash).await?
+                        && !u.disabled
                 }
                 None => {
-                    credentials::verify_dummy(&form.password);
+                    crate::hashing::verify_dummy(&form.password).await?;
                     false
                 }
             };
-            match (ok, user) {
+            // A one-time password signs in only for its lifetime after it was set.
+            let otp_expired = user.as_ref().is_some_and(|u| {
+                u.must_change_password
+                    && levers_store::now_unix() - u.updated_at
+                        >= state.config.one_time_password_ttl_seconds
+            });
+            match (ok && !otp_expired, user) {
                 (true, Some(user)) => {
+                    state.store.release_attempt(reservation).await?;
                     state.store.clear_sign_in_failures(&account_key).await?;
                     let token = credentials::random_token();
                     let csrf = credentials::random_token();
@@ -144,10 +183,7 @@ pub async fn sign_in(
                     return Ok(resp);
                 }
                 _ => {
-                    state
-                        .store
-                        .record_sign_in_failure(&[account_key.clone(), addr_key])
-                        .await?;
+                    // The reservation stands as the failure.
                     if state
                         .store
                         .recent_sign_in_failures(&account_key, window)
@@ -167,10 +203,20 @@ pub async fn sign_in(
                     status = StatusCode::UNAUTHORIZED;
                     errors.push(FieldError::new(
                         "email",
-                        "Enter a correct email address and password",
+                        if ok && otp_expired {
+                            "Your one-time password has expired: ask an admin to reset your password"
+                        } else {
+                            "Enter a correct email address and password"
+                        },
                     ));
                 }
             }
+        } else {
+            status = StatusCode::TOO_MANY_REQUESTS;
+            errors.push(FieldError::new(
+                "email",
+                "There have been too many failed attempts to sign in. Wait 15 minutes and try again",
+            ));
         }
     }
     let chrome = chrome(&state, &identity, "", "Sign in").await?;
@@ -235,7 +281,7 @@ pub async fn change_password(
     let mut errors = Vec::new();
     if form.current.is_empty() {
         errors.push(FieldError::new("current", "Enter your current password"));
-    } else if !credentials::verify_password(&form.current, &user.password_hash) {
+    } else if !crate::hashing::verify_password(&form.current, &user.password_hash).await? {
         errors.push(FieldError::new(
             "current",
             "Your current password is not correct",
@@ -257,7 +303,7 @@ pub async fn change_password(
     }
     let changed = errors.is_empty();
     if changed {
-        let hash = credentials::hash_password(&form.new)?;
+        let hash = crate::hashing::hash_password(&form.new).await?;
         let keep = match &identity {
             Identity::Session { session, .. } => Some(session.token_hash.as_str()),
             _ => None,
@@ -320,6 +366,14 @@ mod tests {
         assert_eq!(safe_next("https://evil.example"), "/");
         assert_eq!(safe_next("/\\evil.example"), "/");
         assert_eq!(safe_next(""), "/");
+        assert_eq!(safe_next("/\t/evil.example"), "/");
+        assert_eq!(safe_next("/%09/evil.example"), "/");
+        assert_eq!(safe_next("/%2F%2Fevil.example"), "/");
+        assert_eq!(safe_next("/%252F/evil.example"), "/");
+        assert_eq!(safe_next("/a\nb"), "/");
+        assert_eq!(safe_next("/caf\u{e9}"), "/");
+        assert_eq!(safe_next("/admin/users?x=%20y"), "/admin/users?x=%20y");
+        assert_eq!(safe_next("/100%"), "/100%");
     }
 }
 

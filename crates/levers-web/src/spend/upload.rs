@@ -217,9 +217,11 @@ pub async fn recheck(
     .await
 }
 
+/// Starts the import as a background job and answers at once with the job's page, which shows its
+/// progress and then the import's own page. A file the reader refuses ends the job with the
+/// reader's reason; the staged upload stays, so the review page can correct the columns.
 pub async fn import(
     State(state): State<AppState>,
-    identity: Identity,
     CurrentUser(me): CurrentUser,
     Path(token): Path<String>,
     axum::Form(form): axum::Form<Vec<(String, String)>>,
@@ -231,37 +233,62 @@ pub async fn import(
         .await?
         .ok_or(AppError::NotFound)?;
     let explicit = overrides_from(&form);
-    match import_bytes(
+    // Rows are about the file's lines (a spreadsheet's total is not known until it is read).
+    let text = !matches!(
+        up.file_name
+            .rsplit('.')
+            .next()
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
+        Some("xlsx" | "xls" | "ods" | "zip")
+    );
+    let total = text.then(|| up.data.iter().filter(|b| **b == b'\n').count() as i64);
+    let store = state.store.clone();
+    let who = actor(&me);
+    let (body, file_name) = (up.body_name, up.file_name);
+    let label = file_name.clone();
+    let data = Arc::new(up.data);
+    let review = format!("/procurement/upload/{token}");
+    let job = levers_app::jobs::spawn(
         &state.store,
-        &actor(&me),
-        &up.body_name,
-        &up.file_name,
-        Arc::new(up.data),
-        &explicit,
-    )
-    .await
-    {
-        Ok(ImportOutcome::AlreadyImported(prev)) => {
-            state.store.delete_spend_upload(&token).await?;
-            Ok(Redirect::to(&format!("/procurement/imports/{}", prev.id)).into_response())
-        }
-        Ok(ImportOutcome::Imported { import_id, .. }) => {
-            state.store.delete_spend_upload(&token).await?;
-            Ok(Redirect::to(&format!("/procurement/imports/{import_id}")).into_response())
-        }
-        Err(ImportError::Spend(_)) => {
-            review_page(
-                &state,
-                &identity,
-                &me,
-                &token,
-                explicit,
-                StatusCode::UNPROCESSABLE_ENTITY,
+        levers_app::jobs::NewJob {
+            kind: "spend",
+            label: &label,
+            owner_id: Some(me.id),
+            unit: "rows",
+            total,
+        },
+        move |progress| async move {
+            let outcome = import_bytes_with_progress(
+                &store,
+                &who,
+                &body,
+                &file_name,
+                data,
+                &explicit,
+                Some(progress.callback()),
             )
-            .await
-        }
-        Err(e) => Err(AppError::Internal(e.into())),
-    }
+            .await;
+            let url = match outcome {
+                Ok(ImportOutcome::AlreadyImported(prev)) => {
+                    format!("/procurement/imports/{}", prev.id)
+                }
+                Ok(ImportOutcome::Imported { import_id, .. }) => {
+                    format!("/procurement/imports/{import_id}")
+                }
+                Err(ImportError::Spend(e)) => {
+                    return Err(format!(
+                        "{e}. Correct the columns on the review page ({review}) and import again."
+                    ));
+                }
+                Err(e) => return Err(format!("The import failed: {e}")),
+            };
+            let _ = store.delete_spend_upload(&token).await;
+            Ok(url)
+        },
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/jobs/{job}")).into_response())
 }
 
 #[derive(Template)]

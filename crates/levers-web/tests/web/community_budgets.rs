@@ -7,7 +7,12 @@ use levers_pb::process::{AllocationRule, Area, BallotType, Phase, ProcessDef};
 use levers_store::pb_process::{NewProposal, Review};
 
 /// Posts a form from a given client address (the app trusts X-Forwarded-For in these tests).
-async fn post_from(c: &mut Client, path: &str, addr: &str, fields: &[(&str, &str)]) -> Reply {
+pub(super) async fn post_from(
+    c: &mut Client,
+    path: &str,
+    addr: &str,
+    fields: &[(&str, &str)],
+) -> Reply {
     let csrf = c.csrf.clone();
     let mut all: Vec<(&str, &str)> = fields.to_vec();
     all.push(("csrf_token", &csrf));
@@ -31,7 +36,7 @@ fn find_between<'a>(s: &'a str, start: &str, end: &str) -> &'a str {
 #[tokio::test]
 async fn an_officer_runs_a_vote_and_a_resident_votes_with_a_code() {
     let (store, scratch, app) = setup(WebConfig {
-        trust_proxy: true,
+        trust_proxy: 1,
         ..WebConfig::default()
     })
     .await;
@@ -637,7 +642,7 @@ async fn an_officer_runs_a_vote_and_a_resident_votes_with_a_code() {
 #[tokio::test]
 async fn wrong_codes_are_rate_limited_per_address() {
     let (store, scratch, app) = setup(WebConfig {
-        trust_proxy: true,
+        trust_proxy: 1,
         ..WebConfig::default()
     })
     .await;
@@ -675,7 +680,10 @@ async fn wrong_codes_are_rate_limited_per_address() {
 }
 
 /// A process in the voting phase with three projects and `n` codes (returned compact).
-async fn voting_process(store: &Store, n: usize) -> (String, i64, Vec<String>, Vec<i64>) {
+pub(super) async fn voting_process(
+    store: &Store,
+    n: usize,
+) -> (String, i64, Vec<String>, Vec<i64>) {
     let officer = Actor::system("test");
     let def = ProcessDef {
         name: "Rush".into(),
@@ -747,7 +755,7 @@ async fn voting_process(store: &Store, n: usize) -> (String, i64, Vec<String>, V
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_hundred_simultaneous_voters_and_fifty_replays() {
     let (store, scratch, app) = setup(WebConfig {
-        trust_proxy: true,
+        trust_proxy: 1,
         ..WebConfig::default()
     })
     .await;

@@ -200,7 +200,7 @@ fn skip_cikmov(c: char) -> char {
     }
 }
 
-fn thousands(n: i64) -> String {
+pub fn thousands(n: i64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {

@@ -13,6 +13,7 @@ use crate::geo_cli;
 
 mod appraisal;
 mod borough;
+mod contracts;
 mod coproduction;
 mod pb;
 mod places;
@@ -62,6 +63,8 @@ pub async fn build(store: &Store) -> anyhow::Result<Created> {
     pb::build(store, &actor).await?;
     link_pool_vote(store, &actor).await?;
     coproduction::build(store, &actor).await?;
+    // A contract register and two notices for the contract pipeline.
+    contracts::build(store, &actor).await?;
     // Populations, ward indicators, boundaries and the places of the levers' records.
     places::build(store, &actor).await?;
     // The strategy that joins the three levers up, after everything it measures and links.

@@ -10,7 +10,7 @@ use levers_core::AreaCode;
 use levers_store::places::links::{COUNCIL_WIDE, PlaceTarget};
 use levers_store::{Actor, Store};
 
-use super::borough::{BOROUGH, Rng};
+use super::borough::{BOROUGH, Rng, thousands};
 
 /// The ward left without a boundary, so the maps show how they say so.
 const NO_BOUNDARY: &str = "Ashby Moor";
@@ -21,7 +21,7 @@ pub async fn build(store: &Store, actor: &Actor) -> anyhow::Result<()> {
     let Some(profile) = geo.area(&borough) else {
         return Ok(());
     };
-    let mut rng = Rng::new(0x91AC_E5);
+    let mut rng = Rng::new(0x0091_ACE5);
     // Populations (File 6 layout) and ward indicators (tidy layout).
     let mut pop = String::from(
         "LSOA code (2011),LSOA name (2011),Local Authority District code (2019),Local Authority District name (2019),Total population: mid 2015 (excluding prisoners),Dependent Children aged 0-15: mid 2015 (excluding prisoners)\n",
@@ -178,16 +178,4 @@ pub async fn build(store: &Store, actor: &Actor) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-fn thousands(n: i64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

@@ -28,7 +28,11 @@ async fn place_view_figures_equal_the_lever_pages() {
     let store = levers_store::Store::open(&db).await.unwrap();
     // The dashboard with no filters: the first body, the first year it lists, the settings' areas.
     let body = store.spend_bodies().await.unwrap()[0].clone();
-    let year = store.spend_years(&[body.clone()]).await.unwrap()[0].clone();
+    let year = store
+        .spend_years(std::slice::from_ref(&body))
+        .await
+        .unwrap()[0]
+        .clone();
     let setting = |k: &'static str| {
         let store = store.clone();
         async move { store.setting(k).await.unwrap().unwrap_or_default() }

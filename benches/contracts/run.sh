@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark of reading OCDS (issue 16): a generated 1,000,000-release Find a Tender
+# style release package (~1.8 GB), flattened and merged per ocid by
+#   - levers flatten: crates/levers-contracts/examples/ocds_flatten (the streamed reader, one
+#     release in memory at a time, merged in memory per ocid);
+#   - levers import: `levers contracts import` into a fresh SQLite database (the real import: the
+#     same reader, batches of 2,000 merged with what is stored, one transaction; bounded memory);
+#   - pandas: pandas_flatten.py (json.load of the whole file, the same flattening, pandas
+#     drop_duplicates and groupby(ocid).last()).
+# Reports wall and user seconds and peak memory from /usr/bin/time -v, and checks that levers and
+# pandas agree on releases, duplicates, contracts, value sums and notice types.
+#
+# Usage: benches/contracts/run.sh [RELEASES]   (env: CARGO_TARGET_DIR, BENCH_DIR, PYTHON, SKIP_IMPORT=1)
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+N="${1:-1000000}"
+BENCH_DIR="${BENCH_DIR:-$ROOT/bench-results/contracts}"
+TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
+VENV="${VENV:-$ROOT/.venv-contracts}"
+mkdir -p "$BENCH_DIR"
+
+if [ -z "${PYTHON:-}" ]; then
+  if [ ! -x "$VENV/bin/python" ]; then
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install -q pandas
+  fi
+  PYTHON="$VENV/bin/python"
+fi
+
+FILE="$BENCH_DIR/ocds_${N}.json"
+if [ ! -s "$FILE" ]; then
+  echo "generating $FILE ..." >&2
+  python3 "$ROOT/benches/contracts/gen_ocds.py" "$FILE" "$N"
+fi
+
+(cd "$ROOT" && CARGO_TARGET_DIR="$TARGET" cargo build -q --release -p levers-contracts --example ocds_flatten)
+if [ -z "${SKIP_IMPORT:-}" ]; then
+  (cd "$ROOT" && CARGO_TARGET_DIR="$TARGET" cargo build -q --release -p levers)
+fi
+
+run() { # name, output file, command...
+  local name="$1" out="$2"; shift 2
+  /usr/bin/time -v -o "$BENCH_DIR/$name.time" "$@" > "$out"
+}
+
+cat "$FILE" > /dev/null   # warm the page cache for every tool alike
+run levers "$BENCH_DIR/levers.json" "$TARGET/release/examples/ocds_flatten" "$FILE"
+if [ -z "${SKIP_IMPORT:-}" ]; then
+  rm -f "$BENCH_DIR/import.db" "$BENCH_DIR/import.db-wal" "$BENCH_DIR/import.db-shm"
+  run levers_import "$BENCH_DIR/levers_import.json" "$TARGET/release/levers" contracts import --database "$BENCH_DIR/import.db" --json "$FILE"
+fi
+run pandas "$BENCH_DIR/pandas.json" "$PYTHON" "$ROOT/benches/contracts/pandas_flatten.py" "$FILE"
+
+python3 - "$FILE" "$BENCH_DIR" <<'PY'
+import json, os, re, sys
+path, d = sys.argv[1], sys.argv[2]
+size_mb = os.path.getsize(path) / 1e6
+def timing(name):
+    t = open(os.path.join(d, name + ".time")).read()
+    wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)", t)
+    secs = int(wall.group(1) or 0) * 3600 + int(wall.group(2)) * 60 + float(wall.group(3))
+    user = float(re.search(r"User time \(seconds\): ([\d.]+)", t).group(1))
+    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", t).group(1)) / 1024
+    return secs, user, rss
+lv = json.load(open(os.path.join(d, "levers.json")))
+pd = json.load(open(os.path.join(d, "pandas.json")))
+keys = ("read", "duplicates", "contracts", "value_net_pence", "value_gross_pence", "with_cpv", "with_max_extent", "by_notice")
+agree = all(lv[k] == pd[k] for k in keys)
+print(f"file: {path} ({size_mb:.0f} MB, {lv['read']:,} releases, {lv['contracts']:,} contracts, {lv['duplicates']:,} repeats)")
+print(f"levers and pandas agree ({', '.join(keys)}): {agree}")
+rows = {}
+print()
+print("| tool | wall s | user s | MB/s | peak RSS MB |")
+print("|---|---:|---:|---:|---:|")
+names = [("levers", "levers flatten (stream, merge in memory)")]
+if os.path.exists(os.path.join(d, "levers_import.time")):
+    imp = json.load(open(os.path.join(d, "levers_import.json")))[0]["import"]
+    assert imp["records_read"] == lv["read"] and imp["duplicates"] == lv["duplicates"] and imp["new"] == lv["contracts"], imp
+    names.append(("levers_import", "levers contracts import (SQLite)"))
+names.append(("pandas", "pandas (json.load + DataFrame)"))
+for name, label in names:
+    s, u, r = timing(name)
+    rows[name] = s
+    print(f"| {label} | {s:.1f} | {u:.1f} | {size_mb / s:.0f} | {r:.0f} |")
+print()
+for name, label in names[:-1]:
+    print(f"{label}: {rows['pandas'] / rows[name]:.1f}x faster than pandas")
+if not agree:
+    print("levers:", {k: lv[k] for k in keys}); print("pandas:", {k: pd[k] for k in keys}); sys.exit(1)
+PY
