@@ -8,6 +8,7 @@
 //! on track / at risk / off track. Pure: no IO, no async, no SQL.
 
 mod dates;
+pub mod kinds;
 pub mod metric;
 pub mod model;
 pub mod period;

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Direction, Lever, Unit};
+use crate::kinds::{Direction, Lever, Unit};
 
 /// A figure levers computes from its own records. The use-case layer computes each with the same
 /// code that draws the lever's own page (never a second calculation).

@@ -159,7 +159,6 @@ const SECTIONS: &[Section] = &[
         summary: "One view of the place: deprivation and poverty indicators by ward and neighbourhood, the council's objectives, and where its spend, budgets and co-production actually land.",
         coming: &[
             "Place profiles by ward and neighbourhood from the Indices of Deprivation and local indicators",
-            "Objectives with targets and owners, linked to the levers that serve them",
             "Where spend, community budgets and co-production land relative to deprivation",
         ],
     },

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use levers_present::strategy_report::{
     ObjectiveSection, StandaloneReport, StrategyReport, workbook,
 };
@@ -51,14 +51,15 @@ impl IndexPage {
     }
 }
 
-/// The newest strategy's overview, or the list when there is none (with the form's link).
+/// The strategy's overview when the council has one, else the list (with the form's link).
 pub async fn index(
     State(state): State<AppState>,
     identity: Identity,
+    Query(q): Query<SavedQuery>,
 ) -> Result<Response, AppError> {
     let strategies = state.store.strategies().await?;
     if let [only] = strategies.as_slice() {
-        return Ok(Redirect::to(&format!("/strategy/{}", only.id)).into_response());
+        return overview_page(&state, &identity, only.id, &q).await;
     }
     let chrome = chrome(&state, &identity, SECTION, "Strategy").await?;
     render(&IndexPage { chrome, strategies })
@@ -85,7 +86,16 @@ pub async fn overview(
     Path(sid): Path<i64>,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, AppError> {
-    let r = load(&state, sid).await?;
+    overview_page(&state, &identity, sid, &q).await
+}
+
+async fn overview_page(
+    state: &AppState,
+    identity: &Identity,
+    sid: i64,
+    q: &SavedQuery,
+) -> Result<Response, AppError> {
+    let r = load(state, sid).await?;
     let others = state
         .store
         .strategies()
@@ -93,12 +103,12 @@ pub async fn overview(
         .into_iter()
         .filter(|s| s.id != sid)
         .collect();
-    let chrome = chrome(&state, &identity, SECTION, &r.v.name).await?;
+    let chrome = chrome(state, identity, SECTION, &r.v.name).await?;
     render(&OverviewPage {
         chrome,
         r,
         others,
-        notice: notice(&q),
+        notice: notice(q),
     })
 }
 
