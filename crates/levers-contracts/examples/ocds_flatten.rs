@@ -23,11 +23,15 @@ fn main() {
     let f = std::fs::File::open(&path).expect("open the file");
     if stream {
         let (mut n, mut net, mut cpv) = (0u64, 0i64, 0u64);
-        let rep = read_ocds(&path, std::io::BufReader::with_capacity(1 << 16, f), &mut |c| {
-            n += 1;
-            net += c.value_net.map_or(0, |v| v.pence());
-            cpv += u64::from(!c.cpv.is_empty());
-        })
+        let rep = read_ocds(
+            &path,
+            std::io::BufReader::with_capacity(1 << 16, f),
+            &mut |c| {
+                n += 1;
+                net += c.value_net.map_or(0, |v| v.pence());
+                cpv += u64::from(!c.cpv.is_empty());
+            },
+        )
         .expect("read the file");
         assert!(rep.balanced());
         let out = serde_json::json!({"read": rep.read, "flattened": n, "release_value_net_pence": net, "releases_with_cpv": cpv, "rejected": rep.rejected});
@@ -35,9 +39,13 @@ fn main() {
         return;
     }
     let mut m = Merger::new();
-    let rep = read_ocds(&path, std::io::BufReader::with_capacity(1 << 16, f), &mut |c| {
-        m.add(c);
-    })
+    let rep = read_ocds(
+        &path,
+        std::io::BufReader::with_capacity(1 << 16, f),
+        &mut |c| {
+            m.add(c);
+        },
+    )
     .expect("read the file");
     assert!(rep.balanced());
     let sum = |f: &dyn Fn(&levers_contracts::Contract) -> Option<i64>| -> i64 {
