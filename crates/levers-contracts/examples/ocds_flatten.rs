@@ -2,7 +2,10 @@
 //! memory at a time), flattens every release and merges them per ocid (a repeat kept once, a later
 //! release updating), then prints the same JSON summary as the pandas reference.
 //!
-//! `cargo run --release -p levers-contracts --example ocds_flatten -- FILE`
+//! With `--stream`, nothing is merged: every release is flattened and counted as it passes, so the
+//! memory is the reader's alone (one release at a time).
+//!
+//! `cargo run --release -p levers-contracts --example ocds_flatten -- [--stream] FILE`
 
 use std::collections::BTreeMap;
 
@@ -10,12 +13,39 @@ use levers_contracts::merge::Merger;
 use levers_contracts::ocds::read_ocds;
 
 fn main() {
-    let path = std::env::args().nth(1).expect("usage: ocds_flatten FILE");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let stream = args.iter().any(|a| a == "--stream");
+    let path = args
+        .iter()
+        .find(|a| !a.starts_with("--"))
+        .expect("usage: ocds_flatten [--stream] FILE")
+        .clone();
     let f = std::fs::File::open(&path).expect("open the file");
+    if stream {
+        let (mut n, mut net, mut cpv) = (0u64, 0i64, 0u64);
+        let rep = read_ocds(
+            &path,
+            std::io::BufReader::with_capacity(1 << 16, f),
+            &mut |c| {
+                n += 1;
+                net += c.value_net.map_or(0, |v| v.pence());
+                cpv += u64::from(!c.cpv.is_empty());
+            },
+        )
+        .expect("read the file");
+        assert!(rep.balanced());
+        let out = serde_json::json!({"read": rep.read, "flattened": n, "release_value_net_pence": net, "releases_with_cpv": cpv, "rejected": rep.rejected});
+        println!("{out}");
+        return;
+    }
     let mut m = Merger::new();
-    let rep = read_ocds(&path, std::io::BufReader::with_capacity(1 << 16, f), &mut |c| {
-        m.add(c);
-    })
+    let rep = read_ocds(
+        &path,
+        std::io::BufReader::with_capacity(1 << 16, f),
+        &mut |c| {
+            m.add(c);
+        },
+    )
     .expect("read the file");
     assert!(rep.balanced());
     let sum = |f: &dyn Fn(&levers_contracts::Contract) -> Option<i64>| -> i64 {
