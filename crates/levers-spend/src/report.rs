@@ -65,7 +65,7 @@ pub struct Transaction {
     pub merchant_category: Option<String>,
     pub capital_revenue: Option<String>,
     /// The ProClass label (`ProclassLabel` in the LGA national spend schema, "FACILITIES MGT : Lifts"):
-    /// the payment's category. "Not Classified" is kept as written.
+    /// the payment's category. "Not Classified" is kept as written; "NA" and the like are `None`.
     pub proclass_label: Option<String>,
     /// The 6-digit ProClass code (`ProclassCode`); `None` when the file writes "NA".
     pub proclass_code: Option<String>,
@@ -146,7 +146,8 @@ impl<'a> TransactionView<'a> {
             let v = self.get(f);
             (!v.is_empty()).then(|| v.to_string())
         };
-        // Identifiers written as "NA" (Trafford's VAT numbers and ProClass codes) are absent.
+        // Identifiers written as "NA" (Trafford's VAT numbers and ProClass codes and labels) are
+        // absent.
         let id = |f: Field| {
             let v = self.get(f);
             (!v.is_empty() && !is_not_applicable(v)).then(|| v.to_string())
@@ -175,7 +176,8 @@ impl<'a> TransactionView<'a> {
             purpose: opt(Field::Purpose),
             merchant_category: opt(Field::MerchantCategory),
             capital_revenue: opt(Field::CapitalRevenue),
-            proclass_label: opt(Field::ProclassLabel),
+            // Trafford writes "NA" as the label of 45,204 unclassified payments: no category.
+            proclass_label: id(Field::ProclassLabel),
             proclass_code: id(Field::ProclassCode),
             flags: self.flags.to_vec(),
         }
