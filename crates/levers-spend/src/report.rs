@@ -76,11 +76,15 @@ impl Transaction {
     /// The payment's category for grouping into sectors: the ProClass label when the file gives one
     /// (other than "Not Classified"), else the expense type.
     pub fn category(&self) -> Option<&str> {
-        self.proclass_label
-            .as_deref()
-            .filter(|l| !l.eq_ignore_ascii_case("not classified"))
-            .or(self.expense_type.as_deref())
+        proclass_category(self.proclass_label.as_deref()).or(self.expense_type.as_deref())
     }
+}
+
+/// A ProClass label as a category: `None` for a missing or blank label and for "Not Classified".
+pub fn proclass_category(label: Option<&str>) -> Option<&str> {
+    label
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.eq_ignore_ascii_case("not classified"))
 }
 
 /// Cells that mean "no value" in identifier columns: `NA`, `N/A`, `#N/A`, `-`, `none`, `null`.

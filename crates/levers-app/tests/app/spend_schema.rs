@@ -23,7 +23,10 @@ fn trafford_zip() -> Option<PathBuf> {
         return Some(zip);
     }
     if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("CI=true but Trafford's spending file {} is missing", zip.display());
+        panic!(
+            "CI=true but Trafford's spending file {} is missing",
+            zip.display()
+        );
     }
     eprintln!(
         "NOT RUN: {} is missing (a fresh clone has no ../shared); the stored national-schema test needs it",
@@ -51,7 +54,10 @@ async fn trafford(store: &Store, zip: &std::path::Path) {
     assert_eq!(counts.rows_new, 241_764);
     assert_eq!(counts.total_pence, 62_191_362_442);
 
-    let cov = store.spend_field_coverage("Trafford Council").await.unwrap();
+    let cov = store
+        .spend_field_coverage("Trafford Council")
+        .await
+        .unwrap();
     assert_eq!(cov.payments, 241_764);
     // A ProClass label other than "Not Classified" or "NA"; a code other than "NA".
     assert_eq!(cov.with_category, 193_649);
@@ -69,6 +75,21 @@ async fn trafford(store: &Store, zip: &std::path::Path) {
         cats.iter().map(|c| c.payments).sum::<i64>(),
         cov.with_category
     );
+
+    // The column blocks the procurement analysis reads carry the category too, exactly as the rows.
+    let bodies = ["Trafford Council".to_string()];
+    let mut with_category = 0;
+    for year in store.spend_years(&bodies).await.unwrap() {
+        let blocks = store.procurement_payments(&bodies, &year).await.unwrap();
+        let rows = store
+            .procurement_payments_by_rows(&bodies, &year)
+            .await
+            .unwrap();
+        assert_eq!(blocks.rows, rows.rows, "{year}");
+        assert_eq!(blocks.fact_keys, rows.fact_keys, "{year}");
+        with_category += blocks.rows.iter().filter(|r| r.category != 0).count() as i64;
+    }
+    assert_eq!(with_category, cov.with_category);
 }
 
 #[tokio::test]
