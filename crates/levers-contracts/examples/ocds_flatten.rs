@@ -13,13 +13,9 @@ fn main() {
     let path = std::env::args().nth(1).expect("usage: ocds_flatten FILE");
     let f = std::fs::File::open(&path).expect("open the file");
     let mut m = Merger::new();
-    let rep = read_ocds(
-        &path,
-        std::io::BufReader::with_capacity(1 << 16, f),
-        &mut |c| {
-            m.add(c);
-        },
-    )
+    let rep = read_ocds(&path, std::io::BufReader::with_capacity(1 << 16, f), &mut |c| {
+        m.add(c);
+    })
     .expect("read the file");
     assert!(rep.balanced());
     let sum = |f: &dyn Fn(&levers_contracts::Contract) -> Option<i64>| -> i64 {

@@ -26,14 +26,8 @@ pub fn routes() -> axum::Router<AppState> {
     axum::Router::new()
         .route("/strategy", get(pages::index).post(edit::create_strategy))
         .route("/strategy/new", get(edit::new_strategy))
-        .route(
-            "/strategy/serves/spend",
-            get(serves::serves_spend).post(serves::set_serves_spend),
-        )
-        .route(
-            "/strategy/serves/{kind}/{id}",
-            get(serves::serves).post(serves::set_serves),
-        )
+        .route("/strategy/serves/spend", get(serves::serves_spend).post(serves::set_serves_spend))
+        .route("/strategy/serves/{kind}/{id}", get(serves::serves).post(serves::set_serves))
         .route(
             "/strategy/{sid}",
             get(pages::overview).post(edit::update_strategy),

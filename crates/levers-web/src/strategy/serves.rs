@@ -53,10 +53,7 @@ async fn target(state: &AppState, kind: &str, id: i64) -> Result<Target, AppErro
             )
         }
         "activity" => {
-            let a = store
-                .coproduction_activity(id)
-                .await?
-                .ok_or(AppError::NotFound)?;
+            let a = store.coproduction_activity(id).await?.ok_or(AppError::NotFound)?;
             (
                 LinkKind::Coproduction,
                 format!(
@@ -94,12 +91,7 @@ impl ServesPage {
     }
 }
 
-async fn page(
-    state: &AppState,
-    identity: &Identity,
-    t: Target,
-    action: String,
-) -> Result<Response, AppError> {
+async fn page(state: &AppState, identity: &Identity, t: Target, action: String) -> Result<Response, AppError> {
     let chosen = match (&t.kind, &t.spend) {
         (Some(k), _) => state.store.linked_objectives(*k, t.id).await?,
         (None, Some((b, c))) => state.store.spend_objectives(b, c).await?,
@@ -123,37 +115,14 @@ pub struct ServesForm {
     objective: Vec<i64>,
 }
 
-async fn save(
-    state: &AppState,
-    me: &levers_store::User,
-    t: &Target,
-    objectives: &[i64],
-) -> Result<(), AppError> {
-    let known: Vec<i64> = state
-        .store
-        .objective_choices()
-        .await?
-        .iter()
-        .map(|c| c.id)
-        .collect();
+async fn save(state: &AppState, me: &levers_store::User, t: &Target, objectives: &[i64]) -> Result<(), AppError> {
+    let known: Vec<i64> = state.store.objective_choices().await?.iter().map(|c| c.id).collect();
     if objectives.iter().any(|o| !known.contains(o)) {
-        return Err(AppError::BadRequest(
-            "an objective chosen is no longer recorded: go back and choose again".into(),
-        ));
+        return Err(AppError::BadRequest("an objective chosen is no longer recorded: go back and choose again".into()));
     }
     match (&t.kind, &t.spend) {
-        (Some(k), _) => {
-            state
-                .store
-                .set_linked_objectives(&actor(me), *k, t.id, objectives)
-                .await?
-        }
-        (None, Some((b, c))) => {
-            state
-                .store
-                .set_spend_objectives(&actor(me), b, c, objectives)
-                .await?
-        }
+        (Some(k), _) => state.store.set_linked_objectives(&actor(me), *k, t.id, objectives).await?,
+        (None, Some((b, c))) => state.store.set_spend_objectives(&actor(me), b, c, objectives).await?,
         _ => {}
     }
     Ok(())
@@ -167,13 +136,7 @@ pub async fn serves(
 ) -> Result<Response, AppError> {
     require_officer(&me)?;
     let t = target(&state, &kind, id).await?;
-    page(
-        &state,
-        &identity,
-        t,
-        format!("/strategy/serves/{kind}/{id}"),
-    )
-    .await
+    page(&state, &identity, t, format!("/strategy/serves/{kind}/{id}")).await
 }
 
 pub async fn set_serves(
@@ -218,13 +181,8 @@ async fn spend_target(state: &AppState, q: &SpendQuery) -> Result<Target, AppErr
 }
 
 fn spend_action(q: &SpendQuery) -> String {
-    let enc =
-        |s: &str| -> String { form_urlencoded::byte_serialize(s.trim().as_bytes()).collect() };
-    format!(
-        "/strategy/serves/spend?body={}&category={}",
-        enc(&q.body),
-        enc(&q.category)
-    )
+    let enc = |s: &str| -> String { form_urlencoded::byte_serialize(s.trim().as_bytes()).collect() };
+    format!("/strategy/serves/spend?body={}&category={}", enc(&q.body), enc(&q.category))
 }
 
 pub async fn serves_spend(
@@ -247,9 +205,5 @@ pub async fn set_serves_spend(
     require_officer(&me)?;
     let t = spend_target(&state, &q).await?;
     save(&state, &me, &t, &form.objective).await?;
-    Ok((
-        StatusCode::SEE_OTHER,
-        [(axum::http::header::LOCATION, t.back)],
-    )
-        .into_response())
+    Ok((StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, t.back)]).into_response())
 }
