@@ -2,4 +2,5 @@
 
 mod app {
     pub mod indicators;
+    pub mod spend_schema;
 }

@@ -371,6 +371,10 @@ impl ReportView {
         self.r.settings.get("sector_basis").and_then(|v| v.as_str()) == Some("expense_type")
     }
 
+    pub fn sector_is_proclass(&self) -> bool {
+        self.r.settings.get("sector_basis").and_then(|v| v.as_str()) == Some("proclass")
+    }
+
     pub fn opportunity_share(&self) -> String {
         pct(self
             .r

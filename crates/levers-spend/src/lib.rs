@@ -34,7 +34,7 @@ pub use encoding::TextEncoding;
 pub use header::{Field, MappedColumn, Mapping, normalise_header};
 pub use report::{
     CheckReport, FlaggedRow, GrandTotalCheck, NoteRow, Reconciliation, RejectedRow, RepairedRow,
-    RowFlag, TotalKind, TotalRow, Transaction, TransactionView,
+    RowFlag, TotalKind, TotalRow, Transaction, TransactionView, proclass_category,
 };
 
 /// The hash map of the analysis and matching: foldhash, randomly seeded per map (so minimally

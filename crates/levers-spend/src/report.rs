@@ -65,7 +65,7 @@ pub struct Transaction {
     pub merchant_category: Option<String>,
     pub capital_revenue: Option<String>,
     /// The ProClass label (`ProclassLabel` in the LGA national spend schema, "FACILITIES MGT : Lifts"):
-    /// the payment's category. "Not Classified" is kept as written.
+    /// the payment's category. "Not Classified" is kept as written; "NA" and the like are `None`.
     pub proclass_label: Option<String>,
     /// The 6-digit ProClass code (`ProclassCode`); `None` when the file writes "NA".
     pub proclass_code: Option<String>,
@@ -76,11 +76,15 @@ impl Transaction {
     /// The payment's category for grouping into sectors: the ProClass label when the file gives one
     /// (other than "Not Classified"), else the expense type.
     pub fn category(&self) -> Option<&str> {
-        self.proclass_label
-            .as_deref()
-            .filter(|l| !l.eq_ignore_ascii_case("not classified"))
-            .or(self.expense_type.as_deref())
+        proclass_category(self.proclass_label.as_deref()).or(self.expense_type.as_deref())
     }
+}
+
+/// A ProClass label as a category: `None` for a missing or blank label and for "Not Classified".
+pub fn proclass_category(label: Option<&str>) -> Option<&str> {
+    label
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.eq_ignore_ascii_case("not classified"))
 }
 
 /// Cells that mean "no value" in identifier columns: `NA`, `N/A`, `#N/A`, `-`, `none`, `null`.
@@ -146,7 +150,8 @@ impl<'a> TransactionView<'a> {
             let v = self.get(f);
             (!v.is_empty()).then(|| v.to_string())
         };
-        // Identifiers written as "NA" (Trafford's VAT numbers and ProClass codes) are absent.
+        // Identifiers written as "NA" (Trafford's VAT numbers and ProClass codes and labels) are
+        // absent.
         let id = |f: Field| {
             let v = self.get(f);
             (!v.is_empty() && !is_not_applicable(v)).then(|| v.to_string())
@@ -175,7 +180,8 @@ impl<'a> TransactionView<'a> {
             purpose: opt(Field::Purpose),
             merchant_category: opt(Field::MerchantCategory),
             capital_revenue: opt(Field::CapitalRevenue),
-            proclass_label: opt(Field::ProclassLabel),
+            // Trafford writes "NA" as the label of 45,204 unclassified payments: no category.
+            proclass_label: id(Field::ProclassLabel),
             proclass_code: id(Field::ProclassCode),
             flags: self.flags.to_vec(),
         }

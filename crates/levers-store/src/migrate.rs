@@ -95,6 +95,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0015_first_day.sql"),
         postgres: include_str!("../migrations/postgres/0015_first_day.sql"),
     },
+    Migration {
+        version: 16,
+        name: "spend_schema",
+        sqlite: include_str!("../migrations/sqlite/0016_spend_schema.sql"),
+        postgres: include_str!("../migrations/postgres/0016_spend_schema.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -114,7 +114,8 @@ pub struct AnalyseArgs {
     /// A baseline year to compare with (change in points and pounds).
     #[arg(long)]
     baseline: Option<String>,
-    /// What sectors are: the council's expense types (expense) or the supplier's own sector (supplier).
+    /// What sectors are: the council's expense types (expense), the payments' ProClass categories
+    /// where the file gives them (proclass), or the supplier's own sector (supplier).
     #[arg(long, default_value = "expense")]
     sector: String,
     /// Which Indices of Deprivation give the deciles: 2019 or 2025.
@@ -459,8 +460,9 @@ async fn analyse_or_export(a: AnalyseArgs, export: Option<PathBuf>) -> anyhow::R
     };
     let sector = match a.sector.as_str() {
         "expense" | "expense_type" => SectorBasis::ExpenseType,
+        "proclass" => SectorBasis::Proclass,
         "supplier" => SectorBasis::Supplier,
-        s => bail!("--sector {s:?}: use expense or supplier"),
+        s => bail!("--sector {s:?}: use expense, proclass or supplier"),
     };
     let imd = match a.imd.as_str() {
         "2019" => ImdChoice::Imd2019,

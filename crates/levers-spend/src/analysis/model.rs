@@ -38,6 +38,9 @@ pub enum SectorBasis {
     ExpenseType,
     /// The supplier's sector: the council's category for it, else its SIC section.
     Supplier,
+    /// The payment's ProClass category when the file gives one (the LGA national spend schema's
+    /// `ProclassLabel`), else its expense type, else its supplier's sector.
+    Proclass,
 }
 
 /// How to analyse.

@@ -65,6 +65,8 @@ pub struct PaymentRow {
     pub expense_area: u32,
     pub purpose: u32,
     pub creditor_type: u32,
+    /// The ProClass category (label) the file gives the payment ("" when none or "Not Classified").
+    pub category: u32,
     /// The row's supplier as the payment names it (body, ID, numbers, name, redacted), as an index
     /// into [`Payments::supplier_keys`]: rows naming a supplier the same way share it, so the
     /// analysis resolves each once.
@@ -77,8 +79,8 @@ pub struct PaymentRow {
 /// How a payment names its supplier: body, ID, company, charity and VAT numbers, name (string ids)
 /// and whether it is redacted.
 pub type SupplierKey = (u16, u32, u32, u32, u32, u32, bool);
-/// A payment's expense type, area, purpose and creditor type (string ids).
-pub type FactKey = (u32, u32, u32, u32);
+/// A payment's expense type, area, purpose, creditor type and ProClass category (string ids).
+pub type FactKey = (u32, u32, u32, u32, u32);
 
 /// A year of payments for the bodies analysed, dictionary-encoded as they are added (strings, the
 /// ways suppliers are named, and the combinations of other fields each stored once), so the analysis
@@ -110,6 +112,8 @@ pub struct PaymentText<'a> {
     pub expense_area: &'a str,
     pub purpose: &'a str,
     pub creditor_type: &'a str,
+    /// The ProClass category ("" when none; see [`crate::proclass_category`]).
+    pub category: &'a str,
 }
 
 impl Payments {
@@ -123,7 +127,13 @@ impl Payments {
             p.vat_number,
             p.redacted,
         );
-        let fact_key = self.fact_key(p.expense_type, p.expense_area, p.purpose, p.creditor_type);
+        let fact_key = self.fact_key(
+            p.expense_type,
+            p.expense_area,
+            p.purpose,
+            p.creditor_type,
+            p.category,
+        );
         self.push_keyed(p.row_id, p.date, p.amount_pence, supplier_key, fact_key);
     }
 
@@ -159,14 +169,15 @@ impl Payments {
         key
     }
 
-    /// The index of a combination of expense type, area, purpose and creditor type (adding it on
-    /// first use).
+    /// The index of a combination of expense type, area, purpose, creditor type and ProClass
+    /// category (adding it on first use).
     pub fn fact_key(
         &mut self,
         expense_type: &str,
         expense_area: &str,
         purpose: &str,
         creditor_type: &str,
+        category: &str,
     ) -> u32 {
         let s = &mut self.strings;
         let fk: FactKey = (
@@ -174,6 +185,7 @@ impl Payments {
             s.id(expense_area),
             s.id(purpose),
             s.id(creditor_type),
+            s.id(category),
         );
         let next = self.fact_keys.len() as u32;
         let key = *self.fact_key_ids.entry(fk).or_insert(next);
@@ -203,7 +215,7 @@ impl Payments {
             supplier_name,
             redacted,
         ) = self.supplier_keys[supplier_key as usize];
-        let (expense_type, expense_area, purpose, creditor_type) =
+        let (expense_type, expense_area, purpose, creditor_type, category) =
             self.fact_keys[fact_key as usize];
         self.rows.push(PaymentRow {
             row_id,
@@ -220,6 +232,7 @@ impl Payments {
             expense_area,
             purpose,
             creditor_type,
+            category,
             supplier_key,
             fact_key,
         });

@@ -177,11 +177,18 @@ pub fn analyse(
     let fact_sector: Vec<u32> = payments
         .fact_keys
         .iter()
-        .map(|&(et, ..)| match opts.sector {
-            SectorBasis::ExpenseType if et != 0 => *et_sector
-                .entry(et)
-                .or_insert_with(|| sector_id(strings.get(et))),
-            _ => u32::MAX,
+        .map(|&(et, _, _, _, cat)| {
+            let by = match opts.sector {
+                SectorBasis::Proclass if cat != 0 => cat,
+                SectorBasis::ExpenseType | SectorBasis::Proclass => et,
+                SectorBasis::Supplier => 0,
+            };
+            if by == 0 {
+                return u32::MAX;
+            }
+            *et_sector
+                .entry(by)
+                .or_insert_with(|| sector_id(strings.get(by)))
         })
         .collect();
     for u in &mut units {

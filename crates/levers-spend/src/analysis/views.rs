@@ -100,8 +100,9 @@ impl Report {
         sector: Option<&str>,
     ) -> Vec<PaymentLine> {
         let rules: Vec<&ExclusionRow> = self.exclusions.iter().collect();
-        let basis_expense =
-            self.settings.get("sector_basis").and_then(|v| v.as_str()) == Some("expense_type");
+        let basis = self.settings.get("sector_basis").and_then(|v| v.as_str());
+        let basis_expense = matches!(basis, Some("expense_type" | "proclass"));
+        let basis_proclass = basis == Some("proclass");
         let mut out = Vec::new();
         for (i, row) in payments.rows.iter().enumerate() {
             if self.row_unit.get(i) != Some(&unit) {
@@ -113,7 +114,10 @@ impl Report {
                     .own_sector
                     .and_then(|i| self.sector_names.get(i as usize))
                     .map_or("Unknown sector", String::as_str);
-                let label = if basis_expense && !et.trim().is_empty() {
+                let cat = payments.strings.get(row.category).trim();
+                let label = if basis_proclass && !cat.is_empty() {
+                    cat
+                } else if basis_expense && !et.trim().is_empty() {
                     et.trim()
                 } else {
                     own

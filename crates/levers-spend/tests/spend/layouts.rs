@@ -44,6 +44,20 @@ fn the_lga_national_schema_reads_without_map() {
 }
 
 #[test]
+fn an_na_proclass_label_is_no_category() {
+    // Trafford writes "NA" as the label (and code) of payments it has not classified.
+    let f = format!(
+        "{}Trafford Council,https://opendatacommunities.org/id/metropolitan-district-council/trafford,2025-04-30,CHILDRENS SERVICES,A Supplier Ltd,4410,2025-04-30,5100400001,120.00,0.00,Fees,NA,NA,70001,250210,NA\r\n",
+        LGA.lines().next().unwrap().to_string() + "\n"
+    );
+    let (txs, _) = transactions("trafford.csv", f.as_bytes(), &CheckOptions::default()).unwrap();
+    assert_eq!(txs.len(), 1);
+    assert_eq!(txs[0].proclass_label, None);
+    assert_eq!(txs[0].proclass_code, None);
+    assert_eq!(txs[0].category(), None);
+}
+
+#[test]
 fn older_finance_system_headers_map() {
     // An Agresso export: the supplier's name is the text of its Ap/Ar ID.
     let f = "Entity Name,Ap/Ar ID,Ap/Ar ID(T),PymtDate,Pymt Amt\n\

@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use levers_core::AreaCode;
 use levers_geo::{GeoIndex, GeoIndexBuilder, read_geo};
 use levers_spend::analysis::{
-    AnalysisOptions, Area, BodyData, PaymentText, Payments, Report, SupplierInfo, analyse,
+    AnalysisOptions, Area, BodyData, PaymentText, Payments, Report, SectorBasis, SupplierInfo,
+    analyse,
 };
 use levers_spend::resolve::MatchMethod;
 use levers_spend::suppliers::{DeclaredType, SupplierRecord};
@@ -687,5 +688,55 @@ proptest! {
         prop_assert!(r.top_n.spend.analysed_pence <= r.all.spend.analysed_pence);
         prop_assert_eq!(r.exclusions.iter().map(|e| e.pence).sum::<i64>(), r.all.spend.excluded_pence);
         prop_assert_eq!(r.match_rates.iter().map(|m| m.pence).sum::<i64>(), total);
+    }
+}
+
+/// Sectors by ProClass category: a payment the file gives a category is counted under it, one
+/// without keeps its expense type, and the same payments with the expense-type basis ignore the
+/// categories. Every payment is in exactly one sector either way.
+#[test]
+fn sectors_by_proclass_category_where_the_file_gives_one() {
+    let geo = fixture_geo();
+    let body = fixture_body();
+    let mut pays = Payments::default();
+    for (i, (id, name, pounds, et, red)) in PAYMENTS.iter().enumerate() {
+        pays.push(PaymentText {
+            row_id: i as i64 + 1,
+            redacted: *red,
+            amount_pence: pounds * 100,
+            supplier_name: name,
+            supplier_id: id,
+            expense_type: et,
+            category: if *et == "ICT" {
+                "COMPUTERS : Software"
+            } else {
+                ""
+            },
+            ..PaymentText::default()
+        });
+    }
+    let sectors = |basis: SectorBasis| {
+        let mut o = opts(300);
+        o.sector = basis;
+        let r = analyse(std::slice::from_ref(&body), &pays, &geo, &o);
+        r.all
+            .by_sector
+            .iter()
+            .map(|s| (s.sector.clone(), s.analysed_pence))
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let by_type = sectors(SectorBasis::ExpenseType);
+    let by_class = sectors(SectorBasis::Proclass);
+    assert_eq!(
+        by_class.values().sum::<i64>(),
+        by_type.values().sum::<i64>()
+    );
+    assert!(!by_class.contains_key("ICT"), "{by_class:?}");
+    assert_eq!(by_class.get("COMPUTERS : Software"), by_type.get("ICT"));
+    assert!(!by_type.contains_key("COMPUTERS : Software"));
+    for (k, v) in &by_type {
+        if k != "ICT" {
+            assert_eq!(by_class.get(k), Some(v), "{k}");
+        }
     }
 }

@@ -11,7 +11,8 @@ use crate::spend::block::{BLOCK_ROWS, BlockRow, BlockWriter, decode_into};
 use crate::{Result, Store, StoreError, or_rollback, with_pool};
 
 const ROW_SELECT: &str = "SELECT t.id, t.paid_on, t.amount_pence, t.supplier_name, t.redacted, t.supplier_id, t.company_number, t.charity_number,
-        t.vat_number, t.expense_type, t.expense_area, t.purpose, t.creditor_type, t.financial_year
+        t.vat_number, t.expense_type, t.expense_area, t.purpose, t.creditor_type, t.financial_year,
+        t.proclass_label
      FROM spend_transactions t";
 
 fn parse_date(s: &str) -> Option<time::Date> {
@@ -103,6 +104,7 @@ impl Store {
                                 expense_area: s("expense_area")?,
                                 purpose: s("purpose")?,
                                 creditor_type: s("creditor_type")?,
+                                category: levers_spend::proclass_category(Some(s("proclass_label")?)).unwrap_or(""),
                             };
                             let i = match blocks.iter().position(|(y, _)| *y == fy) {
                                 Some(i) => i,
@@ -177,6 +179,7 @@ impl Store {
                         expense_area: s("expense_area")?,
                         purpose: s("purpose")?,
                         creditor_type: s("creditor_type")?,
+                        category: levers_spend::proclass_category(Some(s("proclass_label")?)).unwrap_or(""),
                     });
                 }
             });

@@ -16,7 +16,10 @@ use time::Date;
 
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
-const MAGIC: &[u8; 4] = b"LSP1";
+/// Version 2 adds the ProClass category to each combination of rule fields; version 1 blocks
+/// (written before migration 0016) still read, with no category.
+const MAGIC: &[u8; 4] = b"LSP2";
+const MAGIC_V1: &[u8; 4] = b"LSP1";
 /// Rows per block at most.
 pub(crate) const BLOCK_ROWS: usize = 131_072;
 /// 2000-01-01 as a Julian day: dates are stored relative to it.
@@ -38,6 +41,8 @@ pub(crate) struct BlockRow<'a> {
     pub expense_area: &'a str,
     pub purpose: &'a str,
     pub creditor_type: &'a str,
+    /// The ProClass category ("" when none).
+    pub category: &'a str,
 }
 
 impl<'a> BlockRow<'a> {
@@ -57,12 +62,13 @@ impl<'a> BlockRow<'a> {
             expense_area: o(&t.expense_area),
             purpose: o(&t.purpose),
             creditor_type: o(&t.creditor_type),
+            category: levers_spend::proclass_category(t.proclass_label.as_deref()).unwrap_or(""),
         }
     }
 }
 
 type Sk = ([u32; 5], bool);
-type Fk = [u32; 4];
+type Fk = [u32; 5];
 
 /// Builds one block.
 #[derive(Default)]
@@ -134,6 +140,7 @@ impl BlockWriter {
             self.string(r.expense_area),
             self.string(r.purpose),
             self.string(r.creditor_type),
+            self.string(r.category),
         ];
         let next = self.sk_list.len() as u32;
         let ski = *self.sks.entry(sk).or_insert(next);
@@ -249,9 +256,11 @@ impl<'a> R<'a> {
 /// result is the same as pushing each row's text with [`Payments::push`]. Returns the rows added.
 pub(crate) fn decode_into(bytes: &[u8], body: u16, out: &mut Payments) -> Result<usize, String> {
     let mut r = R { b: bytes, at: 0 };
-    if r.take(4)? != MAGIC {
-        return Err(r.err("it is not a spend block of this version"));
-    }
+    let v1 = match r.take(4)? {
+        m if m == MAGIC => false,
+        m if m == MAGIC_V1 => true,
+        _ => return Err(r.err("it is not a spend block of this version")),
+    };
     let rows = r.count("too many rows")?;
     let n_strings = r.count("too many strings")?;
     let mut strings: Vec<&str> = Vec::with_capacity(n_strings + 1);
@@ -282,9 +291,11 @@ pub(crate) fn decode_into(bytes: &[u8], body: u16, out: &mut Payments) -> Result
         sks.push((s, red));
     }
     let n_fk = r.count("too many field combinations")?;
-    let mut fks: Vec<[&str; 4]> = Vec::with_capacity(n_fk);
+    let mut fks: Vec<[&str; 5]> = Vec::with_capacity(n_fk);
     for _ in 0..n_fk {
-        fks.push([get(&mut r)?, get(&mut r)?, get(&mut r)?, get(&mut r)?]);
+        let f = [get(&mut r)?, get(&mut r)?, get(&mut r)?, get(&mut r)?];
+        let cat = if v1 { "" } else { get(&mut r)? };
+        fks.push([f[0], f[1], f[2], f[3], cat]);
     }
     let mut cols = Vec::with_capacity(4);
     for _ in 0..4 {
@@ -331,8 +342,8 @@ pub(crate) fn decode_into(bytes: &[u8], body: u16, out: &mut Payments) -> Result
             *sk = out.supplier_key(body, name, sid, &co, &ch, &vat, red);
         }
         if *fk == u32::MAX {
-            let [et, ea, pu, ct] = fks[fki];
-            *fk = out.fact_key(et, ea, pu, ct);
+            let [et, ea, pu, ct, cat] = fks[fki];
+            *fk = out.fact_key(et, ea, pu, ct, cat);
         }
         out.push_keyed(id, date, amount, *sk, *fk);
     }
@@ -414,6 +425,11 @@ mod tests {
         let mut w = BlockWriter::default();
         let mut direct = Payments::default();
         for (id, date, amount, red, f) in rows() {
+            let category = if id % 2 == 0 {
+                "FACILITIES MGT : Lifts"
+            } else {
+                ""
+            };
             let r = BlockRow {
                 row_id: id,
                 date,
@@ -428,6 +444,7 @@ mod tests {
                 expense_area: f[6],
                 purpose: f[7],
                 creditor_type: f[8],
+                category,
             };
             w.push(&r);
             let co = normalise_company_number(f[2]).unwrap_or_default();
@@ -448,6 +465,7 @@ mod tests {
                 expense_area: f[6],
                 purpose: f[7],
                 creditor_type: f[8],
+                category,
             });
         }
         assert_eq!(w.len(), 4);

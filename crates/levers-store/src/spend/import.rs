@@ -18,7 +18,7 @@ use crate::audit::{Actor, NewAudit, insert_audit};
 use crate::{Result, Store, StoreError, Tx, now_unix, with_pool, with_tx};
 
 /// Columns written per transaction, in bind order.
-const TX_COLUMNS: [&str; 24] = [
+const TX_COLUMNS: [&str; 26] = [
     "body_id",
     "import_id",
     "identity",
@@ -43,9 +43,11 @@ const TX_COLUMNS: [&str; 24] = [
     "merchant_category",
     "capital_revenue",
     "flags",
+    "proclass_label",
+    "proclass_code",
 ];
 
-/// Rows per INSERT: 24 columns × 1,000 rows stays under SQLite's 32,766 parameters.
+/// Rows per INSERT: 26 columns × 1,000 rows stays under SQLite's 32,766 parameters.
 pub const INSERT_BATCH: usize = 1_000;
 
 /// SQLite's page cache while importing (KiB, negative = size): the unique index on identities is
@@ -202,7 +204,8 @@ impl SpendImportTx {
                         financial_year TEXT, amount_pence BIGINT, irrecoverable_vat_pence BIGINT, supplier_name TEXT,
                         redacted BOOLEAN, supplier_id TEXT, transaction_number TEXT, invoice_number TEXT, vat_number TEXT,
                         company_number TEXT, charity_number TEXT, expense_area TEXT, expense_type TEXT, expense_code TEXT,
-                        creditor_type TEXT, purpose TEXT, merchant_category TEXT, capital_revenue TEXT, flags TEXT
+                        creditor_type TEXT, purpose TEXT, merchant_category TEXT, capital_revenue TEXT, flags TEXT,
+                        proclass_label TEXT, proclass_code TEXT
                     ) ON COMMIT DROP",
                 )
                 .execute(&mut **t)
@@ -382,7 +385,9 @@ async fn insert_chunk_sqlite(
             .bind(tr.purpose.clone())
             .bind(tr.merchant_category.clone())
             .bind(tr.capital_revenue.clone())
-            .bind(flags(tr));
+            .bind(flags(tr))
+            .bind(tr.proclass_label.clone())
+            .bind(tr.proclass_code.clone());
     }
     let rows = q.fetch_all(&mut **t).await?;
     let mut out = Vec::with_capacity(rows.len());
@@ -458,6 +463,10 @@ async fn copy_batch_postgres(
         }
         data.push('\t');
         copy_text(&mut data, Some(&flags(tr)));
+        for v in [&tr.proclass_label, &tr.proclass_code] {
+            data.push('\t');
+            copy_text(&mut data, v.as_deref());
+        }
         data.push('\n');
     }
     let mut copy = (**t)

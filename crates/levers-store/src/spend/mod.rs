@@ -10,8 +10,10 @@ use crate::audit::{Actor, NewAudit, insert_audit};
 use crate::{Result, Store, StoreError, now_unix, or_rollback, with_pool};
 
 pub(crate) mod block;
+mod categories;
 mod import;
 
+pub use categories::{SpendCategory, SpendFieldCoverage};
 pub use import::{INSERT_BATCH, SpendImportTx};
 
 /// One import of one file.

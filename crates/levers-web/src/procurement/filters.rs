@@ -203,7 +203,7 @@ pub(super) async fn filter_form(
         sector_basis: f
             .sector_basis
             .clone()
-            .filter(|s| s == "supplier")
+            .filter(|s| s == "supplier" || s == "proclass")
             .unwrap_or_else(|| "expense_type".into()),
         errors: Vec::new(),
         areas_unset: false,
@@ -266,10 +266,10 @@ pub(super) async fn filter_form(
         top_n: form.top,
         baseline: Some(form.baseline.clone()).filter(|b| !b.is_empty()),
         imd: ImdChoice::Imd2019,
-        sector: if form.sector_basis == "supplier" {
-            SectorBasis::Supplier
-        } else {
-            SectorBasis::ExpenseType
+        sector: match form.sector_basis.as_str() {
+            "supplier" => SectorBasis::Supplier,
+            "proclass" => SectorBasis::Proclass,
+            _ => SectorBasis::ExpenseType,
         },
         use_registers: true,
     };
