@@ -33,9 +33,9 @@ fn migrate_then_add_and_list_users() {
     let db = temp_db("users");
     let out = levers(&["migrate", "--database", &db], &[]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("applied migrations [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]"));
+    assert!(text(&out.stdout).contains("applied migrations [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 13]"));
     let out = levers(&["migrate", "--database", &db], &[]);
-    assert!(text(&out.stdout).contains("up to date (schema version 10)"));
+    assert!(text(&out.stdout).contains("up to date (schema version 13)"));
 
     let out = levers(
         &[
