@@ -29,7 +29,11 @@ t() { # NAME CMD…
   local name="$1"; shift
   /usr/bin/time -v -o "$BENCH_DIR/$name.time" "$@" > "$BENCH_DIR/$name.out"
 }
-t geo "$LEVERS" geo import "$BENCH_DIR/onspd.csv" "$BENCH_DIR/iod.csv" --database "$DB"
+# The place view needs each LSOA's ward: an LSOA-to-ward lookup in the ONS layout, from the
+# generator's flat postcode list (postcode, lad, ward, lsoa, decile).
+awk -F, 'BEGIN { print "lsoa21cd,lsoa21nm,wd22cd,wd22nm,lad22cd,lad22nm" } NR > 1 && !seen[$4]++ { print $4 ",L" $4 "," $3 ",W" $3 "," $2 ",D" $2 }' \
+  "$BENCH_DIR/postcodes.csv" > "$BENCH_DIR/lsoa_ward.csv"
+t geo "$LEVERS" geo import "$BENCH_DIR/onspd.csv" "$BENCH_DIR/iod.csv" "$BENCH_DIR/lsoa_ward.csv" --database "$DB"
 t suppliers "$LEVERS" spend suppliers import "$BENCH_DIR/suppliers.csv" --body "Bench Council" --database "$DB"
 t spend "$LEVERS" spend import "$BENCH_DIR/spend.csv" --body "Bench Council" --database "$DB"
 t setup "$BENCH" setup "$DB"

@@ -112,7 +112,20 @@ pub struct Choropleth {
 /// Draws `areas` as a choropleth `id` (unique on the page) titled `title`. Returns no SVG (and says
 /// so) when no area has a boundary.
 pub fn choropleth(id: &str, title: &str, areas: &[MapArea], classes: &MapClasses) -> Choropleth {
-    let (w, h, legend_h) = (640.0_f64, 480.0_f64, 34.0_f64);
+    let (w, map_h) = (640.0_f64, 420.0_f64);
+    // The legend wraps into rows of equal slots wide enough for its longest label.
+    let n_items = classes.labels.len() + 1;
+    let longest = classes
+        .labels
+        .iter()
+        .map(|l| l.chars().count())
+        .chain([9])
+        .max()
+        .unwrap_or(9) as f64;
+    let slot = (longest * 6.4 + 26.0).min(w - 16.0);
+    let per_row = (((w - 16.0) / slot).floor() as usize).max(1);
+    let rows = n_items.div_ceil(per_row);
+    let h = map_h + 30.0 + rows as f64 * 22.0;
     let drawn: Vec<&MapArea> = areas.iter().filter(|a| a.polygons.is_some()).collect();
     let missing: Vec<(String, String)> = areas
         .iter()
@@ -122,7 +135,7 @@ pub fn choropleth(id: &str, title: &str, areas: &[MapArea], classes: &MapClasses
     let shapes: Vec<&[Polygon]> = drawn.iter().filter_map(|a| a.polygons).collect();
     let owned: Vec<Vec<Polygon>> = shapes.iter().map(|s| s.to_vec()).collect();
     let summary = summary(title, &drawn, &missing);
-    let Some(proj) = Projector::fit(owned.iter(), w, h - legend_h * 2.0, 8.0) else {
+    let Some(proj) = Projector::fit(owned.iter(), w, map_h, 8.0) else {
         return Choropleth {
             svg: String::new(),
             summary,
@@ -168,16 +181,14 @@ pub fn choropleth(id: &str, title: &str, areas: &[MapArea], classes: &MapClasses
             }
         }
     }
-    // The legend along the bottom.
-    let top = h - legend_h * 2.0 + 6.0;
+    // The legend under the map.
+    let top = map_h + 4.0;
     let _ = write!(
         s,
         r##"<text x="8" y="{:.1}" font-size="13" fill="#0b0c0c">{}</text>"##,
-        top + 10.0,
+        top + 12.0,
         esc(&classes.title)
     );
-    let n = classes.labels.len() + 1;
-    let slot = (w - 16.0) / n as f64;
     for (i, label) in classes
         .labels
         .iter()
@@ -185,7 +196,8 @@ pub fn choropleth(id: &str, title: &str, areas: &[MapArea], classes: &MapClasses
         .chain(["No figure"])
         .enumerate()
     {
-        let x = 8.0 + slot * i as f64;
+        let x = 8.0 + slot * (i % per_row) as f64;
+        let y = top + 22.0 + 22.0 * (i / per_row) as f64;
         let fill = if i < classes.labels.len() {
             classes.colours[i.min(classes.colours.len() - 1)].to_string()
         } else {
@@ -193,10 +205,9 @@ pub fn choropleth(id: &str, title: &str, areas: &[MapArea], classes: &MapClasses
         };
         let _ = write!(
             s,
-            r##"<rect x="{x:.1}" y="{:.1}" width="14" height="14" fill="{fill}" stroke="#0b0c0c" stroke-width="0.6"/><text x="{:.1}" y="{:.1}" font-size="11" fill="#0b0c0c">{}</text>"##,
-            top + 18.0,
+            r##"<rect x="{x:.1}" y="{y:.1}" width="14" height="14" fill="{fill}" stroke="#0b0c0c" stroke-width="0.6"/><text x="{:.1}" y="{:.1}" font-size="11" fill="#0b0c0c">{}</text>"##,
             x + 18.0,
-            top + 29.0,
+            y + 11.0,
             esc(label)
         );
     }
