@@ -317,7 +317,7 @@ function shellTests() {
 
   it('places: a postcode typed in lower case without its space finds its page', async () => {
     await goto('/places');
-    await page.getByLabel('Postcode or area code').fill('xl11bf');
+    await page.getByLabel('Postcode, place name or area code').fill('xl11bf');
     await Promise.all([
       page.waitForNavigation({ waitUntil: 'load' }),
       page.getByRole('button', { name: 'Find' }).click(),
@@ -327,9 +327,20 @@ function shellTests() {
     await checkPage('place-postcode');
   });
 
+  it('places: a place name finds its page, and a district lists its wards with their deprivation', async () => {
+    await goto('/places');
+    await page.getByLabel('Postcode, place name or area code').fill('harbour');
+    await Promise.all([
+      page.waitForNavigation({ waitUntil: 'load' }),
+      page.getByRole('button', { name: 'Find' }).click(),
+    ]);
+    await page.getByRole('heading', { level: 1, name: 'Harbour' }).waitFor();
+    await checkPage('place-by-name');
+  });
+
   it('places: a search that is neither a postcode nor an area code shows an error', async () => {
     await goto('/places');
-    await page.getByLabel('Postcode or area code').fill('not a place!');
+    await page.getByLabel('Postcode, place name or area code').fill('not a place!');
     pageProblems = [];
     await Promise.all([
       page.waitForNavigation({ waitUntil: 'load' }),

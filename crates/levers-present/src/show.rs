@@ -94,6 +94,18 @@ where
     format!("{n} {}", if single { one } else { many })
 }
 
+/// How deprived an area is, from `AreaProfile::most_deprived_20`: "2 of 5 neighbourhoods in the
+/// most deprived 20%", or that no figures are loaded.
+pub fn deprived_share((deprived, of): (u32, u32)) -> String {
+    if of == 0 {
+        return "no deprivation figures loaded".into();
+    }
+    format!(
+        "{deprived} of {} in the most deprived 20% in England",
+        count(of, "neighbourhood", "neighbourhoods")
+    )
+}
+
 /// Pounds as people type them in a form (`12,500`, `£12,500.50`) as pence; `None` if it is not money.
 pub fn parse_pounds(typed: &str) -> Option<i64> {
     typed.trim().parse::<Money>().ok().map(Money::pence)

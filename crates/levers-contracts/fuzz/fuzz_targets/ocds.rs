@@ -26,7 +26,8 @@ fuzz_target!(|data: &[u8]| {
     let mut a = Vec::new();
     let whole = levers_contracts::ocds::read_ocds("fuzz.json", data, &mut |c| a.push(c));
     let mut b = Vec::new();
-    let parts = levers_contracts::ocds::read_ocds("fuzz.json", Trickle(data, split), &mut |c| b.push(c));
+    let parts =
+        levers_contracts::ocds::read_ocds("fuzz.json", Trickle(data, split), &mut |c| b.push(c));
     match (whole, parts) {
         (Ok(x), Ok(y)) => {
             assert!(x.balanced(), "{x:?}");

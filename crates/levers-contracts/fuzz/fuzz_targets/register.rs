@@ -9,7 +9,9 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let mut kept = 0u64;
-    if let Ok(rep) = levers_contracts::register::read_register("fuzz.csv", data, "Fuzz", &mut |_| kept += 1) {
+    if let Ok(rep) =
+        levers_contracts::register::read_register("fuzz.csv", data, "Fuzz", &mut |_| kept += 1)
+    {
         assert!(rep.balanced(), "{rep:?}");
         assert_eq!(rep.kept, kept);
     }

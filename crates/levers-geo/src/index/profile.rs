@@ -145,6 +145,56 @@ impl GeoIndex {
         v
     }
 
+    /// Wards, districts, regions and MSOAs whose name matches `q` (case and spacing ignored): the
+    /// exact names first, then names starting with it, then names containing it, each group by
+    /// name; at most `limit`. Neighbourhoods (LSOAs) are left out: their names are the district's
+    /// name and a number, found by code.
+    pub fn find_by_name(&self, q: &str, limit: usize) -> Vec<AreaRef> {
+        let norm = |s: &str| {
+            s.split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase()
+        };
+        let q = norm(q);
+        if q.is_empty() {
+            return Vec::new();
+        }
+        let mut found: Vec<(u8, AreaRef)> = self
+            .info
+            .iter()
+            .filter(|i| {
+                matches!(
+                    i.code.kind(),
+                    AreaKind::Ward | AreaKind::District | AreaKind::Region | AreaKind::Msoa
+                )
+            })
+            .filter_map(|i| {
+                let name = i.name.as_deref()?;
+                let n = norm(name);
+                let rank = if n == q {
+                    0
+                } else if n.starts_with(&q) {
+                    1
+                } else if n.contains(&q) {
+                    2
+                } else {
+                    return None;
+                };
+                Some((
+                    rank,
+                    AreaRef {
+                        code: i.code,
+                        name: Some(name.to_string()),
+                    },
+                ))
+            })
+            .collect();
+        found.sort_by(|a, b| (a.0, &a.1.name, a.1.code).cmp(&(b.0, &b.1.name, b.1.code)));
+        found.dedup_by(|a, b| a.1.code == b.1.code);
+        found.into_iter().take(limit).map(|(_, a)| a).collect()
+    }
+
     /// Every postcode (for tests and exports), in key order.
     pub fn postcodes(&self) -> impl Iterator<Item = Postcode> + '_ {
         self.keys.iter().filter_map(|k| Postcode::from_key(*k))

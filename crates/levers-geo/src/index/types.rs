@@ -100,6 +100,19 @@ pub struct AreaProfile {
     pub wards: Vec<AreaRef>,
 }
 
+impl AreaProfile {
+    /// Its neighbourhoods in the most deprived 20% in England (IMD deciles 1 and 2) and how many
+    /// have a decile: on IMD 2019 when it has any, else IMD 2025. `(0, 0)` when none has a figure.
+    pub fn most_deprived_20(&self) -> (u32, u32) {
+        let d = if self.imd2019_deciles.iter().sum::<u32>() > 0 {
+            &self.imd2019_deciles
+        } else {
+            &self.imd2025_deciles
+        };
+        (d[0] + d[1], d.iter().sum())
+    }
+}
+
 /// Counts of what the index holds.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct IndexStats {

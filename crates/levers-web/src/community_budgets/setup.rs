@@ -186,24 +186,7 @@ async fn ward_choices(state: &AppState, f: &SettingsForm) -> Result<Vec<WardChoi
         for w in district.wards {
             let code = w.code.to_string();
             let deprived = geo.area(&w.code).map_or(String::new(), |p| {
-                let (d, n) = if p.imd2019_deciles.iter().sum::<u32>() > 0 {
-                    (p.imd2019_deciles, p.imd2019_deciles.iter().sum::<u32>())
-                } else {
-                    (p.imd2025_deciles, p.imd2025_deciles.iter().sum::<u32>())
-                };
-                if n == 0 {
-                    "no deprivation figures loaded".into()
-                } else {
-                    format!(
-                        "{} of {n} {} in the most deprived 20%",
-                        d[0] + d[1],
-                        if n == 1 {
-                            "neighbourhood"
-                        } else {
-                            "neighbourhoods"
-                        }
-                    )
-                }
+                levers_present::show::deprived_share(p.most_deprived_20())
             });
             out.push(WardChoice {
                 ticked: f.area_kind == "wards"

@@ -21,7 +21,11 @@ use axum::response::Response;
 use levers_core::AreaCode;
 use levers_core::AreaKind;
 use levers_geo::Postcode;
+use levers_present::show;
 use serde::Deserialize;
+
+/// How many places a name search lists.
+const MAX_NAME_MATCHES: usize = 30;
 
 #[derive(Deserialize, Default)]
 pub struct Search {
@@ -36,6 +40,7 @@ pub async fn places(
 ) -> Result<Response, AppError> {
     let index = state.geo.get(&state.store).await?;
     let mut errors = Vec::new();
+    let mut matches = Vec::new();
     let q = s.q.unwrap_or_default();
     if !q.trim().is_empty() {
         if let Ok(code) = AreaCode::parse(&q) {
@@ -54,19 +59,47 @@ pub async fn places(
                     "q",
                     format!("{p} is not in the loaded postcode files"),
                 )),
-                Err(_) => errors.push(FieldError::new(
-                    "q",
-                    "Enter a postcode, like PR1 2HE, or an area code, like E07000123",
-                )),
+                Err(_) => {
+                    matches = index.find_by_name(&q, MAX_NAME_MATCHES + 1);
+                    // One place named exactly so goes straight to its page, like only one match.
+                    let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+                    let exact: Vec<_> = matches
+                        .iter()
+                        .filter(|m| {
+                            m.name.as_deref().is_some_and(|n| {
+                                words(n).to_lowercase() == words(&q).to_lowercase()
+                            })
+                        })
+                        .collect();
+                    let all: Vec<_> = matches.iter().collect();
+                    match (exact.as_slice(), all.as_slice()) {
+                        ([only], _) | (_, [only]) => {
+                            return Ok(Redirect::to(&format!("/places/{}", only.code))
+                                .into_response());
+                        }
+                        (_, []) => errors.push(FieldError::new(
+                            "q",
+                            format!(
+                                "No ward, district or region in the loaded geography is named like \"{}\": enter a postcode, like PR1 2HE, a place name, like Harbour, or an area code, like E07000123",
+                                q.trim()
+                            ),
+                        )),
+                        _ => {}
+                    }
+                }
             }
         }
     }
+    let more = matches.len() > MAX_NAME_MATCHES;
+    matches.truncate(MAX_NAME_MATCHES);
     let chrome = chrome(&state, &identity, "places", "Places").await?;
     let page = PlacesPage {
         chrome,
         q,
         districts: index.areas_of_kind(AreaKind::District),
         stats: index.stats(),
+        matches,
+        more,
         errors,
     };
     let status = if page.errors.is_empty() {
@@ -115,12 +148,23 @@ pub async fn area(
     };
     let chart2019 = chart("2019", &profile.imd2019_deciles);
     let chart2025 = chart("2025", &profile.imd2025_deciles);
+    let wards = profile
+        .wards
+        .iter()
+        .map(|w| {
+            let deprived = index.area(&w.code).map_or(String::new(), |p| {
+                show::deprived_share(p.most_deprived_20())
+            });
+            (w.clone(), deprived)
+        })
+        .collect();
     let chrome = chrome(&state, &identity, "places", &title).await?;
     render(&PlaceAreaPage {
         chrome,
         p: profile,
         chart2019,
         chart2025,
+        wards,
     })
 }
 
@@ -146,6 +190,10 @@ pub struct PlacesPage {
     pub q: String,
     pub districts: Vec<levers_geo::AreaRef>,
     pub stats: levers_geo::IndexStats,
+    /// Places named like the search, when more than one is.
+    pub matches: Vec<levers_geo::AreaRef>,
+    /// More matched than are listed.
+    pub more: bool,
     pub errors: Vec<FieldError>,
 }
 
@@ -186,6 +234,8 @@ pub struct PlaceAreaPage {
     pub p: levers_geo::AreaProfile,
     pub chart2019: Option<String>,
     pub chart2025: Option<String>,
+    /// A district's wards, each with how deprived it is.
+    pub wards: Vec<(levers_geo::AreaRef, String)>,
 }
 
 impl PlaceAreaPage {

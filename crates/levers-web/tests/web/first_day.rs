@@ -566,3 +566,53 @@ async fn a_community_budget_chooses_its_wards_from_the_councils_area_with_their_
     );
     scratch.remove().await;
 }
+
+#[tokio::test]
+async fn places_are_found_by_name_and_a_districts_wards_show_their_deprivation() {
+    let (store, _scratch, app) = setup(WebConfig::default()).await;
+    load_geography(&store).await;
+    load_wards(&store).await;
+    let mut o = Client::new(&app);
+    o.sign_in("officer@example.org", PASSWORD).await;
+
+    // One place named like it: straight to its page, whatever the case and spacing.
+    let r = o.get("/places?q=%20harBOUR%20").await;
+    assert_eq!(
+        r.location.as_deref(),
+        Some("/places/X05000001"),
+        "{}",
+        r.body
+    );
+
+    // Several: listed, exact and starting names before names containing it.
+    let r = o.get("/places?q=h").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let body = text(&r.body);
+    let (harbour, hill, shore) = (
+        body.find("href=\"/places/X05000001\"")
+            .expect("Harbour listed"),
+        body.find("href=\"/places/X05000002\"")
+            .expect("Hill listed"),
+        body.find("href=\"/places/X05000003\"")
+            .expect("Shore listed"),
+    );
+    assert!(harbour < hill && hill < shore, "{body}");
+    assert!(body.contains("Places named like"));
+
+    // None: the error says what to type, and the page still answers.
+    let r = o.get("/places?q=Atlantis").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        text(&r.body).contains("No ward, district or region in the loaded geography is named like")
+    );
+
+    // A district's wards, each with how deprived it is.
+    let r = o.get("/places/X07000001").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let body = text(&r.body);
+    assert!(
+        body.contains("1 of 1 neighbourhood in the most deprived 20% in England"),
+        "{body}"
+    );
+    assert!(body.contains("0 of 1 neighbourhood in the most deprived 20% in England"));
+}
