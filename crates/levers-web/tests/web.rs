@@ -869,7 +869,8 @@ async fn places_find_postcodes_and_profile_areas() {
     );
     let r = c.get("/places?q=nonsense!").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.body.contains("Enter a postcode, like PR1 2HE"));
+    assert!(r.body.contains("is named like"), "{}", r.body);
+    assert!(r.body.contains("enter a postcode, like PR1 2HE"));
     assert_eq!(
         c.get("/places/X07999999").await.status,
         StatusCode::NOT_FOUND
