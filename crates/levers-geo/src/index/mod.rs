@@ -8,6 +8,7 @@
 mod builder;
 mod lookup;
 mod profile;
+pub use profile::name_key;
 mod records;
 mod types;
 

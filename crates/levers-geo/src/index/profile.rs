@@ -150,13 +150,7 @@ impl GeoIndex {
     /// name; at most `limit`. Neighbourhoods (LSOAs) are left out: their names are the district's
     /// name and a number, found by code.
     pub fn find_by_name(&self, q: &str, limit: usize) -> Vec<AreaRef> {
-        let norm = |s: &str| {
-            s.split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-                .to_lowercase()
-        };
-        let q = norm(q);
+        let q = name_key(q);
         if q.is_empty() {
             return Vec::new();
         }
@@ -171,7 +165,7 @@ impl GeoIndex {
             })
             .filter_map(|i| {
                 let name = i.name.as_deref()?;
-                let n = norm(name);
+                let n = name_key(name);
                 let rank = if n == q {
                     0
                 } else if n.starts_with(&q) {
@@ -234,4 +228,13 @@ impl GeoIndex {
                 .sum::<usize>()
             + self.ids.capacity() * (std::mem::size_of::<(AreaCode, u32)>() + 8)
     }
+}
+
+/// A place name as `find_by_name` compares it: lower case, runs of white space as one space, trimmed.
+/// Two names with the same key are the same name.
+pub fn name_key(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }

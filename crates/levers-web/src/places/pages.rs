@@ -62,13 +62,13 @@ pub async fn places(
                 Err(_) => {
                     matches = index.find_by_name(&q, MAX_NAME_MATCHES + 1);
                     // One place named exactly so goes straight to its page, like only one match.
-                    let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+                    let key = levers_geo::index::name_key(&q);
                     let exact: Vec<_> = matches
                         .iter()
                         .filter(|m| {
-                            m.name.as_deref().is_some_and(|n| {
-                                words(n).to_lowercase() == words(&q).to_lowercase()
-                            })
+                            m.name
+                                .as_deref()
+                                .is_some_and(|n| levers_geo::index::name_key(n) == key)
                         })
                         .collect();
                     let all: Vec<_> = matches.iter().collect();
