@@ -194,8 +194,8 @@ fn form_encode(fields: &[(&str, &str)]) -> String {
         .join("&")
 }
 
-async fn setup(config: WebConfig) -> (Store, Scratch, Router) {
-    let (store, scratch) = scratch_sqlite().await.unwrap();
+/// The test accounts (admin, officer, viewer, all with `PASSWORD`) on `store`.
+async fn add_users(store: &Store) {
     for (email, role) in [
         ("admin@example.org", Role::Admin),
         ("officer@example.org", Role::Officer),
@@ -215,6 +215,11 @@ async fn setup(config: WebConfig) -> (Store, Scratch, Router) {
             .await
             .unwrap();
     }
+}
+
+async fn setup(config: WebConfig) -> (Store, Scratch, Router) {
+    let (store, scratch) = scratch_sqlite().await.unwrap();
+    add_users(&store).await;
     let app = router(store.clone(), config);
     (store, scratch, app)
 }
