@@ -6,6 +6,7 @@
 pub mod area;
 pub mod csv;
 pub mod hex;
+pub mod lines;
 pub mod money;
 pub mod year;
 

@@ -14,7 +14,8 @@ use serde::Serialize;
 mod text;
 mod write;
 
-use text::{LineOf, decode, parse_bool, parse_count, unguard};
+use levers_core::lines::LineOf;
+use text::{decode, parse_bool, parse_count, unguard};
 pub use write::write_register;
 
 use crate::register::{
