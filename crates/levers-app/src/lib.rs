@@ -16,5 +16,6 @@ pub mod indicators;
 pub mod jobs;
 pub mod place;
 pub mod procurement;
+pub mod register_import;
 pub mod spend_import;
 pub mod strategy;
