@@ -12,6 +12,7 @@ pub mod contracts;
 pub mod coverage;
 pub mod credentials;
 pub mod geo;
+pub mod geo_import;
 pub mod indicators;
 pub mod jobs;
 pub mod place;
