@@ -10,7 +10,9 @@ use std::io::{BufReader, Read};
 use std::path::Path;
 use std::sync::Arc;
 
-use levers_geo::{FileKind, GeoError, GeoRecord, ReadReport, block::encode_block, read_geo_with_kind};
+use levers_geo::{
+    FileKind, GeoError, GeoRecord, ReadReport, block::encode_block, read_geo_with_kind,
+};
 use levers_store::geo::{GeoCounts, GeoDataset, GeoImport};
 use levers_store::{Actor, Store, StoreError};
 
@@ -280,7 +282,10 @@ X01000001,Testham 001A,X07000009,Testham,\"1,000\",1\nX01000002,Testham 001B,X07
         )
         .await
         .unwrap_err();
-        assert!(e.to_string().starts_with("names.csv: not a geography file"), "{e}");
+        assert!(
+            e.to_string().starts_with("names.csv: not a geography file"),
+            "{e}"
+        );
         // Nothing half-done, and the database is free for the next import at once.
         let ok = import_reader(
             &store,

@@ -8,11 +8,11 @@
 use std::net::SocketAddr;
 
 use axum::body::{Body, to_bytes};
-use futures_util::StreamExt;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+use futures_util::StreamExt;
 use levers_store::{Actor, Role, User};
 
 use levers_app::credentials::{random_token, token_hash};

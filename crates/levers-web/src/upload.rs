@@ -94,7 +94,8 @@ pub async fn read_to_file(
     let mut out = tokio::fs::File::create(&temp.path)
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("cannot write the upload: {e}")))?;
-    let written = |e: std::io::Error| AppError::Internal(anyhow::anyhow!("cannot write the upload: {e}"));
+    let written =
+        |e: std::io::Error| AppError::Internal(anyhow::anyhow!("cannot write the upload: {e}"));
     let mut up = FileUpload {
         file_name: String::new(),
         file: temp,

@@ -17,7 +17,6 @@ use levers_core::Money;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-
 /// A commissioning activity: the council's work to secure a service, across the whole cycle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Activity {

@@ -244,12 +244,11 @@ pub async fn import(
             total: Some(3),
         },
         move |progress| async move {
-            let outcome =
-                levers_app::register_import::import(&store, &who, &name, data, |step| {
-                    progress.set(step)
-                })
-                .await
-                .map_err(|e| e.to_string())?;
+            let outcome = levers_app::register_import::import(&store, &who, &name, data, |step| {
+                progress.set(step)
+            })
+            .await
+            .map_err(|e| e.to_string())?;
             Ok(format!(
                 "/co-production/register/imports/{}",
                 outcome.counts.import_id

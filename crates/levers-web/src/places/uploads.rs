@@ -3,9 +3,6 @@
 //! imported by a background job (levers-app's `geo_import`, `place::boundaries` and `indicators`,
 //! the same as the CLI's), and shown afterwards with its reconciliation.
 
-use askama::Template;
-use axum::extract::{Multipart, Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
 use crate::auth::actor;
 use crate::error::AppError;
 use crate::identity::{CurrentUser, Identity};
@@ -13,6 +10,9 @@ use crate::layout::{Chrome, FieldError};
 use crate::page::{chrome, render};
 use crate::state::AppState;
 use crate::upload::{self, FileUpload};
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
 
 /// A rejected row of a stored import, as its report keeps it.
 pub struct Rejected {

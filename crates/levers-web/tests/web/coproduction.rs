@@ -225,7 +225,11 @@ async fn coproduction_register_forms_coverage_and_import() {
         "{}",
         not_csv.body
     );
-    assert!(not_csv.body.contains("href=\"/co-production/register/import\""));
+    assert!(
+        not_csv
+            .body
+            .contains("href=\"/co-production/register/import\"")
+    );
     let (ct, bytes) = get_bytes(&c, "/co-production/register/export.csv").await;
     assert!(ct.starts_with("text/csv"));
     let text = String::from_utf8(bytes).unwrap();

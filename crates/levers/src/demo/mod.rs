@@ -9,7 +9,6 @@
 use levers_app::credentials as auth;
 use levers_store::{Actor, NewUser, Role, Store, settings::COUNCIL_NAME};
 
-
 mod appraisal;
 mod borough;
 mod contracts;
