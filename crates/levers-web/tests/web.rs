@@ -29,6 +29,8 @@ mod places;
 mod procurement;
 #[path = "web/scale_out.rs"]
 mod scale_out;
+#[path = "web/uploads.rs"]
+mod uploads;
 
 const PASSWORD: &str = "a long test passphrase";
 

@@ -77,6 +77,8 @@ impl JobPage {
             "spend" => "/procurement/upload",
             "suppliers" => "/procurement/suppliers",
             "unit-costs" => "/appraisals/unit-costs",
+            "coproduction-register" => "/co-production/register/import",
+            "geography" | "indicators" => "/admin/geography#upload",
             _ => "/",
         }
     }

@@ -1,13 +1,15 @@
 //! Places: postcodes and areas with their deprivation profile, where the levers land (the place
-//! view with its maps, and each ward's profile), and the admin's list of loaded geography.
+//! view with its maps, and each ward's profile), and the admin's geography: what is loaded, and
+//! uploading geography and indicator files as background jobs.
 
 mod levers;
 mod pages;
 mod set_place;
+mod uploads;
 
 use axum::Router;
 use axum::middleware::from_fn;
-use axum::routing::get;
+use axum::routing::{get, post};
 use levers_store::Role;
 
 use crate::auth;
@@ -31,6 +33,21 @@ pub fn routes() -> Router<AppState> {
         .route_layer(from_fn(auth::require(Role::Officer)));
     let admins = Router::new()
         .route("/admin/geography", get(pages::admin_geography))
+        .route(
+            crate::upload::GEOGRAPHY_PATH,
+            post(uploads::upload_geography)
+                .layer(crate::upload::limit(crate::upload::GEOGRAPHY_FILE_BYTES)),
+        )
+        .route(
+            "/admin/geography/datasets/{id}",
+            get(uploads::geography_result),
+        )
+        .route(
+            crate::upload::INDICATORS_PATH,
+            post(uploads::upload_indicators)
+                .layer(crate::upload::limit(crate::upload::INDICATOR_FILE_BYTES)),
+        )
+        .route("/admin/indicators/{id}", get(uploads::indicators_result))
         .route_layer(from_fn(auth::require(Role::Admin)));
     viewers.merge(officers).merge(admins)
 }
