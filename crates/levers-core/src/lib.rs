@@ -7,6 +7,7 @@ pub mod area;
 pub mod csv;
 pub mod hex;
 pub mod money;
+pub mod table;
 pub mod year;
 
 pub use area::{AreaCode, AreaCodeError, AreaKind, Nation};
