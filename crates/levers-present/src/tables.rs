@@ -15,10 +15,7 @@ pub fn csv(t: &Table) -> String {
     let mut o = String::new();
     let line = |cells: Vec<String>| cells.join(",") + "\r\n";
     o.push_str(&line(
-        t.header
-            .iter()
-            .map(|h| levers_core::csv::cell(h))
-            .collect(),
+        t.header.iter().map(|h| levers_core::csv::cell(h)).collect(),
     ));
     for r in &t.rows {
         o.push_str(&line(

@@ -52,7 +52,8 @@ pub fn figures_table(v: &PlaceView) -> Table {
     );
     row(
         "Spend per resident",
-        f.spend_per_resident_pence().map_or(Value::Empty, Value::Pence),
+        f.spend_per_resident_pence()
+            .map_or(Value::Empty, Value::Pence),
         "GBP",
         &year,
     );
@@ -132,7 +133,8 @@ pub fn tables(v: &PlaceView) -> Vec<Table> {
         rows.push(vec![
             Value::text(&r.code),
             Value::text(&r.name),
-            r.decile.map_or(Value::Empty, |d| Value::Number(f64::from(d))),
+            r.decile
+                .map_or(Value::Empty, |d| Value::Number(f64::from(d))),
             Value::Number(f64::from(r.lsoas_most_deprived)),
             Value::Number(f64::from(r.lsoas)),
             Value::Pence(r.figures.spend_pence),

@@ -52,9 +52,7 @@ pub async fn wards_by_deprivation(
             if out.iter().any(|x| x.code == code) {
                 continue;
             }
-            let (most_deprived, of) = geo
-                .area(&w.code)
-                .map_or((0, 0), |p| p.most_deprived_20());
+            let (most_deprived, of) = geo.area(&w.code).map_or((0, 0), |p| p.most_deprived_20());
             out.push(WardDeprivation {
                 name: w.name.unwrap_or_else(|| code.clone()),
                 code,

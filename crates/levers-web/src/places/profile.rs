@@ -86,7 +86,11 @@ pub async fn profile(
 
 /// A download's file name: `ward-profile-E05000001-2024-25.csv`.
 fn file_name(v: &PlaceView, ext: &str) -> String {
-    let year = v.spend_year.as_deref().unwrap_or("latest").replace('/', "-");
+    let year = v
+        .spend_year
+        .as_deref()
+        .unwrap_or("latest")
+        .replace('/', "-");
     format!("ward-profile-{}-{year}.{ext}", v.code)
 }
 
