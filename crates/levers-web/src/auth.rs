@@ -377,6 +377,16 @@ pub(crate) fn require_officer(u: &User) -> Result<(), AppError> {
     }
 }
 
+/// Refuses (403) an account that is not an admin: the check of admin-only choices (publishing,
+/// ledger settings) made inside route groups open to officers or viewers.
+pub(crate) fn require_admin(u: &User) -> Result<(), AppError> {
+    if u.role.allows(Role::Admin) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,6 +27,8 @@ mod hardening;
 mod places;
 #[path = "web/procurement.rs"]
 mod procurement;
+#[path = "web/publishing.rs"]
+mod publishing;
 #[path = "web/scale_out.rs"]
 mod scale_out;
 #[path = "web/uploads.rs"]
@@ -118,6 +120,20 @@ impl Client {
             .body(Body::empty())
             .unwrap();
         self.send(req).await
+    }
+
+    /// A download's bytes (which need not be text), asserting it answered 200.
+    async fn get_bytes(&mut self, path: &str) -> Vec<u8> {
+        let req = Request::get(path)
+            .header(header::COOKIE, self.cookie_header())
+            .body(Body::empty())
+            .unwrap();
+        let resp = self.app.clone().oneshot(req).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{path}");
+        to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .unwrap()
+            .to_vec()
     }
 
     /// Posts a form with the current CSRF token added.
