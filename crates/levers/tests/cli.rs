@@ -57,15 +57,15 @@ fn migrate_then_add_and_list_users() {
     let db = temp_db("users");
     let out = levers(&["migrate", "--database", &db], &[]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    // Every migration, oldest first, up to the newest (0016, the spend schema's ProClass columns);
-    // 14 was never used, the branches that reserved numbers needing none.
+    // Every migration, oldest first, up to the newest (0018, the register imports' reports);
+    // 14 and 17 were never used, the branches that reserved them needing none.
     let applied = text(&out.stdout);
     assert!(
-        applied.contains("applied migrations [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16]"),
+        applied.contains("applied migrations [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 18]"),
         "{applied}"
     );
     let out = levers(&["migrate", "--database", &db], &[]);
-    assert!(text(&out.stdout).contains("up to date (schema version 16)"));
+    assert!(text(&out.stdout).contains("up to date (schema version 18)"));
 
     let out = levers(
         &[
