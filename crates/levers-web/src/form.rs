@@ -4,6 +4,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
@@ -55,5 +56,20 @@ mod tests {
     #[test]
     fn a_body_that_does_not_fit_is_refused() {
         assert!(super::parse::<Ballot>(b"project=x").is_err());
+    }
+}
+
+/// A publish-or-withdraw form (a strategy, the place view): `publish=yes` publishes, anything
+/// else withdraws.
+#[derive(Deserialize, Default)]
+pub struct PublishForm {
+    #[serde(default)]
+    publish: String,
+}
+
+impl PublishForm {
+    /// Whether the form asks to publish (rather than withdraw).
+    pub fn publishes(&self) -> bool {
+        self.publish == "yes"
     }
 }

@@ -7,21 +7,13 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use levers_core::AreaCode;
 use levers_store::settings::PUBLISHED_PLACE_VIEW;
-use serde::Deserialize;
 
 use super::levers::{LeverQuery, page};
 use crate::AppState;
 use crate::auth::{actor, require_admin};
 use crate::error::AppError;
-use crate::form::Form;
+use crate::form::{Form, PublishForm};
 use crate::identity::{CurrentUser, Identity};
-
-/// The publish form: `publish=yes` publishes, anything else withdraws.
-#[derive(Deserialize, Default)]
-pub struct PublishForm {
-    #[serde(default)]
-    publish: String,
-}
 
 /// Publishes or withdraws the council's place view (admins only).
 pub async fn publish(
@@ -30,7 +22,7 @@ pub async fn publish(
     Form(form): Form<PublishForm>,
 ) -> Result<Response, AppError> {
     require_admin(&me)?;
-    let value = if form.publish == "yes" { "yes" } else { "" };
+    let value = if form.publishes() { "yes" } else { "" };
     state
         .store
         .set_setting(&actor(&me), PUBLISHED_PLACE_VIEW, value)

@@ -152,13 +152,31 @@ pub async fn upload_indicators(
     Ok(Redirect::to(&format!("/jobs/{job}")).into_response())
 }
 
+/// How a stored import's rows were accounted for: read = imported + rejected + blank.
+pub struct Rows {
+    pub read: i64,
+    pub imported: i64,
+    pub rejected: i64,
+    pub blank: i64,
+}
+
+/// A stored geography or indicator file's result page: what it was and every row accounted for.
 #[derive(Template)]
-#[template(path = "admin/geography_result.html")]
-pub struct GeographyResultPage {
+#[template(path = "admin/import_result.html")]
+pub struct ImportResultPage {
     pub chrome: Chrome,
-    pub d: levers_store::geo::GeoDataset,
+    pub caption: &'static str,
+    pub file_name: String,
     pub kind: String,
+    pub rows: Rows,
+    pub stored_label: &'static str,
+    pub stored: i64,
+    pub imported_at: i64,
+    pub imported_by: String,
     pub rejected: Vec<Rejected>,
+    pub again_href: &'static str,
+    /// Where to go next: (href, link text).
+    pub next: (&'static str, &'static str),
 }
 
 /// One imported geography file: what it was and every row accounted for.
@@ -183,20 +201,25 @@ pub async fn geography_result(
         &format!("Imported {}", d.file_name),
     )
     .await?;
-    render(&GeographyResultPage {
+    render(&ImportResultPage {
         chrome,
+        caption: "Geography",
         rejected: rejected(&d.rejections),
+        rows: Rows {
+            read: d.rows_read,
+            imported: d.rows_imported,
+            rejected: d.rows_rejected,
+            blank: d.rows_blank,
+        },
+        stored_label: "Records stored",
+        stored: d.records,
         kind,
-        d,
+        file_name: d.file_name,
+        imported_at: d.imported_at,
+        imported_by: d.imported_by,
+        again_href: "/admin/geography#upload",
+        next: ("/admin/setup", "go on with the first steps"),
     })
-}
-
-#[derive(Template)]
-#[template(path = "admin/indicators_result.html")]
-pub struct IndicatorsResultPage {
-    pub chrome: Chrome,
-    pub f: levers_store::places::indicators::IndicatorFile,
-    pub rejected: Vec<Rejected>,
 }
 
 /// One imported indicator file with its reconciliation.
@@ -217,11 +240,25 @@ pub async fn indicators_result(
         &format!("Imported {}", f.file_name),
     )
     .await?;
-    render(&IndicatorsResultPage {
+    render(&ImportResultPage {
         chrome,
+        caption: "Official statistics",
         rejected: rejected(&f.rejections),
-        f,
+        rows: Rows {
+            read: f.rows_read,
+            imported: f.rows_imported,
+            rejected: f.rows_rejected,
+            blank: f.rows_blank,
+        },
+        stored_label: "Values stored",
+        stored: f.value_count,
+        kind: f.kind,
+        file_name: f.file_name,
+        imported_at: f.imported_at,
+        imported_by: f.imported_by,
+        again_href: "/admin/geography#indicators",
+        next: ("/places/levers", "see where the levers land"),
     })
 }
 
-crate::layout::timestamps!(GeographyResultPage, IndicatorsResultPage);
+crate::layout::timestamps!(ImportResultPage);

@@ -8,23 +8,15 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use levers_present::strategy_report::StrategyReport;
 use levers_store::settings::PUBLISHED_PLACE_VIEW;
-use serde::Deserialize;
 
 use super::common::{SECTION, load};
 use crate::auth::{actor, require_admin};
 use crate::error::AppError;
-use crate::form::Form;
+use crate::form::{Form, PublishForm};
 use crate::identity::{CurrentUser, Identity};
 use crate::layout::Chrome;
 use crate::page::{chrome, render};
 use crate::state::AppState;
-
-/// The publish form: `publish=yes` publishes, anything else withdraws.
-#[derive(Deserialize, Default)]
-pub struct PublishForm {
-    #[serde(default)]
-    publish: String,
-}
 
 /// Publishes or withdraws a strategy (admins only), back to its overview with a notice.
 pub async fn publish(
@@ -34,7 +26,7 @@ pub async fn publish(
     Form(form): Form<PublishForm>,
 ) -> Result<Response, AppError> {
     require_admin(&me)?;
-    let yes = form.publish == "yes";
+    let yes = form.publishes();
     state
         .store
         .set_strategy_published(&actor(&me), sid, yes)
