@@ -195,6 +195,39 @@ impl PaymentsCache {
     }
 }
 
+/// The body the analysis opens on, among the bodies with spending: the one chosen in settings
+/// (*home body*), else the one named like the council, else the first. The dashboard, the place
+/// view and the cabinet report all open on it.
+pub async fn home_body(store: &Store, bodies: &[String]) -> Result<Option<String>, StoreError> {
+    use levers_store::settings::{COUNCIL_NAME, HOME_BODY};
+    let chosen = store.setting(HOME_BODY).await?.unwrap_or_default();
+    if bodies.contains(&chosen) {
+        return Ok(Some(chosen));
+    }
+    let council = store.setting(COUNCIL_NAME).await?.unwrap_or_default();
+    let norm = |s: &str| s.trim().to_lowercase();
+    Ok(bodies
+        .iter()
+        .find(|b| !council.trim().is_empty() && norm(b) == norm(&council))
+        .or_else(|| bodies.first())
+        .cloned())
+}
+
+/// Reads the year the dashboard opens on (the home body's latest) into the cache, so that the
+/// first page a user opens after the server starts does not wait for it. Returns the payments
+/// read (0 when no spend is loaded).
+pub async fn warm(store: &Store, cache: &PaymentsCache) -> Result<usize, StoreError> {
+    let bodies = store.spend_bodies().await?;
+    let Some(body) = home_body(store, &bodies).await? else {
+        return Ok(0);
+    };
+    let bodies = vec![body];
+    let Some(year) = store.spend_years(&bodies).await?.into_iter().next() else {
+        return Ok(0);
+    };
+    Ok(cache.get(store, &bodies, &year).await?.rows.len())
+}
+
 /// The analysed bodies' supplier records, register entries and decisions, read once per request and
 /// shared by [`run`] and [`trend`].
 pub async fn bodies_for(

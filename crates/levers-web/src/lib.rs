@@ -48,14 +48,16 @@ pub use state::{AppState, FORM_LIMIT_BYTES, WebConfig};
 /// Each area exports its own routes with its role checks; this only merges them and adds the layers
 /// every request passes.
 pub fn router(store: Store, config: WebConfig) -> Router {
-    let max_body = config.max_body_bytes;
-    let state = AppState {
+    app(AppState {
         store,
         config: Arc::new(config),
         geo: Arc::default(),
         payments: Arc::default(),
-    };
+    })
+}
 
+fn app(state: AppState) -> Router {
+    let max_body = state.config.max_body_bytes;
     Router::new()
         .merge(shell::public_routes())
         .merge(shell::routes())
@@ -99,7 +101,32 @@ pub async fn serve(store: Store, config: WebConfig, addr: SocketAddr) -> anyhow:
             tokio::time::sleep(std::time::Duration::from_secs(600)).await;
         }
     });
-    let app = router(store, config).into_make_service_with_connect_info::<SocketAddr>();
+    let state = AppState {
+        store,
+        config: Arc::new(config),
+        geo: Arc::default(),
+        payments: Arc::default(),
+    };
+    // The geography and the year the dashboard and the place view open on are read in the
+    // background now, so the first person to open them does not wait (requests meanwhile read
+    // them as before).
+    let warm = state.clone();
+    tokio::spawn(async move {
+        let started = std::time::Instant::now();
+        let read = async {
+            warm.geo.get(&warm.store).await?;
+            levers_app::procurement::warm(&warm.store, &warm.payments).await
+        };
+        match read.await {
+            Ok(0) => {}
+            Ok(n) => eprintln!(
+                "levers: {n} payments of the opening year read in {:.1} s",
+                started.elapsed().as_secs_f64()
+            ),
+            Err(e) => eprintln!("levers: could not read the opening year ahead: {e}"),
+        }
+    });
+    let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

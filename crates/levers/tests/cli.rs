@@ -61,7 +61,8 @@ fn migrate_then_add_and_list_users() {
     // 14 and 17 were never used, the branches that reserved them needing none.
     let applied = text(&out.stdout);
     assert!(
-        applied.contains("applied migrations [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 18]"),
+        applied
+            .contains("applied migrations [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 18]"),
         "{applied}"
     );
     let out = levers(&["migrate", "--database", &db], &[]);

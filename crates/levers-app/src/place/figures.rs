@@ -19,7 +19,7 @@ use crate::procurement::{
     parse_codes, run,
 };
 
-/// The procurement dashboard's default analysis (its first body, the given or latest year, the
+/// The procurement dashboard's default analysis (its home body, the given or latest year, the
 /// local and wider areas from the settings, top 300, IMD 2019, sectors by expense type, registers
 /// used), so that the place view shows the figures the dashboard opens with. `None` when no spend
 /// is loaded.
@@ -27,7 +27,8 @@ pub async fn default_params(
     store: &Store,
     year: Option<&str>,
 ) -> Result<Option<AnalysisParams>, StoreError> {
-    let Some(body) = store.spend_bodies().await?.into_iter().next() else {
+    let all = store.spend_bodies().await?;
+    let Some(body) = crate::procurement::home_body(store, &all).await? else {
         return Ok(None);
     };
     let bodies = vec![body];

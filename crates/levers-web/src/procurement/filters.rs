@@ -125,7 +125,7 @@ pub(super) async fn filter_form(
     let store = &state.store;
     let all_bodies = store.spend_bodies().await?;
     let chosen: Vec<String> = if f.body.is_empty() {
-        home_body(store, &all_bodies).await?.into_iter().collect()
+        levers_app::procurement::home_body(store, &all_bodies).await?.into_iter().collect()
     } else {
         f.body
             .iter()
@@ -274,26 +274,6 @@ pub(super) async fn filter_form(
         use_registers: true,
     };
     Ok((form, Some(params)))
-}
-
-/// The body the analysis opens on: the one chosen in settings, else the one named like the council,
-/// else the first.
-async fn home_body(
-    store: &levers_store::Store,
-    bodies: &[String],
-) -> Result<Option<String>, AppError> {
-    use levers_store::settings::{COUNCIL_NAME, HOME_BODY};
-    let chosen = store.setting(HOME_BODY).await?.unwrap_or_default();
-    if bodies.contains(&chosen) {
-        return Ok(Some(chosen));
-    }
-    let council = store.setting(COUNCIL_NAME).await?.unwrap_or_default();
-    let norm = |s: &str| s.trim().to_lowercase();
-    Ok(bodies
-        .iter()
-        .find(|b| !council.trim().is_empty() && norm(b) == norm(&council))
-        .or_else(|| bodies.first())
-        .cloned())
 }
 
 pub(super) async fn report_for(

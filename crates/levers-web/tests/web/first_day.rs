@@ -268,6 +268,12 @@ async fn the_analysis_opens_on_the_home_council_and_names_what_it_analysed() {
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text(&unknown.body).contains("No spending is imported for \"Nobody\""));
 
+    // The place view opens on the same body as the dashboard (the council's own), not the
+    // alphabetically first.
+    let place = c.get("/places/levers").await;
+    assert_eq!(place.status, StatusCode::OK, "{}", place.body);
+    assert!(text(&place.body).contains("(2024/25, Lhaven Council)"), "{}", place.body);
+
     // An admin can choose the home body outright.
     let mut adm = Client::new(&app);
     adm.sign_in("admin@example.org", PASSWORD).await;
@@ -285,6 +291,8 @@ async fn the_analysis_opens_on_the_home_council_and_names_what_it_analysed() {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let dash = c.get("/procurement/analysis").await;
     assert!(text(&dash.body).contains("value=\"Another Borough Council\" checked"));
+    let place = c.get("/places/levers").await;
+    assert!(text(&place.body).contains("(2024/25, Another Borough Council)"));
     scratch.remove().await;
 }
 
