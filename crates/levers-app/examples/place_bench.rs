@@ -275,6 +275,19 @@ async fn view(db: &str, repeats: usize) -> anyhow::Result<()> {
     levers_app::place::view::build(&store, &cache, geo.clone(), Some(&ward), None).await?;
     let ward_s = t.elapsed().as_secs_f64();
     warm.sort_by(f64::total_cmp);
+    // Where a warm view spends its time: the dashboard's parameters, the body's supplier records
+    // and decisions (read on every request), and the analysis of the cached year.
+    let t = Instant::now();
+    let p = levers_app::place::figures::default_params(&store, None)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no spend"))?;
+    let params_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let bodies = levers_app::procurement::bodies_for(&store, &p).await?;
+    let suppliers_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    levers_app::procurement::run(&store, &cache, geo.clone(), &bodies, &p).await?;
+    let analysis_s = t.elapsed().as_secs_f64();
     println!(
         "{}",
         serde_json::json!({
@@ -283,6 +296,7 @@ async fn view(db: &str, repeats: usize) -> anyhow::Result<()> {
             "council_warm_median_seconds": warm.get(warm.len() / 2),
             "council_warm_runs": warm,
             "ward_warm_seconds": ward_s,
+            "warm_parts_seconds": {"params": params_s, "suppliers_and_decisions": suppliers_s, "analysis": analysis_s},
             "spend_pence": v.figures.spend_pence,
             "pb_pence": v.figures.pb_pence,
             "pb_turnout_voted": v.figures.turnout_voted,

@@ -371,8 +371,7 @@ pub async fn analysis_evidence(
     geo: Arc<levers_geo::GeoIndex>,
 ) -> Result<AnalysisEvidence, StoreError> {
     use crate::procurement::{
-        AnalysisParams, LOCAL_LADS, LOCAL_NAME, WIDER_LADS, WIDER_NAME, bodies_for, parse_codes,
-        run,
+        AnalysisParams, LOCAL_LADS, LOCAL_NAME, WIDER_LADS, WIDER_NAME, parse_codes, run,
     };
     use levers_spend::analysis::{Area, ImdChoice, SectorBasis};
     let setting =
@@ -414,7 +413,7 @@ pub async fn analysis_evidence(
         sector: SectorBasis::ExpenseType,
         use_registers: true,
     };
-    let analysed = bodies_for(store, &p).await?;
+    let analysed = cache.bodies(store, &p).await?;
     let (report, _) = run(store, cache, geo, &analysed, &p).await?;
     Ok(AnalysisEvidence {
         year: Some(year),

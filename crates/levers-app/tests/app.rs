@@ -3,4 +3,5 @@
 mod app {
     pub mod indicators;
     pub mod spend_schema;
+    pub mod suppliers_cache;
 }

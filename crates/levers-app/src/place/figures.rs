@@ -15,8 +15,7 @@ use levers_store::{Store, StoreError};
 use serde::Serialize;
 
 use crate::procurement::{
-    AnalysisParams, LOCAL_LADS, LOCAL_NAME, PaymentsCache, WIDER_LADS, WIDER_NAME, bodies_for,
-    parse_codes, run,
+    AnalysisParams, LOCAL_LADS, LOCAL_NAME, PaymentsCache, WIDER_LADS, WIDER_NAME, parse_codes, run,
 };
 
 /// The procurement dashboard's default analysis (its home body, the given or latest year, the
@@ -134,7 +133,7 @@ pub async fn gather(
 ) -> Result<LeverData, StoreError> {
     let mut data = LeverData::default();
     if let Some(p) = params {
-        let bodies = bodies_for(store, p).await?;
+        let bodies = cache.bodies(store, p).await?;
         let (report, _) = run(store, cache, geo.clone(), &bodies, p).await?;
         spend_from_report(&mut data, &report, &geo, lsoa_2011);
         data.spend_year = Some(p.year.clone());

@@ -17,8 +17,7 @@ use time::{Date, OffsetDateTime};
 
 use crate::appraisal::Library;
 use crate::procurement::{
-    AnalysisParams, LOCAL_LADS, LOCAL_NAME, PaymentsCache, WIDER_LADS, WIDER_NAME, bodies_for,
-    parse_codes, run,
+    AnalysisParams, LOCAL_LADS, LOCAL_NAME, PaymentsCache, WIDER_LADS, WIDER_NAME, parse_codes, run,
 };
 
 /// Observations of each computed metric asked for, earliest year first. Counts over a year (people
@@ -114,7 +113,7 @@ async fn procurement(
     let Some(mut p) = procurement_params(store, "").await? else {
         return Ok(());
     };
-    let bodies = bodies_for(store, &p).await?;
+    let bodies = payments.bodies(store, &p).await?;
     let mut years = store.spend_years(&p.bodies).await?;
     years.sort();
     for y in years {

@@ -246,6 +246,20 @@ impl Store {
         })
     }
 
+    /// Changes whenever supplier records, register entries or matching decisions change (any
+    /// process): the newest audit entry of a supplier import, a register import or a decision,
+    /// written in the same transaction as the change. Caches of the analysed bodies compare it.
+    pub async fn suppliers_version(&self) -> Result<i64> {
+        with_pool!(self, pool => {
+            let v: Option<i64> = sqlx::query_scalar(
+                "SELECT MAX(id) FROM audit_log WHERE object_type IN ('proc_supplier_import', 'proc_register_import', 'proc_match_decision')",
+            )
+            .fetch_one(pool)
+            .await?;
+            Ok(v.unwrap_or(0))
+        })
+    }
+
     /// A body's supplier records, by name.
     pub async fn proc_suppliers(&self, body: &str) -> Result<Vec<StoredSupplier>> {
         let sql = format!("{SUPPLIER_SELECT} WHERE b.name = $1 ORDER BY s.name_norm, s.id");

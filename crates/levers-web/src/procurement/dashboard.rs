@@ -17,7 +17,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use levers_app::procurement::{bodies_for, run, trend};
+use levers_app::procurement::{run, trend};
 use levers_present::procurement_export::{report_csv, report_xlsx};
 use levers_present::procurement_report::{ReportView, report_html};
 #[derive(Template)]
@@ -47,7 +47,7 @@ pub async fn dashboard(
     let mut v = None;
     if let Some(p) = params {
         let geo = state.geo.get(&state.store).await?;
-        let bodies = bodies_for(&state.store, &p).await?;
+        let bodies = state.payments.bodies(&state.store, &p).await?;
         let (report, _) = run(&state.store, &state.payments, geo.clone(), &bodies, &p).await?;
         let tr = trend(
             &state.store,

@@ -7,7 +7,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::response::Response;
 use levers_app::procurement::{
-    AnalysisParams, LOCAL_LADS, LOCAL_NAME, WIDER_LADS, WIDER_NAME, bodies_for, parse_codes, run,
+    AnalysisParams, LOCAL_LADS, LOCAL_NAME, WIDER_LADS, WIDER_NAME, parse_codes, run,
 };
 pub use levers_core::AreaCode;
 use levers_present::procurement_report::{ReportView, url};
@@ -125,7 +125,10 @@ pub(super) async fn filter_form(
     let store = &state.store;
     let all_bodies = store.spend_bodies().await?;
     let chosen: Vec<String> = if f.body.is_empty() {
-        levers_app::procurement::home_body(store, &all_bodies).await?.into_iter().collect()
+        levers_app::procurement::home_body(store, &all_bodies)
+            .await?
+            .into_iter()
+            .collect()
     } else {
         f.body
             .iter()
@@ -288,7 +291,7 @@ pub(super) async fn report_for(
         &state.store,
         &state.payments,
         geo.clone(),
-        &bodies_for(&state.store, &p).await?,
+        &state.payments.bodies(&state.store, &p).await?,
         &p,
     )
     .await?;

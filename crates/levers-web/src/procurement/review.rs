@@ -17,7 +17,7 @@ use axum::extract::State;
 use axum::response::IntoResponse;
 use axum::response::Redirect;
 use axum::response::Response;
-use levers_app::procurement::{AnalysisParams, bodies_for, run};
+use levers_app::procurement::{AnalysisParams, run};
 use levers_present::procurement_report::url;
 pub use levers_spend::analysis::Area;
 use levers_spend::analysis::ImdChoice;
@@ -109,7 +109,7 @@ pub async fn review(
             store,
             &state.payments,
             geo,
-            &bodies_for(store, &p).await?,
+            &state.payments.bodies(store, &p).await?,
             &p,
         )
         .await?

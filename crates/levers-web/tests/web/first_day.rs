@@ -272,7 +272,11 @@ async fn the_analysis_opens_on_the_home_council_and_names_what_it_analysed() {
     // alphabetically first.
     let place = c.get("/places/levers").await;
     assert_eq!(place.status, StatusCode::OK, "{}", place.body);
-    assert!(text(&place.body).contains("(2024/25, Lhaven Council)"), "{}", place.body);
+    assert!(
+        text(&place.body).contains("(2024/25, Lhaven Council)"),
+        "{}",
+        place.body
+    );
 
     // An admin can choose the home body outright.
     let mut adm = Client::new(&app);
