@@ -276,7 +276,8 @@ async fn view(db: &str, repeats: usize) -> anyhow::Result<()> {
     let ward_s = t.elapsed().as_secs_f64();
     warm.sort_by(f64::total_cmp);
     // Where a warm view spends its time: the dashboard's parameters, the body's supplier records
-    // and decisions (read once, then kept by the cache; timed here uncached), and the analysis of the cached year.
+    // and decisions (read once, then kept by the cache; timed here uncached), and the analysis of
+    // the cached year.
     let t = Instant::now();
     let p = levers_app::place::figures::default_params(&store, None)
         .await?
