@@ -171,7 +171,7 @@ fn element(e: &Element<'_>, rep: &mut OcdsReport, on: &mut dyn FnMut(Contract)) 
                         c.seen = vec![release_identity(&c)];
                         match &mut merged {
                             None => merged = Some(c),
-                            Some(m) => m.update_from(&c),
+                            Some(m) => m.update_from(c),
                         }
                     }
                     match merged {

@@ -174,6 +174,9 @@ impl Scanner {
         // Where, in this chunk, the bytes still to be appended to `top` / `elem` start.
         let mut top_from = 0usize;
         let mut elem_from = 0usize;
+        // Whether the current element started in this chunk: if it also ends here it is handed
+        // over straight from the chunk, without a copy.
+        let mut elem_here = false;
         let mut i = 0usize;
         let n = chunk.len();
         while i < n {
@@ -235,6 +238,7 @@ impl Scanner {
                         self.elem.clear();
                         self.elem_too_big = false;
                         elem_from = i;
+                        elem_here = true;
                     }
                     if self.depth == 0 && self.capture == Capture::Outside {
                         self.start_top(b, i);
@@ -284,8 +288,7 @@ impl Scanner {
                                 && b == b']'
                             {
                                 if self.in_elem {
-                                    self.push_elem(&chunk[elem_from..i]);
-                                    self.emit(kind, on)?;
+                                    self.finish_elem(kind, chunk, elem_from, i, elem_here, on)?;
                                 }
                                 self.capture = Capture::Skip;
                             }
@@ -301,8 +304,7 @@ impl Scanner {
                                 && self.depth == self.array_depth
                                 && self.in_elem
                             {
-                                self.push_elem(&chunk[elem_from..i]);
-                                self.emit(kind, on)?;
+                                self.finish_elem(kind, chunk, elem_from, i, elem_here, on)?;
                             }
                             if self.depth == 1 {
                                 self.expect_key = true;
@@ -389,6 +391,29 @@ impl Scanner {
         Ok(())
     }
 
+    /// Hands over the element ending at `chunk[to]`: straight from the chunk when it began in it
+    /// (no copy), else from the bytes gathered across chunks.
+    fn finish_elem<E>(
+        &mut self,
+        kind: ElementKind,
+        chunk: &[u8],
+        from: usize,
+        to: usize,
+        here: bool,
+        on: &mut dyn FnMut(Element<'_>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        if here && self.elem.is_empty() && !self.elem_too_big {
+            self.in_elem = false;
+            return on(Element {
+                kind,
+                bytes: trim_end(&chunk[from..to]),
+                line: self.elem_line,
+            });
+        }
+        self.push_elem(&chunk[from..to]);
+        self.emit(kind, on)
+    }
+
     fn emit<E>(
         &mut self,
         kind: ElementKind,
@@ -400,20 +425,25 @@ impl Scanner {
             self.elem_too_big = false;
             return Ok(());
         }
-        let mut end = self.elem.len();
-        while end > 0 && self.elem[end - 1].is_ascii_whitespace() {
-            end -= 1;
-        }
         let elem = std::mem::take(&mut self.elem);
         let r = on(Element {
             kind,
-            bytes: &elem[..end],
+            bytes: trim_end(&elem),
             line: self.elem_line,
         });
         self.elem = elem;
         self.elem.clear();
         r
     }
+}
+
+/// The bytes without trailing whitespace.
+fn trim_end(b: &[u8]) -> &[u8] {
+    let mut end = b.len();
+    while end > 0 && b[end - 1].is_ascii_whitespace() {
+        end -= 1;
+    }
+    &b[..end]
 }
 
 #[cfg(test)]
