@@ -299,7 +299,10 @@ pub fn flatten(r: &Release) -> Contract {
             }
             if let Some(p) = &l.contract_period {
                 let f = "contractPeriod";
-                lot.start = a.date(format_args!("tender.lots[{i}].{f}.startDate"), &p.start_date);
+                lot.start = a.date(
+                    format_args!("tender.lots[{i}].{f}.startDate"),
+                    &p.start_date,
+                );
                 lot.end = a.date(format_args!("tender.lots[{i}].{f}.endDate"), &p.end_date);
                 lot.max_extent = a.date(
                     format_args!("tender.lots[{i}].{f}.maxExtentDate"),
@@ -347,7 +350,10 @@ pub fn flatten(r: &Release) -> Contract {
             if let Some(m) = a.amount(format_args!("awards[{i}].value.amount"), &v.amount) {
                 award_net.push(m);
             }
-            if let Some(m) = a.amount(format_args!("awards[{i}].value.amountGross"), &v.amount_gross) {
+            if let Some(m) = a.amount(
+                format_args!("awards[{i}].value.amountGross"),
+                &v.amount_gross,
+            ) {
                 award_gross.push(m);
             }
         }

@@ -184,17 +184,23 @@ pub struct Flag(pub Option<bool>);
 impl<'de> Deserialize<'de> for Flag {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let t = Text::deserialize(d)?;
-        Ok(Flag(
-            match t.get() {
-                Some(s) if ["true", "yes", "y", "1"].iter().any(|w| s.eq_ignore_ascii_case(w)) => {
-                    Some(true)
-                }
-                Some(s) if ["false", "no", "n", "0"].iter().any(|w| s.eq_ignore_ascii_case(w)) => {
-                    Some(false)
-                }
-                _ => None,
-            },
-        ))
+        Ok(Flag(match t.get() {
+            Some(s)
+                if ["true", "yes", "y", "1"]
+                    .iter()
+                    .any(|w| s.eq_ignore_ascii_case(w)) =>
+            {
+                Some(true)
+            }
+            Some(s)
+                if ["false", "no", "n", "0"]
+                    .iter()
+                    .any(|w| s.eq_ignore_ascii_case(w)) =>
+            {
+                Some(false)
+            }
+            _ => None,
+        }))
     }
 }
 
