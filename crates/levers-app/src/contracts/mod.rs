@@ -20,6 +20,9 @@ use levers_contracts::{Contract, ContractsError};
 use levers_spend::analysis::Report;
 use levers_store::contracts::ContractImportRow;
 use levers_store::{Actor, Store, StoreError};
+
+mod candidates;
+pub use candidates::{candidates_from_report, enrich_candidates};
 use serde::Serialize;
 use time::Date;
 
@@ -269,35 +272,6 @@ pub fn leaking_from_report(r: &Report) -> Vec<LeakingSector> {
         .collect()
 }
 
-/// The analysis's suppliers as candidates: location, size, VCSE, spend and its categories.
-pub fn candidates_from_report(r: &Report) -> Vec<Candidate> {
-    r.units
-        .iter()
-        .filter(|u| !u.redacted && u.net_pence > 0 && !u.class.public && !u.class.individual)
-        .map(|u| Candidate {
-            key: levers_spend::resolve::normalise_name(&u.name),
-            name: u.name.clone(),
-            local: u.loc.local,
-            wider: u.loc.wider,
-            postcode: u.loc.postcode.clone(),
-            size: match u.class.size {
-                levers_spend::classify::SizeClass::Sme => Some("sme".into()),
-                levers_spend::classify::SizeClass::Large => Some("large".into()),
-                _ => None,
-            },
-            vcse: u.class.vcse,
-            spend_pence: u.net_pence,
-            categories: u
-                .sectors
-                .iter()
-                .filter_map(|(id, p)| r.sector_names.get(*id as usize).map(|n| (n.clone(), *p)))
-                .collect(),
-            sic_codes: Vec::new(),
-            charity_objects: None,
-        })
-        .collect()
-}
-
 /// The opportunities among the stored contracts.
 pub async fn pipeline(
     store: &Store,
@@ -416,10 +390,21 @@ pub async fn analysis_evidence(
     };
     let analysed = bodies_for(store, &p).await?;
     let (report, _) = run(store, cache, geo, &analysed, &p).await?;
+    // The supplier records and register entries give each candidate its SIC codes and objects.
+    let mut candidates = candidates_from_report(&report);
+    let mut suppliers = Vec::new();
+    for b in &p.bodies {
+        suppliers.extend(store.proc_suppliers(b).await?.into_iter().map(|s| s.record));
+    }
+    enrich_candidates(
+        &mut candidates,
+        &suppliers,
+        &store.register_entries().await?,
+    );
     Ok(AnalysisEvidence {
         year: Some(year),
         area_name,
         leaking: leaking_from_report(&report),
-        candidates: candidates_from_report(&report),
+        candidates,
     })
 }
