@@ -17,6 +17,9 @@ pub const UNIT_COST_FILE_BYTES: usize = 10 * 1024 * 1024;
 pub const LM3_SURVEY_BYTES: usize = 5 * 1024 * 1024;
 /// A co-production register CSV.
 pub const REGISTER_FILE_BYTES: usize = 10 * 1024 * 1024;
+/// A contract register (CSV, XLSX) or OCDS notices (JSON, JSON Lines); larger notice files go
+/// through `levers contracts import`, which streams them.
+pub const CONTRACT_FILE_BYTES: usize = 200 * 1024 * 1024;
 
 /// Room for an upload form's fields other than the file.
 const FIELDS_BYTES: usize = 64 * 1024;
@@ -34,6 +37,7 @@ pub(crate) fn route_limit(path: &str, spend_file_bytes: usize) -> Option<usize> 
         "/procurement/lm3" => LM3_SURVEY_BYTES,
         "/appraisals/unit-costs" => UNIT_COST_FILE_BYTES,
         "/co-production/register/import" => REGISTER_FILE_BYTES,
+        "/procurement/contracts/import" => CONTRACT_FILE_BYTES,
         _ => return None,
     };
     Some(file.saturating_add(FIELDS_BYTES))

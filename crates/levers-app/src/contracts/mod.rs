@@ -71,6 +71,15 @@ impl<R: Read> Read for Counting<R> {
 }
 
 /// Where an import reads from.
+/// An upload's bytes, shared with the reader thread.
+struct Shared(Arc<Vec<u8>>);
+
+impl AsRef<[u8]> for Shared {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
 enum Src {
     Path(std::path::PathBuf),
     Bytes(Arc<Vec<u8>>),
@@ -83,7 +92,8 @@ impl Src {
                 1 << 16,
                 std::fs::File::open(p)?,
             )),
-            Src::Bytes(b) => Box::new(std::io::Cursor::new(b.clone().to_vec())),
+            // Read in place: an upload is not copied.
+            Src::Bytes(b) => Box::new(std::io::Cursor::new(Shared(b.clone()))),
         })
     }
     fn all(&self) -> std::io::Result<Vec<u8>> {
@@ -134,17 +144,30 @@ pub async fn import_bytes(
     bytes: Vec<u8>,
     body: &str,
 ) -> Result<ImportOutcome, ContractImportError> {
+    import_uploaded(store, actor, name, Arc::new(bytes), body, &|_| {}).await
+}
+
+/// Imports an uploaded file (the web's background job), reporting the bytes read so far to
+/// `progress` (the file's length is the total).
+pub async fn import_uploaded(
+    store: &Store,
+    actor: &Actor,
+    name: &str,
+    bytes: Arc<Vec<u8>>,
+    body: &str,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<ImportOutcome, ContractImportError> {
     let sha = crate::credentials::sha256_hex(&bytes);
     let head: Vec<u8> = bytes.iter().take(64).copied().collect();
     import_source(
         store,
         actor,
         name,
-        Src::Bytes(Arc::new(bytes)),
+        Src::Bytes(bytes),
         &head,
         sha,
         body,
-        &|_| {},
+        progress,
     )
     .await
 }
