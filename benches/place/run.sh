@@ -7,9 +7,14 @@
 # keeps them) REPEATS times, and a ward's view. Side by side in the same run: the procurement
 # dashboard's own analysis of the same year (`levers spend analyse --json`), the lever page the
 # place view takes its spend from, and `levers place view --json` as a whole process.
+# The cabinet report on the same year: a strategy with every computed measure (14, across the three
+# levers) is added, then in a fresh process the report is evaluated and its standalone HTML (the
+# page that prints on A4) rendered cold and warm REPEATS times, and `levers strategy report --html`
+# runs as a whole process three times (median wall seconds and peak memory).
 # Wall seconds and peak memory from /usr/bin/time -v. Release build, SQLite.
 #
-# Usage: benches/place/run.sh [REPEATS]   (env: CARGO_TARGET_DIR, BENCH_DIR)
+# Usage: benches/place/run.sh [REPEATS]   (env: CARGO_TARGET_DIR, BENCH_DIR; KEEP_DB=1 reuses a
+# database an earlier run loaded and measures only the views and the report)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 REPEATS="${1:-5}"
@@ -24,11 +29,14 @@ BENCH="$TARGET/release/examples/place_bench"
 mkdir -p "$BENCH_DIR"
 [ -s "$BENCH_DIR/spend.csv" ] || "$GEN" gen "$BENCH_DIR" 1000000 50000
 DB="$BENCH_DIR/place.db"
-rm -f "$DB" "$DB"-wal "$DB"-shm
 t() { # NAME CMD…
   local name="$1"; shift
   /usr/bin/time -v -o "$BENCH_DIR/$name.time" "$@" > "$BENCH_DIR/$name.out"
 }
+if [ "${KEEP_DB:-0}" = 1 ] && [ -s "$DB" ] && [ -s "$BENCH_DIR/setup.out" ]; then
+  echo "reusing $DB (KEEP_DB=1): the loading figures are those of the run that made it" >&2
+else
+rm -f "$DB" "$DB"-wal "$DB"-shm
 # The place view needs each LSOA's ward: an LSOA-to-ward lookup in the ONS layout, from the
 # generator's flat postcode list (postcode, lad, ward, lsoa, decile).
 awk -F, 'BEGIN { print "lsoa21cd,lsoa21nm,wd22cd,wd22nm,lad22cd,lad22nm" } NR > 1 && !seen[$4]++ { print $4 ",L" $4 "," $3 ",W" $3 "," $2 ",D" $2 }' \
@@ -37,10 +45,16 @@ t geo "$LEVERS" geo import "$BENCH_DIR/onspd.csv" "$BENCH_DIR/iod.csv" "$BENCH_D
 t suppliers "$LEVERS" spend suppliers import "$BENCH_DIR/suppliers.csv" --body "Bench Council" --database "$DB"
 t spend "$LEVERS" spend import "$BENCH_DIR/spend.csv" --body "Bench Council" --database "$DB"
 t setup "$BENCH" setup "$DB"
+t strategy "$BENCH" strategy "$DB"
+fi
 t view "$BENCH" view "$DB" "$REPEATS"
 t analyse "$LEVERS" spend analyse --body "Bench Council" --year 2024/25 --local X07000001 \
   --wider X07000002,X07000003 --top 300 --json --database "$DB"
 t cli_view "$LEVERS" place view --json --database "$DB"
+t report "$BENCH" report "$DB" "$REPEATS"
+for i in 1 2 3; do
+  t "cli_report_$i" "$LEVERS" strategy report --html "$BENCH_DIR/report.html" --database "$DB"
+done
 python3 - "$BENCH_DIR" <<'PY'
 import json, re, sys
 d = sys.argv[1]
@@ -63,6 +77,13 @@ for n, label in [("geo", "geography import"), ("suppliers", "supplier import"), 
                  ("view", "place view process (open, geography, views)"), ("analyse", "levers spend analyse (the dashboard's analysis), whole process"),
                  ("cli_view", "levers place view --json, whole process")]:
     print(f"| {label} | {wall(n):.2f} | {peak(n):,.0f} |")
+r = json.load(open(f"{d}/report.out"))
+runs = sorted((wall(f"cli_report_{i}"), peak(f"cli_report_{i}")) for i in (1, 2, 3))
+print(f"| levers strategy report --html (cabinet report, {r['measures']} measures), whole process, median of 3 "
+      f"({runs[0][0]:.2f}–{runs[2][0]:.2f} s) | {runs[1][0]:.2f} | {max(p for _, p in runs):,.0f} |")
+print(f"in the report process: cabinet report ({r['objectives']} objectives, {r['measures']} measures, {r['html_bytes']:,} bytes of HTML) "
+      f"cold {r['report_cold_seconds']:.3f} s, warm median {r['report_warm_median_seconds']:.3f} s of {len(r['report_warm_runs'])} "
+      f"({min(r['report_warm_runs']):.3f}–{max(r['report_warm_runs']):.3f}); peak {peak('report'):,.0f} MB")
 print(f"in the view process: geography load {v['load_seconds']:.2f} s; council place view cold {v['council_cold_seconds']:.3f} s, "
       f"warm median {v['council_warm_median_seconds']:.3f} s of {len(v['council_warm_runs'])} "
       f"({min(v['council_warm_runs']):.3f}–{max(v['council_warm_runs']):.3f}); a ward's view warm {v['ward_warm_seconds']:.3f} s")

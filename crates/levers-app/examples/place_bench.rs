@@ -9,6 +9,11 @@
 //! `place_bench view DB REPEATS` opens the database, loads the geography index, then builds the
 //! council's place view (first cold, reading the year's payments from the store, then warm from the
 //! process's payments cache, REPEATS times) and a ward's, printing the seconds as JSON.
+//!
+//! `place_bench strategy DB` adds a strategy with one objective per lever and, between them, every
+//! measure levers computes (all 14 metrics), with a baseline and targets; `place_bench report DB
+//! REPEATS` evaluates it and renders the cabinet report's standalone HTML (the page that prints),
+//! cold (reading the year's payments) and then warm REPEATS times, printing the seconds as JSON.
 
 use std::fmt::Write;
 use std::sync::Arc;
@@ -51,7 +56,11 @@ async fn main() -> anyhow::Result<()> {
     match args.get(1).map(String::as_str) {
         Some("setup") => setup(&args[2]).await,
         Some("view") => view(&args[2], args.get(3).map_or(5, |r| r.parse().unwrap_or(5))).await,
-        _ => anyhow::bail!("usage: place_bench setup DB | view DB [REPEATS]"),
+        Some("strategy") => strategy(&args[2]).await,
+        Some("report") => report(&args[2], args.get(3).map_or(5, |r| r.parse().unwrap_or(5))).await,
+        _ => anyhow::bail!(
+            "usage: place_bench setup DB | view DB [REPEATS] | strategy DB | report DB [REPEATS]"
+        ),
     }
 }
 
@@ -280,6 +289,127 @@ async fn view(db: &str, repeats: usize) -> anyhow::Result<()> {
             "activities": v.figures.activities,
             "wards": v.rows.len(),
             "reach": v.reach.iter().map(|r| (r.lever, r.reach.share_most_deprived)).collect::<Vec<_>>(),
+        })
+    );
+    Ok(())
+}
+
+async fn strategy(db: &str) -> anyhow::Result<()> {
+    use levers_core::FinancialYear;
+    use levers_strategy::{Direction, Lever, Measure, Metric, Objective, Point, Source, Strategy};
+    let store = Store::open(db).await?;
+    let actor = Actor::system("bench");
+    let fy = |y: i32| FinancialYear::starting(y).expect("a year");
+    let sid = store
+        .create_strategy(
+            &actor,
+            &Strategy {
+                id: 0,
+                name: "Bench strategy".into(),
+                summary: "Every computed measure, for the benchmark.".into(),
+                first_year: fy(2023),
+                last_year: fy(2027),
+                published: true,
+                objectives: vec![],
+            },
+        )
+        .await?;
+    let mut measures = 0;
+    for (i, lever) in [
+        Lever::Procurement,
+        Lever::CommunityBudgets,
+        Lever::Coproduction,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let oid = store
+            .create_objective(
+                &actor,
+                sid,
+                &Objective {
+                    id: 0,
+                    code: format!("B{}", i + 1),
+                    title: format!("Bench objective {}", i + 1),
+                    description: String::new(),
+                    owner: "Bench".into(),
+                    levers: vec![lever],
+                    measures: vec![],
+                },
+            )
+            .await?;
+        for metric in Metric::ALL.into_iter().filter(|m| m.lever() == lever) {
+            store
+                .save_measure(
+                    &actor,
+                    oid,
+                    &Measure {
+                        id: 0,
+                        name: metric.label().to_string(),
+                        unit: metric.unit(),
+                        direction: Direction::HigherIsBetter,
+                        source: Source::Computed { metric },
+                        baseline: Some(Point {
+                            year: fy(2023),
+                            value: 10.0,
+                        }),
+                        targets: vec![Point {
+                            year: fy(2027),
+                            value: 50.0,
+                        }],
+                    },
+                )
+                .await?;
+            measures += 1;
+        }
+    }
+    store.close().await;
+    println!("{{\"strategy\": {sid}, \"measures\": {measures}}}");
+    Ok(())
+}
+
+async fn report(db: &str, repeats: usize) -> anyhow::Result<()> {
+    let t0 = Instant::now();
+    let store = Store::open(db).await?;
+    let geo = Arc::new(store.load_geo_index().await?);
+    let load = t0.elapsed().as_secs_f64();
+    let sid = store
+        .strategies()
+        .await?
+        .first()
+        .map(|s| s.id)
+        .ok_or_else(|| anyhow::anyhow!("no strategy: run `place_bench strategy` first"))?;
+    let cache = PaymentsCache::default();
+    let today = levers_app::strategy::today();
+    let once = || async {
+        let v = levers_app::strategy::evaluate(&store, &cache, geo.clone(), sid, today)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no strategy {sid}"))?;
+        let html = levers_present::strategy_report::standalone_html(&v, "Bench Council")?;
+        anyhow::Ok((v, html))
+    };
+    let t = Instant::now();
+    let (v, html) = once().await?;
+    let cold = t.elapsed().as_secs_f64();
+    let mut warm = Vec::new();
+    for _ in 0..repeats {
+        let t = Instant::now();
+        once().await?;
+        warm.push(t.elapsed().as_secs_f64());
+    }
+    warm.sort_by(f64::total_cmp);
+    let measures: usize = v.objectives.iter().map(|o| o.measures.len()).sum();
+    println!(
+        "{}",
+        serde_json::json!({
+            "load_seconds": load,
+            "report_cold_seconds": cold,
+            "report_warm_median_seconds": warm.get(warm.len() / 2),
+            "report_warm_runs": warm,
+            "html_bytes": html.len(),
+            "objectives": v.objectives.len(),
+            "measures": measures,
+            "counts": v.counts,
         })
     );
     Ok(())

@@ -47,8 +47,9 @@ impl Deflators {
         let pct_col = col(&["pct_change_on_previous_year", "pct_change", "deflator_pct"])
             .ok_or_else(|| bad(1, "no pct_change_on_previous_year column".into()))?;
         let mut pct = BTreeMap::new();
-        for (i, rec) in rdr.records().enumerate() {
-            let line = i as u64 + 2;
+        let mut lines = levers_core::lines::LineOf::new(bytes);
+        for rec in rdr.records() {
+            let line = lines.line_at(crate::library::record_byte(&rec));
             let rec = rec.map_err(|e| bad(line, e.to_string()))?;
             let y: FinancialYear = rec
                 .get(year_col)
@@ -185,5 +186,14 @@ mod tests {
             Deflators::from_csv("d.csv", b"fin_year,pct_change_on_previous_year\n2013,2\n"),
             Err(DeflatorError::Bad { line: 2, .. })
         ));
+        // Lines as an editor numbers them: the blank line counts.
+        let e = Deflators::from_csv(
+            "d.csv",
+            b"fin_year,pct_change_on_previous_year\n2013/14,2\n\n2014/15,two\n",
+        );
+        assert!(
+            matches!(e, Err(DeflatorError::Bad { line: 4, .. })),
+            "{e:?}"
+        );
     }
 }

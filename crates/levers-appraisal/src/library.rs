@@ -132,8 +132,9 @@ pub fn read_unit_costs(
     let col = |n: &str| headers.iter().position(|h| h == n);
     let mut report = LibraryReport::default();
     let mut out = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let line = i as u64 + 2;
+    let mut lines = levers_core::lines::LineOf::new(text.as_bytes());
+    for rec in rdr.records() {
+        let line = lines.line_at(record_byte(&rec));
         report.rows_read += 1;
         let rec = rec.map_err(|e| LibraryError::Csv {
             file: file.into(),
@@ -150,6 +151,15 @@ pub fn read_unit_costs(
         keep(parse_row(&get), line, &mut out, &mut report);
     }
     Ok((out, report))
+}
+
+/// Where the csv crate says a record (or the record it could not read) starts.
+pub(crate) fn record_byte(rec: &Result<csv::StringRecord, csv::Error>) -> u64 {
+    match rec {
+        Ok(r) => r.position().map(|p| p.byte()),
+        Err(e) => e.position().map(|p| p.byte()),
+    }
+    .unwrap_or(0)
 }
 
 fn keep(

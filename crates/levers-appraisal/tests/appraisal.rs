@@ -85,6 +85,19 @@ fn a_table_in_the_wrong_layout_says_which_columns_it_lacks() {
     );
 }
 
+#[test]
+fn a_rejected_cost_names_the_line_an_editor_shows() {
+    // A blank line and a description broken over two lines inside quotes come before the bad row.
+    let lib = "cost_code,description,unit,fiscal_value,fiscal_price_year\n\
+               A1,\"Two-line\ndescription\",Per case,100,2014/15\n\
+               \n\
+               A2,Bad value,Per case,lots,2014/15\n";
+    let (costs, report) = read_unit_costs("lib.csv", lib.as_bytes()).unwrap();
+    assert_eq!(costs.len(), 1);
+    assert_eq!(report.rejected.len(), 1, "{:?}", report.rejected);
+    assert_eq!(report.rejected[0].0, 5, "{:?}", report.rejected);
+}
+
 mod model {
     use levers_appraisal::{
         Appraisal, Deflators, UnitCost, ValueKind, read_unit_costs, resolve, results,

@@ -6,7 +6,9 @@
 pub mod area;
 pub mod csv;
 pub mod hex;
+pub mod lines;
 pub mod money;
+pub mod table;
 pub mod year;
 
 pub use area::{AreaCode, AreaCodeError, AreaKind, Nation};

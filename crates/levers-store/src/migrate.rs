@@ -101,6 +101,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0016_spend_schema.sql"),
         postgres: include_str!("../migrations/postgres/0016_spend_schema.sql"),
     },
+    Migration {
+        version: 18,
+        name: "register_imports",
+        sqlite: include_str!("../migrations/sqlite/0018_register_imports.sql"),
+        postgres: include_str!("../migrations/postgres/0018_register_imports.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -38,6 +38,9 @@ impl Store {
 /// and links sent out.
 pub const PUBLIC_URL: &str = "public_url";
 
+/// Whether the council has published its place view (`yes`): only then may the public see it.
+pub const PUBLISHED_PLACE_VIEW: &str = "published_place_view";
+
 /// The spending body that is the council itself: the analysis opens on it.
 pub const HOME_BODY: &str = "home_body";
 

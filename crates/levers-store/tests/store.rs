@@ -33,7 +33,7 @@ fn new_user(email: &str, role: Role) -> NewUser {
 async fn story(store: &Store) {
     // Migrations are idempotent.
     assert_eq!(store.migrate().await.unwrap(), Vec::<i64>::new());
-    assert_eq!(store.schema_version().await.unwrap(), 16);
+    assert_eq!(store.schema_version().await.unwrap(), 18);
     store.ping().await.unwrap();
     let system = Actor::system("test");
 

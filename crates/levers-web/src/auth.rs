@@ -12,6 +12,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+use futures_util::StreamExt;
 use levers_store::{Actor, Role, User};
 
 use levers_app::credentials::{random_token, token_hash};
@@ -188,10 +189,19 @@ async fn identify_inner(state: AppState, req: Request, next: Next) -> Result<Res
         // form. The body is read once, here.
         let limit = crate::upload::route_limit(req.uri().path(), state.config.max_body_bytes)
             .unwrap_or(crate::FORM_LIMIT_BYTES);
+        let streamed = crate::upload::streamed(req.uri().path());
         let (parts, body) = req.into_parts();
-        let bytes = to_bytes(body, limit)
-            .await
-            .map_err(|_| AppError::TooLarge.into_response())?;
+        // A streamed upload is read only as far as its token (the first few parts); the rest
+        // follows on to the route as it arrives.
+        let (bytes, rest) = if streamed {
+            let (head, rest) = body_head(body, parts.headers.get(header::CONTENT_TYPE)).await?;
+            (head, Some(rest))
+        } else {
+            let bytes = to_bytes(body, limit)
+                .await
+                .map_err(|_| AppError::TooLarge.into_response())?;
+            (bytes, None)
+        };
         let content_type = parts
             .headers
             .get(header::CONTENT_TYPE)
@@ -218,7 +228,13 @@ async fn identify_inner(state: AppState, req: Request, next: Next) -> Result<Res
         if !valid {
             return Err(AppError::Csrf.into_response());
         }
-        req = Request::from_parts(parts, Body::from(bytes));
+        req = match rest {
+            Some(rest) => {
+                let head = futures_util::stream::once(async move { Ok::<_, axum::Error>(bytes) });
+                Request::from_parts(parts, Body::from_stream(head.chain(rest)))
+            }
+            None => Request::from_parts(parts, Body::from(bytes)),
+        };
     }
 
     req.extensions_mut().insert(identity);
@@ -238,6 +254,28 @@ async fn identify_inner(state: AppState, req: Request, next: Next) -> Result<Res
         );
     }
     Ok(resp)
+}
+
+/// The start of a streamed upload's body: read until it holds the CSRF token's part (forms send it
+/// first) or 64 KiB, whichever comes first; returns it and the rest of the body still to come.
+async fn body_head(
+    body: Body,
+    content_type: Option<&HeaderValue>,
+) -> Result<(axum::body::Bytes, axum::body::BodyDataStream), Response> {
+    let content_type = content_type.and_then(|v| v.to_str().ok()).unwrap_or("");
+    let mut rest = body.into_data_stream();
+    let mut head = Vec::new();
+    while head.len() < 64 * 1024 {
+        match rest.next().await {
+            Some(Ok(chunk)) => head.extend_from_slice(&chunk),
+            Some(Err(_)) => return Err(AppError::TooLarge.into_response()),
+            None => break,
+        }
+        if multipart_field(content_type, &head, "csrf_token").is_some() {
+            break;
+        }
+    }
+    Ok((head.into(), rest))
 }
 
 /// The value of a small text field in a `multipart/form-data` body (forms put `csrf_token` first).
@@ -339,6 +377,16 @@ pub(crate) fn require_officer(u: &User) -> Result<(), AppError> {
     }
 }
 
+/// Refuses (403) an account that is not an admin: the check of admin-only choices (publishing,
+/// ledger settings) made inside route groups open to officers or viewers.
+pub(crate) fn require_admin(u: &User) -> Result<(), AppError> {
+    if u.role.allows(Role::Admin) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -402,18 +450,5 @@ mod proxy_tests {
         assert_eq!(client_addr(&h, Some(peer), 2), "203.0.113.9");
         assert_eq!(client_addr(&HeaderMap::new(), Some(peer), 1), "10.0.0.1");
         assert_eq!(client_addr(&HeaderMap::new(), None, 1), "unknown");
-    }
-
-    #[test]
-    fn listening_on_loopback_without_trusting_a_proxy_warns() {
-        let lo: SocketAddr = "127.0.0.1:8080".parse().unwrap();
-        let all: SocketAddr = "0.0.0.0:8080".parse().unwrap();
-        assert!(
-            crate::proxy_warning(lo, 0)
-                .unwrap()
-                .contains("--trust-proxy")
-        );
-        assert!(crate::proxy_warning(lo, 1).is_none());
-        assert!(crate::proxy_warning(all, 0).is_none());
     }
 }

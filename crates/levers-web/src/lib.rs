@@ -77,18 +77,6 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         .with_state(state)
 }
 
-/// The start-up warning about client addresses, if one is due: listening only on a loopback address
-/// (as behind a reverse proxy on the same machine) without `--trust-proxy`, every visitor would
-/// share the proxy's address, and so its sign-in and voting-code throttles.
-pub fn proxy_warning(local: SocketAddr, trust_proxy: usize) -> Option<String> {
-    (trust_proxy == 0 && local.ip().is_loopback()).then(|| {
-        format!(
-            "warning: levers listens only on {} and ignores X-Forwarded-For. If a reverse proxy forwards to it, run with --trust-proxy N (N the number of proxies in front of levers): otherwise every visitor shares the proxy's address, and 30 bad voting codes from anyone lock every voter out for 15 minutes.",
-            local.ip()
-        )
-    })
-}
-
 /// Serves the app on `addr` until Ctrl-C.
 pub async fn serve(store: Store, config: WebConfig, addr: SocketAddr) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
@@ -96,9 +84,6 @@ pub async fn serve(store: Store, config: WebConfig, addr: SocketAddr) -> anyhow:
     })?;
     let local = listener.local_addr()?;
     eprintln!("levers is serving on http://{local}/  (Ctrl-C to stop)");
-    if let Some(w) = proxy_warning(local, config.trust_proxy) {
-        eprintln!("{w}");
-    }
     // Imports a stopped process was running never committed: say so on their pages.
     match levers_app::jobs::fail_interrupted(&store).await {
         Ok(0) => {}

@@ -17,9 +17,20 @@ pub const UNIT_COST_FILE_BYTES: usize = 10 * 1024 * 1024;
 pub const LM3_SURVEY_BYTES: usize = 5 * 1024 * 1024;
 /// A co-production register CSV.
 pub const REGISTER_FILE_BYTES: usize = 10 * 1024 * 1024;
-/// A contract register (CSV, XLSX) or OCDS notices (JSON, JSON Lines); larger notice files go
-/// through `levers contracts import`, which streams them.
+/// A geography file: the whole ONS postcode directory is about 1.4 GB as CSV (a few hundred MB
+/// gzip-compressed), so 2 GB, streamed to a temporary file, never held in memory.
+pub const GEOGRAPHY_FILE_BYTES: usize = 2 * 1024 * 1024 * 1024;
+/// An official statistics (indicator) file, streamed to a temporary file like geography.
+pub const INDICATOR_FILE_BYTES: usize = 100 * 1024 * 1024;
+/// The geography and indicator upload routes.
+pub const GEOGRAPHY_PATH: &str = "/admin/geography/upload";
+pub const INDICATORS_PATH: &str = "/admin/indicators/upload";
+/// A contract register (CSV, XLSX) or OCDS notices (JSON, JSON Lines), streamed to a temporary
+/// file like geography; OCDS is read from it in bounded memory (a register is read whole). Larger
+/// notice files (a national bulk download) go through `levers contracts import`.
 pub const CONTRACT_FILE_BYTES: usize = 200 * 1024 * 1024;
+/// The contracts upload route.
+pub const CONTRACTS_PATH: &str = "/procurement/contracts/import";
 
 /// Room for an upload form's fields other than the file.
 const FIELDS_BYTES: usize = 64 * 1024;
@@ -37,10 +48,96 @@ pub(crate) fn route_limit(path: &str, spend_file_bytes: usize) -> Option<usize> 
         "/procurement/lm3" => LM3_SURVEY_BYTES,
         "/appraisals/unit-costs" => UNIT_COST_FILE_BYTES,
         "/co-production/register/import" => REGISTER_FILE_BYTES,
-        "/procurement/contracts/import" => CONTRACT_FILE_BYTES,
+        GEOGRAPHY_PATH => GEOGRAPHY_FILE_BYTES,
+        INDICATORS_PATH => INDICATOR_FILE_BYTES,
+        CONTRACTS_PATH => CONTRACT_FILE_BYTES,
         _ => return None,
     };
     Some(file.saturating_add(FIELDS_BYTES))
+}
+
+/// Upload routes whose body is streamed to a temporary file rather than read into memory: the
+/// request layer reads only as far as the CSRF token (forms send it first) and passes the rest on
+/// as it arrives; the route's [`limit`] and [`read_to_file`] count the bytes.
+pub(crate) fn streamed(path: &str) -> bool {
+    matches!(path, GEOGRAPHY_PATH | INDICATORS_PATH | CONTRACTS_PATH)
+}
+
+/// An upload written to a temporary file, removed when this is dropped.
+#[derive(Debug)]
+pub struct TempFile {
+    pub path: std::path::PathBuf,
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// What a streamed upload form sent: the file (its own name, where it was written, its size) and
+/// the other fields (sent before the file).
+#[derive(Debug)]
+pub struct FileUpload {
+    pub file_name: String,
+    pub file: TempFile,
+    pub len: u64,
+    fields: HashMap<String, String>,
+}
+
+impl FileUpload {
+    /// A text field, trimmed; "" when the form did not send it.
+    pub fn field(&self, name: &str) -> &str {
+        self.fields.get(name).map_or("", |v| v.trim())
+    }
+}
+
+/// As [`read`], but the file goes to a temporary file chunk by chunk as it arrives (for files of
+/// hundreds of megabytes). More than `max_bytes` is refused with 413 and the partial file removed.
+pub async fn read_to_file(
+    mut form: Multipart,
+    default_name: &str,
+    max_bytes: usize,
+) -> Result<FileUpload, AppError> {
+    use tokio::io::AsyncWriteExt;
+    let path = std::env::temp_dir().join(format!(
+        "levers-upload-{}-{}",
+        std::process::id(),
+        levers_app::credentials::random_token()
+    ));
+    let temp = TempFile { path };
+    let mut out = tokio::fs::File::create(&temp.path)
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("cannot write the upload: {e}")))?;
+    let written =
+        |e: std::io::Error| AppError::Internal(anyhow::anyhow!("cannot write the upload: {e}"));
+    let mut up = FileUpload {
+        file_name: String::new(),
+        file: temp,
+        len: 0,
+        fields: HashMap::new(),
+    };
+    while let Some(mut field) = form.next_field().await.map_err(|_| AppError::TooLarge)? {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "file" {
+            up.file_name = base_name(field.file_name().unwrap_or(default_name), default_name);
+            while let Some(chunk) = field.chunk().await.map_err(|_| AppError::TooLarge)? {
+                up.len += chunk.len() as u64;
+                if up.len > max_bytes as u64 {
+                    return Err(AppError::TooLarge);
+                }
+                out.write_all(&chunk).await.map_err(written)?;
+            }
+        } else {
+            let text = field.text().await.map_err(|_| AppError::TooLarge)?;
+            if text.len() > 64 * 1024 {
+                return Err(AppError::TooLarge);
+            }
+            up.fields.insert(name, text);
+        }
+    }
+    out.flush().await.map_err(written)?;
+    Ok(up)
 }
 
 /// The body limit layer for an upload route: `route.layer(upload::limit(SUPPLIER_FILE_BYTES))`, the

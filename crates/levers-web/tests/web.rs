@@ -29,8 +29,12 @@ mod hardening;
 mod places;
 #[path = "web/procurement.rs"]
 mod procurement;
+#[path = "web/publishing.rs"]
+mod publishing;
 #[path = "web/scale_out.rs"]
 mod scale_out;
+#[path = "web/uploads.rs"]
+mod uploads;
 
 const PASSWORD: &str = "a long test passphrase";
 
@@ -120,6 +124,20 @@ impl Client {
         self.send(req).await
     }
 
+    /// A download's bytes (which need not be text), asserting it answered 200.
+    async fn get_bytes(&mut self, path: &str) -> Vec<u8> {
+        let req = Request::get(path)
+            .header(header::COOKIE, self.cookie_header())
+            .body(Body::empty())
+            .unwrap();
+        let resp = self.app.clone().oneshot(req).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{path}");
+        to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .unwrap()
+            .to_vec()
+    }
+
     /// Posts a form with the current CSRF token added.
     async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
         let csrf = self.csrf.clone();
@@ -196,8 +214,8 @@ fn form_encode(fields: &[(&str, &str)]) -> String {
         .join("&")
 }
 
-async fn setup(config: WebConfig) -> (Store, Scratch, Router) {
-    let (store, scratch) = scratch_sqlite().await.unwrap();
+/// The test accounts (admin, officer, viewer, all with `PASSWORD`) on `store`.
+async fn add_users(store: &Store) {
     for (email, role) in [
         ("admin@example.org", Role::Admin),
         ("officer@example.org", Role::Officer),
@@ -217,6 +235,11 @@ async fn setup(config: WebConfig) -> (Store, Scratch, Router) {
             .await
             .unwrap();
     }
+}
+
+async fn setup(config: WebConfig) -> (Store, Scratch, Router) {
+    let (store, scratch) = scratch_sqlite().await.unwrap();
+    add_users(&store).await;
     let app = router(store.clone(), config);
     (store, scratch, app)
 }

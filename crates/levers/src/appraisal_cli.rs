@@ -231,32 +231,38 @@ pub async fn run(cmd: AppraisalCommand) -> Result<()> {
                 .file_name()
                 .map(|f| f.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let (costs, report) = if bytes.starts_with(b"PK") {
-                read_unit_costs_xlsx(&file.display().to_string(), &bytes)?
-            } else {
-                read_unit_costs(&file.display().to_string(), &bytes)?
-            };
             let name = name.unwrap_or_else(|| file_name.clone());
             let store = Store::open(&db.database).await?;
-            store
-                .import_unit_costs(&Actor::system("cli"), &name, &file_name, &costs, &report)
-                .await?;
-            // The workbook brings its deflator table too.
-            let deflators = if bytes.starts_with(b"PK") {
-                Deflators::from_xlsx(&file_name, &bytes)?
-            } else {
-                None
-            };
-            if let Some(d) = &deflators {
-                let n = store
-                    .import_deflators(&Actor::system("cli"), &file_name, d)
-                    .await?;
-                println!("Imported the workbook's deflator table ({n} financial years).");
+            let bar = crate::progress::steps_bar(
+                &format!("importing {file_name}"),
+                levers_app::appraisal::UNIT_COST_STEPS,
+            );
+            let b = bar.clone();
+            let done = levers_app::appraisal::import_unit_cost_file(
+                &store,
+                &Actor::system("cli"),
+                &name,
+                &file_name,
+                std::sync::Arc::new(bytes),
+                move |step| b.set_position(step),
+            )
+            .await;
+            bar.finish_and_clear();
+            let done = done?;
+            let report = done.report;
+            match (done.deflator_years, done.deflator_problem) {
+                (Some(n), _) => {
+                    println!("Imported the workbook's deflator table ({n} financial years).")
+                }
+                (None, Some(why)) => {
+                    eprintln!("warning: the workbook's deflator table was not imported: {why}")
+                }
+                (None, None) => {}
             }
             store.close().await;
             println!(
                 "Imported {} unit costs into the library \"{name}\": {} rows read = {} kept + {} rejected + {} without a code.",
-                costs.len(),
+                done.costs,
                 report.rows_read,
                 report.costs,
                 report.rejected.len(),

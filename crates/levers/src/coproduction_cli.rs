@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::Subcommand;
-use levers_coproduction::csv_io::{read_register, write_register};
+use levers_coproduction::csv_io::write_register;
 use levers_coproduction::register::parse_date;
 use levers_coproduction::{Tally, coverage, quarterly};
 use levers_store::{Actor, Store};
@@ -157,19 +157,23 @@ pub async fn run(cmd: CoproductionCommand) -> anyhow::Result<()> {
             let name = file.display().to_string();
             let bytes =
                 std::fs::read(&file).with_context(|| format!("{name}: could not read the file"))?;
-            let parsed = read_register(&name, &bytes)?;
             let store = Store::open(&database).await?;
-            let counts = store
-                .import_coproduction_register(
-                    &Actor::system("cli"),
-                    &name,
-                    &parsed.entries,
-                    serde_json::to_value(parsed.reconciliation)?,
-                )
-                .await?;
-            // The objectives the file names link to the strategy's objectives of the same title;
-            // names that match none stay as typed until an officer chooses.
-            let unmatched = store.link_activity_tags(&Actor::system("cli")).await?;
+            let bar = crate::progress::steps_bar(
+                &format!("importing {name}"),
+                levers_app::register_import::STEPS,
+            );
+            let b = bar.clone();
+            let done = levers_app::register_import::import(
+                &store,
+                &Actor::system("cli"),
+                &name,
+                bytes,
+                move |step| b.set_position(step),
+            )
+            .await;
+            bar.finish_and_clear();
+            let done = done?;
+            let (parsed, counts, unmatched) = (done.file, done.counts, done.unmatched);
             if !unmatched.is_empty() && !json {
                 eprintln!(
                     "objectives named in the register that match no strategy objective (add them on the Strategy page): {}",

@@ -1,17 +1,11 @@
 //! `levers geo …`: import ONS and MHCLG geography files, look up postcodes and areas, and say what is loaded.
 
-use std::fs::File;
-use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use clap::{Args, Subcommand};
-use indicatif::{ProgressBar, ProgressStyle};
 use levers_core::AreaCode;
-use levers_geo::{
-    FileKind, GeoRecord, Postcode, ReadReport, block::encode_block, read_geo_with_kind,
-};
-use levers_store::geo::{GeoCounts, GeoDataset};
+use levers_geo::{FileKind, Postcode};
 use levers_store::{Actor, Store};
 
 #[derive(Args, Debug, Clone)]
@@ -58,154 +52,30 @@ pub enum GeoCommand {
     },
 }
 
-/// Records per stored block: large enough to amortise, small enough to keep memory bounded.
-const BLOCK_RECORDS: usize = 20_000;
-
-enum Msg {
-    Kind(FileKind),
-    Block(i64, Vec<u8>),
-}
-
-/// A reader over a plain or gzip-compressed file (told apart by its first bytes), counting the
-/// compressed bytes read for the progress bar.
-fn open(path: &Path, bar: ProgressBar) -> anyhow::Result<Box<dyn Read + Send>> {
-    let mut f = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let mut magic = [0u8; 2];
-    let n = f.read(&mut magic)?;
-    let f = File::open(path)?;
-    let counted = Counting { inner: f, bar };
-    let r: Box<dyn Read + Send> = if n == 2 && magic == [0x1f, 0x8b] {
-        Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
-            1 << 16,
-            counted,
-        )))
-    } else {
-        Box::new(counted)
-    };
-    Ok(r)
-}
-
-struct Counting {
-    inner: File,
-    bar: ProgressBar,
-}
-
-impl Read for Counting {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.bar.inc(n as u64);
-        Ok(n)
-    }
-}
-
-/// Imports one file in one transaction: read on a worker thread, stored block by block.
+/// Imports one file (the pipeline is levers-app's, shared with the demo and the web app), with a
+/// bar over its bytes when standard error is a terminal.
 pub async fn import_file(
     store: &Store,
     actor: &Actor,
     path: &Path,
-    bar: ProgressBar,
-) -> anyhow::Result<(GeoDataset, ReadReport, Option<i64>)> {
+) -> anyhow::Result<levers_app::geo_import::GeoImportDone> {
     let name = path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    let reader = open(path, bar)?;
-    import_reader(store, actor, &name, &path.display().to_string(), reader).await
-}
-
-/// Imports from any reader under the dataset name `name` (what a re-import is matched on).
-pub async fn import_reader(
-    store: &Store,
-    actor: &Actor,
-    name: &str,
-    display: &str,
-    reader: Box<dyn Read + Send>,
-) -> anyhow::Result<(GeoDataset, ReadReport, Option<i64>)> {
-    let (name, display) = (name.to_string(), display.to_string());
-    let path = PathBuf::from(&display);
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(4);
-    let worker = std::thread::spawn(move || {
-        let mut batch: Vec<GeoRecord> = Vec::with_capacity(BLOCK_RECORDS);
-        let mut send_ok = true;
-        let kind_tx = tx.clone();
-        let result = read_geo_with_kind(
-            &display,
-            BufReader::with_capacity(1 << 20, reader),
-            |k| send_ok &= kind_tx.blocking_send(Msg::Kind(k)).is_ok(),
-            |r| {
-                batch.push(r);
-                if batch.len() >= BLOCK_RECORDS {
-                    let bytes = encode_block(&batch);
-                    let _ = tx.blocking_send(Msg::Block(batch.len() as i64, bytes));
-                    batch.clear();
-                }
-            },
-            |_| {},
-        );
-        if result.is_ok() && !batch.is_empty() {
-            let _ = tx.blocking_send(Msg::Block(batch.len() as i64, encode_block(&batch)));
-        }
-        result
-    });
-    let mut import = None;
-    let mut records = 0i64;
-    let mut failure = None;
-    while let Some(msg) = rx.recv().await {
-        match msg {
-            Msg::Kind(kind) => match store.begin_geo_import(actor, kind.as_str(), &name).await {
-                Ok(i) => import = Some(i),
-                Err(e) => {
-                    failure = Some(e);
-                    break;
-                }
-            },
-            Msg::Block(n, bytes) => {
-                if let Some(i) = import.as_mut() {
-                    records += n;
-                    if let Err(e) = i.add_block(n, &bytes).await {
-                        failure = Some(e);
-                        break;
-                    }
-                }
-            }
-        }
-    }
-    drop(rx);
-    let report = worker
-        .join()
-        .map_err(|_| anyhow::anyhow!("the reader of {} stopped unexpectedly", path.display()))??;
-    if let Some(e) = failure {
-        return Err(e.into());
-    }
-    let import = import.context("the file had no header")?;
-    let replaced = import.replaces().map(|d| d.id);
-    let counts = GeoCounts {
-        rows_read: report.rows_read as i64,
-        rows_imported: report.rows_imported as i64,
-        rows_rejected: report.rows_rejected as i64,
-        rows_blank: report.rows_blank as i64,
-        records,
-        rejections: serde_json::to_value(&report.rejections)?,
-    };
-    let ds = import.finish(actor, &counts).await?;
-    Ok((ds, report, replaced))
-}
-
-fn bar_for(path: &Path) -> ProgressBar {
     let len = std::fs::metadata(path).map_or(0, |m| m.len());
-    let bar = ProgressBar::new(len);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{msg} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
-    );
-    bar.set_message(
-        path.file_name()
-            .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
-    );
-    bar
+    let bar = crate::progress::bytes_bar(&name, len);
+    let b = bar.clone();
+    let done = levers_app::geo_import::import_file(
+        store,
+        actor,
+        path,
+        &name,
+        std::sync::Arc::new(move |n| b.set_position(n)),
+    )
+    .await;
+    bar.finish_and_clear();
+    Ok(done?)
 }
 
 fn area_code(s: &str) -> anyhow::Result<AreaCode> {
@@ -219,10 +89,9 @@ pub async fn run(cmd: GeoCommand) -> anyhow::Result<()> {
             let actor = Actor::system("cli");
             let mut out = Vec::new();
             for path in &files {
-                let bar = bar_for(path);
                 let started = std::time::Instant::now();
-                let (ds, report, replaced) = import_file(&store, &actor, path, bar.clone()).await?;
-                bar.finish_and_clear();
+                let done = import_file(&store, &actor, path).await?;
+                let (ds, report, replaced) = (done.dataset, done.report, done.replaced);
                 let secs = started.elapsed().as_secs_f64();
                 if json {
                     out.push(serde_json::json!({

@@ -42,7 +42,9 @@ pub enum PlaceCommand {
         #[arg(long)]
         json: bool,
     },
-    /// A ward's one-page profile for its councillors (the same figures as its place view).
+    /// A ward's one-page profile for its councillors (the same figures as its place view): text,
+    /// JSON, its figures as CSV on standard output (--csv), or every table as a workbook (--xlsx FILE),
+    /// the same files as the web page's downloads.
     Profile {
         ward: String,
         #[arg(long)]
@@ -51,6 +53,10 @@ pub enum PlaceCommand {
         db: GeoDb,
         #[arg(long)]
         json: bool,
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
+        #[arg(long)]
+        xlsx: Option<PathBuf>,
     },
 }
 
@@ -117,12 +123,30 @@ pub async fn run(cmd: PlaceCommand) -> anyhow::Result<()> {
             year,
             db,
             json,
+            csv,
+            xlsx,
         } => {
             let code = AreaCode::parse(&ward)?;
             if code.kind() != levers_core::AreaKind::Ward {
                 bail!("{code} is not a ward code (E05…): a profile is for a ward");
             }
             let v = view(&db, Some(&ward), year.as_deref()).await?;
+            if let Some(path) = xlsx {
+                let bytes = levers_present::tables::workbook(&place::export::tables(&v));
+                std::fs::write(&path, bytes)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                eprintln!("wrote {}", path.display());
+                if !json && !csv {
+                    return Ok(());
+                }
+            }
+            if csv {
+                print!(
+                    "{}",
+                    levers_present::tables::csv(&place::export::figures_table(&v))
+                );
+                return Ok(());
+            }
             print_view(&v, json)
         }
     }

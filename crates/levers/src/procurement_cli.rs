@@ -2,13 +2,11 @@
 //! `levers spend analyse`: the council's supplier records, the public registers, the local multiplier
 //! and the community wealth building spend analysis from the shell.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use levers_app::procurement::{AnalysisParams, parse_codes};
 use levers_core::Money;
 use levers_present::procurement_export::report_xlsx;
@@ -137,35 +135,7 @@ pub struct AnalyseArgs {
     database: String,
 }
 
-/// A bar over a file's bytes (registers run to gigabytes), hidden when stderr is not a terminal.
-fn bytes_bar(msg: &str, len: u64) -> ProgressBar {
-    let bar = ProgressBar::new(len);
-    if !std::io::stderr().is_terminal() {
-        bar.set_draw_target(ProgressDrawTarget::hidden());
-    }
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}, {eta} left",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar.set_message(msg.to_string());
-    bar
-}
-
-fn spinner(msg: &str) -> ProgressBar {
-    let bar = ProgressBar::new_spinner();
-    if !std::io::stderr().is_terminal() {
-        bar.set_draw_target(ProgressDrawTarget::hidden());
-    }
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} {elapsed}")
-            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-    );
-    bar.set_message(msg.to_string());
-    bar.enable_steady_tick(std::time::Duration::from_millis(120));
-    bar
-}
+use crate::progress::{bytes_bar, spinner};
 
 fn supplier_map(specs: &[String]) -> anyhow::Result<Vec<(SupplierField, String)>> {
     let mut out = Vec::new();

@@ -70,8 +70,7 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
-/// Where an import reads from.
-/// An upload's bytes, shared with the reader thread.
+/// A file's bytes in memory, shared with the reader thread.
 struct Shared(Arc<Vec<u8>>);
 
 impl AsRef<[u8]> for Shared {
@@ -80,6 +79,7 @@ impl AsRef<[u8]> for Shared {
     }
 }
 
+/// Where an import reads from.
 enum Src {
     Path(std::path::PathBuf),
     Bytes(Arc<Vec<u8>>),
@@ -92,7 +92,7 @@ impl Src {
                 1 << 16,
                 std::fs::File::open(p)?,
             )),
-            // Read in place: an upload is not copied.
+            // Read in place, not copied.
             Src::Bytes(b) => Box::new(std::io::Cursor::new(Shared(b.clone()))),
         })
     }
@@ -117,7 +117,20 @@ pub async fn import_file(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let io = |e: std::io::Error| ContractImportError::Io(format!("{}: {e}", path.display()));
+    import_named_file(store, actor, path, &name, body, progress).await
+}
+
+/// As [`import_file`], for a file stored under another name than its own (the web's upload,
+/// written to a temporary file): the import is recorded as `name`.
+pub async fn import_named_file(
+    store: &Store,
+    actor: &Actor,
+    path: &Path,
+    name: &str,
+    body: &str,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<ImportOutcome, ContractImportError> {
+    let io = |e: std::io::Error| ContractImportError::Io(format!("{name}: {e}"));
     let mut head = [0u8; 64];
     let n = std::fs::File::open(path)
         .and_then(|mut f| f.read(&mut head))
@@ -126,7 +139,7 @@ pub async fn import_file(
     import_source(
         store,
         actor,
-        &name,
+        name,
         Src::Path(path.to_path_buf()),
         &head[..n],
         sha,
@@ -144,30 +157,17 @@ pub async fn import_bytes(
     bytes: Vec<u8>,
     body: &str,
 ) -> Result<ImportOutcome, ContractImportError> {
-    import_uploaded(store, actor, name, Arc::new(bytes), body, &|_| {}).await
-}
-
-/// Imports an uploaded file (the web's background job), reporting the bytes read so far to
-/// `progress` (the file's length is the total).
-pub async fn import_uploaded(
-    store: &Store,
-    actor: &Actor,
-    name: &str,
-    bytes: Arc<Vec<u8>>,
-    body: &str,
-    progress: &(dyn Fn(u64) + Sync),
-) -> Result<ImportOutcome, ContractImportError> {
     let sha = crate::credentials::sha256_hex(&bytes);
     let head: Vec<u8> = bytes.iter().take(64).copied().collect();
     import_source(
         store,
         actor,
         name,
-        Src::Bytes(bytes),
+        Src::Bytes(Arc::new(bytes)),
         &head,
         sha,
         body,
-        progress,
+        &|_| {},
     )
     .await
 }

@@ -27,6 +27,71 @@ pub async fn council_districts(store: &Store) -> Result<Vec<AreaCode>, StoreErro
     Ok(parse_codes(&text).unwrap_or_default())
 }
 
+/// A ward of the council with how many of its neighbourhoods are in the most deprived 20% in
+/// England (IMD deciles 1–2) and how many have a decile.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WardDeprivation {
+    pub code: String,
+    pub name: String,
+    pub most_deprived: u32,
+    pub of: u32,
+}
+
+/// The council's wards, most deprived first: by the share of their neighbourhoods in the most
+/// deprived 20%, then by that count, then by name. Wards without deciles come last.
+pub async fn wards_by_deprivation(
+    store: &Store,
+    geo: &GeoIndex,
+) -> Result<Vec<WardDeprivation>, StoreError> {
+    let districts = council_districts(store).await?;
+    let mut out: Vec<WardDeprivation> = Vec::new();
+    for d in &districts {
+        let Some(p) = geo.area(d) else { continue };
+        for w in p.wards {
+            let code = w.code.to_string();
+            if out.iter().any(|x| x.code == code) {
+                continue;
+            }
+            let (most_deprived, of) = geo.area(&w.code).map_or((0, 0), |p| p.most_deprived_20());
+            out.push(WardDeprivation {
+                name: w.name.unwrap_or_else(|| code.clone()),
+                code,
+                most_deprived,
+                of,
+            });
+        }
+    }
+    let share = |w: &WardDeprivation| {
+        if w.of == 0 {
+            -1.0
+        } else {
+            f64::from(w.most_deprived) / f64::from(w.of)
+        }
+    };
+    out.sort_by(|a, b| {
+        share(b)
+            .total_cmp(&share(a))
+            .then(b.most_deprived.cmp(&a.most_deprived))
+            .then(a.name.cmp(&b.name))
+    });
+    Ok(out)
+}
+
+/// Whether `code` is a ward or neighbourhood of the council in the loaded geography (the places
+/// the place view has a page for).
+pub async fn is_council_place(
+    store: &Store,
+    geo: &GeoIndex,
+    code: &AreaCode,
+) -> Result<bool, StoreError> {
+    if !matches!(code.kind(), AreaKind::Ward | AreaKind::Lsoa) {
+        return Ok(false);
+    }
+    Ok(place_choices(geo, &council_districts(store).await?)
+        .iter()
+        .any(|c| c.code == code.as_str()))
+}
+
 /// Council-wide, then the districts' wards by name, then their LSOAs by name.
 pub fn place_choices(geo: &GeoIndex, districts: &[AreaCode]) -> Vec<PlaceChoice> {
     let mut out = vec![PlaceChoice {

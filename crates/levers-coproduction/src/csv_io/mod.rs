@@ -8,18 +8,18 @@
 
 use std::collections::HashMap;
 
-use levers_core::Money;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+mod row;
 mod text;
 mod write;
 
-use text::{LineOf, decode, parse_bool, parse_count, unguard};
+use levers_core::lines::LineOf;
+use row::Row;
+use text::decode;
 pub use write::write_register;
 
-use crate::register::{
-    Activity, Involvement, Lead, RegisterEntry, Rung, Stage, ValueBand, parse_date, split_list,
-};
+use crate::register::RegisterEntry;
 
 /// The columns, in the order export writes them, with the other headers each is recognised by
 /// (compared in lower case with everything but letters and digits removed).
@@ -85,7 +85,7 @@ pub enum RegisterCsvError {
 }
 
 /// A row levers could not use, with where and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowError {
     pub line: u64,
     pub field: String,
@@ -94,7 +94,7 @@ pub struct RowError {
 }
 
 /// Every row accounted for.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reconciliation {
     /// Data rows after the header.
     pub rows_read: u64,
@@ -121,6 +121,30 @@ pub struct RegisterFile {
     /// Activities held back because one of their rows was rejected.
     pub held_back: Vec<String>,
     /// Headers not recognised (ignored), and how the bytes were decoded when not UTF-8.
+    pub warnings: Vec<String>,
+}
+
+impl RegisterFile {
+    /// What reading found, without the entries: kept with an import so its result can be shown
+    /// again.
+    pub fn report(&self) -> RegisterReport {
+        RegisterReport {
+            file: self.file.clone(),
+            reconciliation: self.reconciliation,
+            errors: self.errors.clone(),
+            held_back: self.held_back.clone(),
+            warnings: self.warnings.clone(),
+        }
+    }
+}
+
+/// A register file's report: [`RegisterFile`] without its entries.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterReport {
+    pub file: String,
+    pub reconciliation: Reconciliation,
+    pub errors: Vec<RowError>,
+    pub held_back: Vec<String>,
     pub warnings: Vec<String>,
 }
 
@@ -224,217 +248,19 @@ pub fn read_register(file: &str, bytes: &[u8]) -> Result<RegisterFile, RegisterC
             rec.rows_blank += 1;
             continue;
         }
-        let get = |c: &str| {
-            index
-                .get(c)
-                .and_then(|&i| r.get(i))
-                .map(|v| unguard(v.trim()))
-                .unwrap_or("")
-        };
-        let mut row_errors: Vec<RowError> = Vec::new();
-        let mut err = |field: &str, value: &str, message: String| {
-            row_errors.push(RowError {
-                line,
-                field: field.to_string(),
-                value: value.to_string(),
-                message,
-            })
-        };
-        let reference = get("reference").to_string();
-        let value = match get("annual_value").parse::<Money>() {
-            Ok(m) => m,
-            Err(e) => {
-                err("annual_value", get("annual_value"), e.to_string());
-                Money::ZERO
-            }
-        };
-        let current_stage = Stage::parse(get("current_stage")).unwrap_or_else(|| {
-            err(
-                "current_stage",
-                get("current_stage"),
-                "Enter the current stage: analyse, plan, do or review".into(),
-            );
-            Stage::Analyse
-        });
-        let started_on = parse_date(get("started_on")).unwrap_or_else(|| {
-            err(
-                "started_on",
-                get("started_on"),
-                "Enter the date the activity started, such as 2025-04-01 or 01/04/2025".into(),
-            );
-            time::Date::MIN
-        });
-        let procurement_ref = Some(get("procurement_ref").to_string()).filter(|s| !s.is_empty());
-        let activity = Activity {
-            reference: reference.clone(),
-            service: get("service").to_string(),
-            directorate: get("directorate").to_string(),
-            annual_value: value,
-            current_stage,
-            procurement_ref,
-            objectives: split_list(get("objectives")),
-            started_on,
-        };
-        for p in activity.problems() {
-            err(p.field, get(p.field), p.message);
-        }
-        let band = get("value_band");
-        if !band.is_empty() {
-            match ValueBand::parse(band) {
-                Some(b) if b == activity.value_band() => {}
-                Some(b) => err(
-                    "value_band",
-                    band,
-                    format!(
-                        "the band {} does not match the annual value {} (band {}): correct one of them",
-                        b,
-                        activity.annual_value,
-                        activity.value_band()
-                    ),
-                ),
-                None => err(
-                    "value_band",
-                    band,
-                    "not a value band: leave it blank, levers works it out from the annual value"
-                        .into(),
-                ),
-            }
-        }
-        // The involvement, if the row has one.
-        let involvement_cols = [
-            "rung",
-            "lead",
-            "held_on",
-            "methods",
-            "groups",
-            "lived_experience",
-            "headcount",
-            "hours",
-            "decisions",
-            "you_said_we_did",
-        ];
-        let stage_text = get("stage");
-        let involvement = if stage_text.is_empty() {
-            if let Some(c) = involvement_cols.iter().find(|c| !get(c).is_empty()) {
-                err(
-                    "stage",
-                    "",
-                    format!(
-                        "the row has a {c} but no stage: enter the stage (analyse, plan, do or review) or clear the involvement columns"
-                    ),
-                );
-            }
-            None
-        } else {
-            let stage = Stage::parse(stage_text);
-            if stage.is_none() {
-                err(
-                    "stage",
-                    stage_text,
-                    "Enter the stage: analyse, plan, do or review".into(),
-                );
-            }
-            let rung = Rung::parse(get("rung"));
-            if rung.is_none() {
-                err("rung", get("rung"), "Enter the rung: coercion, educating, informing, consultation, engagement, co-design or co-production".into());
-            }
-            let lead = Lead::parse(get("lead"));
-            if lead.is_none() {
-                err(
-                    "lead",
-                    get("lead"),
-                    "Enter who led it: council or provider".into(),
-                );
-            }
-            let held_on = parse_date(get("held_on"));
-            if held_on.is_none() {
-                err(
-                    "held_on",
-                    get("held_on"),
-                    "Enter the date it took place, such as 2025-05-14 or 14/05/2025".into(),
-                );
-            }
-            let lived = parse_bool(get("lived_experience"));
-            if lived.is_none() {
-                err(
-                    "lived_experience",
-                    get("lived_experience"),
-                    "Enter yes or no".into(),
-                );
-            }
-            let headcount = parse_count(get("headcount"));
-            if headcount.is_none() {
-                err(
-                    "headcount",
-                    get("headcount"),
-                    "Enter how many people took part as a whole number".into(),
-                );
-            }
-            let hours = parse_count(get("hours"));
-            if hours.is_none() {
-                err(
-                    "hours",
-                    get("hours"),
-                    "Enter the total hours as a whole number".into(),
-                );
-            }
-            match (stage, rung, lead, held_on, lived, headcount, hours) {
-                (
-                    Some(stage),
-                    Some(rung),
-                    Some(lead),
-                    Some(held_on),
-                    Some(lived_experience),
-                    Some(headcount),
-                    Some(hours),
-                ) => {
-                    let inv = Involvement {
-                        stage,
-                        rung,
-                        lead,
-                        held_on,
-                        methods: split_list(get("methods")),
-                        groups: split_list(get("groups")),
-                        lived_experience,
-                        headcount,
-                        hours,
-                        decisions: get("decisions").to_string(),
-                        you_said_we_did: get("you_said_we_did").to_string(),
-                    };
-                    for p in inv.problems() {
-                        err(p.field, get(p.field), p.message);
-                    }
-                    Some(inv)
-                }
-                _ => None,
-            }
-        };
+        let mut row = Row::new(&index, &r, line);
+        let activity = row.activity();
+        let reference = activity.reference.clone();
+        let involvement = row.involvement();
         // The same activity on several rows must agree.
-        if row_errors.is_empty()
+        if row.errors.is_empty()
             && let Some((prev, first_line, _)) = found.get(&reference)
+            && let Some(field) = Row::differs(&prev.activity, &activity)
         {
-            let a = &prev.activity;
-            let diff = [
-                ("service", a.service != activity.service),
-                ("directorate", a.directorate != activity.directorate),
-                ("annual_value", a.annual_value != activity.annual_value),
-                ("current_stage", a.current_stage != activity.current_stage),
-                (
-                    "procurement_ref",
-                    a.procurement_ref != activity.procurement_ref,
-                ),
-                ("objectives", a.objectives != activity.objectives),
-                ("started_on", a.started_on != activity.started_on),
-            ];
-            if let Some((field, _)) = diff.iter().find(|(_, d)| *d) {
-                row_errors.push(RowError {
-                    line,
-                    field: field.to_string(),
-                    value: get(field).to_string(),
-                    message: format!("differs from line {first_line} for the same reference {reference}: an activity's columns must be the same on all its rows"),
-                });
-            }
+            let value = row.get(field);
+            row.err(field, value, format!("differs from line {first_line} for the same reference {reference}: an activity's columns must be the same on all its rows"));
         }
+        let row_errors = row.errors;
         if row_errors.is_empty() {
             rec.rows_kept += 1;
             let slot = found.entry(reference.clone()).or_insert_with(|| {
@@ -497,6 +323,7 @@ pub fn read_register(file: &str, bytes: &[u8]) -> Result<RegisterFile, RegisterC
 #[cfg(test)]
 mod tests {
     use super::*;
+    use levers_core::Money;
 
     const GOOD: &str = "Reference,Service,Directorate,Annual value,Current stage,Started on,Stage,Rung,Lead,Held on,Lived experience,Headcount,Hours,Notes\n\
 ASC-1,Home care,Adults,\"£1,200,000\",do,01/04/2024,analyse,co-design,council,2024-05-01,yes,12,36,x\n\

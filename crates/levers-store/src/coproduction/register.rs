@@ -157,13 +157,15 @@ impl Store {
 
     /// Imports register entries in one transaction. Each activity in the file is created, or updated
     /// to the file's fields; its involvements become exactly the file's (identical ones are kept, with
-    /// their ids; others removed or added). Activities not in the file are untouched.
+    /// their ids; others removed or added). Activities not in the file are untouched. `report` (the
+    /// file's reconciliation, rejected rows and warnings) is kept with the import, whose id the
+    /// counts carry, so its result can be shown again ([`Store::coproduction_register_import`]).
     pub async fn import_coproduction_register(
         &self,
         actor: &Actor,
         file_name: &str,
         entries: &[RegisterEntry],
-        reconciliation: serde_json::Value,
+        report: serde_json::Value,
     ) -> Result<RegisterImportCounts> {
         let existing: BTreeMap<String, ActivityRecord> = self
             .coproduction_activities()
@@ -246,12 +248,51 @@ impl Store {
                 };
                 let _ = id;
             }
+            let counts_json = serde_json::to_string(&c).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            c.import_id = sqlx::query_scalar(
+                "INSERT INTO coproduction_register_imports (file_name, report_json, counts_json, imported_at, imported_by) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(file_name)
+            .bind(report.to_string())
+            .bind(&counts_json)
+            .bind(now)
+            .bind(&actor.label)
+            .fetch_one(&mut *tx)
+            .await?;
+            let reconciliation = report.get("reconciliation").cloned().unwrap_or(report.clone());
             insert_audit!(&mut *tx, actor, NewAudit::new("coproduction.register.import", "coproduction_register", file_name).after(json!({
-                "counts": c, "reconciliation": reconciliation
+                "import": c.import_id, "counts": c, "reconciliation": reconciliation
             })))?;
             Ok(())
         }))?;
         Ok(c)
+    }
+
+    /// One stored register import with its report.
+    pub async fn coproduction_register_import(
+        &self,
+        id: i64,
+    ) -> Result<Option<RegisterImportRecord>> {
+        with_pool!(self, pool => {
+            let r = sqlx::query("SELECT id, file_name, report_json, counts_json, imported_at, imported_by FROM coproduction_register_imports WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?;
+            let Some(r) = r else { return Ok(None) };
+            let report: String = r.try_get("report_json")?;
+            let counts: String = r.try_get("counts_json")?;
+            let id: i64 = r.try_get("id")?;
+            let mut counts: RegisterImportCounts = serde_json::from_str(&counts).map_err(|e| StoreError::Corrupt(format!("register import counts: {e}")))?;
+            counts.import_id = id;
+            Ok(Some(RegisterImportRecord {
+                id,
+                file_name: r.try_get("file_name")?,
+                report: serde_json::from_str(&report).map_err(|e| StoreError::Corrupt(format!("register import report: {e}")))?,
+                counts,
+                imported_at: r.try_get("imported_at")?,
+                imported_by: r.try_get("imported_by")?,
+            }))
+        })
     }
 
     // -----------------------------------------------------------------------------------------

@@ -51,14 +51,29 @@ pub struct InvolvementRecord {
 }
 
 /// What a register import changed.
-#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct RegisterImportCounts {
+    /// The stored import (its report and these counts), shown after a background job.
+    #[serde(default)]
+    pub import_id: i64,
     pub activities_created: u64,
     pub activities_updated: u64,
     pub activities_unchanged: u64,
     pub involvements_added: u64,
     pub involvements_removed: u64,
     pub involvements_kept: u64,
+}
+
+/// A stored register import: the file's report (as the caller gave it: reconciliation, rejected
+/// rows, activities held back, warnings) and what it changed.
+#[derive(Debug, Clone, Serialize)]
+pub struct RegisterImportRecord {
+    pub id: i64,
+    pub file_name: String,
+    pub report: serde_json::Value,
+    pub counts: RegisterImportCounts,
+    pub imported_at: i64,
+    pub imported_by: String,
 }
 
 /// A stored self-assessment.

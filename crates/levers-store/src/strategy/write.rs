@@ -93,6 +93,37 @@ impl Store {
         }))
     }
 
+    /// Publishes a strategy on the council's public pages, or withdraws it (an admin's choice):
+    /// audited as `strategy.publish` or `strategy.withdraw`; nothing is written when it is already so.
+    pub async fn set_strategy_published(
+        &self,
+        actor: &Actor,
+        id: i64,
+        published: bool,
+    ) -> Result<()> {
+        let before = self
+            .strategy(id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("strategy {id}")))?;
+        if before.published == published {
+            return Ok(());
+        }
+        let action = if published {
+            "strategy.publish"
+        } else {
+            "strategy.withdraw"
+        };
+        with_pool!(self, pool => write_tx!(pool, tx => {
+            sqlx::query("UPDATE strategies SET published = $1, updated_at = $2 WHERE id = $3")
+                .bind(i64::from(published)).bind(now_unix()).bind(id)
+                .execute(&mut *tx).await?;
+            insert_audit!(&mut *tx, actor, NewAudit::new(action, "strategy", id)
+                .before(json!({"published": before.published}))
+                .after(json!({"published": published})))?;
+            Ok(())
+        }))
+    }
+
     /// Adds an objective (its own fields; measures are saved one by one) at the end of the strategy.
     pub async fn create_objective(
         &self,

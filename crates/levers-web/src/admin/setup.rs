@@ -37,8 +37,8 @@ pub async fn setup_steps(store: &Store) -> Result<Vec<SetupStep>, AppError> {
         SetupStep {
             title: "Load geography",
             what: "Postcodes, the Indices of Deprivation and the area lookups, so suppliers, wards and residents can be placed.",
-            href: "/admin/geography",
-            action: "Load geography",
+            href: "/admin/geography#upload",
+            action: "Upload geography files",
             done: p.geo_datasets > 0,
             status: plural(p.geo_datasets, "file loaded", "files loaded"),
         },

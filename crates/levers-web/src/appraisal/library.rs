@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use levers_appraisal::{UnitCost, ValueKind, read_unit_costs, read_unit_costs_xlsx, search_costs};
+use levers_appraisal::{UnitCost, ValueKind, search_costs};
 use levers_core::FinancialYear;
 use levers_store::{Role, User};
 use serde::Deserialize;
@@ -138,52 +138,28 @@ pub async fn library_upload(
                 label: &label,
                 owner_id: Some(me.id),
                 unit: "steps",
-                total: Some(2),
+                total: Some(levers_app::appraisal::UNIT_COST_STEPS as i64),
             },
             move |progress| async move {
-                let workbook = data.starts_with(b"PK");
-                let (fname, bytes) = (file_name.clone(), data.clone());
-                let read = tokio::task::spawn_blocking(move || {
-                    if workbook {
-                        read_unit_costs_xlsx(&fname, &bytes)
-                    } else {
-                        read_unit_costs(&fname, &bytes)
-                    }
-                })
+                let done = levers_app::appraisal::import_unit_cost_file(
+                    &store,
+                    &who,
+                    &name,
+                    &file_name,
+                    std::sync::Arc::new(data),
+                    |step| progress.set(step),
+                )
                 .await
-                .map_err(|e| format!("The file could not be read: {e}"))?;
-                let (costs, report) = read.map_err(|e| capitalise(&e.to_string()))?;
-                if costs.is_empty() {
-                    return Err("The file has no unit costs with a cost code".into());
-                }
-                progress.set(1);
-                let stored = |e: levers_store::StoreError| format!("The unit costs could not be stored: {e}");
-                store
-                    .import_unit_costs(&who, &name, &file_name, &costs, &report)
-                    .await
-                    .map_err(stored)?;
-                // The Unit Cost Database workbook brings its deflator table too.
-                let deflators = if workbook {
-                    levers_appraisal::Deflators::from_xlsx(&file_name, &data)
-                        .ok()
-                        .flatten()
-                } else {
-                    None
+                .map_err(|e| capitalise(&e.to_string()))?;
+                let report = &done.report;
+                let extra = match (done.deflator_years, &done.deflator_problem) {
+                    (Some(n), _) => format!(" Its deflator table ({n} years) was imported too."),
+                    (None, Some(why)) => format!(" Its deflator table was not imported: {why}."),
+                    (None, None) => String::new(),
                 };
-                let extra = match &deflators {
-                    Some(d) => format!(
-                        " Its deflator table ({} years) was imported too.",
-                        store
-                            .import_deflators(&who, &file_name, d)
-                            .await
-                            .map_err(stored)?
-                    ),
-                    None => String::new(),
-                };
-                progress.set(2);
                 let note = format!(
                     "Imported {} unit costs into \"{}\": {} rows read = {} kept + {} rejected + {} without a code.{extra}",
-                    costs.len(),
+                    done.costs,
                     name.trim(),
                     report.rows_read,
                     report.costs,

@@ -4,8 +4,6 @@
 //! and the records refused, naming line and field. The import is one transaction and audited by
 //! the store; the work is levers-app's `contracts::import_uploaded`.
 
-use std::sync::Arc;
-
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
@@ -77,7 +75,9 @@ pub async fn import_page(
     render(&page(&state, &identity, &me, String::new(), vec![]).await?)
 }
 
-/// Starts the import as a background job and answers with the job's page.
+/// Starts the import as a background job and answers with the job's page. The file is streamed to
+/// a temporary file (removed with the job), so a notice file of any size within the limit is read
+/// in bounded memory.
 pub async fn upload(
     State(state): State<AppState>,
     identity: Identity,
@@ -85,7 +85,7 @@ pub async fn upload(
     form: Multipart,
 ) -> Result<Response, AppError> {
     require_officer(&me)?;
-    let up = crate::upload::read(form, "contracts.json", CONTRACT_FILE_BYTES).await?;
+    let up = crate::upload::read_to_file(form, "contracts.json", CONTRACT_FILE_BYTES).await?;
     let body = up.field("body").to_string();
     let mut errors = Vec::new();
     if body.chars().count() > 120 {
@@ -99,7 +99,7 @@ pub async fn upload(
         .rsplit_once('.')
         .map(|(_, e)| e.to_ascii_lowercase())
         .unwrap_or_default();
-    if up.bytes.is_empty() {
+    if up.len == 0 {
         errors.push(FieldError::new(
             "file",
             "Select the contract register (CSV or XLSX) or the OCDS notices (JSON or JSON Lines)",
@@ -117,27 +117,25 @@ pub async fn upload(
         let p = page(&state, &identity, &me, body, errors).await?;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &p);
     }
-    let store = state.store.clone();
-    let who = actor(&me);
-    let file_name = up.file_name;
-    let total = i64::try_from(up.bytes.len()).ok();
-    let data = Arc::new(up.bytes);
+    let (store, who, name) = (state.store.clone(), actor(&me), up.file_name.clone());
     let job = levers_app::jobs::spawn(
         &state.store,
         levers_app::jobs::NewJob {
             kind: "contracts",
-            label: &file_name.clone(),
+            label: &up.file_name,
             owner_id: Some(me.id),
             unit: "bytes",
-            total,
+            total: i64::try_from(up.len).ok(),
         },
         move |progress| async move {
+            // The temporary file lives as long as the job and is removed with it.
+            let temp = up.file;
             let set = progress.callback();
-            let out = levers_app::contracts::import_uploaded(
+            let out = levers_app::contracts::import_named_file(
                 &store,
                 &who,
-                &file_name,
-                data,
+                &temp.path,
+                &name,
                 &body,
                 &|n| set(n),
             )

@@ -30,7 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/procurement/contracts/pack", get(pack::pack))
         .route("/procurement/contracts/pack.xlsx", get(pack::pack_xlsx))
         .route(
-            "/procurement/contracts/import",
+            crate::upload::CONTRACTS_PATH,
             get(import::import_page)
                 .post(import::upload)
                 .layer(crate::upload::limit(crate::upload::CONTRACT_FILE_BYTES)),

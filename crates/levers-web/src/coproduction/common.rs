@@ -1,6 +1,6 @@
 //! What the co-production pages share: the section, role checks, small parsers and queries.
 
-use levers_store::{Role, User};
+use levers_store::Role;
 use serde::Deserialize;
 
 use crate::error::AppError;
@@ -10,13 +10,7 @@ use crate::state::AppState;
 pub(super) const SECTION: &str = "co-production";
 
 /// Only admins may go on (ledger settings, the retention purge).
-pub(super) fn require_admin(u: &User) -> Result<(), AppError> {
-    if u.role.allows(Role::Admin) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
+pub(super) use crate::auth::require_admin;
 
 /// Whether the page is shown to an officer or admin (who may see people and change things).
 pub(super) fn is_officer(c: &Chrome) -> bool {

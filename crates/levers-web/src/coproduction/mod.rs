@@ -45,6 +45,10 @@ pub fn routes() -> axum::Router<AppState> {
                 .layer(upload::limit(upload::REGISTER_FILE_BYTES)),
         )
         .route(
+            "/co-production/register/imports/{id}",
+            get(register::import_result),
+        )
+        .route(
             "/co-production/register/{id}",
             get(register::activity).post(activity::update_activity),
         )

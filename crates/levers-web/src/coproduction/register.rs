@@ -4,10 +4,10 @@
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use levers_coproduction::csv_io::{RegisterFile, read_register, write_register};
+use axum::response::{IntoResponse, Redirect, Response};
+use levers_coproduction::csv_io::{RegisterReport, write_register};
 use levers_coproduction::register::{Stage, iso};
-use levers_store::coproduction::ActivityRecord;
+use levers_store::coproduction::{ActivityRecord, RegisterImportCounts};
 
 use super::common::{SECTION, SavedQuery, is_officer, officer_pages};
 use crate::auth::{actor, require_officer};
@@ -162,10 +162,8 @@ pub async fn export_register(State(state): State<AppState>) -> Result<Response, 
 pub struct ImportPage {
     pub chrome: Chrome,
     pub errors: Vec<FieldError>,
-    pub result: Option<(
-        RegisterFile,
-        levers_store::coproduction::RegisterImportCounts,
-    )>,
+    pub result: Option<(RegisterReport, RegisterImportCounts)>,
+    pub max_mb: usize,
 }
 
 impl ImportPage {
@@ -174,20 +172,51 @@ impl ImportPage {
     }
 }
 
+async fn import_page(
+    state: &AppState,
+    identity: &Identity,
+    errors: Vec<FieldError>,
+    result: Option<(RegisterReport, RegisterImportCounts)>,
+) -> Result<ImportPage, AppError> {
+    Ok(ImportPage {
+        chrome: chrome(state, identity, SECTION, "Import a register file").await?,
+        errors,
+        result,
+        max_mb: upload::REGISTER_FILE_BYTES / (1024 * 1024),
+    })
+}
+
 pub async fn import_form(
     State(state): State<AppState>,
     identity: Identity,
     CurrentUser(me): CurrentUser,
 ) -> Result<Response, AppError> {
     require_officer(&me)?;
-    let chrome = chrome(&state, &identity, SECTION, "Import a register file").await?;
-    render(&ImportPage {
-        chrome,
-        errors: vec![],
-        result: None,
-    })
+    render(&import_page(&state, &identity, vec![], None).await?)
 }
 
+/// A stored import's result: what was read (read = kept + rejected + blank, each rejected row with
+/// its line, column and what to do) and what it changed.
+pub async fn import_result(
+    State(state): State<AppState>,
+    identity: Identity,
+    CurrentUser(me): CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    require_officer(&me)?;
+    let stored = state
+        .store
+        .coproduction_register_import(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut report: RegisterReport = serde_json::from_value(stored.report).unwrap_or_default();
+    if report.file.is_empty() {
+        report.file = stored.file_name;
+    }
+    render(&import_page(&state, &identity, vec![], Some((report, stored.counts))).await?)
+}
+
+/// Starts the import as a background job: its page shows progress, then the import's result.
 pub async fn import(
     State(state): State<AppState>,
     identity: Identity,
@@ -197,54 +226,37 @@ pub async fn import(
     require_officer(&me)?;
     let up = upload::read(form, "register.csv", upload::REGISTER_FILE_BYTES).await?;
     let (name, data) = (up.file_name, up.bytes);
-    let chrome = chrome(&state, &identity, SECTION, "Import a register file").await?;
     if data.is_empty() {
         let errors = vec![FieldError::new("file", "Select a register file (CSV)")];
-        return render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &ImportPage {
-                chrome,
-                errors,
-                result: None,
-            },
-        );
+        let page = import_page(&state, &identity, errors, None).await?;
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
-    match read_register(&name, &data) {
-        Err(e) => render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &ImportPage {
-                chrome,
-                errors: vec![FieldError::new("file", e.to_string())],
-                result: None,
-            },
-        ),
-        Ok(file) => {
-            let counts = state
-                .store
-                .import_coproduction_register(
-                    &actor(&me),
-                    &name,
-                    &file.entries,
-                    serde_json::to_value(file.reconciliation).unwrap_or_default(),
-                )
-                .await?;
-            // The objectives the file names link to the strategy's objectives of the same title.
-            state.store.link_activity_tags(&actor(&me)).await?;
-            let status = if file.errors.is_empty() {
-                StatusCode::OK
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            render_status(
-                status,
-                &ImportPage {
-                    chrome,
-                    errors: vec![],
-                    result: Some((file, counts)),
-                },
-            )
-        }
-    }
+    let store = state.store.clone();
+    let who = actor(&me);
+    let label = name.clone();
+    let job = levers_app::jobs::spawn(
+        &state.store,
+        levers_app::jobs::NewJob {
+            kind: "coproduction-register",
+            label: &label,
+            owner_id: Some(me.id),
+            unit: "steps",
+            total: Some(3),
+        },
+        move |progress| async move {
+            let outcome = levers_app::register_import::import(&store, &who, &name, data, |step| {
+                progress.set(step)
+            })
+            .await
+            .map_err(|e| e.to_string())?;
+            Ok(format!(
+                "/co-production/register/imports/{}",
+                outcome.counts.import_id
+            ))
+        },
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/jobs/{job}")).into_response())
 }
 
 officer_pages!(RegisterPage, ActivityPage, ImportPage);

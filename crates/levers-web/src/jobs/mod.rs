@@ -78,6 +78,8 @@ impl JobPage {
             "suppliers" => "/procurement/suppliers",
             "unit-costs" => "/appraisals/unit-costs",
             "contracts" => "/procurement/contracts/import",
+            "coproduction-register" => "/co-production/register/import",
+            "geography" | "indicators" => "/admin/geography#upload",
             _ => "/",
         }
     }

@@ -1,6 +1,7 @@
 //! Where the levers land: the place view of the council, a ward or a neighbourhood, with its maps
 //! (deprivation, and one lever's reach chosen on a GET form), each map beside its table and text
-//! summary; and a ward's printable one-page profile for its councillors.
+//! summary. The same page serves signed-in accounts (`/places/levers`) and, once an admin has
+//! published it, the public (`/public/places`, without links to the officers' pages).
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -22,7 +23,7 @@ use crate::show::{money_whole, pct};
 #[derive(Deserialize, Default)]
 pub struct LeverQuery {
     #[serde(default)]
-    year: Option<String>,
+    pub(super) year: Option<String>,
     #[serde(default)]
     map: Option<String>,
 }
@@ -60,7 +61,7 @@ pub fn per_resident(p: Option<i64>) -> String {
     p.map_or_else(|| "–".to_string(), money_whole)
 }
 
-async fn build(
+pub(super) async fn build(
     state: &AppState,
     code: Option<&AreaCode>,
     year: Option<&str>,
@@ -71,8 +72,14 @@ async fn build(
         .ok_or(AppError::NotFound)
 }
 
-/// The areas a view maps: the council's wards and the LSOAs of the view (council: all; ward: its own).
-async fn maps(state: &AppState, v: &PlaceView, lever: &str) -> Result<Vec<MapBlock>, AppError> {
+/// The areas a view maps: the council's wards and the LSOAs of the view (council: all; ward: its own),
+/// each linked to its view under `base` (`/places/levers` or `/public/places`).
+pub(super) async fn maps(
+    state: &AppState,
+    v: &PlaceView,
+    lever: &str,
+    base: &str,
+) -> Result<Vec<MapBlock>, AppError> {
     let geo = state.geo.get(&state.store).await?;
     // LSOAs in view with their deciles.
     let lsoa_rows: Vec<(String, String, Option<u8>)> = match v.kind {
@@ -129,7 +136,7 @@ async fn maps(state: &AppState, v: &PlaceView, lever: &str) -> Result<Vec<MapBlo
                 polygons: shape_of(c),
                 value: d.map(f64::from),
                 label: d.map_or_else(|| "no decile".to_string(), |d| format!("decile {d}")),
-                href: Some(format!("/places/levers/{c}")),
+                href: Some(format!("{base}/{c}")),
             })
             .collect();
         blocks.push(block(
@@ -172,7 +179,7 @@ async fn maps(state: &AppState, v: &PlaceView, lever: &str) -> Result<Vec<MapBlo
                     polygons: shape_of(&r.code),
                     value: x,
                     label: x.map_or_else(|| "no figure".to_string(), fmt),
-                    href: Some(format!("/places/levers/{}", r.code)),
+                    href: Some(format!("{base}/{}", r.code)),
                 }
             })
             .collect();
@@ -221,9 +228,23 @@ pub struct LeversPage {
     pub maps: Vec<MapBlock>,
     pub lever: String,
     pub year: String,
+    /// Where place views live: `/places/levers`, or `/public/places` on the public pages.
+    pub base: &'static str,
+    /// The public's page: no links to the officers' pages.
+    pub public: bool,
+    /// Whether the council has published its place view (shown to admins with the choice).
+    pub published: bool,
 }
 
 impl LeversPage {
+    pub fn is_admin(&self) -> bool {
+        !self.public
+            && self
+                .chrome
+                .user
+                .as_ref()
+                .is_some_and(|u| u.role.allows(levers_store::Role::Admin))
+    }
     pub fn map_choices(&self) -> Vec<(&'static str, &'static str, bool)> {
         MAPS.iter()
             .map(|(k, l)| (*k, *l, *k == self.lever))
@@ -249,27 +270,37 @@ impl LeversPage {
     }
 }
 
-async fn page(
+pub(super) async fn page(
     state: AppState,
     identity: Identity,
     code: Option<AreaCode>,
     q: LeverQuery,
+    public: bool,
 ) -> Result<Response, AppError> {
+    let base = if public {
+        "/public/places"
+    } else {
+        "/places/levers"
+    };
     let year = q.year.filter(|y| !y.trim().is_empty());
     let v = build(&state, code.as_ref(), year.as_deref()).await?;
     let lever = q
         .map
         .filter(|m| MAPS.iter().any(|x| x.0 == m))
         .unwrap_or_else(|| "spend".to_string());
-    let maps = maps(&state, &v, &lever).await?;
+    let maps = maps(&state, &v, &lever, base).await?;
     let title = format!("Where the levers land: {}", v.name);
     let chrome = chrome(&state, &identity, "places", &title).await?;
+    let published = crate::strategy::place_view_published(&state).await?;
     render(&LeversPage {
         chrome,
         year: v.spend_year.clone().unwrap_or_default(),
         v,
         maps,
         lever,
+        base,
+        public,
+        published,
     })
 }
 
@@ -279,7 +310,7 @@ pub async fn council(
     identity: Identity,
     Query(q): Query<LeverQuery>,
 ) -> Result<Response, AppError> {
-    page(state, identity, None, q).await
+    page(state, identity, None, q, false).await
 }
 
 /// A ward's or neighbourhood's place view.
@@ -290,50 +321,5 @@ pub async fn area(
     Query(q): Query<LeverQuery>,
 ) -> Result<Response, AppError> {
     let code = AreaCode::parse(&code).map_err(|_| AppError::NotFound)?;
-    page(state, identity, Some(code), q).await
-}
-
-#[derive(Template)]
-#[template(path = "places/profile.html")]
-pub struct ProfilePage {
-    pub chrome: Chrome,
-    pub v: PlaceView,
-    pub maps: Vec<MapBlock>,
-}
-
-impl ProfilePage {
-    pub fn money(&self, p: &i64) -> String {
-        money_whole(*p)
-    }
-    pub fn d12(&self) -> u32 {
-        self.v.deciles[0] + self.v.deciles[1]
-    }
-    pub fn lsoas(&self) -> u32 {
-        self.v.deciles.iter().sum::<u32>() + self.v.deciles_missing
-    }
-}
-
-/// A ward's one-page profile, made to print on A4.
-pub async fn profile(
-    State(state): State<AppState>,
-    identity: Identity,
-    Path(code): Path<String>,
-    Query(q): Query<LeverQuery>,
-) -> Result<Response, AppError> {
-    let code = AreaCode::parse(&code).map_err(|_| AppError::NotFound)?;
-    if code.kind() != levers_core::AreaKind::Ward {
-        return Err(AppError::NotFound);
-    }
-    let year = q.year.filter(|y| !y.trim().is_empty());
-    let v = build(&state, Some(&code), year.as_deref()).await?;
-    let mut maps = maps(&state, &v, "spend").await?;
-    maps.truncate(1);
-    let chrome = chrome(
-        &state,
-        &identity,
-        "places",
-        &format!("Ward profile: {}", v.name),
-    )
-    .await?;
-    render(&ProfilePage { chrome, v, maps })
+    page(state, identity, Some(code), q, false).await
 }

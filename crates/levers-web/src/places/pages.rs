@@ -168,19 +168,50 @@ pub async fn area(
     })
 }
 
+#[derive(serde::Deserialize, Default)]
+pub struct GeographyQuery {
+    imported: Option<String>,
+}
+
 pub async fn admin_geography(
     State(state): State<AppState>,
     identity: Identity,
+    axum::extract::Query(q): axum::extract::Query<GeographyQuery>,
 ) -> Result<Response, AppError> {
+    let mut page = geography_page_of(&state, &identity, vec![]).await?;
+    page.notice = q.imported;
+    render(&page)
+}
+
+async fn geography_page_of(
+    state: &AppState,
+    identity: &Identity,
+    errors: Vec<FieldError>,
+) -> Result<AdminGeographyPage, AppError> {
     let datasets = state.store.geo_datasets().await?;
     let index = state.geo.get(&state.store).await?;
-    let chrome = chrome(&state, &identity, "admin", "Geography").await?;
-    render(&AdminGeographyPage {
+    let chrome = chrome(state, identity, "admin", "Geography").await?;
+    Ok(AdminGeographyPage {
         chrome,
         datasets,
+        indicator_files: levers_app::indicators::files(&state.store).await?,
         stats: index.stats(),
         index_mb: index.approx_bytes() as f64 / 1_048_576.0,
+        errors,
+        notice: None,
+        geo_max_mb: crate::upload::GEOGRAPHY_FILE_BYTES / 1_048_576,
+        indicator_max_mb: crate::upload::INDICATOR_FILE_BYTES / 1_048_576,
     })
+}
+
+/// The geography page again with an upload's errors (422).
+pub async fn geography_page(
+    state: &AppState,
+    identity: &Identity,
+    errors: Vec<FieldError>,
+) -> Result<Response, AppError> {
+    let page = geography_page_of(state, identity, errors).await?;
+    crate::page::render_status(axum::http::StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
 
 #[derive(Template)]
@@ -272,9 +303,15 @@ impl PlaceAreaPage {
 pub struct AdminGeographyPage {
     pub chrome: Chrome,
     pub datasets: Vec<levers_store::geo::GeoDataset>,
+    pub indicator_files: Vec<levers_app::indicators::File>,
     pub stats: levers_geo::IndexStats,
     pub index_mb: f64,
+    pub errors: Vec<FieldError>,
+    /// What an import that has no page of its own (boundaries) did.
+    pub notice: Option<String>,
+    pub geo_max_mb: usize,
+    pub indicator_max_mb: usize,
 }
 
-crate::layout::field_errors!(PlacesPage);
+crate::layout::field_errors!(PlacesPage, AdminGeographyPage);
 crate::layout::timestamps!(AdminGeographyPage);

@@ -30,8 +30,6 @@ pub struct StrategyForm {
     first_year: String,
     #[serde(default)]
     last_year: String,
-    #[serde(default)]
-    published: Option<String>,
 }
 
 impl StrategyForm {
@@ -41,7 +39,6 @@ impl StrategyForm {
             summary: s.summary.clone(),
             first_year: s.first_year.to_string(),
             last_year: s.last_year.to_string(),
-            published: s.published.then(|| "yes".into()),
         }
     }
 
@@ -70,7 +67,8 @@ impl StrategyForm {
             summary: self.summary.trim().to_string(),
             first_year,
             last_year,
-            published: self.published.is_some(),
+            // Publishing is an admin's separate, audited choice (`/strategy/{id}/publish`).
+            published: false,
             objectives: vec![],
         };
         errors.extend(s.problems().into_iter().map(|(f, m)| FieldError::new(f, m)));
@@ -185,9 +183,19 @@ pub async fn update_strategy(
     Form(form): Form<StrategyForm>,
 ) -> Result<Response, AppError> {
     require_officer(&me)?;
-    state.store.strategy(sid).await?.ok_or(AppError::NotFound)?;
+    let before = state.store.strategy(sid).await?.ok_or(AppError::NotFound)?;
     let errors = match form.parse(sid) {
-        Ok(s) => match state.store.update_strategy(&actor(&me), &s).await {
+        Ok(s) => match state
+            .store
+            .update_strategy(
+                &actor(&me),
+                &Strategy {
+                    published: before.published,
+                    ..s
+                },
+            )
+            .await
+        {
             Ok(()) => {
                 return Ok(Redirect::to(&format!("/strategy/{sid}?saved=strategy")).into_response());
             }
@@ -447,7 +455,7 @@ mod tests {
         )
         .unwrap();
         let s = f.parse(0).unwrap_or_else(|e| panic!("{}", e[0].message));
-        assert!(s.published);
+        assert!(!s.published, "publishing is the admin's separate choice");
         assert_eq!(s.years().len(), 4);
     }
 }

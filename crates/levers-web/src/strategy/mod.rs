@@ -6,24 +6,32 @@
 //! Every signed-in account may read; only officers and admins change anything, and every change is
 //! audited by the store. `common.rs` (the section, loading an evaluated strategy, small parsers)
 //! imports no sibling; `pages.rs` the reading pages and downloads; `edit.rs` the strategy and
-//! objective forms; `measures.rs` the measure and value forms.
+//! objective forms; `measures.rs` the measure and value forms; `public.rs` the admin's choice to
+//! publish a strategy and the public's read-only page of a published one (no sign-in).
 
 mod common;
 mod edit;
 mod measures;
 mod pages;
+mod public;
 mod serves;
 
 use levers_store::Role;
 
 use crate::state::AppState;
 
-/// Every strategy route, for any signed-in account (handlers check the officer role on changes).
+pub(crate) use public::place_view_published;
+
+/// Every strategy route: the public pages of a published strategy, and the rest for any signed-in
+/// account (handlers check the officer role on changes, the admin role on publishing).
 pub fn routes() -> axum::Router<AppState> {
     use axum::middleware::from_fn;
     use axum::routing::{get, post};
     const O: &str = "/strategy/{sid}/objectives/{oid}";
-    axum::Router::new()
+    let public = axum::Router::new()
+        .route("/public/strategy", get(public::public_index))
+        .route("/public/strategy/{sid}", get(public::public_strategy));
+    let signed_in = axum::Router::new()
         .route("/strategy", get(pages::index).post(edit::create_strategy))
         .route("/strategy/new", get(edit::new_strategy))
         .route(
@@ -39,6 +47,7 @@ pub fn routes() -> axum::Router<AppState> {
             get(pages::overview).post(edit::update_strategy),
         )
         .route("/strategy/{sid}/edit", get(edit::edit_strategy))
+        .route("/strategy/{sid}/publish", post(public::publish))
         .route("/strategy/{sid}/report", get(pages::report))
         .route("/strategy/{sid}/report.html", get(pages::report_html))
         .route("/strategy/{sid}/report.xlsx", get(pages::report_xlsx))
@@ -70,5 +79,6 @@ pub fn routes() -> axum::Router<AppState> {
             &format!("{O}/measures/{{mid}}/values/new"),
             get(measures::new_value),
         )
-        .route_layer(from_fn(crate::auth::require(Role::Viewer)))
+        .route_layer(from_fn(crate::auth::require(Role::Viewer)));
+    public.merge(signed_in)
 }

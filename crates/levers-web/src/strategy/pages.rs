@@ -34,6 +34,8 @@ fn notice(q: &SavedQuery) -> Option<String> {
         "measure" => "The measure was saved".to_string(),
         "measure-deleted" => "The measure was deleted".to_string(),
         "value" => "The figure was recorded".to_string(),
+        "published" => "The strategy is published: the public can read it".to_string(),
+        "withdrawn" => "The strategy is withdrawn from the public pages".to_string(),
         _ => "Saved".to_string(),
     })
 }
@@ -77,6 +79,12 @@ pub struct OverviewPage {
 impl OverviewPage {
     pub fn can_change(&self) -> bool {
         is_officer(&self.chrome)
+    }
+    pub fn is_admin(&self) -> bool {
+        self.chrome
+            .user
+            .as_ref()
+            .is_some_and(|u| u.role.allows(levers_store::Role::Admin))
     }
 }
 
@@ -122,6 +130,10 @@ pub struct ObjectivePage {
     pub notice: Option<String>,
     /// The spending bodies, with the address of the page that ticks what their spend serves.
     pub bodies: Vec<(String, String)>,
+    /// Where it lands: the wards and neighbourhoods its measures are for (code, label).
+    pub named_places: Vec<(String, String)>,
+    /// The council's most deprived wards, for the place view.
+    pub deprived_wards: Vec<levers_app::place::links::WardDeprivation>,
 }
 
 impl ObjectivePage {
@@ -134,6 +146,40 @@ impl ObjectivePage {
     pub fn is_official(&self, m: &levers_present::strategy_report::MeasureSection) -> bool {
         !m.official.is_empty()
     }
+    pub fn deprived(&self, w: &levers_app::place::links::WardDeprivation) -> String {
+        levers_present::show::deprived_share((w.most_deprived, w.of))
+    }
+}
+
+/// How many of the most deprived wards an objective's page links to.
+const DEPRIVED_WARDS_SHOWN: usize = 3;
+
+/// The wards and neighbourhoods of the council an objective's official measures are for
+/// (code, label), each once, in the order the measures come.
+async fn places_named(
+    state: &AppState,
+    geo: &levers_geo::GeoIndex,
+    o: &levers_strategy::ObjectiveView,
+) -> Result<Vec<(String, String)>, AppError> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for m in &o.measures {
+        let levers_strategy::Source::Official(r) = &m.measure.source else {
+            continue;
+        };
+        let Ok(code) = levers_core::AreaCode::parse(r.area_code.trim()) else {
+            continue;
+        };
+        if out.iter().any(|(c, _)| c == code.as_str())
+            || !levers_app::place::links::is_council_place(&state.store, geo, &code).await?
+        {
+            continue;
+        }
+        out.push((
+            code.to_string(),
+            levers_app::place::links::place_label(geo, Some(code.as_str())),
+        ));
+    }
+    Ok(out)
 }
 
 pub async fn objective(
@@ -148,6 +194,15 @@ pub async fn objective(
         .iter()
         .position(|o| o.id == oid)
         .ok_or(AppError::NotFound)?;
+    let geo = state.geo.get(&state.store).await?;
+    let named_places = match r.v.objectives.iter().find(|o| o.id == oid) {
+        Some(ov) => places_named(&state, &geo, ov).await?,
+        None => Vec::new(),
+    };
+    let mut deprived_wards =
+        levers_app::place::links::wards_by_deprivation(&state.store, &geo).await?;
+    deprived_wards.retain(|w| w.of > 0);
+    deprived_wards.truncate(DEPRIVED_WARDS_SHOWN);
     let o = r.objectives.swap_remove(i);
     let title = format!("{} {}", o.code, o.title);
     let chrome = chrome(&state, &identity, SECTION, &title).await?;
@@ -168,6 +223,8 @@ pub async fn objective(
         o,
         notice: notice(&q),
         bodies,
+        named_places,
+        deprived_wards,
     })
 }
 

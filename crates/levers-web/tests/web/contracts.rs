@@ -1,7 +1,8 @@
 //! Contract imports on the web (issue 16): officers upload OCDS notices or a contract register, the
 //! import runs as a background job, and its page gives the reconciliation and the records refused;
 //! the import is audited; viewers cannot upload; a form without its CSRF token is refused; a file
-//! that is not JSON ends the job with its reason and stores nothing.
+//! that is not JSON ends the job with its reason and stores nothing; a file over the limit is
+//! refused for its size.
 
 use super::*;
 
@@ -119,5 +120,44 @@ async fn contract_imports_run_as_jobs_with_their_reconciliation() {
     assert!(r.status == StatusCode::OK && !r.body.contains("Import the contracts"));
     let r = upload(&mut v, "notices.json", NOTICES.as_bytes(), None).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
+    scratch.remove().await;
+}
+
+#[tokio::test]
+async fn admins_upload_contracts_too_and_files_over_the_limit_are_refused() {
+    let (store, scratch, app) = setup(WebConfig::default()).await;
+    let mut a = Client::new(&app);
+    a.sign_in("admin@example.org", PASSWORD).await;
+    let page = a.get("/procurement/contracts/import").await;
+    assert!(page.body.contains("up to 200 MB"), "the limit is stated");
+    let started = upload(&mut a, "notices.json", NOTICES.as_bytes(), None).await;
+    let done = follow_job(&mut a, started).await;
+    assert!(
+        done.location
+            .unwrap()
+            .starts_with("/procurement/contracts/imports/")
+    );
+    // One byte over 200 MB, sent in 1 MB chunks (never held whole): refused for its size, and
+    // nothing stored beyond the first import.
+    a.get("/procurement/contracts/import").await;
+    let (ct, head) = multipart(&a.csrf, &[("body", "Fixture Council")], None);
+    let head = head[..head.len() - "--levers-test-boundary--\r\n".len()].to_vec();
+    let file_head = b"--levers-test-boundary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"huge.json\"\r\n\r\n".to_vec();
+    let chunk = axum::body::Bytes::from(vec![b' '; 1 << 20]);
+    let parts = std::iter::once(axum::body::Bytes::from(head))
+        .chain(std::iter::once(axum::body::Bytes::from(file_head)))
+        .chain(std::iter::repeat_n(chunk, 200))
+        .chain(std::iter::once(axum::body::Bytes::from_static(
+            b" \r\n--levers-test-boundary--\r\n",
+        )))
+        .map(Ok::<_, std::io::Error>);
+    let req = Request::post("/procurement/contracts/import")
+        .header(header::CONTENT_TYPE, ct)
+        .header(header::COOKIE, a.cookie_header())
+        .body(Body::from_stream(futures_util::stream::iter(parts)))
+        .unwrap();
+    let r = a.send(req).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(store.contract_imports().await.unwrap().len(), 1);
     scratch.remove().await;
 }

@@ -165,15 +165,24 @@ async fn coproduction_register_forms_coverage_and_import() {
     // Import: one good new activity and one bad row; the bad one is named and held back.
     let csv = "reference,service,directorate,annual_value,current_stage,started_on,stage,rung,lead,held_on\nCH-2,Family hubs,Children's,80000,analyse,2025-06-01,analyse,co-design,council,2025-06-10\nCH-3,Youth,Children's,50000,plan,2025-06-01,plan,tokenism,council,2025-06-10\n";
     c.get("/co-production/register/import").await;
-    let imp = post_multipart(
+    let started = post_multipart(
         &mut c,
         "/co-production/register/import",
         ("reg.csv", csv.as_bytes()),
     )
     .await;
-    assert_eq!(imp.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The upload returns at once to the job's page, which moves on to the stored result.
+    assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
+    let done = follow_job(&mut c, started).await;
+    let result = done.location.unwrap();
     assert!(
-        imp.body.contains("3 rows read") || imp.body.contains("2 = 1 kept + 1 rejected"),
+        result.starts_with("/co-production/register/imports/"),
+        "{result}"
+    );
+    let imp = c.get(&result).await;
+    assert_eq!(imp.status, StatusCode::OK);
+    assert!(
+        imp.body.contains("2 = 1 kept + 1 rejected + 0 blank"),
         "{}",
         imp.body
     );
@@ -183,18 +192,43 @@ async fn coproduction_register_forms_coverage_and_import() {
         "{}",
         imp.body
     );
+    assert!(imp.body.contains("What was imported from reg.csv"));
     assert_eq!(store.coproduction_activities().await.unwrap().len(), 2);
-    let not_csv = post_multipart(
+    // Audited, with the stored import.
+    let audit = store
+        .audit_entries(&AuditQuery {
+            action: Some("coproduction.register.import".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 1);
+    // A viewer cannot see the import's result.
+    let mut v = Client::new(&app);
+    v.sign_in("viewer@example.org", PASSWORD).await;
+    assert_eq!(v.get(&result).await.status, StatusCode::FORBIDDEN);
+    // A file without the register's columns: the job fails naming the file and the line.
+    c.get("/co-production/register/import").await;
+    let started = post_multipart(
         &mut c,
         "/co-production/register/import",
         ("x.csv", b"name,age\nx,1\n"),
     )
     .await;
-    assert_eq!(not_csv.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let not_csv = job_outcome(&mut c, started).await;
+    assert_eq!(not_csv.status, StatusCode::OK);
     assert!(
         not_csv
             .body
-            .contains("line 1: the header lacks the column(s) reference")
+            .contains("x.csv, line 1: the header lacks the column(s) reference"),
+        "{}",
+        not_csv.body
+    );
+    assert!(
+        not_csv
+            .body
+            .contains("href=\"/co-production/register/import\"")
     );
     let (ct, bytes) = get_bytes(&c, "/co-production/register/export.csv").await;
     assert!(ct.starts_with("text/csv"));

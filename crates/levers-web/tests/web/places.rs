@@ -18,9 +18,8 @@ const GEO: [&str; 3] = [
     "lsoa21cd,lsoa21nm,wd22cd,wd22nm,lad22cd,lad22nm\nX01000001,Testham 001A,X05000009,Testward,X07000009,Testham\nX01000002,Testham 001B,X05000009,Testward,X07000009,Testham\n",
 ];
 
-#[tokio::test]
-async fn place_view_maps_profile_and_choosing_a_place() {
-    let (store, scratch, app) = setup(WebConfig::default()).await;
+/// Loads the small test geography (one district, one ward, two neighbourhoods) as the council.
+pub(super) async fn load_geo(store: &levers_store::Store) {
     let actor = Actor::system("test");
     for (i, f) in GEO.iter().enumerate() {
         let mut recs = Vec::new();
@@ -38,6 +37,13 @@ async fn place_view_maps_profile_and_choosing_a_place() {
         .set_setting(&actor, levers_app::procurement::LOCAL_LADS, "X07000009")
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn place_view_maps_profile_and_choosing_a_place() {
+    let (store, scratch, app) = setup(WebConfig::default()).await;
+    let actor = Actor::system("test");
+    load_geo(&store).await;
     // One neighbourhood has an outline; the other has none.
     let geojson = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"LSOA11CD":"X01000001","LSOA11NM":"Testham 001A"},"geometry":{"type":"Polygon","coordinates":[[[-3.3,54.0],[-3.3,54.01],[-3.29,54.01],[-3.29,54.0],[-3.3,54.0]]]}}]}"#;
     levers_app::place::boundaries::import_boundaries(&store, &actor, "t.geojson", geojson.into())
@@ -84,6 +90,54 @@ async fn place_view_maps_profile_and_choosing_a_place() {
     );
     assert_eq!(
         v.get("/places/profile/X01000001").await.status,
+        StatusCode::NOT_FOUND
+    );
+    // The profile as CSV and as a workbook that opens, with the same figures.
+    let r = v.get("/places/profile/X05000009").await;
+    assert!(
+        r.body.contains("/places/profile/X05000009/profile.xlsx"),
+        "linked from the page"
+    );
+    let csv = v.get("/places/profile/X05000009/profile.csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.content_type.starts_with("text/csv"));
+    assert!(
+        csv.body.starts_with(
+            "area_code,area_name,figure,value,unit,note\r\nX05000009,Testward,Residents,"
+        ),
+        "{}",
+        csv.body
+    );
+    assert!(
+        csv.body
+            .contains("Neighbourhoods in the most deprived 20% (IMD 2019),1,LSOAs"),
+        "{}",
+        csv.body
+    );
+    let xlsx = v.get_bytes("/places/profile/X05000009/profile.xlsx").await;
+    let sheets = levers_xlsx::read::read(&xlsx, &levers_xlsx::read::Limits::default()).unwrap();
+    let names: Vec<&str> = sheets.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["Figures", "Neighbourhoods", "Reach", "Indicators"]);
+    let figures = &sheets[0];
+    let cell = |r: usize, c: u32| {
+        figures.rows[r]
+            .get(c)
+            .map(|d| d.to_string())
+            .unwrap_or_default()
+    };
+    assert_eq!(cell(0, 2), "figure");
+    assert_eq!(
+        cell(2, 2),
+        "Neighbourhoods in the most deprived 20% (IMD 2019)"
+    );
+    assert_eq!(cell(2, 3), "1");
+    assert_eq!(
+        sheets[1].rows.len(),
+        3,
+        "a header and the ward's two neighbourhoods"
+    );
+    assert_eq!(
+        v.get("/places/profile/X01000001/profile.xlsx").await.status,
         StatusCode::NOT_FOUND
     );
     assert_eq!(

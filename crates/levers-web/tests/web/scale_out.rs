@@ -7,27 +7,6 @@ use super::community_budgets::{post_from, voting_process};
 use super::*;
 use levers_store::testing::{postgres_test_url, reopen, scratch_postgres};
 
-async fn users(store: &Store) {
-    for (email, role) in [
-        ("officer@example.org", Role::Officer),
-        ("viewer@example.org", Role::Viewer),
-    ] {
-        store
-            .create_user(
-                &Actor::system("test"),
-                NewUser {
-                    email: email.into(),
-                    display_name: String::new(),
-                    password_hash: auth::hash_password(PASSWORD).unwrap(),
-                    role,
-                    must_change_password: false,
-                },
-            )
-            .await
-            .unwrap();
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_servers_on_one_postgres() {
     let url = match postgres_test_url() {
@@ -42,7 +21,7 @@ async fn two_servers_on_one_postgres() {
     };
     let (store_a, scratch) = scratch_postgres(&url).await.unwrap();
     let store_b = reopen(&scratch).await.unwrap();
-    users(&store_a).await;
+    add_users(&store_a).await;
     let config = WebConfig {
         trust_proxy: 1,
         ..WebConfig::default()

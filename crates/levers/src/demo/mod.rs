@@ -9,8 +9,6 @@
 use levers_app::credentials as auth;
 use levers_store::{Actor, NewUser, Role, Store, settings::COUNCIL_NAME};
 
-use crate::geo_cli;
-
 mod appraisal;
 mod borough;
 mod contracts;
@@ -41,7 +39,7 @@ pub async fn build(store: &Store) -> anyhow::Result<Created> {
     for (name, text) in geography_files() {
         let reader: Box<dyn std::io::Read + Send> =
             Box::new(std::io::Cursor::new(text.into_bytes()));
-        geo_cli::import_reader(store, &actor, name, name, reader).await?;
+        levers_app::geo_import::import_reader(store, &actor, name, reader).await?;
     }
     // Three years of spend, through the same import as real files (a refresh adds nothing twice).
     for (name, bytes) in spend::spend_files() {

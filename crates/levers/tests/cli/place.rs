@@ -140,6 +140,32 @@ async fn place_view_figures_equal_the_lever_pages() {
             assert!(n >= 10, "{row}");
         }
     }
+    // The ward profile's figures as CSV and its workbook, with the same figures as the JSON.
+    let ward = rows[0]["code"].as_str().unwrap();
+    let out = levers(&["place", "profile", ward, "--csv", "--database", &db], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = text(&out.stdout);
+    assert!(
+        csv.starts_with("area_code,area_name,figure,value,unit,note\r\n"),
+        "{csv}"
+    );
+    let spend = rows[0]["figures"]["spend_pence"].as_i64().unwrap();
+    let line = format!(
+        "{ward},{},Spend with suppliers based here,{}.{:02},GBP,",
+        rows[0]["name"].as_str().unwrap(),
+        spend / 100,
+        spend % 100
+    );
+    assert!(csv.contains(&line), "{line} in {csv}");
+    let xlsx = format!("{db}.profile.xlsx");
+    let out = levers(
+        &["place", "profile", ward, "--xlsx", &xlsx, "--database", &db],
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let bytes = std::fs::read(&xlsx).unwrap();
+    assert!(bytes.starts_with(b"PK") && bytes.len() > 1000);
+    let _ = std::fs::remove_file(&xlsx);
     for ext in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{db}{ext}"));
     }
