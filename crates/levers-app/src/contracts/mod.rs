@@ -1,6 +1,7 @@
 //! The contract pipeline's use cases, shared by the CLI and the web: importing an OCDS file or a
 //! contract register into the store (a blocking reader thread streams contracts in batches over a
-//! bounded channel into one transaction, with progress by bytes read), the pipeline of
+//! bounded channel into one transaction, with progress by bytes read; OCDS grouped by ocid first,
+//! in bounded memory, so each contract is read from the store and written once), the pipeline of
 //! opportunities, and one opportunity's matches and advice. Candidates and leaking sectors come
 //! from the procurement analysis's report.
 
@@ -22,6 +23,7 @@ use levers_store::contracts::ContractImportRow;
 use levers_store::{Actor, Store, StoreError};
 
 mod candidates;
+pub mod spill;
 pub use candidates::{candidates_from_report, enrich_candidates};
 use serde::Serialize;
 use time::Date;
@@ -95,6 +97,12 @@ impl Src {
             // Read in place, not copied.
             Src::Bytes(b) => Box::new(std::io::Cursor::new(Shared(b.clone()))),
         })
+    }
+    fn len(&self) -> std::io::Result<u64> {
+        match self {
+            Src::Path(p) => Ok(std::fs::metadata(p)?.len()),
+            Src::Bytes(b) => Ok(b.len() as u64),
+        }
     }
     fn all(&self) -> std::io::Result<Vec<u8>> {
         match self {
@@ -193,6 +201,7 @@ async fn import_source(
             body,
         )
         .await?;
+    // Batches of contracts to store; an empty one only says how far the reader has got.
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Contract>>(4);
     let seen = Arc::new(AtomicU64::new(0));
     let reader = {
@@ -200,44 +209,32 @@ async fn import_source(
         tokio::task::spawn_blocking(
             move || -> Result<(u64, u64, serde_json::Value), ContractImportError> {
                 let io = |e: std::io::Error| ContractImportError::Io(format!("{name}: {e}"));
-                let mut batch = Vec::with_capacity(BATCH);
-                let send = |c: Contract, batch: &mut Vec<Contract>| {
-                    batch.push(c);
-                    if batch.len() >= BATCH {
-                        let _ = tx.blocking_send(std::mem::take(batch));
-                    }
-                };
-                let out = if ocds {
-                    let r = Counting {
-                        inner: src.open().map_err(io)?,
-                        seen,
-                    };
-                    let rep =
-                        levers_contracts::ocds::read_ocds(&name, r, &mut |c| send(c, &mut batch))?;
-                    (
-                        rep.read,
-                        rep.rejected,
-                        serde_json::to_value(&rep).unwrap_or_default(),
-                    )
+                if ocds {
+                    read_ocds_grouped(&name, &src, &seen, &tx)
                 } else {
                     let bytes = src.all().map_err(io)?;
                     seen.store(bytes.len() as u64, Ordering::Relaxed);
+                    let mut batch = Vec::with_capacity(BATCH);
                     let rep = levers_contracts::register::read_register(
                         &name,
                         &bytes,
                         &body,
-                        &mut |c| send(c, &mut batch),
+                        &mut |c| {
+                            batch.push(c);
+                            if batch.len() >= BATCH {
+                                let _ = tx.blocking_send(std::mem::take(&mut batch));
+                            }
+                        },
                     )?;
-                    (
+                    if !batch.is_empty() {
+                        let _ = tx.blocking_send(batch);
+                    }
+                    Ok((
                         rep.kept + rep.rejected.len() as u64,
                         rep.rejected.len() as u64,
                         serde_json::to_value(&rep).unwrap_or_default(),
-                    )
-                };
-                if !batch.is_empty() {
-                    let _ = tx.blocking_send(batch);
+                    ))
                 }
-                Ok(out)
             },
         )
     };
@@ -264,6 +261,59 @@ async fn import_source(
     let (records, rejected, report) = read;
     let import = imp.finish(actor, records, rejected, report.clone()).await?;
     Ok(ImportOutcome { import, report })
+}
+
+/// Reads OCDS in two passes so that memory stays bounded and each contract is read from the
+/// store and written once: the releases are flattened into partitions by ocid ([`spill::Spill`]),
+/// then each partition is sent as one batch. `seen` tracks progress in
+/// bytes: the first pass counts for half the file's length, the partitions for the other half.
+fn read_ocds_grouped(
+    name: &str,
+    src: &Src,
+    seen: &AtomicU64,
+    tx: &tokio::sync::mpsc::Sender<Vec<Contract>>,
+) -> Result<(u64, u64, serde_json::Value), ContractImportError> {
+    let io = |e: std::io::Error| ContractImportError::Io(format!("{name}: {e}"));
+    let len = src.len().map_err(io)?;
+    let bytes = Arc::new(AtomicU64::new(0));
+    let r = Counting {
+        inner: src.open().map_err(io)?,
+        seen: bytes.clone(),
+    };
+    let mut spill = spill::Spill::new(len).map_err(io)?;
+    let mut failed: Option<std::io::Error> = None;
+    let rep = levers_contracts::ocds::read_ocds(name, r, &mut |c| {
+        if failed.is_none() {
+            failed = spill.push(c).err();
+            if spill.pushed % 20_000 == 0 {
+                seen.store(bytes.load(Ordering::Relaxed) / 2, Ordering::Relaxed);
+                let _ = tx.blocking_send(Vec::new());
+            }
+        }
+    })?;
+    if let Some(e) = failed {
+        return Err(io(e));
+    }
+    let parts = spill.partitions() as u64;
+    let mut done = 0u64;
+    spill
+        .drain::<std::io::Error>(&mut |part| {
+            // One batch a partition: its keys are in no other, so each is read and written once.
+            if tx.blocking_send(part).is_err() {
+                // The store side stopped (its error is the one reported).
+                return Ok(());
+            }
+            done += 1;
+            seen.store(len / 2 + len / 2 * done / parts, Ordering::Relaxed);
+            Ok(())
+        })
+        .map_err(io)?;
+    seen.store(len, Ordering::Relaxed);
+    Ok((
+        rep.read,
+        rep.rejected,
+        serde_json::to_value(&rep).unwrap_or_default(),
+    ))
 }
 
 fn sha256_file(path: &Path) -> std::io::Result<String> {
