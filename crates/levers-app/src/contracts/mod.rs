@@ -202,7 +202,7 @@ async fn import_source(
         )
         .await?;
     // Batches of contracts to store; an empty one only says how far the reader has got.
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Contract>>(4);
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Contract>>(2);
     let seen = Arc::new(AtomicU64::new(0));
     let reader = {
         let (name, body, seen) = (name.to_string(), body.to_string(), seen.clone());
