@@ -37,9 +37,11 @@ if [ ! -s "$FILE" ]; then
   python3 "$ROOT/benches/contracts/gen_ocds.py" "$FILE" "$N"
 fi
 
-(cd "$ROOT" && CARGO_TARGET_DIR="$TARGET" cargo build -q --release -p levers-app --example ocds_flatten)
+# One build for both, so that features are unified once (two builds would rebuild each other's).
 if [ -z "${SKIP_IMPORT:-}" ]; then
-  (cd "$ROOT" && CARGO_TARGET_DIR="$TARGET" cargo build -q --release -p levers)
+  (cd "$ROOT" && CARGO_TARGET_DIR="$TARGET" cargo build -q --release -p levers -p levers-app --example ocds_flatten)
+else
+  (cd "$ROOT" && CARGO_TARGET_DIR="$TARGET" cargo build -q --release -p levers-app --example ocds_flatten)
 fi
 
 run() { # name, output file, command...
