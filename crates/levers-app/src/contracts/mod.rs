@@ -300,8 +300,8 @@ fn read_ocds_grouped(
         .drain::<std::io::Error>(&mut |part| {
             // One batch a partition: its keys are in no other, so each is read and written once.
             if tx.blocking_send(part).is_err() {
-                // The store side stopped (its error is the one reported).
-                return Ok(());
+                // The store side stopped: read no further (its error is the one reported).
+                return Err(std::io::Error::other("the store stopped the import"));
             }
             done += 1;
             seen.store(len / 2 + len / 2 * done / parts, Ordering::Relaxed);
