@@ -23,6 +23,7 @@ use levers_store::contracts::ContractImportRow;
 use levers_store::{Actor, Store, StoreError};
 
 mod candidates;
+mod codec;
 pub mod spill;
 pub use candidates::{candidates_from_report, enrich_candidates};
 use serde::Serialize;

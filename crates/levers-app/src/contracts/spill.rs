@@ -1,11 +1,11 @@
 //! Grouping a file's contracts by key in bounded memory: each contract read is written to one of
-//! several temporary partition files chosen by its key's hash (one JSON line each), then each
+//! several temporary partition files chosen by its key's hash (in `codec`'s compact form), then each
 //! partition is read back alone and handed on, in the order its contracts were read. The import merges a partition with what is stored (each key read from
 //! the store once and written once), and the OCDS benchmark merges it in memory: memory is one
 //! partition, whatever the file's size. A small file stays in memory as one partition.
 
 use std::hash::{Hash, Hasher};
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
 
 use levers_contracts::Contract;
@@ -58,7 +58,7 @@ impl Spill {
                 &crate::credentials::random_token()[..12]
             );
             for i in 0..n {
-                let path = std::env::temp_dir().join(format!("{stem}-{i}.jsonl"));
+                let path = std::env::temp_dir().join(format!("{stem}-{i}.part"));
                 let f = std::fs::File::create(&path)
                     .map_err(|e| io_error("cannot write a temporary file for the import", e))?;
                 parts.push(Part {
@@ -89,10 +89,13 @@ impl Spill {
         let mut h = std::hash::DefaultHasher::new();
         c.key.hash(&mut h);
         let i = (h.finish() % self.parts.len() as u64) as usize;
+        // Each contract: its length, then its compact form (`codec`).
         self.line.clear();
-        serde_json::to_writer(&mut self.line, &c)
-            .map_err(|e| io_error("cannot write a contract for the import", e))?;
-        self.line.push(b'\n');
+        self.line.extend_from_slice(&[0; 4]);
+        super::codec::put(&c, &mut self.line);
+        let n = u32::try_from(self.line.len() - 4)
+            .map_err(|e| io_error("a contract too large for the import", e))?;
+        self.line[..4].copy_from_slice(&n.to_le_bytes());
         let out = self.parts[i]
             .out
             .as_mut()
@@ -122,17 +125,19 @@ impl Spill {
             let mut r = BufReader::with_capacity(1 << 16, f);
             let mut part = Vec::new();
             let mut line = Vec::new();
+            let damaged = || io_error("a temporary file of the import is damaged", "cut short");
             loop {
-                line.clear();
-                let n = r
-                    .read_until(b'\n', &mut line)
-                    .map_err(|e| io_error("cannot read a temporary file of the import", e))?;
-                if n == 0 {
+                let mut len = [0u8; 4];
+                if r.fill_buf()
+                    .map_err(|e| io_error("cannot read a temporary file of the import", e))?
+                    .is_empty()
+                {
                     break;
                 }
-                let c: Contract = serde_json::from_slice(&line)
-                    .map_err(|e| io_error("a temporary file of the import is damaged", e))?;
-                part.push(c);
+                r.read_exact(&mut len).map_err(|_| damaged())?;
+                line.resize(u32::from_le_bytes(len) as usize, 0);
+                r.read_exact(&mut line).map_err(|_| damaged())?;
+                part.push(super::codec::get(&line).ok_or_else(damaged)?);
             }
             drop(p);
             each(part)?;
