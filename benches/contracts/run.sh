@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark of reading OCDS (issue 16): a generated 1,000,000-release Find a Tender
 # style release package (~1.8 GB), flattened and merged per ocid by
-#   - levers flatten: crates/levers-contracts/examples/ocds_flatten (the streamed reader, one
-#     release in memory at a time, merged in memory per ocid);
+#   - levers flatten: crates/levers-app/examples/ocds_flatten (the streamed reader, one
+#     release in memory at a time, grouped by ocid through the import's partition files and
+#     merged a partition at a time: bounded memory);
 #   - levers stream: the same reader flattening every release without merging (the reader's own
 #     memory: one release at a time);
 #   - levers import: `levers contracts import` into a fresh SQLite database (the real import: the
@@ -36,9 +37,11 @@ if [ ! -s "$FILE" ]; then
   python3 "$ROOT/benches/contracts/gen_ocds.py" "$FILE" "$N"
 fi
 
-(cd "$ROOT" && CARGO_TARGET_DIR="$TARGET" cargo build -q --release -p levers-contracts --example ocds_flatten)
+# One build for both, so that features are unified once (two builds would rebuild each other's).
 if [ -z "${SKIP_IMPORT:-}" ]; then
-  (cd "$ROOT" && CARGO_TARGET_DIR="$TARGET" cargo build -q --release -p levers)
+  (cd "$ROOT" && CARGO_TARGET_DIR="$TARGET" cargo build -q --release -p levers -p levers-app --example ocds_flatten)
+else
+  (cd "$ROOT" && CARGO_TARGET_DIR="$TARGET" cargo build -q --release -p levers-app --example ocds_flatten)
 fi
 
 run() { # name, output file, command...
@@ -83,7 +86,7 @@ rows = {}
 print()
 print("| tool | wall s | user s | MB/s | peak RSS MB |")
 print("|---|---:|---:|---:|---:|")
-names = [("levers", "levers flatten (stream, merge in memory)"), ("levers_stream", "levers stream (flatten only)")]
+names = [("levers", "levers flatten (stream, merge per ocid in partitions)"), ("levers_stream", "levers stream (flatten only)")]
 st = json.load(open(os.path.join(d, "levers_stream.json")))
 assert st["read"] == lv["read"] and st["flattened"] == lv["read"], st
 if os.path.exists(os.path.join(d, "levers_import.time")) and os.path.getsize(os.path.join(d, "levers_import.json")):

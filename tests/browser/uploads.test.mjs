@@ -2,8 +2,8 @@
 // first admin follows the first steps' "Upload geography files" to the geography page, uploads the
 // postcode directory, the deprivation file and the ward lookup (each goes through its job page to
 // the dataset's page with its reconciliation), sees a file that is not geography fail with its name
-// on the job's page, uploads an indicator file, and imports a co-production register file through
-// its job to the stored result. Each page at 1280 px and 390 px, with a screenshot and zero axe
+// on the job's page, uploads an indicator file, and imports a co-production register file and OCDS
+// contract notices through their jobs to the stored results. Each page at 1280 px and 390 px, with a screenshot and zero axe
 // violations. Run with ./run.sh, or: node --test uploads.test.mjs
 
 import { it } from 'node:test';
@@ -26,6 +26,13 @@ const INDICATORS = 'area_code,area_name,period,indicator,measure,unit,value\n'
 const REGISTER = 'reference,service,directorate,annual_value,current_stage,started_on,stage,rung,lead,held_on\n'
   + 'ASC-1,Home care,Adults,1200000,do,2025-04-01,analyse,co-design,council,2025-05-01\n'
   + 'CH-2,Youth clubs,Children,50000,plan,2025-04-01,plan,tokenism,council,2025-05-01\n';
+
+const NOTICES = JSON.stringify({ uri: 'x', releases: [
+  { ocid: 'ocds-t-1', id: 'r1', date: '2026-10-01T09:00:00Z', tag: ['tender'], tender: { id: 'T1', title: 'School meals', status: 'active', value: { amount: 120000, currency: 'GBP' } } },
+  { ocid: 'ocds-t-1', id: 'r1', date: '2026-10-01T09:00:00Z', tag: ['tender'], tender: { id: 'T1', title: 'School meals', status: 'active' } },
+  { ocid: 'ocds-t-2', id: 'r2', tender: 'not an object' },
+  { ocid: 'ocds-t-3', id: 'r3', date: '2026-10-02T09:00:00Z', tag: ['planning'], tender: { id: 'T3', title: 'Grounds maintenance', status: 'planned' } },
+] });
 
 suite('uploads as background jobs in chromium, from an empty database', () => {
   const lv = useLevers({ empty: true });
@@ -122,5 +129,13 @@ suite('uploads as background jobs in chromium, from an empty database', () => {
     assert.match(main, /2 = 1 kept \+ 1 rejected \+ 0 blank/);
     assert.match(main, /rung/);
     await checkBoth('register-result');
+  });
+
+  it('imports OCDS contract notices as a job and shows every release accounted for', async () => {
+    await lv.goto('/procurement/contracts/import');
+    const main = await uploadThroughJob('Contract register or notices', await write('notices.json', NOTICES), 'Import the contracts', /\/procurement\/contracts\/imports\/\d+$/);
+    assert.match(main, /4 releases and records read = 2 new contracts \+ 0 updated \+ 0 older \(filled gaps only\) \+ 1 seen before \+ 1 rejected \(balanced\)/);
+    assert.match(main, /ocid ocds-t-2, release r2, field tender/);
+    await checkBoth('contracts-result');
   });
 });

@@ -68,12 +68,10 @@ pub fn merge(held: Option<&mut Contract>, incoming: Contract) -> (Outcome, Optio
         return (Outcome::Duplicate, None);
     }
     if is_later(held, &incoming) {
-        held.update_from(&incoming);
+        held.update_from(incoming);
         (Outcome::Updated, None)
     } else {
-        let mut older = incoming;
-        older.update_from(held);
-        *held = older;
+        held.fill_gaps(incoming);
         (Outcome::Older, None)
     }
 }

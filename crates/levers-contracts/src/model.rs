@@ -88,6 +88,21 @@ pub struct Lot {
     pub has_renewal: bool,
 }
 
+/// The one list of the fields a release may give or leave out, for [`Contract::update_from`] and
+/// [`Contract::fill_gaps`]: `opt` fields are given when `Some`, `text` fields (strings and lists)
+/// when not empty. `key`, `source`, `stage`, `has_renewal`, `seen` and `warnings` are merged by
+/// hand.
+macro_rules! merged_fields {
+    ($apply:ident) => {
+        $apply!(
+            opt: ocid, release_id, release_date, notice_type, status, value_net, value_gross,
+                currency, start, end, max_extent, review, tender_end, above_threshold,
+                suitable_sme, suitable_vcse, reserved_location, url;
+            text: reference, title, description, buyer, department, tags, cpv, category, renewal,
+                procedure, special_regime, main_category, reserved, lots, suppliers
+        )
+    };
+}
 /// One procurement or contract.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Contract {
@@ -208,62 +223,49 @@ impl Contract {
     }
 
     /// Takes what a later release says over what this one said: every field the later one gives
-    /// replaces this one's; lists it gives replace these; what it leaves out is kept.
-    pub fn update_from(&mut self, later: &Contract) {
-        macro_rules! opt {
-            ($($f:ident),*) => { $( if later.$f.is_some() { self.$f = later.$f.clone(); } )* };
+    /// replaces this one's; lists it gives replace these; what it leaves out is kept. The later
+    /// release is moved in, not copied.
+    pub fn update_from(&mut self, later: Contract) {
+        macro_rules! take_given {
+            (opt: $($o:ident),*; text: $($t:ident),*) => {
+                $( if later.$o.is_some() { self.$o = later.$o; } )*
+                $( if !later.$t.is_empty() { self.$t = later.$t; } )*
+            };
         }
-        macro_rules! text {
-            ($($f:ident),*) => { $( if !later.$f.is_empty() { self.$f = later.$f.clone(); } )* };
-        }
-        opt!(
-            ocid,
-            release_id,
-            release_date,
-            notice_type,
-            status,
-            value_net,
-            value_gross,
-            currency,
-            start,
-            end,
-            max_extent,
-            review,
-            tender_end,
-            above_threshold,
-            suitable_sme,
-            suitable_vcse,
-            reserved_location,
-            url
-        );
-        text!(
-            reference,
-            title,
-            description,
-            buyer,
-            department,
-            tags,
-            cpv,
-            category,
-            renewal,
-            procedure,
-            special_regime,
-            main_category,
-            reserved,
-            lots,
-            suppliers
-        );
+        merged_fields!(take_given);
         self.stage = later.stage;
-        for s in &later.seen {
-            if !self.seen.contains(s) {
-                self.seen.push(s.clone());
-            }
-        }
         self.has_renewal |= later.has_renewal;
-        for w in &later.warnings {
-            if !self.warnings.contains(w) {
-                self.warnings.push(w.clone());
-            }
+        union_into(&mut self.seen, later.seen);
+        union_into(&mut self.warnings, later.warnings);
+    }
+
+    /// Fills what this contract leaves out from an older release of it (one that arrived late):
+    /// the same fields as [`Contract::update_from`], the other way round; the stage stays this
+    /// one's. The result is what reading the older release first and this one after would give.
+    pub fn fill_gaps(&mut self, older: Contract) {
+        macro_rules! fill_missing {
+            (opt: $($o:ident),*; text: $($t:ident),*) => {
+                $( if self.$o.is_none() { self.$o = older.$o; } )*
+                $( if self.$t.is_empty() { self.$t = older.$t; } )*
+            };
+        }
+        merged_fields!(fill_missing);
+        self.has_renewal |= older.has_renewal;
+        // The older release's ids and warnings come first, as if it had been read first.
+        let mut seen = older.seen;
+        union_into(&mut seen, std::mem::take(&mut self.seen));
+        self.seen = seen;
+        let mut warnings = older.warnings;
+        union_into(&mut warnings, std::mem::take(&mut self.warnings));
+        self.warnings = warnings;
+    }
+}
+
+/// Appends the items of `more` not already in `list`.
+fn union_into(list: &mut Vec<String>, more: Vec<String>) {
+    for s in more {
+        if !list.contains(&s) {
+            list.push(s);
         }
     }
 }
@@ -301,7 +303,23 @@ pub mod opt_date {
     pub fn parse(s: &str) -> Option<Date> {
         let s = s.trim();
         let d = s.get(..10)?;
-        Date::parse(d, format_description!("[year]-[month]-[day]")).ok()
+        fast(d.as_bytes())
+            .or_else(|| Date::parse(d, format_description!("[year]-[month]-[day]")).ok())
+    }
+
+    /// `YYYY-MM-DD` read digit by digit (the common case, without a format description).
+    fn fast(b: &[u8]) -> Option<Date> {
+        let num = |r: std::ops::Range<usize>| -> Option<u32> {
+            b[r].iter().try_fold(0u32, |n, c| {
+                c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+            })
+        };
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let month = time::Month::try_from(u8::try_from(num(5..7)?).ok()?).ok()?;
+        let day = u8::try_from(num(8..10)?).ok()?;
+        Date::from_calendar_date(i32::try_from(num(0..4)?).ok()?, month, day).ok()
     }
 }
 
@@ -324,7 +342,7 @@ mod tests {
             stage: Stage::Award,
             ..Contract::default()
         };
-        a.update_from(&b);
+        a.update_from(b);
         assert_eq!(a.title, "Heat network");
         assert_eq!(a.value_net, Some(Money::from_pence(100)));
         assert_eq!(a.value_gross, Some(Money::from_pence(120)));

@@ -78,6 +78,10 @@ pub struct CharityRecord {
     /// "Registered" or "Removed".
     pub status: String,
     pub is_cio: bool,
+    /// What the charity is for: `charitable_objects` where the file has it, else the register's
+    /// `charity_activities` (the contract pipeline matches its words against the work).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub objects: Option<String>,
 }
 
 /// One kept register entry.
@@ -189,7 +193,7 @@ const CH: [&str; 11] = [
     "siccode.sictext_4",
     "dissolutiondate",
 ];
-const CC: [&str; 9] = [
+const CC: [&str; 11] = [
     "registered_charity_number",
     "linked_charity_number",
     "charity_name",
@@ -199,6 +203,8 @@ const CC: [&str; 9] = [
     "charity_company_registration_number",
     "charity_is_cio",
     "date_of_removal",
+    "charitable_objects",
+    "charity_activities",
 ];
 
 fn recognise(header: &[String]) -> Option<Cols> {
@@ -392,6 +398,11 @@ pub fn read_register<R: Read>(
                     charity_type: get(3).to_string(),
                     status: get(4).to_string(),
                     is_cio: truthy(get(7)) || get(3).eq_ignore_ascii_case("CIO"),
+                    objects: [get(9), get(10)]
+                        .into_iter()
+                        .map(str::trim)
+                        .find(|t| !t.is_empty())
+                        .map(str::to_string),
                 })
             }
         };

@@ -148,6 +148,24 @@ impl Store {
         })
     }
 
+    /// One import with the reader's report (its reconciliation and rejections), if it exists.
+    pub async fn contract_import(
+        &self,
+        id: i64,
+    ) -> Result<Option<(ContractImportRow, serde_json::Value)>> {
+        let sql =
+            format!("SELECT {IMPORT_COLUMNS}, report_json FROM contract_imports WHERE id = $1");
+        with_pool!(self, pool => {
+            let Some(r) = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await? else {
+                return Ok(None);
+            };
+            let report: String = r.try_get("report_json")?;
+            let report = serde_json::from_str(&report)
+                .map_err(|e| StoreError::Corrupt(format!("contract import {id}'s report: {e}")))?;
+            Ok(Some((import_from_row!(&r), report)))
+        })
+    }
+
     /// Records (or replaces) an officer's correction: `include` adds the candidate to the
     /// contract's matches, `!include` removes it. Audited with the correction it replaces.
     pub async fn correct_match(

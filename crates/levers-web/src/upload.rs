@@ -25,6 +25,12 @@ pub const INDICATOR_FILE_BYTES: usize = 100 * 1024 * 1024;
 /// The geography and indicator upload routes.
 pub const GEOGRAPHY_PATH: &str = "/admin/geography/upload";
 pub const INDICATORS_PATH: &str = "/admin/indicators/upload";
+/// A contract register (CSV, XLSX) or OCDS notices (JSON, JSON Lines), streamed to a temporary
+/// file like geography; OCDS is read from it in bounded memory (a register is read whole). Larger
+/// notice files (a national bulk download) go through `levers contracts import`.
+pub const CONTRACT_FILE_BYTES: usize = 200 * 1024 * 1024;
+/// The contracts upload route.
+pub const CONTRACTS_PATH: &str = "/procurement/contracts/import";
 
 /// Room for an upload form's fields other than the file.
 const FIELDS_BYTES: usize = 64 * 1024;
@@ -44,6 +50,7 @@ pub(crate) fn route_limit(path: &str, spend_file_bytes: usize) -> Option<usize> 
         "/co-production/register/import" => REGISTER_FILE_BYTES,
         GEOGRAPHY_PATH => GEOGRAPHY_FILE_BYTES,
         INDICATORS_PATH => INDICATOR_FILE_BYTES,
+        CONTRACTS_PATH => CONTRACT_FILE_BYTES,
         _ => return None,
     };
     Some(file.saturating_add(FIELDS_BYTES))
@@ -53,7 +60,7 @@ pub(crate) fn route_limit(path: &str, spend_file_bytes: usize) -> Option<usize> 
 /// request layer reads only as far as the CSRF token (forms send it first) and passes the rest on
 /// as it arrives; the route's [`limit`] and [`read_to_file`] count the bytes.
 pub(crate) fn streamed(path: &str) -> bool {
-    matches!(path, GEOGRAPHY_PATH | INDICATORS_PATH)
+    matches!(path, GEOGRAPHY_PATH | INDICATORS_PATH | CONTRACTS_PATH)
 }
 
 /// An upload written to a temporary file, removed when this is dropped.
@@ -68,13 +75,21 @@ impl Drop for TempFile {
     }
 }
 
-/// What a streamed upload form sent: the file (its own name, where it was written, its size).
-/// These forms have no other fields than the CSRF token.
+/// What a streamed upload form sent: the file (its own name, where it was written, its size) and
+/// the other fields (sent before the file).
 #[derive(Debug)]
 pub struct FileUpload {
     pub file_name: String,
     pub file: TempFile,
     pub len: u64,
+    fields: HashMap<String, String>,
+}
+
+impl FileUpload {
+    /// A text field, trimmed; "" when the form did not send it.
+    pub fn field(&self, name: &str) -> &str {
+        self.fields.get(name).map_or("", |v| v.trim())
+    }
 }
 
 /// As [`read`], but the file goes to a temporary file chunk by chunk as it arrives (for files of
@@ -100,6 +115,7 @@ pub async fn read_to_file(
         file_name: String::new(),
         file: temp,
         len: 0,
+        fields: HashMap::new(),
     };
     while let Some(mut field) = form.next_field().await.map_err(|_| AppError::TooLarge)? {
         let name = field.name().unwrap_or_default().to_string();
@@ -117,6 +133,7 @@ pub async fn read_to_file(
             if text.len() > 64 * 1024 {
                 return Err(AppError::TooLarge);
             }
+            up.fields.insert(name, text);
         }
     }
     out.flush().await.map_err(written)?;

@@ -17,6 +17,8 @@ use tower::ServiceExt;
 mod appraisal;
 #[path = "web/community_budgets.rs"]
 mod community_budgets;
+#[path = "web/contracts.rs"]
+mod contracts;
 #[path = "web/coproduction.rs"]
 mod coproduction;
 #[path = "web/first_day.rs"]

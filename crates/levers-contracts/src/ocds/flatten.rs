@@ -87,7 +87,7 @@ pub fn cpv_code(s: &str) -> Option<String> {
 
 struct Acc<'a> {
     c: Contract,
-    release: &'a Release,
+    release: &'a Release<'a>,
 }
 
 impl Acc<'_> {
@@ -97,7 +97,7 @@ impl Acc<'_> {
         }
     }
 
-    fn amount(&mut self, field: &str, a: &Option<Amount>) -> Option<Money> {
+    fn amount(&mut self, field: impl std::fmt::Display, a: &Option<Amount>) -> Option<Money> {
         match a {
             Some(Amount::Pence(m)) => Some(*m),
             Some(Amount::Bad(t)) if t != "null" => {
@@ -108,7 +108,7 @@ impl Acc<'_> {
         }
     }
 
-    fn date(&mut self, field: &str, t: &raw::Text) -> Option<Date> {
+    fn date(&mut self, field: impl std::fmt::Display, t: &raw::Text) -> Option<Date> {
         let s = t.get()?;
         let d = opt_date::parse(s);
         if d.is_none() {
@@ -117,7 +117,7 @@ impl Acc<'_> {
         d
     }
 
-    fn currency(&mut self, field: &str, v: &raw::Value) {
+    fn currency(&mut self, field: impl std::fmt::Display, v: &raw::Value) {
         if let Some(cur) = v.currency.get()
             && !cur.eq_ignore_ascii_case("GBP")
         {
@@ -288,17 +288,26 @@ pub fn flatten(r: &Release) -> Contract {
                 has_renewal: l.has_renewal.0 == Some(true),
                 ..Lot::default()
             };
+            // Field names are formatted only when a warning names them.
             if let Some(v) = &l.value {
-                let f = format!("tender.lots[{i}].value");
-                a.currency(&f, v);
-                lot.value_net = a.amount(&format!("{f}.amount"), &v.amount);
-                lot.value_gross = a.amount(&format!("{f}.amountGross"), &v.amount_gross);
+                a.currency(format_args!("tender.lots[{i}].value"), v);
+                lot.value_net = a.amount(format_args!("tender.lots[{i}].value.amount"), &v.amount);
+                lot.value_gross = a.amount(
+                    format_args!("tender.lots[{i}].value.amountGross"),
+                    &v.amount_gross,
+                );
             }
             if let Some(p) = &l.contract_period {
-                let f = format!("tender.lots[{i}].contractPeriod");
-                lot.start = a.date(&format!("{f}.startDate"), &p.start_date);
-                lot.end = a.date(&format!("{f}.endDate"), &p.end_date);
-                lot.max_extent = a.date(&format!("{f}.maxExtentDate"), &p.max_extent_date);
+                let f = "contractPeriod";
+                lot.start = a.date(
+                    format_args!("tender.lots[{i}].{f}.startDate"),
+                    &p.start_date,
+                );
+                lot.end = a.date(format_args!("tender.lots[{i}].{f}.endDate"), &p.end_date);
+                lot.max_extent = a.date(
+                    format_args!("tender.lots[{i}].{f}.maxExtentDate"),
+                    &p.max_extent_date,
+                );
             }
             if a.c.renewal.is_empty()
                 && let Some(rn) = &l.renewal
@@ -337,11 +346,14 @@ pub fn flatten(r: &Release) -> Contract {
             continue;
         }
         if let Some(v) = &aw.value {
-            a.currency(&format!("awards[{i}].value"), v);
-            if let Some(m) = a.amount(&format!("awards[{i}].value.amount"), &v.amount) {
+            a.currency(format_args!("awards[{i}].value"), v);
+            if let Some(m) = a.amount(format_args!("awards[{i}].value.amount"), &v.amount) {
                 award_net.push(m);
             }
-            if let Some(m) = a.amount(&format!("awards[{i}].value.amountGross"), &v.amount_gross) {
+            if let Some(m) = a.amount(
+                format_args!("awards[{i}].value.amountGross"),
+                &v.amount_gross,
+            ) {
                 award_gross.push(m);
             }
         }

@@ -117,27 +117,67 @@ pub fn release_identity(c: &Contract) -> String {
     }
 }
 
+/// A release read: rejected without an ocid, else flattened and handed on.
+fn release(r: &raw::Release<'_>, line: u64, rep: &mut OcdsReport, on: &mut dyn FnMut(Contract)) {
+    match r.ocid.get() {
+        None => rep.reject(Rejection {
+            line,
+            ocid: None,
+            release: r.id.get().map(str::to_string),
+            field: "ocid".into(),
+            reason: "missing: a release without an ocid cannot be joined to its procurement; add the ocid".into(),
+        }),
+        Some(_) => {
+            let mut c = flatten::flatten(r);
+            c.seen = vec![release_identity(&c)];
+            rep.given += 1;
+            on(c);
+        }
+    }
+}
+
+/// Hands the scanner's elements to [`element`], and reads whole releases straight from the read
+/// buffer when they sit in it (no copy, no second pass to find their end).
+struct Reader<'r, 'f> {
+    rep: &'r mut OcdsReport,
+    on: &'r mut (dyn FnMut(Contract) + 'f),
+}
+
+impl scan::Handler<std::convert::Infallible> for Reader<'_, '_> {
+    fn element(&mut self, e: Element<'_>) -> Result<(), std::convert::Infallible> {
+        element(&e, self.rep, self.on);
+        Ok(())
+    }
+
+    fn whole(&mut self, kind: ElementKind, text: &str, line: u64) -> Option<usize> {
+        if kind != ElementKind::Release {
+            return None;
+        }
+        let mut it = serde_json::Deserializer::from_str(text).into_iter::<raw::Release>();
+        // Anything but a release read whole (cut off by the buffer's end, or one to reject with
+        // its field named) goes the long way, through `element`.
+        let Some(Ok(r)) = it.next() else {
+            return None;
+        };
+        let used = it.byte_offset();
+        self.rep.read += 1;
+        self.rep.releases += 1;
+        release(&r, line, self.rep, self.on);
+        Some(used)
+    }
+
+    fn reads_whole(&self) -> bool {
+        true
+    }
+}
+
 fn element(e: &Element<'_>, rep: &mut OcdsReport, on: &mut dyn FnMut(Contract)) {
     rep.read += 1;
     match e.kind {
         ElementKind::Release => {
             rep.releases += 1;
             match serde_json::from_slice::<raw::Release>(e.bytes) {
-                Ok(r) => match r.ocid.get() {
-                    None => rep.reject(Rejection {
-                        line: e.line,
-                        ocid: None,
-                        release: r.id.get().map(str::to_string),
-                        field: "ocid".into(),
-                        reason: "missing: a release without an ocid cannot be joined to its procurement; add the ocid".into(),
-                    }),
-                    Some(_) => {
-                        let mut c = flatten::flatten(&r);
-                        c.seen = vec![release_identity(&c)];
-                        rep.given += 1;
-                        on(c);
-                    }
-                },
+                Ok(r) => release(&r, e.line, rep, on),
                 Err(err) => {
                     let r = parse_error::<raw::Release>(e.bytes, e.line, err);
                     rep.reject(r);
@@ -171,7 +211,7 @@ fn element(e: &Element<'_>, rep: &mut OcdsReport, on: &mut dyn FnMut(Contract)) 
                         c.seen = vec![release_identity(&c)];
                         match &mut merged {
                             None => merged = Some(c),
-                            Some(m) => m.update_from(&c),
+                            Some(m) => m.update_from(c),
                         }
                     }
                     match merged {
@@ -217,10 +257,7 @@ pub fn read_ocds<R: Read>(
         ..OcdsReport::default()
     };
     let mut sc = Scanner::new();
-    let res = sc.run::<_, std::convert::Infallible>(r, &mut |e| {
-        element(&e, &mut rep, on);
-        Ok(())
-    });
+    let res = sc.run_with(r, &mut Reader { rep: &mut rep, on });
     if let Err(e) = res {
         return Err(ContractsError::Read {
             file: name.to_string(),
@@ -307,6 +344,40 @@ mod tests {
         assert_eq!(rep.rejections[0].field, "compiledRelease");
         assert_eq!(got[1].title, "later");
         assert_eq!(got[1].description, "d");
+    }
+
+    /// Gives at most `k` bytes a read, so elements fall across read buffers.
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.1.min(buf.len()).min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn whole_releases_read_in_place_give_what_gathered_ones_give() {
+        let pkg = "{\"releases\":[\n {\"ocid\":\"a\",\"id\":\"1\",\"tender\":{\"title\":\"Caf\u{e9} \\\"x\\\"\"}},\n {\"ocid\":\"b\",\"id\":\"2\",\"tender\":\"bad\"},\n {\"id\":\"3\"},\n {\"ocid\":\"c\",\"id\":\"4\",\"date\":\"2026-01-01\"}\n]}";
+        let whole = {
+            let mut got = Vec::new();
+            let rep = read_ocds("p.json", pkg.as_bytes(), &mut |c| got.push(c)).unwrap();
+            (got, rep)
+        };
+        assert_eq!(whole.0.len(), 2);
+        assert_eq!(whole.0[0].title, "Caf\u{e9} \"x\"");
+        assert_eq!(whole.1.rejections[0].line, 3);
+        assert_eq!(whole.1.rejections[1].line, 4);
+        for k in [1, 2, 3, 5, 8, 13, 40, 100] {
+            let mut got = Vec::new();
+            let rep =
+                read_ocds("p.json", Trickle(pkg.as_bytes(), k), &mut |c| got.push(c)).unwrap();
+            assert_eq!(got, whole.0, "reads of {k} bytes");
+            assert_eq!(rep.rejections, whole.1.rejections, "reads of {k} bytes");
+            assert!(rep.balanced());
+        }
     }
 
     #[test]

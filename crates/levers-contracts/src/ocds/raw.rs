@@ -4,6 +4,9 @@
 //! noted on the contract, and only a release that is not a JSON object at all is rejected.
 
 use levers_core::Money;
+use std::borrow::Cow;
+use std::marker::PhantomData;
+
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, Visitor};
 
@@ -67,58 +70,63 @@ impl<'de> Deserialize<'de> for Amount {
 }
 
 /// Text, or whatever stands where text should (numbers kept as text, anything else dropped).
+/// Borrowed from the release's bytes when it has no escapes (most text), so reading a release
+/// allocates only for what it keeps.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Text(pub Option<String>);
+pub struct Text<'a>(pub Option<Cow<'a, str>>);
 
-impl<'de> Deserialize<'de> for Text {
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Text;
+        struct V<'a>(PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Text<'a>;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("text")
             }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text, E> {
-                Ok(Text(Some(v.to_string())))
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Text<'a>, E> {
+                Ok(Text(Some(Cow::Borrowed(v))))
             }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Text, E> {
-                Ok(Text(Some(v)))
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text<'a>, E> {
+                Ok(Text(Some(Cow::Owned(v.to_string()))))
             }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Text, E> {
-                Ok(Text(Some(v.to_string())))
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Text<'a>, E> {
+                Ok(Text(Some(Cow::Owned(v))))
             }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Text, E> {
-                Ok(Text(Some(v.to_string())))
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Text<'a>, E> {
+                Ok(Text(Some(Cow::Owned(v.to_string()))))
             }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Text, E> {
-                Ok(Text(Some(v.to_string())))
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Text<'a>, E> {
+                Ok(Text(Some(Cow::Owned(v.to_string()))))
             }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Text, E> {
-                Ok(Text(Some(v.to_string())))
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Text<'a>, E> {
+                Ok(Text(Some(Cow::Owned(v.to_string()))))
             }
-            fn visit_unit<E: de::Error>(self) -> Result<Text, E> {
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Text<'a>, E> {
+                Ok(Text(Some(Cow::Owned(v.to_string()))))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Text<'a>, E> {
                 Ok(Text(None))
             }
-            fn visit_seq<A: de::SeqAccess<'de>>(self, mut a: A) -> Result<Text, A::Error> {
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut a: A) -> Result<Text<'a>, A::Error> {
                 // `buyerID: []`, or a list of strings where one was expected: the first string.
                 let mut first = None;
-                while let Some(t) = a.next_element::<Text>()? {
+                while let Some(t) = a.next_element::<Text<'a>>()? {
                     if first.is_none() {
                         first = t.0;
                     }
                 }
                 Ok(Text(first))
             }
-            fn visit_map<A: de::MapAccess<'de>>(self, mut a: A) -> Result<Text, A::Error> {
+            fn visit_map<A: de::MapAccess<'de>>(self, mut a: A) -> Result<Text<'a>, A::Error> {
                 while a.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
                 Ok(Text(None))
             }
         }
-        d.deserialize_any(V)
+        d.deserialize_any(V(PhantomData))
     }
 }
 
-impl Text {
+impl Text<'_> {
     pub fn get(&self) -> Option<&str> {
         self.0.as_deref().map(str::trim).filter(|s| !s.is_empty())
     }
@@ -176,13 +184,23 @@ pub struct Flag(pub Option<bool>);
 impl<'de> Deserialize<'de> for Flag {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let t = Text::deserialize(d)?;
-        Ok(Flag(
-            match t.get().map(str::to_ascii_lowercase).as_deref() {
-                Some("true" | "yes" | "y" | "1") => Some(true),
-                Some("false" | "no" | "n" | "0") => Some(false),
-                _ => None,
-            },
-        ))
+        Ok(Flag(match t.get() {
+            Some(s)
+                if ["true", "yes", "y", "1"]
+                    .iter()
+                    .any(|w| s.eq_ignore_ascii_case(w)) =>
+            {
+                Some(true)
+            }
+            Some(s)
+                if ["false", "no", "n", "0"]
+                    .iter()
+                    .any(|w| s.eq_ignore_ascii_case(w)) =>
+            {
+                Some(false)
+            }
+            _ => None,
+        }))
     }
 }
 
@@ -210,48 +228,62 @@ impl<T> List<T> {
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
-pub struct Value {
+pub struct Value<'a> {
     pub amount: Option<Amount>,
     pub amount_gross: Option<Amount>,
-    pub currency: Text,
+    #[serde(borrow)]
+    pub currency: Text<'a>,
 }
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
-pub struct Period {
-    pub start_date: Text,
-    pub end_date: Text,
-    pub max_extent_date: Text,
+pub struct Period<'a> {
+    #[serde(borrow)]
+    pub start_date: Text<'a>,
+    #[serde(borrow)]
+    pub end_date: Text<'a>,
+    #[serde(borrow)]
+    pub max_extent_date: Text<'a>,
 }
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(default)]
-pub struct Classification {
-    pub scheme: Text,
-    pub id: Text,
-    pub description: Text,
+pub struct Classification<'a> {
+    #[serde(borrow)]
+    pub scheme: Text<'a>,
+    #[serde(borrow)]
+    pub id: Text<'a>,
+    #[serde(borrow)]
+    pub description: Text<'a>,
 }
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
-pub struct Item {
-    pub classification: Option<Classification>,
-    pub additional_classifications: List<Classification>,
+pub struct Item<'a> {
+    #[serde(borrow)]
+    pub classification: Option<Classification<'a>>,
+    #[serde(borrow)]
+    pub additional_classifications: List<Classification<'a>>,
 }
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
-pub struct Document {
-    pub id: Text,
-    pub document_type: Text,
-    pub notice_type: Text,
-    pub url: Text,
+pub struct Document<'a> {
+    #[serde(borrow)]
+    pub id: Text<'a>,
+    #[serde(borrow)]
+    pub document_type: Text<'a>,
+    #[serde(borrow)]
+    pub notice_type: Text<'a>,
+    #[serde(borrow)]
+    pub url: Text<'a>,
 }
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(default)]
-pub struct Renewal {
-    pub description: Text,
+pub struct Renewal<'a> {
+    #[serde(borrow)]
+    pub description: Text<'a>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -263,157 +295,224 @@ pub struct Suitability {
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
-pub struct Location {
-    pub description: Text,
+pub struct Location<'a> {
+    #[serde(borrow)]
+    pub description: Text<'a>,
 }
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
-pub struct OtherRequirements {
+pub struct OtherRequirements<'a> {
     pub reserved_participation: Texts,
-    pub reserved_participation_location: Option<Location>,
+    #[serde(borrow)]
+    pub reserved_participation_location: Option<Location<'a>>,
 }
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
-pub struct RawLot {
-    pub id: Text,
-    pub title: Text,
-    pub value: Option<Value>,
-    pub contract_period: Option<Period>,
+pub struct RawLot<'a> {
+    #[serde(borrow)]
+    pub id: Text<'a>,
+    #[serde(borrow)]
+    pub title: Text<'a>,
+    #[serde(borrow)]
+    pub value: Option<Value<'a>>,
+    #[serde(borrow)]
+    pub contract_period: Option<Period<'a>>,
     pub has_renewal: Flag,
-    pub renewal: Option<Renewal>,
+    #[serde(borrow)]
+    pub renewal: Option<Renewal<'a>>,
     pub suitability: Option<Suitability>,
-    pub other_requirements: Option<OtherRequirements>,
+    #[serde(borrow)]
+    pub other_requirements: Option<OtherRequirements<'a>>,
 }
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
-pub struct Tender {
-    pub id: Text,
-    pub title: Text,
-    pub description: Text,
-    pub status: Text,
-    pub classification: Option<Classification>,
-    pub items: List<Item>,
-    pub value: Option<Value>,
-    pub min_value: Option<Value>,
-    pub procurement_method: Text,
-    pub procurement_method_details: Text,
-    pub main_procurement_category: Text,
+pub struct Tender<'a> {
+    #[serde(borrow)]
+    pub id: Text<'a>,
+    #[serde(borrow)]
+    pub title: Text<'a>,
+    #[serde(borrow)]
+    pub description: Text<'a>,
+    #[serde(borrow)]
+    pub status: Text<'a>,
+    #[serde(borrow)]
+    pub classification: Option<Classification<'a>>,
+    #[serde(borrow)]
+    pub items: List<Item<'a>>,
+    #[serde(borrow)]
+    pub value: Option<Value<'a>>,
+    #[serde(borrow)]
+    pub min_value: Option<Value<'a>>,
+    #[serde(borrow)]
+    pub procurement_method: Text<'a>,
+    #[serde(borrow)]
+    pub procurement_method_details: Text<'a>,
+    #[serde(borrow)]
+    pub main_procurement_category: Text<'a>,
     pub special_regime: Texts,
     pub above_threshold: Flag,
-    pub tender_period: Option<Period>,
-    pub contract_period: Option<Period>,
+    #[serde(borrow)]
+    pub tender_period: Option<Period<'a>>,
+    #[serde(borrow)]
+    pub contract_period: Option<Period<'a>>,
     pub has_renewal: Flag,
-    pub renewal: Option<Renewal>,
+    #[serde(borrow)]
+    pub renewal: Option<Renewal<'a>>,
     pub suitability: Option<Suitability>,
-    pub other_requirements: Option<OtherRequirements>,
-    pub lots: List<RawLot>,
-    pub documents: List<Document>,
+    #[serde(borrow)]
+    pub other_requirements: Option<OtherRequirements<'a>>,
+    #[serde(borrow)]
+    pub lots: List<RawLot<'a>>,
+    #[serde(borrow)]
+    pub documents: List<Document<'a>>,
 }
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(default)]
-pub struct OrgRef {
-    pub id: Text,
-    pub name: Text,
+pub struct OrgRef<'a> {
+    #[serde(borrow)]
+    pub id: Text<'a>,
+    #[serde(borrow)]
+    pub name: Text<'a>,
 }
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
-pub struct Identifier {
-    pub scheme: Text,
-    pub id: Text,
-    pub legal_name: Text,
+pub struct Identifier<'a> {
+    #[serde(borrow)]
+    pub scheme: Text<'a>,
+    #[serde(borrow)]
+    pub id: Text<'a>,
+    #[serde(borrow)]
+    pub legal_name: Text<'a>,
 }
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
-pub struct Address {
-    pub postal_code: Text,
+pub struct Address<'a> {
+    #[serde(borrow)]
+    pub postal_code: Text<'a>,
 }
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(default)]
-pub struct Details {
-    pub scale: Text,
+pub struct Details<'a> {
+    #[serde(borrow)]
+    pub scale: Text<'a>,
     pub vcse: Flag,
 }
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
-pub struct Party {
-    pub id: Text,
-    pub name: Text,
-    pub identifier: Option<Identifier>,
-    pub additional_identifiers: List<Identifier>,
-    pub address: Option<Address>,
+pub struct Party<'a> {
+    #[serde(borrow)]
+    pub id: Text<'a>,
+    #[serde(borrow)]
+    pub name: Text<'a>,
+    #[serde(borrow)]
+    pub identifier: Option<Identifier<'a>>,
+    #[serde(borrow)]
+    pub additional_identifiers: List<Identifier<'a>>,
+    #[serde(borrow)]
+    pub address: Option<Address<'a>>,
     pub roles: Texts,
-    pub details: Option<Details>,
+    #[serde(borrow)]
+    pub details: Option<Details<'a>>,
 }
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
-pub struct Award {
-    pub id: Text,
-    pub status: Text,
-    pub value: Option<Value>,
-    pub suppliers: List<OrgRef>,
-    pub contract_period: Option<Period>,
-    pub items: List<Item>,
-    pub documents: List<Document>,
+pub struct Award<'a> {
+    #[serde(borrow)]
+    pub id: Text<'a>,
+    #[serde(borrow)]
+    pub status: Text<'a>,
+    #[serde(borrow)]
+    pub value: Option<Value<'a>>,
+    #[serde(borrow)]
+    pub suppliers: List<OrgRef<'a>>,
+    #[serde(borrow)]
+    pub contract_period: Option<Period<'a>>,
+    #[serde(borrow)]
+    pub items: List<Item<'a>>,
+    #[serde(borrow)]
+    pub documents: List<Document<'a>>,
     pub has_renewal: Flag,
-    pub renewal: Option<Renewal>,
+    #[serde(borrow)]
+    pub renewal: Option<Renewal<'a>>,
     pub above_threshold: Flag,
 }
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
-pub struct RawContract {
-    pub id: Text,
-    pub status: Text,
-    pub value: Option<Value>,
-    pub period: Option<Period>,
-    pub items: List<Item>,
-    pub documents: List<Document>,
+pub struct RawContract<'a> {
+    #[serde(borrow)]
+    pub id: Text<'a>,
+    #[serde(borrow)]
+    pub status: Text<'a>,
+    #[serde(borrow)]
+    pub value: Option<Value<'a>>,
+    #[serde(borrow)]
+    pub period: Option<Period<'a>>,
+    #[serde(borrow)]
+    pub items: List<Item<'a>>,
+    #[serde(borrow)]
+    pub documents: List<Document<'a>>,
 }
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(default)]
-pub struct Planning {
-    pub documents: List<Document>,
+pub struct Planning<'a> {
+    #[serde(borrow)]
+    pub documents: List<Document<'a>>,
 }
 
 /// A release (or a record's compiled release).
 #[derive(Debug, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
-pub struct Release {
-    pub ocid: Text,
-    pub id: Text,
-    pub date: Text,
+pub struct Release<'a> {
+    #[serde(borrow)]
+    pub ocid: Text<'a>,
+    #[serde(borrow)]
+    pub id: Text<'a>,
+    #[serde(borrow)]
+    pub date: Text<'a>,
     pub tag: Texts,
-    pub buyer: Option<OrgRef>,
-    pub parties: List<Party>,
-    pub planning: Option<Planning>,
-    pub tender: Option<Tender>,
-    pub awards: List<Award>,
-    pub contracts: List<RawContract>,
+    #[serde(borrow)]
+    pub buyer: Option<OrgRef<'a>>,
+    #[serde(borrow)]
+    pub parties: List<Party<'a>>,
+    #[serde(borrow)]
+    pub planning: Option<Planning<'a>>,
+    #[serde(borrow)]
+    pub tender: Option<Tender<'a>>,
+    #[serde(borrow)]
+    pub awards: List<Award<'a>>,
+    #[serde(borrow)]
+    pub contracts: List<RawContract<'a>>,
 }
 
 /// A record of a record package: its compiled release, else its embedded releases.
 #[derive(Debug, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
-pub struct Record {
-    pub ocid: Text,
-    pub compiled_release: Option<Release>,
-    pub releases: List<Release>,
+pub struct Record<'a> {
+    #[serde(borrow)]
+    pub ocid: Text<'a>,
+    #[serde(borrow)]
+    pub compiled_release: Option<Release<'a>>,
+    #[serde(borrow)]
+    pub releases: List<Release<'a>>,
 }
 
 /// Just enough of a release to name it when the rest cannot be read.
 #[derive(Debug, Deserialize, Default)]
 #[serde(default)]
-pub struct Name {
-    pub ocid: Text,
-    pub id: Text,
+pub struct Name<'a> {
+    #[serde(borrow)]
+    pub ocid: Text<'a>,
+    #[serde(borrow)]
+    pub id: Text<'a>,
 }

@@ -25,6 +25,35 @@ pub struct Element<'a> {
     pub line: u64,
 }
 
+/// What the scanner hands elements to.
+pub trait Handler<E> {
+    /// One element, its bytes gathered.
+    fn element(&mut self, e: Element<'_>) -> Result<(), E>;
+
+    /// Offered first for an object in a package's array that starts in the current chunk: `text`
+    /// is the chunk's text from the element's first byte on. A handler that reads (and deals with)
+    /// one whole element from its start returns the bytes it used; `None` leaves the scanner to
+    /// gather the element (it runs past the chunk, or is not what the handler reads) and hand it
+    /// to [`Handler::element`].
+    fn whole(&mut self, _kind: ElementKind, _text: &str, _line: u64) -> Option<usize> {
+        None
+    }
+
+    /// Whether [`Handler::whole`] is worth offering (each chunk is then checked as UTF-8 once).
+    fn reads_whole(&self) -> bool {
+        false
+    }
+}
+
+/// A closure as a [`Handler`] that takes gathered elements only.
+struct Closure<'a, 'f, E>(&'a mut (dyn FnMut(Element<'_>) -> Result<(), E> + 'f));
+
+impl<E> Handler<E> for Closure<'_, '_, E> {
+    fn element(&mut self, e: Element<'_>) -> Result<(), E> {
+        (self.0)(e)
+    }
+}
+
 /// A top-level value that was neither a package nor a release object.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Oddity {
@@ -116,8 +145,18 @@ impl Scanner {
     /// Reads everything from `r`, calling `on` for each element. `on` returning `Err` stops.
     pub fn run<R: Read, E>(
         &mut self,
-        mut r: R,
+        r: R,
         on: &mut dyn FnMut(Element<'_>) -> Result<(), E>,
+    ) -> Result<Result<(), E>, std::io::Error> {
+        self.run_with(r, &mut Closure(on))
+    }
+
+    /// Reads everything from `r`, handing elements to `h` (offering it whole ones first when it
+    /// reads them itself). `h` returning `Err` stops.
+    pub fn run_with<R: Read, E>(
+        &mut self,
+        mut r: R,
+        h: &mut dyn Handler<E>,
     ) -> Result<Result<(), E>, std::io::Error> {
         let mut buf = vec![0u8; 1 << 20];
         loop {
@@ -128,7 +167,7 @@ impl Scanner {
                 Err(e) => return Err(e),
             };
             self.bytes_read += n as u64;
-            if let Err(e) = self.feed(&buf[..n], on) {
+            if let Err(e) = self.feed_with(&buf[..n], h) {
                 return Ok(Err(e));
             }
         }
@@ -171,9 +210,27 @@ impl Scanner {
         chunk: &[u8],
         on: &mut dyn FnMut(Element<'_>) -> Result<(), E>,
     ) -> Result<(), E> {
+        self.feed_with(chunk, &mut Closure(on))
+    }
+
+    /// Feeds one chunk to a [`Handler`].
+    pub fn feed_with<E>(&mut self, chunk: &[u8], on: &mut dyn Handler<E>) -> Result<(), E> {
+        // The chunk as text up to its first byte that is not UTF-8 (or a character cut by the
+        // chunk's end), for handlers that read whole elements themselves.
+        let text = if on.reads_whole() {
+            match std::str::from_utf8(chunk) {
+                Ok(t) => t,
+                Err(e) => std::str::from_utf8(&chunk[..e.valid_up_to()]).unwrap_or_default(),
+            }
+        } else {
+            ""
+        };
         // Where, in this chunk, the bytes still to be appended to `top` / `elem` start.
         let mut top_from = 0usize;
         let mut elem_from = 0usize;
+        // Whether the current element started in this chunk: if it also ends here it is handed
+        // over straight from the chunk, without a copy.
+        let mut elem_here = false;
         let mut i = 0usize;
         let n = chunk.len();
         while i < n {
@@ -224,17 +281,31 @@ impl Scanner {
                 b' ' | b'\t' | b'\r' => {}
                 _ => {
                     // An element of the captured array starts at its first byte.
-                    if let Capture::Array(_) = self.capture
+                    if let Capture::Array(kind) = self.capture
                         && self.depth == self.array_depth
                         && !self.in_elem
                         && b != b','
                         && b != b']'
                     {
+                        // Offered whole first: a handler that reads it from here saves the
+                        // scanner's pass over its bytes.
+                        if b == b'{'
+                            && i < text.len()
+                            && let Some(used) = on.whole(kind, &text[i..], self.line)
+                            && used > 0
+                            && i + used <= n
+                        {
+                            self.line +=
+                                memchr::memchr_iter(b'\n', &chunk[i..i + used]).count() as u64;
+                            i += used;
+                            continue;
+                        }
                         self.in_elem = true;
                         self.elem_line = self.line;
                         self.elem.clear();
                         self.elem_too_big = false;
                         elem_from = i;
+                        elem_here = true;
                     }
                     if self.depth == 0 && self.capture == Capture::Outside {
                         self.start_top(b, i);
@@ -284,8 +355,7 @@ impl Scanner {
                                 && b == b']'
                             {
                                 if self.in_elem {
-                                    self.push_elem(&chunk[elem_from..i]);
-                                    self.emit(kind, on)?;
+                                    self.finish_elem(kind, chunk, elem_from, i, elem_here, on)?;
                                 }
                                 self.capture = Capture::Skip;
                             }
@@ -301,8 +371,7 @@ impl Scanner {
                                 && self.depth == self.array_depth
                                 && self.in_elem
                             {
-                                self.push_elem(&chunk[elem_from..i]);
-                                self.emit(kind, on)?;
+                                self.finish_elem(kind, chunk, elem_from, i, elem_here, on)?;
                             }
                             if self.depth == 1 {
                                 self.expect_key = true;
@@ -361,7 +430,7 @@ impl Scanner {
         self.capture = Capture::Outside;
     }
 
-    fn end_top<E>(&mut self, on: &mut dyn FnMut(Element<'_>) -> Result<(), E>) -> Result<(), E> {
+    fn end_top<E>(&mut self, on: &mut dyn Handler<E>) -> Result<(), E> {
         let was = self.capture;
         self.capture = Capture::Outside;
         if self.package {
@@ -371,7 +440,7 @@ impl Scanner {
         }
         if was == Capture::Top && self.top_is_object {
             let top = std::mem::take(&mut self.top);
-            let r = on(Element {
+            let r = on.element(Element {
                 kind: ElementKind::Release,
                 bytes: &top,
                 line: self.top_line,
@@ -389,31 +458,55 @@ impl Scanner {
         Ok(())
     }
 
-    fn emit<E>(
+    /// Hands over the element ending at `chunk[to]`: straight from the chunk when it began in it
+    /// (no copy), else from the bytes gathered across chunks.
+    fn finish_elem<E>(
         &mut self,
         kind: ElementKind,
-        on: &mut dyn FnMut(Element<'_>) -> Result<(), E>,
+        chunk: &[u8],
+        from: usize,
+        to: usize,
+        here: bool,
+        on: &mut dyn Handler<E>,
     ) -> Result<(), E> {
+        if here && self.elem.is_empty() && !self.elem_too_big {
+            self.in_elem = false;
+            return on.element(Element {
+                kind,
+                bytes: trim_end(&chunk[from..to]),
+                line: self.elem_line,
+            });
+        }
+        self.push_elem(&chunk[from..to]);
+        self.emit(kind, on)
+    }
+
+    fn emit<E>(&mut self, kind: ElementKind, on: &mut dyn Handler<E>) -> Result<(), E> {
         self.in_elem = false;
         if self.elem_too_big {
             self.too_big.push((self.elem_line, kind));
             self.elem_too_big = false;
             return Ok(());
         }
-        let mut end = self.elem.len();
-        while end > 0 && self.elem[end - 1].is_ascii_whitespace() {
-            end -= 1;
-        }
         let elem = std::mem::take(&mut self.elem);
-        let r = on(Element {
+        let r = on.element(Element {
             kind,
-            bytes: &elem[..end],
+            bytes: trim_end(&elem),
             line: self.elem_line,
         });
         self.elem = elem;
         self.elem.clear();
         r
     }
+}
+
+/// The bytes without trailing whitespace.
+fn trim_end(b: &[u8]) -> &[u8] {
+    let mut end = b.len();
+    while end > 0 && b[end - 1].is_ascii_whitespace() {
+        end -= 1;
+    }
+    &b[..end]
 }
 
 #[cfg(test)]

@@ -77,6 +77,7 @@ impl JobPage {
             "spend" => "/procurement/upload",
             "suppliers" => "/procurement/suppliers",
             "unit-costs" => "/appraisals/unit-costs",
+            "contracts" => "/procurement/contracts/import",
             "coproduction-register" => "/co-production/register/import",
             "geography" | "indicators" => "/admin/geography#upload",
             _ => "/",

@@ -1,14 +1,16 @@
 //! The levers side of benches/contracts: streams an OCDS file through the reader (one release in
 //! memory at a time), flattens every release and merges them per ocid (a repeat kept once, a later
-//! release updating), then prints the same JSON summary as the pandas reference.
+//! release updating) in bounded memory, grouped by ocid through the import's own partition files
+//! (`levers_app::contracts::spill`), then prints the same JSON summary as the pandas reference.
 //!
 //! With `--stream`, nothing is merged: every release is flattened and counted as it passes, so the
 //! memory is the reader's alone (one release at a time).
 //!
-//! `cargo run --release -p levers-contracts --example ocds_flatten -- [--stream] FILE`
+//! `cargo run --release -p levers-app --example ocds_flatten -- [--stream] FILE`
 
 use std::collections::BTreeMap;
 
+use levers_app::contracts::spill::Spill;
 use levers_contracts::merge::Merger;
 use levers_contracts::ocds::read_ocds;
 
@@ -38,33 +40,47 @@ fn main() {
         println!("{out}");
         return;
     }
-    let mut m = Merger::new();
+    let len = f.metadata().expect("the file's size").len();
+    let mut spill = Spill::new(len).expect("temporary files");
     let rep = read_ocds(
         &path,
         std::io::BufReader::with_capacity(1 << 16, f),
-        &mut |c| {
-            m.add(c);
-        },
+        &mut |c| spill.push(c).expect("write a partition"),
     )
     .expect("read the file");
     assert!(rep.balanced());
-    let sum = |f: &dyn Fn(&levers_contracts::Contract) -> Option<i64>| -> i64 {
-        m.contracts.iter().filter_map(f).sum()
-    };
+    let (mut contracts, mut duplicates, mut net, mut gross, mut cpv, mut extent) =
+        (0u64, 0u64, 0i64, 0i64, 0u64, 0u64);
     let mut by_notice: BTreeMap<String, u64> = BTreeMap::new();
-    for c in &m.contracts {
-        if let Some(n) = &c.notice_type {
-            *by_notice.entry(n.clone()).or_default() += 1;
-        }
-    }
+    // Each partition merged alone: memory is one partition's contracts.
+    spill
+        .drain::<std::io::Error>(&mut |part| {
+            let mut m = Merger::new();
+            for c in part {
+                m.add(c);
+            }
+            duplicates += m.counts.duplicates;
+            for c in &m.contracts {
+                contracts += 1;
+                net += c.value_net.map_or(0, |v| v.pence());
+                gross += c.value_gross.map_or(0, |v| v.pence());
+                cpv += u64::from(!c.cpv.is_empty());
+                extent += u64::from(c.max_extent.is_some());
+                if let Some(n) = &c.notice_type {
+                    *by_notice.entry(n.clone()).or_default() += 1;
+                }
+            }
+            Ok(())
+        })
+        .expect("read the partitions back");
     let out = serde_json::json!({
         "read": rep.read,
-        "duplicates": m.counts.duplicates,
-        "contracts": m.contracts.len(),
-        "value_net_pence": sum(&|c| c.value_net.map(|v| v.pence())),
-        "value_gross_pence": sum(&|c| c.value_gross.map(|v| v.pence())),
-        "with_cpv": m.contracts.iter().filter(|c| !c.cpv.is_empty()).count(),
-        "with_max_extent": m.contracts.iter().filter(|c| c.max_extent.is_some()).count(),
+        "duplicates": duplicates,
+        "contracts": contracts,
+        "value_net_pence": net,
+        "value_gross_pence": gross,
+        "with_cpv": cpv,
+        "with_max_extent": extent,
         "by_notice": by_notice,
         "rejected": rep.rejected,
     });

@@ -1,6 +1,7 @@
 //! The contract pipeline's use cases, shared by the CLI and the web: importing an OCDS file or a
 //! contract register into the store (a blocking reader thread streams contracts in batches over a
-//! bounded channel into one transaction, with progress by bytes read), the pipeline of
+//! bounded channel into one transaction, with progress by bytes read; OCDS grouped by ocid first,
+//! in bounded memory, so each contract is read from the store and written once), the pipeline of
 //! opportunities, and one opportunity's matches and advice. Candidates and leaking sectors come
 //! from the procurement analysis's report.
 
@@ -20,6 +21,11 @@ use levers_contracts::{Contract, ContractsError};
 use levers_spend::analysis::Report;
 use levers_store::contracts::ContractImportRow;
 use levers_store::{Actor, Store, StoreError};
+
+mod candidates;
+mod codec;
+pub mod spill;
+pub use candidates::{candidates_from_report, enrich_candidates};
 use serde::Serialize;
 use time::Date;
 
@@ -67,6 +73,15 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
+/// A file's bytes in memory, shared with the reader thread.
+struct Shared(Arc<Vec<u8>>);
+
+impl AsRef<[u8]> for Shared {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
 /// Where an import reads from.
 enum Src {
     Path(std::path::PathBuf),
@@ -80,8 +95,15 @@ impl Src {
                 1 << 16,
                 std::fs::File::open(p)?,
             )),
-            Src::Bytes(b) => Box::new(std::io::Cursor::new(b.clone().to_vec())),
+            // Read in place, not copied.
+            Src::Bytes(b) => Box::new(std::io::Cursor::new(Shared(b.clone()))),
         })
+    }
+    fn len(&self) -> std::io::Result<u64> {
+        match self {
+            Src::Path(p) => Ok(std::fs::metadata(p)?.len()),
+            Src::Bytes(b) => Ok(b.len() as u64),
+        }
     }
     fn all(&self) -> std::io::Result<Vec<u8>> {
         match self {
@@ -104,7 +126,20 @@ pub async fn import_file(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let io = |e: std::io::Error| ContractImportError::Io(format!("{}: {e}", path.display()));
+    import_named_file(store, actor, path, &name, body, progress).await
+}
+
+/// As [`import_file`], for a file stored under another name than its own (the web's upload,
+/// written to a temporary file): the import is recorded as `name`.
+pub async fn import_named_file(
+    store: &Store,
+    actor: &Actor,
+    path: &Path,
+    name: &str,
+    body: &str,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<ImportOutcome, ContractImportError> {
+    let io = |e: std::io::Error| ContractImportError::Io(format!("{name}: {e}"));
     let mut head = [0u8; 64];
     let n = std::fs::File::open(path)
         .and_then(|mut f| f.read(&mut head))
@@ -113,7 +148,7 @@ pub async fn import_file(
     import_source(
         store,
         actor,
-        &name,
+        name,
         Src::Path(path.to_path_buf()),
         &head[..n],
         sha,
@@ -167,51 +202,40 @@ async fn import_source(
             body,
         )
         .await?;
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Contract>>(4);
+    // Batches of contracts to store; an empty one only says how far the reader has got.
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Contract>>(2);
     let seen = Arc::new(AtomicU64::new(0));
     let reader = {
         let (name, body, seen) = (name.to_string(), body.to_string(), seen.clone());
         tokio::task::spawn_blocking(
             move || -> Result<(u64, u64, serde_json::Value), ContractImportError> {
                 let io = |e: std::io::Error| ContractImportError::Io(format!("{name}: {e}"));
-                let mut batch = Vec::with_capacity(BATCH);
-                let send = |c: Contract, batch: &mut Vec<Contract>| {
-                    batch.push(c);
-                    if batch.len() >= BATCH {
-                        let _ = tx.blocking_send(std::mem::take(batch));
-                    }
-                };
-                let out = if ocds {
-                    let r = Counting {
-                        inner: src.open().map_err(io)?,
-                        seen,
-                    };
-                    let rep =
-                        levers_contracts::ocds::read_ocds(&name, r, &mut |c| send(c, &mut batch))?;
-                    (
-                        rep.read,
-                        rep.rejected,
-                        serde_json::to_value(&rep).unwrap_or_default(),
-                    )
+                if ocds {
+                    read_ocds_grouped(&name, &src, &seen, &tx)
                 } else {
                     let bytes = src.all().map_err(io)?;
                     seen.store(bytes.len() as u64, Ordering::Relaxed);
+                    let mut batch = Vec::with_capacity(BATCH);
                     let rep = levers_contracts::register::read_register(
                         &name,
                         &bytes,
                         &body,
-                        &mut |c| send(c, &mut batch),
+                        &mut |c| {
+                            batch.push(c);
+                            if batch.len() >= BATCH {
+                                let _ = tx.blocking_send(std::mem::take(&mut batch));
+                            }
+                        },
                     )?;
-                    (
+                    if !batch.is_empty() {
+                        let _ = tx.blocking_send(batch);
+                    }
+                    Ok((
                         rep.kept + rep.rejected.len() as u64,
                         rep.rejected.len() as u64,
                         serde_json::to_value(&rep).unwrap_or_default(),
-                    )
-                };
-                if !batch.is_empty() {
-                    let _ = tx.blocking_send(batch);
+                    ))
                 }
-                Ok(out)
             },
         )
     };
@@ -240,6 +264,59 @@ async fn import_source(
     Ok(ImportOutcome { import, report })
 }
 
+/// Reads OCDS in two passes so that memory stays bounded and each contract is read from the
+/// store and written once: the releases are flattened into partitions by ocid ([`spill::Spill`]),
+/// then each partition is sent as one batch. `seen` tracks progress in
+/// bytes: the first pass counts for half the file's length, the partitions for the other half.
+fn read_ocds_grouped(
+    name: &str,
+    src: &Src,
+    seen: &AtomicU64,
+    tx: &tokio::sync::mpsc::Sender<Vec<Contract>>,
+) -> Result<(u64, u64, serde_json::Value), ContractImportError> {
+    let io = |e: std::io::Error| ContractImportError::Io(format!("{name}: {e}"));
+    let len = src.len().map_err(io)?;
+    let bytes = Arc::new(AtomicU64::new(0));
+    let r = Counting {
+        inner: src.open().map_err(io)?,
+        seen: bytes.clone(),
+    };
+    let mut spill = spill::Spill::new(len).map_err(io)?;
+    let mut failed: Option<std::io::Error> = None;
+    let rep = levers_contracts::ocds::read_ocds(name, r, &mut |c| {
+        if failed.is_none() {
+            failed = spill.push(c).err();
+            if spill.pushed % 20_000 == 0 {
+                seen.store(bytes.load(Ordering::Relaxed) / 2, Ordering::Relaxed);
+                let _ = tx.blocking_send(Vec::new());
+            }
+        }
+    })?;
+    if let Some(e) = failed {
+        return Err(io(e));
+    }
+    let parts = spill.partitions() as u64;
+    let mut done = 0u64;
+    spill
+        .drain::<std::io::Error>(&mut |part| {
+            // One batch a partition: its keys are in no other, so each is read and written once.
+            if tx.blocking_send(part).is_err() {
+                // The store side stopped: read no further (its error is the one reported).
+                return Err(std::io::Error::other("the store stopped the import"));
+            }
+            done += 1;
+            seen.store(len / 2 + len / 2 * done / parts, Ordering::Relaxed);
+            Ok(())
+        })
+        .map_err(io)?;
+    seen.store(len, Ordering::Relaxed);
+    Ok((
+        rep.read,
+        rep.rejected,
+        serde_json::to_value(&rep).unwrap_or_default(),
+    ))
+}
+
 fn sha256_file(path: &Path) -> std::io::Result<String> {
     use sha2::{Digest, Sha256};
     let mut f = std::fs::File::open(path)?;
@@ -265,35 +342,6 @@ pub fn leaking_from_report(r: &Report) -> Vec<LeakingSector> {
             analysed_pence: s.analysed_pence,
             leakage_pence: s.leakage_pence,
             leakage_share: s.leakage_share,
-        })
-        .collect()
-}
-
-/// The analysis's suppliers as candidates: location, size, VCSE, spend and its categories.
-pub fn candidates_from_report(r: &Report) -> Vec<Candidate> {
-    r.units
-        .iter()
-        .filter(|u| !u.redacted && u.net_pence > 0 && !u.class.public && !u.class.individual)
-        .map(|u| Candidate {
-            key: levers_spend::resolve::normalise_name(&u.name),
-            name: u.name.clone(),
-            local: u.loc.local,
-            wider: u.loc.wider,
-            postcode: u.loc.postcode.clone(),
-            size: match u.class.size {
-                levers_spend::classify::SizeClass::Sme => Some("sme".into()),
-                levers_spend::classify::SizeClass::Large => Some("large".into()),
-                _ => None,
-            },
-            vcse: u.class.vcse,
-            spend_pence: u.net_pence,
-            categories: u
-                .sectors
-                .iter()
-                .filter_map(|(id, p)| r.sector_names.get(*id as usize).map(|n| (n.clone(), *p)))
-                .collect(),
-            sic_codes: Vec::new(),
-            charity_objects: None,
         })
         .collect()
 }
@@ -415,10 +463,21 @@ pub async fn analysis_evidence(
     };
     let analysed = cache.bodies(store, &p).await?;
     let (report, _) = run(store, cache, geo, &analysed, &p).await?;
+    // The supplier records and register entries give each candidate its SIC codes and objects.
+    let mut candidates = candidates_from_report(&report);
+    let mut suppliers = Vec::new();
+    for b in &p.bodies {
+        suppliers.extend(store.proc_suppliers(b).await?.into_iter().map(|s| s.record));
+    }
+    enrich_candidates(
+        &mut candidates,
+        &suppliers,
+        &store.register_entries().await?,
+    );
     Ok(AnalysisEvidence {
         year: Some(year),
         area_name,
         leaking: leaking_from_report(&report),
-        candidates: candidates_from_report(&report),
+        candidates,
     })
 }
