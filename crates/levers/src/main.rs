@@ -20,6 +20,7 @@ mod pb_process_cli;
 mod place_cli;
 mod procurement_cli;
 mod progress;
+mod spend_analyse_cli;
 mod spend_cli;
 mod spend_export_cli;
 mod spend_import_cli;

@@ -57,10 +57,10 @@ pub enum SpendCommand {
     Lm3(crate::procurement_cli::Lm3Args),
     /// The community wealth building spend analysis: local, wider-area, deprived-area, SME and VCSE
     /// shares, leakage, sectors, wards and opportunities, for all suppliers and the top N.
-    Analyse(crate::procurement_cli::AnalyseArgs),
+    Analyse(crate::spend_analyse_cli::AnalyseArgs),
     /// A year of payments, cleaned, with the supplier each was resolved to, its location and any
     /// exclusion, as CSV (takes the analysis' options).
-    Export(crate::procurement_cli::ExportArgs),
+    Export(crate::spend_analyse_cli::ExportArgs),
 }
 
 pub async fn run(cmd: SpendCommand) -> anyhow::Result<()> {
@@ -76,8 +76,8 @@ pub async fn run(cmd: SpendCommand) -> anyhow::Result<()> {
         SpendCommand::Suppliers(c) => crate::procurement_cli::suppliers(c).await,
         SpendCommand::Registers(c) => crate::procurement_cli::registers(c).await,
         SpendCommand::Lm3(a) => crate::procurement_cli::lm3_cmd(a),
-        SpendCommand::Analyse(a) => crate::procurement_cli::analyse_cmd(a).await,
-        SpendCommand::Export(e) => crate::procurement_cli::export_cmd(e).await,
+        SpendCommand::Analyse(a) => crate::spend_analyse_cli::analyse_cmd(a).await,
+        SpendCommand::Export(e) => crate::spend_analyse_cli::export_cmd(e).await,
     }
 }
 

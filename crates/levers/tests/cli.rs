@@ -1206,48 +1206,72 @@ async fn the_demo_reads_the_same_from_blocks_as_from_rows() {
         .await
         .unwrap();
     store.close().await;
-    let csv = format!("{db}.export.csv");
-    let out = levers(
-        &[
-            "spend",
-            "export",
-            "--body",
-            body,
-            "--year",
-            &year,
-            "--local",
-            "X07000001",
-            "--wider",
-            "X07000002,X07000003",
-            "--out",
-            &csv,
-            "--database",
-            &db,
-        ],
-        &[],
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    exports_read_back(&db, body, &year, n, total.pence());
+}
+
+/// `levers spend export` of a year as CSV and as Parquet: DuckDB reads both back with every
+/// payment and the year's total, most payments resolved to a supplier, and the same values in
+/// every column of every row.
+fn exports_read_back(db: &str, body: &str, year: &str, n: i64, total: i64) {
+    let (csv, parquet) = (format!("{db}.export.csv"), format!("{db}.export.parquet"));
+    for (file, format) in [(&csv, "csv"), (&parquet, "parquet")] {
+        let out = levers(
+            &[
+                "spend",
+                "export",
+                "--body",
+                body,
+                "--year",
+                year,
+                "--local",
+                "X07000001",
+                "--wider",
+                "X07000002,X07000003",
+                "--format",
+                format,
+                "--out",
+                file,
+                "--database",
+                db,
+            ],
+            &[],
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
     let Some(python) = python_with_duckdb() else {
         return;
     };
     let read = Command::new(python)
         .args([
             "-c",
-            "import duckdb, sys; print(*duckdb.sql(f\"SELECT count(*), sum(amount_pence), count(*) FILTER (WHERE resolved_supplier <> '') FROM read_csv('{sys.argv[1]}')\").fetchall()[0])",
+            "import duckdb, sys
+duckdb.sql('SET enable_progress_bar = false')
+c, p = f\"read_csv('{sys.argv[1]}')\", f\"read_parquet('{sys.argv[2]}')\"
+q = lambda t: duckdb.sql(f\"SELECT count(*), sum(amount_pence), count(resolved_supplier) FROM {t}\").fetchall()[0]
+diff = duckdb.sql(f\"SELECT count(*) FROM (SELECT * FROM {c} EXCEPT ALL SELECT * FROM {p})\").fetchall()[0][0]
+diff += duckdb.sql(f\"SELECT count(*) FROM (SELECT * FROM {p} EXCEPT ALL SELECT * FROM {c})\").fetchall()[0][0]
+print(*q(c), *q(p), diff)",
             &csv,
+            &parquet,
         ])
         .output()
         .unwrap();
     assert!(read.status.success(), "{}", text(&read.stderr));
     let got = text(&read.stdout);
-    let f: Vec<&str> = got.split_whitespace().collect();
-    assert_eq!(f[0], n.to_string(), "{got}");
-    assert_eq!(f[1], total.pence().to_string(), "{got}");
-    assert!(
-        f[2].parse::<i64>().unwrap() > n / 2,
-        "payments resolve to suppliers: {got}"
+    let f: Vec<i64> = got
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or_else(|_| panic!("{got}")))
+        .collect();
+    assert_eq!(f[..2], [n, total], "CSV: {got}");
+    assert_eq!(f[3..5], [n, total], "Parquet: {got}");
+    assert_eq!(f[2], f[5], "{got}");
+    assert!(f[2] > n / 2, "payments resolve to suppliers: {got}");
+    assert_eq!(
+        f[6], 0,
+        "rows differ between the CSV and the Parquet: {got}"
     );
     let _ = std::fs::remove_file(&csv);
+    let _ = std::fs::remove_file(&parquet);
 }
 
 /// A Python that has the `duckdb` package (`LEVERS_PYTHON`, else `python3`), or None after saying
@@ -1332,6 +1356,13 @@ async fn a_real_year_reads_the_same_from_blocks_as_from_rows() {
     }
     let store = levers_store::Store::open(&db).await.unwrap();
     assert!(same_both_ways(&store).await > 200_000);
+    let (n, total) = store
+        .spend_totals("Trafford", Some("2025/26".parse().unwrap()))
+        .await
+        .unwrap();
     store.close().await;
+    // Two Parquet row groups.
+    assert!(n > 131_072, "{n}");
+    exports_read_back(&db, "Trafford", "2025/26", n, total.pence());
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -133,3 +133,52 @@ async fn an_unfinished_spend_import_leaves_no_body() {
     store.close().await;
     scratch.remove().await;
 }
+
+/// A spend import runs on SQLite with foreign-key enforcement off (no statement journal for its
+/// multi-row inserts): what it stores still satisfies every foreign key, and an actor naming a
+/// user that does not exist is refused, as enforcement would have refused it.
+#[tokio::test]
+async fn a_spend_import_keeps_the_foreign_keys() {
+    use levers_spend::{CheckOptions, transactions};
+    let (store, scratch) = scratch_sqlite().await.unwrap();
+    let text = "Date,Supplier,Amount,Transaction Number\n05/01/2025,Acme Ltd,10.00,T1\n06/01/2025,Beta CIC,-2.25,T2\n";
+    let (txs, report) = transactions("fk.csv", text.as_bytes(), &CheckOptions::default()).unwrap();
+    let report = serde_json::to_value(&report).unwrap();
+    let ghost = Actor::user(999_999, "nobody@example.org");
+    let mut imp = store
+        .begin_spend_import(&ghost, "FK Council", "fk.csv", "sha-fk", 10)
+        .await
+        .unwrap();
+    imp.add(&txs).await.unwrap();
+    assert!(matches!(
+        imp.finish(&ghost, &report, &[]).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(store.spend_imports().await.unwrap().is_empty());
+    let actor = Actor::system("test");
+    let mut imp = store
+        .begin_spend_import(&actor, "FK Council", "fk.csv", "sha-fk", 10)
+        .await
+        .unwrap();
+    imp.add(&txs).await.unwrap();
+    imp.finish(&actor, &report, &[]).await.unwrap();
+    let Scratch::SqliteFile(path) = &scratch else {
+        unreachable!()
+    };
+    let mut c = sqlx::SqliteConnection::connect(&format!("sqlite:{}", path.display()))
+        .await
+        .unwrap();
+    let broken: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
+        .fetch_all(&mut c)
+        .await
+        .unwrap();
+    assert!(broken.is_empty(), "{broken:?}");
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM spend_transactions")
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
+    assert_eq!(n, 2);
+    c.close().await.unwrap();
+    store.close().await;
+    scratch.remove().await;
+}
