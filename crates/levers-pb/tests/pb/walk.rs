@@ -148,10 +148,12 @@ proptest! {
                     let mut sp = spec(sem, c, s);
                     sp.increment = Some(inc.clone());
                     let (a, ea) = run(&prep, &sp, Walk::Step);
-                    let (b, eb) = run(&prep, &sp, Walk::Jump);
-                    prop_assert_eq!(&a, &b, "{}", sp.label());
-                    prop_assert_eq!(&ea.budget_per_voter, &eb.budget_per_voter, "{}", sp.label());
-                    prop_assert_eq!(ea.runs, eb.runs, "{}", sp.label());
+                    for walk in [Walk::Jump, Walk::JumpAlways] {
+                        let (b, eb) = run(&prep, &sp, walk);
+                        prop_assert_eq!(&a, &b, "{} {:?}", sp.label(), walk);
+                        prop_assert_eq!(&ea.budget_per_voter, &eb.budget_per_voter, "{}", sp.label());
+                        prop_assert_eq!(ea.runs, eb.runs, "{}", sp.label());
+                    }
                 }
             }
         }

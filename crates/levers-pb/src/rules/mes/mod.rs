@@ -17,7 +17,7 @@ mod types;
 mod walk;
 
 pub use types::{MesExplanation, MesRound, PaymentGroup, Unfunded};
-pub use walk::{MAX_RUNS, Walk};
+pub use walk::{MAX_RUNS, PLAIN_STEPS, Walk};
 
 use super::{Completion, Num, Prepared, RuleError, RuleSpec, Sat, Semantics, utilitarian};
 use crate::num::{Q, floor_q, q_f64, q_int, q_u};
