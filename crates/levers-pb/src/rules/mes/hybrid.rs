@@ -3,8 +3,10 @@
 //! run's reach: how far the per-voter budget can grow with every decision of the run unchanged
 //! (the argument is in ARCHITECTURE.md, levers-pb).
 
+use super::bounds::envelope_holds;
 use super::ctx::Ctx;
-use super::lazy::{Fe, HybridOut, Lazy, PayDef, SAFE, Tk, U, gather, reach_f, water};
+use super::lazy::{Fe, HybridOut, Lazy, PayDef, SAFE, Snap, Tk, U, fe_div, fe_sub, gather, water};
+use super::reach::{Lb, Now, Reach, Scratch};
 use crate::num::{Q, q_f64, q_int, q_u};
 use num_traits::Zero;
 
@@ -19,46 +21,6 @@ struct Cand {
     count: u64,
     pay_f: f64,
     pay_e: f64,
-}
-
-/// A lower bound on a project's ρ in the round it was computed and every later one, affine in
-/// the per-voter budget: ρ_C = (cost − Σ capped levels) / (s × count) for the capped set C of its
-/// last evaluation (the whole support and no capped level before the first one).
-struct Lb {
-    v: Fe,
-    s: Fe,
-}
-
-/// The smallest reach of the conditions met so far (0 = no jump, stop collecting).
-struct Reach {
-    d: f64,
-}
-
-impl Reach {
-    fn live(&self) -> bool {
-        self.d > 0.0
-    }
-    fn add(&mut self, d: f64) {
-        if d < self.d {
-            self.d = d;
-        }
-    }
-}
-
-fn fe_sub(a: Fe, b: Fe) -> Fe {
-    Fe {
-        v: a.v - b.v,
-        e: a.e + b.e + U * (a.v.abs() + b.v.abs()),
-    }
-}
-
-/// x / d for a float value with error and a positive divisor that is exact up to `U`.
-fn fe_div(a: Fe, d: f64) -> Fe {
-    let v = a.v / d;
-    Fe {
-        v,
-        e: a.e / d + 4.0 * U * v.abs(),
-    }
 }
 
 impl Ctx<'_, '_> {
@@ -77,7 +39,20 @@ impl Ctx<'_, '_> {
     /// The outcome for a per-voter budget (see `outcome`) and, when `want_reach`, its reach and
     /// trace; with `check` (the trace of a run at a smaller per-voter budget), whether the outcome
     /// is provably the same at every budget in between (see ARCHITECTURE.md, levers-pb).
-    pub fn run_hybrid(&self, per_voter: &Q, want_reach: bool, check: Option<&[Tk]>) -> HybridOut {
+    pub fn run_hybrid(
+        &self,
+        per_voter: &Q,
+        want_reach: bool,
+        base: Option<(&[Tk], &Snap)>,
+    ) -> HybridOut {
+        let check = base.map(|b| b.0);
+        let keep = want_reach || check.is_some();
+        let mut snap = Snap {
+            per_voter: q_f64(per_voter),
+            ..Snap::default()
+        };
+        // (round, project) whose ρ here does not clear the checked winner's: for `envelope_holds`
+        let mut pending: Vec<(usize, usize)> = Vec::new();
         let mut trace: Vec<Tk> = Vec::new();
         let mut ok = check.is_some();
         let g = &self.prep.groups;
@@ -87,6 +62,10 @@ impl Ctx<'_, '_> {
         lz.push_val(per_voter.clone(), q_int(1));
         let mut reach = Reach {
             d: if want_reach { f64::INFINITY } else { 0.0 },
+            back: if want_reach { f64::INFINITY } else { 0.0 },
+            pred: if want_reach { f64::INFINITY } else { 0.0 },
+            want: want_reach,
+            unaff: Vec::new(),
         };
         let mut zero_level: Option<u32> = None;
         let mut group_level: Vec<u32> = vec![0; g.sets.len()];
@@ -117,6 +96,7 @@ impl Ctx<'_, '_> {
         let mut remaining: Vec<usize> = self.candidates.clone();
         let mut selected = Vec::new();
         let mut lv: Vec<(u32, u64)> = Vec::new();
+        let mut guess_scratch = Scratch::default();
         let mut cands: Vec<Cand> = Vec::new();
         let mut new_of: Vec<u32> = Vec::new();
         let mut mapped: Vec<u32> = Vec::new();
@@ -237,7 +217,7 @@ impl Ctx<'_, '_> {
                 };
                 lb[p] = entry.rho_f - entry.tol;
                 best_hi = best_hi.min(entry.rho_f + entry.tol);
-                if reach.live() {
+                if want_reach {
                     lbs[p] = Some(Lb {
                         v: Fe {
                             v: entry.rho_f,
@@ -249,10 +229,11 @@ impl Ctx<'_, '_> {
                 cands.push(entry);
             }
             if let Some(t) = tk {
-                ok = ok
-                    && cands
-                        .iter()
-                        .all(|c| c.p == t.w || self.stays_behind(c, t, &mut lz));
+                for c in &cands {
+                    if c.p != t.w && !self.stays_behind(c, t, &mut lz) {
+                        pending.push((selected.len(), c.p));
+                    }
+                }
             }
             cands.retain(|c| c.rho_f - c.tol <= best_hi);
             if cands.is_empty() {
@@ -317,8 +298,18 @@ impl Ctx<'_, '_> {
                 capped: win.capped,
                 count: win.count,
             });
-            if reach.live() {
-                self.others_stay_behind(w, rho_w, ds, &remaining, &active, &lbs, &mut reach);
+            if want_reach {
+                let now = Now {
+                    lz: &lz,
+                    group_level: &group_level,
+                };
+                self.others_stay_behind(
+                    (w, rho_w, ds),
+                    (&remaining, &active, &lbs),
+                    now,
+                    &mut guess_scratch,
+                    &mut reach,
+                );
             }
             if new_of.len() < lz.vf.len() {
                 new_of.resize(lz.vf.len(), u32::MAX);
@@ -339,8 +330,7 @@ impl Ctx<'_, '_> {
                     if reach.live() {
                         let f0 = fe_sub(Fe { v: pf, e: pe }, Fe { v, e: ve });
                         let f1 = fe_sub(ds, Fe { v: sv, e: se });
-                        let d = reach_f(f0, f1).unwrap_or(0.0);
-                        reach.add(d);
+                        reach.cond(f0, f1);
                     }
                     *zero_level.get_or_insert_with(|| lz.push_val(Q::zero(), Q::zero()))
                 } else {
@@ -373,12 +363,11 @@ impl Ctx<'_, '_> {
                                 v: lz.sf[nl as usize],
                                 e: lz.se[nl as usize],
                             };
-                            let d = reach_f(f0, f1).unwrap_or(0.0);
-                            reach.add(d);
+                            reach.cond(f0, f1);
                         }
                         nl
                     } else {
-                        reach.d = reach.d.min(0.0);
+                        reach.stop();
                         *zero_level.get_or_insert_with(|| lz.push_val(Q::zero(), Q::zero()))
                     }
                 };
@@ -398,6 +387,10 @@ impl Ctx<'_, '_> {
                     group_level[gi] = new;
                 }
             }
+            if keep {
+                snap.maps
+                    .push(mapped.iter().map(|&l| (l, new_of[l as usize])).collect());
+            }
             for &l in &mapped {
                 new_of[l as usize] = u32::MAX;
             }
@@ -408,11 +401,25 @@ impl Ctx<'_, '_> {
         if check.is_some_and(|t| t.len() != selected.len()) {
             ok = false;
         }
+        if keep {
+            snap.vf = std::mem::take(&mut lz.vf);
+            snap.ve = std::mem::take(&mut lz.ve);
+            snap.zero = zero_level;
+            snap.reach = reach.d;
+        }
+        if ok && let Some((t, lo)) = base {
+            let winners: Vec<usize> = t.iter().map(|t| t.w).collect();
+            let proj = |p: usize| (&self.sup_m[p][..], self.costs_f[p], self.sat_f[p]);
+            let runs = (lo, &snap, reach.back);
+            ok = envelope_holds(runs, g.sets.len(), proj, &winners, &pending);
+        }
         HybridOut {
             selected,
             reach: if want_reach { reach.d } else { 0.0 },
+            pred: reach.pred,
             trace,
             ok,
+            snap,
         }
     }
 
@@ -431,63 +438,6 @@ impl Ctx<'_, '_> {
             None => self.rho_from(c.p, lz, &c.capped, c.count),
         };
         q > *te || (q == *te && self.ranks[t.w] < self.ranks[c.p])
-    }
-
-    /// Reach of "p stays unaffordable": its supporters' money Σ levels stays below its cost.
-    fn unaffordable(
-        &self,
-        p: usize,
-        lz: &Lazy,
-        lv: &[(u32, u64)],
-        money: Option<(f64, f64)>,
-        reach: &mut Reach,
-    ) {
-        if !reach.live() {
-            return;
-        }
-        let slope = lz.slope_sum_f(lv);
-        let d = money
-            .and_then(|(m, me)| {
-                reach_f(
-                    Fe {
-                        v: self.costs_f[p] - m,
-                        e: me,
-                    },
-                    Fe {
-                        v: -slope.v,
-                        e: slope.e,
-                    },
-                )
-            })
-            .unwrap_or(0.0);
-        reach.add(d);
-    }
-
-    /// Reach of "every other active project keeps losing to the winner w": its lower bound ρ_C
-    /// stays above ρ_w (or equal, when w wins the tie-break).
-    #[allow(clippy::too_many_arguments)]
-    fn others_stay_behind(
-        &self,
-        w: usize,
-        rho_w: Fe,
-        ds: Fe,
-        remaining: &[usize],
-        active: &[bool],
-        lbs: &[Option<Lb>],
-        reach: &mut Reach,
-    ) {
-        let drho_w = fe_div(ds, self.sat_f[w]);
-        for &p in remaining {
-            if !reach.live() {
-                return;
-            }
-            if p == w || !active[p] {
-                continue;
-            }
-            let Some(b) = &lbs[p] else { continue };
-            let d = reach_f(fe_sub(b.v, rho_w), fe_sub(b.s, drho_w)).unwrap_or(0.0);
-            reach.add(d);
-        }
     }
 
     /// Exact ρ of `p` from its (lazily materialised) exact levels, with the capped levels and the

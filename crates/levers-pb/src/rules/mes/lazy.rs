@@ -105,11 +105,15 @@ pub(super) struct HybridOut {
     pub selected: Vec<usize>,
     /// How far the per-voter budget can grow with every decision unchanged (0 unless asked).
     pub reach: f64,
+    /// A guess of how far the outcome stays the same (see `Reach::pred`; 0 unless asked).
+    pub pred: f64,
     /// Each round's winner and ρ (empty unless asked).
     pub trace: Vec<Tk>,
     /// With a check: the winners are the checked run's, and in every round every other project's
     /// ρ here is above the checked run's winner's ρ (or equal and behind it in the tie order).
     pub ok: bool,
+    /// Each round's levels, for checks by a run further up (empty unless asked).
+    pub snap: Snap,
 }
 
 /// How a remaining-budget level is defined: a known value, or a parent level minus a round's payment.
@@ -248,4 +252,38 @@ pub(super) fn reach_f(f0: Fe, f1: Fe) -> Option<f64> {
         return Some(f64::INFINITY);
     }
     Some(a / b * (1.0 - 1e-9))
+}
+
+/// a − b for float values with errors.
+pub(super) fn fe_sub(a: Fe, b: Fe) -> Fe {
+    Fe {
+        v: a.v - b.v,
+        e: a.e + b.e + U * (a.v.abs() + b.v.abs()),
+    }
+}
+
+/// x / d for a float value with error and a positive divisor that is exact up to `U`.
+pub(super) fn fe_div(a: Fe, d: f64) -> Fe {
+    let v = a.v / d;
+    Fe {
+        v,
+        e: a.e / d + 4.0 * U * v.abs(),
+    }
+}
+
+/// What a run leaves for checks by a run further up: how its winners' supporters moved from level
+/// to level in each round, and the float values of its levels.
+#[derive(Default)]
+pub(super) struct Snap {
+    /// Per round, (old level, new level) for the levels of the winner's supporters.
+    pub maps: Vec<Vec<(u32, u32)>>,
+    /// Float values of the levels and their absolute error bounds.
+    pub vf: Vec<f64>,
+    pub ve: Vec<f64>,
+    /// The level of voters who have paid all they had (not known to grow with the budget).
+    pub zero: Option<u32>,
+    /// The per-voter budget of the run (rounded to the nearest float).
+    pub per_voter: f64,
+    /// The run's reach (0 unless asked).
+    pub reach: f64,
 }

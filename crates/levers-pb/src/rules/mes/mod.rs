@@ -7,10 +7,12 @@
 //! keeps only each group's level and gathers a project's levels when it is evaluated; the add1
 //! walk (`walk`) jumps over the budgets at which the outcome provably cannot change.
 
+mod bounds;
 mod ctx;
 mod exact;
 mod hybrid;
 mod lazy;
+mod reach;
 mod types;
 mod walk;
 

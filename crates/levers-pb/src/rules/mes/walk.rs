@@ -4,7 +4,7 @@
 //! (the reference).
 
 use super::ctx::Ctx;
-use super::lazy::{HybridOut, Tk};
+use super::lazy::{HybridOut, Snap, Tk};
 use crate::num::{Q, floor_q, q_f64, q_u};
 
 /// How the add1 walk moves: every step computed, or jumping over steps whose outcome is proven
@@ -76,14 +76,19 @@ struct Cursor<'c, 'p, 'a, F: Fn(usize) -> Q> {
     /// The computed run at the walk's position: its trace, and how many grid points above it
     /// its reach covers; `None` when checks against it are not valid for the grid points above
     /// (the equalshares start B/n lies above the first grid point).
-    base: Option<(Vec<Tk>, usize)>,
+    base: Option<(Vec<Tk>, Snap, usize, usize)>,
     delta: usize,
     computed: usize,
 }
 
 impl<F: Fn(usize) -> Q> Cursor<'_, '_, '_, F> {
     fn set_base(&mut self, out: HybridOut) -> Vec<usize> {
-        self.base = Some((out.trace, steps_within(out.reach, self.inc_f)));
+        self.base = Some((
+            out.trace,
+            out.snap,
+            steps_within(out.reach, self.inc_f),
+            steps_within(out.pred, self.inc_f),
+        ));
         out.selected
     }
 
@@ -97,16 +102,26 @@ impl<F: Fn(usize) -> Q> Cursor<'_, '_, '_, F> {
             Walk::Jump => k + 1 >= PLAIN_STEPS,
             Walk::JumpAlways => true,
         };
-        let Some((trace, same)) = self.base.take().filter(|_| jump) else {
+        let Some((trace, snap, same, pred)) = self.base.take().filter(|_| jump) else {
             self.computed += 1;
             let out = self.ctx.outcome(&(self.at)(k + 1), jump, None);
             return (0, self.set_base(out));
         };
         let floor = same.min(MAX_RUNS) + 1;
-        let mut j = self.delta.max(floor).min(MAX_RUNS);
+        let guided = pred < MAX_RUNS;
+        // aim a little short of the guessed change: the guess is good to a few per cent, and a
+        // check just short of a tie is the hardest to prove
+        let mut j = if guided {
+            (pred - pred / 20).max(floor)
+        } else {
+            self.delta.max(floor).min(MAX_RUNS)
+        };
+        let mut fails = 0;
         loop {
             self.computed += 1;
-            let out = self.ctx.outcome(&(self.at)(k + j), true, Some(&trace));
+            let out = self
+                .ctx
+                .outcome(&(self.at)(k + j), true, Some((&trace, &snap)));
             if out.ok {
                 self.delta = j.saturating_mul(2);
                 return (j - 1, self.set_base(out));
@@ -115,7 +130,12 @@ impl<F: Fn(usize) -> Q> Cursor<'_, '_, '_, F> {
                 self.delta = (j / 2).max(1);
                 return (j - 1, self.set_base(out));
             }
-            j = (j / 2).max(floor);
+            fails += 1;
+            j = if guided && fails == 1 {
+                floor + (j - floor) * 3 / 4
+            } else {
+                (j / 2).max(floor)
+            };
         }
     }
 }
