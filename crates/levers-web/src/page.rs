@@ -2,7 +2,7 @@
 //! rendered into a response.
 
 use askama::Template;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use levers_store::settings::COUNCIL_NAME;
 
@@ -38,4 +38,19 @@ pub(crate) fn render_status<T: Template>(
     page: &T,
 ) -> Result<Response, AppError> {
     Ok((status, Html(page.render()?)).into_response())
+}
+
+/// A file to download: its type, the name it is saved under, and its bytes.
+pub fn attachment(content_type: &'static str, name: String, body: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
 }

@@ -4,8 +4,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use levers_app::place::PlaceView;
 use levers_core::{AreaCode, AreaKind};
 
@@ -14,7 +13,7 @@ use crate::AppState;
 use crate::error::AppError;
 use crate::identity::Identity;
 use crate::layout::Chrome;
-use crate::page::{chrome, render};
+use crate::page::{attachment, chrome, render};
 use crate::show::money_whole;
 
 #[derive(Template)]
@@ -92,20 +91,6 @@ fn file_name(v: &PlaceView, ext: &str) -> String {
         .unwrap_or("latest")
         .replace('/', "-");
     format!("ward-profile-{}-{year}.{ext}", v.code)
-}
-
-fn attachment(content_type: &'static str, name: String, body: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response()
 }
 
 /// The profile's figures as CSV.

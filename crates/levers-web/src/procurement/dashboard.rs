@@ -1,7 +1,6 @@
 //! Where the money goes: the dashboard, and the standalone report, CSV and XLSX downloads of it.
 
 use super::filters::FilterForm;
-use super::filters::attachment;
 use super::filters::file_stem;
 use super::filters::filter_form;
 use super::filters::parse_filters;
@@ -11,6 +10,7 @@ use crate::auth::CurrentUser;
 use crate::auth::Identity;
 use crate::error::AppError;
 use crate::layout::Chrome;
+use crate::page::attachment;
 use crate::page::chrome;
 use crate::page::render_status;
 use askama::Template;

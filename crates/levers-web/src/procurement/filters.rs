@@ -3,9 +3,6 @@
 
 use crate::AppState;
 use crate::error::AppError;
-use axum::http::header;
-use axum::response::IntoResponse;
-use axum::response::Response;
 use levers_app::procurement::{
     AnalysisParams, LOCAL_LADS, LOCAL_NAME, WIDER_LADS, WIDER_NAME, parse_codes, run,
 };
@@ -300,20 +297,6 @@ pub(super) async fn report_for(
         ReportView::new(report, &geo, &[], form.query()),
         payments,
     ))
-}
-
-pub(super) fn attachment(content_type: &'static str, name: String, body: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response()
 }
 
 pub(super) fn file_stem(r: &Report) -> String {

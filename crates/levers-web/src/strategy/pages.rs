@@ -4,7 +4,6 @@
 use askama::Template;
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use levers_present::strategy_report::{
     ObjectiveSection, StandaloneReport, StrategyReport, workbook,
@@ -16,7 +15,7 @@ use super::common::{SECTION, is_officer, load};
 use crate::error::AppError;
 use crate::identity::Identity;
 use crate::layout::Chrome;
-use crate::page::{chrome, render};
+use crate::page::{attachment, chrome, render};
 use crate::state::AppState;
 
 /// `?saved=…` after a form: what was saved, for the notice at the top.
@@ -263,20 +262,6 @@ fn slug(name: &str) -> String {
         .collect::<Vec<_>>()
         .join("-");
     if s.is_empty() { "strategy".into() } else { s }
-}
-
-fn attachment(content_type: &'static str, name: String, body: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response()
 }
 
 /// The standalone report as a file to keep and print (A4; objectives are sections of the page).
