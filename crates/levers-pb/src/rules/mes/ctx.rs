@@ -1,7 +1,7 @@
 //! The per-election MES context shared by the exact run, the hybrid run and the add1 walk.
 
 use super::super::Prepared;
-use super::lazy::{HybridOut, Snap, Tk};
+use super::lazy::{Check, HybridOut};
 use super::types::MesRound;
 use crate::num::Q;
 
@@ -32,10 +32,10 @@ impl Ctx<'_, '_> {
     /// The outcome for a per-voter budget, identical to the exact run (`run`), and with `reach`,
     /// how far the per-voter budget can grow from here with the outcome provably unchanged
     /// (0 when not asked for). In debug builds small instances are checked against the exact run.
-    pub fn outcome(&self, per_voter: &Q, reach: bool, check: Option<(&[Tk], &Snap)>) -> HybridOut {
+    pub fn outcome(&self, per_voter: &Q, reach: bool, check: Option<Check<'_>>) -> HybridOut {
         let out = self.run_hybrid(per_voter, reach, check);
         #[cfg(debug_assertions)]
-        if self.prep.groups.sets.len() * self.candidates.len() <= 200_000 {
+        if out.complete && self.prep.groups.sets.len() * self.candidates.len() <= 200_000 {
             debug_assert_eq!(
                 &out.selected,
                 &self.run(per_voter, false).selected,

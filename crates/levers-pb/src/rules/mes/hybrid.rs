@@ -5,7 +5,9 @@
 
 use super::bounds::envelope_holds;
 use super::ctx::Ctx;
-use super::lazy::{Fe, HybridOut, Lazy, PayDef, SAFE, Snap, Tk, U, fe_div, fe_sub, gather, water};
+use super::lazy::{
+    Check, Fe, HybridOut, Lazy, PayDef, SAFE, Snap, Tk, U, fe_div, fe_sub, gather, water,
+};
 use super::reach::{Lb, Now, Reach, Scratch};
 use crate::num::{Q, q_f64, q_int, q_u};
 use num_traits::Zero;
@@ -43,9 +45,11 @@ impl Ctx<'_, '_> {
         &self,
         per_voter: &Q,
         want_reach: bool,
-        base: Option<(&[Tk], &Snap)>,
+        base: Option<Check<'_>>,
     ) -> HybridOut {
-        let check = base.map(|b| b.0);
+        let check = base.map(|b| b.trace);
+        let give_up = base.is_some_and(|b| b.give_up);
+        let mut complete = true;
         let keep = want_reach || check.is_some();
         let mut snap = Snap {
             per_voter: q_f64(per_voter),
@@ -259,8 +263,12 @@ impl Ctx<'_, '_> {
             }
             let win = cands.swap_remove(wi);
             let w = win.p;
-            if tk.is_some_and(|t| t.w != w) {
+            if tk.is_some_and(|t| t.w != w) || check.is_some_and(|t| selected.len() >= t.len()) {
                 ok = false;
+            }
+            if give_up && !ok {
+                complete = false;
+                break;
             }
             if want_reach {
                 trace.push(Tk {
@@ -407,7 +415,11 @@ impl Ctx<'_, '_> {
             snap.zero = zero_level;
             snap.reach = reach.d;
         }
-        if ok && let Some((t, lo)) = base {
+        if ok
+            && let Some(Check {
+                trace: t, snap: lo, ..
+            }) = base
+        {
             let winners: Vec<usize> = t.iter().map(|t| t.w).collect();
             let proj = |p: usize| (&self.sup_m[p][..], self.costs_f[p], self.sat_f[p]);
             let runs = (lo, &snap, reach.back);
@@ -420,6 +432,7 @@ impl Ctx<'_, '_> {
             trace,
             ok,
             snap,
+            complete,
         }
     }
 

@@ -114,6 +114,19 @@ pub(super) struct HybridOut {
     pub ok: bool,
     /// Each round's levels, for checks by a run further up (empty unless asked).
     pub snap: Snap,
+    /// False when the run gave up as soon as its check failed (see `Check::give_up`): its
+    /// outcome is then unfinished and must not be used.
+    pub complete: bool,
+}
+
+/// A check of a run against a run at a smaller per-voter budget (its trace and levels): whether
+/// the outcome is provably the same at every budget in between.
+#[derive(Clone, Copy)]
+pub(super) struct Check<'a> {
+    pub trace: &'a [Tk],
+    pub snap: &'a Snap,
+    /// Stop the run as soon as the check fails (the caller then needs only `ok`).
+    pub give_up: bool,
 }
 
 /// How a remaining-budget level is defined: a known value, or a parent level minus a round's payment.
