@@ -8,6 +8,7 @@ pub mod codes;
 pub mod compare;
 pub mod count;
 pub mod csv;
+pub mod generated;
 pub mod model;
 pub mod num;
 pub mod process;

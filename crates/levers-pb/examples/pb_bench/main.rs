@@ -4,78 +4,16 @@
 //! writes the adversarial election (3,000 projects × 3,000 voters × 200 approvals each) as a
 //! Pabulib file.
 
-use levers_pb::ballot::Ballot;
-use levers_pb::count::{CountProject, count};
-use levers_pb::process::{AllocationRule, Area, BallotType, Phase, PhaseDates, ProcessDef};
+use levers_pb::count::count;
+use levers_pb::generated::{Lcg, community_vote};
 use std::fmt::Write as _;
 use std::time::Instant;
 
-/// A small deterministic generator (64-bit LCG, high bits).
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
 fn community() {
-    let mut rng = Lcg(2026);
-    let projects: Vec<CountProject> = (0..60)
-        .map(|i| CountProject {
-            id: 1000 + i,
-            name: format!("Project {}", i + 1),
-            category: ["parks", "youth", "streets", "arts"][(i % 4) as usize].into(),
-            // £5,000 to £250,000, to the penny
-            cost_pence: 500_000 + rng.below(24_500_000) as i64,
-        })
-        .collect();
-    let max_choices = 5u32;
-    let ballots: Vec<Ballot> = (0..50_000)
-        .map(|_| {
-            let k = 1 + rng.below(max_choices as u64) as usize;
-            let mut chosen: Vec<i64> = Vec::with_capacity(k);
-            while chosen.len() < k {
-                // skewed popularity: lower-numbered projects are chosen more often
-                let a = rng.below(60);
-                let b = rng.below(60);
-                let id = 1000 + a.min(b) as i64;
-                if !chosen.contains(&id) {
-                    chosen.push(id);
-                }
-            }
-            chosen.sort();
-            Ballot {
-                items: chosen.into_iter().map(|id| (id, 1)).collect(),
-            }
-        })
-        .collect();
-    let def = ProcessDef {
-        name: "Generated £2,000,000 community budget".into(),
-        slug: "generated".into(),
-        description: String::new(),
-        area_name: "Generated borough".into(),
-        area: Area::Wards(vec!["X05000001".into()]),
-        pot_pence: 200_000_000,
-        ballot: BallotType::Approval { max_choices },
-        rule: AllocationRule::EqualShares,
-        min_age: None,
-        shuffle: true,
-        phases: vec![PhaseDates {
-            phase: Phase::Voting,
-            starts: "2026-03-01".into(),
-            ends: "2026-03-14".into(),
-        }],
-    };
+    let vote = community_vote(60, 50_000);
+    let (def, projects, ballots) = (&vote.def, &vote.projects, &vote.ballots);
     let t = Instant::now();
-    let r = count(&def, "2026", &projects, &ballots).expect("count");
+    let r = count(def, "2026", projects, ballots).expect("count");
     let secs = t.elapsed().as_secs_f64();
     println!(
         "counted {} ballots, {} projects with {}: {} funded, £{:.2} of £{:.2} spent in {secs:.3} s; {}",
