@@ -85,6 +85,25 @@ pub fn floor_q(v: &Q) -> Q {
     Q::from_integer(v.floor().to_integer())
 }
 
+/// Σ vᵢ × cᵢ exactly, adding the numerators of terms that share a denominator as integers and
+/// reducing once per distinct denominator (adding rationals one by one reduces, with a gcd, at
+/// every step; remaining budgets in MES share a few denominators).
+pub fn sum_weighted<'a>(terms: impl IntoIterator<Item = (&'a Q, u64)>) -> Q {
+    let mut by_denom: Vec<(&'a BigInt, BigInt)> = Vec::new();
+    for (v, c) in terms {
+        let d = v.denom();
+        let n = v.numer() * BigInt::from(c);
+        match by_denom.iter_mut().find(|x| x.0 == d) {
+            Some(x) => x.1 += n,
+            None => by_denom.push((d, n)),
+        }
+    }
+    by_denom
+        .into_iter()
+        .map(|(d, n)| Q::new(n, d.clone()))
+        .sum()
+}
+
 /// Approximate value, for display and sorting hints only (never for decisions).
 pub fn q_f64(v: &Q) -> f64 {
     v.to_f64().unwrap_or(f64::NAN)
@@ -131,6 +150,18 @@ pub fn fmt_q_approx(v: &Q, places: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn sum_weighted_equals_the_plain_sum() {
+        let v: Vec<Q> = ["1/3", "5/6", "2/3", "7", "-1/6", "0", "10/4"]
+            .iter()
+            .map(|t| parse_q(t).unwrap())
+            .collect();
+        let c = [4u64, 0, 9, 2, 3, 5, 1];
+        let plain: Q = v.iter().zip(c).map(|(v, c)| v * q_u(c)).sum();
+        assert_eq!(sum_weighted(v.iter().zip(c)), plain);
+        assert_eq!(sum_weighted(std::iter::empty()), q_int(0));
+    }
+
     use super::*;
 
     #[test]

@@ -169,10 +169,26 @@ pub fn mes_walk(
         per_voter,
         runs,
         computed,
-        ..
+        stopped_at_limit,
     } = end;
     let final_run = if explain {
-        ctx.run(&per_voter, true)
+        // the walk's outcome is the run's at `per_voter` (except past the limit, where the
+        // per-voter budget reported stays B/n): replay its winners exactly for the detail
+        let replayed = (!stopped_at_limit)
+            .then(|| ctx.replay(&per_voter, &cur))
+            .flatten();
+        #[cfg(debug_assertions)]
+        if let Some(r) = &replayed
+            && g.sets.len() * candidates.len() <= 200_000
+        {
+            let full = ctx.run(&per_voter, true);
+            debug_assert_eq!(
+                (&r.selected, &r.rounds, &r.money_left),
+                (&full.selected, &full.rounds, &full.money_left),
+                "the replayed detail differs from the exact run"
+            );
+        }
+        replayed.unwrap_or_else(|| ctx.run(&per_voter, true))
     } else {
         Run {
             selected: cur,

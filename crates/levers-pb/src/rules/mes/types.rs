@@ -4,7 +4,7 @@ use super::super::Num;
 use serde::Serialize;
 
 /// What a group of supporters paid in one round.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PaymentGroup {
     /// How many voters paid this amount.
     pub voters: u64,
@@ -14,7 +14,7 @@ pub struct PaymentGroup {
 }
 
 /// One MES round.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MesRound {
     pub round: usize,
     pub project: String,
