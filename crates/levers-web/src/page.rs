@@ -40,8 +40,15 @@ pub(crate) fn render_status<T: Template>(
     Ok((status, Html(page.render()?)).into_response())
 }
 
-/// A file to download: its type, the name it is saved under, and its bytes.
-pub fn attachment(content_type: &'static str, name: String, body: Vec<u8>) -> Response {
+/// The content type of an Excel workbook.
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A file to download: its type, the name it is saved under, and its bytes or text.
+pub fn attachment(
+    content_type: &'static str,
+    name: String,
+    body: impl Into<axum::body::Body>,
+) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type.to_string()),
@@ -50,7 +57,7 @@ pub fn attachment(content_type: &'static str, name: String, body: Vec<u8>) -> Re
                 format!("attachment; filename=\"{name}\""),
             ),
         ],
-        body,
+        body.into(),
     )
         .into_response()
 }

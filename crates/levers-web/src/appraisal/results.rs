@@ -1,9 +1,9 @@
 //! One appraisal's results (outcomes first, charts with their tables, who pays and who benefits,
 //! sensitivity, evidence) and its TOML and workbook downloads.
 
+use crate::page::attachment;
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use levers_appraisal::{Appraisal, Evidence, Results};
 use levers_core::FinancialYear;
@@ -147,20 +147,11 @@ pub async fn download_toml(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let a = load(&state, id).await?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/toml; charset=utf-8".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"appraisal-{id}.toml\""),
-            ),
-        ],
+    Ok(attachment(
+        "application/toml; charset=utf-8",
+        format!("appraisal-{id}.toml"),
         a.model.to_toml(),
-    )
-        .into_response())
+    ))
 }
 
 pub async fn download_xlsx(

@@ -1,7 +1,7 @@
 //! Appraisal results as a workbook (one appraisal, or two compared) and the response that sends it.
 
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use crate::page::{XLSX, attachment};
+use axum::response::Response;
 use levers_appraisal::Results;
 
 use super::common::{kind_label, rag_label};
@@ -223,18 +223,5 @@ pub(super) fn xlsx_response(name: &str, bytes: Vec<u8>) -> Response {
             }
         })
         .collect();
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{}.xlsx\"", safe.trim_matches('-')),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
+    attachment(XLSX, format!("{}.xlsx", safe.trim_matches('-')), bytes)
 }

@@ -1,11 +1,12 @@
 //! Officers' voting code pages: batches (a printable sheet or CSV for a mail merge), and cancelling
 //! a code that must not vote.
 
+use crate::page::attachment;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{get, post};
 use levers_pb::codes;
 use levers_pb::process::{Action, Area, Who, slugify};
@@ -311,21 +312,11 @@ pub async fn generate_codes(
     let url = vote_url(state.config.public_url.as_deref(), &p.def.slug);
     if f.format == "csv" {
         let csv = levers_app::community_budget::codes_csv(&list, &label, &p.def.name, &url);
-        return Ok((
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!(
-                        "attachment; filename=\"{}-codes-{}.csv\"",
-                        p.def.slug,
-                        slugify(&label)
-                    ),
-                ),
-            ],
+        return Ok(attachment(
+            "text/csv; charset=utf-8",
+            format!("{}-codes-{}.csv", p.def.slug, slugify(&label)),
             csv,
-        )
-            .into_response());
+        ));
     }
     let chrome = chrome(
         &state,

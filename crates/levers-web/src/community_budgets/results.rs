@@ -1,10 +1,10 @@
 //! The explained result (preview for officers, public once published) and its Pabulib file.
 
+use crate::page::attachment;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use levers_pb::process::{Action, BallotType};
 use levers_store::pb_process::{DELIVERY_STATUSES, PbProcess};
@@ -194,18 +194,9 @@ pub async fn results_pb(
         .pb_result(p.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "text/plain; charset=utf-8".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{}.pb\"", p.def.slug),
-            ),
-        ],
+    Ok(attachment(
+        "text/plain; charset=utf-8",
+        format!("{}.pb", p.def.slug),
         r.pb_text,
-    )
-        .into_response())
+    ))
 }

@@ -2,10 +2,10 @@
 //! when, how, and the local suppliers and charities to invite, with their evidence) and the same
 //! as a workbook through levers-xlsx.
 
+use crate::page::{XLSX, attachment};
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use levers_app::contracts::{OpportunityDetail, opportunity as detail};
 use levers_present::procurement_report::url;
 
@@ -123,18 +123,9 @@ pub async fn pack_xlsx(
     Query(q): Query<KeyQuery>,
 ) -> Result<Response, AppError> {
     let d = load_detail(&state, &q.key).await?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"meet-the-buyer-pack.xlsx\"",
-            ),
-        ],
+    Ok(attachment(
+        XLSX,
+        "meet-the-buyer-pack.xlsx".into(),
         pack_workbook(&d),
-    )
-        .into_response())
+    ))
 }

@@ -1,9 +1,9 @@
 //! The coverage dashboard (charts, each with its table) and its workbook download.
 
+use crate::page::{XLSX, attachment};
 use askama::Template;
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use levers_coproduction::register::ValueBand;
 use levers_coproduction::{Coverage, Quarter, Tally, coverage, quarterly};
 
@@ -171,20 +171,7 @@ pub fn coverage_xlsx(c: &Coverage, trend: &[(Quarter, Tally)]) -> Vec<u8> {
 pub async fn coverage_download(State(state): State<AppState>) -> Result<Response, AppError> {
     let register = state.store.coproduction_register().await?;
     let bytes = coverage_xlsx(&coverage(&register, None), &quarterly(&register, today()));
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"coproduction-coverage.xlsx\"",
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(attachment(XLSX, "coproduction-coverage.xlsx".into(), bytes))
 }
 
 officer_pages!(CoveragePage);

@@ -1,8 +1,9 @@
 //! Subject-access export and erasure requests: recording, completing and refusing them.
 
+use crate::page::attachment;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use levers_store::StoreError;
 use levers_store::coproduction::ErasureRequest;
@@ -28,20 +29,11 @@ pub async fn subject_access(
         .participant_subject_access(&actor(&me), id)
         .await?;
     let body = serde_json::to_string_pretty(&v).map_err(|e| AppError::Internal(e.into()))?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/json; charset=utf-8".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"participant-{id}-subject-access.json\""),
-            ),
-        ],
+    Ok(attachment(
+        "application/json; charset=utf-8",
+        format!("participant-{id}-subject-access.json"),
         body,
-    )
-        .into_response())
+    ))
 }
 
 pub async fn request_erasure(

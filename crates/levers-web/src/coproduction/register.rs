@@ -1,9 +1,10 @@
 //! The co-production register: the list of commissioning activities, one activity with its
 //! involvements by stage, and the register file export and import.
 
+use crate::page::attachment;
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use levers_coproduction::csv_io::{RegisterReport, write_register};
 use levers_coproduction::register::{Stage, iso};
@@ -144,17 +145,11 @@ pub async fn activity(
 
 pub async fn export_register(State(state): State<AppState>) -> Result<Response, AppError> {
     let text = write_register(&state.store.coproduction_register().await?);
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"coproduction-register.csv\"",
-            ),
-        ],
+    Ok(attachment(
+        "text/csv; charset=utf-8",
+        "coproduction-register.csv".into(),
         text,
-    )
-        .into_response())
+    ))
 }
 
 #[derive(Template)]

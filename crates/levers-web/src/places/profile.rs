@@ -2,6 +2,7 @@
 //! (the tidy figures table) and XLSX (figures, neighbourhoods, reach and indicators), both from
 //! `levers_app::place::export` written by levers-present, as `levers place profile` writes them.
 
+use crate::page::XLSX;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
@@ -116,9 +117,5 @@ pub async fn profile_xlsx(
 ) -> Result<Response, AppError> {
     let v = ward_view(&state, &code, q).await?;
     let body = levers_present::tables::workbook(&levers_app::place::export::tables(&v));
-    Ok(attachment(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        file_name(&v, "xlsx"),
-        body,
-    ))
+    Ok(attachment(XLSX, file_name(&v, "xlsx"), body))
 }

@@ -10,6 +10,7 @@ use crate::auth::CurrentUser;
 use crate::auth::Identity;
 use crate::error::AppError;
 use crate::layout::Chrome;
+use crate::page::XLSX;
 use crate::page::attachment;
 use crate::page::chrome;
 use crate::page::render_status;
@@ -113,7 +114,7 @@ pub async fn export_xlsx(
 ) -> Result<Response, AppError> {
     let (_, v, _) = report_for(&state, &uri).await?;
     Ok(attachment(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        XLSX,
         format!("{}.xlsx", file_stem(&v.r)),
         report_xlsx(&v.r),
     ))

@@ -9,6 +9,7 @@ use crate::error::AppError;
 use crate::layout::Chrome;
 use crate::layout::FieldError;
 use crate::layout::error_for;
+use crate::page::attachment;
 use crate::page::chrome;
 use crate::page::render_status;
 use crate::show::money;
@@ -19,8 +20,6 @@ use axum::extract::Multipart;
 use axum::extract::Query;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::http::header;
-use axum::response::IntoResponse;
 use axum::response::Response;
 use levers_core::Money;
 use levers_present::charts::hbars;
@@ -386,17 +385,11 @@ pub async fn survey(
 
 /// `GET /procurement/lm3/template.csv`: the survey template with the NEF worked example.
 pub async fn template() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"lm3-survey-template.csv\"",
-            ),
-        ],
+    attachment(
+        "text/csv; charset=utf-8",
+        "lm3-survey-template.csv".into(),
         SURVEY_TEMPLATE,
     )
-        .into_response()
 }
 
 #[cfg(test)]

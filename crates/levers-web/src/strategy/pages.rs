@@ -1,6 +1,7 @@
 //! The strategy's reading pages: the list (or the newest strategy), the overview, an objective's
 //! page, and the cabinet report in the page and as standalone HTML, XLSX and JSON downloads.
 
+use crate::page::XLSX;
 use askama::Template;
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -286,7 +287,7 @@ pub async fn report_xlsx(
 ) -> Result<Response, AppError> {
     let r = load(&state, sid).await?;
     Ok(attachment(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        XLSX,
         format!("{}-{}.xlsx", slug(&r.v.name), r.generated),
         workbook(&r.v),
     ))
