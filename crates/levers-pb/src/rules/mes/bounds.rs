@@ -4,6 +4,7 @@
 //! budget gains), and the convexity of the water-filling payment in the levels, compare both ρs
 //! at every budget in between (the argument is in ARCHITECTURE.md, levers-pb).
 
+use super::ctx::Sup;
 use super::lazy::{Snap, U};
 
 /// Water-filling bounds: for voters with (float) remaining budgets `lv` (value, voters), the
@@ -132,11 +133,12 @@ impl<'s> Envelope<'s> {
 
     /// Gathers a project's supporters by their level at b₀ (those still growing) and, for those
     /// at b₀'s zero level, by their level at b₁ (`by1`) or into one count (returned).
-    fn gather(&mut self, sup: &[(u32, u64)], by1: bool) -> u64 {
+    fn gather(&mut self, sup: &Sup, by1: bool) -> u64 {
         self.keys0.clear();
         self.keys1.clear();
         let mut zero = 0;
         for &(gi, m) in sup {
+            let m = u64::from(m);
             let l = self.at0[gi as usize];
             if self.grows(l) {
                 let a = &mut self.agg0[l as usize];
@@ -161,7 +163,7 @@ impl<'s> Envelope<'s> {
     /// Upper bounds on the winner's payment at b₀ and b₁ from the lower level bounds: the
     /// payment of the lower bounds is convex in b (levels affine in b) and above the true one,
     /// so below its chord.
-    fn chord(&mut self, sup_w: &[(u32, u64)], cost_w: f64) -> Option<(f64, f64)> {
+    fn chord(&mut self, sup_w: &Sup, cost_w: f64) -> Option<(f64, f64)> {
         let zero = self.gather(sup_w, false);
         let mut ends = [None; 2];
         for (i, end) in ends.iter_mut().enumerate() {
@@ -188,7 +190,7 @@ impl<'s> Envelope<'s> {
     /// A lower bound on p's payment at b₁ and a slope g ≤ 0 with payment(b) ≥ x₁ + g(b − b₁)
     /// for b ≤ b₁: the payment of the upper level bounds is convex in b and below the true one,
     /// so above its tangent at b₁, whose slope is at most the secant slope over [b₁, b₁ + δ].
-    fn tangent(&mut self, sup_p: &[(u32, u64)], cost_p: f64) -> Option<(f64, f64)> {
+    fn tangent(&mut self, sup_p: &Sup, cost_p: f64) -> Option<(f64, f64)> {
         self.gather(sup_p, true);
         let delta = self.d / 4.0;
         let mut at = [(0.0f64, 0.0f64); 2];
@@ -229,7 +231,7 @@ impl<'s> Envelope<'s> {
     /// same winners before it there (`chord`: w's payment bounds from `chord`).
     fn stays_behind(
         &mut self,
-        (sup_p, cost_p, s_p): (&[(u32, u64)], f64, f64),
+        (sup_p, cost_p, s_p): (&Sup, f64, f64),
         (a0, a1): (f64, f64),
         s_w: f64,
     ) -> bool {
@@ -259,7 +261,7 @@ impl<'s> Envelope<'s> {
     /// After a round's winner w (the same in both runs): the bounds of the new levels at b₀ of
     /// its supporters who stay uncapped there drop by the chord (lower) and the tangent (upper);
     /// then every supporter moves to its new level in both runs.
-    fn pay(&mut self, round: usize, sup_w: &[(u32, u64)], cost_w: f64) -> bool {
+    fn pay(&mut self, round: usize, sup_w: &Sup, cost_w: f64) -> bool {
         let (Some((a0, a1)), Some((x1, g))) =
             (self.chord(sup_w, cost_w), self.tangent(sup_w, cost_w))
         else {
@@ -300,7 +302,7 @@ impl<'s> Envelope<'s> {
 
 /// A project as the check needs it: its supporter groups with their voters, its cost and its
 /// satisfaction per supporter.
-pub(super) type Proj<'a> = (&'a [(u32, u64)], f64, f64);
+pub(super) type Proj<'a> = (&'a Sup, f64, f64);
 
 /// The second check: with `winners` the same in the runs at b₀ (`lo`) and b₁ (`hi`), and
 /// `pending` the (round, project) pairs, in round order, whose ρ at b₁ does not clear the

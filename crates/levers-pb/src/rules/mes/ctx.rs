@@ -5,6 +5,10 @@ use super::lazy::{Check, HybridOut};
 use super::types::MesRound;
 use crate::num::Q;
 
+/// A project's supporters: (voter group, voters in it), 8 bytes an entry so that the runs'
+/// sweeps over every project's supporters stay in cache.
+pub(super) type Sup = [(u32, u32)];
+
 /// Costs, satisfactions, tie ranks and supporter groups of one MES call.
 pub(super) struct Ctx<'p, 'a> {
     pub prep: &'p Prepared<'a>,
@@ -16,7 +20,7 @@ pub(super) struct Ctx<'p, 'a> {
     pub ranks: Vec<usize>,
     pub candidates: Vec<usize>,
     /// For each project, its supporter groups with their multiplicities.
-    pub sup_m: Vec<Vec<(u32, u64)>>,
+    pub sup_m: Vec<Vec<(u32, u32)>>,
     /// Number of levels the last hybrid run created (capacity hint for the next add1 run).
     pub level_hint: std::cell::Cell<usize>,
 }

@@ -71,7 +71,7 @@ pub(super) fn water(
 /// voter groups' current levels; `agg` is zeroed scratch indexed by level (at least as long as the
 /// number of levels) and is left zeroed.
 pub(super) fn gather(
-    sup: &[(u32, u64)],
+    sup: &super::ctx::Sup,
     group_level: &[u32],
     agg: &mut [u64],
     out: &mut Vec<(u32, u64)>,
@@ -83,7 +83,7 @@ pub(super) fn gather(
         if *a == 0 {
             out.push((l, 0));
         }
-        *a += m;
+        *a += u64::from(m);
     }
     for x in out.iter_mut() {
         x.1 = std::mem::take(&mut agg[x.0 as usize]);

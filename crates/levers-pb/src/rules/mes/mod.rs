@@ -88,11 +88,20 @@ pub fn mes_walk(
     initial.sort_by_key(|&p| ranks[p]);
     let costs_f: Vec<f64> = costs.iter().map(q_f64).collect();
     let sat_f: Vec<f64> = sat.iter().map(q_f64).collect();
-    let sup_m: Vec<Vec<(u32, u64)>> = g
+    let sup_m: Vec<Vec<(u32, u32)>> = g
         .supporters
         .iter()
-        .map(|v| v.iter().map(|&gi| (gi, g.mult[gi as usize])).collect())
-        .collect();
+        .map(|v| {
+            v.iter()
+                .map(|&gi| {
+                    let m = u32::try_from(g.mult[gi as usize]).map_err(|_| {
+                        RuleError("more than 4,294,967,295 identical ballots".into())
+                    })?;
+                    Ok((gi, m))
+                })
+                .collect()
+        })
+        .collect::<Result<_, RuleError>>()?;
     let ctx = Ctx {
         prep,
         costs: costs.clone(),
