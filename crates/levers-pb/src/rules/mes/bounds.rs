@@ -4,8 +4,7 @@
 //! budget gains), and the convexity of the water-filling payment in the levels, compare both ρs
 //! at every budget in between (the argument is in ARCHITECTURE.md, levers-pb).
 
-use super::ctx::Sup;
-use super::lazy::{Snap, U};
+use super::lazy::{Snap, Sup, U};
 
 /// Water-filling bounds: for voters with (float) remaining budgets `lv` (value, voters), the
 /// payment x with Σ min(rᵢ, x) = cost. Returns (lower bound, upper bound) on the exact payment for

@@ -1,13 +1,9 @@
 //! The per-election MES context shared by the exact run, the hybrid run and the add1 walk.
 
 use super::super::Prepared;
-use super::lazy::{Check, HybridOut};
+use super::lazy::{Check, HybridOut, Snap};
 use super::types::MesRound;
 use crate::num::Q;
-
-/// A project's supporters: (voter group, voters in it), 8 bytes an entry so that the runs'
-/// sweeps over every project's supporters stay in cache.
-pub(super) type Sup = [(u32, u32)];
 
 /// Costs, satisfactions, tie ranks and supporter groups of one MES call.
 pub(super) struct Ctx<'p, 'a> {
@@ -36,8 +32,14 @@ impl Ctx<'_, '_> {
     /// The outcome for a per-voter budget, identical to the exact run (`run`), and with `reach`,
     /// how far the per-voter budget can grow from here with the outcome provably unchanged
     /// (0 when not asked for). In debug builds small instances are checked against the exact run.
-    pub fn outcome(&self, per_voter: &Q, reach: bool, check: Option<Check<'_>>) -> HybridOut {
-        let out = self.run_hybrid(per_voter, reach, check);
+    pub fn outcome(
+        &self,
+        per_voter: &Q,
+        reach: bool,
+        check: Option<Check<'_>>,
+        shape: Option<&Snap>,
+    ) -> HybridOut {
+        let out = self.run_hybrid(per_voter, reach, check, shape);
         #[cfg(debug_assertions)]
         if out.complete && self.prep.groups.sets.len() * self.candidates.len() <= 200_000 {
             debug_assert_eq!(

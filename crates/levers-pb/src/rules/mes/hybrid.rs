@@ -5,6 +5,7 @@
 
 use super::bounds::envelope_holds;
 use super::ctx::Ctx;
+use super::gathered::{Gathered, RoundIndex};
 use super::lazy::{
     Check, Fe, HybridOut, Lazy, PayDef, SAFE, Snap, Tk, U, fe_div, fe_sub, gather, water,
 };
@@ -40,17 +41,19 @@ impl Ctx<'_, '_> {
 
     /// The outcome for a per-voter budget (see `outcome`) and, when `want_reach`, its reach and
     /// trace; with `check` (the trace of a run at a smaller per-voter budget), whether the outcome
-    /// is provably the same at every budget in between (see ARCHITECTURE.md, levers-pb).
+    /// is provably the same at every budget in between (see ARCHITECTURE.md, levers-pb). `shape`
+    /// (or the checked run) lends its gathered levels while this run's rounds have its shape.
     pub fn run_hybrid(
         &self,
         per_voter: &Q,
         want_reach: bool,
         base: Option<Check<'_>>,
+        shape: Option<&Snap>,
     ) -> HybridOut {
         let check = base.map(|b| b.trace);
         let give_up = base.is_some_and(|b| b.give_up);
         let mut complete = true;
-        let keep = want_reach || check.is_some();
+        let shape = shape.or(base.map(|b| b.snap));
         let mut snap = Snap {
             per_voter: q_f64(per_voter),
             ..Snap::default()
@@ -105,7 +108,16 @@ impl Ctx<'_, '_> {
         let mut new_of: Vec<u32> = Vec::new();
         let mut mapped: Vec<u32> = Vec::new();
         let mut capped_flag: Vec<bool> = Vec::new();
+        // this run's gathered levels (kept for a later check), and the base run's while every
+        // round so far has had the base's shape
+        let mut own = Gathered::default();
+        let mut same_shape = shape.is_some();
+        let mut base_round = RoundIndex::default();
         loop {
+            own.start_round();
+            if let Some(b) = shape.filter(|_| same_shape) {
+                same_shape = base_round.load(&b.gathered, selected.len(), n);
+            }
             if agg.len() < lz.vf.len() {
                 agg.resize(lz.vf.len(), 0);
             }
@@ -124,7 +136,17 @@ impl Ctx<'_, '_> {
                 let cost = self.costs_f[p];
                 let cost_e = cost * U;
                 let s = self.sat_f[p];
-                gather(&self.sup_m[p], &group_level, &mut agg, &mut lv);
+                match shape
+                    .filter(|_| same_shape)
+                    .and_then(|b| base_round.get(&b.gathered, selected.len(), p))
+                {
+                    Some(x) => {
+                        lv.clear();
+                        lv.extend_from_slice(x);
+                    }
+                    None => gather(&self.sup_m[p], &group_level, &mut agg, &mut lv),
+                }
+                own.record(p, &lv);
                 let mut money = 0.0;
                 let mut money_e = 0.0;
                 for &(l, c) in lv.iter() {
@@ -310,6 +332,8 @@ impl Ctx<'_, '_> {
                 let now = Now {
                     lz: &lz,
                     group_level: &group_level,
+                    gathered: &own,
+                    round: selected.len(),
                 };
                 self.others_stay_behind(
                     (w, rho_w, ds),
@@ -329,7 +353,14 @@ impl Ctx<'_, '_> {
                 is_capped[l as usize] = true;
             }
             mapped.clear();
-            gather(&self.sup_m[w], &group_level, &mut agg, &mut lv);
+            // the winner was gathered this round (recorded when kept)
+            match own.find(selected.len(), w) {
+                Some(x) => {
+                    lv.clear();
+                    lv.extend_from_slice(x);
+                }
+                None => gather(&self.sup_m[w], &group_level, &mut agg, &mut lv),
+            }
             for &(l, _) in lv.iter() {
                 let (v, ve) = (lz.vf[l as usize], lz.ve[l as usize]);
                 let (sv, se) = (lz.sf[l as usize], lz.se[l as usize]);
@@ -395,9 +426,14 @@ impl Ctx<'_, '_> {
                     group_level[gi] = new;
                 }
             }
-            if keep {
-                snap.maps
-                    .push(mapped.iter().map(|&l| (l, new_of[l as usize])).collect());
+            // the snapshot is kept always: a check, or the next run's shape, may use it
+            snap.maps
+                .push(mapped.iter().map(|&l| (l, new_of[l as usize])).collect());
+            snap.winners.push(w);
+            if let Some(b) = shape.filter(|_| same_shape) {
+                let r = selected.len();
+                same_shape = b.winners.get(r) == Some(&w)
+                    && b.maps.get(r).is_some_and(|m| snap.maps.last() == Some(m));
             }
             for &l in &mapped {
                 new_of[l as usize] = u32::MAX;
@@ -409,12 +445,11 @@ impl Ctx<'_, '_> {
         if check.is_some_and(|t| t.len() != selected.len()) {
             ok = false;
         }
-        if keep {
-            snap.vf = std::mem::take(&mut lz.vf);
-            snap.ve = std::mem::take(&mut lz.ve);
-            snap.zero = zero_level;
-            snap.reach = reach.d;
-        }
+        snap.vf = std::mem::take(&mut lz.vf);
+        snap.ve = std::mem::take(&mut lz.ve);
+        snap.zero = zero_level;
+        snap.reach = reach.d;
+        snap.gathered = own;
         if ok
             && let Some(Check {
                 trace: t, snap: lo, ..

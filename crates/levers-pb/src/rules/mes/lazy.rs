@@ -67,15 +67,14 @@ pub(super) fn water(
     Some((x, x_e, count))
 }
 
+/// A project's supporters: (voter group, voters in it), 8 bytes an entry so that the runs'
+/// sweeps over every project's supporters stay in cache.
+pub(super) type Sup = [(u32, u32)];
+
 /// The levels of a project's supporters with their voter counts (in first-seen order), from the
 /// voter groups' current levels; `agg` is zeroed scratch indexed by level (at least as long as the
 /// number of levels) and is left zeroed.
-pub(super) fn gather(
-    sup: &super::ctx::Sup,
-    group_level: &[u32],
-    agg: &mut [u64],
-    out: &mut Vec<(u32, u64)>,
-) {
+pub(super) fn gather(sup: &Sup, group_level: &[u32], agg: &mut [u64], out: &mut Vec<(u32, u64)>) {
     out.clear();
     for &(gi, m) in sup {
         let l = group_level[gi as usize];
@@ -299,4 +298,7 @@ pub(super) struct Snap {
     pub per_voter: f64,
     /// The run's reach (0 unless asked).
     pub reach: f64,
+    /// Each round's gathered supporter levels and winner (for a later run of the same shape).
+    pub gathered: super::gathered::Gathered,
+    pub winners: Vec<usize>,
 }

@@ -10,6 +10,7 @@
 mod bounds;
 mod ctx;
 mod exact;
+mod gathered;
 mod hybrid;
 mod lazy;
 mod reach;
@@ -141,7 +142,7 @@ pub fn mes_walk(
         all_projects: n,
     };
     let end = if !add1 {
-        let cur = ctx.outcome(&start, false, None).selected;
+        let cur = ctx.outcome(&start, false, None, None).selected;
         WalkEnd {
             cur,
             per_voter: start.clone(),

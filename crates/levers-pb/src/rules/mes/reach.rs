@@ -3,6 +3,7 @@
 //! the add1 walk checks first (the argument is in ARCHITECTURE.md, levers-pb).
 
 use super::ctx::Ctx;
+use super::gathered::Gathered;
 use super::lazy::{Fe, Lazy, fe_div, fe_sub, gather, reach_f};
 
 /// A lower bound on a project's ρ in the round it was computed and every later one, affine in
@@ -145,11 +146,18 @@ impl Ctx<'_, '_> {
             if dd >= reach.pred {
                 break;
             }
-            if sc.agg.len() < now.lz.vf.len() {
-                sc.agg.resize(now.lz.vf.len(), 0);
-            }
-            gather(&self.sup_m[p], now.group_level, &mut sc.agg, &mut sc.lv);
-            let d = self.crossing(p, &sc.lv, now.lz, (rho_w.v, drho_w.v));
+            // gathered already this round when the run keeps its lists
+            let lv = match now.gathered.find(now.round, p) {
+                Some(x) => x,
+                None => {
+                    if sc.agg.len() < now.lz.vf.len() {
+                        sc.agg.resize(now.lz.vf.len(), 0);
+                    }
+                    gather(&self.sup_m[p], now.group_level, &mut sc.agg, &mut sc.lv);
+                    &sc.lv
+                }
+            };
+            let d = self.crossing(p, lv, now.lz, (rho_w.v, drho_w.v));
             reach.guess(d.max(dd));
         }
     }
@@ -193,10 +201,13 @@ impl Ctx<'_, '_> {
     }
 }
 
-/// The run's state the guess reads: its levels and each voter group's level.
+/// The run's state the guess reads: its levels, each voter group's level, and the levels it
+/// has gathered in this round.
 pub(super) struct Now<'a> {
     pub lz: &'a Lazy,
     pub group_level: &'a [u32],
+    pub gathered: &'a Gathered,
+    pub round: usize,
 }
 
 /// Scratch space of the guess.

@@ -112,16 +112,25 @@ impl<F: Fn(usize) -> Q> Cursor<'_, '_, '_, F> {
             Walk::Jump => k + 1 >= PLAIN_STEPS || self.quiet >= QUIET_STEPS,
             Walk::JumpAlways => true,
         };
-        let Some((trace, snap, same, pred)) = self.base.take().filter(|_| jump) else {
-            self.computed += 1;
-            let out = self.ctx.outcome(&(self.at)(k + 1), jump, None);
-            if out.selected == self.last {
-                self.quiet += 1;
-            } else {
-                self.quiet = 0;
-                self.last.clone_from(&out.selected);
+        let (trace, snap, same, pred) = match self.base.take() {
+            Some(b) if jump => b,
+            prev => {
+                self.computed += 1;
+                // the previous run lends its gathered levels while the rounds keep its shape
+                // (not in the reference walk, kept as it always was)
+                let shape = prev
+                    .as_ref()
+                    .filter(|_| self.walk != Walk::Step)
+                    .map(|b| &b.1);
+                let out = self.ctx.outcome(&(self.at)(k + 1), jump, None, shape);
+                if out.selected == self.last {
+                    self.quiet += 1;
+                } else {
+                    self.quiet = 0;
+                    self.last.clone_from(&out.selected);
+                }
+                return (0, self.set_base(out));
             }
-            return (0, self.set_base(out));
         };
         let floor = same.min(MAX_RUNS) + 1;
         let guided = pred < MAX_RUNS;
@@ -143,7 +152,7 @@ impl<F: Fn(usize) -> Q> Cursor<'_, '_, '_, F> {
             self.computed += 1;
             let out = self
                 .ctx
-                .outcome(&(self.at)(k + j), true, Some(check(j > floor)));
+                .outcome(&(self.at)(k + j), true, Some(check(j > floor)), None);
             if out.ok {
                 self.delta = j.saturating_mul(2);
                 return (j - 1, self.set_base(out));
@@ -186,7 +195,7 @@ impl Ctx<'_, '_> {
             quiet: 0,
             last: Vec::new(),
         };
-        let mut cur = cursor.set_base(self.outcome(w.start, false, None));
+        let mut cur = cursor.set_base(self.outcome(w.start, false, None, None));
         let mut k = 0usize;
         let mut runs = 1usize;
         let mut prev: Option<(Vec<usize>, usize)> = None;
@@ -257,7 +266,7 @@ impl Ctx<'_, '_> {
             quiet: 0,
             last: Vec::new(),
         };
-        let mut cur = cursor.set_base(self.outcome(w.start, false, None));
+        let mut cur = cursor.set_base(self.outcome(w.start, false, None, None));
         if !first_above {
             cursor.base = None;
         }

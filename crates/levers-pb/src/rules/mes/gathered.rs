@@ -1,0 +1,98 @@
+//! The supporters' levels a hybrid run gathered, round by round, kept with its snapshot so that a
+//! check run further up can reuse them while its rounds have the same shape (the same winner and
+//! the same level moves, `Snap::maps`, in every earlier round): its voter groups then sit at the
+//! same level ids, so a project's gathered levels are the same list.
+
+/// Each round's gathered (level, voters) lists of one run.
+#[derive(Default)]
+pub(super) struct Gathered {
+    /// Per round: (project, start, length) into `data`.
+    rounds: Vec<Vec<(u32, u32, u32)>>,
+    data: Vec<(u32, u64)>,
+}
+
+impl Gathered {
+    pub fn start_round(&mut self) {
+        self.rounds.push(Vec::new());
+    }
+
+    /// Keeps p's levels as gathered in the current round.
+    pub fn record(&mut self, p: usize, lv: &[(u32, u64)]) {
+        let start = self.data.len() as u32;
+        self.data.extend_from_slice(lv);
+        if let Some(r) = self.rounds.last_mut() {
+            r.push((p as u32, start, lv.len() as u32));
+        }
+    }
+
+    /// p's levels as gathered in round `round`, if they were.
+    pub fn find(&self, round: usize, p: usize) -> Option<&[(u32, u64)]> {
+        let &(_, s, l) = self.rounds.get(round)?.iter().find(|x| x.0 as usize == p)?;
+        Some(&self.data[s as usize..(s + l) as usize])
+    }
+}
+
+/// Where each project's list sits in one round of a base run's `Gathered` (for lookups by
+/// project in a round with many of them).
+#[derive(Default)]
+pub(super) struct RoundIndex {
+    pos: Vec<u32>,
+    set: Vec<usize>,
+}
+
+impl RoundIndex {
+    /// Indexes round `round` of `g`; false when `g` has no such round.
+    pub fn load(&mut self, g: &Gathered, round: usize, projects: usize) -> bool {
+        if self.pos.len() < projects {
+            self.pos.resize(projects, u32::MAX);
+        }
+        for &p in &self.set {
+            self.pos[p] = u32::MAX;
+        }
+        self.set.clear();
+        let Some(r) = g.rounds.get(round) else {
+            return false;
+        };
+        for (i, &(p, _, _)) in r.iter().enumerate() {
+            self.pos[p as usize] = i as u32;
+            self.set.push(p as usize);
+        }
+        true
+    }
+
+    /// p's levels in the indexed round of `g`.
+    pub fn get<'g>(&self, g: &'g Gathered, round: usize, p: usize) -> Option<&'g [(u32, u64)]> {
+        let i = *self.pos.get(p)?;
+        if i == u32::MAX {
+            return None;
+        }
+        let (_, s, l) = g.rounds[round][i as usize];
+        Some(&g.data[s as usize..(s + l) as usize])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_are_found_by_round_and_project() {
+        let mut g = Gathered::default();
+        g.start_round();
+        g.record(3, &[(0, 5), (2, 1)]);
+        g.record(1, &[(0, 7)]);
+        g.start_round();
+        g.record(3, &[(4, 6)]);
+        assert_eq!(g.find(0, 3), Some(&[(0, 5), (2, 1)][..]));
+        assert_eq!(g.find(1, 3), Some(&[(4, 6)][..]));
+        assert_eq!(g.find(1, 1), None);
+        let mut ix = RoundIndex::default();
+        assert!(ix.load(&g, 0, 5));
+        assert_eq!(ix.get(&g, 0, 1), Some(&[(0, 7)][..]));
+        assert!(ix.load(&g, 1, 5));
+        assert_eq!(ix.get(&g, 1, 1), None);
+        assert_eq!(ix.get(&g, 1, 3), Some(&[(4, 6)][..]));
+        assert!(!ix.load(&g, 2, 5));
+        assert_eq!(ix.get(&g, 1, 3), None);
+    }
+}
