@@ -3,6 +3,11 @@
 //! the same level moves, `Snap::maps`, in every earlier round): its voter groups then sit at the
 //! same level ids, so a project's gathered levels are the same list.
 
+/// Entries kept per run at most (16 bytes each): real elections keep far fewer (Budapest 2024
+/// about 100,000); an adversarial one (3,000 projects, each voter a group of its own) would keep
+/// over 100 MB without the cap.
+const MAX_KEPT: usize = 1 << 20;
+
 /// Each round's gathered (level, voters) lists of one run.
 #[derive(Default)]
 pub(super) struct Gathered {
@@ -16,8 +21,12 @@ impl Gathered {
         self.rounds.push(Vec::new());
     }
 
-    /// Keeps p's levels as gathered in the current round.
+    /// Keeps p's levels as gathered in the current round (up to `MAX_KEPT` entries a run: past
+    /// it lookups miss and the levels are gathered again).
     pub fn record(&mut self, p: usize, lv: &[(u32, u64)]) {
+        if self.data.len() + lv.len() > MAX_KEPT {
+            return;
+        }
         let start = self.data.len() as u32;
         self.data.extend_from_slice(lv);
         if let Some(r) = self.rounds.last_mut() {
@@ -94,5 +103,11 @@ mod tests {
         assert_eq!(ix.get(&g, 1, 3), Some(&[(4, 6)][..]));
         assert!(!ix.load(&g, 2, 5));
         assert_eq!(ix.get(&g, 1, 3), None);
+        // past the cap nothing more is kept, and lookups miss
+        let mut big = Gathered::default();
+        big.start_round();
+        big.record(0, &vec![(0, 1); MAX_KEPT]);
+        big.record(1, &[(0, 1)]);
+        assert!(big.find(0, 0).is_some() && big.find(0, 1).is_none());
     }
 }
