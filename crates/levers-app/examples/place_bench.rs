@@ -15,6 +15,9 @@
 //! REPEATS` evaluates it and renders the cabinet report's standalone HTML (the page that prints),
 //! cold (reading the year's payments) and then warm REPEATS times, printing the seconds as JSON.
 
+#[path = "common/cast.rs"]
+mod cast;
+
 use std::fmt::Write;
 use std::sync::Arc;
 use std::time::Instant;
@@ -25,7 +28,7 @@ use levers_core::{AreaCode, Money};
 use levers_pb::ballot::{BallotInput, BallotProject, validate};
 use levers_pb::codes::{code_from_random, code_hash, receipt_from_random, receipt_hash};
 use levers_pb::process::{AllocationRule, Area, BallotType, Phase, ProcessDef};
-use levers_store::pb_process::{CastOutcome, Channel, NewBallot, NewProposal, Review};
+use levers_store::pb_process::{NewBallot, NewProposal, Review};
 use levers_store::places::links::{COUNCIL_WIDE, PlaceTarget};
 use levers_store::{Actor, Store};
 
@@ -199,23 +202,7 @@ async fn setup(db: &str) -> anyhow::Result<()> {
             jobs.push((h, nb));
         }
     }
-    let mut set = tokio::task::JoinSet::new();
-    for chunk in jobs.chunks(jobs.len().div_ceil(8)) {
-        let (store, chunk, actor) = (store.clone(), chunk.to_vec(), actor.clone());
-        let pid = p.id;
-        set.spawn(async move {
-            for (h, nb) in chunk {
-                let r = store
-                    .cast_pb_ballot(&actor, pid, &h, Channel::Online, &nb)
-                    .await?;
-                anyhow::ensure!(r == CastOutcome::Cast, "ballot refused: {r:?}");
-            }
-            Ok(())
-        });
-    }
-    while let Some(r) = set.join_next().await {
-        r??;
-    }
+    cast::cast_all(&store, &actor, p.id, &jobs).await?;
     store.set_pb_phase(&actor, p.id, Phase::Closed).await?;
     levers_app::community_budget::count_process(&store, &actor, &p)
         .await

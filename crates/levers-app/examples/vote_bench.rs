@@ -5,13 +5,16 @@
 //! vote closed. `levers community-budget count generated --database DB` then counts it, which is
 //! what the benchmark times.
 
+#[path = "common/cast.rs"]
+mod cast;
+
 use std::collections::HashMap;
 
 use levers_pb::ballot::{BallotInput, BallotProject, validate};
 use levers_pb::codes::{code_from_random, code_hash, receipt_from_random, receipt_hash};
 use levers_pb::generated::{Lcg, community_vote};
 use levers_pb::process::Phase;
-use levers_store::pb_process::{CastOutcome, Channel, NewBallot, NewProposal, Review};
+use levers_store::pb_process::{NewBallot, NewProposal, Review};
 use levers_store::{Actor, Store};
 
 #[tokio::main]
@@ -109,23 +112,7 @@ async fn setup(db: &str, ballots: usize) -> anyhow::Result<()> {
     store
         .create_pb_code_batch(&actor, p.id, "bench", None, &hashes)
         .await?;
-    let mut set = tokio::task::JoinSet::new();
-    for chunk in jobs.chunks(jobs.len().div_ceil(8).max(1)) {
-        let (store, chunk, actor) = (store.clone(), chunk.to_vec(), actor.clone());
-        let pid = p.id;
-        set.spawn(async move {
-            for (h, nb) in chunk {
-                let r = store
-                    .cast_pb_ballot(&actor, pid, &h, Channel::Online, &nb)
-                    .await?;
-                anyhow::ensure!(r == CastOutcome::Cast, "ballot refused: {r:?}");
-            }
-            Ok(())
-        });
-    }
-    while let Some(r) = set.join_next().await {
-        r??;
-    }
+    cast::cast_all(&store, &actor, p.id, &jobs).await?;
     store.set_pb_phase(&actor, p.id, Phase::Closed).await?;
     println!(
         "{db}: process `{}` closed with {} ballots on {} projects, ready to count",
