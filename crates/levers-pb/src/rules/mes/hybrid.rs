@@ -108,8 +108,8 @@ impl Ctx<'_, '_> {
         let mut new_of: Vec<u32> = Vec::new();
         let mut mapped: Vec<u32> = Vec::new();
         let mut capped_flag: Vec<bool> = Vec::new();
-        // this run's gathered levels (kept for a later check), and the base run's while every
-        // round so far has had the base's shape
+        // this run's gathered levels (kept for a later run), and the shape run's while every
+        // round so far has had its shape
         let mut own = Gathered::default();
         let mut same_shape = shape.is_some();
         let mut base_round = RoundIndex::default();
@@ -353,7 +353,7 @@ impl Ctx<'_, '_> {
                 is_capped[l as usize] = true;
             }
             mapped.clear();
-            // the winner was gathered this round (recorded when kept)
+            // the winner was gathered this round (recorded unless past the cap)
             match own.find(selected.len(), w) {
                 Some(x) => {
                     lv.clear();
