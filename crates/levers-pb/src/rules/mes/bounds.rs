@@ -10,22 +10,10 @@ use super::lazy::{Snap, Sup, U};
 /// payment x with Σ min(rᵢ, x) = cost. Returns (lower bound, upper bound) on the exact payment for
 /// exactly these float levels, or `None` when they cannot pay (or floats cannot tell).
 pub(super) fn water_bounds(lv: &mut [(f64, u64)], cost: f64) -> Option<(f64, f64)> {
-    lv.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-    let mut contrib = 0.0;
-    let mut count: u64 = lv.iter().map(|x| x.1).sum();
-    let mut x = f64::NAN;
-    for &(v, c) in lv.iter() {
-        if count == 0 {
-            break;
-        }
-        x = (cost - contrib) / count as f64;
-        if x <= v {
-            break;
-        }
-        contrib += v * c as f64;
-        count -= c;
-        x = f64::NAN;
-    }
+    let (x, contrib, count) = match water_passes(lv, cost) {
+        Some(w) => w,
+        None => water_sorted(lv, cost),
+    };
     if count == 0 || !x.is_finite() || x <= 0.0 {
         return None;
     }
@@ -48,6 +36,58 @@ pub(super) fn water_bounds(lv: &mut [(f64, u64)], cost: f64) -> Option<(f64, f64
     Some((lo, hi))
 }
 
+/// The water level x = (cost − Σ capped) / uncapped voters, with Σ capped and the uncapped
+/// count, by capping every level below the running x until none is left (x only grows; no sort):
+/// `None` when that takes more than a few passes (then `water_sorted`).
+fn water_passes(lv: &[(f64, u64)], cost: f64) -> Option<(f64, f64, u64)> {
+    let total: u64 = lv.iter().map(|x| x.1).sum();
+    if total == 0 {
+        return Some((f64::NAN, 0.0, 0));
+    }
+    let mut x = cost / total as f64;
+    for _ in 0..8 {
+        // every level below x is capped (the set only grows as x grows)
+        let (mut contrib, mut count) = (0.0, 0u64);
+        for &(v, c) in lv {
+            if v < x {
+                contrib += v * c as f64;
+            } else {
+                count += c;
+            }
+        }
+        if count == 0 {
+            return Some((f64::NAN, contrib, 0));
+        }
+        let nx = (cost - contrib) / count as f64;
+        if nx <= x {
+            return Some((nx, contrib, count));
+        }
+        x = nx;
+    }
+    None
+}
+
+/// `water_passes` by a sorted scan (any number of capped levels).
+fn water_sorted(lv: &mut [(f64, u64)], cost: f64) -> (f64, f64, u64) {
+    lv.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    let mut contrib = 0.0;
+    let mut count: u64 = lv.iter().map(|x| x.1).sum();
+    let mut x = f64::NAN;
+    for &(v, c) in lv.iter() {
+        if count == 0 {
+            break;
+        }
+        x = (cost - contrib) / count as f64;
+        if x <= v {
+            break;
+        }
+        contrib += v * c as f64;
+        count -= c;
+        x = f64::NAN;
+    }
+    (x, contrib, count)
+}
+
 /// An upper bound on level `l`'s exact value in a run's snapshot.
 fn level_hi(s: &Snap, l: u32) -> f64 {
     let l = l as usize;
@@ -60,9 +100,9 @@ fn nudge(v: f64, dir: f64) -> f64 {
 }
 
 /// Bounds on the remaining budgets over [b₀, b₁] for the levels of the run at b₀ other than its
-/// zero level (their voters have never been capped there, so they gain at least what b gains):
+/// zero levels (their voters have never been capped there, so they gain at least what b gains):
 /// a lower bound affine in b (values at b₀ and b₁) and an upper bound affine in b (value at b₁
-/// and slope). Voters at b₀'s zero level are bounded by 0 and by their level at b₁.
+/// and slope). Voters at b₀'s zero levels are bounded by 0 and by their level at b₁.
 struct Envelope<'s> {
     lo: &'s Snap,
     hi: &'s Snap,
@@ -77,9 +117,9 @@ struct Envelope<'s> {
     /// (b₁'s reach downwards covers above), both slightly shortened.
     fwd: f64,
     back: f64,
-    /// Each voter group's level in the run at b₀ and in the run at b₁, round by round.
-    at0: Vec<u32>,
-    at1: Vec<u32>,
+    /// Each voter group's level round by round, the same in both runs (the same winners, and
+    /// level ids that depend only on the winners).
+    at: Vec<u32>,
     /// Scratch: voters per level of either run, the gathered levels, the bounds fed to water-filling.
     agg0: Vec<u64>,
     agg1: Vec<u64>,
@@ -109,10 +149,9 @@ impl<'s> Envelope<'s> {
             d_hi: d + d_e,
             fwd: (lo.reach * (1.0 - 1e-9)).max(0.0),
             back: (back * (1.0 - 1e-9)).max(0.0),
-            at0: vec![0; groups],
-            at1: vec![0; groups],
+            at: vec![0; groups],
             agg0: vec![0; n0],
-            agg1: vec![0; hi.vf.len()],
+            agg1: vec![0; hi.vf.len().max(n0)],
             keys0: Vec::new(),
             keys1: Vec::new(),
             vals: Vec::new(),
@@ -127,33 +166,44 @@ impl<'s> Envelope<'s> {
     }
 
     fn grows(&self, l: u32) -> bool {
-        Some(l) != self.lo.zero
+        !self.lo.zeroed[l as usize]
     }
 
     /// Gathers a project's supporters by their level at b₀ (those still growing) and, for those
-    /// at b₀'s zero level, by their level at b₁ (`by1`) or into one count (returned).
-    fn gather(&mut self, sup: &Sup, by1: bool) -> u64 {
+    /// at a zero level at b₀, by their level at b₁ (`by1`) or into one count (returned). Both
+    /// runs have the same winners so far, so their voter groups sit at the same level ids: the
+    /// run at b₁ usually has the list already (`list`, gathered in round `round`).
+    fn gather(&mut self, (round, p, sup): (usize, usize, &Sup), by1: bool) -> u64 {
         self.keys0.clear();
         self.keys1.clear();
         let mut zero = 0;
-        for &(gi, m) in sup {
-            let m = u64::from(m);
-            let l = self.at0[gi as usize];
-            if self.grows(l) {
-                let a = &mut self.agg0[l as usize];
+        let mut put = |env: &mut Self, l: u32, m: u64| {
+            if env.grows(l) {
+                let a = &mut env.agg0[l as usize];
                 if *a == 0 {
-                    self.keys0.push(l);
+                    env.keys0.push(l);
                 }
                 *a += m;
             } else if by1 {
-                let l1 = self.at1[gi as usize];
-                let a = &mut self.agg1[l1 as usize];
+                let a = &mut env.agg1[l as usize];
                 if *a == 0 {
-                    self.keys1.push(l1);
+                    env.keys1.push(l);
                 }
                 *a += m;
             } else {
                 zero += m;
+            }
+        };
+        match self.hi.gathered.find(round, p) {
+            Some(list) => {
+                for &(l, m) in list.iter() {
+                    put(self, l, m);
+                }
+            }
+            None => {
+                for &(gi, m) in sup {
+                    put(self, self.at[gi as usize], u64::from(m));
+                }
             }
         }
         zero
@@ -162,8 +212,8 @@ impl<'s> Envelope<'s> {
     /// Upper bounds on the winner's payment at b₀ and b₁ from the lower level bounds: the
     /// payment of the lower bounds is convex in b (levels affine in b) and above the true one,
     /// so below its chord.
-    fn chord(&mut self, sup_w: &Sup, cost_w: f64) -> Option<(f64, f64)> {
-        let zero = self.gather(sup_w, false);
+    fn chord(&mut self, w: (usize, usize, &Sup), cost_w: f64) -> Option<(f64, f64)> {
+        let zero = self.gather(w, false);
         let mut ends = [None; 2];
         for (i, end) in ends.iter_mut().enumerate() {
             self.vals.clear();
@@ -189,8 +239,8 @@ impl<'s> Envelope<'s> {
     /// A lower bound on p's payment at b₁ and a slope g ≤ 0 with payment(b) ≥ x₁ + g(b − b₁)
     /// for b ≤ b₁: the payment of the upper level bounds is convex in b and below the true one,
     /// so above its tangent at b₁, whose slope is at most the secant slope over [b₁, b₁ + δ].
-    fn tangent(&mut self, sup_p: &Sup, cost_p: f64) -> Option<(f64, f64)> {
-        self.gather(sup_p, true);
+    fn tangent(&mut self, p: (usize, usize, &Sup), cost_p: f64) -> Option<(f64, f64)> {
+        self.gather(p, true);
         let delta = self.d / 4.0;
         let mut at = [(0.0f64, 0.0f64); 2];
         let mut res = Some(());
@@ -230,11 +280,11 @@ impl<'s> Envelope<'s> {
     /// same winners before it there (`chord`: w's payment bounds from `chord`).
     fn stays_behind(
         &mut self,
-        (sup_p, cost_p, s_p): (&Sup, f64, f64),
+        (round, p, (sup_p, cost_p, s_p)): (usize, usize, Proj<'_>),
         (a0, a1): (f64, f64),
         s_w: f64,
     ) -> bool {
-        let Some((x1, g)) = self.tangent(sup_p, cost_p) else {
+        let Some((x1, g)) = self.tangent((round, p, sup_p), cost_p) else {
             return false;
         };
         let (f, k) = (self.fwd, self.back);
@@ -260,13 +310,16 @@ impl<'s> Envelope<'s> {
     /// After a round's winner w (the same in both runs): the bounds of the new levels at b₀ of
     /// its supporters who stay uncapped there drop by the chord (lower) and the tangent (upper);
     /// then every supporter moves to its new level in both runs.
-    fn pay(&mut self, round: usize, sup_w: &Sup, cost_w: f64) -> bool {
-        let (Some((a0, a1)), Some((x1, g))) =
-            (self.chord(sup_w, cost_w), self.tangent(sup_w, cost_w))
-        else {
+    fn pay(&mut self, (round, w, sup_w): (usize, usize, &Sup), cost_w: f64) -> bool {
+        let (Some((a0, a1)), Some((x1, g))) = (
+            self.chord((round, w, sup_w), cost_w),
+            self.tangent((round, w, sup_w), cost_w),
+        ) else {
             return false;
         };
-        for &(old, new) in &self.lo.maps[round] {
+        let lo = self.lo;
+        debug_assert_eq!(lo.maps[round], self.hi.maps[round], "level ids differ");
+        for &(old, new) in &lo.maps[round] {
             if !self.grows(new) {
                 continue;
             }
@@ -276,24 +329,19 @@ impl<'s> Envelope<'s> {
             self.h1[n] = nudge(self.h1[o] - x1, 1.0);
             self.hs[n] = nudge(self.hs[o] - g, 1.0);
         }
-        let (lo, hi) = (self.lo, self.hi);
-        for (maps, at) in [
-            (&lo.maps[round], &mut self.at0),
-            (&hi.maps[round], &mut self.at1),
-        ] {
-            for &(old, new) in maps {
-                self.next[old as usize] = new;
+        let maps = &lo.maps[round];
+        for &(old, new) in maps {
+            self.next[old as usize] = new;
+        }
+        for &(gi, _) in sup_w {
+            let l = &mut self.at[gi as usize];
+            let n = self.next[*l as usize];
+            if n != u32::MAX {
+                *l = n;
             }
-            for &(gi, _) in sup_w {
-                let l = &mut at[gi as usize];
-                let n = self.next[*l as usize];
-                if n != u32::MAX {
-                    *l = n;
-                }
-            }
-            for &(old, _) in maps {
-                self.next[old as usize] = u32::MAX;
-            }
+        }
+        for &(old, _) in maps {
+            self.next[old as usize] = u32::MAX;
         }
         true
     }
@@ -328,18 +376,17 @@ pub(super) fn envelope_holds<'a>(
     for (round, &w) in winners.iter().enumerate().take(last + 1) {
         let (sup_w, cost_w, s_w) = proj(w);
         if pending.get(next).is_some_and(|x| x.0 == round) {
-            let Some(chord) = env.chord(sup_w, cost_w) else {
+            let Some(chord) = env.chord((round, w, sup_w), cost_w) else {
                 return false;
             };
             while let Some(&(_, p)) = pending.get(next).filter(|x| x.0 == round) {
-                let p_in = proj(p);
-                if !env.stays_behind(p_in, chord, s_w) {
+                if !env.stays_behind((round, p, proj(p)), chord, s_w) {
                     return false;
                 }
                 next += 1;
             }
         }
-        if round < last && !env.pay(round, sup_w, cost_w) {
+        if round < last && !env.pay((round, w, sup_w), cost_w) {
             return false;
         }
     }

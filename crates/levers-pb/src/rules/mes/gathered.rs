@@ -3,17 +3,24 @@
 //! the same level moves, `Snap::maps`, in every earlier round): its voter groups then sit at the
 //! same level ids, so a project's gathered levels are the same list.
 
-/// Entries kept per run at most (16 bytes each): real elections keep far fewer (Budapest 2024
-/// about 100,000); an adversarial one (3,000 projects, each voter a group of its own) would keep
-/// over 100 MB without the cap.
+use std::rc::Rc;
+
+/// Entries gathered and kept per run at most (16 bytes each): real elections keep far fewer
+/// (Budapest 2024 about 100,000); an adversarial one (3,000 projects, each voter a group of its
+/// own) would keep over 100 MB without the cap. Lists reused from another run are shared, not
+/// counted.
 const MAX_KEPT: usize = 1 << 20;
+
+/// One project's supporters as (level, voters), shared between the runs that reuse it.
+pub(super) type List = Rc<[(u32, u64)]>;
 
 /// Each round's gathered (level, voters) lists of one run.
 #[derive(Default)]
 pub(super) struct Gathered {
-    /// Per round: (project, start, length) into `data`.
-    rounds: Vec<Vec<(u32, u32, u32)>>,
-    data: Vec<(u32, u64)>,
+    /// Per round: (project, its list).
+    rounds: Vec<Vec<(u32, List)>>,
+    /// Entries of the lists this run gathered itself.
+    fresh: usize,
 }
 
 impl Gathered {
@@ -21,23 +28,29 @@ impl Gathered {
         self.rounds.push(Vec::new());
     }
 
-    /// Keeps p's levels as gathered in the current round (up to `MAX_KEPT` entries a run: past
-    /// it lookups miss and the levels are gathered again).
-    pub fn record(&mut self, p: usize, lv: &[(u32, u64)]) {
-        if self.data.len() + lv.len() > MAX_KEPT {
-            return;
+    /// Whether a freshly gathered list of `len` entries may still be kept (`MAX_KEPT`).
+    pub fn room(&self, len: usize) -> bool {
+        self.fresh + len <= MAX_KEPT
+    }
+
+    /// Keeps p's levels as gathered in the current round: `fresh` when this run gathered them
+    /// (counted against `MAX_KEPT`; past it lookups miss and the levels are gathered again).
+    pub fn record(&mut self, p: usize, lv: List, fresh: bool) {
+        if fresh {
+            if !self.room(lv.len()) {
+                return;
+            }
+            self.fresh += lv.len();
         }
-        let start = self.data.len() as u32;
-        self.data.extend_from_slice(lv);
         if let Some(r) = self.rounds.last_mut() {
-            r.push((p as u32, start, lv.len() as u32));
+            r.push((p as u32, lv));
         }
     }
 
     /// p's levels as gathered in round `round`, if they were.
-    pub fn find(&self, round: usize, p: usize) -> Option<&[(u32, u64)]> {
-        let &(_, s, l) = self.rounds.get(round)?.iter().find(|x| x.0 as usize == p)?;
-        Some(&self.data[s as usize..(s + l) as usize])
+    pub fn find(&self, round: usize, p: usize) -> Option<&List> {
+        let (_, l) = self.rounds.get(round)?.iter().find(|x| x.0 as usize == p)?;
+        Some(l)
     }
 }
 
@@ -62,21 +75,20 @@ impl RoundIndex {
         let Some(r) = g.rounds.get(round) else {
             return false;
         };
-        for (i, &(p, _, _)) in r.iter().enumerate() {
-            self.pos[p as usize] = i as u32;
-            self.set.push(p as usize);
+        for (i, (p, _)) in r.iter().enumerate() {
+            self.pos[*p as usize] = i as u32;
+            self.set.push(*p as usize);
         }
         true
     }
 
     /// p's levels in the indexed round of `g`.
-    pub fn get<'g>(&self, g: &'g Gathered, round: usize, p: usize) -> Option<&'g [(u32, u64)]> {
+    pub fn get<'g>(&self, g: &'g Gathered, round: usize, p: usize) -> Option<&'g List> {
         let i = *self.pos.get(p)?;
         if i == u32::MAX {
             return None;
         }
-        let (_, s, l) = g.rounds[round][i as usize];
-        Some(&g.data[s as usize..(s + l) as usize])
+        Some(&g.rounds[round][i as usize].1)
     }
 }
 
@@ -88,26 +100,30 @@ mod tests {
     fn lists_are_found_by_round_and_project() {
         let mut g = Gathered::default();
         g.start_round();
-        g.record(3, &[(0, 5), (2, 1)]);
-        g.record(1, &[(0, 7)]);
+        g.record(3, Rc::from(&[(0, 5), (2, 1)][..]), true);
+        g.record(1, Rc::from(&[(0, 7)][..]), true);
         g.start_round();
-        g.record(3, &[(4, 6)]);
-        assert_eq!(g.find(0, 3), Some(&[(0, 5), (2, 1)][..]));
-        assert_eq!(g.find(1, 3), Some(&[(4, 6)][..]));
-        assert_eq!(g.find(1, 1), None);
+        g.record(3, Rc::from(&[(4, 6)][..]), true);
+        let l = |x: Option<&List>| x.map(|l| l.to_vec());
+        assert_eq!(l(g.find(0, 3)), Some(vec![(0, 5), (2, 1)]));
+        assert_eq!(l(g.find(1, 3)), Some(vec![(4, 6)]));
+        assert_eq!(l(g.find(1, 1)), None);
         let mut ix = RoundIndex::default();
         assert!(ix.load(&g, 0, 5));
-        assert_eq!(ix.get(&g, 0, 1), Some(&[(0, 7)][..]));
+        assert_eq!(l(ix.get(&g, 0, 1)), Some(vec![(0, 7)]));
         assert!(ix.load(&g, 1, 5));
-        assert_eq!(ix.get(&g, 1, 1), None);
-        assert_eq!(ix.get(&g, 1, 3), Some(&[(4, 6)][..]));
+        assert_eq!(l(ix.get(&g, 1, 1)), None);
+        assert_eq!(l(ix.get(&g, 1, 3)), Some(vec![(4, 6)]));
         assert!(!ix.load(&g, 2, 5));
-        assert_eq!(ix.get(&g, 1, 3), None);
-        // past the cap nothing more is kept, and lookups miss
+        assert_eq!(l(ix.get(&g, 1, 3)), None);
+        // past the cap nothing more gathered is kept, and lookups miss; shared lists still are
         let mut big = Gathered::default();
         big.start_round();
-        big.record(0, &vec![(0, 1); MAX_KEPT]);
-        big.record(1, &[(0, 1)]);
+        let full: List = Rc::from(vec![(0, 1); MAX_KEPT]);
+        big.record(0, full.clone(), true);
+        big.record(1, Rc::from(&[(0, 1)][..]), true);
+        big.record(2, full, false);
         assert!(big.find(0, 0).is_some() && big.find(0, 1).is_none());
+        assert!(big.find(0, 2).is_some());
     }
 }

@@ -5,7 +5,7 @@
 
 use super::bounds::envelope_holds;
 use super::ctx::Ctx;
-use super::gathered::{Gathered, RoundIndex};
+use super::gathered::{Gathered, List, RoundIndex};
 use super::lazy::{
     Check, Fe, HybridOut, Lazy, PayDef, SAFE, Snap, Tk, U, fe_div, fe_sub, gather, water,
 };
@@ -20,7 +20,8 @@ struct Cand {
     tol: f64,
     p: usize,
     exact: Option<Q>,
-    capped: Vec<(u32, u64)>,
+    /// Where its capped levels sit in the round's `Caps`.
+    capped: std::ops::Range<usize>,
     count: u64,
     pay_f: f64,
     pay_e: f64,
@@ -74,7 +75,9 @@ impl Ctx<'_, '_> {
             want: want_reach,
             unaff: Vec::new(),
         };
-        let mut zero_level: Option<u32> = None;
+        // levels left with nothing (capped, or paid exactly all): one per old level, so that
+        // level ids depend only on the winners so far, never on who was capped
+        let mut zeroed: Vec<bool> = vec![false];
         let mut group_level: Vec<u32> = vec![0; g.sets.len()];
         // per-level voter counts, scratch for `gather` (levels of a project are built on demand)
         let mut agg: Vec<u64> = Vec::new();
@@ -108,6 +111,8 @@ impl Ctx<'_, '_> {
         let mut new_of: Vec<u32> = Vec::new();
         let mut mapped: Vec<u32> = Vec::new();
         let mut capped_flag: Vec<bool> = Vec::new();
+        // every candidate's capped levels this round, one after another
+        let mut caps: Vec<(u32, u64)> = Vec::new();
         // this run's gathered levels (kept for a later run), and the shape run's while every
         // round so far has had its shape
         let mut own = Gathered::default();
@@ -124,6 +129,7 @@ impl Ctx<'_, '_> {
             remaining.retain(|&p| active[p]);
             remaining.sort_unstable_by(|&a, &b| lb[a].total_cmp(&lb[b]));
             cands.clear();
+            caps.clear();
             let mut best_hi = f64::INFINITY;
             // with a check, also evaluate every project whose bound does not clear the checked ρ
             // (a run with more rounds than the checked one fails the length test at the end)
@@ -136,17 +142,34 @@ impl Ctx<'_, '_> {
                 let cost = self.costs_f[p];
                 let cost_e = cost * U;
                 let s = self.sat_f[p];
-                match shape
+                // the full list (zero levels too: its level ids are the same in every run with
+                // these winners so far), then the levels that still hold money
+                let full = match shape
                     .filter(|_| same_shape)
                     .and_then(|b| base_round.get(&b.gathered, selected.len(), p))
                 {
                     Some(x) => {
-                        lv.clear();
-                        lv.extend_from_slice(x);
+                        let x = x.clone();
+                        // (branch-free: zero levels are common after a few rounds)
+                        lv.resize(x.len(), (0, 0));
+                        let mut kept = 0;
+                        for &e in x.iter() {
+                            lv[kept] = e;
+                            kept += usize::from(!zeroed[e.0 as usize]);
+                        }
+                        lv.truncate(kept);
+                        Some((x, false))
                     }
-                    None => gather(&self.sup_m[p], &group_level, &mut agg, &mut lv),
+                    None => {
+                        gather(&self.sup_m[p], &group_level, &mut agg, &mut lv);
+                        let kept = own.room(lv.len()).then(|| (List::from(&lv[..]), true));
+                        lv.retain(|e| !zeroed[e.0 as usize]);
+                        kept
+                    }
+                };
+                if let Some((x, fresh)) = full {
+                    own.record(p, x, fresh);
                 }
-                own.record(p, &lv);
                 let mut money = 0.0;
                 let mut money_e = 0.0;
                 for &(l, c) in lv.iter() {
@@ -166,12 +189,14 @@ impl Ctx<'_, '_> {
                 {
                     let r = x / s;
                     let tol = SAFE * (x_e / s + U * r);
-                    let capped = lv
-                        .iter()
-                        .zip(capped_flag.iter())
-                        .filter(|x| *x.1)
-                        .map(|x| *x.0)
-                        .collect();
+                    let start = caps.len();
+                    caps.extend(
+                        lv.iter()
+                            .zip(capped_flag.iter())
+                            .filter(|x| *x.1)
+                            .map(|x| *x.0),
+                    );
+                    let capped = start..caps.len();
                     fast = Some(Cand {
                         rho_f: r,
                         tol,
@@ -204,7 +229,11 @@ impl Ctx<'_, '_> {
                                 tol,
                                 p,
                                 exact: None,
-                                capped: lv[..k].to_vec(),
+                                capped: {
+                                    let start = caps.len();
+                                    caps.extend_from_slice(&lv[..k]);
+                                    start..caps.len()
+                                },
                                 count,
                                 pay_f: x,
                                 pay_e: x_e,
@@ -224,7 +253,10 @@ impl Ctx<'_, '_> {
                             self.unaffordable(p, &lz, &lv, None, &mut reach);
                             continue;
                         }
-                        Some((q, capped, count)) => {
+                        Some((q, capped_levels, count)) => {
+                            let start = caps.len();
+                            caps.extend_from_slice(&capped_levels);
+                            let capped = start..caps.len();
                             let f = q_f64(&q);
                             let pay = &q * &self.sat[p];
                             let pf = q_f64(&pay);
@@ -249,14 +281,14 @@ impl Ctx<'_, '_> {
                             v: entry.rho_f,
                             e: entry.tol,
                         },
-                        s: self.rho_slope_f(p, &lz, &entry.capped, entry.count),
+                        s: self.rho_slope_f(p, &lz, &caps[entry.capped.clone()], entry.count),
                     });
                 }
                 cands.push(entry);
             }
             if let Some(t) = tk {
                 for c in &cands {
-                    if c.p != t.w && !self.stays_behind(c, t, &mut lz) {
+                    if c.p != t.w && !self.stays_behind(c, &caps, t, &mut lz) {
                         pending.push((selected.len(), c.p));
                     }
                 }
@@ -268,7 +300,8 @@ impl Ctx<'_, '_> {
             if cands.len() > 1 {
                 for c in cands.iter_mut() {
                     if c.exact.is_none() {
-                        c.exact = Some(self.rho_from(c.p, &mut lz, &c.capped, c.count));
+                        let capped = &caps[c.capped.clone()];
+                        c.exact = Some(self.rho_from(c.p, &mut lz, capped, c.count));
                     }
                 }
             }
@@ -310,7 +343,8 @@ impl Ctx<'_, '_> {
                 }
                 None => (win.pay_f, win.pay_e),
             };
-            let slope_sum = lz.slope_sum_f(&win.capped);
+            let win_capped = caps[win.capped.clone()].to_vec();
+            let slope_sum = lz.slope_sum_f(&win_capped);
             let ds = fe_div(
                 Fe {
                     v: -slope_sum.v,
@@ -325,14 +359,17 @@ impl Ctx<'_, '_> {
             lz.pays.push(PayDef {
                 exact: win.exact.as_ref().map(|q| q * &self.sat[w]),
                 cost: self.costs[w].clone(),
-                capped: win.capped,
+                capped: win_capped,
                 count: win.count,
             });
             if want_reach {
                 let now = Now {
                     lz: &lz,
                     group_level: &group_level,
-                    gathered: &own,
+                    gathered: &mut own,
+                    shape: shape
+                        .filter(|_| same_shape)
+                        .map(|b| (&b.gathered, &base_round)),
                     round: selected.len(),
                 };
                 self.others_stay_behind(
@@ -361,20 +398,22 @@ impl Ctx<'_, '_> {
                 }
                 None => gather(&self.sup_m[w], &group_level, &mut agg, &mut lv),
             }
+            // (every level here: the zero ones move to new zero levels)
             for &(l, _) in lv.iter() {
                 let (v, ve) = (lz.vf[l as usize], lz.ve[l as usize]);
                 let (sv, se) = (lz.sf[l as usize], lz.se[l as usize]);
-                let nl = if is_capped[l as usize] {
+                let nl = if is_capped[l as usize] || zeroed[l as usize] {
                     // capped: pays all it has; stays capped while x − v ≥ 0
                     if reach.live() {
                         let f0 = fe_sub(Fe { v: pf, e: pe }, Fe { v, e: ve });
                         let f1 = fe_sub(ds, Fe { v: sv, e: se });
                         reach.cond(f0, f1);
                     }
-                    *zero_level.get_or_insert_with(|| lz.push_val(Q::zero(), Q::zero()))
+                    zeroed.push(true);
+                    lz.push_zero()
                 } else {
                     let margin = SAFE * (ve + pe + U * v.abs().max(pf.abs()));
-                    // a level left with exactly nothing joins the zero level (its slope is then
+                    // a level left with exactly nothing becomes a zero level (its slope is then
                     // not tracked, so this run gets no reach)
                     let above = v - margin > pf || lz.exact(l) > lz.pay_exact(pay_id);
                     if above {
@@ -404,10 +443,12 @@ impl Ctx<'_, '_> {
                             };
                             reach.cond(f0, f1);
                         }
+                        zeroed.push(false);
                         nl
                     } else {
                         reach.stop();
-                        *zero_level.get_or_insert_with(|| lz.push_val(Q::zero(), Q::zero()))
+                        zeroed.push(true);
+                        lz.push_zero()
                     }
                 };
                 if new_of.len() < lz.vf.len() {
@@ -447,7 +488,7 @@ impl Ctx<'_, '_> {
         }
         snap.vf = std::mem::take(&mut lz.vf);
         snap.ve = std::mem::take(&mut lz.ve);
-        snap.zero = zero_level;
+        snap.zeroed = zeroed;
         snap.reach = reach.d;
         snap.gathered = own;
         if ok
@@ -473,7 +514,7 @@ impl Ctx<'_, '_> {
 
     /// Whether candidate `c`'s ρ here is provably above the checked winner's ρ `t` (or equal with
     /// the winner first in the tie order).
-    fn stays_behind(&self, c: &Cand, t: &Tk, lz: &mut Lazy) -> bool {
+    fn stays_behind(&self, c: &Cand, caps: &[(u32, u64)], t: &Tk, lz: &mut Lazy) -> bool {
         if c.rho_f - c.tol > t.f + t.tol {
             return true;
         }
@@ -483,7 +524,7 @@ impl Ctx<'_, '_> {
         }
         let q = match &c.exact {
             Some(q) => q.clone(),
-            None => self.rho_from(c.p, lz, &c.capped, c.count),
+            None => self.rho_from(c.p, lz, &caps[c.capped.clone()], c.count),
         };
         q > *te || (q == *te && self.ranks[t.w] < self.ranks[c.p])
     }

@@ -189,6 +189,17 @@ impl Lazy {
         (self.defs.len() - 1) as u32
     }
 
+    /// A level with nothing left (exact zero, slope zero).
+    pub fn push_zero(&mut self) -> u32 {
+        self.defs.push(LDef::Val);
+        self.exact.push(Some(Q::zero()));
+        self.vf.push(0.0);
+        self.ve.push(0.0);
+        self.sf.push(0.0);
+        self.se.push(0.0);
+        (self.defs.len() - 1) as u32
+    }
+
     /// Level `l` minus payment `k`, with its float value/slope and their error bounds.
     pub fn push_sub(&mut self, l: u32, k: u32, v: Fe, s: Fe) -> u32 {
         self.defs.push(LDef::Sub(l, k));
@@ -292,8 +303,8 @@ pub(super) struct Snap {
     /// Float values of the levels and their absolute error bounds.
     pub vf: Vec<f64>,
     pub ve: Vec<f64>,
-    /// The level of voters who have paid all they had (not known to grow with the budget).
-    pub zero: Option<u32>,
+    /// Per level: its voters have paid all they had (not known to grow with the budget).
+    pub zeroed: Vec<bool>,
     /// The per-voter budget of the run (rounded to the nearest float).
     pub per_voter: f64,
     /// The run's reach (0 unless asked).

@@ -3,7 +3,7 @@
 //! the add1 walk checks first (the argument is in ARCHITECTURE.md, levers-pb).
 
 use super::ctx::Ctx;
-use super::gathered::Gathered;
+use super::gathered::{Gathered, List, RoundIndex};
 use super::lazy::{Fe, Lazy, fe_div, fe_sub, gather, reach_f};
 
 /// A lower bound on a project's ρ in the round it was computed and every later one, affine in
@@ -146,14 +146,28 @@ impl Ctx<'_, '_> {
             if dd >= reach.pred {
                 break;
             }
-            // gathered already this round when the run keeps its lists
-            let lv = match now.gathered.find(now.round, p) {
+            // gathered already this round, by this run or by the shape run (then kept by this
+            // one too); else gathered now, and kept for the winner's update and later runs
+            let own = now.gathered.find(now.round, p).cloned();
+            let list = own.or_else(|| {
+                let x = now
+                    .shape
+                    .and_then(|(g, ix)| ix.get(g, now.round, p))?
+                    .clone();
+                now.gathered.record(p, x.clone(), false);
+                Some(x)
+            });
+            sc.list = list;
+            let lv: &[(u32, u64)] = match &sc.list {
                 Some(x) => x,
                 None => {
                     if sc.agg.len() < now.lz.vf.len() {
                         sc.agg.resize(now.lz.vf.len(), 0);
                     }
                     gather(&self.sup_m[p], now.group_level, &mut sc.agg, &mut sc.lv);
+                    if now.gathered.room(sc.lv.len()) {
+                        now.gathered.record(p, List::from(&sc.lv[..]), true);
+                    }
                     &sc.lv
                 }
             };
@@ -206,7 +220,9 @@ impl Ctx<'_, '_> {
 pub(super) struct Now<'a> {
     pub lz: &'a Lazy,
     pub group_level: &'a [u32],
-    pub gathered: &'a Gathered,
+    pub gathered: &'a mut Gathered,
+    /// The shape run's lists for this round, while this run has its shape so far.
+    pub shape: Option<(&'a Gathered, &'a RoundIndex)>,
     pub round: usize,
 }
 
@@ -216,4 +232,5 @@ pub(super) struct Scratch {
     order: Vec<(f64, usize)>,
     agg: Vec<u64>,
     lv: Vec<(u32, u64)>,
+    list: Option<List>,
 }
