@@ -59,6 +59,11 @@ fn steps_within(reach: f64, inc_f: f64) -> usize {
     }
 }
 
+/// Whether a complete run has the winners, in order, of a trace.
+fn same_winners_of(out: &HybridOut, trace: &[Tk]) -> bool {
+    out.complete && out.trace.iter().map(|t| t.w).eq(trace.iter().map(|t| t.w))
+}
+
 /// What the walk needs from the election.
 pub(super) struct WalkIn<'a> {
     pub budget: &'a Q,
@@ -88,6 +93,9 @@ struct Cursor<'c, 'p, 'a, F: Fn(usize) -> Q> {
     /// Plain steps in a row that gave the same winners, and the last plain step's winners.
     quiet: usize,
     last: Vec<usize>,
+    /// A grid point above the walk's position whose outcome is known to differ from the current
+    /// one (a failed check found other winners there): later checks stay below it.
+    differs: usize,
 }
 
 impl<F: Fn(usize) -> Q> Cursor<'_, '_, '_, F> {
@@ -134,6 +142,9 @@ impl<F: Fn(usize) -> Q> Cursor<'_, '_, '_, F> {
         };
         let floor = same.min(MAX_RUNS) + 1;
         let guided = pred < MAX_RUNS;
+        // the first grid point known to differ, as a distance from k (outcomes up to `floor`
+        // are the current one, so it lies at or above it)
+        let below = self.differs.saturating_sub(k).max(floor);
         // aim a little short of the guessed change: the guess is good to a few per cent, and a
         // check just short of a tie is the hardest to prove
         let mut j = if guided {
@@ -141,6 +152,9 @@ impl<F: Fn(usize) -> Q> Cursor<'_, '_, '_, F> {
         } else {
             self.delta.max(floor).min(MAX_RUNS)
         };
+        if self.differs > k {
+            j = j.min(below - 1).max(floor);
+        }
         let mut fails = 0;
         // a failed check's outcome is needed only at the floor: above it the run may give up
         let check = |give_up| Check {
@@ -157,17 +171,23 @@ impl<F: Fn(usize) -> Q> Cursor<'_, '_, '_, F> {
                 self.delta = j.saturating_mul(2);
                 return (j - 1, self.set_base(out));
             }
+            let same_winners = same_winners_of(&out, &trace);
             // (a run at the floor never gives up: its outcome is complete)
             if j <= floor && out.complete {
                 self.delta = (j / 2).max(1);
+                if !same_winners {
+                    // the outcome changes here: what differed from the old one is unknown now
+                    self.differs = 0;
+                }
                 return (j - 1, self.set_base(out));
             }
             fails += 1;
+            if !same_winners {
+                self.differs = k + j;
+            }
             // the same winners but no proof: the bounds were too loose over so long an
             // interval, and a check a third as long usually holds (on Budapest 2024 this
             // computes 851 runs instead of 926); other winners: the guess overshot a little
-            let same_winners =
-                out.complete && out.trace.iter().map(|t| t.w).eq(trace.iter().map(|t| t.w));
             j = if same_winners {
                 (j / 3).max(floor)
             } else if guided && fails == 1 {
@@ -194,6 +214,7 @@ impl Ctx<'_, '_> {
             computed: 1,
             quiet: 0,
             last: Vec::new(),
+            differs: 0,
         };
         let mut cur = cursor.set_base(self.outcome(w.start, false, None, None));
         let mut k = 0usize;
@@ -265,6 +286,7 @@ impl Ctx<'_, '_> {
             computed: 1,
             quiet: 0,
             last: Vec::new(),
+            differs: 0,
         };
         let mut cur = cursor.set_base(self.outcome(w.start, false, None, None));
         if !first_above {
