@@ -32,16 +32,17 @@ pub(super) fn water(
     let mut converged = false;
     for _ in 0..12 {
         let mut changed = false;
+        // branch-free: which levels fall below x is unpredictable
         for (i, &(l, c)) in lv.iter().enumerate() {
             let v = vf[l as usize];
-            if !capped[i] && v < x {
-                capped[i] = true;
-                changed = true;
-                contrib += v * c as f64;
-                contrib_e += ve[l as usize] * c as f64;
-                count -= c;
-                ncap += 1;
-            }
+            let newly = !capped[i] & (v < x);
+            capped[i] |= newly;
+            changed |= newly;
+            let k = f64::from(u8::from(newly));
+            contrib += k * (v * c as f64);
+            contrib_e += k * (ve[l as usize] * c as f64);
+            count -= u64::from(newly) * c;
+            ncap += usize::from(newly);
         }
         if !changed {
             converged = true;
@@ -149,13 +150,21 @@ pub(super) struct PayDef {
 #[derive(Default)]
 pub(super) struct Lazy {
     pub defs: Vec<LDef>,
-    pub exact: Vec<Option<Q>>,
+    /// Each level's exact value as an index into `vals` (`NONE` until materialised): most levels
+    /// never need one, and a run creates thousands.
+    exact: Vec<u32>,
+    vals: Vec<Q>,
+    /// Where `vals` holds zero (shared by every zero level), once one exists.
+    zero: Option<u32>,
     pub vf: Vec<f64>,
     pub ve: Vec<f64>,
     pub sf: Vec<f64>,
     pub se: Vec<f64>,
     pub pays: Vec<PayDef>,
 }
+
+/// No exact value yet (`Lazy::exact`).
+const NONE: u32 = u32::MAX;
 
 /// A float value with an absolute error bound.
 #[derive(Clone, Copy, Debug)]
@@ -169,6 +178,8 @@ impl Lazy {
         Lazy {
             defs: Vec::with_capacity(cap),
             exact: Vec::with_capacity(cap),
+            vals: Vec::new(),
+            zero: None,
             vf: Vec::with_capacity(cap),
             ve: Vec::with_capacity(cap),
             sf: Vec::with_capacity(cap),
@@ -181,7 +192,8 @@ impl Lazy {
     pub fn push_val(&mut self, v: Q, slope: Q) -> u32 {
         let (vf, sf) = (q_f64(&v), q_f64(&slope));
         self.defs.push(LDef::Val);
-        self.exact.push(Some(v));
+        self.exact.push(self.vals.len() as u32);
+        self.vals.push(v);
         self.vf.push(vf);
         self.ve.push(vf.abs() * U);
         self.sf.push(sf);
@@ -192,7 +204,12 @@ impl Lazy {
     /// A level with nothing left (exact zero, slope zero).
     pub fn push_zero(&mut self) -> u32 {
         self.defs.push(LDef::Val);
-        self.exact.push(Some(Q::zero()));
+        let vals = &mut self.vals;
+        let z = *self.zero.get_or_insert_with(|| {
+            vals.push(Q::zero());
+            (vals.len() - 1) as u32
+        });
+        self.exact.push(z);
         self.vf.push(0.0);
         self.ve.push(0.0);
         self.sf.push(0.0);
@@ -203,7 +220,7 @@ impl Lazy {
     /// Level `l` minus payment `k`, with its float value/slope and their error bounds.
     pub fn push_sub(&mut self, l: u32, k: u32, v: Fe, s: Fe) -> u32 {
         self.defs.push(LDef::Sub(l, k));
-        self.exact.push(None);
+        self.exact.push(NONE);
         self.vf.push(v.v);
         self.ve.push(v.e);
         self.sf.push(s.v);
@@ -212,14 +229,16 @@ impl Lazy {
     }
 
     pub fn exact(&mut self, l: u32) -> Q {
-        if let Some(q) = &self.exact[l as usize] {
-            return q.clone();
+        let i = self.exact[l as usize];
+        if i != NONE {
+            return self.vals[i as usize].clone();
         }
         let LDef::Sub(parent, pay) = self.defs[l as usize] else {
             unreachable!("value levels are exact")
         };
         let v = self.exact(parent) - self.pay_exact(pay);
-        self.exact[l as usize] = Some(v.clone());
+        self.exact[l as usize] = self.vals.len() as u32;
+        self.vals.push(v.clone());
         v
     }
 
