@@ -171,7 +171,7 @@ impl Ctx<'_, '_> {
                     &sc.lv
                 }
             };
-            let d = self.crossing(p, lv, now.lz, (rho_w.v, drho_w.v));
+            let d = self.crossing(p, lv, now.lz, (rho_w.v, drho_w.v), reach.pred);
             reach.guess(d.max(dd));
         }
     }
@@ -179,7 +179,17 @@ impl Ctx<'_, '_> {
     /// Where p's ρ would first reach w's if every level and ρ_w kept their slopes: the first root
     /// of F(d) = Σ min(level + slope × d, ρ_w(d) × s) − cost (p's ρ is at most ρ_w exactly when
     /// F ≥ 0). F is concave, so Newton's steps from d = 0 stay below its root.
-    fn crossing(&self, p: usize, lv: &[(u32, u64)], lz: &Lazy, (rw, drw): (f64, f64)) -> f64 {
+    ///
+    /// Newton's steps only grow d, so once d reaches `limit` (the guess so far) the root lies
+    /// beyond it and cannot lower the guess: d is returned as it is.
+    fn crossing(
+        &self,
+        p: usize,
+        lv: &[(u32, u64)],
+        lz: &Lazy,
+        (rw, drw): (f64, f64),
+        limit: f64,
+    ) -> f64 {
         let (s, cost) = (self.sat_f[p], self.costs_f[p]);
         let mut d = 0.0;
         for _ in 0..8 {
@@ -207,7 +217,7 @@ impl Ctx<'_, '_> {
             }
             let step = -f / df;
             d += step;
-            if step <= 1e-6 * d {
+            if d >= limit || step <= 1e-6 * d {
                 break;
             }
         }
