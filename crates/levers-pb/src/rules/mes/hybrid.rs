@@ -7,7 +7,7 @@ use super::bounds::envelope_holds;
 use super::ctx::Ctx;
 use super::gathered::{Gathered, List, RoundIndex};
 use super::lazy::{
-    Check, Fe, HybridOut, Lazy, PayDef, SAFE, Snap, Tk, U, fe_div, fe_sub, gather, water,
+    Check, Fe, HybridOut, Lazy, PayDef, Rival, SAFE, Snap, Tk, U, fe_div, fe_sub, gather, water,
 };
 use super::reach::{Lb, Now, Reach, Scratch};
 use crate::num::{Q, q_f64, q_int, q_u};
@@ -135,8 +135,11 @@ impl Ctx<'_, '_> {
             // (a run with more rounds than the checked one fails the length test at the end)
             let tk = check.filter(|_| ok).and_then(|t| t.get(selected.len()));
             let t_hi = tk.map_or(f64::NEG_INFINITY, |t| t.f + t.tol);
+            // the least lower bound of the projects not evaluated (`remaining` is in its order)
+            let mut rest = f64::INFINITY;
             for &p in &remaining {
                 if lb[p] > best_hi && lb[p] > t_hi {
+                    rest = lb[p];
                     break;
                 }
                 let cost = self.costs_f[p];
@@ -286,6 +289,15 @@ impl Ctx<'_, '_> {
                 }
                 cands.push(entry);
             }
+            if want_reach {
+                let rivals = cands.iter().map(|c| Rival {
+                    p: c.p,
+                    lo: c.rho_f - c.tol,
+                    hi: c.rho_f + c.tol,
+                    exact: c.exact.clone(),
+                });
+                snap.rivals.push((rivals.collect(), rest));
+            }
             if let Some(t) = tk {
                 for c in &cands {
                     if c.p != t.w && !self.stays_behind(c, &caps, t, &mut lz) {
@@ -302,6 +314,11 @@ impl Ctx<'_, '_> {
                     if c.exact.is_none() {
                         let capped = &caps[c.capped.clone()];
                         c.exact = Some(self.rho_from(c.p, &mut lz, capped, c.count));
+                        if let Some((rivals, _)) = snap.rivals.last_mut()
+                            && let Some(r) = rivals.iter_mut().find(|r| r.p == c.p)
+                        {
+                            r.exact.clone_from(&c.exact);
+                        }
                     }
                 }
             }
@@ -490,6 +507,7 @@ impl Ctx<'_, '_> {
         snap.ve = std::mem::take(&mut lz.ve);
         snap.zeroed = zeroed;
         snap.reach = reach.d;
+        snap.back = if want_reach { reach.back } else { 0.0 };
         snap.gathered = own;
         if ok
             && let Some(Check {

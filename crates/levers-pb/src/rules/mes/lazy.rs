@@ -331,4 +331,17 @@ pub(super) struct Snap {
     /// Each round's gathered supporter levels and winner (for a later run of the same shape).
     pub gathered: super::gathered::Gathered,
     pub winners: Vec<usize>,
+    /// Per round, in runs asked for their reach: every project evaluated with its ρ, and a lower
+    /// bound on the ρ of every other active project (for `Ctx::holds_between`).
+    pub rivals: Vec<(Vec<Rival>, f64)>,
+    /// The run's reach downwards (0 unless asked).
+    pub back: f64,
+}
+
+/// A project evaluated in a round: its ρ within [lo, hi], and exactly when the run computed it.
+pub(super) struct Rival {
+    pub p: usize,
+    pub lo: f64,
+    pub hi: f64,
+    pub exact: Option<Q>,
 }

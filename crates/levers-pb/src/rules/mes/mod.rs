@@ -14,6 +14,7 @@ mod gathered;
 mod hybrid;
 mod lazy;
 mod reach;
+mod recheck;
 mod types;
 mod walk;
 

@@ -97,9 +97,13 @@ struct Cursor<'c, 'p, 'a, F: Fn(usize) -> Q> {
     /// one (a failed check found other winners there): later checks stay below it.
     differs: usize,
     /// The longest first check worth trying: a check whose bounds could not prove its interval
-    /// (with the same winners) caps later first checks at its length, and a check that holds
-    /// lets them grow to twice its own (Budapest 2024: 806 -> 710 runs computed).
+    /// (with the same winners) caps later first checks at twice its length, and a check that
+    /// holds lets them grow to twice its own (Budapest 2024: 806 -> 710 runs computed; with the
+    /// check after the fact, `upper`, 659 -> 640).
     long: usize,
+    /// A run further up whose check failed with the current winners (its bounds could not prove
+    /// so long an interval): proven later from a nearer base, it is a step computed for free.
+    upper: Option<(usize, HybridOut)>,
 }
 
 impl<F: Fn(usize) -> Q> Cursor<'_, '_, '_, F> {
@@ -144,6 +148,27 @@ impl<F: Fn(usize) -> Q> Cursor<'_, '_, '_, F> {
                 return (0, self.set_base(out));
             }
         };
+        if let Some((at, up)) = self.upper.take().filter(|u| u.0 > k) {
+            if self
+                .ctx
+                .holds_between((&trace, &snap), (&up.trace, &up.snap))
+            {
+                // (debug builds: small walks compare every grid point in between exactly)
+                #[cfg(debug_assertions)]
+                if at - k <= 64
+                    && self.ctx.prep.groups.sets.len() * self.ctx.candidates.len() <= 20_000
+                {
+                    let here: Vec<usize> = trace.iter().map(|t| t.w).collect();
+                    for i in k + 1..at {
+                        let mid = self.ctx.run(&(self.at)(i), false).selected;
+                        debug_assert_eq!(mid, here, "a run proven after the fact differs");
+                    }
+                }
+                self.delta = (at - k).saturating_mul(2);
+                return (at - k - 1, self.set_base(up));
+            }
+            self.upper = Some((at, up));
+        }
         let floor = same.min(MAX_RUNS) + 1;
         let guided = pred < MAX_RUNS;
         // the first grid point known to differ, as a distance from k (outcomes up to `floor`
@@ -183,6 +208,7 @@ impl<F: Fn(usize) -> Q> Cursor<'_, '_, '_, F> {
                 if !same_winners {
                     // the outcome changes here: what differed from the old one is unknown now
                     self.differs = 0;
+                    self.upper = None;
                 }
                 return (j - 1, self.set_base(out));
             }
@@ -193,8 +219,9 @@ impl<F: Fn(usize) -> Q> Cursor<'_, '_, '_, F> {
             // the same winners but no proof: the bounds were too loose over so long an
             // interval, and a check a third as long usually holds (on Budapest 2024 this
             // computes 851 runs instead of 926); other winners: the guess overshot a little
+            let at = k + j;
             if same_winners {
-                self.long = j;
+                self.long = j.saturating_mul(2);
             }
             j = if same_winners {
                 (j / 3).max(floor)
@@ -203,6 +230,9 @@ impl<F: Fn(usize) -> Q> Cursor<'_, '_, '_, F> {
             } else {
                 (j / 2).max(floor)
             };
+            if same_winners {
+                self.upper = Some((at, out));
+            }
         }
     }
 }
@@ -224,6 +254,7 @@ impl Ctx<'_, '_> {
             last: Vec::new(),
             differs: 0,
             long: MAX_RUNS,
+            upper: None,
         };
         let mut cur = cursor.set_base(self.outcome(w.start, false, None, None));
         let mut k = 0usize;
@@ -297,6 +328,7 @@ impl Ctx<'_, '_> {
             last: Vec::new(),
             differs: 0,
             long: MAX_RUNS,
+            upper: None,
         };
         let mut cur = cursor.set_base(self.outcome(w.start, false, None, None));
         if !first_above {
