@@ -172,7 +172,7 @@ impl<'s> Envelope<'s> {
     /// Gathers a project's supporters by their level at b₀ (those still growing) and, for those
     /// at a zero level at b₀, by their level at b₁ (`by1`) or into one count (returned). Both
     /// runs have the same winners so far, so their voter groups sit at the same level ids: the
-    /// run at b₁ usually has the list already (`list`, gathered in round `round`).
+    /// run at b₁ usually kept p's list for round `round`, else it is gathered from `sup`.
     fn gather(&mut self, (round, p, sup): (usize, usize, &Sup), by1: bool) -> u64 {
         self.keys0.clear();
         self.keys1.clear();

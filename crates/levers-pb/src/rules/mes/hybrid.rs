@@ -20,11 +20,21 @@ struct Cand {
     tol: f64,
     p: usize,
     exact: Option<Q>,
-    /// Where its capped levels sit in the round's `Caps`.
+    /// Where its capped levels sit in the round's `caps`.
     capped: std::ops::Range<usize>,
     count: u64,
     pay_f: f64,
     pay_e: f64,
+}
+
+/// Appends a candidate's capped levels to the round's `caps`; where they sit.
+fn keep(
+    caps: &mut Vec<(u32, u64)>,
+    levels: impl IntoIterator<Item = (u32, u64)>,
+) -> std::ops::Range<usize> {
+    let start = caps.len();
+    caps.extend(levels);
+    start..caps.len()
 }
 
 impl Ctx<'_, '_> {
@@ -75,9 +85,6 @@ impl Ctx<'_, '_> {
             want: want_reach,
             unaff: Vec::new(),
         };
-        // levels left with nothing (capped, or paid exactly all): one per old level, so that
-        // level ids depend only on the winners so far, never on who was capped
-        let mut zeroed: Vec<bool> = vec![false];
         let mut group_level: Vec<u32> = vec![0; g.sets.len()];
         // per-level voter counts, scratch for `gather` (levels of a project are built on demand)
         let mut agg: Vec<u64> = Vec::new();
@@ -158,7 +165,7 @@ impl Ctx<'_, '_> {
                         let mut kept = 0;
                         for &e in x.iter() {
                             lv[kept] = e;
-                            kept += usize::from(!zeroed[e.0 as usize]);
+                            kept += usize::from(!lz.zeroed[e.0 as usize]);
                         }
                         lv.truncate(kept);
                         Some((x, false))
@@ -166,7 +173,7 @@ impl Ctx<'_, '_> {
                     None => {
                         gather(&self.sup_m[p], &group_level, &mut agg, &mut lv);
                         let kept = own.room(lv.len()).then(|| (List::from(&lv[..]), true));
-                        lv.retain(|e| !zeroed[e.0 as usize]);
+                        lv.retain(|e| !lz.zeroed[e.0 as usize]);
                         kept
                     }
                 };
@@ -192,14 +199,8 @@ impl Ctx<'_, '_> {
                 {
                     let r = x / s;
                     let tol = SAFE * (x_e / s + U * r);
-                    let start = caps.len();
-                    caps.extend(
-                        lv.iter()
-                            .zip(capped_flag.iter())
-                            .filter(|x| *x.1)
-                            .map(|x| *x.0),
-                    );
-                    let capped = start..caps.len();
+                    let flagged = lv.iter().zip(capped_flag.iter()).filter(|x| *x.1);
+                    let capped = keep(&mut caps, flagged.map(|x| *x.0));
                     fast = Some(Cand {
                         rho_f: r,
                         tol,
@@ -232,11 +233,7 @@ impl Ctx<'_, '_> {
                                 tol,
                                 p,
                                 exact: None,
-                                capped: {
-                                    let start = caps.len();
-                                    caps.extend_from_slice(&lv[..k]);
-                                    start..caps.len()
-                                },
+                                capped: keep(&mut caps, lv[..k].iter().copied()),
                                 count,
                                 pay_f: x,
                                 pay_e: x_e,
@@ -257,9 +254,7 @@ impl Ctx<'_, '_> {
                             continue;
                         }
                         Some((q, capped_levels, count)) => {
-                            let start = caps.len();
-                            caps.extend_from_slice(&capped_levels);
-                            let capped = start..caps.len();
+                            let capped = keep(&mut caps, capped_levels);
                             let f = q_f64(&q);
                             let pay = &q * &self.sat[p];
                             let pf = q_f64(&pay);
@@ -419,14 +414,15 @@ impl Ctx<'_, '_> {
             for &(l, _) in lv.iter() {
                 let (v, ve) = (lz.vf[l as usize], lz.ve[l as usize]);
                 let (sv, se) = (lz.sf[l as usize], lz.se[l as usize]);
-                let nl = if is_capped[l as usize] || zeroed[l as usize] {
+                let nl = if is_capped[l as usize] || lz.zeroed[l as usize] {
                     // capped: pays all it has; stays capped while x − v ≥ 0
                     if reach.live() {
                         let f0 = fe_sub(Fe { v: pf, e: pe }, Fe { v, e: ve });
                         let f1 = fe_sub(ds, Fe { v: sv, e: se });
                         reach.cond(f0, f1);
                     }
-                    zeroed.push(true);
+                    // a zero level per old level (`Lazy::zeroed`): level ids depend only on the
+                    // winners so far, never on who was capped
                     lz.push_zero()
                 } else {
                     let margin = SAFE * (ve + pe + U * v.abs().max(pf.abs()));
@@ -460,11 +456,9 @@ impl Ctx<'_, '_> {
                             };
                             reach.cond(f0, f1);
                         }
-                        zeroed.push(false);
                         nl
                     } else {
                         reach.stop();
-                        zeroed.push(true);
                         lz.push_zero()
                     }
                 };
@@ -505,9 +499,9 @@ impl Ctx<'_, '_> {
         }
         snap.vf = std::mem::take(&mut lz.vf);
         snap.ve = std::mem::take(&mut lz.ve);
-        snap.zeroed = zeroed;
+        snap.zeroed = std::mem::take(&mut lz.zeroed);
         snap.reach = reach.d;
-        snap.back = if want_reach { reach.back } else { 0.0 };
+        snap.back = reach.back;
         snap.gathered = own;
         if ok
             && let Some(Check {

@@ -160,6 +160,8 @@ pub(super) struct Lazy {
     pub ve: Vec<f64>,
     pub sf: Vec<f64>,
     pub se: Vec<f64>,
+    /// Per level: left with nothing (capped, or paid exactly all); its value and slope are 0.
+    pub zeroed: Vec<bool>,
     pub pays: Vec<PayDef>,
 }
 
@@ -184,6 +186,7 @@ impl Lazy {
             ve: Vec::with_capacity(cap),
             sf: Vec::with_capacity(cap),
             se: Vec::with_capacity(cap),
+            zeroed: Vec::with_capacity(cap),
             pays: Vec::new(),
         }
     }
@@ -198,6 +201,7 @@ impl Lazy {
         self.ve.push(vf.abs() * U);
         self.sf.push(sf);
         self.se.push(sf.abs() * U);
+        self.zeroed.push(false);
         (self.defs.len() - 1) as u32
     }
 
@@ -214,6 +218,7 @@ impl Lazy {
         self.ve.push(0.0);
         self.sf.push(0.0);
         self.se.push(0.0);
+        self.zeroed.push(true);
         (self.defs.len() - 1) as u32
     }
 
@@ -225,6 +230,7 @@ impl Lazy {
         self.ve.push(v.e);
         self.sf.push(s.v);
         self.se.push(s.e);
+        self.zeroed.push(false);
         (self.defs.len() - 1) as u32
     }
 

@@ -106,7 +106,25 @@ struct Cursor<'c, 'p, 'a, F: Fn(usize) -> Q> {
     upper: Option<(usize, HybridOut)>,
 }
 
-impl<F: Fn(usize) -> Q> Cursor<'_, '_, '_, F> {
+impl<'c, 'p, 'a, F: Fn(usize) -> Q> Cursor<'c, 'p, 'a, F> {
+    /// A cursor at the walk's first run (counted as computed), before any base is set.
+    fn new(ctx: &'c Ctx<'p, 'a>, at: F, inc_f: f64, walk: Walk) -> Self {
+        Cursor {
+            ctx,
+            at,
+            inc_f,
+            walk,
+            base: None,
+            delta: 1,
+            computed: 1,
+            quiet: 0,
+            last: Vec::new(),
+            differs: 0,
+            long: MAX_RUNS,
+            upper: None,
+        }
+    }
+
     fn set_base(&mut self, out: HybridOut) -> Vec<usize> {
         self.base = Some((
             out.trace,
@@ -213,26 +231,23 @@ impl<F: Fn(usize) -> Q> Cursor<'_, '_, '_, F> {
                 return (j - 1, self.set_base(out));
             }
             fails += 1;
-            if !same_winners {
-                self.differs = k + j;
-            }
             // the same winners but no proof: the bounds were too loose over so long an
             // interval, and a check a third as long usually holds (on Budapest 2024 this
-            // computes 851 runs instead of 926); other winners: the guess overshot a little
+            // computes 851 runs instead of 926); the run is kept, to be proven later from
+            // nearer. Other winners: the guess overshot a little, and later checks stay below
             let at = k + j;
-            if same_winners {
-                self.long = j.saturating_mul(2);
-            }
             j = if same_winners {
-                (j / 3).max(floor)
-            } else if guided && fails == 1 {
-                floor + (j - floor) * 3 / 4
-            } else {
-                (j / 2).max(floor)
-            };
-            if same_winners {
+                self.long = j.saturating_mul(2);
                 self.upper = Some((at, out));
-            }
+                (j / 3).max(floor)
+            } else {
+                self.differs = at;
+                if guided && fails == 1 {
+                    floor + (j - floor) * 3 / 4
+                } else {
+                    (j / 2).max(floor)
+                }
+            };
         }
     }
 }
@@ -242,20 +257,7 @@ impl Ctx<'_, '_> {
     /// is exhaustive over the supported projects.
     pub(super) fn walk_pabutools(&self, w: &WalkIn<'_>, walk: Walk) -> WalkEnd {
         let at = |k: usize| w.start + w.inc * q_u(k as u64);
-        let mut cursor = Cursor {
-            ctx: self,
-            at,
-            inc_f: q_f64(w.inc),
-            walk,
-            base: None,
-            delta: 1,
-            computed: 1,
-            quiet: 0,
-            last: Vec::new(),
-            differs: 0,
-            long: MAX_RUNS,
-            upper: None,
-        };
+        let mut cursor = Cursor::new(self, at, q_f64(w.inc), walk);
         let mut cur = cursor.set_base(self.outcome(w.start, false, None, None));
         let mut k = 0usize;
         let mut runs = 1usize;
@@ -316,20 +318,7 @@ impl Ctx<'_, '_> {
         let at = |k: usize| (&base + &step * q_u(k as u64)) / &nq;
         let all_cands = self.candidates.len();
         let first_above = at(1) >= *w.start;
-        let mut cursor = Cursor {
-            ctx: self,
-            at,
-            inc_f: q_f64(w.inc),
-            walk,
-            base: None,
-            delta: 1,
-            computed: 1,
-            quiet: 0,
-            last: Vec::new(),
-            differs: 0,
-            long: MAX_RUNS,
-            upper: None,
-        };
+        let mut cursor = Cursor::new(self, at, q_f64(w.inc), walk);
         let mut cur = cursor.set_base(self.outcome(w.start, false, None, None));
         if !first_above {
             cursor.base = None;
