@@ -6,8 +6,9 @@
 //! Every signed-in account may read; only officers and admins change anything, and every change is
 //! audited by the store. `common.rs` (the section, loading an evaluated strategy, small parsers)
 //! imports no sibling; `pages.rs` the reading pages and downloads; `edit.rs` the strategy and
-//! objective forms; `measures.rs` the measure and value forms; `public.rs` the admin's choice to
-//! publish a strategy and the public's read-only page of a published one (no sign-in).
+//! objective forms; `measures.rs` the measure forms and `measures/values.rs` the value form;
+//! `public.rs` the admin's choice to publish a strategy and the public's read-only page of a
+//! published one (no sign-in).
 
 mod common;
 mod edit;
