@@ -18,7 +18,7 @@ pub(super) struct Ctx<'p, 'a> {
     /// For each project, its supporter groups with their multiplicities.
     pub sup_m: Vec<Vec<(u32, u32)>>,
     /// Number of levels the last hybrid run created (capacity hint for the next add1 run).
-    pub level_hint: std::cell::Cell<usize>,
+    pub level_hint: std::sync::atomic::AtomicUsize,
 }
 
 /// The result of one exact run.

@@ -12,6 +12,7 @@ use super::lazy::{
 use super::reach::{Lb, Now, Reach, Scratch};
 use crate::num::{Q, q_f64, q_int, q_u};
 use num_traits::Zero;
+use std::sync::atomic::Ordering::Relaxed;
 
 /// A candidate's ρ this round: float value with tolerance, exact when computed, and the capped
 /// levels / uncapped count that define it exactly.
@@ -76,7 +77,7 @@ impl Ctx<'_, '_> {
         let g = &self.prep.groups;
         let n = self.costs.len();
         // capacity from the previous run, so the level arrays do not grow (and copy) round by round
-        let mut lz = Lazy::with_capacity(self.level_hint.get());
+        let mut lz = Lazy::with_capacity(self.level_hint.load(Relaxed));
         lz.push_val(per_voter.clone(), q_int(1));
         let mut reach = Reach {
             d: if want_reach { f64::INFINITY } else { 0.0 },
@@ -493,7 +494,7 @@ impl Ctx<'_, '_> {
             active[w] = false;
             selected.push(w);
         }
-        self.level_hint.set(self.level_hint.get().max(lz.vf.len()));
+        self.level_hint.fetch_max(lz.vf.len(), Relaxed);
         if check.is_some_and(|t| t.len() != selected.len()) {
             ok = false;
         }

@@ -8,6 +8,7 @@
 //! walk (`walk`) jumps over the budgets at which the outcome provably cannot change.
 
 mod bounds;
+mod chunks;
 mod ctx;
 mod exact;
 mod gathered;
@@ -113,7 +114,7 @@ pub fn mes_walk(
         ranks: ranks.clone(),
         candidates: candidates.clone(),
         sup_m,
-        level_hint: std::cell::Cell::new(1),
+        level_hint: std::sync::atomic::AtomicUsize::new(1),
     };
     if voters == 0 {
         let ex = MesExplanation {

@@ -3,6 +3,7 @@
 //! can change and counts the skipped steps as if they had been run; `Walk::Step` runs every step
 //! (the reference).
 
+use super::chunks::Changes;
 use super::ctx::Ctx;
 use super::lazy::{Check, HybridOut, Snap, Tk};
 use crate::num::{Q, floor_q, q_f64, q_u};
@@ -79,7 +80,7 @@ pub(super) struct WalkIn<'a> {
 /// and by checking a run further up against the current one (same winners, and every round's
 /// winner here beats every other project there), galloping: the distance doubles after a check
 /// that holds and halves after one that fails.
-struct Cursor<'c, 'p, 'a, F: Fn(usize) -> Q> {
+pub(super) struct Cursor<'c, 'p, 'a, F: Fn(usize) -> Q> {
     ctx: &'c Ctx<'p, 'a>,
     at: F,
     inc_f: f64,
@@ -89,7 +90,7 @@ struct Cursor<'c, 'p, 'a, F: Fn(usize) -> Q> {
     /// (the equalshares start B/n lies above the first grid point).
     base: Option<(Vec<Tk>, Snap, usize, usize)>,
     delta: usize,
-    computed: usize,
+    pub computed: usize,
     /// Plain steps in a row that gave the same winners, and the last plain step's winners.
     quiet: usize,
     last: Vec<usize>,
@@ -104,11 +105,13 @@ struct Cursor<'c, 'p, 'a, F: Fn(usize) -> Q> {
     /// A run further up whose check failed with the current winners (its bounds could not prove
     /// so long an interval): proven later from a nearer base, it is a step computed for free.
     upper: Option<(usize, HybridOut)>,
+    /// The last grid point this cursor computes (a chunk's end; `usize::MAX` for a whole walk).
+    pub limit: usize,
 }
 
 impl<'c, 'p, 'a, F: Fn(usize) -> Q> Cursor<'c, 'p, 'a, F> {
     /// A cursor at the walk's first run (counted as computed), before any base is set.
-    fn new(ctx: &'c Ctx<'p, 'a>, at: F, inc_f: f64, walk: Walk) -> Self {
+    pub fn new(ctx: &'c Ctx<'p, 'a>, at: F, inc_f: f64, walk: Walk) -> Self {
         Cursor {
             ctx,
             at,
@@ -122,10 +125,11 @@ impl<'c, 'p, 'a, F: Fn(usize) -> Q> Cursor<'c, 'p, 'a, F> {
             differs: 0,
             long: MAX_RUNS,
             upper: None,
+            limit: usize::MAX,
         }
     }
 
-    fn set_base(&mut self, out: HybridOut) -> Vec<usize> {
+    pub fn set_base(&mut self, out: HybridOut) -> Vec<usize> {
         self.base = Some((
             out.trace,
             out.snap,
@@ -135,9 +139,10 @@ impl<'c, 'p, 'a, F: Fn(usize) -> Q> Cursor<'c, 'p, 'a, F> {
         out.selected
     }
 
-    /// From the computed position `k`: (m, outcome at k + m + 1) where k + 1 … k + m share the
-    /// outcome at k.
-    fn advance(&mut self, k: usize) -> (usize, Vec<usize>) {
+    /// From the computed position `k` (below `limit`): (m, outcome at k + m + 1) where
+    /// k + 1 … k + m share the outcome at k, or (limit − k, `None`) when every grid point up to
+    /// the limit is proven to share it.
+    pub fn advance(&mut self, k: usize) -> (usize, Option<Vec<usize>>) {
         // short walks (most real elections) are cheapest step by step: reach and checks cost
         // more per run, so jumping starts only past the first `PLAIN_STEPS` steps, or once
         // `QUIET_STEPS` steps in a row have given the same winners (a walk of long intervals)
@@ -163,7 +168,7 @@ impl<'c, 'p, 'a, F: Fn(usize) -> Q> Cursor<'c, 'p, 'a, F> {
                     self.quiet = 0;
                     self.last.clone_from(&out.selected);
                 }
-                return (0, self.set_base(out));
+                return (0, Some(self.set_base(out)));
             }
         };
         if let Some((at, up)) = self.upper.take().filter(|u| u.0 > k) {
@@ -183,9 +188,14 @@ impl<'c, 'p, 'a, F: Fn(usize) -> Q> Cursor<'c, 'p, 'a, F> {
                     }
                 }
                 self.delta = (at - k).saturating_mul(2);
-                return (at - k - 1, self.set_base(up));
+                return (at - k - 1, Some(self.set_base(up)));
             }
             self.upper = Some((at, up));
+        }
+        let room = self.limit - k;
+        if same >= room {
+            // (the cursor ends here: its base is the run at k, not at the limit)
+            return (room, None);
         }
         let floor = same.min(MAX_RUNS) + 1;
         let guided = pred < MAX_RUNS;
@@ -202,6 +212,7 @@ impl<'c, 'p, 'a, F: Fn(usize) -> Q> Cursor<'c, 'p, 'a, F> {
         if self.differs > k {
             j = j.min(below - 1).max(floor);
         }
+        j = j.min(room);
         let mut fails = 0;
         // a failed check's outcome is needed only at the floor: above it the run may give up
         let check = |give_up| Check {
@@ -217,7 +228,7 @@ impl<'c, 'p, 'a, F: Fn(usize) -> Q> Cursor<'c, 'p, 'a, F> {
             if out.ok {
                 self.delta = j.saturating_mul(2);
                 self.long = self.long.max(j.saturating_mul(2));
-                return (j - 1, self.set_base(out));
+                return (j - 1, Some(self.set_base(out)));
             }
             let same_winners = same_winners_of(&out, &trace);
             // (a run at the floor never gives up: its outcome is complete)
@@ -228,7 +239,7 @@ impl<'c, 'p, 'a, F: Fn(usize) -> Q> Cursor<'c, 'p, 'a, F> {
                     self.differs = 0;
                     self.upper = None;
                 }
-                return (j - 1, self.set_base(out));
+                return (j - 1, Some(self.set_base(out)));
             }
             fails += 1;
             // the same winners but no proof: the bounds were too loose over so long an
@@ -257,14 +268,23 @@ impl Ctx<'_, '_> {
     /// is exhaustive over the supported projects.
     pub(super) fn walk_pabutools(&self, w: &WalkIn<'_>, walk: Walk) -> WalkEnd {
         let at = |k: usize| w.start + w.inc * q_u(k as u64);
-        let mut cursor = Cursor::new(self, at, q_f64(w.inc), walk);
-        let mut cur = cursor.set_base(self.outcome(w.start, false, None, None));
+        let over = |o: &[usize]| w.init_cost + total(&self.costs, o) > *w.budget;
+        let exhaustive = |o: &[usize]| {
+            let c = w.init_cost + total(&self.costs, o);
+            self.candidates
+                .iter()
+                .all(|p| o.contains(p) || &c + &self.costs[*p] > *w.budget)
+        };
+        let stop = |o: &[usize]| over(o) || exhaustive(o);
+        let mut cursor = Changes::new(self, &at, q_f64(w.inc), walk, &stop);
+        let mut cur = cursor
+            .serial
+            .set_base(self.outcome(w.start, false, None, None));
         let mut k = 0usize;
         let mut runs = 1usize;
         let mut prev: Option<(Vec<usize>, usize)> = None;
         let mut pending: Option<(usize, Vec<usize>)> = None;
         loop {
-            let c = w.init_cost + total(&self.costs, &cur);
             let end = |cur, per_voter, runs, stopped_at_limit, computed| WalkEnd {
                 cur,
                 per_voter,
@@ -272,27 +292,23 @@ impl Ctx<'_, '_> {
                 computed,
                 stopped_at_limit,
             };
-            if c > *w.budget {
+            if over(&cur) {
                 let (cur, per_voter) = match prev {
                     Some((r, pk)) => (r, at(pk)),
                     None => (Vec::new(), w.start.clone()),
                 };
-                return end(cur, per_voter, runs, false, cursor.computed);
+                return end(cur, per_voter, runs, false, cursor.computed());
             }
-            let exhaustive = self
-                .candidates
-                .iter()
-                .all(|p| cur.contains(p) || &c + &self.costs[*p] > *w.budget);
-            if exhaustive {
-                return end(cur, at(k), runs, false, cursor.computed);
+            if exhaustive(&cur) {
+                return end(cur, at(k), runs, false, cursor.computed());
             }
             if runs >= MAX_RUNS {
                 // as the step walk always did: the per-voter budget reported stays B/n
-                return end(cur, w.start.clone(), runs, true, cursor.computed);
+                return end(cur, w.start.clone(), runs, true, cursor.computed());
             }
             let (same, next) = match pending.take() {
                 Some(x) => x,
-                None => cursor.advance(k),
+                None => cursor.advance(k, &cur),
             };
             if same > 0 {
                 let skip = same.min(MAX_RUNS - runs);
@@ -318,10 +334,21 @@ impl Ctx<'_, '_> {
         let at = |k: usize| (&base + &step * q_u(k as u64)) / &nq;
         let all_cands = self.candidates.len();
         let first_above = at(1) >= *w.start;
-        let mut cursor = Cursor::new(self, at, q_f64(w.inc), walk);
-        let mut cur = cursor.set_base(self.outcome(w.start, false, None, None));
+        let exhaustive = |o: &[usize]| {
+            let c = total(&self.costs, o);
+            (0..w.all_projects).all(|p| o.contains(&p) || &c + &self.costs[p] > *w.budget)
+        };
+        let stop = |o: &[usize]| {
+            (check_exh && exhaustive(o))
+                || o.len() == all_cands
+                || total(&self.costs, o) > *w.budget
+        };
+        let mut cursor = Changes::new(self, &at, q_f64(w.inc), walk, &stop);
+        let mut cur = cursor
+            .serial
+            .set_base(self.outcome(w.start, false, None, None));
         if !first_above {
-            cursor.base = None;
+            cursor.serial.base = None;
         }
         let mut k = 0usize;
         let mut per_voter = w.start.clone();
@@ -329,10 +356,7 @@ impl Ctx<'_, '_> {
         let mut stopped_at_limit = false;
         let mut pending: Option<(usize, Vec<usize>)> = None;
         loop {
-            let c = total(&self.costs, &cur);
-            if check_exh
-                && (0..w.all_projects).all(|p| cur.contains(&p) || &c + &self.costs[p] > *w.budget)
-            {
+            if check_exh && exhaustive(&cur) {
                 break;
             }
             if cur.len() == all_cands && runs > 1 {
@@ -345,7 +369,7 @@ impl Ctx<'_, '_> {
             }
             let (same, next) = match pending.take() {
                 Some(x) => x,
-                None => cursor.advance(k),
+                None => cursor.advance(k, &cur),
             };
             if same > 0 {
                 // the next `same` steps give the current outcome again, which fits
@@ -376,7 +400,7 @@ impl Ctx<'_, '_> {
             cur,
             per_voter,
             runs,
-            computed: cursor.computed,
+            computed: cursor.computed(),
             stopped_at_limit,
         }
     }
