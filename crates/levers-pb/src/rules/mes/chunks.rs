@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::ctx::Ctx;
-use super::walk::{Cursor, MAX_RUNS, Walk};
+use super::cursor::{Cursor, MAX_RUNS, Walk};
 use crate::num::Q;
 
 /// Runs the default walk computes on one cursor before it cuts the rest into chunks (Budapest

@@ -10,6 +10,7 @@
 mod bounds;
 mod chunks;
 mod ctx;
+mod cursor;
 mod exact;
 mod gathered;
 mod hybrid;
@@ -19,8 +20,8 @@ mod recheck;
 mod types;
 mod walk;
 
+pub use cursor::{MAX_RUNS, PLAIN_STEPS, Walk};
 pub use types::{MesExplanation, MesRound, PaymentGroup, Unfunded};
-pub use walk::{MAX_RUNS, PLAIN_STEPS, Walk};
 
 use super::{Completion, Num, Prepared, RuleError, RuleSpec, Sat, Semantics, utilitarian};
 use crate::num::{Q, floor_q, q_f64, q_int, q_u};
