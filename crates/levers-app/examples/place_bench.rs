@@ -266,7 +266,7 @@ async fn view(db: &str, repeats: usize) -> anyhow::Result<()> {
     // and decisions (read once, then kept by the cache; timed here uncached), and the analysis of
     // the cached year.
     let t = Instant::now();
-    let p = levers_app::place::figures::default_params(&store, None)
+    let p = levers_app::procurement::default_params(&store, None)
         .await?
         .ok_or_else(|| anyhow::anyhow!("no spend"))?;
     let params_s = t.elapsed().as_secs_f64();

@@ -257,6 +257,59 @@ pub async fn home_body(store: &Store, bodies: &[String]) -> Result<Option<String
         .cloned())
 }
 
+/// The procurement dashboard's default analysis (its home body, the given or latest year, the
+/// local and wider areas from the settings, top 300, IMD 2019, sectors by expense type, registers
+/// used), so that the place view shows the figures the dashboard opens with. `None` when no spend
+/// is loaded.
+pub async fn default_params(
+    store: &Store,
+    year: Option<&str>,
+) -> Result<Option<AnalysisParams>, StoreError> {
+    let all = store.spend_bodies().await?;
+    let Some(body) = home_body(store, &all).await? else {
+        return Ok(None);
+    };
+    let bodies = vec![body];
+    let years = store.spend_years(&bodies).await?;
+    let year = match year {
+        Some(y) if years.iter().any(|h| h == y) => y.to_string(),
+        Some(_) => return Ok(None),
+        None => match years.first() {
+            Some(y) => y.clone(),
+            None => return Ok(None),
+        },
+    };
+    let setting = async |k: &str| store.setting(k).await.map(Option::unwrap_or_default);
+    let area = |codes: &str, name: String| {
+        let lads = parse_codes(codes).unwrap_or_default();
+        let name = if name.trim().is_empty() {
+            lads.iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        } else {
+            name.trim().to_string()
+        };
+        Area { name, lads }
+    };
+    let local = area(&setting(LOCAL_LADS).await?, setting(LOCAL_NAME).await?);
+    let wider = area(&setting(WIDER_LADS).await?, setting(WIDER_NAME).await?);
+    if local.lads.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(AnalysisParams {
+        bodies,
+        year,
+        local,
+        wider,
+        top_n: 300,
+        baseline: None,
+        imd: ImdChoice::Imd2019,
+        sector: SectorBasis::ExpenseType,
+        use_registers: true,
+    }))
+}
+
 /// Reads the year the dashboard opens on (the home body's latest) into the cache, so that the
 /// first page a user opens after the server starts does not wait for it. Returns the payments
 /// read (0 when no spend is loaded).

@@ -3,5 +3,6 @@
 mod app {
     pub mod indicators;
     pub mod spend_schema;
+    pub mod strategy_measures;
     pub mod suppliers_cache;
 }

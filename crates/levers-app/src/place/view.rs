@@ -178,7 +178,7 @@ pub async fn build(
     code: Option<&AreaCode>,
     year: Option<&str>,
 ) -> Result<Option<PlaceView>, StoreError> {
-    let params = super::figures::default_params(store, year).await?;
+    let params = crate::procurement::default_params(store, year).await?;
     if year.is_some() && params.is_none() {
         return Ok(None);
     }

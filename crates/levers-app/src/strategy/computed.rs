@@ -10,15 +10,13 @@ use std::sync::Arc;
 use levers_core::FinancialYear;
 use levers_geo::GeoIndex;
 use levers_pb::count::CountResult;
-use levers_spend::analysis::{Area, ImdChoice, SectorBasis, Shares};
+use levers_spend::analysis::Shares;
 use levers_store::{Store, StoreError};
 use levers_strategy::{Lever, Metric, Observation};
 use time::{Date, OffsetDateTime};
 
 use crate::appraisal::Library;
-use crate::procurement::{
-    AnalysisParams, LOCAL_LADS, LOCAL_NAME, PaymentsCache, WIDER_LADS, WIDER_NAME, parse_codes, run,
-};
+use crate::procurement::{PaymentsCache, default_params, run};
 
 /// Observations of each computed metric asked for, earliest year first. Counts over a year (people
 /// with lived experience involved, time credits earned) are given for whole years only; shares of
@@ -42,53 +40,6 @@ fn fy_of_unix(t: i64) -> Option<FinancialYear> {
         .map(|d| FinancialYear::of(d.date()))
 }
 
-/// The procurement analysis as the dashboard runs it for every spending body at once, with the
-/// council's local and wider areas from its settings. `None` when no local area is set or no
-/// spend is loaded.
-pub async fn procurement_params(
-    store: &Store,
-    year: &str,
-) -> Result<Option<AnalysisParams>, StoreError> {
-    let bodies = store.spend_bodies().await?;
-    let setting =
-        |k: &'static str| async move { store.setting(k).await.map(Option::unwrap_or_default) };
-    let (local, wider) = (setting(LOCAL_LADS).await?, setting(WIDER_LADS).await?);
-    let (Ok(lc), Ok(wc)) = (parse_codes(&local), parse_codes(&wider)) else {
-        return Ok(None);
-    };
-    if bodies.is_empty() || lc.is_empty() {
-        return Ok(None);
-    }
-    let name = |given: String, codes: &[levers_core::AreaCode]| {
-        if given.trim().is_empty() {
-            codes
-                .iter()
-                .map(|c| c.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        } else {
-            given.trim().to_string()
-        }
-    };
-    Ok(Some(AnalysisParams {
-        bodies,
-        year: year.to_string(),
-        local: Area {
-            name: name(setting(LOCAL_NAME).await?, &lc),
-            lads: lc,
-        },
-        wider: Area {
-            name: name(setting(WIDER_NAME).await?, &wc),
-            lads: wc,
-        },
-        top_n: 300,
-        baseline: None,
-        imd: ImdChoice::Imd2019,
-        sector: SectorBasis::ExpenseType,
-        use_registers: true,
-    }))
-}
-
 /// The share a procurement metric reads from the analysis' shares, as a percentage.
 pub fn procurement_share(metric: Metric, s: &Shares) -> Option<f64> {
     let v = match metric {
@@ -110,7 +61,9 @@ async fn procurement(
     wanted: &BTreeSet<Metric>,
     out: &mut Computed,
 ) -> Result<(), StoreError> {
-    let Some(mut p) = procurement_params(store, "").await? else {
+    // the analysis the dashboard and the place view open on: the home body, the council's local
+    // and wider areas; then each of the home body's years
+    let Some(mut p) = default_params(store, None).await? else {
         return Ok(());
     };
     let bodies = payments.bodies(store, &p).await?;
