@@ -856,6 +856,39 @@ async fn procurement_story(store: &Store) {
         Some(levers_spend::suppliers::DeclaredType::Sme)
     );
     assert_eq!(store.proc_supplier_imports().await.unwrap().len(), 2);
+    // A file longer than one batch, with one supplier twice: stored once, its last record winning
+    // (counted as added, then updated), at its first record's place.
+    let mut big = String::from("Supplier ID,Supplier Name,Postcode\nQ1,Quay Ltd,PR1 9ZZ\n");
+    for i in 0..1_200 {
+        big.push_str(&format!("G{i},Supplier {i},\n"));
+    }
+    big.push_str("q1 ,Quay Limited,PR1 8YY\n");
+    let (recs3, rep3) = read_suppliers("big.csv", big.as_bytes(), &[]).unwrap();
+    let c3 = store
+        .import_suppliers(
+            &actor,
+            "Procshire Two",
+            "big.csv",
+            "sha3",
+            &recs3,
+            &serde_json::to_value(&rep3).unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!((c3.kept, c3.added, c3.updated), (1_202, 1_201, 1));
+    let two = store.proc_suppliers("Procshire Two").await.unwrap();
+    assert_eq!(two.len(), 1_201);
+    let quay = two
+        .iter()
+        .find(|s| s.record.name == "Quay Limited")
+        .unwrap();
+    assert_eq!(quay.record.postcode.as_deref(), Some("PR1 8YY"));
+    assert_eq!(quay.record.line, 1_203);
+    assert!(
+        two.iter().all(|s| s.id >= quay.id),
+        "the first record's place"
+    );
+    assert!(store.proc_suppliers(body).await.unwrap().len() == 3);
 
     // Registers: the numbers wanted, then an entry stored and replaced by a newer file.
     let (co, _) = store.proc_wanted_numbers().await.unwrap();
