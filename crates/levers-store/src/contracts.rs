@@ -12,7 +12,7 @@ use sqlx::Row;
 
 use crate::BeginWrite;
 use crate::audit::{Actor, NewAudit, insert_audit};
-use crate::{Result, Store, StoreError, Tx, now_unix, with_pool, with_tx, write_tx};
+use crate::{Marks, Result, Store, StoreError, Tx, now_unix, with_pool, with_tx, write_tx};
 
 /// One import as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -243,6 +243,20 @@ impl Store {
     }
 }
 
+/// Contracts per upsert statement (10 parameters each).
+const UPSERT_BATCH: usize = 200;
+
+/// `INSERT … ON CONFLICT DO UPDATE` of `n` contracts.
+fn upsert_sql(n: usize, marks: Marks) -> String {
+    format!(
+        "INSERT INTO contracts (contract_key, source, title, buyer, stage, value_pence, end_date, record_json, import_id, updated_at)
+         VALUES {} ON CONFLICT (contract_key) DO UPDATE SET source = excluded.source, title = excluded.title, buyer = excluded.buyer,
+         stage = excluded.stage, value_pence = excluded.value_pence, end_date = excluded.end_date,
+         record_json = excluded.record_json, import_id = excluded.import_id, updated_at = excluded.updated_at",
+        marks.rows(n, 10)
+    )
+}
+
 impl ContractImport {
     fn open_tx(&mut self) -> Result<&mut Tx> {
         self.tx.as_mut().ok_or_else(already_failed)
@@ -258,11 +272,11 @@ impl ContractImport {
         let mut keys: Vec<String> = batch.iter().map(|c| c.key.clone()).collect();
         keys.sort();
         keys.dedup();
+        let marks = Marks::of_tx(self.open_tx()?);
         let outcome = with_tx!(self.open_tx()?, t => async {
             let mut held = Vec::new();
             for chunk in keys.chunks(500) {
-                let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-                let sql = format!("SELECT record_json FROM contracts WHERE contract_key IN ({})", marks.join(", "));
+                let sql = format!("SELECT record_json FROM contracts WHERE contract_key IN ({})", marks.list(1, chunk.len()));
                 let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
                 for k in chunk {
                     q = q.bind(k);
@@ -283,27 +297,26 @@ impl ContractImport {
                 }
             }
             let now = now_unix();
-            for c in m.contracts.iter().filter(|c| dirty.contains(&c.key)) {
-                let json = serde_json::to_string(c).map_err(|e| StoreError::Corrupt(format!("contract record: {e}")))?;
-                sqlx::query(
-                    "INSERT INTO contracts (contract_key, source, title, buyer, stage, value_pence, end_date, record_json, import_id, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-                     ON CONFLICT (contract_key) DO UPDATE SET source = excluded.source, title = excluded.title, buyer = excluded.buyer,
-                     stage = excluded.stage, value_pence = excluded.value_pence, end_date = excluded.end_date,
-                     record_json = excluded.record_json, import_id = excluded.import_id, updated_at = excluded.updated_at",
-                )
-                .bind(&c.key)
-                .bind(match c.source { levers_contracts::Source::Ocds => "ocds", levers_contracts::Source::Register => "register" })
-                .bind(&c.title)
-                .bind(&c.buyer)
-                .bind(stage_name(c))
-                .bind(c.value().map(|m| m.pence()))
-                .bind(c.end_date().map(levers_contracts::model::opt_date::iso))
-                .bind(json)
-                .bind(id)
-                .bind(now)
-                .execute(&mut **t)
-                .await?;
+            // the changed contracts, `UPSERT_BATCH` to a statement (each key once: the merger
+            // holds one contract per key)
+            let changed: Vec<&Contract> = m.contracts.iter().filter(|c| dirty.contains(&c.key)).collect();
+            for chunk in changed.chunks(UPSERT_BATCH) {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(upsert_sql(chunk.len(), marks)));
+                for c in chunk {
+                    let json = serde_json::to_string(c).map_err(|e| StoreError::Corrupt(format!("contract record: {e}")))?;
+                    q = q
+                        .bind(&c.key)
+                        .bind(match c.source { levers_contracts::Source::Ocds => "ocds", levers_contracts::Source::Register => "register" })
+                        .bind(&c.title)
+                        .bind(&c.buyer)
+                        .bind(stage_name(c))
+                        .bind(c.value().map(|m| m.pence()))
+                        .bind(c.end_date().map(levers_contracts::model::opt_date::iso))
+                        .bind(json)
+                        .bind(id)
+                        .bind(now);
+                }
+                q.execute(&mut **t).await?;
             }
             Ok::<_, StoreError>(counts)
         }.await);

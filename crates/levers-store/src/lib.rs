@@ -19,6 +19,7 @@ pub mod contracts;
 pub mod coproduction;
 pub mod geo;
 pub mod jobs;
+mod marks;
 mod migrate;
 pub mod pb_process;
 pub mod places;
@@ -38,6 +39,7 @@ pub use sessions::Session;
 pub use tokens::ApiToken;
 pub use users::{NewUser, Role, User};
 
+pub(crate) use marks::Marks;
 pub(crate) use tx::{BeginWrite, Tx, or_rollback, rollback_and, with_tx, write_tx};
 
 /// Runs `$body` with `$pool` bound to the concrete pool of whichever backend the store uses.

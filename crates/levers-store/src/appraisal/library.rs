@@ -46,14 +46,11 @@ impl Store {
             .await?;
             let mut done = 0i64;
             for chunk in costs.chunks(COST_BATCH) {
-                let mut sql = format!("INSERT INTO unit_costs ({}) VALUES ", COST_COLUMNS.join(", "));
-                for r in 0..chunk.len() {
-                    if r > 0 {
-                        sql.push_str(", ");
-                    }
-                    let cols: Vec<String> = (0..COST_COLUMNS.len()).map(|c| format!("${}", r * COST_COLUMNS.len() + c + 1)).collect();
-                    sql.push_str(&format!("({})", cols.join(", ")));
-                }
+                let sql = format!(
+                    "INSERT INTO unit_costs ({}) VALUES {}",
+                    COST_COLUMNS.join(", "),
+                    crate::Marks::of(&self.backend).rows(chunk.len(), COST_COLUMNS.len())
+                );
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                 for (c, seq) in chunk.iter().zip(done..) {
                     q = q.bind(id).bind(seq).bind(&c.code).bind(&c.theme).bind(&c.category).bind(&c.detail).bind(&c.description)

@@ -101,10 +101,9 @@ impl Store {
     pub async fn boundaries_for(&self, codes: &[String]) -> Result<Vec<StoredBoundary>> {
         let mut out: Vec<StoredBoundary> = Vec::new();
         for chunk in codes.chunks(500) {
-            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
             let sql = format!(
                 "SELECT area_code, area_name, shape_json FROM place_boundaries WHERE area_code IN ({}) ORDER BY area_code, file_id DESC",
-                marks.join(",")
+                crate::Marks::of(&self.backend).list(1, chunk.len())
             );
             with_pool!(self, pool => {
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));

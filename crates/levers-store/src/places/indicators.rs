@@ -169,10 +169,9 @@ impl Store {
     pub async fn indicator_values_in(&self, codes: &[String]) -> Result<Vec<StoredIndicator>> {
         let mut out = Vec::new();
         for chunk in codes.chunks(500) {
-            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
             let sql = format!(
                 "{VALUE_SELECT} WHERE v.area_code IN ({}) ORDER BY v.area_code, v.indicator, v.measure, f.id, v.period",
-                marks.join(",")
+                crate::Marks::of(&self.backend).list(1, chunk.len())
             );
             with_pool!(self, pool => {
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));

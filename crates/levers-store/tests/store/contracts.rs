@@ -118,4 +118,37 @@ pub async fn contracts_story(store: &Store) {
         .await
         .unwrap();
     assert_eq!(log.len(), 1);
+
+    // Batches longer than one statement: 1,100 new contracts, then each updated by a later
+    // release beside one seen before, in a batch whose held contracts are read in three goes.
+    let many = |id: &str, date: &str| -> Vec<Contract> {
+        (0..1_100)
+            .map(|i| rel(&format!("m{i:04}"), id, date, &format!("many {i} {id}")))
+            .collect()
+    };
+    let mut imp = store
+        .begin_contract_import(&actor, "ocds", "many.json", "22", "")
+        .await
+        .unwrap();
+    imp.add_batch(many("1", "2025-01-01T00:00:00Z"))
+        .await
+        .unwrap();
+    let mut second = many("2", "2025-03-01T00:00:00Z");
+    second.push(rel("m0007", "1", "2025-01-01T00:00:00Z", "many 7 1"));
+    imp.add_batch(second).await.unwrap();
+    let row = imp
+        .finish(&actor, 2_201, 0, serde_json::json!({}))
+        .await
+        .unwrap();
+    assert_eq!((row.new, row.updated, row.duplicates), (1_100, 1_100, 1));
+    let held = store.contracts().await.unwrap();
+    let m: Vec<&Contract> = held
+        .iter()
+        .filter(|c| c.key.starts_with("ocds:m"))
+        .collect();
+    assert_eq!(m.len(), 1_100);
+    assert!(
+        m.iter()
+            .all(|c| c.title.ends_with(" 2") && c.seen == ["1", "2"])
+    );
 }
