@@ -927,6 +927,20 @@ async fn procurement_story(store: &Store) {
     let held = store.register_entries().await.unwrap();
     assert_eq!(held.len(), 1);
     assert!(matches!(&held[0], RegisterRecord::Company(c) if c.account_category == "FULL"));
+    // One number twice in a file: its last entry is kept.
+    store
+        .import_register(
+            &actor,
+            RegisterKind::CompaniesHouse,
+            "ch3.csv",
+            &[entry("MICRO"), entry("MEDIUM")],
+            &serde_json::json!({"records": 3}),
+        )
+        .await
+        .unwrap();
+    let held = store.register_entries().await.unwrap();
+    assert_eq!(held.len(), 1);
+    assert!(matches!(&held[0], RegisterRecord::Company(c) if c.account_category == "MEDIUM"));
 
     // Decisions: link, then replace with "none"; a supplier of another body is refused.
     let d = store

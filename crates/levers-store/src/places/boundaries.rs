@@ -62,10 +62,17 @@ impl Store {
                 .bind(file_name).bind(read.features as i64).bind(read.skipped.len() as i64)
                 .bind(&skipped).bind(now_unix()).bind(actor.label.clone())
                 .fetch_one(&mut *tx).await?;
-            for (a, shape) in &shapes {
-                sqlx::query("INSERT INTO place_boundaries (file_id, area_code, area_name, shape_json) VALUES ($1, $2, $3, $4) ON CONFLICT (file_id, area_code) DO NOTHING")
-                    .bind(id).bind(a.code.as_str()).bind(&a.name).bind(shape)
-                    .execute(&mut *tx).await?;
+            // 100 outlines to a statement (an area named twice keeps its first outline)
+            for chunk in shapes.chunks(100) {
+                let sql = format!(
+                    "INSERT INTO place_boundaries (file_id, area_code, area_name, shape_json) VALUES {} ON CONFLICT (file_id, area_code) DO NOTHING",
+                    crate::Marks::of(&self.backend).rows(chunk.len(), 4)
+                );
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for (a, shape) in chunk {
+                    q = q.bind(id).bind(a.code.as_str()).bind(&a.name).bind(shape);
+                }
+                q.execute(&mut *tx).await?;
             }
             insert_audit!(&mut *tx, actor, NewAudit::new("boundaries.import", "boundary_file", file_name)
                 .before(replaced.map(|r| serde_json::json!({ "replaced_file_id": r })))

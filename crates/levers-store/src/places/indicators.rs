@@ -91,13 +91,11 @@ impl Store {
                 .bind(values.len() as i64).bind(&rejections).bind(now).bind(actor.label.clone())
                 .fetch_one(&mut *tx).await?;
             for chunk in values.chunks(BATCH) {
-                let mut sql = String::from("INSERT INTO place_indicator_values (file_id, area_code, area_name, period, indicator, measure, unit, value) VALUES ");
-                for i in 0..chunk.len() {
-                    let b = i * 8;
-                    if i > 0 { sql.push(','); }
-                    sql.push_str(&format!("(${},${},${},${},${},${},${},${})", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8));
-                }
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+                let sql = format!(
+                    "INSERT INTO place_indicator_values (file_id, area_code, area_name, period, indicator, measure, unit, value) VALUES {}",
+                    crate::Marks::of(&self.backend).rows(chunk.len(), 8)
+                );
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                 for v in chunk {
                     q = q.bind(id).bind(v.area_code.as_str()).bind(&v.area_name).bind(&v.period)
                         .bind(&v.indicator).bind(&v.measure).bind(&v.unit).bind(v.value);

@@ -71,8 +71,8 @@ fn supplier_key(r: &SupplierRecord) -> String {
     }
 }
 
-/// Records per upsert statement (15 parameters each: 7,500, under SQLite's 32,766 and
-/// PostgreSQL's 65,535).
+/// Records per upsert statement (supplier records have 15 parameters each: 7,500, under SQLite's
+/// 32,766 and PostgreSQL's 65,535).
 const UPSERT_BATCH: usize = 500;
 
 /// Each supplier key once, at its first record's place with its last record's fields, and how many
@@ -371,27 +371,38 @@ impl Store {
             .bind(&actor.label)
             .fetch_one(&mut *tx)
             .await?;
+            // each (register, number) once, its last entry in the file winning, as one write per
+            // entry left it; `UPSERT_BATCH` entries to a statement
+            let mut at: std::collections::HashMap<(&str, &str), usize> = std::collections::HashMap::new();
+            let mut kept: Vec<&RegisterRecord> = Vec::with_capacity(records.len());
             for r in records {
-                let postcode = match r {
-                    RegisterRecord::Company(c) => c.postcode.clone(),
-                    RegisterRecord::Charity(c) => c.postcode.clone(),
-                };
-                let json = match serde_json::to_string(r) {
-                Ok(j) => j,
-                Err(e) => rollback_and!(tx, StoreError::Corrupt(e.to_string())),
-            };
-                sqlx::query(
-                    "INSERT INTO proc_register_entries (register, number, name, postcode, record_json, import_id) VALUES ($1, $2, $3, $4, $5, $6)
+                match at.get(&(r.kind().key(), r.number())) {
+                    Some(&i) => kept[i] = r,
+                    None => {
+                        at.insert((r.kind().key(), r.number()), kept.len());
+                        kept.push(r);
+                    }
+                }
+            }
+            for batch in kept.chunks(UPSERT_BATCH) {
+                let sql = format!(
+                    "INSERT INTO proc_register_entries (register, number, name, postcode, record_json, import_id) VALUES {}
                      ON CONFLICT (register, number) DO UPDATE SET name = excluded.name, postcode = excluded.postcode, record_json = excluded.record_json, import_id = excluded.import_id",
-                )
-                .bind(r.kind().key())
-                .bind(r.number())
-                .bind(r.name())
-                .bind(postcode)
-                .bind(json)
-                .bind(import_id)
-                .execute(&mut *tx)
-                .await?;
+                    crate::Marks::of(&self.backend).rows(batch.len(), 6)
+                );
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for r in batch {
+                    let postcode = match r {
+                        RegisterRecord::Company(c) => c.postcode.clone(),
+                        RegisterRecord::Charity(c) => c.postcode.clone(),
+                    };
+                    let json = match serde_json::to_string(r) {
+                        Ok(j) => j,
+                        Err(e) => rollback_and!(tx, StoreError::Corrupt(e.to_string())),
+                    };
+                    q = q.bind(r.kind().key()).bind(r.number()).bind(r.name()).bind(postcode).bind(json).bind(import_id);
+                }
+                q.execute(&mut *tx).await?;
             }
             insert_audit!(
                 &mut *tx,
