@@ -145,7 +145,10 @@ impl<'c, 'p, 'a, F: Fn(usize) -> Q + Sync> Changes<'c, 'p, 'a, F> {
         };
         std::thread::scope(|sc| {
             for _ in 1..threads {
-                sc.spawn(work);
+                // a thread the system refuses leaves its chunks to the others
+                if std::thread::Builder::new().spawn_scoped(sc, work).is_err() {
+                    break;
+                }
             }
             work();
         });
