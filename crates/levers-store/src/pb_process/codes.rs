@@ -34,16 +34,13 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
             for chunk in hashes.chunks(CODE_BATCH) {
-                let mut sql = String::from("INSERT INTO pb_codes (process_id, code_hash, batch_id, state) VALUES ");
-                for i in 0..chunk.len() {
-                    if i > 0 {
-                        sql.push_str(", ");
-                    }
-                    sql.push_str(&format!("(${}, ${}, ${}, 'unused')", 3 * i + 1, 3 * i + 2, 3 * i + 3));
-                }
+                let sql = format!(
+                    "INSERT INTO pb_codes (process_id, code_hash, batch_id, state) VALUES {}",
+                    crate::Marks::of(&self.backend).rows(chunk.len(), 4)
+                );
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                 for h in chunk {
-                    q = q.bind(process_id).bind(h.clone()).bind(batch);
+                    q = q.bind(process_id).bind(h.clone()).bind(batch).bind("unused");
                 }
                 q.execute(&mut *tx).await.map_err(|e| crate::conflict_on_unique(e, || "a generated code repeated an existing one; generate the batch again".into()))?;
             }
