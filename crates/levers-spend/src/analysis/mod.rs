@@ -40,6 +40,7 @@ mod ctx;
 mod model;
 mod payments;
 mod run;
+mod summaries;
 mod units;
 mod views;
 
@@ -48,4 +49,5 @@ use ctx::*;
 pub use model::*;
 pub use payments::*;
 pub use run::*;
+use summaries::*;
 pub use units::*;

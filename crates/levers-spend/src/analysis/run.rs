@@ -413,11 +413,6 @@ pub fn analyse(
         u.sectors.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     }
     // Per resolved key, in order of first appearance: how it resolved, its payments and pence.
-    struct NameRes {
-        method: MatchMethod,
-        payments: u64,
-        pence: i64,
-    }
     let name_res: Vec<(SupplierKey, NameRes)> = resolved
         .iter()
         .enumerate()
@@ -480,28 +475,7 @@ pub fn analyse(
     );
 
     // Per body and group averages.
-    let mut body_summaries = Vec::new();
-    for (b, body) in bodies.iter().enumerate() {
-        let mine: Vec<u32> = analysed_units
-            .iter()
-            .copied()
-            .filter(|&u| units[u as usize].body == b as u16)
-            .collect();
-        let mine_top: Vec<u32> = top
-            .iter()
-            .copied()
-            .filter(|&u| units[u as usize].body == b as u16)
-            .collect();
-        let (pa, aa) = ctx.pounds(&mine);
-        let (pt, at) = ctx.pounds(&mine_top);
-        body_summaries.push(BodySummary {
-            name: body.name.clone(),
-            all_analysed_pence: aa,
-            all: Shares::of(&pa, aa),
-            top_n_analysed_pence: at,
-            top_n: Shares::of(&pt, at),
-        });
-    }
+    let body_summaries = body_summaries(bodies, &units, &analysed_units, &top, &ctx);
     let group = (bodies.len() > 1).then(|| {
         let mean = |f: &dyn Fn(&BodySummary) -> (i64, Shares)| -> Shares {
             let v: Vec<Shares> = body_summaries
@@ -521,48 +495,13 @@ pub fn analyse(
     });
 
     // Match rates and the review queue.
-    let mut rates: HashMap<MatchMethod, (u64, u64, i64)> = HashMap::new();
-    let mut review = Vec::new();
-    for (nk, nr) in &name_res {
-        let e = rates.entry(nr.method).or_default();
-        e.0 += 1;
-        e.1 += nr.payments;
-        e.2 += nr.pence;
-        if nr.method == MatchMethod::Review {
-            let body = &bodies[nk.0 as usize];
-            let name = strings.get(nk.5).to_string();
-            let normalised = normalise_name(&name);
-            let suggestions = matchers[nk.0 as usize]
-                .suggestions(&normalised, opts.matching.review_floor, 3)
-                .into_iter()
-                .map(|(i, s)| (body.suppliers[i].key, body.suppliers[i].name.clone(), s))
-                .collect();
-            review.push(ReviewItem {
-                body: body.name.clone(),
-                name,
-                normalised,
-                suggestions,
-                payments: nr.payments,
-                pence: nr.pence,
-            });
-        }
-    }
-    review.sort_by(|a, b| b.pence.cmp(&a.pence).then_with(|| a.name.cmp(&b.name)));
-    // Several spellings can share a normalised name: list each normalised name once per body.
-    review.dedup_by(|a, b| a.body == b.body && a.normalised == b.normalised);
-    let match_rates = MatchMethod::ALL
-        .iter()
-        .map(|m| {
-            let (n, p, pence) = rates.get(m).copied().unwrap_or_default();
-            MatchRow {
-                method: *m,
-                label: m.label().to_string(),
-                names: n,
-                payments: p,
-                pence,
-            }
-        })
-        .collect();
+    let (match_rates, review) = rates_and_review(
+        &name_res,
+        bodies,
+        &matchers,
+        strings,
+        opts.matching.review_floor,
+    );
     let exclusions = rules
         .rules()
         .zip(&excluded_by_rule)
